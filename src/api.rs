@@ -1,0 +1,278 @@
+//! The one boundary between the front ends (CLI, TUI) and the engine: commands, queries,
+//! their results and errors. All serializable, so a daemon can later serve them on a socket.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::domain::{
+    Case, CaseId, CaseKind, CaseState, DelegationMethod, DomainError, Event, Outcome, Target,
+    WorkItem, WorkItemId,
+};
+use crate::store::StoreError;
+
+/// A change asked of the engine. `Engine::execute(actor, Command)` is the only write path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Command {
+    CreateCase(NewCase),
+    Claim {
+        case: CaseId,
+        work_item: Option<WorkItemId>,
+    },
+    Assign {
+        case: CaseId,
+        work_item: Option<WorkItemId>,
+        to: String,
+        comment: Option<String>,
+    },
+    Delegate {
+        case: CaseId,
+        work_item: Option<WorkItemId>,
+        to: Target,
+        method: DelegationMethod,
+        comment: Option<String>,
+    },
+    Escalate {
+        case: CaseId,
+        work_item: Option<WorkItemId>,
+        to: Option<Target>,
+        comment: Option<String>,
+    },
+    Comment {
+        case: CaseId,
+        text: String,
+    },
+    Complete {
+        case: CaseId,
+        work_item: Option<WorkItemId>,
+        outcome: Outcome,
+        comment: Option<String>,
+    },
+    Close {
+        case: CaseId,
+        outcome: Option<Outcome>,
+        comment: Option<String>,
+    },
+    Cancel {
+        case: CaseId,
+        comment: Option<String>,
+    },
+    ImportUsers {
+        users: Vec<UserRecord>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCase {
+    pub kind: CaseKind,
+    pub title: String,
+    pub description: Option<String>,
+    pub resource: Option<String>,
+    pub object: Option<String>,
+    /// Whom the case's first work item goes to.
+    pub target: Target,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    pub deadline: Option<DateTime<Utc>>,
+    pub policy: Option<String>,
+}
+
+/// One user as read from an import file; `line` locates it for error messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub line: u64,
+    pub login: String,
+    pub name: String,
+    pub email: String,
+    pub manager: Option<String>,
+    pub groups: Vec<String>,
+}
+
+/// What a command changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Applied {
+    pub case: Option<CaseId>,
+    pub work_item: Option<WorkItemId>,
+    /// Sequence numbers of the events recorded.
+    pub events: Vec<u64>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Queue {
+    /// Open work items assigned to me.
+    #[default]
+    Mine,
+    /// Open work items offered to one of my groups.
+    Claimable,
+    /// Open work items I delegated away.
+    Delegated,
+    /// Every case not closed or cancelled.
+    Open,
+    /// Open work items past their deadline.
+    Overdue,
+    /// Closed and cancelled cases.
+    Closed,
+    All,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 7] = [
+        Queue::Mine,
+        Queue::Claimable,
+        Queue::Delegated,
+        Queue::Open,
+        Queue::Overdue,
+        Queue::Closed,
+        Queue::All,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Queue::Mine => "mine",
+            Queue::Claimable => "claimable",
+            Queue::Delegated => "delegated",
+            Queue::Open => "open",
+            Queue::Overdue => "overdue",
+            Queue::Closed => "closed",
+            Queue::All => "all",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CaseQuery {
+    pub queue: Queue,
+    pub state: Option<CaseState>,
+    pub kind: Option<CaseKind>,
+    pub filter: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// One line of an inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRow {
+    pub id: CaseId,
+    pub kind: CaseKind,
+    pub title: String,
+    pub state: CaseState,
+    pub outcome: Option<Outcome>,
+    pub requester: String,
+    pub resource: Option<String>,
+    /// The open work item the row is about (the most urgent), if any.
+    pub work_item: Option<WorkItemId>,
+    pub assignees: Vec<String>,
+    pub candidates: Vec<String>,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    pub deadline: Option<DateTime<Utc>>,
+    pub escalation_level: u32,
+    #[serde(with = "crate::domain::time::ts")]
+    pub created: DateTime<Utc>,
+    #[serde(with = "crate::domain::time::ts")]
+    pub modified: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseList {
+    pub queue: Queue,
+    /// How many cases match, before `limit`.
+    pub total: usize,
+    pub cases: Vec<CaseRow>,
+}
+
+/// A comment in a case's thread: a comment, or the comment that came with a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentView {
+    pub seq: u64,
+    #[serde(with = "crate::domain::time::ts")]
+    pub time: DateTime<Utc>,
+    pub author: String,
+    /// `commented`, or the verb of the change it came with (`delegated`, `completed`, …).
+    pub on: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub case: Case,
+    pub work_items: Vec<WorkItem>,
+    pub comments: Vec<CommentView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseHistory {
+    pub case: CaseId,
+    pub events: Vec<Event>,
+}
+
+/// Why a command or query failed. Each kind maps to one exit code in `cli::exit`.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error("{0}")]
+    IllegalState(String),
+    #[error("{0}")]
+    Busy(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Busy { .. } => ApiError::Busy(e.to_string()),
+            StoreError::Missing { .. } => ApiError::NotFound(e.to_string()),
+            StoreError::Exists { .. } | StoreError::NewerSchema { .. } => {
+                ApiError::BadInput(e.to_string())
+            }
+            StoreError::Corrupt(_) | StoreError::Sled(_) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::CaseTransition { .. } | DomainError::WorkItemTransition { .. } => {
+                ApiError::IllegalState(e.to_string())
+            }
+            _ => ApiError::BadInput(e.to_string()),
+        }
+    }
+}
+
+/// What front ends may ask of a casebench store; implemented by the engine (and later by a
+/// socket client).
+pub trait Service {
+    fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError>;
+    fn list_cases(&self, actor: &str, query: &CaseQuery) -> Result<CaseList, ApiError>;
+    fn show_case(&self, actor: &str, case: CaseId) -> Result<CaseDetail, ApiError>;
+    fn case_history(&self, actor: &str, case: CaseId) -> Result<CaseHistory, ApiError>;
+}
+
+impl std::str::FromStr for Queue {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().to_ascii_lowercase();
+        Queue::ALL
+            .into_iter()
+            .find(|q| q.name() == norm)
+            .ok_or_else(|| {
+                format!(
+                    "invalid queue {s:?}: expected one of mine, claimable, delegated, open, overdue, closed, all"
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

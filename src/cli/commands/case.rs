@@ -1,0 +1,422 @@
+//! `casebench case …`: every case verb of shared/CLI.md.
+
+use clap::{ArgGroup, Subcommand};
+
+use crate::api::{
+    ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, Command, NewCase, Queue,
+    Service,
+};
+use crate::cli::output::{self, Table};
+use crate::cli::{timearg, Ctx};
+use crate::domain::{
+    CaseId, CaseKind, CaseState, DelegationMethod, Outcome, Target, WorkItemId,
+};
+use crate::engine::Engine;
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCmd {
+    /// Open a case with one work item, assigned to a user or offered to a group.
+    #[command(group(ArgGroup::new("target").args(["assignee", "group"])))]
+    New {
+        #[arg(long)]
+        kind: CaseKind,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        resource: Option<String>,
+        /// Assign the work item to this user (default: yourself).
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Offer the work item to this group; any member may claim it.
+        #[arg(long)]
+        group: Option<String>,
+        /// A duration from now (3d) or a time (RFC 3339, 2026-12-01, now+3d).
+        #[arg(long)]
+        deadline: Option<String>,
+        #[arg(long)]
+        policy: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List a queue of cases.
+    List {
+        #[arg(long, default_value = "mine")]
+        queue: Queue,
+        #[arg(long)]
+        state: Option<CaseState>,
+        #[arg(long)]
+        kind: Option<CaseKind>,
+        /// Text to look for in id, title, requester, resource, assignees.
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Fields, work items and comments of a case.
+    Show { id: String },
+    /// The audit events of a case, oldest first.
+    History { id: String },
+    /// Add a comment (allowed on closed cases too).
+    Comment { id: String, text: String },
+    /// Take a work item offered to one of your groups.
+    Claim { id: String },
+    /// Replace the assignees (reassign).
+    Assign {
+        id: String,
+        user: String,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Delegate to a user or @group (replacing the assignees unless --add).
+    Delegate {
+        id: String,
+        target: String,
+        #[arg(long)]
+        add: bool,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Escalate by hand: to the assignee's manager, or --to a user or @group.
+    Escalate {
+        id: String,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Finish your work item with an outcome (success, failure, approve, reject).
+    Complete {
+        id: String,
+        #[arg(long)]
+        outcome: Outcome,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Close a case early (requester or administrator); open work items are cancelled.
+    Close {
+        id: String,
+        #[arg(long)]
+        outcome: Option<Outcome>,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Cancel a case (requester or administrator).
+    Cancel {
+        id: String,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+}
+
+/// `C-12`, `12` or `W-45` (a work item, standing for its case).
+pub fn resolve(engine: &Engine, text: &str) -> Result<(CaseId, Option<WorkItemId>), ApiError> {
+    let t = text.trim();
+    if t.len() > 2 && t[..2].eq_ignore_ascii_case("W-") {
+        let w: WorkItemId = t.parse()?;
+        let item = engine
+            .store()
+            .work_item(w)?
+            .ok_or_else(|| ApiError::NotFound(format!("no work item {w}")))?;
+        return Ok((item.case, Some(w)));
+    }
+    Ok((t.parse()?, None))
+}
+
+fn target(text: &str) -> Result<Target, ApiError> {
+    Ok(text.parse::<Target>()?)
+}
+
+pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
+    let engine = ctx.open()?;
+    let actor = ctx.actor.as_str();
+    let command = match cmd {
+        CaseCmd::List {
+            queue,
+            state,
+            kind,
+            filter,
+            limit,
+        } => {
+            let q = CaseQuery {
+                queue,
+                state,
+                kind,
+                filter,
+                limit,
+            };
+            let list = engine.list_cases(actor, &q)?;
+            return print_list(ctx, &engine, &list);
+        }
+        CaseCmd::Show { id } => {
+            let (case, _) = resolve(&engine, &id)?;
+            let detail = engine.show_case(actor, case)?;
+            return print_detail(ctx, &engine, &detail);
+        }
+        CaseCmd::History { id } => {
+            let (case, _) = resolve(&engine, &id)?;
+            let history = engine.case_history(actor, case)?;
+            return print_history(ctx, &history);
+        }
+        CaseCmd::New {
+            kind,
+            title,
+            resource,
+            assignee,
+            group,
+            deadline,
+            policy,
+            description,
+        } => {
+            let target = match (assignee, group) {
+                (_, Some(g)) => target(&format!("@{}", g.trim_start_matches('@')))?,
+                (Some(a), None) => target(&a)?,
+                (None, None) => Target::User(actor.to_string()),
+            };
+            let deadline = deadline
+                .map(|d| timearg::parse_time(&d, engine.now()).map_err(ApiError::BadInput))
+                .transpose()?;
+            Command::CreateCase(NewCase {
+                kind,
+                title,
+                description,
+                resource,
+                object: None,
+                target,
+                deadline,
+                policy,
+            })
+        }
+        CaseCmd::Comment { id, text } => Command::Comment {
+            case: resolve(&engine, &id)?.0,
+            text,
+        },
+        CaseCmd::Claim { id } => {
+            let (case, work_item) = resolve(&engine, &id)?;
+            Command::Claim { case, work_item }
+        }
+        CaseCmd::Assign { id, user, comment } => {
+            let (case, work_item) = resolve(&engine, &id)?;
+            Command::Assign {
+                case,
+                work_item,
+                to: user,
+                comment,
+            }
+        }
+        CaseCmd::Delegate {
+            id,
+            target: to,
+            add,
+            comment,
+        } => {
+            let (case, work_item) = resolve(&engine, &id)?;
+            Command::Delegate {
+                case,
+                work_item,
+                to: target(&to)?,
+                method: if add {
+                    DelegationMethod::Add
+                } else {
+                    DelegationMethod::Replace
+                },
+                comment,
+            }
+        }
+        CaseCmd::Escalate { id, to, comment } => {
+            let (case, work_item) = resolve(&engine, &id)?;
+            Command::Escalate {
+                case,
+                work_item,
+                to: to.as_deref().map(target).transpose()?,
+                comment,
+            }
+        }
+        CaseCmd::Complete {
+            id,
+            outcome,
+            comment,
+        } => {
+            let (case, work_item) = resolve(&engine, &id)?;
+            Command::Complete {
+                case,
+                work_item,
+                outcome,
+                comment,
+            }
+        }
+        CaseCmd::Close {
+            id,
+            outcome,
+            comment,
+        } => Command::Close {
+            case: resolve(&engine, &id)?.0,
+            outcome,
+            comment,
+        },
+        CaseCmd::Cancel { id, comment } => Command::Cancel {
+            case: resolve(&engine, &id)?.0,
+            comment,
+        },
+    };
+    let applied = engine.execute(actor, command)?;
+    print_applied(ctx, &applied)
+}
+
+fn print_applied(ctx: &Ctx, applied: &Applied) -> Result<(), ApiError> {
+    if ctx.json {
+        output::json(applied)
+    } else {
+        println!("{}", applied.message);
+        Ok(())
+    }
+}
+
+fn who(assignees: &[String], candidates: &[String]) -> String {
+    let mut all: Vec<String> = assignees.to_vec();
+    all.extend(candidates.iter().map(|g| format!("@{g}")));
+    if all.is_empty() {
+        "-".into()
+    } else {
+        all.join(",")
+    }
+}
+
+pub fn print_list(ctx: &Ctx, engine: &Engine, list: &CaseList) -> Result<(), ApiError> {
+    if ctx.json {
+        return output::json(list);
+    }
+    if list.cases.is_empty() {
+        println!("no cases in queue {}", list.queue);
+        return Ok(());
+    }
+    let now = engine.now();
+    let mut t = Table::new(vec!["ID", "KIND", "STATE", "DUE", "ESC", "ASSIGNEE", "TITLE"]);
+    for r in &list.cases {
+        let state = match (r.state, r.outcome) {
+            (s, Some(o)) if !s.is_active() => format!("{s}:{o}"),
+            (s, _) => s.to_string(),
+        };
+        t.row(vec![
+            r.id.to_string(),
+            r.kind.short().to_string(),
+            state,
+            output::deadline(r.deadline, now),
+            if r.escalation_level > 0 {
+                r.escalation_level.to_string()
+            } else {
+                String::new()
+            },
+            who(&r.assignees, &r.candidates),
+            r.title.clone(),
+        ]);
+    }
+    print!("{}", t.render());
+    if list.total > list.cases.len() {
+        println!(
+            "{} of {} cases in queue {} (raise --limit to see more)",
+            list.cases.len(),
+            list.total,
+            list.queue
+        );
+    } else {
+        let noun = if list.total == 1 { "case" } else { "cases" };
+        println!("{} {noun} in queue {}", list.total, list.queue);
+    }
+    Ok(())
+}
+
+fn print_detail(ctx: &Ctx, engine: &Engine, d: &CaseDetail) -> Result<(), ApiError> {
+    if ctx.json {
+        return output::json(d);
+    }
+    let now = engine.now();
+    let c = &d.case;
+    println!("{}  {}  {}", c.id, c.kind, c.state);
+    println!("title:      {}", c.title);
+    if let Some(desc) = &c.description {
+        println!("about:      {desc}");
+    }
+    println!("requester:  {}", c.requester);
+    if let Some(r) = &c.resource {
+        println!("resource:   {r}");
+    }
+    if let Some(o) = &c.object {
+        println!("object:     {o}");
+    }
+    if let Some(p) = &c.policy {
+        println!("policy:     {p}");
+    }
+    println!("created:    {} ({})", output::local(c.created), output::ago(c.created, now));
+    println!("modified:   {} ({})", output::local(c.modified), output::ago(c.modified, now));
+    if let Some(closed) = c.closed {
+        let outcome = c.outcome.map(|o| format!(", {o}")).unwrap_or_default();
+        println!("ended:      {}{outcome}", output::local(closed));
+    }
+    println!();
+    println!("work items:");
+    for w in &d.work_items {
+        let due = match w.deadline {
+            Some(dl) if w.is_open() => format!(
+                "  due {} ({})",
+                output::local(dl),
+                output::deadline(Some(dl), now)
+            ),
+            _ => String::new(),
+        };
+        let level = if w.escalation_level > 0 {
+            format!("  escalation level {}", w.escalation_level)
+        } else {
+            String::new()
+        };
+        let done = match (&w.performer, w.outcome) {
+            (Some(p), Some(o)) => format!("  {o} by {p}"),
+            _ => String::new(),
+        };
+        println!(
+            "  {}  {}  {}{due}{level}{done}",
+            w.id,
+            w.state,
+            who(&w.assignees, &w.candidates)
+        );
+    }
+    println!();
+    if d.comments.is_empty() {
+        println!("no comments");
+    } else {
+        println!("comments:");
+        for cm in &d.comments {
+            let on = if cm.on == "commented" {
+                String::new()
+            } else {
+                format!(" ({})", cm.on)
+            };
+            println!("  {}  {}{on}: {}", output::local(cm.time), cm.author, cm.text);
+        }
+    }
+    Ok(())
+}
+
+fn print_history(ctx: &Ctx, h: &CaseHistory) -> Result<(), ApiError> {
+    if ctx.json {
+        return output::json(h);
+    }
+    let mut t = Table::new(vec!["SEQ", "TIME", "ACTOR", "WHAT", "DETAIL"]);
+    for e in &h.events {
+        let mut detail = e.what.describe();
+        if let Some(why) = &e.why {
+            if !detail.is_empty() {
+                detail.push_str(" — ");
+            }
+            detail.push_str(why);
+        }
+        t.row(vec![
+            e.seq.to_string(),
+            output::local(e.time),
+            e.actor.clone(),
+            e.what.verb().to_string(),
+            detail,
+        ]);
+    }
+    print!("{}", t.render());
+    Ok(())
+}

@@ -1,0 +1,34 @@
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::api::{ApiError, Command};
+use crate::cli::{output, Ctx};
+use crate::import::{in_file, parse_users_csv};
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Users from a CSV file with header `login,name,email,manager,groups` (groups `;`-separated).
+    Users { file: PathBuf },
+}
+
+pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
+    match what {
+        ImportCmd::Users { file } => {
+            let label = file.display().to_string();
+            let bytes = std::fs::read(&file)
+                .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
+            let users = parse_users_csv(&label, &bytes)?;
+            let engine = ctx.open()?;
+            let applied = engine
+                .execute(&ctx.actor, Command::ImportUsers { users })
+                .map_err(|e| in_file(&label, e))?;
+            if ctx.json {
+                output::json(&applied)
+            } else {
+                println!("{}", applied.message);
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! One file per noun: each holds its clap arguments and its function.
+
+pub mod case;
+pub mod demo;
+pub mod import;
+pub mod inbox;
+pub mod init;

@@ -1,0 +1,154 @@
+//! The command line: clap definitions, dispatch, and one mapping from errors to exit codes.
+//! Contract: shared/CLI.md.
+
+pub mod commands;
+pub mod exit;
+pub mod output;
+pub mod timearg;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::api::ApiError;
+use crate::engine::{Clock, Engine, ManualClock, SystemClock};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "casebench",
+    version,
+    about = "A terminal workbench for the manual side of identity management",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// The store to use (default: the data dir, e.g. ~/.local/share/casebench/store).
+    #[arg(long, global = true, env = "CASEBENCH_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Act as this user instead of the OS login.
+    #[arg(long = "as", global = true, env = "CASEBENCH_USER", value_name = "USER")]
+    pub actor: Option<String>,
+    /// Print one JSON document on stdout instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Create an empty store and register yourself as its first administrator.
+    Init,
+    /// Import users (CSV: login,name,email,manager,groups); all-or-nothing.
+    Import {
+        #[command(subcommand)]
+        what: commands::import::ImportCmd,
+    },
+    /// Work with cases.
+    Case {
+        #[command(subcommand)]
+        cmd: commands::case::CaseCmd,
+    },
+    /// Build the demo store from the bundled assets and open it.
+    Demo {
+        /// Rebuild the demo store even if it exists.
+        #[arg(long)]
+        fresh: bool,
+        /// Build it and exit.
+        #[arg(long)]
+        build_only: bool,
+    },
+}
+
+/// Everything a subcommand needs: where the store is, who acts, how to print, what time it is.
+pub struct Ctx {
+    pub db: PathBuf,
+    pub actor: String,
+    pub json: bool,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Ctx {
+    pub fn open(&self) -> Result<Engine, ApiError> {
+        Engine::open(&self.db, self.clock.clone())
+    }
+}
+
+/// The default store location: `$XDG_DATA_HOME/casebench/<name>`.
+pub fn data_path(name: &str) -> Result<PathBuf, ApiError> {
+    directories::ProjectDirs::from("", "", "casebench")
+        .map(|d| d.data_dir().join(name))
+        .ok_or_else(|| {
+            ApiError::BadInput("cannot find a home directory for the store: pass --db PATH".into())
+        })
+}
+
+fn os_login() -> Option<String> {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.trim().is_empty())
+}
+
+/// The clock: the system's, unless `CASEBENCH_NOW` pins it (tests, reproducible demos).
+fn clock() -> Result<Arc<dyn Clock>, ApiError> {
+    match std::env::var("CASEBENCH_NOW") {
+        Ok(v) if !v.trim().is_empty() => {
+            let t = timearg::parse_time(&v, chrono::Utc::now()).map_err(|e| {
+                ApiError::BadInput(format!("CASEBENCH_NOW: {e}"))
+            })?;
+            Ok(Arc::new(ManualClock::new(t)))
+        }
+        _ => Ok(Arc::new(SystemClock)),
+    }
+}
+
+/// Parses the arguments, runs the command, prints errors as one line; returns the exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("casebench: {e}");
+            exit::code(&e)
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), ApiError> {
+    let actor = match cli.actor.clone().or_else(os_login) {
+        Some(a) => a,
+        None => {
+            return Err(ApiError::BadInput(
+                "cannot tell who you are: set USER or pass --as USER".into(),
+            ))
+        }
+    };
+    let is_demo = matches!(cli.command, Some(Cmd::Demo { .. }));
+    let db = match cli.db.clone() {
+        Some(p) => p,
+        None => data_path(if is_demo { "demo" } else { "store" })?,
+    };
+    let ctx = Ctx {
+        db,
+        actor,
+        json: cli.json,
+        clock: clock()?,
+    };
+    match cli.command {
+        None => commands::inbox::run(&ctx),
+        Some(Cmd::Init) => commands::init::run(&ctx),
+        Some(Cmd::Import { what }) => commands::import::run(&ctx, what),
+        Some(Cmd::Case { cmd }) => commands::case::run(&ctx, cmd),
+        Some(Cmd::Demo { fresh, build_only }) => {
+            commands::demo::run(&ctx, cli.actor.is_some(), fresh, build_only)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Printing: aligned tables for people, one JSON document for scripts. Times are shown in
+//! the user's local time zone; deadlines relative to now.
+
+use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
+
+use crate::api::ApiError;
+
+pub fn json<T: Serialize>(value: &T) -> Result<(), ApiError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| ApiError::Internal(format!("cannot encode JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// `2026-11-26 09:30` in local time.
+pub fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `3h`, `2d`, `5w`: the magnitude of a span, coarsely.
+pub fn span(secs: i64) -> String {
+    let s = secs.abs();
+    match s {
+        s if s < 3_570 => format!("{}m", ((s + 30) / 60).max(1)),
+        s if s < 86_400 - 1_800 => format!("{}h", (s + 1_800) / 3_600),
+        s if s < 14 * 86_400 => format!("{}d", (s + 43_200) / 86_400),
+        s => format!("{}w", (s + 302_400) / 604_800),
+    }
+}
+
+/// `in 3h` or `overdue 2d`.
+pub fn deadline(deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match deadline {
+        None => "-".into(),
+        Some(d) if d > now => format!("in {}", span((d - now).num_seconds())),
+        Some(d) => format!("overdue {}", span((now - d).num_seconds())),
+    }
+}
+
+/// `3d ago`.
+pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - t).num_seconds();
+    if secs < 0 {
+        format!("in {}", span(secs))
+    } else {
+        format!("{} ago", span(secs))
+    }
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// An aligned table; the last column takes what is left of the terminal width.
+pub struct Table {
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(headers: Vec<&'static str>) -> Table {
+        Table {
+            headers,
+            rows: vec![],
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn render(&self) -> String {
+        let n = self.headers.len();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(n) {
+                widths[i] = widths[i].max(width(c));
+            }
+        }
+        let total: usize = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(120);
+        let used: usize = widths[..n - 1].iter().map(|w| w + 2).sum();
+        let last = total.saturating_sub(used).max(20);
+        let mut out = String::new();
+        let mut line = |cells: Vec<String>| {
+            let mut l = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                if i + 1 == n {
+                    l.push_str(&truncate(c, last));
+                } else {
+                    l.push_str(c);
+                    l.push_str(&" ".repeat(widths[i] - width(c) + 2));
+                }
+            }
+            out.push_str(l.trim_end());
+            out.push('\n');
+        };
+        line(self.headers.iter().map(|h| h.to_string()).collect());
+        for r in &self.rows {
+            line(r.clone());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn relative_deadlines() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap();
+        let h = chrono::Duration::hours(1);
+        assert_eq!(deadline(Some(now + h * 3), now), "in 3h");
+        assert_eq!(deadline(Some(now - h * 50), now), "overdue 2d");
+        assert_eq!(deadline(Some(now + chrono::Duration::minutes(5)), now), "in 5m");
+        assert_eq!(deadline(None, now), "-");
+        assert_eq!(deadline(Some(now + h * 24 * 30), now), "in 4w");
+    }
+
+    #[test]
+    fn table_aligns() {
+        let mut t = Table::new(vec!["ID", "TITLE"]);
+        t.row(vec!["C-1".into(), "x".into()]);
+        t.row(vec!["C-100".into(), "y".into()]);
+        assert_eq!(t.render(), "ID     TITLE\nC-1    x\nC-100  y\n");
+    }
+}

@@ -1,0 +1,143 @@
+//! The demo store: an organisation and a few weeks of cases at every stage, built from
+//! `assets/demo/` through the engine, as if people had worked them over time.
+//!
+//! `cases.csv` columns: `days_ago,kind,title,requester,target,deadline_days,script`; the
+//! script is `|`-separated steps `HOURS:ACTOR:VERB[:ARG]` (hours after the case was created)
+//! with verbs claim, comment, delegate, delegate-add, escalate, complete, cancel, close.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::api::{ApiError, Command, NewCase};
+use crate::domain::{CaseId, DelegationMethod, Outcome, Target};
+use crate::engine::{Engine, ManualClock};
+use crate::import::{in_file, parse_users_csv};
+
+pub const USERS_CSV: &str = include_str!("../assets/demo/users.csv");
+pub const CASES_CSV: &str = include_str!("../assets/demo/cases.csv");
+pub const ADMIN: &str = "admin";
+
+/// Builds the demo store at `path` with "now" = `now`. Fails if a store exists there.
+pub fn build(path: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
+    let clock = Arc::new(ManualClock::new(now - Duration::days(60)));
+    let mut engine = Engine::init(path, clock.clone(), ADMIN)?;
+    engine.set_batch_mode(true);
+    let users = parse_users_csv("assets/demo/users.csv", USERS_CSV.as_bytes())?;
+    engine
+        .execute(ADMIN, Command::ImportUsers { users })
+        .map_err(|e| in_file("assets/demo/users.csv", e))?;
+
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(CASES_CSV.as_bytes());
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let at = |e: String| ApiError::BadInput(format!("assets/demo/cases.csv: line {line}: {e}"));
+        let rec = rec.map_err(|e| at(e.to_string()))?;
+        let field = |n: usize| rec.get(n).unwrap_or("").to_string();
+        let days_ago: i64 = field(0).parse().map_err(|_| at("bad days_ago".into()))?;
+        // Spread cases of one day over its working hours.
+        let created = now - Duration::days(days_ago) - Duration::minutes(((i * 37) % 480) as i64);
+        let created = created.min(now - Duration::minutes(5));
+        clock.set(created);
+        let deadline = match field(5).as_str() {
+            "" => None,
+            d => Some(
+                created
+                    + Duration::days(d.parse::<i64>().map_err(|_| at("bad deadline_days".into()))?),
+            ),
+        };
+        let applied = engine
+            .execute(
+                &field(3),
+                Command::CreateCase(NewCase {
+                    kind: field(1).parse().map_err(|e| at(format!("{e}")))?,
+                    title: field(2),
+                    description: None,
+                    resource: None,
+                    object: None,
+                    target: field(4).parse().map_err(|e| at(format!("{e}")))?,
+                    deadline,
+                    policy: None,
+                }),
+            )
+            .map_err(|e| at(e.to_string()))?;
+        let case = applied.case.expect("a new case");
+        for step in field(6).split('|').filter(|s| !s.trim().is_empty()) {
+            let mut parts = step.splitn(4, ':');
+            let hours: f64 = parts
+                .next()
+                .unwrap_or("")
+                .trim()
+                .parse()
+                .map_err(|_| at(format!("bad step {step:?}")))?;
+            let actor = parts.next().unwrap_or("").trim().to_string();
+            let verb = parts.next().unwrap_or("").trim().to_string();
+            let arg = parts.next().map(|a| a.trim().to_string());
+            let t = (created + Duration::minutes((hours * 60.0) as i64)).min(now);
+            clock.set(t);
+            let command = step_command(case, &verb, arg).map_err(|e| at(format!("{step:?}: {e}")))?;
+            engine
+                .execute(&actor, command)
+                .map_err(|e| at(format!("{step:?}: {e}")))?;
+        }
+    }
+    clock.set(now);
+    engine.flush()?;
+    Ok(engine)
+}
+
+fn step_command(case: CaseId, verb: &str, arg: Option<String>) -> Result<Command, String> {
+    let need = |a: Option<String>| a.filter(|s| !s.is_empty()).ok_or("missing argument");
+    let target = |a: Option<String>| -> Result<Target, String> {
+        need(a)?.parse::<Target>().map_err(|e| e.to_string())
+    };
+    let outcome = |a: Option<String>| -> Result<Outcome, String> {
+        need(a)?.parse::<Outcome>().map_err(|e| e.to_string())
+    };
+    Ok(match verb {
+        "claim" => Command::Claim {
+            case,
+            work_item: None,
+        },
+        "comment" => Command::Comment {
+            case,
+            text: need(arg)?,
+        },
+        "delegate" | "delegate-add" => Command::Delegate {
+            case,
+            work_item: None,
+            to: target(arg)?,
+            method: if verb == "delegate" {
+                DelegationMethod::Replace
+            } else {
+                DelegationMethod::Add
+            },
+            comment: None,
+        },
+        "escalate" => Command::Escalate {
+            case,
+            work_item: None,
+            to: None,
+            comment: Some("no reaction in time".into()),
+        },
+        "complete" => Command::Complete {
+            case,
+            work_item: None,
+            outcome: outcome(arg)?,
+            comment: None,
+        },
+        "cancel" => Command::Cancel {
+            case,
+            comment: Some("no longer needed".into()),
+        },
+        "close" => Command::Close {
+            case,
+            outcome: Some(outcome(arg)?),
+            comment: Some("closed by hand".into()),
+        },
+        other => return Err(format!("unknown verb {other:?}")),
+    })
+}

@@ -1,0 +1,25 @@
+use thiserror::Error;
+
+use super::{CaseState, WorkItemState};
+
+/// A rule of the domain was broken. Each variant says what and why in one line.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    #[error("invalid {what} {value:?}: expected e.g. C-123 or 123")]
+    BadId { what: &'static str, value: String },
+    #[error("invalid duration {0:?}: expected a number and a unit, e.g. 90m, 12h, 3d, 2w")]
+    BadDuration(String),
+    #[error("case cannot go from {from} to {to}")]
+    CaseTransition { from: CaseState, to: CaseState },
+    #[error("work item cannot go from {from} to {to}")]
+    WorkItemTransition {
+        from: WorkItemState,
+        to: WorkItemState,
+    },
+    #[error("invalid {what} {value:?}: expected one of {expected}")]
+    BadValue {
+        what: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}

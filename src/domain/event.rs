@@ -1,0 +1,143 @@
+//! The audit trail: every change is an event; a case's history is the list of its events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{CaseId, CaseKind, CaseState, DelegationMethod, Outcome, Target, WorkItemId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    #[serde(with = "super::time::ts")]
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    pub case: Option<CaseId>,
+    pub what: EventKind,
+    /// The comment that came with the change (for `Commented`, the comment itself).
+    pub why: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    StoreInitialized,
+    UserCreated {
+        login: String,
+    },
+    UserUpdated {
+        login: String,
+    },
+    GroupCreated {
+        name: String,
+    },
+    CaseCreated {
+        kind: CaseKind,
+        title: String,
+    },
+    StateChanged {
+        from: CaseState,
+        to: CaseState,
+        outcome: Option<Outcome>,
+    },
+    WorkItemCreated {
+        work_item: WorkItemId,
+        assignees: Vec<String>,
+        candidates: Vec<String>,
+    },
+    Claimed {
+        work_item: WorkItemId,
+    },
+    Reassigned {
+        work_item: WorkItemId,
+        from: Vec<String>,
+        to: String,
+    },
+    Delegated {
+        work_item: WorkItemId,
+        to: Target,
+        method: DelegationMethod,
+    },
+    Escalated {
+        work_item: WorkItemId,
+        to: Target,
+        level: u32,
+    },
+    WorkItemCompleted {
+        work_item: WorkItemId,
+        outcome: Outcome,
+    },
+    WorkItemCancelled {
+        work_item: WorkItemId,
+    },
+    Commented,
+}
+
+impl EventKind {
+    /// A short verb for tables and the history view.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            EventKind::StoreInitialized => "initialized",
+            EventKind::UserCreated { .. } => "user-created",
+            EventKind::UserUpdated { .. } => "user-updated",
+            EventKind::GroupCreated { .. } => "group-created",
+            EventKind::CaseCreated { .. } => "created",
+            EventKind::StateChanged { .. } => "state",
+            EventKind::WorkItemCreated { .. } => "work-item",
+            EventKind::Claimed { .. } => "claimed",
+            EventKind::Reassigned { .. } => "reassigned",
+            EventKind::Delegated { .. } => "delegated",
+            EventKind::Escalated { .. } => "escalated",
+            EventKind::WorkItemCompleted { .. } => "completed",
+            EventKind::WorkItemCancelled { .. } => "cancelled",
+            EventKind::Commented => "commented",
+        }
+    }
+
+    /// One line describing the event's details.
+    pub fn describe(&self) -> String {
+        match self {
+            EventKind::StoreInitialized => "store created".into(),
+            EventKind::UserCreated { login } => format!("user {login}"),
+            EventKind::UserUpdated { login } => format!("user {login}"),
+            EventKind::GroupCreated { name } => format!("group @{name}"),
+            EventKind::CaseCreated { kind, title } => format!("{kind}: {title}"),
+            EventKind::StateChanged { from, to, outcome } => match outcome {
+                Some(o) => format!("{from} → {to} ({o})"),
+                None => format!("{from} → {to}"),
+            },
+            EventKind::WorkItemCreated {
+                work_item,
+                assignees,
+                candidates,
+            } => {
+                let mut who: Vec<String> = assignees.clone();
+                who.extend(candidates.iter().map(|g| format!("@{g}")));
+                format!("{work_item} for {}", who.join(", "))
+            }
+            EventKind::Claimed { work_item } => format!("{work_item}"),
+            EventKind::Reassigned {
+                work_item,
+                from,
+                to,
+            } => format!("{work_item} {} → {to}", from.join(", ")),
+            EventKind::Delegated {
+                work_item,
+                to,
+                method,
+            } => match method {
+                DelegationMethod::Add => format!("{work_item} also to {to}"),
+                DelegationMethod::Replace => format!("{work_item} to {to}"),
+            },
+            EventKind::Escalated {
+                work_item,
+                to,
+                level,
+            } => format!("{work_item} to {to}, level {level}"),
+            EventKind::WorkItemCompleted { work_item, outcome } => {
+                format!("{work_item} {outcome}")
+            }
+            EventKind::WorkItemCancelled { work_item } => format!("{work_item}"),
+            EventKind::Commented => String::new(),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The pure domain: types, state machines and rules. No IO, no clock reads:
+//! every function that needs the time takes `now` as an argument.
+
+pub mod case;
+pub mod duration;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod org;
+pub mod time;
+pub mod work_item;
+
+pub use case::{Case, CaseKind, CaseState, Outcome};
+pub use duration::parse_duration;
+pub use error::DomainError;
+pub use event::{Event, EventKind};
+pub use ids::{CaseId, WorkItemId};
+pub use org::{Group, User};
+pub use work_item::{DelegationMethod, Target, WorkItem, WorkItemState};

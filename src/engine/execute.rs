@@ -1,0 +1,571 @@
+//! `Engine::execute`: one function per command; each loads what it needs, asks `authz`,
+//! applies the domain's rules, records events and commits once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{authz, Engine, Tx};
+use crate::api::{ApiError, Applied, Command, NewCase, UserRecord};
+use crate::domain::org::valid_name;
+use crate::domain::{
+    Case, CaseId, CaseState, DelegationMethod, EventKind, Group, Outcome, Target, User, WorkItem,
+    WorkItemId,
+};
+
+impl Engine {
+    /// The single write path: checks, applies and records `command` as `actor`, atomically
+    /// and durably (unless in batch mode).
+    pub fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let user = self.actor(actor)?;
+        let mut tx = self.begin(actor)?;
+        let message = match command {
+            Command::CreateCase(new) => self.create_case(&mut tx, &user, new)?,
+            Command::Claim { case, work_item } => self.claim(&mut tx, &user, case, work_item)?,
+            Command::Assign {
+                case,
+                work_item,
+                to,
+                comment,
+            } => self.assign(&mut tx, &user, case, work_item, &to, comment)?,
+            Command::Delegate {
+                case,
+                work_item,
+                to,
+                method,
+                comment,
+            } => self.delegate(&mut tx, &user, case, work_item, &to, method, comment)?,
+            Command::Escalate {
+                case,
+                work_item,
+                to,
+                comment,
+            } => self.escalate(&mut tx, &user, case, work_item, to, comment)?,
+            Command::Comment { case, text } => self.comment(&mut tx, case, text)?,
+            Command::Complete {
+                case,
+                work_item,
+                outcome,
+                comment,
+            } => self.complete(&mut tx, &user, case, work_item, outcome, comment)?,
+            Command::Close {
+                case,
+                outcome,
+                comment,
+            } => self.end_case(&mut tx, &user, case, CaseState::Closed, outcome, comment)?,
+            Command::Cancel { case, comment } => {
+                self.end_case(&mut tx, &user, case, CaseState::Cancelled, None, comment)?
+            }
+            Command::ImportUsers { users } => self.import_users(&mut tx, &user, users)?,
+        };
+        self.commit(tx, message)
+    }
+
+    fn load_case(&self, id: CaseId) -> Result<Case, ApiError> {
+        self.store
+            .case(id)?
+            .ok_or_else(|| ApiError::NotFound(format!("no case {id}")))
+    }
+
+    fn load_active_case(&self, id: CaseId, verb: &str) -> Result<Case, ApiError> {
+        let case = self.load_case(id)?;
+        if !case.state.is_active() {
+            return Err(ApiError::IllegalState(format!(
+                "cannot {verb} {id}: the case is {}",
+                case.state
+            )));
+        }
+        Ok(case)
+    }
+
+    fn load_work_items(&self, case: &Case) -> Result<Vec<WorkItem>, ApiError> {
+        case.work_items
+            .iter()
+            .map(|id| {
+                self.store.work_item(*id)?.ok_or_else(|| {
+                    ApiError::Internal(format!("{} lists {id}, which is missing", case.id))
+                })
+            })
+            .collect()
+    }
+
+    /// The work item a command on `case` is about: the one named, or the only open one, or
+    /// the actor's own (assigned, or for claims offered to their groups).
+    fn pick_work_item(
+        &self,
+        case: &Case,
+        user: &User,
+        wanted: Option<WorkItemId>,
+        claiming: bool,
+    ) -> Result<WorkItem, ApiError> {
+        let items = self.load_work_items(case)?;
+        if let Some(w) = wanted {
+            let item = items.into_iter().find(|i| i.id == w).ok_or_else(|| {
+                ApiError::NotFound(format!("{w} is not a work item of {}", case.id))
+            })?;
+            return Ok(item);
+        }
+        let open: Vec<WorkItem> = items.into_iter().filter(|i| i.is_open()).collect();
+        if open.is_empty() {
+            return Err(ApiError::IllegalState(format!(
+                "{} has no open work item",
+                case.id
+            )));
+        }
+        if open.len() == 1 {
+            return Ok(open.into_iter().next().expect("one item"));
+        }
+        let mine = |i: &WorkItem| {
+            if claiming {
+                i.candidates.iter().any(|g| user.in_group(g))
+            } else {
+                i.is_assignee(&user.login)
+            }
+        };
+        let ids: Vec<String> = open.iter().map(|i| i.id.to_string()).collect();
+        let mut own = open.into_iter().filter(mine);
+        match (own.next(), own.next()) {
+            (Some(one), None) => Ok(one),
+            _ => Err(ApiError::BadInput(format!(
+                "{} has several open work items ({}): name one",
+                case.id,
+                ids.join(", ")
+            ))),
+        }
+    }
+
+    fn check_target(&self, target: &Target) -> Result<(), ApiError> {
+        match target {
+            Target::User(u) => {
+                self.store
+                    .user(u)?
+                    .ok_or_else(|| ApiError::NotFound(format!("no user {u:?}")))?;
+            }
+            Target::Group(g) => {
+                self.store
+                    .group(g)?
+                    .ok_or_else(|| ApiError::NotFound(format!("no group @{g}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn create_case(&self, tx: &mut Tx, _user: &User, new: NewCase) -> Result<String, ApiError> {
+        let title = new.title.trim().to_string();
+        if title.is_empty() {
+            return Err(ApiError::BadInput("a case needs a title".into()));
+        }
+        self.check_target(&new.target)?;
+        let id = tx.new_case_id()?;
+        let wi_id = tx.new_work_item_id()?;
+        let mut case = Case {
+            id,
+            kind: new.kind,
+            title: title.clone(),
+            description: new.description.filter(|d| !d.trim().is_empty()),
+            state: CaseState::Created,
+            outcome: None,
+            requester: tx.actor.clone(),
+            resource: new.resource,
+            object: new.object,
+            parent: None,
+            policy: new.policy,
+            external_ticket: None,
+            work_items: vec![wi_id],
+            created: tx.now,
+            modified: tx.now,
+            closed: None,
+        };
+        tx.event(
+            Some(id),
+            EventKind::CaseCreated {
+                kind: case.kind,
+                title,
+            },
+            None,
+        );
+        let item = WorkItem::new(wi_id, id, case.kind.name(), &new.target, new.deadline, tx.now);
+        tx.event(
+            Some(id),
+            EventKind::WorkItemCreated {
+                work_item: wi_id,
+                assignees: item.assignees.clone(),
+                candidates: item.candidates.clone(),
+            },
+            None,
+        );
+        case.transition(CaseState::Open, tx.now)?;
+        tx.event(
+            Some(id),
+            EventKind::StateChanged {
+                from: CaseState::Created,
+                to: CaseState::Open,
+                outcome: None,
+            },
+            None,
+        );
+        tx.ws.put_case(None, &case);
+        tx.ws.put_work_item(None, &item);
+        tx.applied.case = Some(id);
+        tx.applied.work_item = Some(wi_id);
+        Ok(format!("created {id} ({wi_id} for {})", new.target))
+    }
+
+    fn touch(&self, tx: &mut Tx, case: &Case) {
+        let mut updated = case.clone();
+        updated.modified = tx.now;
+        tx.ws.put_case(Some(case), &updated);
+    }
+
+    fn claim(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        case_id: CaseId,
+        wanted: Option<WorkItemId>,
+    ) -> Result<String, ApiError> {
+        let case = self.load_active_case(case_id, "claim")?;
+        let mut item = self.pick_work_item(&case, user, wanted, true)?;
+        let prev = item.clone();
+        authz::may_claim(user, &item)?;
+        item.claim(&user.login)?;
+        tx.event(
+            Some(case.id),
+            EventKind::Claimed { work_item: item.id },
+            None,
+        );
+        tx.ws.put_work_item(Some(&prev), &item);
+        self.touch(tx, &case);
+        tx.applied.case = Some(case.id);
+        tx.applied.work_item = Some(item.id);
+        Ok(format!("{} claimed by {}", item.id, user.login))
+    }
+
+    fn assign(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        case_id: CaseId,
+        wanted: Option<WorkItemId>,
+        to: &str,
+        comment: Option<String>,
+    ) -> Result<String, ApiError> {
+        let case = self.load_active_case(case_id, "reassign")?;
+        let mut item = self.pick_work_item(&case, user, wanted, false)?;
+        authz::may_work_on(user, &item, "reassign")?;
+        self.check_target(&Target::User(to.to_string()))?;
+        let prev = item.clone();
+        item.reassign(&user.login, to)?;
+        tx.event(
+            Some(case.id),
+            EventKind::Reassigned {
+                work_item: item.id,
+                from: prev.assignees.clone(),
+                to: to.to_string(),
+            },
+            clean(comment),
+        );
+        tx.ws.put_work_item(Some(&prev), &item);
+        self.touch(tx, &case);
+        tx.applied.case = Some(case.id);
+        tx.applied.work_item = Some(item.id);
+        Ok(format!("{} reassigned to {to}", item.id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn delegate(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        case_id: CaseId,
+        wanted: Option<WorkItemId>,
+        to: &Target,
+        method: DelegationMethod,
+        comment: Option<String>,
+    ) -> Result<String, ApiError> {
+        let case = self.load_active_case(case_id, "delegate")?;
+        let mut item = self.pick_work_item(&case, user, wanted, false)?;
+        authz::may_work_on(user, &item, "delegate")?;
+        self.check_target(to)?;
+        let prev = item.clone();
+        item.delegate(&user.login, to, method)?;
+        tx.event(
+            Some(case.id),
+            EventKind::Delegated {
+                work_item: item.id,
+                to: to.clone(),
+                method,
+            },
+            clean(comment),
+        );
+        tx.ws.put_work_item(Some(&prev), &item);
+        self.touch(tx, &case);
+        tx.applied.case = Some(case.id);
+        tx.applied.work_item = Some(item.id);
+        Ok(format!("{} delegated to {to}", item.id))
+    }
+
+    fn escalate(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        case_id: CaseId,
+        wanted: Option<WorkItemId>,
+        to: Option<Target>,
+        comment: Option<String>,
+    ) -> Result<String, ApiError> {
+        let case = self.load_active_case(case_id, "escalate")?;
+        let mut item = self.pick_work_item(&case, user, wanted, false)?;
+        authz::may_work_on(user, &item, "escalate")?;
+        let to = match to {
+            Some(t) => t,
+            None => self.escalation_target(&item)?,
+        };
+        self.check_target(&to)?;
+        let prev = item.clone();
+        let level = item.escalate(&user.login, &to, None)?;
+        tx.event(
+            Some(case.id),
+            EventKind::Escalated {
+                work_item: item.id,
+                to: to.clone(),
+                level,
+            },
+            clean(comment),
+        );
+        tx.ws.put_work_item(Some(&prev), &item);
+        self.touch(tx, &case);
+        tx.applied.case = Some(case.id);
+        tx.applied.work_item = Some(item.id);
+        Ok(format!("{} escalated to {to} (level {level})", item.id))
+    }
+
+    /// The manager of the first assignee, else the manager of the first candidate group.
+    fn escalation_target(&self, item: &WorkItem) -> Result<Target, ApiError> {
+        if let Some(a) = item.assignees.first() {
+            if let Some(m) = self.store.user(a)?.and_then(|u| u.manager) {
+                return Ok(Target::User(m));
+            }
+            return Err(ApiError::IllegalState(format!(
+                "cannot escalate {}: {a} has no manager; name a target with --to",
+                item.id
+            )));
+        }
+        if let Some(g) = item.candidates.first() {
+            if let Some(m) = self.store.group(g)?.and_then(|g| g.manager) {
+                return Ok(Target::User(m));
+            }
+            return Err(ApiError::IllegalState(format!(
+                "cannot escalate {}: group @{g} has no manager; name a target with --to",
+                item.id
+            )));
+        }
+        Err(ApiError::IllegalState(format!(
+            "cannot escalate {}: nobody holds it; name a target with --to",
+            item.id
+        )))
+    }
+
+    fn comment(&self, tx: &mut Tx, case_id: CaseId, text: String) -> Result<String, ApiError> {
+        let case = self.load_case(case_id)?;
+        let text = clean(Some(text))
+            .ok_or_else(|| ApiError::BadInput("a comment cannot be empty".into()))?;
+        tx.event(Some(case.id), EventKind::Commented, Some(text));
+        self.touch(tx, &case);
+        tx.applied.case = Some(case.id);
+        Ok(format!("commented on {}", case.id))
+    }
+
+    fn complete(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        case_id: CaseId,
+        wanted: Option<WorkItemId>,
+        outcome: Outcome,
+        comment: Option<String>,
+    ) -> Result<String, ApiError> {
+        let case = self.load_active_case(case_id, "complete")?;
+        let mut item = self.pick_work_item(&case, user, wanted, false)?;
+        if !item.is_open() {
+            return Err(ApiError::IllegalState(format!(
+                "cannot complete {}: it is {}",
+                item.id, item.state
+            )));
+        }
+        authz::may_work_on(user, &item, "complete")?;
+        let prev = item.clone();
+        let comment = clean(comment);
+        item.complete(&user.login, outcome, comment.clone(), tx.now)?;
+        tx.event(
+            Some(case.id),
+            EventKind::WorkItemCompleted {
+                work_item: item.id,
+                outcome,
+            },
+            comment,
+        );
+        tx.ws.put_work_item(Some(&prev), &item);
+        tx.applied.case = Some(case.id);
+        tx.applied.work_item = Some(item.id);
+
+        // The last open work item done: the human work is over and the case closes.
+        let mut others = self.load_work_items(&case)?;
+        for o in others.iter_mut() {
+            if o.id == item.id {
+                *o = item.clone();
+            }
+        }
+        if others.iter().any(|o| o.is_open()) {
+            self.touch(tx, &case);
+            return Ok(format!("{} completed: {outcome}", item.id));
+        }
+        let result = Outcome::combine(others.iter().filter_map(|o| o.outcome));
+        let mut closed = case.clone();
+        for to in [CaseState::Closing, CaseState::Closed] {
+            let from = closed.state;
+            closed.transition(to, tx.now)?;
+            let outcome = (to == CaseState::Closed).then_some(result).flatten();
+            tx.event(Some(case.id), EventKind::StateChanged { from, to, outcome }, None);
+        }
+        closed.outcome = result;
+        tx.ws.put_case(Some(&case), &closed);
+        Ok(format!(
+            "{} completed: {outcome}; {} closed",
+            item.id, case.id
+        ))
+    }
+
+    fn end_case(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        case_id: CaseId,
+        to: CaseState,
+        outcome: Option<Outcome>,
+        comment: Option<String>,
+    ) -> Result<String, ApiError> {
+        let verb = if to == CaseState::Closed { "close" } else { "cancel" };
+        let case = self.load_active_case(case_id, verb)?;
+        authz::may_end_case(user, &case, verb)?;
+        let mut ended = case.clone();
+        let from = ended.state;
+        ended.transition(to, tx.now)?;
+        for mut item in self.load_work_items(&case)? {
+            if item.is_open() {
+                let prev = item.clone();
+                item.cancel(tx.now)?;
+                tx.event(
+                    Some(case.id),
+                    EventKind::WorkItemCancelled { work_item: item.id },
+                    None,
+                );
+                tx.ws.put_work_item(Some(&prev), &item);
+            }
+        }
+        let outcome = if to == CaseState::Closed {
+            outcome.or_else(|| {
+                let items = self.load_work_items(&case).ok()?;
+                Outcome::combine(items.iter().filter_map(|o| o.outcome))
+            })
+        } else {
+            None
+        };
+        ended.outcome = outcome;
+        tx.event(
+            Some(case.id),
+            EventKind::StateChanged { from, to, outcome },
+            clean(comment),
+        );
+        tx.ws.put_case(Some(&case), &ended);
+        tx.applied.case = Some(case.id);
+        Ok(format!("{} {}", case.id, to))
+    }
+
+    fn import_users(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        records: Vec<UserRecord>,
+    ) -> Result<String, ApiError> {
+        authz::may_administer(user, "import users")?;
+        let at = |line: u64, msg: String| ApiError::BadInput(format!("line {line}: {msg}"));
+        let mut seen: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in &records {
+            if !valid_name(&r.login) {
+                return Err(at(r.line, format!("invalid login {:?}", r.login)));
+            }
+            if let Some(first) = seen.insert(&r.login, r.line) {
+                return Err(at(
+                    r.line,
+                    format!("duplicate login {:?} (first on line {first})", r.login),
+                ));
+            }
+            if r.name.trim().is_empty() {
+                return Err(at(r.line, format!("user {:?} has no name", r.login)));
+            }
+            if !r.email.is_empty() && !r.email.contains('@') {
+                return Err(at(r.line, format!("invalid email {:?}", r.email)));
+            }
+            for g in &r.groups {
+                if !valid_name(g) {
+                    return Err(at(r.line, format!("invalid group name {g:?}")));
+                }
+            }
+        }
+        for r in &records {
+            if let Some(m) = &r.manager {
+                if m == &r.login {
+                    return Err(at(r.line, format!("{} cannot be their own manager", r.login)));
+                }
+                if !seen.contains_key(m.as_str()) && self.store.user(m)?.is_none() {
+                    return Err(at(r.line, format!("unknown manager {m:?} of {}", r.login)));
+                }
+            }
+        }
+        let mut new_groups = BTreeSet::new();
+        let (mut created, mut updated) = (0, 0);
+        for r in records {
+            for g in &r.groups {
+                if self.store.group(g)?.is_none() && new_groups.insert(g.clone()) {
+                    tx.ws.put_group(&Group {
+                        name: g.clone(),
+                        manager: None,
+                    });
+                    tx.event(None, EventKind::GroupCreated { name: g.clone() }, None);
+                }
+            }
+            let prev = self.store.user(&r.login)?;
+            let user = User {
+                login: r.login.clone(),
+                name: r.name.trim().to_string(),
+                email: r.email.trim().to_string(),
+                manager: r.manager,
+                groups: r.groups,
+                admin: prev.as_ref().is_some_and(|p| p.admin),
+            };
+            if prev.as_ref() == Some(&user) {
+                continue;
+            }
+            tx.ws.put_user(prev.as_ref(), &user);
+            let what = if prev.is_some() {
+                updated += 1;
+                EventKind::UserUpdated { login: r.login }
+            } else {
+                created += 1;
+                EventKind::UserCreated { login: r.login }
+            };
+            tx.event(None, what, None);
+        }
+        Ok(format!(
+            "imported users: {created} created, {updated} updated, {} new groups",
+            new_groups.len()
+        ))
+    }
+}
+
+/// A comment with surrounding blanks removed; an empty one is none.
+fn clean(comment: Option<String>) -> Option<String> {
+    comment
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+}

@@ -1,0 +1,175 @@
+//! The engine: the only writer. It checks permissions, applies commands through the domain's
+//! rules, records their audit events and commits everything in one store transaction.
+
+mod authz;
+pub mod clock;
+mod execute;
+mod query;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+
+use crate::api::{ApiError, Applied};
+use crate::domain::{CaseId, Event, EventKind, User, WorkItemId};
+use crate::store::{trees, Store, WriteSet};
+pub use clock::{Clock, ManualClock, SystemClock};
+
+pub struct Engine {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    /// Commands run one at a time: reads before a commit see every earlier commit.
+    write_lock: Mutex<()>,
+    /// When false, commits are not flushed one by one (batches flush at their end).
+    durable_each: bool,
+}
+
+impl Engine {
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Engine, ApiError> {
+        Ok(Engine::new(Store::open(path)?, clock))
+    }
+
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Engine {
+        Engine {
+            store,
+            clock,
+            write_lock: Mutex::new(()),
+            durable_each: true,
+        }
+    }
+
+    /// Creates a store at `path` and registers `admin` as its first administrator.
+    pub fn init(path: &Path, clock: Arc<dyn Clock>, admin: &str) -> Result<Engine, ApiError> {
+        if !crate::domain::org::valid_name(admin) {
+            return Err(ApiError::BadInput(format!(
+                "invalid login {admin:?} for the first administrator"
+            )));
+        }
+        let engine = Engine::new(Store::create(path)?, clock);
+        let mut tx = engine.begin(admin)?;
+        tx.event(None, EventKind::StoreInitialized, None);
+        let user = User {
+            login: admin.to_string(),
+            name: admin.to_string(),
+            email: String::new(),
+            manager: None,
+            groups: vec![],
+            admin: true,
+        };
+        tx.ws.put_user(None, &user);
+        tx.event(
+            None,
+            EventKind::UserCreated {
+                login: admin.to_string(),
+            },
+            None,
+        );
+        engine.commit(tx, "store created")?;
+        Ok(engine)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Batch mode: commits are atomic but flushed only by [`Engine::flush`].
+    pub fn set_batch_mode(&mut self, batch: bool) {
+        self.durable_each = !batch;
+    }
+
+    pub fn flush(&self) -> Result<(), ApiError> {
+        Ok(self.store.flush()?)
+    }
+
+    /// The acting user, who must be known to the store.
+    pub(crate) fn actor(&self, login: &str) -> Result<User, ApiError> {
+        self.store.user(login)?.ok_or_else(|| {
+            ApiError::NotAllowed(format!(
+                "user {login:?} is not known to this store: an administrator must import them first"
+            ))
+        })
+    }
+
+    fn begin(&self, actor: &str) -> Result<Tx<'_>, ApiError> {
+        Ok(Tx {
+            store: &self.store,
+            ws: WriteSet::default(),
+            now: self.clock.now(),
+            actor: actor.to_string(),
+            next_event: self.store.counter(trees::KEY_NEXT_EVENT)?,
+            next_case: None,
+            next_work_item: None,
+            applied: Applied::default(),
+        })
+    }
+
+    fn commit(&self, tx: Tx<'_>, message: impl Into<String>) -> Result<Applied, ApiError> {
+        let mut tx = tx;
+        tx.ws.set_counter(trees::KEY_NEXT_EVENT, tx.next_event);
+        if let Some(n) = tx.next_case {
+            tx.ws.set_counter(trees::KEY_NEXT_CASE, n);
+        }
+        if let Some(n) = tx.next_work_item {
+            tx.ws.set_counter(trees::KEY_NEXT_WORK_ITEM, n);
+        }
+        if self.durable_each {
+            self.store.commit(tx.ws)?;
+        } else {
+            self.store.commit_unflushed(tx.ws)?;
+        }
+        let mut applied = tx.applied;
+        applied.message = message.into();
+        Ok(applied)
+    }
+}
+
+/// One command's change set in the making: entities, events and counters.
+pub(crate) struct Tx<'a> {
+    store: &'a Store,
+    pub ws: WriteSet,
+    pub now: DateTime<Utc>,
+    pub actor: String,
+    next_event: u64,
+    next_case: Option<u64>,
+    next_work_item: Option<u64>,
+    pub applied: Applied,
+}
+
+impl Tx<'_> {
+    pub fn event(&mut self, case: Option<CaseId>, what: EventKind, why: Option<String>) {
+        let event = Event {
+            seq: self.next_event,
+            time: self.now,
+            actor: self.actor.clone(),
+            case,
+            what,
+            why,
+        };
+        self.next_event += 1;
+        self.ws.put_event(&event);
+        self.applied.events.push(event.seq);
+    }
+
+    pub fn new_case_id(&mut self) -> Result<CaseId, ApiError> {
+        let n = match self.next_case {
+            Some(n) => n,
+            None => self.store.counter(trees::KEY_NEXT_CASE)?,
+        };
+        self.next_case = Some(n + 1);
+        Ok(CaseId(n))
+    }
+
+    pub fn new_work_item_id(&mut self) -> Result<WorkItemId, ApiError> {
+        let n = match self.next_work_item {
+            Some(n) => n,
+            None => self.store.counter(trees::KEY_NEXT_WORK_ITEM)?,
+        };
+        self.next_work_item = Some(n + 1);
+        Ok(WorkItemId(n))
+    }
+}

@@ -1,0 +1,231 @@
+//! Read side: inbox queues, case detail, history. Each queue answers from its index.
+
+use std::collections::BTreeSet;
+
+use super::Engine;
+use crate::api::{
+    ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, CaseRow, Command,
+    CommentView, Queue, Service,
+};
+use crate::domain::{Case, CaseId, CaseState, EventKind, User, WorkItem};
+use crate::store::trees::TIMER_DEADLINE;
+
+impl Engine {
+    fn queue_case_ids(&self, user: &User, queue: Queue) -> Result<Vec<CaseId>, ApiError> {
+        let s = &self.store;
+        let ids: Vec<CaseId> = match queue {
+            Queue::Mine => s.assigned_to(&user.login)?.into_iter().map(|x| x.1).collect(),
+            Queue::Claimable => {
+                let mine: BTreeSet<_> = s.assigned_to(&user.login)?.into_iter().collect();
+                let mut out = vec![];
+                for g in &user.groups {
+                    out.extend(
+                        s.offered_to(g)?
+                            .into_iter()
+                            .filter(|x| !mine.contains(x))
+                            .map(|x| x.1),
+                    );
+                }
+                out
+            }
+            Queue::Delegated => s.delegated_by(&user.login)?.into_iter().map(|x| x.1).collect(),
+            Queue::Open => {
+                let mut out = vec![];
+                for st in CaseState::ALL.into_iter().filter(|s| s.is_active()) {
+                    out.extend(s.cases_in_state(st, usize::MAX)?);
+                }
+                out
+            }
+            Queue::Overdue => {
+                let mut out = vec![];
+                for (_, kind, id) in s.due_until(self.now(), usize::MAX)? {
+                    if kind == TIMER_DEADLINE {
+                        if let Some(item) = s.work_item(crate::domain::WorkItemId(id))? {
+                            out.push(item.case);
+                        }
+                    }
+                }
+                out
+            }
+            Queue::Closed => {
+                let mut out = s.cases_in_state(CaseState::Closed, usize::MAX)?;
+                out.extend(s.cases_in_state(CaseState::Cancelled, usize::MAX)?);
+                out
+            }
+            Queue::All => s.case_ids(usize::MAX)?,
+        };
+        let mut seen = BTreeSet::new();
+        Ok(ids.into_iter().filter(|id| seen.insert(*id)).collect())
+    }
+
+    fn row(&self, user: &User, queue: Queue, case: Case) -> Result<CaseRow, ApiError> {
+        let items: Vec<WorkItem> = case
+            .work_items
+            .iter()
+            .filter_map(|id| self.store.work_item(*id).transpose())
+            .collect::<Result<_, _>>()?;
+        let open: Vec<&WorkItem> = items.iter().filter(|i| i.is_open()).collect();
+        // The item the row is about: mine first in my queues, then the most urgent.
+        let relevant = |i: &&WorkItem| match queue {
+            Queue::Mine => i.is_assignee(&user.login),
+            Queue::Claimable => i.candidates.iter().any(|g| user.in_group(g)),
+            Queue::Delegated => i.delegated_by.contains(&user.login),
+            _ => true,
+        };
+        let pick = open
+            .iter()
+            .filter(|i| relevant(i))
+            .min_by_key(|i| (i.deadline.is_none(), i.deadline, i.id))
+            .or_else(|| open.iter().min_by_key(|i| (i.deadline.is_none(), i.deadline)))
+            .copied()
+            .or_else(|| items.last());
+        let (work_item, assignees, candidates, deadline, level) = match pick {
+            Some(i) => (
+                Some(i.id),
+                if i.is_open() {
+                    i.assignees.clone()
+                } else {
+                    i.performer.clone().into_iter().collect()
+                },
+                if i.is_open() { i.candidates.clone() } else { vec![] },
+                if i.is_open() { i.deadline } else { None },
+                i.escalation_level,
+            ),
+            None => (None, vec![], vec![], None, 0),
+        };
+        Ok(CaseRow {
+            id: case.id,
+            kind: case.kind,
+            title: case.title,
+            state: case.state,
+            outcome: case.outcome,
+            requester: case.requester,
+            resource: case.resource,
+            work_item,
+            assignees,
+            candidates,
+            deadline,
+            escalation_level: level,
+            created: case.created,
+            modified: case.modified,
+        })
+    }
+
+    pub(crate) fn list(&self, user: &User, q: &CaseQuery) -> Result<CaseList, ApiError> {
+        let ids = self.queue_case_ids(user, q.queue)?;
+        let needle = q
+            .filter
+            .as_deref()
+            .map(|f| f.trim().to_lowercase())
+            .filter(|f| !f.is_empty());
+        let mut rows = vec![];
+        for id in ids {
+            let Some(case) = self.store.case(id)? else {
+                continue;
+            };
+            if q.state.is_some_and(|s| s != case.state) || q.kind.is_some_and(|k| k != case.kind)
+            {
+                continue;
+            }
+            let row = self.row(user, q.queue, case)?;
+            if let Some(n) = &needle {
+                if !matches_filter(&row, n) {
+                    continue;
+                }
+            }
+            rows.push(row);
+        }
+        let by_deadline = matches!(
+            q.queue,
+            Queue::Mine | Queue::Claimable | Queue::Delegated | Queue::Open | Queue::Overdue
+        );
+        if by_deadline {
+            rows.sort_by_key(|r| (r.deadline.is_none(), r.deadline, std::cmp::Reverse(r.id)));
+        } else {
+            rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+        }
+        let total = rows.len();
+        if let Some(limit) = q.limit {
+            rows.truncate(limit);
+        }
+        Ok(CaseList {
+            queue: q.queue,
+            total,
+            cases: rows,
+        })
+    }
+
+    fn detail(&self, id: CaseId) -> Result<CaseDetail, ApiError> {
+        let case = self
+            .store
+            .case(id)?
+            .ok_or_else(|| ApiError::NotFound(format!("no case {id}")))?;
+        let work_items = case
+            .work_items
+            .iter()
+            .filter_map(|w| self.store.work_item(*w).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        let comments = self
+            .store
+            .case_events(id)?
+            .into_iter()
+            .filter_map(|e| {
+                let text = e.why?;
+                let on = match e.what {
+                    EventKind::Commented => "commented".to_string(),
+                    other => other.verb().to_string(),
+                };
+                Some(CommentView {
+                    seq: e.seq,
+                    time: e.time,
+                    author: e.actor,
+                    on,
+                    text,
+                })
+            })
+            .collect();
+        Ok(CaseDetail {
+            case,
+            work_items,
+            comments,
+        })
+    }
+}
+
+fn matches_filter(row: &CaseRow, needle: &str) -> bool {
+    let hay = |s: &str| s.to_lowercase().contains(needle);
+    hay(&row.id.to_string())
+        || hay(&row.title)
+        || hay(&row.requester)
+        || row.resource.as_deref().is_some_and(hay)
+        || row.assignees.iter().any(|a| hay(a))
+        || row.candidates.iter().any(|g| hay(g) || hay(&format!("@{g}")))
+        || hay(row.kind.name())
+}
+
+impl Service for Engine {
+    fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
+        Engine::execute(self, actor, command)
+    }
+
+    fn list_cases(&self, actor: &str, query: &CaseQuery) -> Result<CaseList, ApiError> {
+        let user = self.actor(actor)?;
+        self.list(&user, query)
+    }
+
+    fn show_case(&self, actor: &str, case: CaseId) -> Result<CaseDetail, ApiError> {
+        self.actor(actor)?;
+        self.detail(case)
+    }
+
+    fn case_history(&self, actor: &str, case: CaseId) -> Result<CaseHistory, ApiError> {
+        self.actor(actor)?;
+        if self.store.case(case)?.is_none() {
+            return Err(ApiError::NotFound(format!("no case {case}")));
+        }
+        Ok(CaseHistory {
+            case,
+            events: self.store.case_events(case)?,
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! casebench: a terminal workbench for the manual side of identity management.
+//!
+//! Layers (see DESIGN.md §3): `domain` (pure) ← `store` (sled) ← `engine` (the one write
+//! path) ← `api` ← `cli`.
+
+pub mod api;
+pub mod cli;
+pub mod domain;
+pub mod engine;
+pub mod import;
+pub mod demo;
+pub mod store;

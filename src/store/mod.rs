@@ -1,0 +1,519 @@
+//! The store: sled trees and their indexes. The only module that names sled.
+//!
+//! Reads are typed getters and bounded scans; writes are collected in a [`WriteSet`] and
+//! applied by [`Store::commit`] in one transaction over all trees, then flushed (durable
+//! before the caller reports success). Index entries are derived here from the entities, so
+//! indexes cannot disagree with what they index.
+
+mod codec;
+pub mod trees;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+use crate::domain::{Case, CaseId, CaseState, Event, Group, User, WorkItem, WorkItemId};
+use trees::Tree;
+
+pub use codec::encode;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("store {path} is busy: another casebench process holds it; try again when it has finished")]
+    Busy { path: String },
+    #[error("no store at {path}: run `casebench init` first (or pass --db)")]
+    Missing { path: String },
+    #[error("a store already exists at {path}")]
+    Exists { path: String },
+    #[error("store {path} has schema version {found}, newer than this casebench understands ({supported}); upgrade casebench")]
+    NewerSchema {
+        path: String,
+        found: u32,
+        supported: u32,
+    },
+    #[error("store is corrupt: {0}")]
+    Corrupt(String),
+    #[error("store error: {0}")]
+    Sled(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Sled(e.to_string())
+    }
+}
+
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+}
+
+/// One change set, applied atomically by [`Store::commit`].
+#[derive(Default, Debug)]
+pub struct WriteSet {
+    ops: Vec<(Tree, Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl WriteSet {
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: Vec<u8>) {
+        self.ops.push((tree, key.into(), Some(value)));
+    }
+
+    fn del(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
+        self.ops.push((tree, key.into(), None));
+    }
+
+    pub fn set_counter(&mut self, key: &[u8], next: u64) {
+        self.put(Tree::Meta, key, next.to_be_bytes().to_vec());
+    }
+
+    pub fn put_case(&mut self, prev: Option<&Case>, case: &Case) {
+        self.put(Tree::Cases, trees::u64_key(case.id.0), encode(case));
+        if let Some(p) = prev {
+            if p.state != case.state {
+                self.del(Tree::State, trees::state_key(p.state.code(), p.id));
+            }
+        }
+        if prev.map(|p| p.state) != Some(case.state) {
+            self.put(
+                Tree::State,
+                trees::state_key(case.state.code(), case.id),
+                vec![],
+            );
+        }
+    }
+
+    pub fn put_work_item(&mut self, prev: Option<&WorkItem>, item: &WorkItem) {
+        self.put(Tree::WorkItems, trees::u64_key(item.id.0), encode(item));
+        let old: BTreeSet<(Tree, Vec<u8>)> = prev.map(index_keys).unwrap_or_default();
+        let new = index_keys(item);
+        let case = trees::u64_key(item.case.0).to_vec();
+        for (tree, key) in old.difference(&new) {
+            self.del(*tree, key.clone());
+        }
+        for (tree, key) in new.difference(&old) {
+            let value = if *tree == Tree::Due {
+                vec![]
+            } else {
+                case.clone()
+            };
+            self.put(*tree, key.clone(), value);
+        }
+    }
+
+    pub fn put_event(&mut self, event: &Event) {
+        self.put(Tree::Events, trees::u64_key(event.seq), encode(event));
+        if let Some(case) = event.case {
+            self.put(
+                Tree::CaseEvents,
+                trees::case_event_key(case, event.seq),
+                vec![],
+            );
+        }
+    }
+
+    pub fn put_user(&mut self, prev: Option<&User>, user: &User) {
+        self.put(Tree::Users, user.login.as_bytes(), encode(user));
+        let old: BTreeSet<&String> = prev.map(|p| p.groups.iter().collect()).unwrap_or_default();
+        let new: BTreeSet<&String> = user.groups.iter().collect();
+        for g in old.difference(&new) {
+            self.del(Tree::Members, trees::member_key(g, &user.login));
+        }
+        for g in new.difference(&old) {
+            self.put(Tree::Members, trees::member_key(g, &user.login), vec![]);
+        }
+    }
+
+    pub fn put_group(&mut self, group: &Group) {
+        self.put(Tree::Groups, group.name.as_bytes(), encode(group));
+    }
+}
+
+/// The index entries an (open) work item owns.
+fn index_keys(item: &WorkItem) -> BTreeSet<(Tree, Vec<u8>)> {
+    let mut keys = BTreeSet::new();
+    if !item.is_open() {
+        return keys;
+    }
+    for a in &item.assignees {
+        keys.insert((Tree::Assignee, trees::name_id_key(a, item.id.0)));
+    }
+    for g in &item.candidates {
+        keys.insert((Tree::Candidate, trees::name_id_key(g, item.id.0)));
+    }
+    for d in &item.delegated_by {
+        keys.insert((Tree::Delegator, trees::name_id_key(d, item.id.0)));
+    }
+    if let Some(deadline) = item.deadline {
+        keys.insert((
+            Tree::Due,
+            trees::due_key(deadline, trees::TIMER_DEADLINE, item.id.0).to_vec(),
+        ));
+    }
+    keys
+}
+
+fn is_lock_error(e: &sled::Error) -> bool {
+    match e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock
+                || io.to_string().contains("could not acquire lock")
+        }
+        _ => false,
+    }
+}
+
+impl Store {
+    fn open_db(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        let db = sled::Config::new().path(path).open().map_err(|e| {
+            if is_lock_error(&e) {
+                StoreError::Busy {
+                    path: shown.clone(),
+                }
+            } else {
+                StoreError::Sled(format!("cannot open {shown}: {e}"))
+            }
+        })?;
+        let trees = trees::NAMES
+            .iter()
+            .map(|n| db.open_tree(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            db,
+            trees,
+        })
+    }
+
+    /// Opens an existing store, refusing a missing one or one of a newer schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        if !path.join("conf").exists() && !path.join("db").exists() {
+            return Err(StoreError::Missing { path: shown });
+        }
+        let store = Store::open_db(path)?;
+        match store.schema_version()? {
+            None => Err(StoreError::Missing { path: shown }),
+            Some(v) if v > trees::SCHEMA_VERSION => Err(StoreError::NewerSchema {
+                path: shown,
+                found: v,
+                supported: trees::SCHEMA_VERSION,
+            }),
+            Some(_) => Ok(store),
+        }
+    }
+
+    /// Creates a new, empty store with the current schema version.
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        if path.exists()
+            && path
+                .read_dir()
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+        {
+            // A directory with content: a store, or something we must not overwrite.
+            if let Ok(s) = Store::open(path) {
+                drop(s);
+                return Err(StoreError::Exists { path: shown });
+            }
+            if !path.join("conf").exists() {
+                return Err(StoreError::Exists { path: shown });
+            }
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Sled(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let store = Store::open_db(path)?;
+        store.tree(Tree::Meta).insert(
+            trees::KEY_SCHEMA,
+            trees::SCHEMA_VERSION.to_be_bytes().to_vec(),
+        )?;
+        store.flush()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tree(&self, t: Tree) -> &sled::Tree {
+        &self.trees[t as usize]
+    }
+
+    pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .tree(Tree::Meta)
+            .get(trees::KEY_SCHEMA)?
+            .and_then(|v| Some(u32::from_be_bytes(v.as_ref().try_into().ok()?))))
+    }
+
+    /// Test and migration hook: overwrite the schema version.
+    pub fn set_schema_version(&self, v: u32) -> Result<(), StoreError> {
+        self.tree(Tree::Meta)
+            .insert(trees::KEY_SCHEMA, v.to_be_bytes().to_vec())?;
+        self.flush()
+    }
+
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    /// Applies a write set atomically over all trees, then flushes to disk.
+    pub fn commit(&self, ws: WriteSet) -> Result<(), StoreError> {
+        self.commit_unflushed(ws)?;
+        self.flush()
+    }
+
+    /// Applies a write set atomically; durable only after the next [`Store::flush`].
+    pub fn commit_unflushed(&self, ws: WriteSet) -> Result<(), StoreError> {
+        if ws.ops.is_empty() {
+            return Ok(());
+        }
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        let result: Result<(), TransactionError<()>> =
+            self.trees.as_slice().transaction(|txs| {
+                for (tree, key, value) in &ws.ops {
+                    let tx = &txs[*tree as usize];
+                    match value {
+                        Some(v) => {
+                            tx.insert(key.as_slice(), v.as_slice())?;
+                        }
+                        None => {
+                            tx.remove(key.as_slice())?;
+                        }
+                    }
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
+        result.map_err(|e| match e {
+            TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
+            TransactionError::Storage(e) => StoreError::from(e),
+        })
+    }
+
+    fn get<T: DeserializeOwned>(&self, t: Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
+        match self.tree(t).get(key)? {
+            Some(v) => Ok(Some(codec::decode(trees::NAMES[t as usize], &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn counter(&self, key: &[u8]) -> Result<u64, StoreError> {
+        Ok(self
+            .tree(Tree::Meta)
+            .get(key)?
+            .and_then(|v| trees::read_u64(&v))
+            .unwrap_or(1))
+    }
+
+    pub fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        self.get(Tree::Cases, &trees::u64_key(id.0))
+    }
+
+    pub fn work_item(&self, id: WorkItemId) -> Result<Option<WorkItem>, StoreError> {
+        self.get(Tree::WorkItems, &trees::u64_key(id.0))
+    }
+
+    pub fn user(&self, login: &str) -> Result<Option<User>, StoreError> {
+        self.get(Tree::Users, login.as_bytes())
+    }
+
+    pub fn group(&self, name: &str) -> Result<Option<Group>, StoreError> {
+        self.get(Tree::Groups, name.as_bytes())
+    }
+
+    pub fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
+        self.get(Tree::Events, &trees::u64_key(seq))
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.values(Tree::Users, self.tree(Tree::Users).iter())
+    }
+
+    pub fn groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.values(Tree::Groups, self.tree(Tree::Groups).iter())
+    }
+
+    pub fn group_members(&self, group: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = trees::name_prefix(group);
+        let mut out = vec![];
+        for kv in self.tree(Tree::Members).scan_prefix(&prefix) {
+            let (k, _) = kv?;
+            out.push(String::from_utf8_lossy(&k[prefix.len()..]).into_owned());
+        }
+        Ok(out)
+    }
+
+    fn values<T: DeserializeOwned>(
+        &self,
+        t: Tree,
+        iter: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+    ) -> Result<Vec<T>, StoreError> {
+        iter.map(|kv| {
+            let (_, v) = kv?;
+            codec::decode(trees::NAMES[t as usize], &v)
+        })
+        .collect()
+    }
+
+    /// The events of one case, oldest first.
+    pub fn case_events(&self, case: CaseId) -> Result<Vec<Event>, StoreError> {
+        let mut out = vec![];
+        for kv in self
+            .tree(Tree::CaseEvents)
+            .scan_prefix(trees::u64_key(case.0))
+        {
+            let (k, _) = kv?;
+            let seq = trees::read_u64(&k[8..]).ok_or_else(|| bad_key("idx_case_events"))?;
+            let ev = self
+                .event(seq)?
+                .ok_or_else(|| StoreError::Corrupt(format!("event {seq} indexed but missing")))?;
+            out.push(ev);
+        }
+        Ok(out)
+    }
+
+    /// Every event, in order (for audits and invariant checks).
+    pub fn all_events(&self) -> Result<Vec<Event>, StoreError> {
+        self.values(Tree::Events, self.tree(Tree::Events).iter())
+    }
+
+    pub fn event_count(&self) -> usize {
+        self.tree(Tree::Events).len()
+    }
+
+    /// Case ids in one state, newest first, at most `limit`.
+    pub fn cases_in_state(
+        &self,
+        state: CaseState,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, StoreError> {
+        let mut out = vec![];
+        for kv in self.tree(Tree::State).scan_prefix([state.code()]).rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, _) = kv?;
+            out.push(CaseId(
+                trees::read_u64(&k[1..]).ok_or_else(|| bad_key("idx_state"))?,
+            ));
+        }
+        Ok(out)
+    }
+
+    pub fn count_in_state(&self, state: CaseState) -> usize {
+        self.tree(Tree::State).scan_prefix([state.code()]).count()
+    }
+
+    /// All case ids, newest first, at most `limit`.
+    pub fn case_ids(&self, limit: usize) -> Result<Vec<CaseId>, StoreError> {
+        let mut out = vec![];
+        for k in self.tree(Tree::Cases).iter().keys().rev() {
+            if out.len() >= limit {
+                break;
+            }
+            out.push(CaseId(
+                trees::read_u64(&k?).ok_or_else(|| bad_key("cases"))?,
+            ));
+        }
+        Ok(out)
+    }
+
+    fn work_items_by(&self, t: Tree, name: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        let mut out = vec![];
+        for kv in self.tree(t).scan_prefix(trees::name_prefix(name)) {
+            let (k, v) = kv?;
+            let wi = trees::work_item_of(&k).ok_or_else(|| bad_key(trees::NAMES[t as usize]))?;
+            let case = trees::read_u64(&v).ok_or_else(|| bad_key(trees::NAMES[t as usize]))?;
+            out.push((wi, CaseId(case)));
+        }
+        Ok(out)
+    }
+
+    /// Open work items assigned to `login`.
+    pub fn assigned_to(&self, login: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        self.work_items_by(Tree::Assignee, login)
+    }
+
+    /// Open work items offered to `group`.
+    pub fn offered_to(&self, group: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        self.work_items_by(Tree::Candidate, group)
+    }
+
+    /// Open work items `login` delegated away.
+    pub fn delegated_by(&self, login: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        self.work_items_by(Tree::Delegator, login)
+    }
+
+    /// Due timers up to and including `until`, oldest first: (time, kind, id).
+    pub fn due_until(
+        &self,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(DateTime<Utc>, u8, u64)>, StoreError> {
+        let mut out = vec![];
+        let end = trees::due_key(until, u8::MAX, u64::MAX);
+        for kv in self.tree(Tree::Due).range(..=end.as_slice()) {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, _) = kv?;
+            out.push(trees::read_due_key(&k).ok_or_else(|| bad_key("due"))?);
+        }
+        Ok(out)
+    }
+
+    /// Raw access for invariant checks in tests: every key of an index tree.
+    pub fn index_keys(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let i = trees::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| StoreError::Sled(format!("no tree {name}")))?;
+        self.trees[i]
+            .iter()
+            .keys()
+            .map(|k| Ok(k?.to_vec()))
+            .collect()
+    }
+
+    /// Every case and work item, for invariant checks and exports.
+    pub fn all_cases(&self) -> Result<Vec<Case>, StoreError> {
+        self.values(Tree::Cases, self.tree(Tree::Cases).iter())
+    }
+
+    pub fn all_work_items(&self) -> Result<Vec<WorkItem>, StoreError> {
+        self.values(Tree::WorkItems, self.tree(Tree::WorkItems).iter())
+    }
+
+    /// The expected index keys derived from the entities, for invariant checks.
+    pub fn derived_index_keys(item: &WorkItem) -> Vec<(&'static str, Vec<u8>)> {
+        index_keys(item)
+            .into_iter()
+            .map(|(t, k)| (trees::NAMES[t as usize], k))
+            .collect()
+    }
+}
+
+fn bad_key(tree: &str) -> StoreError {
+    StoreError::Corrupt(format!("malformed key in tree {tree}"))
+}

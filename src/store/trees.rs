@@ -1,0 +1,164 @@
+//! Key layouts. Every tree and every index the CLI and TUI ask, in one place.
+//!
+//! Integers are big-endian so that byte order is numeric order; times are UTC milliseconds
+//! with the sign bit flipped (`ms ^ 1<<63`), so byte order is time order. Strings inside a key
+//! are followed by `0x00` (logins and group names never contain it).
+//!
+//! | tree           | key                                   | value            |
+//! |----------------|---------------------------------------|------------------|
+//! | `meta`         | `schema`                              | u32 version      |
+//! |                | `next/case`, `next/work-item`, `next/event` | u64 next id |
+//! | `cases`        | case id                               | `Case`           |
+//! | `work_items`   | work item id                          | `WorkItem`       |
+//! | `events`       | seq                                   | `Event`          |
+//! | `users`        | login                                 | `User`           |
+//! | `groups`       | name                                  | `Group`          |
+//! | `idx_members`  | group ‖ 0 ‖ login                     | –                |
+//! | `idx_case_events` | case id ‖ seq                      | –                |
+//! | `idx_state`    | state code (u8) ‖ case id             | –                |
+//! | `idx_assignee` | login ‖ 0 ‖ work item id              | case id (open items only) |
+//! | `idx_candidate`| group ‖ 0 ‖ work item id              | case id (open items only) |
+//! | `idx_delegator`| login ‖ 0 ‖ work item id              | case id (open items only) |
+//! | `due`          | time ‖ timer kind (u8) ‖ id           | –                |
+//!
+//! Timer kinds in `due`: 1 = work item deadline (id = work item id).
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{time::from_millis, CaseId, WorkItemId};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Tree names, in the order of `Tree` below.
+pub const NAMES: [&str; 13] = [
+    "meta",
+    "cases",
+    "work_items",
+    "events",
+    "users",
+    "groups",
+    "idx_members",
+    "idx_case_events",
+    "idx_state",
+    "idx_assignee",
+    "idx_candidate",
+    "idx_delegator",
+    "due",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tree {
+    Meta = 0,
+    Cases,
+    WorkItems,
+    Events,
+    Users,
+    Groups,
+    Members,
+    CaseEvents,
+    State,
+    Assignee,
+    Candidate,
+    Delegator,
+    Due,
+}
+
+pub const KEY_SCHEMA: &[u8] = b"schema";
+pub const KEY_NEXT_CASE: &[u8] = b"next/case";
+pub const KEY_NEXT_WORK_ITEM: &[u8] = b"next/work-item";
+pub const KEY_NEXT_EVENT: &[u8] = b"next/event";
+
+pub const TIMER_DEADLINE: u8 = 1;
+
+pub fn u64_key(n: u64) -> [u8; 8] {
+    n.to_be_bytes()
+}
+
+pub fn read_u64(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
+}
+
+pub fn time_key(t: DateTime<Utc>) -> [u8; 8] {
+    ((t.timestamp_millis() as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+pub fn read_time(bytes: &[u8]) -> Option<DateTime<Utc>> {
+    read_u64(bytes).map(|n| from_millis((n ^ (1 << 63)) as i64))
+}
+
+/// `name ‖ 0` — the prefix of all keys of one login or group.
+pub fn name_prefix(name: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + 9);
+    k.extend_from_slice(name.as_bytes());
+    k.push(0);
+    k
+}
+
+/// `name ‖ 0 ‖ id`.
+pub fn name_id_key(name: &str, id: u64) -> Vec<u8> {
+    let mut k = name_prefix(name);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// `group ‖ 0 ‖ login`.
+pub fn member_key(group: &str, login: &str) -> Vec<u8> {
+    let mut k = name_prefix(group);
+    k.extend_from_slice(login.as_bytes());
+    k
+}
+
+pub fn case_event_key(case: CaseId, seq: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&case.0.to_be_bytes());
+    k[8..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn state_key(state_code: u8, case: CaseId) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = state_code;
+    k[1..].copy_from_slice(&case.0.to_be_bytes());
+    k
+}
+
+pub fn due_key(t: DateTime<Utc>, kind: u8, id: u64) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[..8].copy_from_slice(&time_key(t));
+    k[8] = kind;
+    k[9..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// Splits a `due` key into (time, kind, id).
+pub fn read_due_key(k: &[u8]) -> Option<(DateTime<Utc>, u8, u64)> {
+    if k.len() != 17 {
+        return None;
+    }
+    Some((read_time(&k[..8])?, k[8], read_u64(&k[9..])?))
+}
+
+pub fn work_item_of(k: &[u8]) -> Option<WorkItemId> {
+    read_u64(&k[k.len().checked_sub(8)?..]).map(WorkItemId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn time_keys_sort_like_times(a in -4_000_000_000_000i64..4_000_000_000_000, b in -4_000_000_000_000i64..4_000_000_000_000) {
+            let (ta, tb) = (from_millis(a), from_millis(b));
+            prop_assert_eq!(ta.cmp(&tb), time_key(ta).cmp(&time_key(tb)));
+            prop_assert_eq!(read_time(&time_key(ta)), Some(ta));
+        }
+
+        #[test]
+        fn due_keys_round_trip(a in 0i64..4_000_000_000_000, kind: u8, id: u64) {
+            let t = from_millis(a);
+            prop_assert_eq!(read_due_key(&due_key(t, kind, id)), Some((t, kind, id)));
+        }
+    }
+}
