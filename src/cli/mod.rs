@@ -83,11 +83,17 @@ pub fn data_path(name: &str) -> Result<PathBuf, ApiError> {
         })
 }
 
+/// The OS login: `$USER`/`$LOGNAME`, else what `id -un` says.
 fn os_login() -> Option<String> {
-    ["USER", "LOGNAME", "USERNAME"]
+    ["USER", "LOGNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .find(|v| !v.trim().is_empty())
+        .or_else(|| {
+            let out = std::process::Command::new("id").arg("-un").output().ok()?;
+            let name = String::from_utf8(out.stdout).ok()?.trim().to_string();
+            (out.status.success() && !name.is_empty()).then_some(name)
+        })
 }
 
 /// The clock: the system's, unless `CASEBENCH_NOW` pins it (tests, reproducible demos).
@@ -123,15 +129,16 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32
 }
 
 pub fn run(cli: Cli) -> Result<(), ApiError> {
+    let is_demo = matches!(cli.command, Some(Cmd::Demo { .. }));
     let actor = match cli.actor.clone().or_else(os_login) {
         Some(a) => a,
+        None if is_demo => crate::demo::ADMIN.to_string(),
         None => {
             return Err(ApiError::BadInput(
                 "cannot tell who you are: set USER or pass --as USER".into(),
             ))
         }
     };
-    let is_demo = matches!(cli.command, Some(Cmd::Demo { .. }));
     let db = match cli.db.clone() {
         Some(p) => p,
         None => data_path(if is_demo { "demo" } else { "store" })?,
