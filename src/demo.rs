@@ -46,7 +46,10 @@ pub fn build(path: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
             "" => None,
             d => Some(
                 created
-                    + Duration::days(d.parse::<i64>().map_err(|_| at("bad deadline_days".into()))?),
+                    + Duration::days(
+                        d.parse::<i64>()
+                            .map_err(|_| at("bad deadline_days".into()))?,
+                    ),
             ),
         };
         let applied = engine
@@ -78,7 +81,8 @@ pub fn build(path: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
             let arg = parts.next().map(|a| a.trim().to_string());
             let t = (created + Duration::minutes((hours * 60.0) as i64)).min(now);
             clock.set(t);
-            let command = step_command(case, &verb, arg).map_err(|e| at(format!("{step:?}: {e}")))?;
+            let command =
+                step_command(case, &verb, arg).map_err(|e| at(format!("{step:?}: {e}")))?;
             engine
                 .execute(&actor, command)
                 .map_err(|e| at(format!("{step:?}: {e}")))?;

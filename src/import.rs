@@ -19,7 +19,12 @@ pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, Api
         .clone();
     let headers: Vec<String> = headers
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_lowercase())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_lowercase()
+        })
         .collect();
     let mut index = [0usize; 5];
     for (i, col) in USER_COLUMNS.iter().enumerate() {
@@ -106,7 +111,11 @@ mod tests {
     #[test]
     fn refuses_bad_files() {
         let e = parse_users_csv("u.csv", b"login,name\nalice,A\n").unwrap_err();
-        assert!(e.to_string().starts_with("u.csv: line 1: missing column \"email\""), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("u.csv: line 1: missing column \"email\""),
+            "{e}"
+        );
         let e = parse_users_csv(
             "u.csv",
             b"login,name,email,manager,groups\nalice,A,a@x,,\nbob,B\n",

@@ -5,8 +5,8 @@
 
 pub mod api;
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod import;
-pub mod demo;
 pub mod store;

@@ -26,7 +26,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "CASEBENCH_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Act as this user instead of the OS login.
-    #[arg(long = "as", global = true, env = "CASEBENCH_USER", value_name = "USER")]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "CASEBENCH_USER",
+        value_name = "USER"
+    )]
     pub actor: Option<String>,
     /// Print one JSON document on stdout instead of a table.
     #[arg(long, global = true)]
@@ -100,9 +105,8 @@ fn os_login() -> Option<String> {
 fn clock() -> Result<Arc<dyn Clock>, ApiError> {
     match std::env::var("CASEBENCH_NOW") {
         Ok(v) if !v.trim().is_empty() => {
-            let t = timearg::parse_time(&v, chrono::Utc::now()).map_err(|e| {
-                ApiError::BadInput(format!("CASEBENCH_NOW: {e}"))
-            })?;
+            let t = timearg::parse_time(&v, chrono::Utc::now())
+                .map_err(|e| ApiError::BadInput(format!("CASEBENCH_NOW: {e}")))?;
             Ok(Arc::new(ManualClock::new(t)))
         }
         _ => Ok(Arc::new(SystemClock)),

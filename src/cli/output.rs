@@ -126,7 +126,10 @@ mod tests {
         let h = chrono::Duration::hours(1);
         assert_eq!(deadline(Some(now + h * 3), now), "in 3h");
         assert_eq!(deadline(Some(now - h * 50), now), "overdue 2d");
-        assert_eq!(deadline(Some(now + chrono::Duration::minutes(5)), now), "in 5m");
+        assert_eq!(
+            deadline(Some(now + chrono::Duration::minutes(5)), now),
+            "in 5m"
+        );
         assert_eq!(deadline(None, now), "-");
         assert_eq!(deadline(Some(now + h * 24 * 30), now), "in 4w");
     }

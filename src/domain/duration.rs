@@ -60,7 +60,16 @@ mod tests {
         assert_eq!(parse_duration("3d").unwrap(), Duration::days(3));
         assert_eq!(parse_duration("2w").unwrap(), Duration::weeks(2));
         assert_eq!(parse_duration("1d12h").unwrap(), Duration::hours(36));
-        for bad in ["", "3", "d", "3x", "-3d", "3.5h", "h3", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "3",
+            "d",
+            "3x",
+            "-3d",
+            "3.5h",
+            "h3",
+            "99999999999999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -308,7 +308,9 @@ mod tests {
         assert!(w
             .delegate("alice", &Target::User("bob".into()), DelegationMethod::Add)
             .is_err());
-        assert!(w.escalate("alice", &Target::User("bob".into()), None).is_err());
+        assert!(w
+            .escalate("alice", &Target::User("bob".into()), None)
+            .is_err());
     }
 
     #[test]
@@ -339,8 +341,12 @@ mod tests {
         w.delegate("alice", &"@ops".parse().unwrap(), DelegationMethod::Add)
             .unwrap();
         assert_eq!(w.candidates, vec!["ops"]);
-        w.delegate("alice", &"carol".parse().unwrap(), DelegationMethod::Replace)
-            .unwrap();
+        w.delegate(
+            "alice",
+            &"carol".parse().unwrap(),
+            DelegationMethod::Replace,
+        )
+        .unwrap();
         assert_eq!(w.assignees, vec!["carol"]);
         assert!(w.candidates.is_empty());
         assert_eq!(w.delegated_by, vec!["alice"]);
@@ -360,7 +366,10 @@ mod tests {
     fn escalation_raises_level_and_moves_deadline() {
         let mut w = item("alice");
         let d = t0() + chrono::Duration::days(1);
-        assert_eq!(w.escalate("admin", &"boss".parse().unwrap(), Some(d)), Ok(1));
+        assert_eq!(
+            w.escalate("admin", &"boss".parse().unwrap(), Some(d)),
+            Ok(1)
+        );
         assert_eq!(w.assignees, vec!["boss"]);
         assert_eq!(w.deadline, Some(d));
         assert_eq!(w.escalate("admin", &"ceo".parse().unwrap(), None), Ok(2));
@@ -370,7 +379,10 @@ mod tests {
 
     #[test]
     fn targets() {
-        assert_eq!("@ops".parse::<Target>().unwrap(), Target::Group("ops".into()));
+        assert_eq!(
+            "@ops".parse::<Target>().unwrap(),
+            Target::Group("ops".into())
+        );
         assert_eq!("bob".parse::<Target>().unwrap(), Target::User("bob".into()));
         for bad in ["", "@", "a b", "@x y", "a,b"] {
             assert!(bad.parse::<Target>().is_err(), "{bad:?}");

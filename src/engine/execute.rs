@@ -183,7 +183,14 @@ impl Engine {
             },
             None,
         );
-        let item = WorkItem::new(wi_id, id, case.kind.name(), &new.target, new.deadline, tx.now);
+        let item = WorkItem::new(
+            wi_id,
+            id,
+            case.kind.name(),
+            &new.target,
+            new.deadline,
+            tx.now,
+        );
         tx.event(
             Some(id),
             EventKind::WorkItemCreated {
@@ -425,7 +432,11 @@ impl Engine {
             let from = closed.state;
             closed.transition(to, tx.now)?;
             let outcome = (to == CaseState::Closed).then_some(result).flatten();
-            tx.event(Some(case.id), EventKind::StateChanged { from, to, outcome }, None);
+            tx.event(
+                Some(case.id),
+                EventKind::StateChanged { from, to, outcome },
+                None,
+            );
         }
         closed.outcome = result;
         tx.ws.put_case(Some(&case), &closed);
@@ -444,7 +455,11 @@ impl Engine {
         outcome: Option<Outcome>,
         comment: Option<String>,
     ) -> Result<String, ApiError> {
-        let verb = if to == CaseState::Closed { "close" } else { "cancel" };
+        let verb = if to == CaseState::Closed {
+            "close"
+        } else {
+            "cancel"
+        };
         let case = self.load_active_case(case_id, verb)?;
         authz::may_end_case(user, &case, verb)?;
         let mut ended = case.clone();
@@ -515,7 +530,10 @@ impl Engine {
         for r in &records {
             if let Some(m) = &r.manager {
                 if m == &r.login {
-                    return Err(at(r.line, format!("{} cannot be their own manager", r.login)));
+                    return Err(at(
+                        r.line,
+                        format!("{} cannot be their own manager", r.login),
+                    ));
                 }
                 if !seen.contains_key(m.as_str()) && self.store.user(m)?.is_none() {
                     return Err(at(r.line, format!("unknown manager {m:?} of {}", r.login)));

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use super::Engine;
 use crate::api::{
-    ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, CaseRow, Command,
-    CommentView, Queue, Service,
+    ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, CaseRow, Command, CommentView,
+    Queue, Service,
 };
 use crate::domain::{Case, CaseId, CaseState, EventKind, User, WorkItem};
 use crate::store::trees::TIMER_DEADLINE;
@@ -14,7 +14,11 @@ impl Engine {
     fn queue_case_ids(&self, user: &User, queue: Queue) -> Result<Vec<CaseId>, ApiError> {
         let s = &self.store;
         let ids: Vec<CaseId> = match queue {
-            Queue::Mine => s.assigned_to(&user.login)?.into_iter().map(|x| x.1).collect(),
+            Queue::Mine => s
+                .assigned_to(&user.login)?
+                .into_iter()
+                .map(|x| x.1)
+                .collect(),
             Queue::Claimable => {
                 let mine: BTreeSet<_> = s.assigned_to(&user.login)?.into_iter().collect();
                 let mut out = vec![];
@@ -28,7 +32,11 @@ impl Engine {
                 }
                 out
             }
-            Queue::Delegated => s.delegated_by(&user.login)?.into_iter().map(|x| x.1).collect(),
+            Queue::Delegated => s
+                .delegated_by(&user.login)?
+                .into_iter()
+                .map(|x| x.1)
+                .collect(),
             Queue::Open => {
                 let mut out = vec![];
                 for st in CaseState::ALL.into_iter().filter(|s| s.is_active()) {
@@ -76,7 +84,10 @@ impl Engine {
             .iter()
             .filter(|i| relevant(i))
             .min_by_key(|i| (i.deadline.is_none(), i.deadline, i.id))
-            .or_else(|| open.iter().min_by_key(|i| (i.deadline.is_none(), i.deadline)))
+            .or_else(|| {
+                open.iter()
+                    .min_by_key(|i| (i.deadline.is_none(), i.deadline))
+            })
             .copied()
             .or_else(|| items.last());
         let (work_item, assignees, candidates, deadline, level) = match pick {
@@ -87,7 +98,11 @@ impl Engine {
                 } else {
                     i.performer.clone().into_iter().collect()
                 },
-                if i.is_open() { i.candidates.clone() } else { vec![] },
+                if i.is_open() {
+                    i.candidates.clone()
+                } else {
+                    vec![]
+                },
                 if i.is_open() { i.deadline } else { None },
                 i.escalation_level,
             ),
@@ -123,8 +138,7 @@ impl Engine {
             let Some(case) = self.store.case(id)? else {
                 continue;
             };
-            if q.state.is_some_and(|s| s != case.state) || q.kind.is_some_and(|k| k != case.kind)
-            {
+            if q.state.is_some_and(|s| s != case.state) || q.kind.is_some_and(|k| k != case.kind) {
                 continue;
             }
             let row = self.row(user, q.queue, case)?;
@@ -199,7 +213,10 @@ fn matches_filter(row: &CaseRow, needle: &str) -> bool {
         || hay(&row.requester)
         || row.resource.as_deref().is_some_and(hay)
         || row.assignees.iter().any(|a| hay(a))
-        || row.candidates.iter().any(|g| hay(g) || hay(&format!("@{g}")))
+        || row
+            .candidates
+            .iter()
+            .any(|g| hay(g) || hay(&format!("@{g}")))
         || hay(row.kind.name())
 }
 

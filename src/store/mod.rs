@@ -22,7 +22,9 @@ pub use codec::encode;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("store {path} is busy: another casebench process holds it; try again when it has finished")]
+    #[error(
+        "store {path} is busy: another casebench process holds it; try again when it has finished"
+    )]
     Busy { path: String },
     #[error("no store at {path}: run `casebench init` first (or pass --db)")]
     Missing { path: String },
@@ -235,8 +237,9 @@ impl Store {
             }
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Sled(format!("cannot create {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Sled(format!("cannot create {}: {e}", parent.display()))
+            })?;
         }
         let store = Store::open_db(path)?;
         store.tree(Tree::Meta).insert(
@@ -290,21 +293,20 @@ impl Store {
             return Ok(());
         }
         use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-        let result: Result<(), TransactionError<()>> =
-            self.trees.as_slice().transaction(|txs| {
-                for (tree, key, value) in &ws.ops {
-                    let tx = &txs[*tree as usize];
-                    match value {
-                        Some(v) => {
-                            tx.insert(key.as_slice(), v.as_slice())?;
-                        }
-                        None => {
-                            tx.remove(key.as_slice())?;
-                        }
+        let result: Result<(), TransactionError<()>> = self.trees.as_slice().transaction(|txs| {
+            for (tree, key, value) in &ws.ops {
+                let tx = &txs[*tree as usize];
+                match value {
+                    Some(v) => {
+                        tx.insert(key.as_slice(), v.as_slice())?;
+                    }
+                    None => {
+                        tx.remove(key.as_slice())?;
                     }
                 }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            });
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
         result.map_err(|e| match e {
             TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
             TransactionError::Storage(e) => StoreError::from(e),

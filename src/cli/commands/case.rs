@@ -8,9 +8,7 @@ use crate::api::{
 };
 use crate::cli::output::{self, Table};
 use crate::cli::{timearg, Ctx};
-use crate::domain::{
-    CaseId, CaseKind, CaseState, DelegationMethod, Outcome, Target, WorkItemId,
-};
+use crate::domain::{CaseId, CaseKind, CaseState, DelegationMethod, Outcome, Target, WorkItemId};
 use crate::engine::Engine;
 
 #[derive(Debug, Subcommand)]
@@ -290,7 +288,9 @@ pub fn print_list(ctx: &Ctx, engine: &Engine, list: &CaseList) -> Result<(), Api
         return Ok(());
     }
     let now = engine.now();
-    let mut t = Table::new(vec!["ID", "KIND", "STATE", "DUE", "ESC", "ASSIGNEE", "TITLE"]);
+    let mut t = Table::new(vec![
+        "ID", "KIND", "STATE", "DUE", "ESC", "ASSIGNEE", "TITLE",
+    ]);
     for r in &list.cases {
         let state = match (r.state, r.outcome) {
             (s, Some(o)) if !s.is_active() => format!("{s}:{o}"),
@@ -346,8 +346,16 @@ fn print_detail(ctx: &Ctx, engine: &Engine, d: &CaseDetail) -> Result<(), ApiErr
     if let Some(p) = &c.policy {
         println!("policy:     {p}");
     }
-    println!("created:    {} ({})", output::local(c.created), output::ago(c.created, now));
-    println!("modified:   {} ({})", output::local(c.modified), output::ago(c.modified, now));
+    println!(
+        "created:    {} ({})",
+        output::local(c.created),
+        output::ago(c.created, now)
+    );
+    println!(
+        "modified:   {} ({})",
+        output::local(c.modified),
+        output::ago(c.modified, now)
+    );
     if let Some(closed) = c.closed {
         let outcome = c.outcome.map(|o| format!(", {o}")).unwrap_or_default();
         println!("ended:      {}{outcome}", output::local(closed));
@@ -390,7 +398,12 @@ fn print_detail(ctx: &Ctx, engine: &Engine, d: &CaseDetail) -> Result<(), ApiErr
             } else {
                 format!(" ({})", cm.on)
             };
-            println!("  {}  {}{on}: {}", output::local(cm.time), cm.author, cm.text);
+            println!(
+                "  {}  {}{on}: {}",
+                output::local(cm.time),
+                cm.author,
+                cm.text
+            );
         }
     }
     Ok(())

@@ -8,7 +8,10 @@ pub fn run(ctx: &Ctx, actor_given: bool, fresh: bool, build_only: bool) -> Resul
     let exists = ctx.db.join("conf").exists();
     if exists && fresh {
         std::fs::remove_dir_all(&ctx.db).map_err(|e| {
-            ApiError::BadInput(format!("cannot remove old demo store {}: {e}", ctx.db.display()))
+            ApiError::BadInput(format!(
+                "cannot remove old demo store {}: {e}",
+                ctx.db.display()
+            ))
         })?;
     }
     let engine = if exists && !fresh {

@@ -51,6 +51,8 @@ pub fn show(ctx: &Ctx, engine: &crate::engine::Engine) -> Result<(), ApiError> {
     println!();
     super::case::print_list(ctx, engine, &mine)?;
     println!();
-    println!("next: casebench case show C-ID · case list --queue claimable|overdue|open · case --help");
+    println!(
+        "next: casebench case show C-ID · case list --queue claimable|overdue|open · case --help"
+    );
     Ok(())
 }
