@@ -247,6 +247,48 @@ impl From<DomainError> for ApiError {
     }
 }
 
+/// What a sweep fired (or, in a dry run, would fire).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Firing {
+    /// When the timer was due.
+    #[serde(with = "crate::domain::time::ts")]
+    pub due: DateTime<Utc>,
+    /// The timer's kind: `escalation`, `valid-from`, `valid-until`, `expiry-notice`, …
+    pub timer: String,
+    pub case: Option<CaseId>,
+    pub work_item: Option<WorkItemId>,
+    pub policy: Option<String>,
+    /// The index of the policy rule that fired (0-based), if any.
+    pub rule: Option<usize>,
+    /// What happened, in one line: `escalated W-3 to bob (level 1)`.
+    pub action: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepReport {
+    #[serde(with = "crate::domain::time::ts")]
+    pub now: DateTime<Utc>,
+    pub dry_run: bool,
+    pub fired: Vec<Firing>,
+    /// Notifications handed to the delivery command in this sweep, and failures.
+    pub delivered: usize,
+    pub delivery_failures: usize,
+}
+
+/// The organisation, for pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Org {
+    pub users: Vec<crate::domain::User>,
+    pub groups: Vec<GroupView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub name: String,
+    pub manager: Option<String>,
+    pub members: Vec<String>,
+}
+
 /// What front ends may ask of a casebench store; implemented by the engine (and later by a
 /// socket client).
 pub trait Service {
@@ -254,6 +296,12 @@ pub trait Service {
     fn list_cases(&self, actor: &str, query: &CaseQuery) -> Result<CaseList, ApiError>;
     fn show_case(&self, actor: &str, case: CaseId) -> Result<CaseDetail, ApiError>;
     fn case_history(&self, actor: &str, case: CaseId) -> Result<CaseHistory, ApiError>;
+    /// Users and groups with their members.
+    fn org(&self, actor: &str) -> Result<Org, ApiError>;
+    /// The engine's current time (its clock).
+    fn now(&self) -> DateTime<Utc>;
+    /// Fires every timer due at `now` (or lists them, when `dry_run`).
+    fn sweep(&self, now: DateTime<Utc>, dry_run: bool) -> Result<SweepReport, ApiError>;
 }
 
 impl std::str::FromStr for Queue {

@@ -41,10 +41,10 @@ pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, Api
     let mut out = vec![];
     for result in reader.records() {
         let record = result.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let line = e.position().map(|p| line_at(bytes, p)).unwrap_or(0);
             bad(line, csv_reason(&e))
         })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(|p| line_at(bytes, p)).unwrap_or(0);
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
@@ -72,6 +72,16 @@ pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, Api
         return Err(bad(1, "no users in the file".into()));
     }
     Ok(out)
+}
+
+/// The 1-based line of a CSV position, counting blank lines too (csv's own count skips them).
+fn line_at(bytes: &[u8], p: &csv::Position) -> u64 {
+    let mut end = (p.byte() as usize).min(bytes.len());
+    // A record's position may point at blank lines before it.
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
 }
 
 fn csv_reason(e: &csv::Error) -> String {

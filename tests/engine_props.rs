@@ -243,7 +243,7 @@ fn check_invariants(store: &Store) -> Result<(), TestCaseError> {
         "idx_assignee",
         "idx_candidate",
         "idx_delegator",
-        "due",
+        "idx_deadline",
         "idx_state",
     ] {
         for key in store.index_keys(tree).unwrap() {

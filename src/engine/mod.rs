@@ -5,6 +5,7 @@ mod authz;
 pub mod clock;
 mod execute;
 mod query;
+mod sweep;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

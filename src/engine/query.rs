@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use super::Engine;
 use crate::api::{
     ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, CaseRow, Command, CommentView,
-    Queue, Service,
+    GroupView, Org, Queue, Service, SweepReport,
 };
 use crate::domain::{Case, CaseId, CaseState, EventKind, User, WorkItem};
-use crate::store::trees::TIMER_DEADLINE;
+use chrono::{DateTime, Utc};
 
 impl Engine {
     fn queue_case_ids(&self, user: &User, queue: Queue) -> Result<Vec<CaseId>, ApiError> {
@@ -44,17 +44,11 @@ impl Engine {
                 }
                 out
             }
-            Queue::Overdue => {
-                let mut out = vec![];
-                for (_, kind, id) in s.due_until(self.now(), usize::MAX)? {
-                    if kind == TIMER_DEADLINE {
-                        if let Some(item) = s.work_item(crate::domain::WorkItemId(id))? {
-                            out.push(item.case);
-                        }
-                    }
-                }
-                out
-            }
+            Queue::Overdue => s
+                .deadlines_until(self.now())?
+                .into_iter()
+                .map(|x| x.1)
+                .collect(),
             Queue::Closed => {
                 let mut out = s.cases_in_state(CaseState::Closed, usize::MAX)?;
                 out.extend(s.cases_in_state(CaseState::Cancelled, usize::MAX)?);
@@ -220,6 +214,25 @@ fn matches_filter(row: &CaseRow, needle: &str) -> bool {
         || hay(row.kind.name())
 }
 
+impl Engine {
+    fn org_view(&self) -> Result<Org, ApiError> {
+        let users = self.store.users()?;
+        let groups = self
+            .store
+            .groups()?
+            .into_iter()
+            .map(|g| {
+                Ok(GroupView {
+                    members: self.store.group_members(&g.name)?,
+                    name: g.name,
+                    manager: g.manager,
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(Org { users, groups })
+    }
+}
+
 impl Service for Engine {
     fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
         Engine::execute(self, actor, command)
@@ -244,5 +257,18 @@ impl Service for Engine {
             case,
             events: self.store.case_events(case)?,
         })
+    }
+
+    fn org(&self, actor: &str) -> Result<Org, ApiError> {
+        self.actor(actor)?;
+        self.org_view()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        Engine::now(self)
+    }
+
+    fn sweep(&self, now: DateTime<Utc>, dry_run: bool) -> Result<SweepReport, ApiError> {
+        self.sweep_at(now, now, dry_run)
     }
 }

@@ -106,12 +106,7 @@ impl WriteSet {
             self.del(*tree, key.clone());
         }
         for (tree, key) in new.difference(&old) {
-            let value = if *tree == Tree::Due {
-                vec![]
-            } else {
-                case.clone()
-            };
-            self.put(*tree, key.clone(), value);
+            self.put(*tree, key.clone(), case.clone());
         }
     }
 
@@ -160,8 +155,8 @@ fn index_keys(item: &WorkItem) -> BTreeSet<(Tree, Vec<u8>)> {
     }
     if let Some(deadline) = item.deadline {
         keys.insert((
-            Tree::Due,
-            trees::due_key(deadline, trees::TIMER_DEADLINE, item.id.0).to_vec(),
+            Tree::Deadline,
+            trees::time_id_key(deadline, item.id.0).to_vec(),
         ));
     }
     keys
@@ -180,15 +175,21 @@ fn is_lock_error(e: &sled::Error) -> bool {
 impl Store {
     fn open_db(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        let db = sled::Config::new().path(path).open().map_err(|e| {
-            if is_lock_error(&e) {
-                StoreError::Busy {
-                    path: shown.clone(),
+        let db = sled::Config::new()
+            .path(path)
+            // We flush before acknowledging; no background flusher (it would also hold the
+            // store's lock for a moment after the store is dropped).
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| {
+                if is_lock_error(&e) {
+                    StoreError::Busy {
+                        path: shown.clone(),
+                    }
+                } else {
+                    StoreError::Sled(format!("cannot open {shown}: {e}"))
                 }
-            } else {
-                StoreError::Sled(format!("cannot open {shown}: {e}"))
-            }
-        })?;
+            })?;
         let trees = trees::NAMES
             .iter()
             .map(|n| db.open_tree(n))
@@ -467,20 +468,18 @@ impl Store {
         self.work_items_by(Tree::Delegator, login)
     }
 
-    /// Due timers up to and including `until`, oldest first: (time, kind, id).
-    pub fn due_until(
+    /// Open work items whose deadline is at or before `until`, oldest deadline first.
+    pub fn deadlines_until(
         &self,
         until: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<(DateTime<Utc>, u8, u64)>, StoreError> {
+    ) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
         let mut out = vec![];
-        let end = trees::due_key(until, u8::MAX, u64::MAX);
-        for kv in self.tree(Tree::Due).range(..=end.as_slice()) {
-            if out.len() >= limit {
-                break;
-            }
-            let (k, _) = kv?;
-            out.push(trees::read_due_key(&k).ok_or_else(|| bad_key("due"))?);
+        let end = trees::time_id_key(until, u64::MAX);
+        for kv in self.tree(Tree::Deadline).range(..=end.as_slice()) {
+            let (k, v) = kv?;
+            let (_, wi) = trees::read_time_id_key(&k).ok_or_else(|| bad_key("idx_deadline"))?;
+            let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;
+            out.push((WorkItemId(wi), CaseId(case)));
         }
         Ok(out)
     }

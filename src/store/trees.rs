@@ -19,9 +19,7 @@
 //! | `idx_assignee` | login ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_candidate`| group ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_delegator`| login ‖ 0 ‖ work item id              | case id (open items only) |
-//! | `due`          | time ‖ timer kind (u8) ‖ id           | –                |
-//!
-//! Timer kinds in `due`: 1 = work item deadline (id = work item id).
+//! | `idx_deadline` | deadline ‖ work item id               | case id (open items with a deadline) |
 
 use chrono::{DateTime, Utc};
 
@@ -43,7 +41,7 @@ pub const NAMES: [&str; 13] = [
     "idx_assignee",
     "idx_candidate",
     "idx_delegator",
-    "due",
+    "idx_deadline",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,15 +58,13 @@ pub enum Tree {
     Assignee,
     Candidate,
     Delegator,
-    Due,
+    Deadline,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";
 pub const KEY_NEXT_CASE: &[u8] = b"next/case";
 pub const KEY_NEXT_WORK_ITEM: &[u8] = b"next/work-item";
 pub const KEY_NEXT_EVENT: &[u8] = b"next/event";
-
-pub const TIMER_DEADLINE: u8 = 1;
 
 pub fn u64_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()
@@ -122,20 +118,19 @@ pub fn state_key(state_code: u8, case: CaseId) -> [u8; 9] {
     k
 }
 
-pub fn due_key(t: DateTime<Utc>, kind: u8, id: u64) -> [u8; 17] {
-    let mut k = [0u8; 17];
+/// `time ‖ id`: deadlines (and later timers) in time order.
+pub fn time_id_key(t: DateTime<Utc>, id: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
     k[..8].copy_from_slice(&time_key(t));
-    k[8] = kind;
-    k[9..].copy_from_slice(&id.to_be_bytes());
+    k[8..].copy_from_slice(&id.to_be_bytes());
     k
 }
 
-/// Splits a `due` key into (time, kind, id).
-pub fn read_due_key(k: &[u8]) -> Option<(DateTime<Utc>, u8, u64)> {
-    if k.len() != 17 {
+pub fn read_time_id_key(k: &[u8]) -> Option<(DateTime<Utc>, u64)> {
+    if k.len() != 16 {
         return None;
     }
-    Some((read_time(&k[..8])?, k[8], read_u64(&k[9..])?))
+    Some((read_time(&k[..8])?, read_u64(&k[8..])?))
 }
 
 pub fn work_item_of(k: &[u8]) -> Option<WorkItemId> {
@@ -156,9 +151,9 @@ mod tests {
         }
 
         #[test]
-        fn due_keys_round_trip(a in 0i64..4_000_000_000_000, kind: u8, id: u64) {
+        fn time_id_keys_round_trip(a in 0i64..4_000_000_000_000, id: u64) {
             let t = from_millis(a);
-            prop_assert_eq!(read_due_key(&due_key(t, kind, id)), Some((t, kind, id)));
+            prop_assert_eq!(read_time_id_key(&time_id_key(t, id)), Some((t, id)));
         }
     }
 }
