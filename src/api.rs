@@ -61,6 +61,10 @@ pub enum Command {
     ImportUsers {
         users: Vec<UserRecord>,
     },
+    /// Adds or replaces escalation policies by name.
+    ImportPolicies {
+        policies: Vec<crate::domain::Policy>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! Contract: shared/CLI.md.
 
 pub mod commands;
+pub mod config;
 pub mod exit;
 pub mod output;
 pub mod timearg;
@@ -53,6 +54,13 @@ pub enum Cmd {
     Case {
         #[command(subcommand)]
         cmd: commands::case::CaseCmd,
+    },
+    /// Fire due timers (escalations, timeouts, reminders) headless, for cron.
+    Sweep(commands::sweep::SweepArgs),
+    /// The notification outbox.
+    Notify {
+        #[command(subcommand)]
+        cmd: commands::notify::NotifyCmd,
     },
     /// Build the demo store from the bundled assets and open it.
     Demo {
@@ -158,6 +166,8 @@ pub fn run(cli: Cli) -> Result<(), ApiError> {
         Some(Cmd::Init) => commands::init::run(&ctx),
         Some(Cmd::Import { what }) => commands::import::run(&ctx, what),
         Some(Cmd::Case { cmd }) => commands::case::run(&ctx, cmd),
+        Some(Cmd::Sweep(args)) => commands::sweep::run(&ctx, args),
+        Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),
         Some(Cmd::Demo { fresh, build_only }) => {
             commands::demo::run(&ctx, cli.actor.is_some(), fresh, build_only)
         }

@@ -70,6 +70,20 @@ pub enum EventKind {
         work_item: WorkItemId,
     },
     Commented,
+    PolicyImported {
+        name: String,
+    },
+    /// A policy timer fired; the changes it made follow as their own events.
+    TimerFired {
+        work_item: WorkItemId,
+        policy: String,
+        rule: u32,
+        action: String,
+    },
+    NotificationSent {
+        notification: u64,
+        to: String,
+    },
 }
 
 impl EventKind {
@@ -90,6 +104,9 @@ impl EventKind {
             EventKind::WorkItemCompleted { .. } => "completed",
             EventKind::WorkItemCancelled { .. } => "cancelled",
             EventKind::Commented => "commented",
+            EventKind::PolicyImported { .. } => "policy",
+            EventKind::TimerFired { .. } => "timer",
+            EventKind::NotificationSent { .. } => "notified",
         }
     }
 
@@ -138,6 +155,16 @@ impl EventKind {
             }
             EventKind::WorkItemCancelled { work_item } => format!("{work_item}"),
             EventKind::Commented => String::new(),
+            EventKind::PolicyImported { name } => format!("policy {name}"),
+            EventKind::TimerFired {
+                work_item,
+                policy,
+                rule,
+                action,
+            } => format!("{work_item} {policy}#{rule}: {action}"),
+            EventKind::NotificationSent { notification, to } => {
+                format!("message {notification} to {to}")
+            }
         }
     }
 }

@@ -6,7 +6,9 @@ pub mod duration;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod notification;
 pub mod org;
+pub mod policy;
 pub mod time;
 pub mod work_item;
 
@@ -15,5 +17,7 @@ pub use duration::parse_duration;
 pub use error::DomainError;
 pub use event::{Event, EventKind};
 pub use ids::{CaseId, WorkItemId};
+pub use notification::Notification;
 pub use org::{Group, User};
+pub use policy::{Policy, TimerRef};
 pub use work_item::{DelegationMethod, Target, WorkItem, WorkItemState};

@@ -107,6 +107,11 @@ pub struct WorkItem {
     #[serde(with = "super::time::ts_opt")]
     pub deadline: Option<DateTime<Utc>>,
     pub escalation_level: u32,
+    /// When the current escalation level started (creation for level 0).
+    #[serde(with = "super::time::ts")]
+    pub level_start: DateTime<Utc>,
+    /// Pending policy timers; indexed in the store's `due` tree while the item is open.
+    pub timers: Vec<super::TimerRef>,
     pub state: WorkItemState,
     pub outcome: Option<Outcome>,
     pub comment: Option<String>,
@@ -142,6 +147,8 @@ impl WorkItem {
             delegated_by: vec![],
             deadline,
             escalation_level: 0,
+            level_start: now,
+            timers: vec![],
             state: WorkItemState::Open,
             outcome: None,
             comment: None,
@@ -221,9 +228,11 @@ impl WorkItem {
         by: &str,
         to: &Target,
         new_deadline: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
     ) -> Result<u32, DomainError> {
         self.delegate(by, to, DelegationMethod::Replace)?;
         self.escalation_level += 1;
+        self.level_start = now;
         if new_deadline.is_some() {
             self.deadline = new_deadline;
         }
@@ -309,7 +318,7 @@ mod tests {
             .delegate("alice", &Target::User("bob".into()), DelegationMethod::Add)
             .is_err());
         assert!(w
-            .escalate("alice", &Target::User("bob".into()), None)
+            .escalate("alice", &Target::User("bob".into()), None, t0())
             .is_err());
     }
 
@@ -367,12 +376,15 @@ mod tests {
         let mut w = item("alice");
         let d = t0() + chrono::Duration::days(1);
         assert_eq!(
-            w.escalate("admin", &"boss".parse().unwrap(), Some(d)),
+            w.escalate("admin", &"boss".parse().unwrap(), Some(d), t0()),
             Ok(1)
         );
         assert_eq!(w.assignees, vec!["boss"]);
         assert_eq!(w.deadline, Some(d));
-        assert_eq!(w.escalate("admin", &"ceo".parse().unwrap(), None), Ok(2));
+        assert_eq!(
+            w.escalate("admin", &"ceo".parse().unwrap(), None, t0()),
+            Ok(2)
+        );
         assert_eq!(w.deadline, Some(d));
         assert_eq!(w.original_assignee.as_deref(), Some("alice"));
     }

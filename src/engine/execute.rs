@@ -56,6 +56,9 @@ impl Engine {
                 self.end_case(&mut tx, &user, case, CaseState::Cancelled, None, comment)?
             }
             Command::ImportUsers { users } => self.import_users(&mut tx, &user, users)?,
+            Command::ImportPolicies { policies } => {
+                self.import_policies(&mut tx, &user, policies)?
+            }
         };
         self.commit(tx, message)
     }
@@ -155,6 +158,14 @@ impl Engine {
             return Err(ApiError::BadInput("a case needs a title".into()));
         }
         self.check_target(&new.target)?;
+        let policy = match &new.policy {
+            Some(name) => Some(self.load_policy(name)?),
+            None => None,
+        };
+        let deadline = new.deadline.or_else(|| {
+            let secs = policy.as_ref()?.deadline_secs?;
+            Some(tx.now + chrono::Duration::seconds(secs))
+        });
         let id = tx.new_case_id()?;
         let wi_id = tx.new_work_item_id()?;
         let mut case = Case {
@@ -183,14 +194,10 @@ impl Engine {
             },
             None,
         );
-        let item = WorkItem::new(
-            wi_id,
-            id,
-            case.kind.name(),
-            &new.target,
-            new.deadline,
-            tx.now,
-        );
+        let mut item = WorkItem::new(wi_id, id, case.kind.name(), &new.target, deadline, tx.now);
+        if let Some(p) = &policy {
+            item.timers = p.schedule(&item, tx.now);
+        }
         tx.event(
             Some(id),
             EventKind::WorkItemCreated {
@@ -329,7 +336,15 @@ impl Engine {
         };
         self.check_target(&to)?;
         let prev = item.clone();
-        let level = item.escalate(&user.login, &to, None)?;
+        let policy = match &case.policy {
+            Some(name) => self.store.policy(name)?,
+            None => None,
+        };
+        let deadline = policy.as_ref().and_then(|p| p.level_deadline(tx.now));
+        let level = item.escalate(&user.login, &to, deadline, tx.now)?;
+        if let Some(p) = &policy {
+            item.timers = p.schedule(&item, tx.now);
+        }
         tx.event(
             Some(case.id),
             EventKind::Escalated {
@@ -415,34 +430,53 @@ impl Engine {
         tx.applied.case = Some(case.id);
         tx.applied.work_item = Some(item.id);
 
-        // The last open work item done: the human work is over and the case closes.
-        let mut others = self.load_work_items(&case)?;
-        for o in others.iter_mut() {
+        let mut items = self.load_work_items(&case)?;
+        for o in items.iter_mut() {
             if o.id == item.id {
                 *o = item.clone();
             }
         }
-        if others.iter().any(|o| o.is_open()) {
+        if close_if_done(tx, &case, &items)?.is_some() {
+            Ok(format!(
+                "{} completed: {outcome}; {} closed",
+                item.id, case.id
+            ))
+        } else {
             self.touch(tx, &case);
-            return Ok(format!("{} completed: {outcome}", item.id));
+            Ok(format!("{} completed: {outcome}", item.id))
         }
-        let result = Outcome::combine(others.iter().filter_map(|o| o.outcome));
-        let mut closed = case.clone();
-        for to in [CaseState::Closing, CaseState::Closed] {
-            let from = closed.state;
-            closed.transition(to, tx.now)?;
-            let outcome = (to == CaseState::Closed).then_some(result).flatten();
+    }
+
+    pub(crate) fn load_policy(&self, name: &str) -> Result<crate::domain::Policy, ApiError> {
+        self.store.policy(name)?.ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "no policy {name:?}: import it with `casebench import policies FILE.toml`"
+            ))
+        })
+    }
+
+    fn import_policies(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        policies: Vec<crate::domain::Policy>,
+    ) -> Result<String, ApiError> {
+        authz::may_administer(user, "import policies")?;
+        let names: Vec<String> = policies.iter().map(|p| p.name.clone()).collect();
+        for p in &policies {
+            tx.ws.put_policy(p);
             tx.event(
-                Some(case.id),
-                EventKind::StateChanged { from, to, outcome },
+                None,
+                EventKind::PolicyImported {
+                    name: p.name.clone(),
+                },
                 None,
             );
         }
-        closed.outcome = result;
-        tx.ws.put_case(Some(&case), &closed);
         Ok(format!(
-            "{} completed: {outcome}; {} closed",
-            item.id, case.id
+            "imported {} policies: {}",
+            names.len(),
+            names.join(", ")
         ))
     }
 
@@ -579,6 +613,34 @@ impl Engine {
             new_groups.len()
         ))
     }
+}
+
+/// When no work item of `case` is open any more (`items` being all of them, up to date), the
+/// human work is over: the case goes `Open → Closing → Closed` with the combined outcome.
+/// Returns the closed case, already in the write set.
+pub(crate) fn close_if_done(
+    tx: &mut Tx,
+    case: &Case,
+    items: &[WorkItem],
+) -> Result<Option<Case>, ApiError> {
+    if items.iter().any(|o| o.is_open()) || !case.state.is_active() {
+        return Ok(None);
+    }
+    let result = Outcome::combine(items.iter().filter_map(|o| o.outcome));
+    let mut closed = case.clone();
+    for to in [CaseState::Closing, CaseState::Closed] {
+        let from = closed.state;
+        closed.transition(to, tx.now)?;
+        let outcome = (to == CaseState::Closed).then_some(result).flatten();
+        tx.event(
+            Some(case.id),
+            EventKind::StateChanged { from, to, outcome },
+            None,
+        );
+    }
+    closed.outcome = result;
+    tx.ws.put_case(Some(case), &closed);
+    Ok(Some(closed))
 }
 
 /// A comment with surrounding blanks removed; an empty one is none.

@@ -4,6 +4,7 @@
 mod authz;
 pub mod clock;
 mod execute;
+mod notify;
 mod query;
 mod sweep;
 
@@ -24,7 +25,12 @@ pub struct Engine {
     write_lock: Mutex<()>,
     /// When false, commits are not flushed one by one (batches flush at their end).
     durable_each: bool,
+    /// The command that delivers notifications (`sendmail -t`), if any.
+    notify_command: Option<String>,
 }
+
+/// The actor of changes made by timers.
+pub const SYSTEM_ACTOR: &str = "casebench";
 
 impl Engine {
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Engine, ApiError> {
@@ -37,6 +43,7 @@ impl Engine {
             clock,
             write_lock: Mutex::new(()),
             durable_each: true,
+            notify_command: None,
         }
     }
 
@@ -83,6 +90,11 @@ impl Engine {
         self.durable_each = !batch;
     }
 
+    /// Delivers notifications through `command` (run by `sh -c`, message on stdin).
+    pub fn set_notify_command(&mut self, command: Option<String>) {
+        self.notify_command = command.filter(|c| !c.trim().is_empty());
+    }
+
     pub fn flush(&self) -> Result<(), ApiError> {
         Ok(self.store.flush()?)
     }
@@ -97,19 +109,25 @@ impl Engine {
     }
 
     fn begin(&self, actor: &str) -> Result<Tx<'_>, ApiError> {
+        self.begin_at(actor, self.clock.now())
+    }
+
+    fn begin_at(&self, actor: &str, now: DateTime<Utc>) -> Result<Tx<'_>, ApiError> {
         Ok(Tx {
             store: &self.store,
             ws: WriteSet::default(),
-            now: self.clock.now(),
+            now,
             actor: actor.to_string(),
             next_event: self.store.counter(trees::KEY_NEXT_EVENT)?,
             next_case: None,
             next_work_item: None,
+            next_notification: None,
             applied: Applied::default(),
         })
     }
 
-    fn commit(&self, tx: Tx<'_>, message: impl Into<String>) -> Result<Applied, ApiError> {
+    /// Seals a change set: the id counters it advanced are written with it.
+    fn seal(tx: Tx<'_>) -> (WriteSet, Applied) {
         let mut tx = tx;
         tx.ws.set_counter(trees::KEY_NEXT_EVENT, tx.next_event);
         if let Some(n) = tx.next_case {
@@ -118,12 +136,26 @@ impl Engine {
         if let Some(n) = tx.next_work_item {
             tx.ws.set_counter(trees::KEY_NEXT_WORK_ITEM, n);
         }
-        if self.durable_each {
-            self.store.commit(tx.ws)?;
-        } else {
-            self.store.commit_unflushed(tx.ws)?;
+        if let Some(n) = tx.next_notification {
+            tx.ws.set_counter(trees::KEY_NEXT_NOTIFICATION, n);
         }
-        let mut applied = tx.applied;
+        (tx.ws, tx.applied)
+    }
+
+    /// Commits without flushing, whatever the mode (sweeps flush once at their end).
+    fn commit_batch(&self, tx: Tx<'_>) -> Result<Applied, ApiError> {
+        let (ws, applied) = Engine::seal(tx);
+        self.store.commit_unflushed(ws)?;
+        Ok(applied)
+    }
+
+    fn commit(&self, tx: Tx<'_>, message: impl Into<String>) -> Result<Applied, ApiError> {
+        let (ws, mut applied) = Engine::seal(tx);
+        if self.durable_each {
+            self.store.commit(ws)?;
+        } else {
+            self.store.commit_unflushed(ws)?;
+        }
         applied.message = message.into();
         Ok(applied)
     }
@@ -138,10 +170,38 @@ pub(crate) struct Tx<'a> {
     next_event: u64,
     next_case: Option<u64>,
     next_work_item: Option<u64>,
+    next_notification: Option<u64>,
     pub applied: Applied,
 }
 
 impl Tx<'_> {
+    /// Reserves the next event number, for an event written later with [`Tx::event_at`]
+    /// that must come before the events recorded in between.
+    pub fn reserve_event(&mut self) -> u64 {
+        let seq = self.next_event;
+        self.next_event += 1;
+        self.applied.events.push(seq);
+        seq
+    }
+
+    pub fn event_at(
+        &mut self,
+        seq: u64,
+        case: Option<CaseId>,
+        what: EventKind,
+        why: Option<String>,
+    ) {
+        let event = Event {
+            seq,
+            time: self.now,
+            actor: self.actor.clone(),
+            case,
+            what,
+            why,
+        };
+        self.ws.put_event(&event);
+    }
+
     pub fn event(&mut self, case: Option<CaseId>, what: EventKind, why: Option<String>) {
         let event = Event {
             seq: self.next_event,
@@ -163,6 +223,15 @@ impl Tx<'_> {
         };
         self.next_case = Some(n + 1);
         Ok(CaseId(n))
+    }
+
+    pub fn new_notification_seq(&mut self) -> Result<u64, ApiError> {
+        let n = match self.next_notification {
+            Some(n) => n,
+            None => self.store.counter(trees::KEY_NEXT_NOTIFICATION)?,
+        };
+        self.next_notification = Some(n + 1);
+        Ok(n)
     }
 
     pub fn new_work_item_id(&mut self) -> Result<WorkItemId, ApiError> {

@@ -15,7 +15,9 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::domain::{Case, CaseId, CaseState, Event, Group, User, WorkItem, WorkItemId};
+use crate::domain::{
+    Case, CaseId, CaseState, Event, Group, Notification, Policy, User, WorkItem, WorkItemId,
+};
 use trees::Tree;
 
 pub use codec::encode;
@@ -47,6 +49,9 @@ impl From<sled::Error> for StoreError {
         StoreError::Sled(e.to_string())
     }
 }
+
+/// A timer in the `due` tree: (time, kind, id, slot, case).
+pub type DueEntry = (DateTime<Utc>, u8, u64, u16, CaseId);
 
 pub struct Store {
     path: PathBuf,
@@ -133,6 +138,19 @@ impl WriteSet {
         }
     }
 
+    pub fn put_policy(&mut self, policy: &Policy) {
+        self.put(Tree::Policies, policy.name.as_bytes(), encode(policy));
+    }
+
+    pub fn put_notification(&mut self, n: &Notification) {
+        self.put(Tree::Outbox, trees::u64_key(n.seq), encode(n));
+        if n.sent.is_none() {
+            self.put(Tree::Unsent, trees::u64_key(n.seq), vec![]);
+        } else {
+            self.del(Tree::Unsent, trees::u64_key(n.seq));
+        }
+    }
+
     pub fn put_group(&mut self, group: &Group) {
         self.put(Tree::Groups, group.name.as_bytes(), encode(group));
     }
@@ -157,6 +175,12 @@ fn index_keys(item: &WorkItem) -> BTreeSet<(Tree, Vec<u8>)> {
         keys.insert((
             Tree::Deadline,
             trees::time_id_key(deadline, item.id.0).to_vec(),
+        ));
+    }
+    for t in &item.timers {
+        keys.insert((
+            Tree::Due,
+            trees::due_key(t.due, trees::TIMER_WORK_ITEM, item.id.0, t.slot).to_vec(),
         ));
     }
     keys
@@ -480,6 +504,72 @@ impl Store {
             let (_, wi) = trees::read_time_id_key(&k).ok_or_else(|| bad_key("idx_deadline"))?;
             let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;
             out.push((WorkItemId(wi), CaseId(case)));
+        }
+        Ok(out)
+    }
+
+    pub fn policy(&self, name: &str) -> Result<Option<Policy>, StoreError> {
+        self.get(Tree::Policies, name.as_bytes())
+    }
+
+    pub fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+        self.values(Tree::Policies, self.tree(Tree::Policies).iter())
+    }
+
+    /// Timers due at or before `until`, in firing order: (time, kind, id, slot, case id).
+    pub fn due_until(
+        &self,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<DueEntry>, StoreError> {
+        let mut out = vec![];
+        let end = trees::due_key(until, u8::MAX, u64::MAX, u16::MAX);
+        for kv in self.tree(Tree::Due).range(..=end.as_slice()) {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = kv?;
+            let (t, kind, id, slot) = trees::read_due_key(&k).ok_or_else(|| bad_key("due"))?;
+            let case = trees::read_u64(&v).ok_or_else(|| bad_key("due"))?;
+            out.push((t, kind, id, slot, CaseId(case)));
+        }
+        Ok(out)
+    }
+
+    /// How many timers are scheduled in all.
+    pub fn due_count(&self) -> usize {
+        self.tree(Tree::Due).len()
+    }
+
+    pub fn notification(&self, seq: u64) -> Result<Option<Notification>, StoreError> {
+        self.get(Tree::Outbox, &trees::u64_key(seq))
+    }
+
+    /// The outbox, newest first, at most `limit`; only unsent ones when `unsent`.
+    pub fn notifications(
+        &self,
+        unsent: bool,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let mut out = vec![];
+        if unsent {
+            for k in self.tree(Tree::Unsent).iter().keys() {
+                if out.len() >= limit {
+                    break;
+                }
+                let seq = trees::read_u64(&k?).ok_or_else(|| bad_key("idx_unsent"))?;
+                if let Some(n) = self.notification(seq)? {
+                    out.push(n);
+                }
+            }
+            return Ok(out);
+        }
+        for kv in self.tree(Tree::Outbox).iter().rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let (_, v) = kv?;
+            out.push(codec::decode("outbox", &v)?);
         }
         Ok(out)
     }

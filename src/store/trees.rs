@@ -20,6 +20,15 @@
 //! | `idx_candidate`| group ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_delegator`| login ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_deadline` | deadline ‖ work item id               | case id (open items with a deadline) |
+//! | `policies`     | name                                  | `Policy`         |
+//! | `due`          | time ‖ timer kind (u8) ‖ id ‖ slot (u16) | case id       |
+//! | `outbox`       | notification seq                      | `Notification`   |
+//! | `idx_unsent`   | notification seq                      | –                |
+//!
+//! `due` holds every timer the sweep fires, in firing order. Timer kind 1 = a work item's
+//! policy timer (id = work item id, slot = `TimerRef::slot`); entries are derived from the
+//! work item's `timers` while it is open, so completing an item removes its timers in the
+//! same transaction.
 
 use chrono::{DateTime, Utc};
 
@@ -28,7 +37,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 17] = [
     "meta",
     "cases",
     "work_items",
@@ -42,6 +51,10 @@ pub const NAMES: [&str; 13] = [
     "idx_candidate",
     "idx_delegator",
     "idx_deadline",
+    "policies",
+    "due",
+    "outbox",
+    "idx_unsent",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,12 +72,19 @@ pub enum Tree {
     Candidate,
     Delegator,
     Deadline,
+    Policies,
+    Due,
+    Outbox,
+    Unsent,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";
 pub const KEY_NEXT_CASE: &[u8] = b"next/case";
 pub const KEY_NEXT_WORK_ITEM: &[u8] = b"next/work-item";
 pub const KEY_NEXT_EVENT: &[u8] = b"next/event";
+pub const KEY_NEXT_NOTIFICATION: &[u8] = b"next/notification";
+
+pub const TIMER_WORK_ITEM: u8 = 1;
 
 pub fn u64_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()
@@ -118,6 +138,28 @@ pub fn state_key(state_code: u8, case: CaseId) -> [u8; 9] {
     k
 }
 
+/// `time ‖ kind ‖ id ‖ slot`: a timer in the `due` tree.
+pub fn due_key(t: DateTime<Utc>, kind: u8, id: u64, slot: u16) -> [u8; 19] {
+    let mut k = [0u8; 19];
+    k[..8].copy_from_slice(&time_key(t));
+    k[8] = kind;
+    k[9..17].copy_from_slice(&id.to_be_bytes());
+    k[17..].copy_from_slice(&slot.to_be_bytes());
+    k
+}
+
+pub fn read_due_key(k: &[u8]) -> Option<(DateTime<Utc>, u8, u64, u16)> {
+    if k.len() != 19 {
+        return None;
+    }
+    Some((
+        read_time(&k[..8])?,
+        k[8],
+        read_u64(&k[9..17])?,
+        u16::from_be_bytes([k[17], k[18]]),
+    ))
+}
+
 /// `time ‖ id`: deadlines (and later timers) in time order.
 pub fn time_id_key(t: DateTime<Utc>, id: u64) -> [u8; 16] {
     let mut k = [0u8; 16];
@@ -148,6 +190,12 @@ mod tests {
             let (ta, tb) = (from_millis(a), from_millis(b));
             prop_assert_eq!(ta.cmp(&tb), time_key(ta).cmp(&time_key(tb)));
             prop_assert_eq!(read_time(&time_key(ta)), Some(ta));
+        }
+
+        #[test]
+        fn due_keys_round_trip(a in 0i64..4_000_000_000_000, kind: u8, id: u64, slot: u16) {
+            let t = from_millis(a);
+            prop_assert_eq!(read_due_key(&due_key(t, kind, id, slot)), Some((t, kind, id, slot)));
         }
 
         #[test]

@@ -4,16 +4,32 @@ use clap::Subcommand;
 
 use crate::api::{ApiError, Command};
 use crate::cli::{output, Ctx};
-use crate::import::{in_file, parse_users_csv};
+use crate::import::{in_file, parse_policies_toml, parse_users_csv};
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {
     /// Users from a CSV file with header `login,name,email,manager,groups` (groups `;`-separated).
     Users { file: PathBuf },
+    /// Escalation policies from a TOML file (see README); replaces policies of the same name.
+    Policies { file: PathBuf },
 }
 
 pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
     match what {
+        ImportCmd::Policies { file } => {
+            let label = file.display().to_string();
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
+            let policies = parse_policies_toml(&label, &text)?;
+            let engine = ctx.open()?;
+            let applied = engine.execute(&ctx.actor, Command::ImportPolicies { policies })?;
+            if ctx.json {
+                output::json(&applied)
+            } else {
+                println!("{}", applied.message);
+                Ok(())
+            }
+        }
         ImportCmd::Users { file } => {
             let label = file.display().to_string();
             let bytes = std::fs::read(&file)

@@ -5,3 +5,5 @@ pub mod demo;
 pub mod import;
 pub mod inbox;
 pub mod init;
+pub mod notify;
+pub mod sweep;

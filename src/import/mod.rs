@@ -1,6 +1,10 @@
 //! Parsing import files into API records. No store access: the engine validates the records
 //! against the store and applies them all-or-nothing.
 
+mod policies;
+
+pub use policies::parse_policies_toml;
+
 use crate::api::{ApiError, UserRecord};
 
 const USER_COLUMNS: [&str; 5] = ["login", "name", "email", "manager", "groups"];

@@ -1,0 +1,86 @@
+//! `casebench sweep`: fire due timers headless, for cron and systemd timers.
+
+use clap::Args;
+
+use crate::api::{ApiError, SweepReport};
+use crate::cli::output::{self, Table};
+use crate::cli::{config, timearg, Ctx};
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Run as of this time instead of now (RFC 3339, a date, now+3d).
+    #[arg(long)]
+    now: Option<String>,
+    /// Preview everything that fires from now until this time; changes nothing.
+    #[arg(long)]
+    until: Option<String>,
+    /// List what would fire, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn run(ctx: &Ctx, args: SweepArgs) -> Result<(), ApiError> {
+    let mut engine = ctx.open()?;
+    engine.set_notify_command(config::notify_command()?);
+    let clock_now = engine.now();
+    let now = match &args.now {
+        Some(t) => timearg::parse_time(t, clock_now).map_err(ApiError::BadInput)?,
+        None => clock_now,
+    };
+    let (until, dry_run) = match &args.until {
+        Some(t) => {
+            let until = timearg::parse_time(t, now).map_err(ApiError::BadInput)?;
+            if until < now {
+                return Err(ApiError::BadInput(format!(
+                    "--until {t} is before the sweep's time {}",
+                    output::local(now)
+                )));
+            }
+            (until, true)
+        }
+        None => (now, args.dry_run),
+    };
+    let report = engine.sweep_at(now, until, dry_run)?;
+    print(ctx, &report)
+}
+
+fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
+    if ctx.json {
+        return output::json(r);
+    }
+    if !r.fired.is_empty() {
+        let mut t = Table::new(vec!["DUE", "CASE", "ITEM", "POLICY", "ACTION"]);
+        for f in &r.fired {
+            t.row(vec![
+                output::local(f.due),
+                f.case.map(|c| c.to_string()).unwrap_or_default(),
+                f.work_item.map(|w| w.to_string()).unwrap_or_default(),
+                match (&f.policy, f.rule) {
+                    (Some(p), Some(n)) => format!("{p}#{n}"),
+                    _ => String::new(),
+                },
+                if f.timer == "reminder" {
+                    format!("reminder: {}", f.action)
+                } else {
+                    f.action.clone()
+                },
+            ]);
+        }
+        print!("{}", t.render());
+    }
+    let verb = if r.dry_run { "would fire" } else { "fired" };
+    let n = r.fired.len();
+    let mut summary = format!(
+        "sweep at {}: {verb} {n} timer{}",
+        output::local(r.now),
+        if n == 1 { "" } else { "s" }
+    );
+    if r.delivered + r.delivery_failures > 0 {
+        summary.push_str(&format!(
+            "; delivered {} notification(s), {} failed (retried next sweep)",
+            r.delivered, r.delivery_failures
+        ));
+    }
+    println!("{summary}");
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! The user's config file, `$XDG_CONFIG_HOME/casebench/config.toml`. The CLI reads the
+//! `[notify]` table; other tables belong to other parts (the TUI) and are ignored here.
+//!
+//! ```toml
+//! [notify]
+//! command = "sendmail -t"   # gets the message on stdin; exit 0 = delivered
+//! ```
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::api::ApiError;
+
+#[derive(Debug, Default, Deserialize)]
+struct File {
+    #[serde(default)]
+    notify: Notify,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Notify {
+    command: Option<String>,
+}
+
+pub fn config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "casebench").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// The delivery command: `CASEBENCH_NOTIFY_COMMAND`, else `[notify] command` in the config.
+pub fn notify_command() -> Result<Option<String>, ApiError> {
+    if let Ok(c) = std::env::var("CASEBENCH_NOTIFY_COMMAND") {
+        return Ok(Some(c).filter(|c| !c.trim().is_empty()));
+    }
+    let Some(path) = config_path() else {
+        return Ok(None);
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let file: File = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+            .unwrap_or(1);
+        let msg = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .to_string();
+        ApiError::BadInput(format!("{}:{line}: {msg}", path.display()))
+    })?;
+    Ok(file.notify.command)
+}
