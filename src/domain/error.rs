@@ -5,8 +5,12 @@ use super::{CaseState, WorkItemState};
 /// A rule of the domain was broken. Each variant says what and why in one line.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
-    #[error("invalid {what} {value:?}: expected e.g. C-123 or 123")]
-    BadId { what: &'static str, value: String },
+    #[error("invalid {what} {value:?}: expected e.g. {prefix}-123 or 123")]
+    BadId {
+        what: &'static str,
+        prefix: &'static str,
+        value: String,
+    },
     #[error("invalid duration {0:?}: expected a number and a unit, e.g. 90m, 12h, 3d, 2w")]
     BadDuration(String),
     #[error("case cannot go from {from} to {to}")]

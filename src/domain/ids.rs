@@ -38,6 +38,7 @@ macro_rules! id_type {
                     Ok(n) if n > 0 && !digits.starts_with('+') => Ok($name(n)),
                     _ => Err(DomainError::BadId {
                         what: $what,
+                        prefix: $prefix,
                         value: s.to_string(),
                     }),
                 }

@@ -246,20 +246,16 @@ impl Store {
     /// Creates a new, empty store with the current schema version.
     pub fn create(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        if path.exists()
-            && path
-                .read_dir()
-                .map(|mut d| d.next().is_some())
-                .unwrap_or(true)
-        {
-            // A directory with content: a store, or something we must not overwrite.
-            if let Ok(s) = Store::open(path) {
-                drop(s);
-                return Err(StoreError::Exists { path: shown });
-            }
-            if !path.join("conf").exists() {
-                return Err(StoreError::Exists { path: shown });
-            }
+        // Never create over an existing store (whatever its version) or a non-empty folder.
+        let non_empty = path
+            .read_dir()
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
+        if path.join("conf").exists() || path.join("db").exists() || non_empty {
+            return Err(StoreError::Exists { path: shown });
+        }
+        if path.exists() && !path.is_dir() {
+            return Err(StoreError::Exists { path: shown });
         }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {

@@ -109,7 +109,7 @@ pub enum CaseCmd {
 /// `C-12`, `12` or `W-45` (a work item, standing for its case).
 pub fn resolve(engine: &Engine, text: &str) -> Result<(CaseId, Option<WorkItemId>), ApiError> {
     let t = text.trim();
-    if t.len() > 2 && t[..2].eq_ignore_ascii_case("W-") {
+    if t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("W-")) {
         let w: WorkItemId = t.parse()?;
         let item = engine
             .store()
