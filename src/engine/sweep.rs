@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::execute::close_if_done;
-use super::{Engine, SYSTEM_ACTOR};
+use super::{Engine, Tx, SYSTEM_ACTOR};
 use crate::api::{ApiError, Firing, SweepReport};
 use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient};
 use crate::domain::{
@@ -31,6 +31,10 @@ struct Overlay {
 }
 
 type DueKey = (DateTime<Utc>, u8, u64, u16);
+
+/// Firings applied per store transaction. Each firing reads what earlier ones in its batch
+/// changed through the overlay; a batch is atomic, so a crash keeps or loses whole firings.
+const BATCH: usize = 256;
 
 impl Engine {
     /// Fires (or with `dry_run`, lists) every timer due at or before `until`; `now` is the
@@ -51,25 +55,37 @@ impl Engine {
         let mut overlay = Overlay::default();
         let mut fired = vec![];
         let mut result = Ok(());
+        let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
+        let mut in_batch = 0;
         while let Some(((due, kind, id, slot), case)) = pending.pop_first() {
             if kind != TIMER_WORK_ITEM {
                 continue;
             }
             let timer = TimerRef { due, slot };
-            match self.fire(&mut overlay, timer, WorkItemId(id), case, dry_run) {
+            match self.fire(&mut overlay, &mut tx, timer, WorkItemId(id), case) {
                 Ok(Some((firing, next))) => {
                     fired.push(firing);
+                    in_batch += 1;
                     for t in next.into_iter().filter(|t| t.due <= until) {
                         pending.insert((t.due, TIMER_WORK_ITEM, id, t.slot), case);
                     }
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    // Keep what fired so far (flushed below); report the failure.
+                    // The batch in the making is dropped whole: its timers stay due and
+                    // fire on the next sweep. Batches committed before are kept.
                     result = Err(e);
                     break;
                 }
             }
+            if in_batch >= BATCH && !dry_run {
+                self.commit_batch(tx)?;
+                tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                in_batch = 0;
+            }
+        }
+        if result.is_ok() && in_batch > 0 && !dry_run {
+            self.commit_batch(tx)?;
         }
         let (mut delivered, mut delivery_failures) = (0, 0);
         if !dry_run {
@@ -116,10 +132,10 @@ impl Engine {
     fn fire(
         &self,
         o: &mut Overlay,
+        tx: &mut Tx<'_>,
         timer: TimerRef,
         item_id: WorkItemId,
         case_id: CaseId,
-        dry_run: bool,
     ) -> Result<Option<(Firing, Vec<TimerRef>)>, ApiError> {
         let Some(mut item) = self.overlay_item(o, item_id)? else {
             return Ok(None);
@@ -132,7 +148,7 @@ impl Engine {
             .ok_or_else(|| ApiError::Internal(format!("{item_id} belongs to missing {case_id}")))?;
         let prev_item = item.clone();
         item.timers.retain(|t| *t != timer);
-        let mut tx = self.begin_at(SYSTEM_ACTOR, timer.due)?;
+        tx.now = timer.due;
         let fired_seq = tx.reserve_event();
         let policy_name = case.policy.clone().unwrap_or_default();
         let policy = self.overlay_policy(o, &policy_name)?;
@@ -151,7 +167,6 @@ impl Engine {
                 timer,
                 &policy_name,
                 action,
-                dry_run,
                 vec![],
             );
         };
@@ -165,7 +180,7 @@ impl Engine {
                 "{} ({}) is waiting for you.\nWithout a decision, policy {} will {} it at {}.\n\n  casebench case show {}\n",
                 case.id, item.id, policy.name, rule.action.name(), timer.due, case.id
             );
-            self.queue_notifications(&mut tx, &to, &case, &subject, &body)?;
+            self.queue_notifications(tx, &to, &case, &subject, &body)?;
             format!("reminded {}", list(&to))
         } else {
             match &rule.action {
@@ -182,7 +197,7 @@ impl Engine {
                         item.deadline.map(|d| d.to_rfc3339()).unwrap_or_else(|| "none".into()),
                         case.id
                     );
-                    self.queue_notifications(&mut tx, &to, &case, &subject, &body)?;
+                    self.queue_notifications(tx, &to, &case, &subject, &body)?;
                     format!("notified {}", list(&to))
                 }
                 Action::Delegate { to, method } => {
@@ -299,7 +314,7 @@ impl Engine {
                             items.push(other);
                         }
                     }
-                    changed_case = close_if_done(&mut tx, &case, &items)?;
+                    changed_case = close_if_done(tx, &case, &items)?;
                     format!("completed {} as {outcome}", item.id)
                 }
             }
@@ -315,7 +330,6 @@ impl Engine {
             timer,
             &policy_name,
             action,
-            dry_run,
             next,
         )
     }
@@ -325,7 +339,7 @@ impl Engine {
     fn finish(
         &self,
         o: &mut Overlay,
-        mut tx: super::Tx<'_>,
+        tx: &mut Tx<'_>,
         fired_seq: u64,
         case: &Case,
         changed_case: Option<Case>,
@@ -334,7 +348,6 @@ impl Engine {
         timer: TimerRef,
         policy: &str,
         action: String,
-        dry_run: bool,
         next: Vec<TimerRef>,
     ) -> Result<Option<(Firing, Vec<TimerRef>)>, ApiError> {
         // The firing's own event comes first in the history.
@@ -373,9 +386,6 @@ impl Engine {
             action,
         };
         o.items.insert(item.id, item);
-        if !dry_run {
-            self.commit_batch(tx)?;
-        }
         Ok(Some((firing, next)))
     }
 

@@ -1,0 +1,366 @@
+//! The action dialogs: comment, delegate, reassign, escalate, complete, close, cancel. Each is a
+//! few fields (a people picker, a choice, a comment) that become engine commands, one per case.
+
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+
+use crate::api::Command;
+use crate::domain::{CaseId, DelegationMethod, Outcome, Target};
+use crate::tui::actions::KeyAction;
+use crate::tui::input::TextInput;
+use crate::tui::panes::picker::{PickEntry, Picker};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Comment,
+    Delegate,
+    Reassign,
+    Escalate,
+    Complete,
+    Close,
+    Cancel,
+}
+
+impl FormKind {
+    pub fn verb(self) -> &'static str {
+        match self {
+            FormKind::Comment => "Comment on",
+            FormKind::Delegate => "Delegate",
+            FormKind::Reassign => "Reassign",
+            FormKind::Escalate => "Escalate",
+            FormKind::Complete => "Complete",
+            FormKind::Close => "Close",
+            FormKind::Cancel => "Cancel",
+        }
+    }
+
+    fn fields(self) -> Vec<Field> {
+        match self {
+            FormKind::Comment | FormKind::Cancel => vec![Field::Comment],
+            FormKind::Delegate => vec![Field::Target, Field::Method, Field::Comment],
+            FormKind::Reassign | FormKind::Escalate => vec![Field::Target, Field::Comment],
+            FormKind::Complete | FormKind::Close => vec![Field::Outcome, Field::Comment],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Target,
+    Method,
+    Outcome,
+    Comment,
+}
+
+impl Field {
+    pub fn is_text(self) -> bool {
+        matches!(self, Field::Target | Field::Comment)
+    }
+}
+
+/// The outcomes offered when completing a work item, with their labels.
+pub const COMPLETE_OUTCOMES: [(&str, Outcome); 4] = [
+    ("approve", Outcome::Approved),
+    ("reject", Outcome::Rejected),
+    ("success", Outcome::Success),
+    ("failure", Outcome::Failure),
+];
+
+/// The outcomes offered when closing a case early (`None`: leave it to the work items).
+pub const CLOSE_OUTCOMES: [(&str, Option<Outcome>); 5] = [
+    ("none", None),
+    ("success", Some(Outcome::Success)),
+    ("failure", Some(Outcome::Failure)),
+    ("approved", Some(Outcome::Approved)),
+    ("rejected", Some(Outcome::Rejected)),
+];
+
+pub const METHODS: [(&str, DelegationMethod); 2] = [
+    ("replace the assignees", DelegationMethod::Replace),
+    ("add to the assignees", DelegationMethod::Add),
+];
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub cases: Vec<CaseId>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub picker: Picker,
+    /// Index into [`METHODS`].
+    pub method: usize,
+    /// Index into [`COMPLETE_OUTCOMES`] or [`CLOSE_OUTCOMES`].
+    pub outcome: usize,
+    pub comment: TextInput,
+    /// Why the last submit was refused.
+    pub error: Option<String>,
+}
+
+/// What a dialog key led to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormStep {
+    Stay,
+    Cancel,
+    Submit,
+}
+
+/// Commands ready to run, and the question to ask first when they cannot be undone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Built {
+    pub commands: Vec<Command>,
+    pub what: String,
+    pub confirm: Option<String>,
+}
+
+fn list(cases: &[CaseId]) -> String {
+    match cases {
+        [one] => one.to_string(),
+        many if many.len() <= 4 => format!(
+            "{} cases ({})",
+            many.len(),
+            many.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+        many => format!("{} marked cases", many.len()),
+    }
+}
+
+impl Form {
+    pub fn new(kind: FormKind, cases: Vec<CaseId>, people: Arc<Vec<PickEntry>>) -> Form {
+        let users_only = kind == FormKind::Reassign;
+        Form {
+            kind,
+            cases,
+            fields: kind.fields(),
+            focus: 0,
+            picker: Picker::new(people, users_only),
+            method: 0,
+            outcome: 0,
+            comment: TextInput::multi_line().with_placeholder(match kind {
+                FormKind::Comment => "write a comment",
+                _ => "a comment (optional)",
+            }),
+            error: None,
+        }
+    }
+
+    pub fn with_outcome(mut self, outcome: usize) -> Form {
+        self.outcome = outcome;
+        self
+    }
+
+    pub fn field(&self) -> Field {
+        self.fields[self.focus]
+    }
+
+    pub fn title(&self) -> String {
+        format!("{} {}", self.kind.verb(), list(&self.cases))
+    }
+
+    /// The focused text field, if the focus is on one.
+    pub fn text_field(&self) -> Option<&TextInput> {
+        match self.field() {
+            Field::Target => Some(&self.picker.query),
+            Field::Comment => Some(&self.comment),
+            _ => None,
+        }
+    }
+
+    /// A key the keymap resolved for the dialog.
+    pub fn key(&mut self, action: KeyAction) -> FormStep {
+        let n = self.fields.len();
+        match action {
+            KeyAction::Submit => return FormStep::Submit,
+            KeyAction::Cancel => return FormStep::Cancel,
+            KeyAction::NextField | KeyAction::Accept => self.focus = (self.focus + 1) % n,
+            KeyAction::PrevField => self.focus = (self.focus + n - 1) % n,
+            KeyAction::Down => self.picker.move_by(1),
+            KeyAction::Up => self.picker.move_by(-1),
+            KeyAction::Pick => {
+                if self.picker.matches.is_empty() {
+                    self.error = Some("nobody matches: change the search".into());
+                } else {
+                    self.picker.chosen = true;
+                    let chosen = self.picker.current().map(|e| e.label.clone());
+                    self.focus = (self.focus + 1) % n;
+                    if let Some(label) = chosen {
+                        self.error = None;
+                        self.picker.query.set_text(&label);
+                        self.picker.chosen = true;
+                    }
+                }
+            }
+            KeyAction::NextChoice | KeyAction::PrevChoice => {
+                let step = if action == KeyAction::NextChoice { 1 } else { -1 };
+                let (index, count) = match self.field() {
+                    Field::Method => (&mut self.method, METHODS.len()),
+                    Field::Outcome if self.kind == FormKind::Close => {
+                        (&mut self.outcome, CLOSE_OUTCOMES.len())
+                    }
+                    Field::Outcome => (&mut self.outcome, COMPLETE_OUTCOMES.len()),
+                    _ => return FormStep::Stay,
+                };
+                *index = (*index as isize + step).rem_euclid(count as isize) as usize;
+            }
+            _ => {}
+        }
+        FormStep::Stay
+    }
+
+    /// Typing into the focused text field.
+    pub fn text(&mut self, ev: KeyEvent) {
+        match self.field() {
+            Field::Target => {
+                // Typing after a pick starts a new search.
+                if self.picker.chosen {
+                    let picked = self.picker.current().map(|e| e.label.clone());
+                    if picked.as_deref() == Some(self.picker.query.text().as_str()) {
+                        self.picker.query.clear();
+                    }
+                    self.picker.chosen = false;
+                }
+                if self.picker.query.key(ev) {
+                    self.picker.refilter();
+                }
+            }
+            Field::Comment => {
+                self.comment.key(ev);
+            }
+            _ => {}
+        }
+        self.error = None;
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        match self.field() {
+            Field::Target => {
+                self.picker.query.paste(text);
+                self.picker.refilter();
+            }
+            Field::Comment => {
+                self.comment.paste(text);
+            }
+            _ => {}
+        }
+    }
+
+    fn target(&self) -> Option<&PickEntry> {
+        if !self.picker.chosen && self.picker.query.is_blank() {
+            return None;
+        }
+        self.picker.matches.get(self.picker.selected).map(|i| &self.picker.entries[*i])
+    }
+
+    /// The commands the dialog stands for, or why it cannot be sent yet.
+    pub fn build(&self) -> Result<Built, String> {
+        let text = self.comment.text().trim().to_string();
+        let comment = (!text.is_empty()).then(|| text.clone());
+        let cases = list(&self.cases);
+        let each = |f: &dyn Fn(CaseId) -> Command| self.cases.iter().map(|c| f(*c)).collect();
+        let need_target = || -> Result<&PickEntry, String> {
+            if self.picker.entries.is_empty() {
+                return Err("the organisation is still loading: try again in a moment".into());
+            }
+            self.target()
+                .ok_or_else(|| "choose someone: type a name, login or @group".into())
+        };
+        Ok(match self.kind {
+            FormKind::Comment => {
+                if text.is_empty() {
+                    return Err("empty comment: write something, or Esc to cancel".into());
+                }
+                Built {
+                    commands: each(&|case| Command::Comment {
+                        case,
+                        text: text.clone(),
+                    }),
+                    what: format!("commented on {cases}"),
+                    confirm: None,
+                }
+            }
+            FormKind::Delegate => {
+                let to = need_target()?.target.clone();
+                let (label, method) = METHODS[self.method];
+                Built {
+                    commands: each(&|case| Command::Delegate {
+                        case,
+                        work_item: None,
+                        to: to.clone(),
+                        method,
+                        comment: comment.clone(),
+                    }),
+                    what: format!("delegated {cases} to {to}"),
+                    confirm: Some(format!("Delegate {cases} to {to} ({label})?")),
+                }
+            }
+            FormKind::Reassign => {
+                let to = match &need_target()?.target {
+                    Target::User(u) => u.clone(),
+                    Target::Group(_) => return Err("reassign to a user; delegate to reach a group".into()),
+                };
+                Built {
+                    commands: each(&|case| Command::Assign {
+                        case,
+                        work_item: None,
+                        to: to.clone(),
+                        comment: comment.clone(),
+                    }),
+                    what: format!("reassigned {cases} to {to}"),
+                    confirm: Some(format!("Reassign {cases} to {to}?")),
+                }
+            }
+            FormKind::Escalate => {
+                let to = self.target().map(|e| e.target.clone());
+                let whom = to
+                    .as_ref()
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| "the assignee's manager".into());
+                Built {
+                    commands: each(&|case| Command::Escalate {
+                        case,
+                        work_item: None,
+                        to: to.clone(),
+                        comment: comment.clone(),
+                    }),
+                    what: format!("escalated {cases}"),
+                    confirm: Some(format!("Escalate {cases} to {whom}?")),
+                }
+            }
+            FormKind::Complete => {
+                let (label, outcome) = COMPLETE_OUTCOMES[self.outcome];
+                Built {
+                    commands: each(&|case| Command::Complete {
+                        case,
+                        work_item: None,
+                        outcome,
+                        comment: comment.clone(),
+                    }),
+                    what: format!("completed {cases}: {outcome}"),
+                    confirm: Some(format!("Complete your work item on {cases}: {label}?")),
+                }
+            }
+            FormKind::Close => {
+                let (label, outcome) = CLOSE_OUTCOMES[self.outcome];
+                Built {
+                    commands: each(&|case| Command::Close {
+                        case,
+                        outcome,
+                        comment: comment.clone(),
+                    }),
+                    what: format!("closed {cases}"),
+                    confirm: Some(format!(
+                        "Close {cases} (outcome {label})? Open work items are cancelled."
+                    )),
+                }
+            }
+            FormKind::Cancel => Built {
+                commands: each(&|case| Command::Cancel {
+                    case,
+                    comment: comment.clone(),
+                }),
+                what: format!("cancelled {cases}"),
+                confirm: Some(format!("Cancel {cases}? Open work items are cancelled.")),
+            },
+        })
+    }
+}

@@ -1,0 +1,528 @@
+//! The `:` prompt. Case verbs go through the CLI's own clap definitions
+//! ([`crate::cli::commands::case::CaseCmd`]), so `:delegate @db-admins --add` means exactly what
+//! `casebench case delegate C-12 @db-admins --add` means; the case is the selected one (or the
+//! marked ones) unless the line names one. A few verbs of the TUI itself come on top.
+
+use chrono::{DateTime, Utc};
+use clap::{CommandFactory, Parser};
+
+use crate::api::{Command, NewCase, Queue};
+use crate::cli::commands::case::CaseCmd;
+use crate::domain::{CaseId, DelegationMethod, Target};
+use crate::tui::input::TextInput;
+use crate::tui::panes::inbox::{Sort, QUEUES};
+
+/// `:VERB ARGS…`, parsed by clap as the CLI parses `casebench case VERB ARGS…`.
+#[derive(Debug, Parser)]
+#[command(
+    name = ":",
+    no_binary_name = true,
+    disable_help_subcommand = true,
+    disable_version_flag = true
+)]
+struct Line {
+    #[command(subcommand)]
+    verb: CaseCmd,
+}
+
+/// Verbs of the TUI itself, with what they do (for help and completion).
+pub const TUI_VERBS: &[(&str, &str)] = &[
+    ("open", "open a case: open C-12"),
+    ("queue", "show a queue: queue claimable"),
+    ("filter", "filter the inbox: filter oracle"),
+    ("sort", "sort the inbox: sort deadline|updated|created|escalation|kind|title"),
+    ("refresh", "reload and run due timers"),
+    ("help", "show the keys"),
+    ("quit", "leave casebench (also q)"),
+];
+
+/// The case verbs of the CLI with their descriptions, read from clap.
+pub fn case_verbs() -> Vec<(String, String)> {
+    Line::command()
+        .get_subcommands()
+        .map(|c| {
+            (
+                c.get_name().to_string(),
+                c.get_about().map(|a| a.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn all_verbs() -> Vec<String> {
+    let mut v: Vec<String> = case_verbs().into_iter().map(|(n, _)| n).collect();
+    v.extend(TUI_VERBS.iter().map(|(n, _)| n.to_string()));
+    v.push("q".into());
+    v
+}
+
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub input: TextInput,
+    /// Position in the history while browsing it with up/down.
+    pub history_pos: Option<usize>,
+}
+
+impl Default for Prompt {
+    fn default() -> Self {
+        Prompt {
+            input: TextInput::single_line(),
+            history_pos: None,
+        }
+    }
+}
+
+impl Prompt {
+    /// Completes the verb being typed; returns the candidates when there are several.
+    pub fn complete(&mut self) -> Vec<String> {
+        let text = self.input.text();
+        if text.contains(' ') {
+            return vec![];
+        }
+        let found: Vec<String> = all_verbs()
+            .into_iter()
+            .filter(|v| v.starts_with(text.trim()))
+            .collect();
+        if found.len() == 1 {
+            self.input.set_text(&format!("{} ", found[0]));
+            return vec![];
+        }
+        found
+    }
+}
+
+/// What a prompt line asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PromptAction {
+    Run {
+        commands: Vec<Command>,
+        what: String,
+        confirm: Option<String>,
+    },
+    Open(CaseId),
+    Queue(usize, Option<String>),
+    Filter(String),
+    Sort(Sort),
+    Refresh,
+    Help,
+    Quit,
+    Nothing,
+}
+
+/// Splits a line into words: spaces separate, quotes group, a backslash escapes.
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = vec![];
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '\\') | (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+                in_word = true;
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err("unclosed quote".into());
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+fn unquote(s: &str) -> String {
+    let t = s.trim();
+    for q in ['"', '\''] {
+        if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
+            return t[1..t.len() - 1].to_string();
+        }
+    }
+    t.to_string()
+}
+
+fn looks_like_case(word: &str) -> Option<CaseId> {
+    let w = word.trim();
+    if w.len() > 2 && w[..2].eq_ignore_ascii_case("C-") {
+        return w.parse().ok();
+    }
+    if !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()) {
+        return w.parse().ok();
+    }
+    None
+}
+
+fn first_line(err: clap::Error) -> String {
+    let text = err.render().to_string();
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    line.trim_start_matches("error: ").trim().to_string()
+}
+
+/// Parses a prompt line. `targets` are the cases a verb applies to when the line names none.
+pub fn parse(line: &str, targets: &[CaseId], now: DateTime<Utc>) -> Result<PromptAction, String> {
+    let line = line.trim().trim_start_matches(':').trim();
+    if line.is_empty() {
+        return Ok(PromptAction::Nothing);
+    }
+    let (verb, rest) = match line.split_once(char::is_whitespace) {
+        Some((v, r)) => (v, r.trim()),
+        None => (line, ""),
+    };
+    match verb {
+        "q" | "quit" | "exit" => return Ok(PromptAction::Quit),
+        "help" | "h" | "?" => return Ok(PromptAction::Help),
+        "refresh" => return Ok(PromptAction::Refresh),
+        "filter" => return Ok(PromptAction::Filter(unquote(rest))),
+        "open" | "show" | "history" | "o" => {
+            let id = if rest.is_empty() {
+                targets.first().copied().ok_or("no case selected")?
+            } else {
+                looks_like_case(rest).ok_or_else(|| format!("not a case id: {rest:?}"))?
+            };
+            return Ok(PromptAction::Open(id));
+        }
+        "queue" => {
+            let q: Queue = rest.parse()?;
+            let i = QUEUES
+                .iter()
+                .position(|x| *x == q)
+                .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
+            return Ok(PromptAction::Queue(i, None));
+        }
+        "sort" => {
+            return Sort::from_name(rest).map(PromptAction::Sort).ok_or_else(|| {
+                "sort by deadline, updated, created, escalation, kind or title".into()
+            })
+        }
+        _ => {}
+    }
+    if !case_verbs().iter().any(|(v, _)| v == verb) {
+        return Err(format!(
+            "unknown command {verb:?}: try {}",
+            all_verbs().join(", ")
+        ));
+    }
+    let mut words = split_words(rest)?;
+    // The case: named first on the line, else the targets.
+    let explicit = match verb {
+        "comment" | "new" | "list" => None,
+        _ => words.first().and_then(|w| looks_like_case(w)),
+    };
+    if explicit.is_some() {
+        words.remove(0);
+    }
+    if let Some(w) = words.first() {
+        if w.len() > 2 && w[..2].eq_ignore_ascii_case("W-") {
+            return Err("name the case (C-…), not the work item".into());
+        }
+    }
+    let cases: Vec<CaseId> = match explicit {
+        Some(c) => vec![c],
+        None => targets.to_vec(),
+    };
+    // `:complete success` for `--outcome success`.
+    if matches!(verb, "complete" | "close") && words.first().is_some_and(|w| !w.starts_with('-')) {
+        words.insert(0, "--outcome".into());
+    }
+    let needs_case = !matches!(verb, "new" | "list");
+    if needs_case && cases.is_empty() {
+        return Err(format!("{verb}: no case selected"));
+    }
+    let placeholder = cases.first().map(|c| c.to_string()).unwrap_or_default();
+    let mut args: Vec<String> = vec![verb.to_string()];
+    if verb == "comment" {
+        args.push(placeholder);
+        args.push(unquote(rest).replace("\\n", "\n"));
+    } else {
+        if needs_case {
+            args.push(placeholder);
+        }
+        args.extend(words);
+    }
+    let parsed = Line::try_parse_from(&args).map_err(first_line)?;
+    to_action(parsed.verb, &cases, now)
+}
+
+fn target(text: &str) -> Result<Target, String> {
+    text.parse::<Target>().map_err(|e| e.to_string())
+}
+
+fn list(cases: &[CaseId]) -> String {
+    match cases {
+        [one] => one.to_string(),
+        many => format!("{} cases", many.len()),
+    }
+}
+
+/// The engine commands a parsed verb stands for, one per case.
+fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<PromptAction, String> {
+    let each = |f: &dyn Fn(CaseId) -> Command| -> Vec<Command> { cases.iter().map(|c| f(*c)).collect() };
+    let names = list(cases);
+    let (commands, what, confirm) = match verb {
+        CaseCmd::Show { .. } | CaseCmd::History { .. } => {
+            return Ok(PromptAction::Open(cases[0]));
+        }
+        CaseCmd::List { queue, filter, .. } => {
+            let i = QUEUES
+                .iter()
+                .position(|x| *x == queue)
+                .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
+            return Ok(PromptAction::Queue(i, filter));
+        }
+        CaseCmd::New {
+            kind,
+            title,
+            resource,
+            assignee,
+            group,
+            deadline,
+            policy,
+            description,
+        } => {
+            let to = match (assignee, group) {
+                (_, Some(g)) => target(&format!("@{}", g.trim_start_matches('@')))?,
+                (Some(a), None) => target(&a)?,
+                (None, None) => return Err("new: give --assignee USER or --group GROUP".into()),
+            };
+            let deadline = deadline
+                .map(|d| crate::cli::timearg::parse_time(&d, now))
+                .transpose()?;
+            let command = Command::CreateCase(NewCase {
+                kind,
+                title: title.clone(),
+                description,
+                resource,
+                object: None,
+                target: to,
+                deadline,
+                policy,
+            });
+            (vec![command], format!("created {title:?}"), None)
+        }
+        CaseCmd::Comment { text, .. } => {
+            if text.trim().is_empty() {
+                return Err("empty comment: :comment TEXT".into());
+            }
+            (
+                each(&|case| Command::Comment {
+                    case,
+                    text: text.clone(),
+                }),
+                format!("commented on {names}"),
+                None,
+            )
+        }
+        CaseCmd::Claim { .. } => (
+            each(&|case| Command::Claim {
+                case,
+                work_item: None,
+            }),
+            format!("claimed {names}"),
+            None,
+        ),
+        CaseCmd::Assign { user, comment, .. } => (
+            each(&|case| Command::Assign {
+                case,
+                work_item: None,
+                to: user.clone(),
+                comment: comment.clone(),
+            }),
+            format!("reassigned {names} to {user}"),
+            Some(format!("Reassign {names} to {user}?")),
+        ),
+        CaseCmd::Delegate {
+            target: to,
+            add,
+            comment,
+            ..
+        } => {
+            let to = target(&to)?;
+            let method = if add {
+                DelegationMethod::Add
+            } else {
+                DelegationMethod::Replace
+            };
+            let how = if add { "adding to" } else { "replacing" };
+            (
+                each(&|case| Command::Delegate {
+                    case,
+                    work_item: None,
+                    to: to.clone(),
+                    method,
+                    comment: comment.clone(),
+                }),
+                format!("delegated {names} to {to}"),
+                Some(format!("Delegate {names} to {to} ({how} the assignees)?")),
+            )
+        }
+        CaseCmd::Escalate { to, comment, .. } => {
+            let to = to.as_deref().map(target).transpose()?;
+            let whom = to
+                .as_ref()
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "the assignee's manager".into());
+            (
+                each(&|case| Command::Escalate {
+                    case,
+                    work_item: None,
+                    to: to.clone(),
+                    comment: comment.clone(),
+                }),
+                format!("escalated {names}"),
+                Some(format!("Escalate {names} to {whom}?")),
+            )
+        }
+        CaseCmd::Complete {
+            outcome, comment, ..
+        } => (
+            each(&|case| Command::Complete {
+                case,
+                work_item: None,
+                outcome,
+                comment: comment.clone(),
+            }),
+            format!("completed {names}: {outcome}"),
+            Some(format!("Complete your work item on {names}: {outcome}?")),
+        ),
+        CaseCmd::Close {
+            outcome, comment, ..
+        } => (
+            each(&|case| Command::Close {
+                case,
+                outcome,
+                comment: comment.clone(),
+            }),
+            format!("closed {names}"),
+            Some(format!("Close {names}? Open work items are cancelled.")),
+        ),
+        CaseCmd::Cancel { comment, .. } => (
+            each(&|case| Command::Cancel {
+                case,
+                comment: comment.clone(),
+            }),
+            format!("cancelled {names}"),
+            Some(format!("Cancel {names}? Open work items are cancelled.")),
+        ),
+    };
+    Ok(PromptAction::Run {
+        commands,
+        what,
+        confirm,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Outcome;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()
+    }
+
+    fn run(line: &str) -> Vec<Command> {
+        match parse(line, &[CaseId(12)], now()) {
+            Ok(PromptAction::Run { commands, .. }) => commands,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn case_verbs_become_the_cli_commands() {
+        assert_eq!(
+            run("delegate @db-admins"),
+            vec![Command::Delegate {
+                case: CaseId(12),
+                work_item: None,
+                to: Target::Group("db-admins".into()),
+                method: DelegationMethod::Replace,
+                comment: None,
+            }]
+        );
+        assert_eq!(
+            run("delegate bob --add --comment \"over to you\""),
+            vec![Command::Delegate {
+                case: CaseId(12),
+                work_item: None,
+                to: Target::User("bob".into()),
+                method: DelegationMethod::Add,
+                comment: Some("over to you".into()),
+            }]
+        );
+        assert_eq!(
+            run("comment it's done, see ticket 42"),
+            vec![Command::Comment {
+                case: CaseId(12),
+                text: "it's done, see ticket 42".into()
+            }]
+        );
+        assert_eq!(
+            run(":complete success"),
+            vec![Command::Complete {
+                case: CaseId(12),
+                work_item: None,
+                outcome: Outcome::Success,
+                comment: None
+            }]
+        );
+        assert_eq!(
+            run("claim C-7"),
+            vec![Command::Claim {
+                case: CaseId(7),
+                work_item: None
+            }]
+        );
+        assert_eq!(run("claim").len(), 1);
+    }
+
+    #[test]
+    fn errors_are_one_line() {
+        for line in ["frobnicate", "delegate", "complete maybe", "comment", "delegate 'x"] {
+            let e = parse(line, &[CaseId(1)], now()).unwrap_err();
+            assert!(!e.contains('\n') && !e.is_empty(), "{line}: {e:?}");
+        }
+        assert!(parse("claim", &[], now()).is_err());
+    }
+
+    #[test]
+    fn tui_verbs() {
+        assert_eq!(parse("q", &[], now()), Ok(PromptAction::Quit));
+        assert_eq!(parse("open 12", &[], now()), Ok(PromptAction::Open(CaseId(12))));
+        assert_eq!(parse("queue overdue", &[], now()), Ok(PromptAction::Queue(4, None)));
+        assert_eq!(parse("sort title", &[], now()), Ok(PromptAction::Sort(Sort::Title)));
+        assert_eq!(
+            parse("list --queue claimable --filter ora", &[], now()),
+            Ok(PromptAction::Queue(1, Some("ora".into())))
+        );
+    }
+
+    #[test]
+    fn words_split_like_a_shell() {
+        assert_eq!(
+            split_words(r#"a "b c" 'd e' f\ g"#).unwrap(),
+            vec!["a", "b c", "d e", "f g"]
+        );
+        assert!(split_words("\"open").is_err());
+    }
+}
