@@ -9,7 +9,7 @@ use std::process::{Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 
 use casebench::api::{Command, NewCase, UserRecord};
 use casebench::domain::{CaseKind, EventKind, Target};
