@@ -11,12 +11,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::api::{ApiError, Command, NewCase};
-use crate::domain::{CaseId, DelegationMethod, Outcome, Target};
+use crate::domain::{CaseId, CaseKind, DelegationMethod, Outcome, Target};
 use crate::engine::{Engine, ManualClock};
-use crate::import::{in_file, parse_users_csv};
+use crate::import::{in_file, parse_policies_toml, parse_users_csv};
 
 pub const USERS_CSV: &str = include_str!("../assets/demo/users.csv");
 pub const CASES_CSV: &str = include_str!("../assets/demo/cases.csv");
+pub const POLICIES_TOML: &str = include_str!("../assets/demo/policies.toml");
 pub const ADMIN: &str = "admin";
 
 /// Builds the demo store at `path` with "now" = `now`. Fails if a store exists there.
@@ -28,6 +29,8 @@ pub fn build(path: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
     engine
         .execute(ADMIN, Command::ImportUsers { users })
         .map_err(|e| in_file("assets/demo/users.csv", e))?;
+    let policies = parse_policies_toml("assets/demo/policies.toml", POLICIES_TOML)?;
+    engine.execute(ADMIN, Command::ImportPolicies { policies })?;
 
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -52,18 +55,27 @@ pub fn build(path: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
                     ),
             ),
         };
+        let kind: CaseKind = field(1).parse().map_err(|e| at(format!("{e}")))?;
+        // Recent untouched cases run under the demo's escalation policies, so the live
+        // sweep has timers to fire; scripted ones are left to their script.
+        let policy = match kind {
+            _ if !field(6).trim().is_empty() || days_ago > 3 => None,
+            CaseKind::Approval => Some("approval-timeout".to_string()),
+            _ if deadline.is_some() => Some("standard".to_string()),
+            _ => None,
+        };
         let applied = engine
             .execute(
                 &field(3),
                 Command::CreateCase(NewCase {
-                    kind: field(1).parse().map_err(|e| at(format!("{e}")))?,
+                    kind,
                     title: field(2),
                     description: None,
                     resource: None,
                     object: None,
                     target: field(4).parse().map_err(|e| at(format!("{e}")))?,
                     deadline,
-                    policy: None,
+                    policy,
                 }),
             )
             .map_err(|e| at(e.to_string()))?;
@@ -89,6 +101,8 @@ pub fn build(path: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
         }
     }
     clock.set(now);
+    // What the timers would have done by now.
+    engine.sweep_at(now, now, false)?;
     engine.flush()?;
     Ok(engine)
 }

@@ -355,11 +355,7 @@ impl Engine {
             work_item: item.id,
             policy: policy.to_string(),
             rule: timer.rule() as u32,
-            action: if timer.is_reminder() {
-                format!("reminder: {action}")
-            } else {
-                action.clone()
-            },
+            action: action.clone(),
         };
         tx.event_at(fired_seq, Some(case.id), what, None);
         tx.ws.put_work_item(Some(&prev_item), &item);

@@ -59,11 +59,7 @@ fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
                     (Some(p), Some(n)) => format!("{p}#{n}"),
                     _ => String::new(),
                 },
-                if f.timer == "reminder" {
-                    format!("reminder: {}", f.action)
-                } else {
-                    f.action.clone()
-                },
+                f.action.clone(),
             ]);
         }
         print!("{}", t.render());
