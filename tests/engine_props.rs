@@ -225,6 +225,11 @@ fn check_invariants(store: &Store) -> Result<(), TestCaseError> {
         prop_assert!(!history.is_empty());
         prop_assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
     }
+    // State counters agree with the cases.
+    for st in casebench::domain::CaseState::ALL {
+        let n = cases.iter().filter(|c| c.state == st).count();
+        prop_assert_eq!(store.count_in_state(st).unwrap(), n, "count of {}", st);
+    }
     // Indexes: exactly the keys derived from the entities.
     let mut expected: BTreeSet<(String, Vec<u8>)> = BTreeSet::new();
     for item in &items {
@@ -285,7 +290,63 @@ proptest! {
             }
             check_invariants(engine.store())?;
         }
+        check_queues(&engine, clock.now())?;
     }
+}
+
+/// The queues answered from indexes (pages and counts) agree with the entities.
+fn check_queues(engine: &Engine, now: chrono::DateTime<Utc>) -> Result<(), TestCaseError> {
+    use casebench::api::{CaseQuery, Queue, Service};
+    let cases = engine.store().all_cases().unwrap();
+    let items = engine.store().all_work_items().unwrap();
+    let expect = |q: Queue| -> Vec<u64> {
+        let mut ids: Vec<u64> = cases
+            .iter()
+            .filter(|c| match q {
+                Queue::Open => c.state.is_active(),
+                Queue::Closed => !c.state.is_active(),
+                Queue::Overdue => items
+                    .iter()
+                    .any(|i| i.case == c.id && i.is_open() && i.deadline.is_some_and(|d| d <= now)),
+                _ => true,
+            })
+            .map(|c| c.id.0)
+            .collect();
+        ids.sort();
+        ids
+    };
+    for q in [Queue::Open, Queue::Overdue, Queue::Closed, Queue::All] {
+        let want = expect(q);
+        let all = engine
+            .list_cases(
+                "root",
+                &CaseQuery {
+                    queue: q,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let mut got: Vec<u64> = all.cases.iter().map(|r| r.id.0).collect();
+        got.sort();
+        prop_assert_eq!(&got, &want, "queue {}", q);
+        prop_assert_eq!(all.total, want.len(), "count of queue {}", q);
+        let page = engine
+            .list_cases(
+                "root",
+                &CaseQuery {
+                    queue: q,
+                    limit: Some(2),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        prop_assert_eq!(page.total, want.len());
+        prop_assert_eq!(page.cases.len(), want.len().min(2));
+        let first: Vec<_> = all.cases.iter().take(2).map(|r| r.id).collect();
+        let paged: Vec<_> = page.cases.iter().map(|r| r.id).collect();
+        prop_assert_eq!(first, paged, "page of {} is the head of the list", q);
+    }
+    Ok(())
 }
 
 #[test]

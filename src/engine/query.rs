@@ -1,6 +1,6 @@
 //! Read side: inbox queues, case detail, history. Each queue answers from its index.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::Engine;
 use crate::api::{
@@ -120,7 +120,74 @@ impl Engine {
         })
     }
 
+    /// The big queues without a filter answer from their index: a page and a count, never
+    /// a scan of every case. `None` when the query needs the general path.
+    fn list_page(&self, user: &User, q: &CaseQuery) -> Result<Option<CaseList>, ApiError> {
+        let plain = q.filter.as_deref().is_none_or(|f| f.trim().is_empty())
+            && q.state.is_none()
+            && q.kind.is_none();
+        if !plain {
+            return Ok(None);
+        }
+        let limit = q.limit.unwrap_or(usize::MAX);
+        let s = &self.store;
+        let count = |states: &[CaseState]| -> Result<usize, ApiError> {
+            let mut n = 0;
+            for st in states {
+                n += s.count_in_state(*st)?;
+            }
+            Ok(n)
+        };
+        let active: Vec<CaseState> = CaseState::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect();
+        let (ids, total) = match q.queue {
+            Queue::Open | Queue::Overdue => {
+                let until = (q.queue == Queue::Overdue).then(|| self.now());
+                let mut seen = HashSet::new();
+                let mut ids = vec![];
+                let counting = q.queue == Queue::Overdue;
+                s.open_by_deadline(until, |_, case| {
+                    if seen.insert(case) && ids.len() < limit {
+                        ids.push(case);
+                    }
+                    counting || ids.len() < limit
+                })?;
+                let total = if counting {
+                    seen.len()
+                } else {
+                    count(&active)?
+                };
+                (ids, total)
+            }
+            Queue::Closed => {
+                let states = [CaseState::Closed, CaseState::Cancelled];
+                (s.cases_in_states(&states, limit)?, count(&states)?)
+            }
+            Queue::All => (
+                s.cases_in_states(&CaseState::ALL, limit)?,
+                count(&CaseState::ALL)?,
+            ),
+            Queue::Mine | Queue::Claimable | Queue::Delegated => return Ok(None),
+        };
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(case) = s.case(id)? {
+                rows.push(self.row(user, q.queue, case)?);
+            }
+        }
+        Ok(Some(CaseList {
+            queue: q.queue,
+            total,
+            cases: rows,
+        }))
+    }
+
     pub(crate) fn list(&self, user: &User, q: &CaseQuery) -> Result<CaseList, ApiError> {
+        if let Some(page) = self.list_page(user, q)? {
+            return Ok(page);
+        }
         let ids = self.queue_case_ids(user, q.queue)?;
         let needle = q
             .filter
@@ -148,7 +215,8 @@ impl Engine {
             Queue::Mine | Queue::Claimable | Queue::Delegated | Queue::Open | Queue::Overdue
         );
         if by_deadline {
-            rows.sort_by_key(|r| (r.deadline.is_none(), r.deadline, std::cmp::Reverse(r.id)));
+            // As the deadline index orders them: deadline, then work item; none last.
+            rows.sort_by_key(|r| (r.deadline.is_none(), r.deadline, r.work_item));
         } else {
             rows.sort_by_key(|r| std::cmp::Reverse(r.id));
         }

@@ -63,6 +63,8 @@ pub struct Store {
 #[derive(Default, Debug)]
 pub struct WriteSet {
     ops: Vec<(Tree, Vec<u8>, Option<Vec<u8>>)>,
+    /// Changes to `meta` counters, applied inside the transaction (read, add, write).
+    counts: std::collections::BTreeMap<Vec<u8>, i64>,
 }
 
 impl WriteSet {
@@ -86,8 +88,18 @@ impl WriteSet {
         self.put(Tree::Meta, key, next.to_be_bytes().to_vec());
     }
 
+    fn count(&mut self, key: Vec<u8>, delta: i64) {
+        *self.counts.entry(key).or_default() += delta;
+    }
+
     pub fn put_case(&mut self, prev: Option<&Case>, case: &Case) {
         self.put(Tree::Cases, trees::u64_key(case.id.0), encode(case));
+        if prev.map(|p| p.state) != Some(case.state) {
+            if let Some(p) = prev {
+                self.count(trees::state_count_key(p.state.code()), -1);
+            }
+            self.count(trees::state_count_key(case.state.code()), 1);
+        }
         if let Some(p) = prev {
             if p.state != case.state {
                 self.del(Tree::State, trees::state_key(p.state.code(), p.id));
@@ -171,12 +183,10 @@ fn index_keys(item: &WorkItem) -> BTreeSet<(Tree, Vec<u8>)> {
     for d in &item.delegated_by {
         keys.insert((Tree::Delegator, trees::name_id_key(d, item.id.0)));
     }
-    if let Some(deadline) = item.deadline {
-        keys.insert((
-            Tree::Deadline,
-            trees::time_id_key(deadline, item.id.0).to_vec(),
-        ));
-    }
+    keys.insert((
+        Tree::Deadline,
+        trees::deadline_key(item.deadline, item.id.0).to_vec(),
+    ));
     for t in &item.timers {
         keys.insert((
             Tree::Due,
@@ -310,11 +320,20 @@ impl Store {
 
     /// Applies a write set atomically; durable only after the next [`Store::flush`].
     pub fn commit_unflushed(&self, ws: WriteSet) -> Result<(), StoreError> {
-        if ws.ops.is_empty() {
+        if ws.ops.is_empty() && ws.counts.is_empty() {
             return Ok(());
         }
         use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
         let result: Result<(), TransactionError<()>> = self.trees.as_slice().transaction(|txs| {
+            let meta = &txs[Tree::Meta as usize];
+            for (key, delta) in &ws.counts {
+                let cur = meta
+                    .get(key.as_slice())?
+                    .and_then(|v| trees::read_u64(&v))
+                    .unwrap_or(0) as i64;
+                let next = (cur + delta).max(0) as u64;
+                meta.insert(key.as_slice(), next.to_be_bytes().to_vec())?;
+            }
             for (tree, key, value) in &ws.ops {
                 let tx = &txs[*tree as usize];
                 match value {
@@ -444,8 +463,65 @@ impl Store {
         Ok(out)
     }
 
-    pub fn count_in_state(&self, state: CaseState) -> usize {
-        self.tree(Tree::State).scan_prefix([state.code()]).count()
+    /// How many cases are in `state`, from the counter kept with the state index.
+    pub fn count_in_state(&self, state: CaseState) -> Result<usize, StoreError> {
+        Ok(self
+            .tree(Tree::Meta)
+            .get(trees::state_count_key(state.code()))?
+            .and_then(|v| trees::read_u64(&v))
+            .unwrap_or(0) as usize)
+    }
+
+    /// Open work items in deadline order (no deadline last), skipping `skip`, as
+    /// (work item, case), until `keep` says stop.
+    pub fn open_by_deadline(
+        &self,
+        until: Option<DateTime<Utc>>,
+        mut keep: impl FnMut(WorkItemId, CaseId) -> bool,
+    ) -> Result<(), StoreError> {
+        let end = trees::deadline_key(until, u64::MAX);
+        for kv in self.tree(Tree::Deadline).range(..=end.as_slice()) {
+            let (k, v) = kv?;
+            let wi = trees::read_u64(&k[8..]).ok_or_else(|| bad_key("idx_deadline"))?;
+            let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;
+            if !keep(WorkItemId(wi), CaseId(case)) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Case ids in any of `states`, newest first, at most `limit` (a merge of the indexes).
+    pub fn cases_in_states(
+        &self,
+        states: &[CaseState],
+        limit: usize,
+    ) -> Result<Vec<CaseId>, StoreError> {
+        let mut iters: Vec<_> = states
+            .iter()
+            .map(|s| {
+                self.tree(Tree::State)
+                    .scan_prefix([s.code()])
+                    .rev()
+                    .peekable()
+            })
+            .collect();
+        let mut out = vec![];
+        while out.len() < limit {
+            let mut best: Option<(usize, u64)> = None;
+            for (i, it) in iters.iter_mut().enumerate() {
+                if let Some(Ok((k, _))) = it.peek() {
+                    let id = trees::read_u64(&k[1..]).ok_or_else(|| bad_key("idx_state"))?;
+                    if best.is_none_or(|(_, b)| id > b) {
+                        best = Some((i, id));
+                    }
+                }
+            }
+            let Some((i, id)) = best else { break };
+            iters[i].next().transpose()?;
+            out.push(CaseId(id));
+        }
+        Ok(out)
     }
 
     /// All case ids, newest first, at most `limit`.

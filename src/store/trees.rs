@@ -7,6 +7,7 @@
 //! | tree           | key                                   | value            |
 //! |----------------|---------------------------------------|------------------|
 //! | `meta`         | `schema`                              | u32 version      |
+//! |                | `count/state/<code>`                  | u64 cases in that state |
 //! |                | `next/case`, `next/work-item`, `next/event` | u64 next id |
 //! | `cases`        | case id                               | `Case`           |
 //! | `work_items`   | work item id                          | `WorkItem`       |
@@ -19,7 +20,7 @@
 //! | `idx_assignee` | login ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_candidate`| group ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_delegator`| login ‖ 0 ‖ work item id              | case id (open items only) |
-//! | `idx_deadline` | deadline ‖ work item id               | case id (open items with a deadline) |
+//! | `idx_deadline` | deadline ‖ work item id               | case id (every open item; no deadline sorts last as `ff…ff`) |
 //! | `policies`     | name                                  | `Policy`         |
 //! | `due`          | time ‖ timer kind (u8) ‖ id ‖ slot (u16) | case id       |
 //! | `outbox`       | notification seq                      | `Notification`   |
@@ -158,6 +159,25 @@ pub fn read_due_key(k: &[u8]) -> Option<(DateTime<Utc>, u8, u64, u16)> {
         read_u64(&k[9..17])?,
         u16::from_be_bytes([k[17], k[18]]),
     ))
+}
+
+/// The `meta` key counting cases in one state.
+pub fn state_count_key(code: u8) -> Vec<u8> {
+    let mut k = b"count/state/".to_vec();
+    k.push(code);
+    k
+}
+
+/// `deadline ‖ id`, a missing deadline sorting after every time.
+pub fn deadline_key(t: Option<DateTime<Utc>>, id: u64) -> [u8; 16] {
+    match t {
+        Some(t) => time_id_key(t, id),
+        None => {
+            let mut k = [0xffu8; 16];
+            k[8..].copy_from_slice(&id.to_be_bytes());
+            k
+        }
+    }
 }
 
 /// `time ‖ id`: deadlines (and later timers) in time order.
