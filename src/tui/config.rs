@@ -64,7 +64,10 @@ impl Config {
         if let Some(tui) = raw.tui {
             if let Some(s) = tui.sweep_interval {
                 let d = crate::domain::parse_duration(s.get_ref()).map_err(|e| {
-                    err(s.span().start, format!("[tui] sweep_interval: {e} (e.g. \"30s\", \"5m\")"))
+                    err(
+                        s.span().start,
+                        format!("[tui] sweep_interval: {e} (e.g. \"30s\", \"5m\")"),
+                    )
                 })?;
                 let secs = d.num_seconds();
                 if secs < 1 {
@@ -111,10 +114,14 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_line() {
-        let e = Config::parse("c.toml", "[tui]\nmouse = false\nsweep_interval = \"soon\"\n")
-            .unwrap_err();
+        let e = Config::parse(
+            "c.toml",
+            "[tui]\nmouse = false\nsweep_interval = \"soon\"\n",
+        )
+        .unwrap_err();
         assert!(
-            e.to_string().starts_with("c.toml:3: [tui] sweep_interval: "),
+            e.to_string()
+                .starts_with("c.toml:3: [tui] sweep_interval: "),
             "{e}"
         );
         let e = Config::parse("c.toml", "[tui]\ncolour = 1\n").unwrap_err();

@@ -61,12 +61,18 @@ pub fn deadline(deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> (String,
             };
             (format!("in {}", span(secs)), urgency)
         }
-        Some(d) => (format!("{} late", span((now - d).num_seconds())), Urgency::Overdue),
+        Some(d) => (
+            format!("{} late", span((now - d).num_seconds())),
+            Urgency::Overdue,
+        ),
     }
 }
 
-/// `3d ago`
+/// `3d ago`, `just now`
 pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if (0..60).contains(&(now - t).num_seconds()) {
+        return "just now".into();
+    }
     crate::cli::output::ago(t, now)
 }
 
@@ -124,9 +130,18 @@ mod tests {
     fn deadlines_with_urgency() {
         let now = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
         let h = chrono::Duration::hours(1);
-        assert_eq!(deadline(Some(now + h * 3), now), ("in 3h".into(), Urgency::Soon));
-        assert_eq!(deadline(Some(now + h * 72), now), ("in 3d".into(), Urgency::Later));
-        assert_eq!(deadline(Some(now - h * 50), now), ("2d late".into(), Urgency::Overdue));
+        assert_eq!(
+            deadline(Some(now + h * 3), now),
+            ("in 3h".into(), Urgency::Soon)
+        );
+        assert_eq!(
+            deadline(Some(now + h * 72), now),
+            ("in 3d".into(), Urgency::Later)
+        );
+        assert_eq!(
+            deadline(Some(now - h * 50), now),
+            ("2d late".into(), Urgency::Overdue)
+        );
         assert_eq!(deadline(None, now).1, Urgency::None);
     }
 

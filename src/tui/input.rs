@@ -67,9 +67,7 @@ impl TextInput {
             KeyCode::Char('u') if ctrl => {
                 self.area.delete_line_by_head();
             }
-            KeyCode::Char('a') if ctrl => self
-                .area
-                .move_cursor(ratatui_textarea::CursorMove::Head),
+            KeyCode::Char('a') if ctrl => self.area.move_cursor(ratatui_textarea::CursorMove::Head),
             KeyCode::Char('e') if ctrl => self.area.move_cursor(ratatui_textarea::CursorMove::End),
             _ => {
                 self.area.input(key);
@@ -110,8 +108,7 @@ impl TextInput {
         });
         self.area.set_cursor_line_style(Style::default());
         self.area.set_placeholder_text(placeholder);
-        self.area
-            .move_cursor(ratatui_textarea::CursorMove::Bottom);
+        self.area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         self.area.move_cursor(ratatui_textarea::CursorMove::End);
     }
 

@@ -248,7 +248,8 @@ fn parse_file(
                         format!("[{context}] {}: keys are strings, got {item}", def.name),
                     )
                 })?;
-                let key = Key::parse(s).map_err(|e| err(at, format!("[{context}] {}: {e}", def.name)))?;
+                let key =
+                    Key::parse(s).map_err(|e| err(at, format!("[{context}] {}: {e}", def.name)))?;
                 if !keys.contains(&key) {
                     keys.push(key);
                 }
@@ -321,10 +322,7 @@ impl Keymap {
                 lookup.insert((*ctx, *key), def.action);
             }
         }
-        let keys = entries
-            .into_iter()
-            .map(|(k, e)| (k, e.keys))
-            .collect();
+        let keys = entries.into_iter().map(|(k, e)| (k, e.keys)).collect();
         Ok(Keymap {
             lookup,
             keys,
@@ -404,13 +402,22 @@ mod tests {
     #[test]
     fn events_normalise_like_written_keys() {
         let ev = |c, m| Key::from_event(&KeyEvent::new(c, m));
-        assert_eq!(ev(KeyCode::Char('G'), KeyModifiers::SHIFT), Key::parse("G").unwrap());
-        assert_eq!(ev(KeyCode::BackTab, KeyModifiers::SHIFT), Key::parse("shift-tab").unwrap());
+        assert_eq!(
+            ev(KeyCode::Char('G'), KeyModifiers::SHIFT),
+            Key::parse("G").unwrap()
+        );
+        assert_eq!(
+            ev(KeyCode::BackTab, KeyModifiers::SHIFT),
+            Key::parse("shift-tab").unwrap()
+        );
         assert_eq!(
             ev(KeyCode::Char('d'), KeyModifiers::CONTROL),
             Key::parse("ctrl-d").unwrap()
         );
-        assert_eq!(ev(KeyCode::Char('?'), KeyModifiers::SHIFT), Key::parse("?").unwrap());
+        assert_eq!(
+            ev(KeyCode::Char('?'), KeyModifiers::SHIFT),
+            Key::parse("?").unwrap()
+        );
     }
 
     #[test]
@@ -463,10 +470,19 @@ mod tests {
     #[test]
     fn bad_files_give_one_line() {
         for (text, want) in [
-            ("[list]\n\nbogus = [\"x\"]\n", "u:3: [list] unknown action \"bogus\""),
+            (
+                "[list]\n\nbogus = [\"x\"]\n",
+                "u:3: [list] unknown action \"bogus\"",
+            ),
             ("[nope]\nx = []\n", "u:1: unknown table [nope]"),
-            ("[list]\ndown = [\"ctrl-\"]\n", "u:2: [list] down: cannot read key \"ctrl-\""),
-            ("[list]\ndown = \"j\"\n", "u:2: [list] down: expected a list of keys"),
+            (
+                "[list]\ndown = [\"ctrl-\"]\n",
+                "u:2: [list] down: cannot read key \"ctrl-\"",
+            ),
+            (
+                "[list]\ndown = \"j\"\n",
+                "u:2: [list] down: expected a list of keys",
+            ),
             ("[list]\ndown = [\"j\"\n", "u:2: "),
         ] {
             let err = Keymap::from_sources(DEFAULTS, Some(("u", text))).unwrap_err();

@@ -1,10 +1,20 @@
-//! `casebench demo`: build (or reuse) the demo store and open it.
+//! `casebench demo`: build (or reuse) the demo store and open it in the TUI (or, when stdout
+//! is not a terminal, print its inbox).
+
+use std::io::IsTerminal;
 
 use crate::api::ApiError;
 use crate::cli::Ctx;
 use crate::engine::Engine;
 
 pub fn run(ctx: &Ctx, actor_given: bool, fresh: bool, build_only: bool) -> Result<(), ApiError> {
+    let tui = !build_only && !ctx.json && std::io::stdout().is_terminal();
+    // Settings first: a broken keymap or config fails before anything is built.
+    let settings = if tui {
+        Some(crate::tui::settings()?)
+    } else {
+        None
+    };
     let exists = ctx.db.join("conf").exists();
     if exists && fresh {
         std::fs::remove_dir_all(&ctx.db).map_err(|e| {
@@ -42,6 +52,9 @@ pub fn run(ctx: &Ctx, actor_given: bool, fresh: bool, build_only: bool) -> Resul
         json: ctx.json,
         clock: ctx.clock.clone(),
     };
+    if let Some((config, keymap)) = settings {
+        return super::inbox::open_tui(&demo_ctx, engine, config, keymap);
+    }
     super::inbox::show(&demo_ctx, &engine)?;
     if !demo_ctx.json {
         println!(

@@ -1,12 +1,47 @@
-//! `casebench` with no command. Until the TUI lands it prints the inbox: the queues with
-//! their counts and the cases assigned to you, and says how to go on.
+//! `casebench` with no command: the TUI on the store. When stdout is not a terminal (a pipe,
+//! a test) or with `--json`, it prints the inbox instead: the queues with their counts and the
+//! cases assigned to you.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
 
 use crate::api::{ApiError, CaseQuery, Queue, Service};
 use crate::cli::Ctx;
+use crate::engine::Engine;
 
 pub fn run(ctx: &Ctx) -> Result<(), ApiError> {
+    // Settings first: a broken keymap or config fails at start, terminal or not.
+    let settings = if ctx.json {
+        None
+    } else {
+        Some(crate::tui::settings()?)
+    };
     let engine = ctx.open()?;
-    show(ctx, &engine)
+    match settings {
+        Some((config, keymap)) if std::io::stdout().is_terminal() => {
+            open_tui(ctx, engine, config, keymap)
+        }
+        _ => show(ctx, &engine),
+    }
+}
+
+/// Opens the TUI on `engine` as `ctx.actor`.
+pub fn open_tui(
+    ctx: &Ctx,
+    engine: Engine,
+    config: crate::tui::Config,
+    keymap: crate::tui::Keymap,
+) -> Result<(), ApiError> {
+    // An unknown user would see nothing but errors: say so before the screen is taken.
+    engine.org(&ctx.actor)?;
+    let service: Arc<dyn Service + Send + Sync> = Arc::new(engine);
+    crate::tui::run(crate::tui::Options {
+        service,
+        actor: ctx.actor.clone(),
+        store: crate::tui::short_path(&ctx.db),
+        config,
+        keymap,
+    })
 }
 
 pub fn show(ctx: &Ctx, engine: &crate::engine::Engine) -> Result<(), ApiError> {

@@ -27,8 +27,9 @@ pub fn resolve(app: &App, ev: KeyEvent) -> Option<Action> {
     };
     let typed = |takes: bool| takes.then_some(Action::Text(ev));
     let found = match app.modals.last() {
-        Some(Modal::Help { .. }) => first(&[Context::Help, Context::List, Context::Global])
-            .map(Action::Key),
+        Some(Modal::Help { .. }) => {
+            first(&[Context::Help, Context::List, Context::Global]).map(Action::Key)
+        }
         Some(Modal::Confirm(_)) => first(&[Context::Confirm])
             .or_else(global_ctrl)
             .map(Action::Key),
@@ -53,7 +54,12 @@ pub fn resolve(app: &App, ev: KeyEvent) -> Option<Action> {
             .or_else(|| first(&[Context::List, Context::Global]).map(Action::Key)),
         None => {
             let chain: &[Context] = match app.focus {
-                Pane::Inbox => &[Context::Inbox, Context::Case, Context::List, Context::Global],
+                Pane::Inbox => &[
+                    Context::Inbox,
+                    Context::Case,
+                    Context::List,
+                    Context::Global,
+                ],
                 Pane::Detail | Pane::Comments => &[Context::Case, Context::List, Context::Global],
             };
             first(chain).map(Action::Key)

@@ -12,9 +12,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
-use crate::api::{
-    ApiError, Applied, CaseDetail, CaseHistory, Command, Org, Queue, SweepReport,
-};
+use crate::api::{ApiError, Applied, CaseDetail, CaseHistory, Command, Org, Queue, SweepReport};
 use crate::domain::CaseId;
 use crate::tui::actions::KeyAction;
 use crate::tui::format::Zone;
@@ -22,7 +20,7 @@ use crate::tui::keymap::Keymap;
 use crate::tui::layout::{self, Areas, Pane};
 use crate::tui::panes::case::CaseView;
 use crate::tui::panes::form::Form;
-use crate::tui::panes::inbox::{Inbox, Rows, Sort, ViewJob};
+use crate::tui::panes::inbox::{Inbox, Rows, Sort, View, ViewJob};
 use crate::tui::panes::picker::PickEntry;
 use crate::tui::panes::prompt::Prompt;
 use crate::tui::theme::Theme;
@@ -31,6 +29,7 @@ pub use keys::resolve;
 
 /// What happened: a key the keymap resolved, text for the focused field, a reply, a tick.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one at a time, moved once
 pub enum Action {
     Key(KeyAction),
     /// A key for the focused text field.
@@ -47,15 +46,27 @@ pub enum Action {
 
 /// Work for the event loop; replies come back as [`Action::Reply`].
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one at a time, moved once
 pub enum Effect {
-    LoadInbox { gen: u64, queue: Queue },
-    LoadCounts { gen: u64 },
-    LoadCase { gen: u64, case: CaseId },
+    LoadInbox {
+        gen: u64,
+        queue: Queue,
+    },
+    LoadCounts {
+        gen: u64,
+    },
+    LoadCase {
+        gen: u64,
+        case: CaseId,
+    },
     LoadOrg,
     /// Filter and sort rows (off the UI thread: 100k rows take a while).
     View(ViewJob),
     /// Run commands in order, then sweep.
-    Run { what: String, commands: Vec<Command> },
+    Run {
+        what: String,
+        commands: Vec<Command>,
+    },
     Sweep,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
@@ -63,6 +74,7 @@ pub enum Effect {
 }
 
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one at a time, moved once
 pub enum Reply {
     Inbox {
         gen: u64,
@@ -81,7 +93,7 @@ pub enum Reply {
     View {
         gen: u64,
         rows: Rows,
-        view: Arc<Vec<u32>>,
+        view: View,
         query: String,
         sort: (Sort, bool),
     },
@@ -97,7 +109,7 @@ pub enum Reply {
 #[derive(Debug, Clone)]
 pub enum Modal {
     Help { scroll: usize },
-    Prompt(Prompt),
+    Prompt(Box<Prompt>),
     Form(Box<Form>),
     Confirm(Confirm),
 }
@@ -280,15 +292,17 @@ impl App {
         self.load_case().into_iter().collect()
     }
 
-    /// After the selection moved: follow it with the case panes.
+    /// After the selection moved: follow it with the case panes, unless the keyboard is in
+    /// them (a refresh must not swap the case someone is working on).
     fn follow_selection(&mut self) -> Vec<Effect> {
+        if self.focus != Pane::Inbox {
+            return vec![];
+        }
         match self.inbox.selected_id {
             Some(id) if self.case.id != Some(id) => self.open_case(id),
             Some(_) => vec![],
             None => {
-                if self.focus == Pane::Inbox {
-                    self.case.clear();
-                }
+                self.case.clear();
                 vec![]
             }
         }
@@ -328,7 +342,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.inbox.scroll_into_view(page);
             vec![]
         }
-        Action::Reply(r) => replies::reply(app, r),
+        Action::Reply(r) => return replies::reply(app, r),
         Action::Quit => {
             app.quit = true;
             vec![Effect::Quit]

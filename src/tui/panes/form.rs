@@ -119,7 +119,10 @@ fn list(cases: &[CaseId]) -> String {
         many if many.len() <= 4 => format!(
             "{} cases ({})",
             many.len(),
-            many.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         many => format!("{} marked cases", many.len()),
     }
@@ -191,7 +194,11 @@ impl Form {
                 }
             }
             KeyAction::NextChoice | KeyAction::PrevChoice => {
-                let step = if action == KeyAction::NextChoice { 1 } else { -1 };
+                let step = if action == KeyAction::NextChoice {
+                    1
+                } else {
+                    -1
+                };
                 let (index, count) = match self.field() {
                     Field::Method => (&mut self.method, METHODS.len()),
                     Field::Outcome if self.kind == FormKind::Close => {
@@ -248,7 +255,10 @@ impl Form {
         if !self.picker.chosen && self.picker.query.is_blank() {
             return None;
         }
-        self.picker.matches.get(self.picker.selected).map(|i| &self.picker.entries[*i])
+        self.picker
+            .matches
+            .get(self.picker.selected)
+            .map(|i| &self.picker.entries[*i])
     }
 
     /// The commands the dialog stands for, or why it cannot be sent yet.
@@ -296,7 +306,9 @@ impl Form {
             FormKind::Reassign => {
                 let to = match &need_target()?.target {
                     Target::User(u) => u.clone(),
-                    Target::Group(_) => return Err("reassign to a user; delegate to reach a group".into()),
+                    Target::Group(_) => {
+                        return Err("reassign to a user; delegate to reach a group".into())
+                    }
                 };
                 Built {
                     commands: each(&|case| Command::Assign {

@@ -16,7 +16,11 @@ pub enum HelpLine {
 pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
     let mut out = vec![];
     for ctx in Context::ALL {
-        out.push(HelpLine::Heading(format!("{} [{}]", ctx.describe(), ctx.name())));
+        out.push(HelpLine::Heading(format!(
+            "{} [{}]",
+            ctx.describe(),
+            ctx.name()
+        )));
         for d in ACTIONS.iter().filter(|d| d.context == ctx) {
             let keys: Vec<String> = keymap
                 .keys(ctx, d.name)

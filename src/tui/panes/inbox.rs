@@ -76,8 +76,12 @@ impl Sort {
         let deadline = |r: &CaseRow| (r.deadline.is_none(), r.deadline, Reverse(r.id));
         match self {
             Sort::Deadline => deadline(a).cmp(&deadline(b)),
-            Sort::Updated => (Reverse(a.modified), Reverse(a.id)).cmp(&(Reverse(b.modified), Reverse(b.id))),
-            Sort::Created => (Reverse(a.created), Reverse(a.id)).cmp(&(Reverse(b.created), Reverse(b.id))),
+            Sort::Updated => {
+                (Reverse(a.modified), Reverse(a.id)).cmp(&(Reverse(b.modified), Reverse(b.id)))
+            }
+            Sort::Created => {
+                (Reverse(a.created), Reverse(a.id)).cmp(&(Reverse(b.created), Reverse(b.id)))
+            }
             Sort::Escalation => (Reverse(a.escalation_level), deadline(a))
                 .cmp(&(Reverse(b.escalation_level), deadline(b))),
             Sort::Kind => (a.kind.name(), deadline(a)).cmp(&(b.kind.name(), deadline(b))),
@@ -123,6 +127,10 @@ pub fn row_haystack(r: &CaseRow) -> String {
 }
 
 /// A request to compute the view of some rows: off the UI thread, latest wins.
+///
+/// Matching: when some rows contain every term as written (a substring of one field), only
+/// those are shown; otherwise the letters of each term, in order, within one field (fuzzy).
+/// So a precise word gives precise results and a sloppy one still finds something.
 #[derive(Debug, Clone)]
 pub struct ViewJob {
     pub gen: u64,
@@ -130,21 +138,52 @@ pub struct ViewJob {
     pub query: String,
     pub sort: Sort,
     pub reverse: bool,
-    /// A view of the same rows and sort whose query this one's extends: filter only within it.
+    /// A view of the same rows and sort whose query this one's extends: look only within it.
     pub base: Option<Arc<Vec<u32>>>,
+    /// Whether `base` holds fuzzy matches (else exact ones).
+    pub base_fuzzy: bool,
+}
+
+/// A computed view: row indices in order, and whether they are fuzzy matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub rows: Vec<u32>,
+    pub fuzzy: bool,
 }
 
 impl ViewJob {
-    /// The indices of the rows that match, in order.
-    pub fn run(&self) -> Vec<u32> {
+    pub fn run(&self) -> View {
         let terms = fuzzy::terms(&self.query);
-        let rows = &self.rows.rows;
+        let words: Vec<String> = terms.iter().map(|t| t.iter().collect()).collect();
         let hay = &self.rows.hay;
-        let keep = |i: &u32| terms.is_empty() || fuzzy::matches(&terms, &hay[*i as usize]);
-        if let Some(base) = &self.base {
-            return base.iter().copied().filter(keep).collect();
+        let exact = |i: &u32| words.iter().all(|w| hay[*i as usize].contains(w.as_str()));
+        let loose = |i: &u32| fuzzy::matches(&terms, &hay[*i as usize]);
+        if terms.is_empty() {
+            return View {
+                rows: self.sorted((0..self.rows.rows.len() as u32).collect()),
+                fuzzy: false,
+            };
         }
-        let mut view: Vec<u32> = (0..rows.len() as u32).filter(keep).collect();
+        // Exact matches of the new query are within either kind of base.
+        let exact_rows: Vec<u32> = match &self.base {
+            Some(base) => base.iter().copied().filter(exact).collect(),
+            None => self.sorted((0..self.rows.rows.len() as u32).filter(exact).collect()),
+        };
+        if !exact_rows.is_empty() {
+            return View {
+                rows: exact_rows,
+                fuzzy: false,
+            };
+        }
+        let rows = match &self.base {
+            Some(base) if self.base_fuzzy => base.iter().copied().filter(loose).collect(),
+            _ => self.sorted((0..self.rows.rows.len() as u32).filter(loose).collect()),
+        };
+        View { rows, fuzzy: true }
+    }
+
+    fn sorted(&self, mut view: Vec<u32>) -> Vec<u32> {
+        let rows = &self.rows.rows;
         let sort = self.sort;
         view.sort_by(|a, b| {
             let o = sort.compare(&rows[*a as usize], &rows[*b as usize]);
@@ -172,6 +211,8 @@ pub struct Inbox {
     pub view_query: String,
     pub view_sort: (Sort, bool),
     pub view_pending: bool,
+    /// The view holds fuzzy matches (nothing matched exactly).
+    pub view_fuzzy: bool,
     pub selected: usize,
     pub selected_id: Option<CaseId>,
     pub offset: usize,
@@ -195,6 +236,7 @@ impl Default for Inbox {
             view_query: String::new(),
             view_sort: (Sort::Deadline, false),
             view_pending: false,
+            view_fuzzy: false,
             selected: 0,
             selected_id: None,
             offset: 0,
@@ -249,14 +291,23 @@ impl Inbox {
             sort: self.sort,
             reverse: self.reverse,
             base: narrowing.then(|| self.view.clone()),
+            base_fuzzy: self.view_fuzzy,
         }
     }
 
     /// Installs rows with their computed view and keeps the selection on the same case when it
     /// is still there (else on the same line). Returns whether the selected case changed.
-    pub fn set_view(&mut self, rows: Rows, view: Arc<Vec<u32>>, query: String, sort: (Sort, bool), page: usize) -> bool {
+    pub fn set_view(
+        &mut self,
+        rows: Rows,
+        view: View,
+        query: String,
+        sort: (Sort, bool),
+        page: usize,
+    ) -> bool {
         self.rows = Some(rows);
-        self.view = view;
+        self.view = Arc::new(view.rows);
+        self.view_fuzzy = view.fuzzy;
         self.view_query = query;
         self.view_sort = sort;
         self.view_pending = false;
@@ -321,7 +372,11 @@ impl Inbox {
     /// Marks every case shown; when all are marked already, clears the marks.
     pub fn mark_all(&mut self) {
         let Some(rows) = &self.rows else { return };
-        let shown: BTreeSet<CaseId> = self.view.iter().map(|i| rows.rows[*i as usize].id).collect();
+        let shown: BTreeSet<CaseId> = self
+            .view
+            .iter()
+            .map(|i| rows.rows[*i as usize].id)
+            .collect();
         if !shown.is_empty() && shown.is_subset(&self.marks) {
             self.marks.clear();
         } else {

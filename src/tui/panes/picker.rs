@@ -64,7 +64,7 @@ pub fn entries(org: &Org) -> Vec<PickEntry> {
             }
         })
         .collect();
-    users.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    users.sort_by_key(|u| u.label.to_lowercase());
     groups.extend(users);
     groups
 }

@@ -30,7 +30,10 @@ pub const TUI_VERBS: &[(&str, &str)] = &[
     ("open", "open a case: open C-12"),
     ("queue", "show a queue: queue claimable"),
     ("filter", "filter the inbox: filter oracle"),
-    ("sort", "sort the inbox: sort deadline|updated|created|escalation|kind|title"),
+    (
+        "sort",
+        "sort the inbox: sort deadline|updated|created|escalation|kind|title",
+    ),
     ("refresh", "reload and run due timers"),
     ("help", "show the keys"),
     ("quit", "leave casebench (also q)"),
@@ -210,9 +213,11 @@ pub fn parse(line: &str, targets: &[CaseId], now: DateTime<Utc>) -> Result<Promp
             return Ok(PromptAction::Queue(i, None));
         }
         "sort" => {
-            return Sort::from_name(rest).map(PromptAction::Sort).ok_or_else(|| {
-                "sort by deadline, updated, created, escalation, kind or title".into()
-            })
+            return Sort::from_name(rest)
+                .map(PromptAction::Sort)
+                .ok_or_else(|| {
+                    "sort by deadline, updated, created, escalation, kind or title".into()
+                })
         }
         _ => {}
     }
@@ -222,7 +227,12 @@ pub fn parse(line: &str, targets: &[CaseId], now: DateTime<Utc>) -> Result<Promp
             all_verbs().join(", ")
         ));
     }
-    let mut words = split_words(rest)?;
+    // A comment is the rest of the line as typed; other verbs split like a shell.
+    let mut words = if verb == "comment" {
+        vec![]
+    } else {
+        split_words(rest)?
+    };
     // The case: named first on the line, else the targets.
     let explicit = match verb {
         "comment" | "new" | "list" => None,
@@ -276,7 +286,8 @@ fn list(cases: &[CaseId]) -> String {
 
 /// The engine commands a parsed verb stands for, one per case.
 fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<PromptAction, String> {
-    let each = |f: &dyn Fn(CaseId) -> Command| -> Vec<Command> { cases.iter().map(|c| f(*c)).collect() };
+    let each =
+        |f: &dyn Fn(CaseId) -> Command| -> Vec<Command> { cases.iter().map(|c| f(*c)).collect() };
     let names = list(cases);
     let (commands, what, confirm) = match verb {
         CaseCmd::Show { .. } | CaseCmd::History { .. } => {
@@ -498,7 +509,13 @@ mod tests {
 
     #[test]
     fn errors_are_one_line() {
-        for line in ["frobnicate", "delegate", "complete maybe", "comment", "delegate 'x"] {
+        for line in [
+            "frobnicate",
+            "delegate",
+            "complete maybe",
+            "comment",
+            "delegate 'x",
+        ] {
             let e = parse(line, &[CaseId(1)], now()).unwrap_err();
             assert!(!e.contains('\n') && !e.is_empty(), "{line}: {e:?}");
         }
@@ -508,9 +525,18 @@ mod tests {
     #[test]
     fn tui_verbs() {
         assert_eq!(parse("q", &[], now()), Ok(PromptAction::Quit));
-        assert_eq!(parse("open 12", &[], now()), Ok(PromptAction::Open(CaseId(12))));
-        assert_eq!(parse("queue overdue", &[], now()), Ok(PromptAction::Queue(4, None)));
-        assert_eq!(parse("sort title", &[], now()), Ok(PromptAction::Sort(Sort::Title)));
+        assert_eq!(
+            parse("open 12", &[], now()),
+            Ok(PromptAction::Open(CaseId(12)))
+        );
+        assert_eq!(
+            parse("queue overdue", &[], now()),
+            Ok(PromptAction::Queue(4, None))
+        );
+        assert_eq!(
+            parse("sort title", &[], now()),
+            Ok(PromptAction::Sort(Sort::Title))
+        );
         assert_eq!(
             parse("list --queue claimable --filter ora", &[], now()),
             Ok(PromptAction::Queue(1, Some("ora".into())))

@@ -1,0 +1,631 @@
+//! What each resolved key does, by where the keyboard is.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+use super::{App, Confirm, Effect, Modal, MESSAGE_TICKS};
+use crate::api::Command;
+use crate::domain::CaseKind;
+use crate::tui::actions::KeyAction as K;
+use crate::tui::draw;
+use crate::tui::layout::{self, Pane};
+use crate::tui::panes::form::{Form, FormKind, FormStep};
+use crate::tui::panes::help;
+use crate::tui::panes::inbox::QUEUES;
+use crate::tui::panes::prompt::{self, PromptAction};
+
+pub(super) fn tick(app: &mut App, now: DateTime<Utc>) -> Vec<Effect> {
+    app.ticks += 1;
+    let minute = |t: DateTime<Utc>| t.timestamp() / 60;
+    if minute(now) != minute(app.now) {
+        app.dirty = true;
+    }
+    app.now = now;
+    if let Some(m) = &app.status.message {
+        if app.ticks.saturating_sub(m.tick) >= MESSAGE_TICKS {
+            app.status.message = None;
+            app.dirty = true;
+        }
+    }
+    vec![]
+}
+
+pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
+    if k == K::ForceQuit {
+        app.quit = true;
+        return vec![Effect::Quit];
+    }
+    match app.modals.last() {
+        Some(Modal::Help { .. }) => return help_key(app, k),
+        Some(Modal::Confirm(_)) => return confirm_key(app, k),
+        Some(Modal::Prompt(_)) => return prompt_key(app, k),
+        Some(Modal::Form(_)) => return form_key(app, k),
+        None => {}
+    }
+    if app.inbox.filtering && app.focus == Pane::Inbox {
+        match k {
+            K::Accept => {
+                app.inbox.filtering = false;
+                return vec![];
+            }
+            K::ClearFilter => {
+                app.inbox.filtering = false;
+                app.inbox.filter.clear();
+                return app.review();
+            }
+            _ => {}
+        }
+    }
+    match k {
+        K::Quit => {
+            if app.focus != Pane::Inbox {
+                app.focus = Pane::Inbox;
+                vec![]
+            } else {
+                app.quit = true;
+                vec![Effect::Quit]
+            }
+        }
+        K::Back => back(app),
+        K::Help => {
+            app.modals.push(Modal::Help { scroll: 0 });
+            vec![]
+        }
+        K::CommandPrompt => {
+            app.modals.push(Modal::Prompt(Box::default()));
+            vec![]
+        }
+        K::Refresh => {
+            app.say("refreshing…");
+            let mut fx = app.refresh();
+            fx.push(Effect::LoadOrg);
+            fx.push(Effect::Sweep);
+            fx
+        }
+        K::NextPane => {
+            app.focus = app.focus.next();
+            vec![]
+        }
+        K::PrevPane => {
+            app.focus = app.focus.prev();
+            vec![]
+        }
+        K::Down
+        | K::Up
+        | K::PageDown
+        | K::PageUp
+        | K::HalfPageDown
+        | K::HalfPageUp
+        | K::Top
+        | K::Bottom => list_key(app, k),
+        K::Open => match app.inbox.selected_id {
+            Some(id) => {
+                app.focus = Pane::Detail;
+                if app.case.id == Some(id) && app.case.current().is_some() {
+                    vec![]
+                } else {
+                    app.open_case(id)
+                }
+            }
+            None => vec![],
+        },
+        K::Filter => {
+            app.inbox.filtering = true;
+            let page = app.inbox_page();
+            app.inbox.scroll_into_view(page);
+            vec![]
+        }
+        K::Sort | K::ReverseSort => {
+            if k == K::Sort {
+                app.inbox.sort = app.inbox.sort.next();
+                app.inbox.reverse = false;
+            } else {
+                app.inbox.reverse = !app.inbox.reverse;
+            }
+            let dir = if app.inbox.reverse { " (reversed)" } else { "" };
+            app.say(format!("sorted by {}{dir}", app.inbox.sort.name()));
+            app.review()
+        }
+        K::Mark => {
+            app.inbox.toggle_mark();
+            let page = app.inbox_page();
+            app.inbox.move_by(1, page);
+            app.follow_selection()
+        }
+        K::MarkAll => {
+            app.inbox.mark_all();
+            vec![]
+        }
+        K::NextQueue => switch_queue(app, (app.inbox.queue + 1) % QUEUES.len()),
+        K::PrevQueue => switch_queue(app, (app.inbox.queue + QUEUES.len() - 1) % QUEUES.len()),
+        K::Queue(i) => switch_queue(app, i.min(QUEUES.len() - 1)),
+        K::Claim => {
+            let cases = app.targets();
+            if cases.is_empty() {
+                app.fail("no case selected");
+                return vec![];
+            }
+            let commands = cases
+                .iter()
+                .map(|c| Command::Claim {
+                    case: *c,
+                    work_item: None,
+                })
+                .collect();
+            run(app, format!("claimed {}", names(&cases)), commands)
+        }
+        K::CopyId => {
+            let cases = app.targets();
+            if cases.is_empty() {
+                app.fail("no case selected");
+                return vec![];
+            }
+            let text = names_all(&cases);
+            app.say(format!("copied {text}"));
+            vec![Effect::Copy(text)]
+        }
+        K::Comment => open_form(app, FormKind::Comment, 0),
+        K::Delegate => open_form(app, FormKind::Delegate, 0),
+        K::Reassign => open_form(app, FormKind::Reassign, 0),
+        K::Escalate => open_form(app, FormKind::Escalate, 0),
+        K::Close => open_form(app, FormKind::Close, 0),
+        K::CancelCase => open_form(app, FormKind::Cancel, 0),
+        K::Complete | K::Reject => {
+            let approval = selected_kind(app) == Some(CaseKind::Approval);
+            // Indices into COMPLETE_OUTCOMES: approve, reject, success, failure.
+            let outcome = match (k == K::Complete, approval) {
+                (true, true) => 0,
+                (false, true) => 1,
+                (true, false) => 2,
+                (false, false) => 3,
+            };
+            open_form(app, FormKind::Complete, outcome)
+        }
+        _ => vec![],
+    }
+}
+
+fn names(cases: &[crate::domain::CaseId]) -> String {
+    match cases {
+        [one] => one.to_string(),
+        many => format!("{} cases", many.len()),
+    }
+}
+
+fn names_all(cases: &[crate::domain::CaseId]) -> String {
+    cases
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn selected_kind(app: &App) -> Option<CaseKind> {
+    match app.focus {
+        Pane::Inbox => app.inbox.selected_row().map(|r| r.kind),
+        _ => app.case.current().map(|d| d.case.kind),
+    }
+}
+
+fn back(app: &mut App) -> Vec<Effect> {
+    if app.focus != Pane::Inbox {
+        app.focus = Pane::Inbox;
+        return vec![];
+    }
+    if !app.inbox.filter.is_blank() {
+        app.inbox.filter.clear();
+        app.inbox.filtering = false;
+        return app.review();
+    }
+    if !app.inbox.marks.is_empty() {
+        let n = app.inbox.marks.len();
+        app.inbox.marks.clear();
+        app.say(format!("cleared {n} marks"));
+    }
+    vec![]
+}
+
+fn switch_queue(app: &mut App, i: usize) -> Vec<Effect> {
+    if i == app.inbox.queue && app.inbox.rows.is_some() {
+        return vec![];
+    }
+    app.inbox.queue = i;
+    app.inbox.rows = None;
+    app.inbox.view = Default::default();
+    app.inbox.view_query.clear();
+    app.inbox.selected = 0;
+    app.inbox.selected_id = None;
+    app.inbox.offset = 0;
+    app.inbox.error = None;
+    if !app.inbox.marks.is_empty() {
+        app.inbox.marks.clear();
+        app.say("marks cleared");
+    }
+    app.focus = Pane::Inbox;
+    vec![app.load_inbox()]
+}
+
+fn run(app: &mut App, what: String, commands: Vec<Command>) -> Vec<Effect> {
+    app.status.busy += 1;
+    vec![Effect::Run { what, commands }]
+}
+
+fn open_form(app: &mut App, kind: FormKind, outcome: usize) -> Vec<Effect> {
+    let cases = app.targets();
+    if cases.is_empty() {
+        app.fail("no case selected");
+        return vec![];
+    }
+    let people = app.people.clone().unwrap_or_default();
+    let needs_people = matches!(
+        kind,
+        FormKind::Delegate | FormKind::Reassign | FormKind::Escalate
+    );
+    let form = Form::new(kind, cases, people).with_outcome(outcome);
+    app.modals.push(Modal::Form(Box::new(form)));
+    if needs_people && app.people.is_none() {
+        return vec![Effect::LoadOrg];
+    }
+    vec![]
+}
+
+fn list_key(app: &mut App, k: K) -> Vec<Effect> {
+    match app.focus {
+        Pane::Inbox => {
+            let page = app.inbox_page();
+            let half = (page / 2).max(1) as isize;
+            let last = app.inbox.len().saturating_sub(1);
+            let moved = match k {
+                K::Down => app.inbox.move_by(1, page),
+                K::Up => app.inbox.move_by(-1, page),
+                K::PageDown => app.inbox.move_by(page as isize, page),
+                K::PageUp => app.inbox.move_by(-(page as isize), page),
+                K::HalfPageDown => app.inbox.move_by(half, page),
+                K::HalfPageUp => app.inbox.move_by(-half, page),
+                K::Top => app.inbox.select(0, page),
+                K::Bottom => app.inbox.select(last, page),
+                _ => false,
+            };
+            if moved {
+                app.follow_selection()
+            } else {
+                vec![]
+            }
+        }
+        Pane::Detail | Pane::Comments => {
+            let comments = app.focus == Pane::Comments;
+            let (total, page) = scroll_extent(app, comments);
+            let max = total.saturating_sub(page);
+            let cur = if comments {
+                if app.case.comments_follow {
+                    max
+                } else {
+                    app.case.comments_scroll.min(max)
+                }
+            } else {
+                app.case.scroll.min(max)
+            };
+            let half = (page / 2).max(1);
+            let to = match k {
+                K::Down => cur + 1,
+                K::Up => cur.saturating_sub(1),
+                K::PageDown => cur + page.max(1),
+                K::PageUp => cur.saturating_sub(page.max(1)),
+                K::HalfPageDown => cur + half,
+                K::HalfPageUp => cur.saturating_sub(half),
+                K::Top => 0,
+                K::Bottom => max,
+                _ => cur,
+            }
+            .min(max);
+            if comments {
+                app.case.comments_scroll = to;
+                app.case.comments_follow = to >= max;
+            } else {
+                app.case.scroll = to;
+            }
+            vec![]
+        }
+    }
+}
+
+/// (lines of content, lines shown) of the detail or comments pane.
+fn scroll_extent(app: &App, comments: bool) -> (usize, usize) {
+    let a = layout::areas(app.size, app.focus);
+    let area = if comments { a.comments } else { a.detail };
+    let Some(area) = area else { return (0, 1) };
+    let inner = layout::inner(area);
+    let total = if comments {
+        draw::comments::lines(app, inner.width as usize).len()
+    } else {
+        draw::detail::lines(app, inner.width as usize).len()
+    };
+    (total, inner.height as usize)
+}
+
+fn help_key(app: &mut App, k: K) -> Vec<Effect> {
+    let total = help::lines(&app.keymap).len();
+    let page = (app.size.height as usize).saturating_sub(4).max(1);
+    let max = total.saturating_sub(page);
+    let Some(Modal::Help { scroll }) = app.modals.last_mut() else {
+        return vec![];
+    };
+    let cur = (*scroll).min(max);
+    *scroll = match k {
+        K::CloseHelp | K::Back | K::Quit | K::Help => {
+            app.modals.pop();
+            return vec![];
+        }
+        K::Down => cur + 1,
+        K::Up => cur.saturating_sub(1),
+        K::PageDown | K::HalfPageDown => cur + page,
+        K::PageUp | K::HalfPageUp => cur.saturating_sub(page),
+        K::Top => 0,
+        K::Bottom => max,
+        _ => cur,
+    }
+    .min(max);
+    vec![]
+}
+
+fn confirm_key(app: &mut App, k: K) -> Vec<Effect> {
+    match k {
+        K::Yes => {
+            let Some(Modal::Confirm(c)) = app.modals.pop() else {
+                return vec![];
+            };
+            if c.closes_form {
+                app.modals.pop();
+            }
+            run(app, c.what, c.commands)
+        }
+        K::No => {
+            app.modals.pop();
+            app.say("not done");
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn prompt_key(app: &mut App, k: K) -> Vec<Effect> {
+    let Some(Modal::Prompt(p)) = app.modals.last_mut() else {
+        return vec![];
+    };
+    match k {
+        K::Cancel => {
+            app.modals.pop();
+            vec![]
+        }
+        K::HistoryPrev | K::HistoryNext => {
+            let n = app.prompt_history.len();
+            if n == 0 {
+                return vec![];
+            }
+            let pos = match (k, p.history_pos) {
+                (K::HistoryPrev, None) => Some(n - 1),
+                (K::HistoryPrev, Some(i)) => Some(i.saturating_sub(1)),
+                (_, Some(i)) if i + 1 < n => Some(i + 1),
+                _ => None,
+            };
+            p.history_pos = pos;
+            let text = pos
+                .map(|i| app.prompt_history[i].clone())
+                .unwrap_or_default();
+            p.input.set_text(&text);
+            vec![]
+        }
+        K::TabComplete => {
+            let options = p.complete();
+            if !options.is_empty() {
+                app.say(options.join(" "));
+            }
+            vec![]
+        }
+        K::Submit => {
+            let line = p.input.text();
+            app.modals.pop();
+            if !line.trim().is_empty() && app.prompt_history.last() != Some(&line) {
+                app.prompt_history.push(line.clone());
+            }
+            let targets = app.targets();
+            match prompt::parse(&line, &targets, app.now) {
+                Err(e) => {
+                    app.fail(e);
+                    vec![]
+                }
+                Ok(action) => prompt_action(app, action),
+            }
+        }
+        _ => vec![],
+    }
+}
+
+fn prompt_action(app: &mut App, action: PromptAction) -> Vec<Effect> {
+    match action {
+        PromptAction::Nothing => vec![],
+        PromptAction::Quit => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        PromptAction::Help => {
+            app.modals.push(Modal::Help { scroll: 0 });
+            vec![]
+        }
+        PromptAction::Refresh => key(app, K::Refresh),
+        PromptAction::Open(id) => {
+            app.focus = Pane::Detail;
+            app.open_case(id)
+        }
+        PromptAction::Queue(i, filter) => {
+            let mut fx = switch_queue(app, i);
+            if let Some(f) = filter {
+                app.inbox.filter.set_text(&f);
+            }
+            fx.extend(app.review());
+            fx
+        }
+        PromptAction::Filter(text) => {
+            app.focus = Pane::Inbox;
+            app.inbox.filter.set_text(&text);
+            app.review()
+        }
+        PromptAction::Sort(s) => {
+            app.inbox.sort = s;
+            app.review()
+        }
+        PromptAction::Run {
+            commands,
+            what,
+            confirm,
+        } => match confirm {
+            Some(question) => {
+                app.modals.push(Modal::Confirm(Confirm {
+                    question,
+                    what,
+                    commands,
+                    closes_form: false,
+                }));
+                vec![]
+            }
+            None => run(app, what, commands),
+        },
+    }
+}
+
+fn form_key(app: &mut App, k: K) -> Vec<Effect> {
+    let Some(Modal::Form(form)) = app.modals.last_mut() else {
+        return vec![];
+    };
+    match form.key(k) {
+        FormStep::Stay => vec![],
+        FormStep::Cancel => {
+            let kind = form.kind;
+            let draft = !form.comment.is_blank();
+            app.modals.pop();
+            if kind == FormKind::Comment && draft {
+                app.say("comment discarded");
+            }
+            vec![]
+        }
+        FormStep::Submit => match form.build() {
+            Err(e) => {
+                form.error = Some(e.clone());
+                app.fail(e);
+                vec![]
+            }
+            Ok(built) => match built.confirm {
+                Some(question) => {
+                    app.modals.push(Modal::Confirm(Confirm {
+                        question,
+                        what: built.what,
+                        commands: built.commands,
+                        closes_form: true,
+                    }));
+                    vec![]
+                }
+                None => {
+                    app.modals.pop();
+                    run(app, built.what, built.commands)
+                }
+            },
+        },
+    }
+}
+
+pub(super) fn text(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    match app.modals.last_mut() {
+        Some(Modal::Prompt(p)) => {
+            p.input.key(ev);
+            p.history_pos = None;
+            vec![]
+        }
+        Some(Modal::Form(f)) => {
+            f.text(ev);
+            vec![]
+        }
+        Some(_) => vec![],
+        None if app.inbox.filtering => {
+            if app.inbox.filter.key(ev) {
+                app.review()
+            } else {
+                vec![]
+            }
+        }
+        None => vec![],
+    }
+}
+
+pub(super) fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+    match app.modals.last_mut() {
+        Some(Modal::Prompt(p)) => {
+            p.input.paste(text);
+            vec![]
+        }
+        Some(Modal::Form(f)) => {
+            f.paste(text);
+            vec![]
+        }
+        Some(_) => vec![],
+        None if app.inbox.filtering => {
+            app.inbox.filter.paste(text);
+            app.review()
+        }
+        None => vec![],
+    }
+}
+
+pub(super) fn mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
+    if !app.modals.is_empty() {
+        return match m.kind {
+            MouseEventKind::ScrollDown => key(app, K::Down),
+            MouseEventKind::ScrollUp => key(app, K::Up),
+            _ => vec![],
+        };
+    }
+    let a = app.areas();
+    let at = |r: Option<ratatui::layout::Rect>| {
+        r.is_some_and(|r| {
+            m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+        })
+    };
+    let pane = if at(a.inbox) {
+        Pane::Inbox
+    } else if at(a.detail) {
+        Pane::Detail
+    } else if at(a.comments) {
+        Pane::Comments
+    } else {
+        return vec![];
+    };
+    match m.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            app.focus = pane;
+            let k = if m.kind == MouseEventKind::ScrollDown {
+                K::Down
+            } else {
+                K::Up
+            };
+            list_key(app, k)
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            app.focus = pane;
+            if pane != Pane::Inbox {
+                return vec![];
+            }
+            let Some(r) = a.inbox else { return vec![] };
+            // Border, column heads, then the filter line when shown.
+            let first = r.y + 2 + u16::from(app.filter_line());
+            if m.row < first {
+                return vec![];
+            }
+            let line = app.inbox.offset + (m.row - first) as usize;
+            let page = app.inbox_page();
+            if line < app.inbox.len() && app.inbox.select(line, page) {
+                return app.follow_selection();
+            }
+            vec![]
+        }
+        _ => vec![],
+    }
+}

@@ -1,0 +1,175 @@
+//! Replies from the background: stale ones (an older generation) are dropped.
+
+use std::sync::Arc;
+
+use super::{App, Effect, Modal, Reply, SweepInfo};
+use crate::api::{ApiError, SweepReport};
+use crate::tui::panes::inbox::QUEUES;
+use crate::tui::panes::picker;
+
+pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
+    match r {
+        Reply::Inbox { gen, result } => {
+            if gen != app.gens.inbox {
+                return vec![];
+            }
+            app.dirty = true;
+            app.inbox.loading = false;
+            match result {
+                Ok((rows, total)) => {
+                    if rows.queue != app.inbox.current_queue() {
+                        return vec![];
+                    }
+                    app.inbox.error = None;
+                    app.inbox.counts[app.inbox.queue] = Some(total);
+                    app.gens.view += 1;
+                    app.inbox.view_pending = true;
+                    vec![Effect::View(app.inbox.view_job(app.gens.view, rows))]
+                }
+                Err(e) => {
+                    let text = format!("cannot load the {} queue: {e}", app.inbox.current_queue());
+                    app.inbox.error = Some(text.clone());
+                    app.fail(text);
+                    vec![]
+                }
+            }
+        }
+        Reply::View {
+            gen,
+            rows,
+            view,
+            query,
+            sort,
+        } => {
+            if gen != app.gens.view {
+                return vec![];
+            }
+            app.dirty = true;
+            let page = app.inbox_page();
+            app.inbox.set_view(rows, view, query, sort, page);
+            app.follow_selection()
+        }
+        Reply::Counts { gen, counts } => {
+            if gen != app.gens.counts {
+                return vec![];
+            }
+            app.dirty = true;
+            for (q, n) in counts {
+                if let Some(i) = QUEUES.iter().position(|x| *x == q) {
+                    // The queue shown counts itself when it loads.
+                    if let Ok(n) = n {
+                        app.inbox.counts[i] = Some(n);
+                    }
+                }
+            }
+            vec![]
+        }
+        Reply::Case { gen, case, result } => {
+            if gen != app.gens.case || app.case.id != Some(case) {
+                return vec![];
+            }
+            app.dirty = true;
+            app.case.loading = false;
+            match result {
+                Ok((detail, history)) => {
+                    app.case.detail = Some(detail);
+                    app.case.history = Some(history);
+                    app.case.error = None;
+                }
+                Err(e) => {
+                    app.case.detail = None;
+                    app.case.history = None;
+                    app.case.error = Some(format!("cannot show {case}: {e}"));
+                }
+            }
+            vec![]
+        }
+        Reply::Org(result) => {
+            app.dirty = true;
+            match result {
+                Ok(org) => {
+                    let people = Arc::new(picker::entries(&org));
+                    app.people = Some(people.clone());
+                    for m in &mut app.modals {
+                        if let Modal::Form(f) = m {
+                            f.picker.set_entries(people.clone());
+                        }
+                    }
+                }
+                Err(e) => app.fail(format!("cannot load users and groups: {e}")),
+            }
+            vec![]
+        }
+        Reply::Ran {
+            what,
+            results,
+            sweep,
+        } => {
+            app.dirty = true;
+            app.status.busy = app.status.busy.saturating_sub(1);
+            let total = results.len();
+            let errors: Vec<&ApiError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+            match errors.as_slice() {
+                [] => {
+                    let msg = match results.as_slice() {
+                        [Ok(one)] if !one.message.is_empty() => one.message.clone(),
+                        _ => what,
+                    };
+                    app.say(format!("✓ {msg}"));
+                    app.inbox.marks.clear();
+                }
+                [e] if total == 1 => app.fail(e.to_string()),
+                [e, ..] => app.fail(format!("{} of {total} failed; first: {e}", errors.len())),
+            }
+            swept(app, sweep, false);
+            let mut fx = app.refresh();
+            if results.iter().any(|r| r.is_ok()) {
+                // Creating cases or importing may change the people too; cheap to reload.
+                fx.push(Effect::LoadOrg);
+            }
+            fx
+        }
+        Reply::Swept(result) => {
+            app.dirty = true;
+            if swept(app, result, true) {
+                app.refresh()
+            } else {
+                vec![]
+            }
+        }
+    }
+}
+
+/// Records a sweep; returns whether it changed anything.
+fn swept(app: &mut App, result: Result<SweepReport, ApiError>, announce: bool) -> bool {
+    match result {
+        Ok(report) => {
+            let fired: Vec<String> = report.fired.iter().map(|f| f.action.clone()).collect();
+            let changed = !fired.is_empty();
+            if announce && changed {
+                let more = if fired.len() > 1 {
+                    format!(" (+{} more)", fired.len() - 1)
+                } else {
+                    String::new()
+                };
+                app.say(format!("timers: {}{more}", fired[0]));
+            }
+            app.status.sweep = Some(SweepInfo {
+                at: report.now,
+                fired,
+                error: None,
+            });
+            changed
+        }
+        Err(e) => {
+            let text = format!("sweep failed: {e}");
+            app.status.sweep = Some(SweepInfo {
+                at: app.now,
+                fired: vec![],
+                error: Some(text.clone()),
+            });
+            app.fail(text);
+            false
+        }
+    }
+}

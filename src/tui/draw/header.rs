@@ -1,0 +1,66 @@
+//! The top line: the queues with their counts (or, on a small screen with a case open, the
+//! panes).
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::tui::app::App;
+use crate::tui::layout::Pane;
+use crate::tui::panes::inbox::{queue_label, QUEUES};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
+    let t = app.session.theme;
+    let mut spans = vec![Span::styled(" casebench ", t.title())];
+    if !wide && app.focus != Pane::Inbox {
+        for (i, p) in Pane::ALL.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" › ", t.dim()));
+            }
+            let label = match (p, app.case.id) {
+                (Pane::Detail, Some(id)) => format!(" {id} "),
+                _ => format!(" {} ", p.label()),
+            };
+            let style = if *p == app.focus {
+                t.tab_active()
+            } else {
+                t.tab()
+            };
+            spans.push(Span::styled(label, style));
+        }
+    } else {
+        // Drop the numbers first, then shorten labels, to fit small screens.
+        let full: usize = 11
+            + QUEUES
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let n = app.inbox.counts[i]
+                        .map(|n| n.to_string())
+                        .unwrap_or("…".into());
+                    queue_label(*q).len() + n.len() + 6
+                })
+                .sum::<usize>();
+        let numbered = full <= area.width as usize;
+        for (i, q) in QUEUES.iter().enumerate() {
+            let n = app.inbox.counts[i]
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "…".into());
+            let label = if numbered {
+                format!(" {} {} {n} ", i + 1, queue_label(*q))
+            } else {
+                format!(" {} {n} ", queue_label(*q))
+            };
+            let style = if i == app.inbox.queue {
+                t.tab_active()
+            } else if *q == crate::api::Queue::Overdue && app.inbox.counts[i].unwrap_or(0) > 0 {
+                t.urgency(crate::tui::format::Urgency::Overdue)
+            } else {
+                t.tab()
+            };
+            spans.push(Span::styled(label, style));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,50 @@
+//! The help screen, generated from the keymap in force.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::{centered, pad};
+use crate::tui::app::App;
+use crate::tui::panes::help::{self, HelpLine};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect, scroll: usize) {
+    let t = app.session.theme;
+    let popup = centered(
+        area,
+        area.width.saturating_sub(4).min(100),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, popup);
+    let all = help::lines(&app.keymap);
+    let inner_h = popup.height.saturating_sub(2) as usize;
+    let max = all.len().saturating_sub(inner_h);
+    let scroll = scroll.min(max);
+    let keys_w = 22;
+    let lines: Vec<Line> = all
+        .iter()
+        .skip(scroll)
+        .take(inner_h)
+        .map(|l| match l {
+            HelpLine::Heading(h) => Line::styled(h.clone(), t.heading()),
+            HelpLine::Binding { keys, about } => Line::from(vec![
+                Span::styled(format!("  {}", pad(keys, keys_w)), t.key()),
+                Span::raw(about.clone()),
+            ]),
+            HelpLine::Blank => Line::raw(""),
+        })
+        .collect();
+    let more = if max > 0 {
+        format!(" {}/{} ", (scroll + inner_h).min(all.len()), all.len())
+    } else {
+        String::new()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(t.border_focused())
+        .title(Span::styled(" Help — keys in force ", t.title()))
+        .title_bottom(Line::styled(more, t.dim()).right_aligned());
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
