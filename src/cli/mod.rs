@@ -57,6 +57,8 @@ pub enum Cmd {
     },
     /// Fire due timers (escalations, timeouts, reminders) headless, for cron.
     Sweep(commands::sweep::SweepArgs),
+    /// Generate a synthetic store (benchmarks, trials) at --db.
+    Gen(commands::gen::GenArgs),
     /// The notification outbox.
     Notify {
         #[command(subcommand)]
@@ -175,6 +177,7 @@ pub fn run(cli: Cli) -> Result<(), ApiError> {
         Some(Cmd::Import { what }) => commands::import::run(&ctx, what),
         Some(Cmd::Case { cmd }) => commands::case::run(&ctx, cmd),
         Some(Cmd::Sweep(args)) => commands::sweep::run(&ctx, args),
+        Some(Cmd::Gen(args)) => commands::gen::run(&ctx, args),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),
         Some(Cmd::Demo { fresh, build_only }) => {
             commands::demo::run(&ctx, cli.actor.is_some(), fresh, build_only)

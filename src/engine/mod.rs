@@ -4,6 +4,7 @@
 mod authz;
 pub mod clock;
 mod execute;
+pub mod generate;
 mod notify;
 mod query;
 mod sweep;

@@ -128,14 +128,12 @@ impl WriteSet {
     }
 
     pub fn put_event(&mut self, event: &Event) {
-        self.put(Tree::Events, trees::u64_key(event.seq), encode(event));
-        if let Some(case) = event.case {
-            self.put(
-                Tree::CaseEvents,
-                trees::case_event_key(case, event.seq),
-                vec![],
-            );
-        }
+        let case = event.case.unwrap_or(CaseId(0));
+        self.put(
+            Tree::Events,
+            trees::case_event_key(case, event.seq),
+            encode(event),
+        );
     }
 
     pub fn put_user(&mut self, prev: Option<&User>, user: &User) {
@@ -353,6 +351,35 @@ impl Store {
         })
     }
 
+    /// Applies a write set tree by tree, without a transaction: for bulk loads (the
+    /// generator), which are not atomic anyway and flush once at their end.
+    pub fn commit_bulk(&self, ws: WriteSet) -> Result<(), StoreError> {
+        let mut batches: Vec<sled::Batch> = (0..trees::NAMES.len())
+            .map(|_| sled::Batch::default())
+            .collect();
+        for (tree, key, value) in ws.ops {
+            match value {
+                Some(v) => batches[tree as usize].insert(key, v),
+                None => batches[tree as usize].remove(key),
+            }
+        }
+        let meta = self.tree(Tree::Meta);
+        for (key, delta) in &ws.counts {
+            let cur = meta
+                .get(key)?
+                .and_then(|v| trees::read_u64(&v))
+                .unwrap_or(0) as i64;
+            batches[Tree::Meta as usize].insert(
+                key.as_slice(),
+                ((cur + delta).max(0) as u64).to_be_bytes().to_vec(),
+            );
+        }
+        for (i, batch) in batches.into_iter().enumerate() {
+            self.trees[i].apply_batch(batch)?;
+        }
+        Ok(())
+    }
+
     fn get<T: DeserializeOwned>(&self, t: Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
         match self.tree(t).get(key)? {
             Some(v) => Ok(Some(codec::decode(trees::NAMES[t as usize], &v)?)),
@@ -384,8 +411,10 @@ impl Store {
         self.get(Tree::Groups, name.as_bytes())
     }
 
-    pub fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
-        self.get(Tree::Events, &trees::u64_key(seq))
+    /// One event, by its case (none for store-wide events) and number.
+    pub fn event(&self, case: Option<CaseId>, seq: u64) -> Result<Option<Event>, StoreError> {
+        let key = trees::case_event_key(case.unwrap_or(CaseId(0)), seq);
+        self.get(Tree::Events, &key)
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
@@ -420,24 +449,15 @@ impl Store {
 
     /// The events of one case, oldest first.
     pub fn case_events(&self, case: CaseId) -> Result<Vec<Event>, StoreError> {
-        let mut out = vec![];
-        for kv in self
-            .tree(Tree::CaseEvents)
-            .scan_prefix(trees::u64_key(case.0))
-        {
-            let (k, _) = kv?;
-            let seq = trees::read_u64(&k[8..]).ok_or_else(|| bad_key("idx_case_events"))?;
-            let ev = self
-                .event(seq)?
-                .ok_or_else(|| StoreError::Corrupt(format!("event {seq} indexed but missing")))?;
-            out.push(ev);
-        }
-        Ok(out)
+        let prefix = trees::u64_key(case.0);
+        self.values(Tree::Events, self.tree(Tree::Events).scan_prefix(prefix))
     }
 
     /// Every event, in order (for audits and invariant checks).
     pub fn all_events(&self) -> Result<Vec<Event>, StoreError> {
-        self.values(Tree::Events, self.tree(Tree::Events).iter())
+        let mut all: Vec<Event> = self.values(Tree::Events, self.tree(Tree::Events).iter())?;
+        all.sort_by_key(|e| e.seq);
+        Ok(all)
     }
 
     pub fn event_count(&self) -> usize {

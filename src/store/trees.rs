@@ -11,11 +11,10 @@
 //! |                | `next/case`, `next/work-item`, `next/event` | u64 next id |
 //! | `cases`        | case id                               | `Case`           |
 //! | `work_items`   | work item id                          | `WorkItem`       |
-//! | `events`       | seq                                   | `Event`          |
+//! | `events`       | case id (0 = store-wide) ‖ seq        | `Event`          |
 //! | `users`        | login                                 | `User`           |
 //! | `groups`       | name                                  | `Group`          |
 //! | `idx_members`  | group ‖ 0 ‖ login                     | –                |
-//! | `idx_case_events` | case id ‖ seq                      | –                |
 //! | `idx_state`    | state code (u8) ‖ case id             | –                |
 //! | `idx_assignee` | login ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_candidate`| group ‖ 0 ‖ work item id              | case id (open items only) |
@@ -38,7 +37,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 17] = [
+pub const NAMES: [&str; 16] = [
     "meta",
     "cases",
     "work_items",
@@ -46,7 +45,6 @@ pub const NAMES: [&str; 17] = [
     "users",
     "groups",
     "idx_members",
-    "idx_case_events",
     "idx_state",
     "idx_assignee",
     "idx_candidate",
@@ -67,7 +65,6 @@ pub enum Tree {
     Users,
     Groups,
     Members,
-    CaseEvents,
     State,
     Assignee,
     Candidate,

@@ -2,6 +2,7 @@
 
 pub mod case;
 pub mod demo;
+pub mod gen;
 pub mod import;
 pub mod inbox;
 pub mod init;
