@@ -30,7 +30,20 @@ pub(super) fn tick(app: &mut App, now: DateTime<Utc>) -> Vec<Effect> {
     vec![]
 }
 
+/// A key press clears a message that has been on screen for a while.
+fn age_message(app: &mut App) {
+    if app
+        .status
+        .message
+        .as_ref()
+        .is_some_and(|m| m.tick < app.ticks)
+    {
+        app.status.message = None;
+    }
+}
+
 pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
+    age_message(app);
     if k == K::ForceQuit {
         app.quit = true;
         return vec![Effect::Quit];
@@ -534,6 +547,7 @@ fn form_key(app: &mut App, k: K) -> Vec<Effect> {
 }
 
 pub(super) fn text(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    age_message(app);
     match app.modals.last_mut() {
         Some(Modal::Prompt(p)) => {
             p.input.key(ev);

@@ -21,17 +21,23 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, scroll: usize) {
     let inner_h = popup.height.saturating_sub(2) as usize;
     let max = all.len().saturating_sub(inner_h);
     let scroll = scroll.min(max);
-    let keys_w = 22;
+    let inner_w = popup.width.saturating_sub(2) as usize;
+    let keys_w = 16;
+    let name_w = 16;
     let lines: Vec<Line> = all
         .iter()
         .skip(scroll)
         .take(inner_h)
         .map(|l| match l {
             HelpLine::Heading(h) => Line::styled(h.clone(), t.heading()),
-            HelpLine::Binding { keys, about } => Line::from(vec![
-                Span::styled(format!("  {}", pad(keys, keys_w)), t.key()),
-                Span::raw(about.clone()),
-            ]),
+            HelpLine::Binding { keys, about, name } => {
+                let rest = inner_w.saturating_sub(2 + keys_w + name_w);
+                Line::from(vec![
+                    Span::styled(format!("  {}", pad(keys, keys_w)), t.key()),
+                    Span::styled(pad(name, name_w), t.dim()),
+                    Span::raw(crate::tui::format::fit(about, rest)),
+                ])
+            }
             HelpLine::Blank => Line::raw(""),
         })
         .collect();

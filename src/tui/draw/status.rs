@@ -11,6 +11,7 @@ use super::hint_spans;
 use crate::tui::actions::{Context as C, KeyAction as K};
 use crate::tui::app::{App, Modal};
 use crate::tui::layout::Pane;
+use crate::tui::panes::form::Field;
 use crate::tui::panes::prompt::Prompt;
 
 fn hints_for(app: &App) -> Vec<(C, K, &'static str)> {
@@ -20,11 +21,26 @@ fn hints_for(app: &App) -> Vec<(C, K, &'static str)> {
             (C::Help, K::CloseHelp, "close"),
         ],
         Some(Modal::Confirm(_)) => vec![(C::Confirm, K::Yes, "yes"), (C::Confirm, K::No, "no")],
-        Some(Modal::Form(_)) => vec![
-            (C::Form, K::Submit, "send"),
-            (C::Form, K::NextField, "next field"),
-            (C::Form, K::Cancel, "cancel"),
-        ],
+        Some(Modal::Form(f)) => match f.field() {
+            Field::Target => vec![
+                (C::Picker, K::Down, "next match"),
+                (C::Picker, K::Up, "previous"),
+                (C::Picker, K::Pick, "take it"),
+                (C::Form, K::Submit, "send"),
+                (C::Form, K::Cancel, "cancel"),
+            ],
+            Field::Method | Field::Outcome => vec![
+                (C::Choice, K::NextChoice, "change"),
+                (C::Choice, K::Accept, "keep"),
+                (C::Form, K::Submit, "send"),
+                (C::Form, K::Cancel, "cancel"),
+            ],
+            Field::Comment => vec![
+                (C::Form, K::Submit, "send"),
+                (C::Form, K::NextField, "next field"),
+                (C::Form, K::Cancel, "cancel"),
+            ],
+        },
         Some(Modal::Prompt(_)) => vec![],
         None if app.inbox.filtering && app.focus == Pane::Inbox => vec![
             (C::Filter, K::Accept, "keep"),
@@ -59,7 +75,19 @@ fn hints_for(app: &App) -> Vec<(C, K, &'static str)> {
     }
 }
 
+/// The message line: the last message when there is one (errors stay readable at 80
+/// columns), else the key hints.
 pub fn hints(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.session.theme;
+    if let Some(m) = &app.status.message {
+        let text = crate::tui::format::fit(&m.text.replace('\n', " "), area.width as usize - 1);
+        let style = if m.error { t.error() } else { t.info() };
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {text}"), style)),
+            area,
+        );
+        return;
+    }
     let mut pairs: Vec<(String, &str)> = vec![];
     let mut used = 1;
     for (ctx, action, label) in hints_for(app) {
@@ -89,42 +117,39 @@ pub fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     frame.render_widget(&w, field);
 }
 
+/// The status bar: who, which store, the last sweep; `working…` while commands run.
 pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.session.theme;
-    let bar = t.status();
-    let mut right = format!(" {} · {} ", app.session.actor, app.session.store);
+    let mut text = format!(" {} · {} ", app.session.actor, app.session.store);
     match &app.status.sweep {
-        Some(s) if s.error.is_some() => right.push_str("· sweep failed "),
-        Some(s) => right.push_str(&format!(
-            "· swept {} ({} fired) ",
-            app.session.zone.time(s.at),
-            s.fired.len()
-        )),
-        None => right.push_str("· not swept yet "),
+        Some(s) if s.error.is_some() => text.push_str("· sweep failed "),
+        Some(s) => {
+            text.push_str(&format!("· swept {} ", app.session.zone.time(s.at)));
+            match s.fired.as_slice() {
+                [] => text.push_str("(nothing due) "),
+                [one] => text.push_str(&format!("(fired: {one}) ")),
+                many => text.push_str(&format!("(fired {}: {} …) ", many.len(), many[0])),
+            }
+        }
+        None => text.push_str("· not swept yet "),
     }
-    let right_w = right.chars().count() as u16;
-    let [left_area, right_area] = Layout::horizontal([
+    let busy = if app.status.busy > 0 {
+        " working… "
+    } else {
+        ""
+    };
+    let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
-        Constraint::Length(right_w.min(area.width / 2 + 10)),
+        Constraint::Length(busy.chars().count() as u16),
     ])
     .areas(area);
-    let left = match (&app.status.message, app.status.busy) {
-        (Some(m), _) => Span::styled(
-            format!(" {}", m.text.replace('\n', " ")),
-            if m.error { t.error() } else { t.info() },
-        ),
-        (None, n) if n > 0 => Span::styled(" working…", t.dim()),
-        _ => Span::raw(""),
-    };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![left])).style(Style::default()),
-        left_area,
-    );
     frame.render_widget(
         Paragraph::new(Line::styled(
-            crate::tui::format::fit(&right, right_area.width as usize),
-            bar,
-        )),
-        right_area,
+            crate::tui::format::fit(&text, left.width as usize),
+            t.status(),
+        ))
+        .style(t.status()),
+        left,
     );
+    frame.render_widget(Paragraph::new(Line::styled(busy, t.status())), right);
 }

@@ -9,7 +9,12 @@ use crate::tui::panes::prompt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HelpLine {
     Heading(String),
-    Binding { keys: String, about: String },
+    /// Keys, what they do, and the action's name in keymap.toml (empty for `:` verbs).
+    Binding {
+        keys: String,
+        about: String,
+        name: String,
+    },
     Blank,
 }
 
@@ -33,7 +38,8 @@ pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
                 } else {
                     keys.join(" ")
                 },
-                about: format!("{} ({})", d.about, d.name),
+                about: d.about.to_string(),
+                name: d.name.to_string(),
             });
         }
         out.push(HelpLine::Blank);
@@ -45,12 +51,14 @@ pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
         out.push(HelpLine::Binding {
             keys: format!(":{verb}"),
             about,
+            name: String::new(),
         });
     }
     for (verb, about) in prompt::TUI_VERBS {
         out.push(HelpLine::Binding {
             keys: format!(":{verb}"),
             about: about.to_string(),
+            name: String::new(),
         });
     }
     out.push(HelpLine::Blank);
@@ -61,6 +69,7 @@ pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
             Some(p) => p.display().to_string(),
             None => "none: write $XDG_CONFIG_HOME/casebench/keymap.toml to rebind".into(),
         },
+        name: String::new(),
     });
     out
 }

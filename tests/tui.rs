@@ -1,0 +1,860 @@
+//! The TUI without a terminal: state tests (keys in, state and effects out), snapshots of
+//! every pane at 80×24 and 120×40 (insta, ratatui's TestBackend), the keymap override, and
+//! the binary refusing a broken keymap. One small store, the clock pinned, times in UTC.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tempfile::TempDir;
+
+use casebench::api::{Command, NewCase, Service, UserRecord};
+use casebench::domain::{CaseId, CaseKind, DelegationMethod, Outcome, Target};
+use casebench::engine::{Engine, ManualClock};
+use casebench::tui::app::{self, Action, Effect, Modal};
+use casebench::tui::driver::Driver;
+use casebench::tui::keymap::{Keymap, DEFAULTS};
+use casebench::tui::layout::Pane;
+use casebench::tui::panes::inbox::Sort;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()
+}
+
+fn user(line: u64, login: &str, name: &str, manager: Option<&str>, groups: &[&str]) -> UserRecord {
+    UserRecord {
+        line,
+        login: login.into(),
+        name: name.into(),
+        email: format!("{login}@example.org"),
+        manager: manager.map(str::to_string),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+    }
+}
+
+/// A store with users and seven cases around `now()`:
+/// alice has C-1 (overdue), C-2 (approval, due soon), C-5 (escalated to her) in Mine; C-3 and
+/// C-7 are offered to her groups; she delegated C-4 to carol; C-6 she completed.
+struct Store {
+    _dir: TempDir,
+    engine: Arc<Engine>,
+}
+
+fn store() -> Store {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(now() - Duration::days(12)));
+    let e = Engine::init(&dir.path().join("store"), clock.clone(), "admin").unwrap();
+    let run = |actor: &str, c: Command| {
+        e.execute(actor, c)
+            .unwrap_or_else(|err| panic!("{actor}: {err}"))
+    };
+    run(
+        "admin",
+        Command::ImportUsers {
+            users: vec![
+                user(2, "boss", "Bea Boss", None, &[]),
+                user(3, "alice", "Alice Martin", Some("boss"), &["ops", "db"]),
+                user(4, "bob", "Bob Stone", Some("boss"), &["ops"]),
+                user(5, "carol", "Carol Diaz", None, &["db"]),
+                user(6, "dave", "Dave Lee", None, &[]),
+            ],
+        },
+    );
+    let at = |d: Duration| clock.set(now() + d);
+    let new = |actor: &str, kind: CaseKind, title: &str, to: &str, deadline: Option<Duration>| {
+        let applied = run(
+            actor,
+            Command::CreateCase(NewCase {
+                kind,
+                title: title.into(),
+                description: None,
+                resource: None,
+                object: None,
+                target: to.parse().unwrap(),
+                deadline: deadline.map(|d| now() + d),
+                policy: None,
+            }),
+        );
+        applied.case.unwrap()
+    };
+    at(-Duration::days(5));
+    let c1 = new(
+        "bob",
+        CaseKind::ManualProvisioning,
+        "Create account jdoe on SAP-HR (no connector)",
+        "alice",
+        Some(-Duration::days(2)),
+    );
+    at(-Duration::days(3));
+    run(
+        "alice",
+        Command::Comment {
+            case: c1,
+            text: "Waiting for the cost centre from HR".into(),
+        },
+    );
+    at(-Duration::days(1));
+    new(
+        "boss",
+        CaseKind::Approval,
+        "Approve access: db-prod write for carol",
+        "alice",
+        Some(Duration::hours(5)),
+    );
+    at(-Duration::days(2));
+    new(
+        "carol",
+        CaseKind::Remediation,
+        "Divergence: account xavier on LDAP has extra groups",
+        "@ops",
+        Some(Duration::days(3)),
+    );
+    at(-Duration::days(10));
+    let c4 = new(
+        "bob",
+        CaseKind::Correlation,
+        "Who owns svc_backup on Oracle-DWH?",
+        "alice",
+        None,
+    );
+    at(-Duration::days(9));
+    run(
+        "alice",
+        Command::Delegate {
+            case: c4,
+            work_item: None,
+            to: Target::User("carol".into()),
+            method: DelegationMethod::Replace,
+            comment: Some("carol knows Oracle".into()),
+        },
+    );
+    at(-Duration::days(4));
+    let c5 = new(
+        "boss",
+        CaseKind::Generic,
+        "Rotate the admin password of Postgres-Billing",
+        "bob",
+        Some(Duration::days(10)),
+    );
+    at(-Duration::days(2));
+    run(
+        "admin",
+        Command::Escalate {
+            case: c5,
+            work_item: None,
+            to: Some(Target::User("alice".into())),
+            comment: Some("bob is away".into()),
+        },
+    );
+    at(-Duration::days(3));
+    let c6 = new(
+        "bob",
+        CaseKind::ManualProvisioning,
+        "Create badge for mlee",
+        "alice",
+        Some(Duration::days(1)),
+    );
+    at(-Duration::days(1));
+    run(
+        "alice",
+        Command::Complete {
+            case: c6,
+            work_item: None,
+            outcome: Outcome::Success,
+            comment: Some("badge printed".into()),
+        },
+    );
+    at(-Duration::hours(6));
+    new(
+        "carol",
+        CaseKind::ManualProvisioning,
+        "Disable account old_vpn on VPN (leaver)",
+        "@db",
+        Some(Duration::days(6)),
+    );
+    clock.set(now());
+    Store {
+        _dir: dir,
+        engine: Arc::new(e),
+    }
+}
+
+impl Store {
+    fn service(&self) -> Arc<dyn Service + Send + Sync> {
+        self.engine.clone()
+    }
+
+    fn driver(&self, actor: &str, size: (u16, u16)) -> Driver {
+        Driver::new(self.service(), actor, Keymap::defaults().unwrap(), size)
+    }
+
+    /// The verbs of a case's history.
+    fn history(&self, case: u64) -> Vec<String> {
+        self.engine
+            .case_history("admin", CaseId(case))
+            .unwrap()
+            .events
+            .iter()
+            .map(|e| e.what.verb().to_string())
+            .collect()
+    }
+}
+
+fn selected(d: &Driver) -> Option<String> {
+    d.app.inbox.selected_id.map(|c| c.to_string())
+}
+
+fn shown_ids(d: &Driver) -> Vec<String> {
+    (0..d.app.inbox.len())
+        .map(|i| d.app.inbox.row(i).unwrap().id.to_string())
+        .collect()
+}
+
+fn message(d: &Driver) -> String {
+    d.app
+        .status
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+fn runs(d: &Driver) -> Vec<Vec<Command>> {
+    d.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Run { commands, .. } => Some(commands.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+// State ─────────────────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn starts_on_mine_with_counts_and_the_first_case_open_beside() {
+    let s = store();
+    let d = s.driver("alice", (120, 40));
+    assert_eq!(shown_ids(&d), ["C-1", "C-2", "C-5"], "by deadline");
+    assert_eq!(
+        d.app.inbox.counts,
+        [Some(3), Some(2), Some(1), Some(6), Some(1), Some(1)]
+    );
+    assert_eq!(selected(&d).as_deref(), Some("C-1"));
+    assert_eq!(d.app.case.current().unwrap().case.id, CaseId(1));
+    let sweep = d.app.status.sweep.as_ref().expect("swept at start");
+    assert_eq!(sweep.at, now());
+}
+
+#[test]
+fn navigation_keys_move_and_load_the_case() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("j");
+    assert_eq!(selected(&d).as_deref(), Some("C-2"));
+    assert!(matches!(
+        d.effects.last(),
+        Some(Effect::LoadCase {
+            case: CaseId(2),
+            ..
+        })
+    ));
+    d.press("G");
+    assert_eq!(selected(&d).as_deref(), Some("C-5"));
+    d.press("g");
+    assert_eq!(selected(&d).as_deref(), Some("C-1"));
+    d.press("down ctrl-d");
+    assert_eq!(selected(&d).as_deref(), Some("C-5"), "half a page, clamped");
+    d.press("pageup");
+    assert_eq!(selected(&d).as_deref(), Some("C-1"));
+    d.press("k");
+    assert_eq!(selected(&d).as_deref(), Some("C-1"), "stays at the top");
+    d.press("l");
+    assert_eq!(d.app.inbox.queue, 1);
+    assert_eq!(shown_ids(&d), ["C-3", "C-7"]);
+    d.press("4");
+    assert_eq!(shown_ids(&d).len(), 6);
+}
+
+#[test]
+fn the_selection_survives_a_refresh_that_adds_rows() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("j");
+    assert_eq!(selected(&d).as_deref(), Some("C-2"));
+    // Somebody gives alice a case due before all of hers.
+    s.engine
+        .execute(
+            "bob",
+            Command::CreateCase(NewCase {
+                kind: CaseKind::Generic,
+                title: "Urgent".into(),
+                description: None,
+                resource: None,
+                object: None,
+                target: Target::User("alice".into()),
+                deadline: Some(now() - Duration::days(30)),
+                policy: None,
+            }),
+        )
+        .unwrap();
+    d.press("ctrl-r");
+    assert_eq!(shown_ids(&d), ["C-8", "C-1", "C-2", "C-5"]);
+    assert_eq!(selected(&d).as_deref(), Some("C-2"), "same case, new line");
+    assert_eq!(d.app.inbox.selected, 2);
+}
+
+#[test]
+fn filter_is_incremental_fuzzy_and_esc_clears_it() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("4 /");
+    assert!(d.app.inbox.filtering);
+    d.type_text("sap");
+    assert_eq!(shown_ids(&d), ["C-1"]);
+    assert!(!d.app.inbox.view_fuzzy);
+    // Fuzzy when nothing matches as written: p-o-s-t-g in "Postgres-Billing".
+    d.press("ctrl-u");
+    d.type_text("pgbill");
+    assert_eq!(shown_ids(&d), ["C-5"]);
+    assert!(d.app.inbox.view_fuzzy);
+    // By person and group too.
+    d.press("ctrl-u");
+    d.type_text("@db");
+    assert_eq!(shown_ids(&d), ["C-7"]);
+    d.press("enter");
+    assert!(
+        !d.app.inbox.filtering,
+        "enter keeps the filter and leaves the field"
+    );
+    d.press("j");
+    assert_eq!(selected(&d).as_deref(), Some("C-7"));
+    d.press("esc");
+    assert_eq!(shown_ids(&d).len(), 6);
+    assert_eq!(selected(&d).as_deref(), Some("C-7"), "selection kept");
+}
+
+#[test]
+fn stale_filter_results_are_dropped() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("/");
+    // Type two letters without carrying out the effects.
+    let key = |c| Action::Text(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let first = app::update(&mut d.app, key('s'));
+    let second = app::update(&mut d.app, key('x'));
+    let job = |fx: Vec<Effect>| match fx.into_iter().next() {
+        Some(Effect::View(job)) => job,
+        other => panic!("expected a view job, got {other:?}"),
+    };
+    let (first, second) = (job(first), job(second));
+    assert!(second.gen > first.gen);
+    let reply = |job: casebench::tui::panes::inbox::ViewJob| {
+        casebench::tui::jobs::perform(&*s.service(), "alice", Effect::View(job)).unwrap()
+    };
+    // The newer reply lands first; the older one must not overwrite it.
+    let newer = reply(second);
+    let older = reply(first);
+    d.act(Action::Reply(newer));
+    let after_newer = shown_ids(&d);
+    d.act(Action::Reply(older));
+    assert_eq!(shown_ids(&d), after_newer);
+    assert_eq!(d.app.inbox.view_query, "sx");
+}
+
+#[test]
+fn sort_cycles_and_reverses() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    assert_eq!(d.app.inbox.sort, Sort::Deadline);
+    d.press("s");
+    assert_eq!(d.app.inbox.sort, Sort::Updated);
+    assert_eq!(shown_ids(&d), ["C-2", "C-5", "C-1"], "latest change first");
+    d.press("S");
+    assert_eq!(shown_ids(&d), ["C-1", "C-5", "C-2"]);
+    assert!(message(&d).contains("sorted by updated (reversed)"));
+    for _ in 0..5 {
+        d.press("s");
+    }
+    assert_eq!(d.app.inbox.sort, Sort::Deadline);
+}
+
+#[test]
+fn marks_make_bulk_actions() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("2 space space");
+    assert_eq!(d.app.inbox.marks.len(), 2);
+    d.press("C");
+    assert_eq!(
+        runs(&d).last().unwrap(),
+        &vec![
+            Command::Claim {
+                case: CaseId(3),
+                work_item: None
+            },
+            Command::Claim {
+                case: CaseId(7),
+                work_item: None
+            },
+        ]
+    );
+    assert!(d.app.inbox.marks.is_empty(), "cleared after success");
+    assert!(message(&d).contains("claimed 2 cases"), "{}", message(&d));
+    assert_eq!(shown_ids(&d), Vec::<String>::new(), "nothing left to claim");
+    assert_eq!(d.app.inbox.counts[0], Some(5));
+}
+
+#[test]
+fn comment_composer_refuses_empty_and_sends_multi_line() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("c");
+    assert!(matches!(d.app.modals.last(), Some(Modal::Form(_))));
+    d.press("ctrl-s");
+    assert!(message(&d).starts_with("empty comment"), "{}", message(&d));
+    assert!(runs(&d).is_empty());
+    assert!(
+        matches!(d.app.modals.last(), Some(Modal::Form(_))),
+        "still open"
+    );
+    d.type_text("Called HR.\nThey send it today.");
+    d.press("ctrl-s");
+    assert!(d.app.modals.is_empty());
+    assert_eq!(
+        runs(&d),
+        vec![vec![Command::Comment {
+            case: CaseId(1),
+            text: "Called HR.\nThey send it today.".into()
+        }]]
+    );
+    assert_eq!(s.history(1).last().unwrap(), "commented");
+    let thread = &d.app.case.current().unwrap().comments;
+    assert_eq!(
+        thread.last().unwrap().text,
+        "Called HR.\nThey send it today."
+    );
+    // Esc cancels a draft.
+    d.press("c");
+    d.type_text("never mind");
+    d.press("esc");
+    assert!(d.app.modals.is_empty());
+    assert_eq!(message(&d), "comment discarded");
+    assert_eq!(runs(&d).len(), 1);
+}
+
+#[test]
+fn delegate_to_a_group_through_the_picker_with_confirmation() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("d");
+    d.type_text("db");
+    let Some(Modal::Form(f)) = d.app.modals.last() else {
+        panic!("no form")
+    };
+    let first = &f.picker.entries[f.picker.matches[0]];
+    assert_eq!(first.label, "@db", "the group ranks first");
+    d.press("enter");
+    // Method: add instead of replace.
+    d.press("right");
+    d.press("tab");
+    d.type_text("Oracle people");
+    d.press("ctrl-s");
+    assert!(matches!(d.app.modals.last(), Some(Modal::Confirm(_))));
+    d.press("n");
+    assert!(
+        matches!(d.app.modals.last(), Some(Modal::Form(_))),
+        "back to the form"
+    );
+    assert!(runs(&d).is_empty());
+    d.press("ctrl-s y");
+    assert!(d.app.modals.is_empty());
+    assert_eq!(
+        runs(&d),
+        vec![vec![Command::Delegate {
+            case: CaseId(1),
+            work_item: None,
+            to: Target::Group("db".into()),
+            method: DelegationMethod::Add,
+            comment: Some("Oracle people".into()),
+        }]]
+    );
+    assert_eq!(s.history(1).last().unwrap(), "delegated");
+}
+
+#[test]
+fn complete_offers_approve_on_approvals_and_reject_with_r() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("j a");
+    let Some(Modal::Form(f)) = d.app.modals.last() else {
+        panic!("no form")
+    };
+    assert_eq!(f.outcome, 0, "approve");
+    d.press("esc r");
+    let Some(Modal::Form(f)) = d.app.modals.last() else {
+        panic!("no form")
+    };
+    assert_eq!(f.outcome, 1, "reject");
+    d.press("ctrl-s y");
+    assert_eq!(
+        runs(&d),
+        vec![vec![Command::Complete {
+            case: CaseId(2),
+            work_item: None,
+            outcome: Outcome::Rejected,
+            comment: None
+        }]]
+    );
+    assert!(s.history(2).contains(&"completed".to_string()));
+    assert_eq!(d.app.inbox.counts[0], Some(2));
+}
+
+#[test]
+fn engine_errors_are_one_line_in_the_status_bar() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    // C-4 is carol's now: alice cannot complete it.
+    d.press("3 a ctrl-s y");
+    let m = d.app.status.message.clone().unwrap();
+    assert!(m.error);
+    assert!(!m.text.contains('\n'));
+    assert!(!m.text.is_empty());
+    assert!(!d.app.quit);
+}
+
+#[test]
+fn the_prompt_takes_cli_verbs() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press(":");
+    d.type_text("comment from the prompt");
+    d.press("enter");
+    assert_eq!(
+        runs(&d),
+        vec![vec![Command::Comment {
+            case: CaseId(1),
+            text: "from the prompt".into()
+        }]]
+    );
+    d.press(":");
+    d.type_text("delegate @ops --add");
+    d.press("enter y");
+    assert_eq!(
+        runs(&d)[1],
+        vec![Command::Delegate {
+            case: CaseId(1),
+            work_item: None,
+            to: Target::Group("ops".into()),
+            method: DelegationMethod::Add,
+            comment: None,
+        }]
+    );
+    d.press(":");
+    d.type_text("frobnicate");
+    d.press("enter");
+    assert!(message(&d).starts_with("unknown command"));
+    d.press(": up");
+    let Some(Modal::Prompt(p)) = d.app.modals.last() else {
+        panic!("no prompt")
+    };
+    assert_eq!(p.input.text(), "frobnicate", "history");
+    d.press("esc");
+    d.press(":");
+    d.type_text("queue claimable");
+    d.press("enter");
+    assert_eq!(shown_ids(&d), ["C-3", "C-7"]);
+    d.press(":");
+    d.type_text("open C-6");
+    d.press("enter");
+    assert_eq!(d.app.focus, Pane::Detail);
+    assert_eq!(d.app.case.current().unwrap().case.id, CaseId(6));
+}
+
+#[test]
+fn a_refresh_never_swaps_the_case_being_worked_on() {
+    let s = store();
+    let mut d = s.driver("alice", (120, 40));
+    d.press("enter");
+    assert_eq!(d.app.focus, Pane::Detail);
+    // Delegating C-1 away removes it from Mine; the pane keeps showing C-1.
+    d.press(":");
+    d.type_text("delegate bob");
+    d.press("enter y");
+    assert_eq!(d.app.case.current().unwrap().case.id, CaseId(1));
+    assert_eq!(d.app.targets(), vec![CaseId(1)]);
+    d.press("q");
+    assert_eq!(d.app.focus, Pane::Inbox);
+    d.press("j k");
+    assert_eq!(d.app.case.id, d.app.inbox.selected_id);
+}
+
+#[test]
+fn panes_help_copy_and_quit() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("enter");
+    assert_eq!(d.app.focus, Pane::Detail);
+    d.press("tab");
+    assert_eq!(d.app.focus, Pane::Comments);
+    d.press("tab");
+    assert_eq!(d.app.focus, Pane::Inbox);
+    d.press("?");
+    assert!(matches!(d.app.modals.last(), Some(Modal::Help { .. })));
+    d.press("j j q");
+    assert!(d.app.modals.is_empty());
+    assert!(!d.app.quit);
+    d.press("y");
+    assert_eq!(d.copied, vec!["C-1"]);
+    d.press("enter q");
+    assert!(!d.app.quit, "q goes back first");
+    d.press("q");
+    assert!(d.app.quit);
+}
+
+#[test]
+fn sweep_results_show_in_the_status_bar() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.sweep();
+    let sweep = d.app.status.sweep.clone().unwrap();
+    assert_eq!(sweep.at, now());
+    assert!(sweep.error.is_none());
+    let screen = d.screen(80, 24);
+    assert!(
+        screen.contains("alice · test-store · swept 09:00:00"),
+        "{screen}"
+    );
+}
+
+// Keymap ────────────────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn a_user_keymap_rebinds_and_help_follows() {
+    let s = store();
+    let user = "[case]\ncomment = [\"m\"]\n\n[list]\ndown = [\"n\", \"down\"]\n";
+    let keymap = Keymap::from_sources(DEFAULTS, Some(("keymap.toml", user))).unwrap();
+    let mut d = Driver::new(s.service(), "alice", keymap, (120, 40));
+    d.press("n");
+    assert_eq!(selected(&d).as_deref(), Some("C-2"), "n moves down");
+    d.press("j");
+    assert_eq!(selected(&d).as_deref(), Some("C-2"), "j no longer does");
+    d.press("c");
+    assert!(d.app.modals.is_empty(), "c is unbound");
+    d.press("m");
+    assert!(matches!(d.app.modals.last(), Some(Modal::Form(_))));
+    use casebench::tui::panes::help::{lines, HelpLine};
+    let help = lines(&d.app.keymap);
+    let binding = |keys: &str, about: &str, name: &str| HelpLine::Binding {
+        keys: keys.into(),
+        about: about.into(),
+        name: name.into(),
+    };
+    assert!(help.contains(&binding("m", "write a comment", "comment")));
+    assert!(help.contains(&binding("n down", "down one line", "down")));
+    d.press("esc ?");
+    let screen = d.screen(120, 40);
+    assert!(screen.contains("n down"), "{screen}");
+}
+
+#[test]
+fn a_broken_user_keymap_is_one_line_with_file_and_line() {
+    let bad = "[case]\ncomment = [\"c\"]\n\n[inbox]\nfilter = [\"/\"]\nsort = [\"/\"]\n";
+    let e = Keymap::from_sources(DEFAULTS, Some(("keymap.toml", bad))).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "keymap.toml:6: [inbox] \"/\" is bound to both filter and sort"
+    );
+}
+
+fn write_config(dir: &Path, keymap: &str) {
+    let conf = dir.join("casebench");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(conf.join("keymap.toml"), keymap).unwrap();
+}
+
+#[test]
+fn the_binary_refuses_a_broken_keymap_at_start() {
+    let s = store();
+    let _ = &s;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    assert_cmd::Command::cargo_bin("casebench")
+        .unwrap()
+        .args(["--db"])
+        .arg(&db)
+        .args(["--as", "alice", "init"])
+        .assert()
+        .success();
+    let config = dir.path().join("config");
+    write_config(&config, "[list]\ndown = [\"j\"]\n\nup = [\"ctrl-\"]\n");
+    let out = assert_cmd::Command::cargo_bin("casebench")
+        .unwrap()
+        .env("XDG_CONFIG_HOME", &config)
+        .env_remove("CASEBENCH_NOW")
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "alice"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("keymap.toml:4: [list] up: cannot read key \"ctrl-\""),
+        "{stderr}"
+    );
+    // A good one is accepted (and, without a terminal, the inbox is printed).
+    write_config(&config, "[list]\ndown = [\"n\"]\n");
+    assert_cmd::Command::cargo_bin("casebench")
+        .unwrap()
+        .env("XDG_CONFIG_HOME", &config)
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "alice"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("casebench — alice"));
+}
+
+// Snapshots ─────────────────────────────────────────────────────────────────────────────────
+
+fn snap(name: &str, d: &mut Driver, size: (u16, u16)) {
+    let screen = d.screen(size.0, size.1);
+    insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), screen);
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+#[test]
+fn snapshot_inbox() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        snap("inbox", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_inbox_filtered_and_marked() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("4 space /");
+        d.type_text("acc");
+        snap("inbox_filter", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_case_detail() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("G enter");
+        snap("detail", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_comments() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("enter tab");
+        snap("comments", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_composer() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("c");
+        d.type_text("Called HR about the cost centre.\nWaiting for their answer.");
+        snap("composer", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_delegate() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("d");
+        d.type_text("o");
+        snap("delegate", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_complete_and_confirm() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("a tab");
+        d.type_text("account created");
+        snap("complete", &mut d, size);
+        d.press("ctrl-s");
+        snap("confirm", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_help() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("?");
+        snap("help", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_error_message() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("3 a ctrl-s y");
+        snap("error", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_empty_inbox() {
+    let s = store();
+    for size in SIZES {
+        let mut d = s.driver("dave", size);
+        snap("empty", &mut d, size);
+    }
+}
+
+#[test]
+fn snapshot_prompt() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press(":");
+    d.type_text("delegate @db --comment \"for the DBAs\"");
+    snap("prompt", &mut d, (80, 24));
+}
+
+#[test]
+fn no_color_draws_without_colours() {
+    use ratatui::style::Color;
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.draw(80, 24);
+    let coloured = |d: &Driver| {
+        d.backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+    };
+    assert!(coloured(&d));
+    d.app.session.theme = casebench::tui::theme::Theme::plain();
+    d.app.dirty = true;
+    d.draw(80, 24);
+    assert!(!coloured(&d), "NO_COLOR: no colour at all");
+}
