@@ -364,6 +364,46 @@ fn stale_filter_results_are_dropped() {
 }
 
 #[test]
+fn a_big_queue_shows_a_first_page_then_every_row() {
+    use casebench::tui::actions::KeyAction;
+    use casebench::tui::jobs::perform;
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.app.inbox.counts = [None; 6];
+    let fx = app::update(&mut d.app, Action::Key(KeyAction::Queue(3)));
+    let loads: Vec<(u64, Option<usize>)> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadInbox { gen, limit, .. } => Some((*gen, *limit)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(loads.len(), 2, "a page and every row: {fx:?}");
+    assert_eq!(loads[0].1, Some(app::FIRST_PAGE));
+    assert_eq!(loads[1].1, None);
+    let gen = loads[0].0;
+    let load = |limit| {
+        let e = Effect::LoadInbox {
+            gen,
+            queue: casebench::api::Queue::Open,
+            limit,
+        };
+        perform(&*s.service(), "alice", e).unwrap()
+    };
+    d.act(Action::Reply(load(Some(2))));
+    assert_eq!(shown_ids(&d).len(), 2);
+    assert!(d.app.inbox.partial);
+    let screen = d.screen(80, 24);
+    assert!(screen.contains("Open first 2 of 6, loading…"), "{screen}");
+    d.act(Action::Reply(load(None)));
+    assert_eq!(shown_ids(&d).len(), 6);
+    assert!(!d.app.inbox.partial);
+    // A page arriving after every row changes nothing.
+    d.act(Action::Reply(load(Some(2))));
+    assert_eq!(shown_ids(&d).len(), 6);
+}
+
+#[test]
 fn sort_cycles_and_reverses() {
     let s = store();
     let mut d = s.driver("alice", (80, 24));

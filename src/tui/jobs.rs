@@ -8,9 +8,10 @@ use crate::tui::panes::inbox::{Rows, QUEUES};
 /// Runs one effect; `None` for the effects that are not the service's (copy, quit).
 pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Reply> {
     Some(match effect {
-        Effect::LoadInbox { gen, queue } => {
+        Effect::LoadInbox { gen, queue, limit } => {
             let query = CaseQuery {
                 queue,
+                limit,
                 ..Default::default()
             };
             let result = service

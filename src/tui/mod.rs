@@ -11,6 +11,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod bench;
 mod clipboard;
 pub mod config;
 pub mod draw;

@@ -255,7 +255,7 @@ fn switch_queue(app: &mut App, i: usize) -> Vec<Effect> {
         app.say("marks cleared");
     }
     app.focus = Pane::Inbox;
-    vec![app.load_inbox()]
+    app.load_inbox()
 }
 
 fn run(app: &mut App, what: String, commands: Vec<Command>) -> Vec<Effect> {

@@ -48,9 +48,11 @@ pub enum Action {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // one at a time, moved once
 pub enum Effect {
+    /// The rows of a queue: the first `limit` (a quick first page), or all of them.
     LoadInbox {
         gen: u64,
         queue: Queue,
+        limit: Option<usize>,
     },
     LoadCounts {
         gen: u64,
@@ -78,6 +80,7 @@ pub enum Effect {
 pub enum Reply {
     Inbox {
         gen: u64,
+        /// The rows and how many the queue holds.
         result: Result<(Rows, usize), ApiError>,
     },
     Counts {
@@ -164,6 +167,9 @@ struct Gens {
     case: u64,
     view: u64,
 }
+
+/// Rows asked for first when a queue is big.
+pub const FIRST_PAGE: usize = 500;
 
 /// Seconds a message stays in the status bar.
 pub const MESSAGE_TICKS: u64 = 8;
@@ -254,17 +260,36 @@ impl App {
 
     /// Reload the queue, the counts and the case shown.
     pub fn refresh(&mut self) -> Vec<Effect> {
-        let mut fx = vec![self.load_inbox(), self.load_counts()];
+        let mut fx = self.load_inbox();
+        fx.push(self.load_counts());
         fx.extend(self.load_case());
         fx
     }
 
-    fn load_inbox(&mut self) -> Effect {
+    /// Loads the current queue. A big (or not yet counted) queue is asked for twice at once: a
+    /// first page, which the engine answers from its index in a few milliseconds, and every
+    /// row, which takes longer; the page shows until the rest arrives.
+    fn load_inbox(&mut self) -> Vec<Effect> {
         self.gens.inbox += 1;
         self.inbox.loading = true;
-        Effect::LoadInbox {
-            gen: self.gens.inbox,
-            queue: self.inbox.current_queue(),
+        self.inbox.complete_gen = None;
+        let gen = self.gens.inbox;
+        let queue = self.inbox.current_queue();
+        let all = Effect::LoadInbox {
+            gen,
+            queue,
+            limit: None,
+        };
+        match self.inbox.counts[self.inbox.queue] {
+            Some(n) if n <= FIRST_PAGE => vec![all],
+            _ => vec![
+                Effect::LoadInbox {
+                    gen,
+                    queue,
+                    limit: Some(FIRST_PAGE),
+                },
+                all,
+            ],
         }
     }
 

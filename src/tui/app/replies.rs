@@ -10,16 +10,21 @@ use crate::tui::panes::picker;
 pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
     match r {
         Reply::Inbox { gen, result } => {
-            if gen != app.gens.inbox {
+            if gen != app.gens.inbox || app.inbox.complete_gen == Some(gen) {
                 return vec![];
             }
             app.dirty = true;
-            app.inbox.loading = false;
             match result {
                 Ok((rows, total)) => {
                     if rows.queue != app.inbox.current_queue() {
                         return vec![];
                     }
+                    let complete = rows.rows.len() >= total;
+                    if complete {
+                        app.inbox.complete_gen = Some(gen);
+                        app.inbox.loading = false;
+                    }
+                    app.inbox.partial = !complete;
                     app.inbox.error = None;
                     app.inbox.counts[app.inbox.queue] = Some(total);
                     app.gens.view += 1;
@@ -27,6 +32,7 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
                     vec![Effect::View(app.inbox.view_job(app.gens.view, rows))]
                 }
                 Err(e) => {
+                    app.inbox.loading = false;
                     let text = format!("cannot load the {} queue: {e}", app.inbox.current_queue());
                     app.inbox.error = Some(text.clone());
                     app.fail(text);

@@ -56,6 +56,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 inbox.counts[inbox.queue],
             ) {
                 (true, _) => "loading… ".to_string(),
+                (_, Some(n)) if inbox.partial => {
+                    format!("first {} of {n}, loading… ", inbox.len())
+                }
                 (_, Some(n)) if inbox.len() != n => format!("{} of {n} ", inbox.len()),
                 _ => format!("{} ", inbox.len()),
             },

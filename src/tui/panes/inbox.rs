@@ -204,6 +204,10 @@ pub struct Inbox {
     pub counts: [Option<usize>; 6],
     pub rows: Option<Rows>,
     pub loading: bool,
+    /// The load whose every row has arrived (a first page no longer applies).
+    pub complete_gen: Option<u64>,
+    /// The rows are a first page of `counts[queue]`.
+    pub partial: bool,
     pub error: Option<String>,
     /// Indices into `rows`, filtered and sorted.
     pub view: Arc<Vec<u32>>,
@@ -231,6 +235,8 @@ impl Default for Inbox {
             counts: [None; 6],
             rows: None,
             loading: false,
+            complete_gen: None,
+            partial: false,
             error: None,
             view: Arc::new(vec![]),
             view_query: String::new(),
