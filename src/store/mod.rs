@@ -212,6 +212,8 @@ impl Store {
             // We flush before acknowledging; no background flusher (it would also hold the
             // store's lock for a moment after the store is dropped).
             .flush_every_ms(None)
+            // A bounded page cache: peak memory stays small on large stores.
+            .cache_capacity(128 * 1024 * 1024)
             .open()
             .map_err(|e| {
                 if is_lock_error(&e) {
@@ -304,6 +306,18 @@ impl Store {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
+    }
+
+    /// The bytes of every key and value in every tree: what the store holds, unpacked.
+    pub fn raw_size(&self) -> Result<u64, StoreError> {
+        let mut n = 0u64;
+        for t in &self.trees {
+            for kv in t.iter() {
+                let (k, v) = kv?;
+                n += (k.len() + v.len()) as u64;
+            }
+        }
+        Ok(n)
     }
 
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {

@@ -1,5 +1,6 @@
 //! One file per noun: each holds its clap arguments and its function.
 
+pub mod bench;
 pub mod case;
 pub mod demo;
 pub mod gen;

@@ -1,0 +1,481 @@
+//! `casebench bench`: every performance figure of the project in one command, printed with
+//! N and the machine's core count. Whole-process figures run the real binary; in-process
+//! ones call the engine. Medians of several runs; nothing here asserts a time.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::api::{ApiError, CaseQuery, Command, Queue, Service};
+use crate::cli::Ctx;
+use crate::domain::{CaseId, DelegationMethod, Target};
+use crate::engine::generate::{user_login, GenSpec};
+use crate::engine::{Engine, ManualClock};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Cases in the generated store (ignored with an existing --db store).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub cases: usize,
+    #[arg(long, default_value_t = 0.1)]
+    pub open_ratio: f64,
+    /// Timers due at generation time (what the first sweep fires).
+    #[arg(long, default_value_t = 10_000)]
+    pub due_now: usize,
+    /// Runs per figure (the median is printed).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Use this generated store instead of generating one (it is changed: the sweep fires).
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// Keep the generated store.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Figure {
+    pub name: String,
+    pub value: f64,
+    pub unit: &'static str,
+    pub runs: usize,
+    pub target: String,
+    pub met: Option<bool>,
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Peak resident set of the children waited for so far, in MB.
+fn children_peak_mb() -> f64 {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes into the struct we own.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    ru.ru_maxrss as f64 / 1024.0
+}
+
+/// Peak resident set of this process, in MB.
+fn self_peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn dir_size(p: &Path) -> u64 {
+    let mut n = 0;
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                n += dir_size(&path);
+            } else if let Ok(m) = e.metadata() {
+                n += m.len();
+            }
+        }
+    }
+    n
+}
+
+struct Runner {
+    exe: PathBuf,
+    db: PathBuf,
+    now: String,
+}
+
+impl Runner {
+    fn run(&self, args: &[&str]) -> Result<(Duration, String), ApiError> {
+        let started = Instant::now();
+        let out = Process::new(&self.exe)
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env("CASEBENCH_NOW", &self.now)
+            .env_remove("CASEBENCH_NOTIFY_COMMAND")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| ApiError::Internal(format!("cannot run {}: {e}", self.exe.display())))?;
+        let took = started.elapsed();
+        if !out.status.success() {
+            return Err(ApiError::Internal(format!(
+                "{args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok((took, String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
+    fn median(&self, runs: usize, args: &[&str]) -> Result<Duration, ApiError> {
+        let mut xs = vec![];
+        for _ in 0..runs {
+            xs.push(self.run(args)?.0);
+        }
+        Ok(median(xs))
+    }
+}
+
+struct Report {
+    figures: Vec<Figure>,
+}
+
+impl Report {
+    fn add(
+        &mut self,
+        name: impl Into<String>,
+        value: f64,
+        unit: &'static str,
+        runs: usize,
+        target: Option<(&str, bool)>,
+    ) {
+        let name = name.into();
+        let (target, met) = match target {
+            Some((t, ok)) => (t.to_string(), Some(ok)),
+            None => (String::new(), None),
+        };
+        eprintln!("  {name}: {value:.2} {unit}");
+        self.figures.push(Figure {
+            name,
+            value,
+            unit,
+            runs,
+            target,
+            met,
+        });
+    }
+}
+
+pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let runs = args.runs.max(1);
+    let now = ctx.clock.now();
+    let mut report = Report { figures: vec![] };
+    let generated;
+    let db = match &args.store {
+        Some(p) => {
+            generated = false;
+            p.clone()
+        }
+        None => {
+            generated = true;
+            let p = std::env::temp_dir().join(format!("casebench-bench-{}", std::process::id()));
+            let spec = GenSpec {
+                cases: args.cases,
+                open_ratio: args.open_ratio,
+                users: 1_000,
+                groups: 20,
+                due_now: args.due_now,
+                seed: 1,
+            };
+            eprintln!("generating {} cases at {} …", args.cases, p.display());
+            let started = Instant::now();
+            Engine::generate(&p, now, &spec)?;
+            let took = started.elapsed();
+            report.add(
+                format!("gen {} cases", args.cases),
+                took.as_secs_f64(),
+                "s",
+                1,
+                Some((
+                    "< 120 s at 1M",
+                    took.as_secs_f64() * 1_000_000.0 / args.cases as f64 <= 120.0,
+                )),
+            );
+            p
+        }
+    };
+    let result = measure(&mut report, &db, now, runs);
+    if generated && !args.keep {
+        let _ = std::fs::remove_dir_all(&db);
+    } else if generated {
+        eprintln!("kept the store at {}", db.display());
+    }
+    result?;
+    let peak_children = children_peak_mb();
+    report.add(
+        "peak RSS of any casebench process above",
+        peak_children,
+        "MB",
+        1,
+        Some(("< 200 MB", peak_children < 200.0)),
+    );
+    let peak_self = self_peak_mb();
+    report.add(
+        "peak RSS of the in-process benchmarks",
+        peak_self,
+        "MB",
+        1,
+        Some(("< 200 MB", peak_self < 200.0)),
+    );
+
+    if ctx.json {
+        return crate::cli::output::json(&serde_json::json!({
+            "cores": cores,
+            "cases": args.cases,
+            "figures": report.figures,
+        }));
+    }
+    println!(
+        "casebench bench — {cores} cores, store {} ({} runs each, median)",
+        db.display(),
+        runs
+    );
+    let mut t = crate::cli::output::Table::new(vec!["FIGURE", "VALUE", "RUNS", "TARGET"]);
+    for f in &report.figures {
+        let verdict = match f.met {
+            Some(true) => format!("{} met", f.target),
+            Some(false) => format!("{} MISSED", f.target),
+            None => String::new(),
+        };
+        t.row(vec![
+            f.name.clone(),
+            format!("{:.2} {}", f.value, f.unit),
+            f.runs.to_string(),
+            verdict,
+        ]);
+    }
+    print!("{}", t.render());
+    Ok(())
+}
+
+fn measure(
+    report: &mut Report,
+    db: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+    runs: usize,
+) -> Result<(), ApiError> {
+    let exe = std::env::current_exe().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let runner = Runner {
+        exe,
+        db: db.to_path_buf(),
+        now: now.to_rfc3339(),
+    };
+    // Who has work: the assignee of the most urgent open item.
+    let (actor, cases, open, case_id) = {
+        let engine = Engine::open(db, std::sync::Arc::new(ManualClock::new(now)))?;
+        let mut first = None;
+        engine.store().open_by_deadline(None, |w, c| {
+            first = Some((w, c));
+            false
+        })?;
+        let (w, c) =
+            first.ok_or_else(|| ApiError::BadInput("the store has no open case".into()))?;
+        let item = engine.store().work_item(w)?.expect("indexed item");
+        let actor = item
+            .assignees
+            .first()
+            .cloned()
+            .unwrap_or_else(|| user_login(1));
+        let all = engine.list_cases(
+            "admin",
+            &CaseQuery {
+                queue: Queue::All,
+                limit: Some(0),
+                ..Default::default()
+            },
+        )?;
+        let open = engine.list_cases(
+            "admin",
+            &CaseQuery {
+                queue: Queue::Open,
+                limit: Some(0),
+                ..Default::default()
+            },
+        )?;
+        let raw = engine.store().raw_size()?;
+        let disk = dir_size(db);
+        report.add(
+            format!("store size on disk ({} cases)", all.total),
+            disk as f64 / 1e6,
+            "MB",
+            1,
+            Some(("≤ 3× raw", disk <= raw * 3)),
+        );
+        report.add(
+            "raw encoded keys and values",
+            raw as f64 / 1e6,
+            "MB",
+            1,
+            None,
+        );
+        (actor, all.total, open.total, c)
+    };
+    eprintln!("{cases} cases, {open} open; acting as {actor}");
+
+    // Whole process, as a user at the prompt.
+    let first_page = runner.median(
+        runs,
+        &[
+            "--as", &actor, "case", "list", "--queue", "mine", "--limit", "50",
+        ],
+    )?;
+    report.add(
+        "open store + first inbox page (whole process)",
+        ms(first_page),
+        "ms",
+        runs,
+        Some(("< 50 ms", ms(first_page) < 50.0)),
+    );
+    let open_page = runner.median(
+        runs,
+        &[
+            "--as", &actor, "case", "list", "--queue", "open", "--limit", "50",
+        ],
+    )?;
+    report.add(
+        "case list --queue open, first 50 + count (whole process)",
+        ms(open_page),
+        "ms",
+        runs,
+        None,
+    );
+
+    // The sweep: first the due timers, then nothing due.
+    let (took, out) = runner.run(&["--json", "sweep"])?;
+    let fired = serde_json::from_str::<serde_json::Value>(&out)
+        .ok()
+        .and_then(|v| v["fired"].as_array().map(|a| a.len()))
+        .unwrap_or(0);
+    let rate = fired as f64 / took.as_secs_f64();
+    report.add(
+        format!("sweep firing {fired} timers (whole process)"),
+        ms(took),
+        "ms",
+        1,
+        None,
+    );
+    report.add(
+        "  firings per second",
+        rate,
+        "/s",
+        1,
+        Some(("≥ 50,000/s", rate >= 50_000.0)),
+    );
+    let idle = runner.median(runs, &["sweep"])?;
+    report.add(
+        "sweep with nothing due (whole process)",
+        ms(idle),
+        "ms",
+        runs,
+        Some(("< 30 ms", ms(idle) < 30.0)),
+    );
+
+    // In process.
+    let mut xs = vec![];
+    for _ in 0..runs {
+        let started = Instant::now();
+        let e = Engine::open(db, std::sync::Arc::new(ManualClock::new(now)))?;
+        xs.push(started.elapsed());
+        drop(e);
+        std::thread::sleep(Duration::from_millis(20)); // sled lets go of its lock
+    }
+    report.add("open store (in process)", ms(median(xs)), "ms", runs, None);
+    let mut engine = Engine::open(db, std::sync::Arc::new(ManualClock::new(now)))?;
+    for (queue, filter) in [
+        (Queue::Mine, None),
+        (Queue::Claimable, None),
+        (Queue::Overdue, None),
+        (Queue::Open, None),
+        (Queue::Open, Some("sap")),
+    ] {
+        let q = CaseQuery {
+            queue,
+            filter: filter.map(String::from),
+            limit: Some(50),
+            ..Default::default()
+        };
+        let mut xs = vec![];
+        let mut total = 0;
+        for _ in 0..runs {
+            let started = Instant::now();
+            total = engine.list_cases(&actor, &q)?.total;
+            xs.push(started.elapsed());
+        }
+        let label = match filter {
+            Some(f) => format!("list {queue} --filter {f}: first 50 + count of {total}"),
+            None => format!("list {queue}: first 50 + count of {total}"),
+        };
+        report.add(label, ms(median(xs)), "ms", runs, None);
+    }
+    let mut xs = vec![];
+    for _ in 0..runs {
+        let started = Instant::now();
+        engine.show_case(&actor, case_id)?;
+        xs.push(started.elapsed());
+    }
+    report.add("case show", ms(median(xs)), "ms", runs, None);
+
+    // Commands: single durable ones, then batches flushed once.
+    let comment = |c: CaseId, i: usize| Command::Comment {
+        case: c,
+        text: format!("bench comment {i}"),
+    };
+    let mut xs = vec![];
+    for i in 0..runs.max(20) {
+        let started = Instant::now();
+        engine.execute(&actor, comment(case_id, i))?;
+        xs.push(started.elapsed());
+    }
+    let single = median(xs);
+    report.add(
+        "single command, durable (comment)",
+        ms(single),
+        "ms",
+        runs.max(20),
+        Some(("< 5 ms", ms(single) < 5.0)),
+    );
+    let n = 5_000;
+    engine.set_batch_mode(true);
+    let started = Instant::now();
+    for i in 0..n {
+        engine.execute(&actor, comment(case_id, i))?;
+    }
+    engine.flush()?;
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    report.add(
+        format!("comments in a batch of {n}, one flush"),
+        rate,
+        "/s",
+        1,
+        Some(("≥ 5,000/s", rate >= 5_000.0)),
+    );
+    let started = Instant::now();
+    let targets = [Target::Group("g000".into()), Target::User(actor.clone())];
+    for i in 0..n {
+        engine.execute(
+            "admin",
+            Command::Delegate {
+                case: case_id,
+                work_item: None,
+                to: targets[i % 2].clone(),
+                method: DelegationMethod::Add,
+                comment: None,
+            },
+        )?;
+    }
+    engine.flush()?;
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    report.add(
+        format!("delegations in a batch of {n}, one flush"),
+        rate,
+        "/s",
+        1,
+        Some(("≥ 5,000/s", rate >= 5_000.0)),
+    );
+    Ok(())
+}
