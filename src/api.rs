@@ -61,6 +61,20 @@ pub enum Command {
     ImportUsers {
         users: Vec<UserRecord>,
     },
+    /// Requests access to a product for a user, valid from/until. Until approval workflows
+    /// exist, a request is approved when made.
+    RequestAccess {
+        product: String,
+        /// Who gets the access (default: the requester).
+        recipient: Option<String>,
+        #[serde(with = "crate::domain::time::ts_opt")]
+        valid_from: Option<DateTime<Utc>>,
+        #[serde(with = "crate::domain::time::ts_opt")]
+        valid_until: Option<DateTime<Utc>>,
+        /// How long before valid-until the recipient is told, in seconds.
+        notice_secs: Option<i64>,
+        reason: Option<String>,
+    },
     /// Adds or replaces escalation policies by name.
     ImportPolicies {
         policies: Vec<crate::domain::Policy>,
@@ -97,6 +111,7 @@ pub struct UserRecord {
 pub struct Applied {
     pub case: Option<CaseId>,
     pub work_item: Option<WorkItemId>,
+    pub request: Option<crate::domain::RequestId>,
     /// Sequence numbers of the events recorded.
     pub events: Vec<u64>,
     pub message: String,
@@ -205,6 +220,12 @@ pub struct CaseDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub request: crate::domain::Request,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseHistory {
     pub case: CaseId,
     pub events: Vec<Event>,
@@ -261,6 +282,7 @@ pub struct Firing {
     pub timer: String,
     pub case: Option<CaseId>,
     pub work_item: Option<WorkItemId>,
+    pub request: Option<crate::domain::RequestId>,
     pub policy: Option<String>,
     /// The index of the policy rule that fired (0-based), if any.
     pub rule: Option<usize>,

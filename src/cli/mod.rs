@@ -55,6 +55,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: commands::case::CaseCmd,
     },
+    /// Access requests and their validity.
+    Request {
+        #[command(subcommand)]
+        cmd: commands::request::RequestCmd,
+    },
     /// Fire due timers (escalations, timeouts, reminders) headless, for cron.
     Sweep(commands::sweep::SweepArgs),
     /// Measure every performance figure on a generated store and print them.
@@ -188,6 +193,7 @@ pub fn run(cli: Cli) -> Result<(), ApiError> {
         Some(Cmd::Import { what }) => commands::import::run(&ctx, what),
         Some(Cmd::Case { cmd }) => commands::case::run(&ctx, cmd),
         Some(Cmd::Sweep(args)) => commands::sweep::run(&ctx, args),
+        Some(Cmd::Request { cmd }) => commands::request::run(&ctx, cmd),
         Some(Cmd::Gen(args)) => commands::gen::run(&ctx, args),
         Some(Cmd::Bench(args)) => commands::bench::run(&ctx, args),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CaseId, CaseKind, CaseState, DelegationMethod, Outcome, Target, WorkItemId};
+use super::{
+    CaseId, CaseKind, CaseState, DelegationMethod, Outcome, RequestId, RequestState, Target,
+    ValidityKind, WorkItemId,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
@@ -12,6 +15,8 @@ pub struct Event {
     pub time: DateTime<Utc>,
     pub actor: String,
     pub case: Option<CaseId>,
+    /// The access request the event is about, if any.
+    pub request: Option<RequestId>,
     pub what: EventKind,
     /// The comment that came with the change (for `Commented`, the comment itself).
     pub why: Option<String>,
@@ -84,6 +89,33 @@ pub enum EventKind {
         notification: u64,
         to: String,
     },
+    RequestCreated {
+        request: RequestId,
+        product: String,
+        recipient: String,
+    },
+    RequestStateChanged {
+        request: RequestId,
+        from: RequestState,
+        to: RequestState,
+    },
+    /// A validity timer of a request fired; its changes follow.
+    ValidityFired {
+        request: RequestId,
+        timer: ValidityKind,
+    },
+    /// The access starts: provisioning of the product for the recipient begins.
+    AccessGranted {
+        request: RequestId,
+        product: String,
+        recipient: String,
+    },
+    /// The access ends: deprovisioning begins.
+    AccessRevoked {
+        request: RequestId,
+        product: String,
+        recipient: String,
+    },
 }
 
 impl EventKind {
@@ -107,6 +139,11 @@ impl EventKind {
             EventKind::PolicyImported { .. } => "policy",
             EventKind::TimerFired { .. } => "timer",
             EventKind::NotificationSent { .. } => "notified",
+            EventKind::RequestCreated { .. } => "requested",
+            EventKind::RequestStateChanged { .. } => "state",
+            EventKind::ValidityFired { .. } => "timer",
+            EventKind::AccessGranted { .. } => "granted",
+            EventKind::AccessRevoked { .. } => "revoked",
         }
     }
 
@@ -165,6 +202,25 @@ impl EventKind {
             EventKind::NotificationSent { notification, to } => {
                 format!("message {notification} to {to}")
             }
+            EventKind::RequestCreated {
+                request,
+                product,
+                recipient,
+            } => format!("{request}: {product} for {recipient}"),
+            EventKind::RequestStateChanged { request, from, to } => {
+                format!("{request} {from} → {to}")
+            }
+            EventKind::ValidityFired { request, timer } => format!("{request} {}", timer.name()),
+            EventKind::AccessGranted {
+                request,
+                product,
+                recipient,
+            } => format!("{request}: {product} granted to {recipient}"),
+            EventKind::AccessRevoked {
+                request,
+                product,
+                recipient,
+            } => format!("{request}: {product} revoked from {recipient}"),
         }
     }
 }

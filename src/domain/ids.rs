@@ -70,6 +70,7 @@ macro_rules! id_type {
 
 id_type!(CaseId, "C", "case id");
 id_type!(WorkItemId, "W", "work item id");
+id_type!(RequestId, "R", "request id");
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod notification;
 pub mod org;
 pub mod policy;
+pub mod request;
 pub mod time;
 pub mod work_item;
 
@@ -16,8 +17,9 @@ pub use case::{Case, CaseKind, CaseState, Outcome};
 pub use duration::parse_duration;
 pub use error::DomainError;
 pub use event::{Event, EventKind};
-pub use ids::{CaseId, WorkItemId};
+pub use ids::{CaseId, RequestId, WorkItemId};
 pub use notification::Notification;
 pub use org::{Group, User};
 pub use policy::{Policy, TimerRef};
+pub use request::{Request, RequestState, ValidityKind, ValidityTimer};
 pub use work_item::{DelegationMethod, Target, WorkItem, WorkItemState};

@@ -56,6 +56,21 @@ impl Engine {
                 self.end_case(&mut tx, &user, case, CaseState::Cancelled, None, comment)?
             }
             Command::ImportUsers { users } => self.import_users(&mut tx, &user, users)?,
+            Command::RequestAccess {
+                product,
+                recipient,
+                valid_from,
+                valid_until,
+                notice_secs,
+                reason,
+            } => self.request_access(
+                &mut tx,
+                &user,
+                product,
+                recipient,
+                (valid_from, valid_until, notice_secs),
+                reason,
+            )?,
             Command::ImportPolicies { policies } => {
                 self.import_policies(&mut tx, &user, policies)?
             }

@@ -7,6 +7,7 @@ mod execute;
 pub mod generate;
 mod notify;
 mod query;
+mod request;
 mod sweep;
 
 use std::path::Path;
@@ -123,6 +124,7 @@ impl Engine {
             next_case: None,
             next_work_item: None,
             next_notification: None,
+            next_request: None,
             applied: Applied::default(),
         })
     }
@@ -139,6 +141,9 @@ impl Engine {
         }
         if let Some(n) = tx.next_notification {
             tx.ws.set_counter(trees::KEY_NEXT_NOTIFICATION, n);
+        }
+        if let Some(n) = tx.next_request {
+            tx.ws.set_counter(trees::KEY_NEXT_REQUEST, n);
         }
         (tx.ws, tx.applied)
     }
@@ -172,10 +177,41 @@ pub(crate) struct Tx<'a> {
     next_case: Option<u64>,
     next_work_item: Option<u64>,
     next_notification: Option<u64>,
+    next_request: Option<u64>,
     pub applied: Applied,
 }
 
 impl Tx<'_> {
+    /// Records an event about an access request.
+    pub fn request_event(
+        &mut self,
+        request: crate::domain::RequestId,
+        what: EventKind,
+        why: Option<String>,
+    ) {
+        let event = Event {
+            seq: self.next_event,
+            time: self.now,
+            actor: self.actor.clone(),
+            case: None,
+            request: Some(request),
+            what,
+            why,
+        };
+        self.next_event += 1;
+        self.ws.put_event(&event);
+        self.applied.events.push(event.seq);
+    }
+
+    pub fn new_request_id(&mut self) -> Result<crate::domain::RequestId, ApiError> {
+        let n = match self.next_request {
+            Some(n) => n,
+            None => self.store.counter(trees::KEY_NEXT_REQUEST)?,
+        };
+        self.next_request = Some(n + 1);
+        Ok(crate::domain::RequestId(n))
+    }
+
     /// Reserves the next event number, for an event written later with [`Tx::event_at`]
     /// that must come before the events recorded in between.
     pub fn reserve_event(&mut self) -> u64 {
@@ -197,6 +233,7 @@ impl Tx<'_> {
             time: self.now,
             actor: self.actor.clone(),
             case,
+            request: None,
             what,
             why,
         };
@@ -209,6 +246,7 @@ impl Tx<'_> {
             time: self.now,
             actor: self.actor.clone(),
             case,
+            request: None,
             what,
             why,
         };

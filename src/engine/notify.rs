@@ -9,7 +9,7 @@ use std::process::{Command as Process, Stdio};
 use super::{Engine, Tx, SYSTEM_ACTOR};
 use crate::api::ApiError;
 use crate::domain::policy::Recipient;
-use crate::domain::{Case, EventKind, Notification, WorkItem};
+use crate::domain::{Case, CaseId, EventKind, Notification, WorkItem};
 
 /// At most this many messages are delivered per sweep.
 const DELIVERY_BATCH: usize = 500;
@@ -56,12 +56,24 @@ impl Engine {
         Ok(out)
     }
 
-    /// Queues one message per recipient in `tx`.
+    /// Queues one message per recipient in `tx`, about `case`.
     pub(crate) fn queue_notifications(
         &self,
         tx: &mut Tx,
         to: &[String],
         case: &Case,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), ApiError> {
+        self.queue_messages(tx, to, Some(case.id), subject, body)
+    }
+
+    /// Queues one message per recipient in `tx`.
+    pub(crate) fn queue_messages(
+        &self,
+        tx: &mut Tx,
+        to: &[String],
+        case: Option<CaseId>,
         subject: &str,
         body: &str,
     ) -> Result<(), ApiError> {
@@ -73,7 +85,7 @@ impl Engine {
                 email,
                 subject: subject.to_string(),
                 body: body.to_string(),
-                case: Some(case.id),
+                case,
                 created: tx.now,
                 sent: None,
                 attempts: 0,

@@ -20,11 +20,13 @@ use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient};
 use crate::domain::{
     Case, CaseId, CaseState, EventKind, Outcome, Policy, Target, TimerRef, WorkItem, WorkItemId,
 };
-use crate::store::trees::TIMER_WORK_ITEM;
+use crate::domain::{Request, RequestId, ValidityKind, ValidityTimer};
+use crate::store::trees::{TIMER_REQUEST, TIMER_WORK_ITEM};
 
 /// Entities changed earlier in this sweep (needed by dry runs, which write nothing).
 #[derive(Default)]
 struct Overlay {
+    requests: HashMap<RequestId, Request>,
     items: HashMap<WorkItemId, WorkItem>,
     cases: HashMap<CaseId, Case>,
     policies: HashMap<String, Option<Policy>>,
@@ -58,6 +60,44 @@ impl Engine {
         let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
         let mut in_batch = 0;
         while let Some(((due, kind, id, slot), case)) = pending.pop_first() {
+            if kind == TIMER_REQUEST {
+                let Some(vkind) = ValidityKind::from_code(slot) else {
+                    continue;
+                };
+                let rid = RequestId(id);
+                let current = match overlay.requests.get(&rid) {
+                    Some(r) => Some(r.clone()),
+                    None => self.store.request(rid)?,
+                };
+                let timer = ValidityTimer { due, kind: vkind };
+                match self.fire_validity(&mut tx, current, timer) {
+                    Ok(Some((_, r, action))) => {
+                        overlay.requests.insert(rid, r);
+                        fired.push(Firing {
+                            due,
+                            timer: vkind.name().to_string(),
+                            case: None,
+                            work_item: None,
+                            request: Some(rid),
+                            policy: None,
+                            rule: None,
+                            action,
+                        });
+                        in_batch += 1;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                if in_batch >= BATCH && !dry_run {
+                    self.commit_batch(tx)?;
+                    tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                    in_batch = 0;
+                }
+                continue;
+            }
             if kind != TIMER_WORK_ITEM {
                 continue;
             }
@@ -377,6 +417,7 @@ impl Engine {
             .to_string(),
             case: Some(case.id),
             work_item: Some(item.id),
+            request: None,
             policy: Some(policy.to_string()),
             rule: Some(timer.rule()),
             action,

@@ -16,7 +16,8 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use crate::domain::{
-    Case, CaseId, CaseState, Event, Group, Notification, Policy, User, WorkItem, WorkItemId,
+    Case, CaseId, CaseState, Event, Group, Notification, Policy, Request, RequestId, User,
+    WorkItem, WorkItemId,
 };
 use trees::Tree;
 
@@ -128,12 +129,44 @@ impl WriteSet {
     }
 
     pub fn put_event(&mut self, event: &Event) {
-        let case = event.case.unwrap_or(CaseId(0));
+        let subject = match (event.case, event.request) {
+            (Some(c), _) => c,
+            (None, Some(r)) => CaseId(trees::request_subject(r.0)),
+            (None, None) => CaseId(0),
+        };
         self.put(
             Tree::Events,
-            trees::case_event_key(case, event.seq),
+            trees::case_event_key(subject, event.seq),
             encode(event),
         );
+    }
+
+    pub fn put_request(&mut self, prev: Option<&Request>, r: &Request) {
+        self.put(Tree::Requests, trees::u64_key(r.id.0), encode(r));
+        let keys = |r: &Request| -> BTreeSet<(Tree, Vec<u8>)> {
+            let mut k = BTreeSet::new();
+            k.insert((Tree::Recipient, trees::name_id_key(&r.recipient, r.id.0)));
+            for t in &r.timers {
+                k.insert((
+                    Tree::Due,
+                    trees::due_key(t.due, trees::TIMER_REQUEST, r.id.0, t.kind.code()).to_vec(),
+                ));
+            }
+            k
+        };
+        let old = prev.map(keys).unwrap_or_default();
+        let new = keys(r);
+        for (tree, key) in old.difference(&new) {
+            self.del(*tree, key.clone());
+        }
+        for (tree, key) in new.difference(&old) {
+            let value = if *tree == Tree::Due {
+                trees::u64_key(r.id.0).to_vec()
+            } else {
+                vec![]
+            };
+            self.put(*tree, key.clone(), value);
+        }
     }
 
     pub fn put_user(&mut self, prev: Option<&User>, user: &User) {
@@ -612,6 +645,53 @@ impl Store {
             out.push((WorkItemId(wi), CaseId(case)));
         }
         Ok(out)
+    }
+
+    pub fn request(&self, id: RequestId) -> Result<Option<Request>, StoreError> {
+        self.get(Tree::Requests, &trees::u64_key(id.0))
+    }
+
+    /// Requests, newest first; only those for `recipient` when given.
+    pub fn requests(
+        &self,
+        recipient: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Request>, StoreError> {
+        let mut out = vec![];
+        match recipient {
+            Some(login) => {
+                for k in self
+                    .tree(Tree::Recipient)
+                    .scan_prefix(trees::name_prefix(login))
+                    .keys()
+                    .rev()
+                {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    let id = trees::work_item_of(&k?).ok_or_else(|| bad_key("idx_recipient"))?;
+                    if let Some(r) = self.request(RequestId(id.0))? {
+                        out.push(r);
+                    }
+                }
+            }
+            None => {
+                for kv in self.tree(Tree::Requests).iter().rev() {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    let (_, v) = kv?;
+                    out.push(codec::decode("requests", &v)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The events of one request, oldest first.
+    pub fn request_events(&self, id: RequestId) -> Result<Vec<Event>, StoreError> {
+        let prefix = trees::u64_key(trees::request_subject(id.0));
+        self.values(Tree::Events, self.tree(Tree::Events).scan_prefix(prefix))
     }
 
     pub fn policy(&self, name: &str) -> Result<Option<Policy>, StoreError> {

@@ -11,7 +11,7 @@
 //! |                | `next/case`, `next/work-item`, `next/event` | u64 next id |
 //! | `cases`        | case id                               | `Case`           |
 //! | `work_items`   | work item id                          | `WorkItem`       |
-//! | `events`       | case id (0 = store-wide) ‖ seq        | `Event`          |
+//! | `events`       | subject ‖ seq                         | `Event`          |
 //! | `users`        | login                                 | `User`           |
 //! | `groups`       | name                                  | `Group`          |
 //! | `idx_members`  | group ‖ 0 ‖ login                     | –                |
@@ -24,11 +24,17 @@
 //! | `due`          | time ‖ timer kind (u8) ‖ id ‖ slot (u16) | case id       |
 //! | `outbox`       | notification seq                      | `Notification`   |
 //! | `idx_unsent`   | notification seq                      | –                |
+//! | `requests`     | request id                            | `Request`        |
+//! | `idx_recipient`| login ‖ 0 ‖ request id                | –                |
+//!
+//! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
+//! for store-wide ones (imports), so a case's or request's history is one prefix scan.
 //!
 //! `due` holds every timer the sweep fires, in firing order. Timer kind 1 = a work item's
-//! policy timer (id = work item id, slot = `TimerRef::slot`); entries are derived from the
-//! work item's `timers` while it is open, so completing an item removes its timers in the
-//! same transaction.
+//! policy timer (id = work item id, slot = `TimerRef::slot`, value = case id); entries are
+//! derived from the work item's `timers` while it is open, so completing an item removes
+//! its timers in the same transaction. Kind 2 = a request's validity timer (id = request
+//! id, slot = `ValidityKind::code`, value = request id), derived from `Request::timers`.
 
 use chrono::{DateTime, Utc};
 
@@ -37,7 +43,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 16] = [
+pub const NAMES: [&str; 18] = [
     "meta",
     "cases",
     "work_items",
@@ -54,6 +60,8 @@ pub const NAMES: [&str; 16] = [
     "due",
     "outbox",
     "idx_unsent",
+    "requests",
+    "idx_recipient",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,6 +82,8 @@ pub enum Tree {
     Due,
     Outbox,
     Unsent,
+    Requests,
+    Recipient,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";
@@ -81,8 +91,15 @@ pub const KEY_NEXT_CASE: &[u8] = b"next/case";
 pub const KEY_NEXT_WORK_ITEM: &[u8] = b"next/work-item";
 pub const KEY_NEXT_EVENT: &[u8] = b"next/event";
 pub const KEY_NEXT_NOTIFICATION: &[u8] = b"next/notification";
+pub const KEY_NEXT_REQUEST: &[u8] = b"next/request";
 
 pub const TIMER_WORK_ITEM: u8 = 1;
+pub const TIMER_REQUEST: u8 = 2;
+
+/// The subject of a request's events in the `events` tree.
+pub fn request_subject(request: u64) -> u64 {
+    (1 << 63) | request
+}
 
 pub fn u64_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()

@@ -8,4 +8,5 @@ pub mod import;
 pub mod inbox;
 pub mod init;
 pub mod notify;
+pub mod request;
 pub mod sweep;

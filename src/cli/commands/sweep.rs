@@ -49,15 +49,18 @@ fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
         return output::json(r);
     }
     if !r.fired.is_empty() {
-        let mut t = Table::new(vec!["DUE", "CASE", "ITEM", "POLICY", "ACTION"]);
+        let mut t = Table::new(vec!["DUE", "CASE", "ITEM", "TIMER", "ACTION"]);
         for f in &r.fired {
             t.row(vec![
                 output::local(f.due),
-                f.case.map(|c| c.to_string()).unwrap_or_default(),
+                f.case
+                    .map(|c| c.to_string())
+                    .or(f.request.map(|r| r.to_string()))
+                    .unwrap_or_default(),
                 f.work_item.map(|w| w.to_string()).unwrap_or_default(),
                 match (&f.policy, f.rule) {
                     (Some(p), Some(n)) => format!("{p}#{n}"),
-                    _ => String::new(),
+                    _ => f.timer.clone(),
                 },
                 f.action.clone(),
             ]);

@@ -1,0 +1,260 @@
+//! Access requests: creation, the validity timers and their hooks.
+//!
+//! `grant` and `revoke` are the hooks the access-request and provisioning work plugs into:
+//! today they record the change (`AccessGranted` / `AccessRevoked`) and tell the recipient;
+//! provisioning through a resource's pending operations will be started from here.
+
+use chrono::{DateTime, Utc};
+
+use super::{Engine, Tx};
+use crate::api::{ApiError, RequestDetail};
+use crate::domain::{
+    EventKind, Request, RequestId, RequestState, User, ValidityKind, ValidityTimer,
+};
+
+type Validity = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<i64>);
+
+impl Engine {
+    pub(crate) fn request_access(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        product: String,
+        recipient: Option<String>,
+        (valid_from, valid_until, notice_secs): Validity,
+        reason: Option<String>,
+    ) -> Result<String, ApiError> {
+        let product = product.trim().to_string();
+        if product.is_empty() {
+            return Err(ApiError::BadInput("a request needs a product".into()));
+        }
+        let recipient = recipient.unwrap_or_else(|| user.login.clone());
+        if self.store.user(&recipient)?.is_none() {
+            return Err(ApiError::NotFound(format!("no user {recipient:?}")));
+        }
+        if let (Some(f), Some(u)) = (valid_from, valid_until) {
+            if u <= f {
+                return Err(ApiError::BadInput(
+                    "valid-until must be after valid-from".into(),
+                ));
+            }
+        }
+        if valid_until.is_some_and(|u| u <= tx.now) {
+            return Err(ApiError::BadInput("valid-until is already past".into()));
+        }
+        if notice_secs.is_some_and(|n| n <= 0) {
+            return Err(ApiError::BadInput(
+                "the notice must be a positive duration".into(),
+            ));
+        }
+        let id = tx.new_request_id()?;
+        let mut r = Request {
+            id,
+            requester: user.login.clone(),
+            recipient: recipient.clone(),
+            product: product.clone(),
+            reason: reason.filter(|s| !s.trim().is_empty()),
+            state: RequestState::Request,
+            valid_from,
+            valid_until,
+            notice_secs,
+            created: tx.now,
+            modified: tx.now,
+            timers: vec![],
+        };
+        tx.request_event(
+            id,
+            EventKind::RequestCreated {
+                request: id,
+                product: product.clone(),
+                recipient: recipient.clone(),
+            },
+            r.reason.clone(),
+        );
+        // No approval workflow yet: approved as made.
+        let starts_now = r.approve(tx.now)?;
+        tx.request_event(
+            id,
+            EventKind::RequestStateChanged {
+                request: id,
+                from: RequestState::Request,
+                to: r.state,
+            },
+            Some("approved: no approval steps for this product".into()),
+        );
+        if starts_now {
+            self.grant(tx, &r)?;
+        }
+        tx.ws.put_request(None, &r);
+        tx.applied.request = Some(id);
+        Ok(format!("{id} {} ({product} for {recipient})", r.state))
+    }
+
+    /// The access starts (hook: provisioning begins here).
+    fn grant(&self, tx: &mut Tx, r: &Request) -> Result<(), ApiError> {
+        tx.request_event(
+            r.id,
+            EventKind::AccessGranted {
+                request: r.id,
+                product: r.product.clone(),
+                recipient: r.recipient.clone(),
+            },
+            None,
+        );
+        let until = r
+            .valid_until
+            .map(|u| {
+                format!(
+                    " until {}",
+                    u.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )
+            })
+            .unwrap_or_default();
+        self.notify_request(
+            tx,
+            r,
+            &format!("[casebench] {}: access to {} granted", r.id, r.product),
+            &format!("{} now has {}{until}.\n", r.recipient, r.product),
+        )
+    }
+
+    /// The access ends (hook: deprovisioning begins here).
+    fn revoke(&self, tx: &mut Tx, r: &Request) -> Result<(), ApiError> {
+        tx.request_event(
+            r.id,
+            EventKind::AccessRevoked {
+                request: r.id,
+                product: r.product.clone(),
+                recipient: r.recipient.clone(),
+            },
+            None,
+        );
+        self.notify_request(
+            tx,
+            r,
+            &format!("[casebench] {}: access to {} ended", r.id, r.product),
+            &format!(
+                "The access of {} to {} reached its end of validity.\n",
+                r.recipient, r.product
+            ),
+        )
+    }
+
+    fn notify_request(
+        &self,
+        tx: &mut Tx,
+        r: &Request,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), ApiError> {
+        let mut to = vec![r.recipient.clone()];
+        if r.requester != r.recipient {
+            to.push(r.requester.clone());
+        }
+        self.queue_messages(tx, &to, None, subject, body)
+    }
+
+    /// Fires one validity timer of a request; `None` when it no longer applies.
+    pub(crate) fn fire_validity(
+        &self,
+        tx: &mut Tx,
+        request: Option<Request>,
+        timer: ValidityTimer,
+    ) -> Result<Option<(Request, Request, String)>, ApiError> {
+        let Some(prev) = request else {
+            return Ok(None);
+        };
+        if !prev.timers.contains(&timer) {
+            return Ok(None);
+        }
+        let mut r = prev.clone();
+        r.timers.retain(|t| *t != timer);
+        tx.now = timer.due;
+        tx.request_event(
+            r.id,
+            EventKind::ValidityFired {
+                request: r.id,
+                timer: timer.kind,
+            },
+            None,
+        );
+        let action = match timer.kind {
+            ValidityKind::ValidFrom => {
+                let from = r.state;
+                r.start(timer.due)?;
+                tx.request_event(
+                    r.id,
+                    EventKind::RequestStateChanged {
+                        request: r.id,
+                        from,
+                        to: r.state,
+                    },
+                    Some("valid-from reached".into()),
+                );
+                self.grant(tx, &r)?;
+                format!("{}: {} granted to {}", r.id, r.product, r.recipient)
+            }
+            ValidityKind::ExpiryNotice => {
+                let until = r
+                    .valid_until
+                    .map(|u| u.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_default();
+                self.notify_request(
+                    tx,
+                    &r,
+                    &format!("[casebench] {}: access to {} ends soon", r.id, r.product),
+                    &format!(
+                        "The access of {} to {} ends at {until}. Renew it before then if it is still needed:\n\n  casebench request renew {} --until TIME\n",
+                        r.recipient, r.product, r.id
+                    ),
+                )?;
+                format!("{}: told {} the access ends {until}", r.id, r.recipient)
+            }
+            ValidityKind::ValidUntil => {
+                let from = r.state;
+                let held = from.holds_access();
+                r.expire(timer.due)?;
+                r.timers.clear();
+                tx.request_event(
+                    r.id,
+                    EventKind::RequestStateChanged {
+                        request: r.id,
+                        from,
+                        to: r.state,
+                    },
+                    Some("valid-until reached".into()),
+                );
+                if held {
+                    self.revoke(tx, &r)?;
+                }
+                format!("{}: {} expired for {}", r.id, r.product, r.recipient)
+            }
+        };
+        tx.ws.put_request(Some(&prev), &r);
+        Ok(Some((prev, r, action)))
+    }
+
+    pub fn request_detail(&self, actor: &str, id: RequestId) -> Result<RequestDetail, ApiError> {
+        self.actor(actor)?;
+        let request = self
+            .store
+            .request(id)?
+            .ok_or_else(|| ApiError::NotFound(format!("no request {id}")))?;
+        Ok(RequestDetail {
+            events: self.store.request_events(id)?,
+            request,
+        })
+    }
+
+    pub fn list_requests(
+        &self,
+        actor: &str,
+        all: bool,
+        limit: usize,
+    ) -> Result<Vec<Request>, ApiError> {
+        self.actor(actor)?;
+        Ok(self
+            .store
+            .requests(if all { None } else { Some(actor) }, limit)?)
+    }
+}
