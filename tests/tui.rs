@@ -654,6 +654,38 @@ fn panes_help_copy_and_quit() {
 }
 
 #[test]
+fn ctrl_c_quits_even_while_typing() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("c");
+    d.type_text("half a thought");
+    d.press("ctrl-c");
+    assert!(d.app.quit);
+    assert!(matches!(d.effects.last(), Some(Effect::Quit)));
+}
+
+#[test]
+fn mouse_scrolls_and_clicks_when_enabled() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let s = store();
+    let mut d = s.driver("alice", (120, 40));
+    let mouse = |kind, row| {
+        Action::Mouse(MouseEvent {
+            kind,
+            column: 10,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // Header line, border, column heads: the first case is on row 3.
+    d.act(mouse(MouseEventKind::Down(MouseButton::Left), 5));
+    assert_eq!(selected(&d).as_deref(), Some("C-5"));
+    d.act(mouse(MouseEventKind::ScrollUp, 5));
+    assert_eq!(selected(&d).as_deref(), Some("C-2"));
+    assert_eq!(d.app.case.id, Some(CaseId(2)));
+}
+
+#[test]
 fn sweep_results_show_in_the_status_bar() {
     let s = store();
     let mut d = s.driver("alice", (80, 24));
@@ -897,4 +929,132 @@ fn no_color_draws_without_colours() {
     d.app.dirty = true;
     d.draw(80, 24);
     assert!(!coloured(&d), "NO_COLOR: no colour at all");
+}
+
+// The event loop ────────────────────────────────────────────────────────────────────────────
+
+/// The engine, counting sweeps and commands.
+struct Counting {
+    inner: Arc<Engine>,
+    sweeps: std::sync::atomic::AtomicUsize,
+}
+
+impl Service for Counting {
+    fn execute(
+        &self,
+        actor: &str,
+        c: Command,
+    ) -> Result<casebench::api::Applied, casebench::api::ApiError> {
+        self.inner.execute(actor, c)
+    }
+    fn list_cases(
+        &self,
+        actor: &str,
+        q: &casebench::api::CaseQuery,
+    ) -> Result<casebench::api::CaseList, casebench::api::ApiError> {
+        self.inner.list_cases(actor, q)
+    }
+    fn show_case(
+        &self,
+        actor: &str,
+        c: CaseId,
+    ) -> Result<casebench::api::CaseDetail, casebench::api::ApiError> {
+        self.inner.show_case(actor, c)
+    }
+    fn case_history(
+        &self,
+        actor: &str,
+        c: CaseId,
+    ) -> Result<casebench::api::CaseHistory, casebench::api::ApiError> {
+        self.inner.case_history(actor, c)
+    }
+    fn org(&self, actor: &str) -> Result<casebench::api::Org, casebench::api::ApiError> {
+        self.inner.org(actor)
+    }
+    fn now(&self) -> DateTime<Utc> {
+        Service::now(&*self.inner)
+    }
+    fn sweep(
+        &self,
+        now: DateTime<Utc>,
+        dry_run: bool,
+    ) -> Result<casebench::api::SweepReport, casebench::api::ApiError> {
+        self.sweeps
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.sweep(now, dry_run)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_loop_sweeps_on_its_interval_and_after_each_command() {
+    use casebench::tui::{config::Config, event::run_on, format::Zone, theme::Theme, Options};
+    use crossterm::event::Event;
+    use ratatui::{backend::TestBackend, Terminal};
+    use std::sync::atomic::Ordering::SeqCst;
+
+    let s = store();
+    let counting = Arc::new(Counting {
+        inner: s.engine.clone(),
+        sweeps: Default::default(),
+    });
+    let (keys, events) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
+    let options = Options {
+        service: counting.clone(),
+        actor: "alice".into(),
+        store: "test-store".into(),
+        config: Config {
+            sweep_interval: std::time::Duration::from_secs(30),
+            mouse: false,
+        },
+        keymap: Keymap::defaults().unwrap(),
+    };
+    let task = tokio::spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let r = run_on(
+            &mut terminal,
+            events,
+            options,
+            (Zone::utc(), Theme::default()),
+            std::future::pending(),
+        )
+        .await;
+        (r, terminal)
+    });
+    // Blocking jobs run on real threads: wait for them without moving the paused clock.
+    let settle = |want: usize| {
+        let counting = counting.clone();
+        async move {
+            for _ in 0..5000 {
+                if counting.sweeps.load(SeqCst) >= want {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                tokio::task::yield_now().await;
+            }
+            for _ in 0..50 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                tokio::task::yield_now().await;
+            }
+            counting.sweeps.load(SeqCst)
+        }
+    };
+    assert_eq!(settle(1).await, 1, "one sweep at start");
+    tokio::time::advance(std::time::Duration::from_secs(29)).await;
+    assert_eq!(settle(1).await, 1, "not before the interval");
+    for n in 2..=4 {
+        tokio::time::advance(std::time::Duration::from_secs(30)).await;
+        assert_eq!(settle(n).await, n, "one sweep per interval");
+    }
+    let key = |c: KeyCode| Ok(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+    for c in ":comment from the loop".chars() {
+        keys.unbounded_send(key(KeyCode::Char(c))).unwrap();
+    }
+    keys.unbounded_send(key(KeyCode::Enter)).unwrap();
+    assert_eq!(settle(5).await, 5, "a command is followed by a sweep");
+    assert_eq!(s.history(1).last().unwrap(), "commented");
+    keys.unbounded_send(key(KeyCode::Char('q'))).unwrap();
+    let (result, terminal) = task.await.unwrap();
+    result.unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("commented on C-1"), "{screen}");
 }

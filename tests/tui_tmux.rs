@@ -32,10 +32,11 @@ impl Tmux {
             .expect("run tmux")
     }
 
-    /// Starts `shell` in a detached 120×40 session.
-    fn start(shell: &str) -> Tmux {
+    /// Starts `shell` in a detached 120×40 session on a server of its own (`name` keeps the
+    /// tests of one process apart).
+    fn start(name: &str, shell: &str) -> Tmux {
         let t = Tmux {
-            socket: format!("casebench-test-{}", std::process::id()),
+            socket: format!("casebench-test-{}-{name}", std::process::id()),
             target: "e2e".into(),
         };
         let out = t.cmd(&[
@@ -149,7 +150,7 @@ fn filter_open_comment_delegate_complete_in_tmux() {
         quote(Path::new(BIN)),
         quote(&db)
     );
-    let tmux = Tmux::start(&shell);
+    let tmux = Tmux::start("flow", &shell);
     tmux.wait_for("Mine", 10);
     tmux.wait_for("(nothing due)", 10);
 
@@ -222,4 +223,54 @@ fn filter_open_comment_delegate_complete_in_tmux() {
         .find(|e| tag(e) == "work-item-completed")
         .unwrap_or_else(|| panic!("no completion in {history}"));
     assert_eq!(completed["actor"], "alice");
+}
+
+#[test]
+fn sigterm_quits_and_gives_the_terminal_back() {
+    if !Tmux::available() {
+        eprintln!("NOTICE: tmux is not installed; skipping the TUI SIGTERM test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    let init = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "alice", "init"])
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{init:?}");
+    let shell = format!(
+        "env -u CASEBENCH_NOW XDG_CONFIG_HOME={} TERM=xterm-256color {} --db {} --as alice; echo CASEBENCH-EXITED $?; stty -a | grep -q -- '-icanon' && echo STILL-RAW || echo COOKED; sleep 60",
+        quote(dir.path()),
+        quote(Path::new(BIN)),
+        quote(&db)
+    );
+    let tmux = Tmux::start("sigterm", &shell);
+    tmux.wait_for("No cases in Mine", 10);
+    // The shell's child is casebench (env execs it).
+    let out = tmux.cmd(&["display-message", "-p", "-t", &tmux.target, "#{pane_pid}"]);
+    let shell_pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let children = Command::new("ps")
+        .args(["-o", "pid=", "--ppid", &shell_pid])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&children.stdout)
+        .split_whitespace()
+        .next()
+        .expect("casebench runs under the shell")
+        .to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let screen = tmux.wait_for("CASEBENCH-EXITED 0", 10);
+    let screen = if screen.contains("COOKED") || screen.contains("STILL-RAW") {
+        screen
+    } else {
+        tmux.wait_for("COOKED", 5)
+    };
+    assert!(screen.contains("COOKED"), "raw mode left on:\n{screen}");
+    assert!(
+        !screen.contains("No cases in Mine"),
+        "alternate screen left on:\n{screen}"
+    );
 }

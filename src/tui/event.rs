@@ -11,7 +11,10 @@ use crossterm::event::{
     EventStream, KeyEventKind,
 };
 use crossterm::execute;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use std::future::Future;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
@@ -42,6 +45,17 @@ fn undo_modes(mouse: bool) {
 
 async fn run_async(options: Options) -> Result<(), ApiError> {
     let mouse = options.config.mouse;
+    // Signals end the loop like `q` does, so the terminal is restored on the way out.
+    let mut term = signal(SignalKind::terminate()).map_err(io_err)?;
+    let mut hup = signal(SignalKind::hangup()).map_err(io_err)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(io_err)?;
+    let stop = async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+            _ = int.recv() => {}
+        }
+    };
     // After color-eyre's hook (main): ratatui's restores the terminal before reporting.
     let mut terminal = ratatui::try_init().map_err(io_err)?;
     let previous = std::panic::take_hook();
@@ -54,8 +68,9 @@ async fn run_async(options: Options) -> Result<(), ApiError> {
     } else {
         execute!(std::io::stdout(), EnableBracketedPaste)
     };
+    let look = (format::Zone::Local, theme::Theme::from_env());
     let result = match setup {
-        Ok(()) => event_loop(&mut terminal, options).await,
+        Ok(()) => run_on(&mut terminal, EventStream::new(), options, look, stop).await,
         Err(e) => Err(io_err(e)),
     };
     undo_modes(mouse);
@@ -97,16 +112,22 @@ impl Runner {
     }
 }
 
-async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+/// The loop on any backend and event stream, until the user quits, the stream ends or `stop`
+/// resolves. The binary runs it on the terminal; tests on a `TestBackend` with paused time.
+pub async fn run_on<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut events: impl Stream<Item = std::io::Result<Event>> + Unpin,
     options: Options,
+    (zone, theme): (format::Zone, theme::Theme),
+    stop: impl Future<Output = ()>,
 ) -> Result<(), ApiError> {
-    let size = terminal.size().map_err(io_err)?;
+    let draw_err = |e: B::Error| ApiError::Internal(format!("terminal: {e}"));
+    let size = terminal.size().map_err(draw_err)?;
     let session = Session {
         actor: options.actor.clone(),
         store: options.store.clone(),
-        zone: format::Zone::Local,
-        theme: theme::Theme::from_env(),
+        zone,
+        theme,
     };
     let service = options.service.clone();
     let mut app = App::new(
@@ -125,20 +146,16 @@ async fn event_loop(
     for e in app.start() {
         runner.perform(e);
     }
-    let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut sweep = tokio::time::interval_at(
-        tokio::time::Instant::now() + options.config.sweep_interval,
-        options.config.sweep_interval,
-    );
+    let every = options.config.sweep_interval;
+    let mut sweep = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut term = signal(SignalKind::terminate()).map_err(io_err)?;
-    let mut hup = signal(SignalKind::hangup()).map_err(io_err)?;
-    let mut int = signal(SignalKind::interrupt()).map_err(io_err)?;
+    let mouse = options.config.mouse;
+    tokio::pin!(stop);
     loop {
         if app.dirty {
-            terminal.draw(|f| draw::draw(&app, f)).map_err(io_err)?;
+            terminal.draw(|f| draw::draw(&app, f)).map_err(draw_err)?;
             app.dirty = false;
         }
         if app.quit {
@@ -146,7 +163,7 @@ async fn event_loop(
         }
         let action = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => event_action(&app, ev, options.config.mouse),
+                Some(Ok(ev)) => event_action(&app, ev, mouse),
                 Some(Err(e)) => {
                     app.fail(format!("terminal input: {e}"));
                     app.dirty = true;
@@ -165,9 +182,7 @@ async fn event_loop(
                 runner.perform(Effect::Sweep);
                 None
             }
-            _ = term.recv() => Some(Action::Quit),
-            _ = hup.recv() => Some(Action::Quit),
-            _ = int.recv() => Some(Action::Quit),
+            _ = &mut stop => Some(Action::Quit),
         };
         if let Some(action) = action {
             for e in app::update(&mut app, action) {

@@ -16,7 +16,7 @@ mod clipboard;
 pub mod config;
 pub mod draw;
 pub mod driver;
-mod event;
+pub mod event;
 pub mod format;
 pub mod fuzzy;
 pub mod input;
