@@ -776,6 +776,28 @@ fn the_binary_refuses_a_broken_keymap_at_start() {
         stderr.contains("keymap.toml:4: [list] up: cannot read key \"ctrl-\""),
         "{stderr}"
     );
+    // A bad config.toml likewise.
+    write_config(&config, "[list]\ndown = [\"n\"]\n");
+    std::fs::write(
+        config.join("casebench").join("config.toml"),
+        "[tui]\nsweep_interval = \"often\"\n",
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("casebench")
+        .unwrap()
+        .env("XDG_CONFIG_HOME", &config)
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "alice"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("config.toml:2: [tui] sweep_interval: "),
+        "{stderr}"
+    );
+    std::fs::remove_file(config.join("casebench").join("config.toml")).unwrap();
     // A good one is accepted (and, without a terminal, the inbox is printed).
     write_config(&config, "[list]\ndown = [\"n\"]\n");
     assert_cmd::Command::cargo_bin("casebench")

@@ -131,12 +131,24 @@ fn list(cases: &[CaseId]) -> String {
 impl Form {
     pub fn new(kind: FormKind, cases: Vec<CaseId>, people: Arc<Vec<PickEntry>>) -> Form {
         let users_only = kind == FormKind::Reassign;
+        let mut picker = Picker::new(people, users_only);
+        match kind {
+            FormKind::Escalate => {
+                picker.query = picker
+                    .query
+                    .with_placeholder("empty: the assignee's manager; or a name, login, @group")
+            }
+            FormKind::Reassign => {
+                picker.query = picker.query.with_placeholder("type a name or login")
+            }
+            _ => {}
+        }
         Form {
             kind,
             cases,
             fields: kind.fields(),
             focus: 0,
-            picker: Picker::new(people, users_only),
+            picker,
             method: 0,
             outcome: 0,
             comment: TextInput::multi_line().with_placeholder(match kind {
