@@ -112,11 +112,7 @@ fn draw_field(app: &App, form: &Form, f: Field, focused: bool, frame: &mut Frame
                 Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
             let [lab, input] =
                 Layout::horizontal([Constraint::Length(11), Constraint::Fill(1)]).areas(top);
-            let name = match form.kind {
-                FormKind::Escalate => "To",
-                _ => "To",
-            };
-            frame.render_widget(label(app, name, focused), lab);
+            frame.render_widget(label(app, "To", focused), lab);
             let widget = form.picker.query.widget(Style::default(), cursor, t.dim());
             frame.render_widget(&widget, input);
             draw_matches(app, form, frame, list);

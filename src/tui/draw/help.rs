@@ -41,10 +41,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, scroll: usize) {
             HelpLine::Blank => Line::raw(""),
         })
         .collect();
-    let more = if max > 0 {
-        format!(" {}/{} ", (scroll + inner_h).min(all.len()), all.len())
-    } else {
-        String::new()
+    let more = match (scroll > 0, scroll < max) {
+        (false, true) => " more below ↓ ",
+        (true, true) => " ↑ more above and below ↓ ",
+        (true, false) => " ↑ more above ",
+        (false, false) => "",
     };
     let block = Block::default()
         .borders(Borders::ALL)

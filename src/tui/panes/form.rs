@@ -191,20 +191,17 @@ impl Form {
             KeyAction::PrevField => self.focus = (self.focus + n - 1) % n,
             KeyAction::Down => self.picker.move_by(1),
             KeyAction::Up => self.picker.move_by(-1),
-            KeyAction::Pick => {
-                if self.picker.matches.is_empty() {
-                    self.error = Some("nobody matches: change the search".into());
-                } else {
+            KeyAction::Pick => match self.picker.matches.get(self.picker.selected) {
+                None => self.error = Some("nobody matches: change the search".into()),
+                Some(i) => {
+                    // Show what was taken; typing again starts a new search.
+                    let label = self.picker.entries[*i].label.clone();
+                    self.picker.query.set_text(&label);
                     self.picker.chosen = true;
-                    let chosen = self.picker.current().map(|e| e.label.clone());
+                    self.error = None;
                     self.focus = (self.focus + 1) % n;
-                    if let Some(label) = chosen {
-                        self.error = None;
-                        self.picker.query.set_text(&label);
-                        self.picker.chosen = true;
-                    }
                 }
-            }
+            },
             KeyAction::NextChoice | KeyAction::PrevChoice => {
                 let step = if action == KeyAction::NextChoice {
                     1

@@ -434,6 +434,19 @@ fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<Prom
             format!("cancelled {names}"),
             Some(format!("Cancel {names}? Open work items are cancelled.")),
         ),
+        CaseCmd::Correlate { owner, .. } => {
+            let who = owner.clone().unwrap_or_else(|| "nobody (orphan)".into());
+            (
+                each(&|case| Command::Correlate {
+                    case,
+                    owner: owner.clone(),
+                }),
+                format!("correlated {names} to {who}"),
+                Some(format!(
+                    "Record {who} as the owner of the account of {names}?"
+                )),
+            )
+        }
     };
     Ok(PromptAction::Run {
         commands,
