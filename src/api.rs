@@ -75,6 +75,33 @@ pub enum Command {
         notice_secs: Option<i64>,
         reason: Option<String>,
     },
+    /// Adds or replaces manual and semi-manual resources by id.
+    ImportResources {
+        resources: Vec<crate::domain::Resource>,
+    },
+    /// Records a pending operation on an account of a manual resource; a case (now, or when
+    /// the propagation interval ends) asks the resource's owners to carry it out.
+    Provision {
+        resource: String,
+        account: String,
+        owner: Option<String>,
+        kind: crate::domain::OpKind,
+        /// Attributes to set (`None` removes one).
+        set: Vec<(String, Option<String>)>,
+    },
+    /// Reads a semi-manual resource's export: confirm, diverge, correlate.
+    ReadFeed {
+        resource: String,
+        /// The file, for messages.
+        label: String,
+        fingerprint: String,
+        rows: Vec<FeedRow>,
+    },
+    /// Resolves a correlation case: the account's owner, or none (an orphan).
+    Correlate {
+        case: CaseId,
+        owner: Option<String>,
+    },
     /// Adds or replaces escalation policies by name.
     ImportPolicies {
         policies: Vec<crate::domain::Policy>,
@@ -104,6 +131,14 @@ pub struct UserRecord {
     pub email: String,
     pub manager: Option<String>,
     pub groups: Vec<String>,
+}
+
+/// One account of a semi-manual export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedRow {
+    pub line: u64,
+    pub key: String,
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 /// What a command changed.
@@ -217,6 +252,16 @@ pub struct CaseDetail {
     pub case: Case,
     pub work_items: Vec<WorkItem>,
     pub comments: Vec<CommentView>,
+    /// The pending operations the case carries, as they stand now.
+    #[serde(default)]
+    pub operations: Vec<OperationView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationView {
+    pub resource: String,
+    pub account: String,
+    pub operation: crate::domain::PendingOperation,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -55,6 +55,21 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: commands::case::CaseCmd,
     },
+    /// Manual and semi-manual resources.
+    Resource {
+        #[command(subcommand)]
+        cmd: commands::resource::ResourceCmd,
+    },
+    /// Accounts (shadows) on a resource.
+    Shadow {
+        #[command(subcommand)]
+        cmd: commands::resource::ShadowCmd,
+    },
+    /// Ask for an account to be created, changed or deleted by hand.
+    Provision {
+        #[command(subcommand)]
+        cmd: commands::resource::ProvisionCmd,
+    },
     /// Access requests and their validity.
     Request {
         #[command(subcommand)]
@@ -194,6 +209,9 @@ pub fn run(cli: Cli) -> Result<(), ApiError> {
         Some(Cmd::Case { cmd }) => commands::case::run(&ctx, cmd),
         Some(Cmd::Sweep(args)) => commands::sweep::run(&ctx, args),
         Some(Cmd::Request { cmd }) => commands::request::run(&ctx, cmd),
+        Some(Cmd::Resource { cmd }) => commands::resource::resource(&ctx, cmd),
+        Some(Cmd::Shadow { cmd }) => commands::resource::shadow(&ctx, cmd),
+        Some(Cmd::Provision { cmd }) => commands::resource::provision(&ctx, cmd),
         Some(Cmd::Gen(args)) => commands::gen::run(&ctx, args),
         Some(Cmd::Bench(args)) => commands::bench::run(&ctx, args),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),

@@ -41,6 +41,9 @@ pub fn deadline(deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 /// `3d ago`.
 pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - t).num_seconds();
+    if secs.abs() < 60 {
+        return "just now".into();
+    }
     if secs < 0 {
         format!("in {}", span(secs))
     } else {

@@ -220,6 +220,14 @@ impl FromStr for Outcome {
     }
 }
 
+/// A pending operation on a shadow: resource, account, operation number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpRef {
+    pub resource: String,
+    pub account: String,
+    pub op: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
     pub id: CaseId,
@@ -238,6 +246,10 @@ pub struct Case {
     pub policy: Option<String>,
     pub external_ticket: Option<String>,
     pub work_items: Vec<WorkItemId>,
+    /// Pending operations this case carries (manual provisioning).
+    pub operations: Vec<OpRef>,
+    /// The account to correlate (correlation cases).
+    pub correlation: Option<super::Correlation>,
     #[serde(with = "super::time::ts")]
     pub created: DateTime<Utc>,
     #[serde(with = "super::time::ts")]

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CaseId, CaseKind, CaseState, DelegationMethod, Outcome, RequestId, RequestState, Target,
-    ValidityKind, WorkItemId,
+    CaseId, CaseKind, CaseState, DelegationMethod, OpResult, Outcome, RequestId, RequestState,
+    Target, ValidityKind, WorkItemId,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +89,40 @@ pub enum EventKind {
         notification: u64,
         to: String,
     },
+    ResourceImported {
+        id: String,
+    },
+    OperationRequested {
+        resource: String,
+        account: String,
+        op: u64,
+        what: String,
+    },
+    /// Queued operations merged into an earlier one (propagation).
+    OperationMerged {
+        resource: String,
+        account: String,
+        op: u64,
+        into: Option<u64>,
+    },
+    OperationCompleted {
+        resource: String,
+        account: String,
+        op: u64,
+        result: OpResult,
+    },
+    FeedRead {
+        resource: String,
+        accounts: u64,
+        confirmed: u64,
+        remediations: u64,
+        correlations: u64,
+    },
+    Correlated {
+        resource: String,
+        account: String,
+        owner: Option<String>,
+    },
     RequestCreated {
         request: RequestId,
         product: String,
@@ -139,6 +173,12 @@ impl EventKind {
             EventKind::PolicyImported { .. } => "policy",
             EventKind::TimerFired { .. } => "timer",
             EventKind::NotificationSent { .. } => "notified",
+            EventKind::ResourceImported { .. } => "resource",
+            EventKind::OperationRequested { .. } => "operation",
+            EventKind::OperationMerged { .. } => "merged",
+            EventKind::OperationCompleted { .. } => "op-done",
+            EventKind::FeedRead { .. } => "feed",
+            EventKind::Correlated { .. } => "correlated",
             EventKind::RequestCreated { .. } => "requested",
             EventKind::RequestStateChanged { .. } => "state",
             EventKind::ValidityFired { .. } => "timer",
@@ -202,6 +242,45 @@ impl EventKind {
             EventKind::NotificationSent { notification, to } => {
                 format!("message {notification} to {to}")
             }
+            EventKind::ResourceImported { id } => format!("resource {id}"),
+            EventKind::OperationRequested {
+                resource,
+                account,
+                op,
+                what,
+            } => format!("op {op} on {account}@{resource}: {what}"),
+            EventKind::OperationMerged {
+                account,
+                op,
+                into,
+                ..
+            } => match into {
+                Some(i) => format!("op {op} on {account} merged into op {i}"),
+                None => format!("op {op} on {account} cancels the queued add"),
+            },
+            EventKind::OperationCompleted {
+                resource,
+                account,
+                op,
+                result,
+            } => format!("op {op} on {account}@{resource}: {result:?}"),
+            EventKind::FeedRead {
+                resource,
+                accounts,
+                confirmed,
+                remediations,
+                correlations,
+            } => format!(
+                "{resource}: {accounts} accounts, {confirmed} confirmed, {remediations} remediation, {correlations} correlation"
+            ),
+            EventKind::Correlated {
+                resource,
+                account,
+                owner,
+            } => match owner {
+                Some(o) => format!("{account}@{resource} owned by {o}"),
+                None => format!("{account}@{resource} is an orphan"),
+            },
             EventKind::RequestCreated {
                 request,
                 product,

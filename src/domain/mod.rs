@@ -10,10 +10,11 @@ pub mod notification;
 pub mod org;
 pub mod policy;
 pub mod request;
+pub mod resource;
 pub mod time;
 pub mod work_item;
 
-pub use case::{Case, CaseKind, CaseState, Outcome};
+pub use case::{Case, CaseKind, CaseState, OpRef, Outcome};
 pub use duration::parse_duration;
 pub use error::DomainError;
 pub use event::{Event, EventKind};
@@ -22,4 +23,8 @@ pub use notification::Notification;
 pub use org::{Group, User};
 pub use policy::{Policy, TimerRef};
 pub use request::{Request, RequestState, ValidityKind, ValidityTimer};
+pub use resource::{
+    AttrChange, Candidate, Correlation, Execution, OpKind, OpResult, PendingOperation,
+    ProvisioningMode, Resource, ResourceKind, Shadow, ShadowState,
+};
 pub use work_item::{DelegationMethod, Target, WorkItem, WorkItemState};

@@ -71,6 +71,26 @@ impl Engine {
                 (valid_from, valid_until, notice_secs),
                 reason,
             )?,
+            Command::ImportResources { resources } => {
+                self.import_resources(&mut tx, &user, resources)?
+            }
+            Command::Provision {
+                resource,
+                account,
+                owner,
+                kind,
+                set,
+            } => self.provision(&mut tx, &user, &resource, &account, owner, kind, set)?,
+            Command::ReadFeed {
+                resource,
+                label,
+                fingerprint,
+                rows,
+            } => {
+                authz::may_administer(&user, "read exports")?;
+                self.read_feed(&mut tx, &resource, &label, &fingerprint, rows)?
+            }
+            Command::Correlate { case, owner } => self.correlate(&mut tx, &user, case, owner)?,
             Command::ImportPolicies { policies } => {
                 self.import_policies(&mut tx, &user, policies)?
             }
@@ -168,6 +188,23 @@ impl Engine {
     }
 
     fn create_case(&self, tx: &mut Tx, _user: &User, new: NewCase) -> Result<String, ApiError> {
+        let target = new.target.clone();
+        let (case, item) = self.open_case(tx, new, vec![], None)?;
+        tx.applied.case = Some(case.id);
+        tx.applied.work_item = Some(item.id);
+        Ok(format!("created {} ({} for {target})", case.id, item.id))
+    }
+
+    /// Opens a case with one work item for `new.target`, writing it, its events and its
+    /// timers into `tx`. Used by `case new` and by the engine's own cases (provisioning,
+    /// remediation, correlation).
+    pub(crate) fn open_case(
+        &self,
+        tx: &mut Tx,
+        new: NewCase,
+        operations: Vec<crate::domain::OpRef>,
+        correlation: Option<crate::domain::Correlation>,
+    ) -> Result<(Case, WorkItem), ApiError> {
         let title = new.title.trim().to_string();
         if title.is_empty() {
             return Err(ApiError::BadInput("a case needs a title".into()));
@@ -197,6 +234,8 @@ impl Engine {
             policy: new.policy,
             external_ticket: None,
             work_items: vec![wi_id],
+            operations,
+            correlation,
             created: tx.now,
             modified: tx.now,
             closed: None,
@@ -234,9 +273,7 @@ impl Engine {
         );
         tx.ws.put_case(None, &case);
         tx.ws.put_work_item(None, &item);
-        tx.applied.case = Some(id);
-        tx.applied.work_item = Some(wi_id);
-        Ok(format!("created {id} ({wi_id} for {})", new.target))
+        Ok((case, item))
     }
 
     fn touch(&self, tx: &mut Tx, case: &Case) {
@@ -451,7 +488,14 @@ impl Engine {
                 *o = item.clone();
             }
         }
-        if close_if_done(tx, &case, &items)?.is_some() {
+        if let Some(closed) = close_if_done(tx, &case, &items)? {
+            if !closed.operations.is_empty() {
+                let reason = items
+                    .iter()
+                    .find(|i| i.id == item.id)
+                    .and_then(|i| i.comment.clone());
+                self.settle_operations(tx, &closed, closed.outcome, reason)?;
+            }
             Ok(format!(
                 "{} completed: {outcome}; {} closed",
                 item.id, case.id
@@ -541,6 +585,10 @@ impl Engine {
             clean(comment),
         );
         tx.ws.put_case(Some(&case), &ended);
+        if !ended.operations.is_empty() {
+            let reason = Some(format!("case {} {}", case.id, to));
+            self.settle_operations(tx, &ended, ended.outcome, reason)?;
+        }
         tx.applied.case = Some(case.id);
         Ok(format!("{} {}", case.id, to))
     }

@@ -218,6 +218,8 @@ impl Engine {
                     policy: None,
                     external_ticket: None,
                     work_items: vec![wi],
+                    operations: vec![],
+                    correlation: None,
                     created,
                     modified: created,
                     closed: None,

@@ -6,6 +6,7 @@ pub mod clock;
 mod execute;
 pub mod generate;
 mod notify;
+mod provision;
 mod query;
 mod request;
 mod sweep;
@@ -125,6 +126,7 @@ impl Engine {
             next_work_item: None,
             next_notification: None,
             next_request: None,
+            next_operation: None,
             applied: Applied::default(),
         })
     }
@@ -144,6 +146,9 @@ impl Engine {
         }
         if let Some(n) = tx.next_request {
             tx.ws.set_counter(trees::KEY_NEXT_REQUEST, n);
+        }
+        if let Some(n) = tx.next_operation {
+            tx.ws.set_counter(trees::KEY_NEXT_OPERATION, n);
         }
         (tx.ws, tx.applied)
     }
@@ -178,6 +183,7 @@ pub(crate) struct Tx<'a> {
     next_work_item: Option<u64>,
     next_notification: Option<u64>,
     next_request: Option<u64>,
+    next_operation: Option<u64>,
     pub applied: Applied,
 }
 

@@ -260,7 +260,9 @@ impl Engine {
                 })
             })
             .collect();
+        let operations = self.operation_views(&case)?;
         Ok(CaseDetail {
+            operations,
             case,
             work_items,
             comments,

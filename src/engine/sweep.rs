@@ -21,7 +21,20 @@ use crate::domain::{
     Case, CaseId, CaseState, EventKind, Outcome, Policy, Target, TimerRef, WorkItem, WorkItemId,
 };
 use crate::domain::{Request, RequestId, ValidityKind, ValidityTimer};
-use crate::store::trees::{TIMER_REQUEST, TIMER_WORK_ITEM};
+use crate::store::trees::{TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM};
+
+fn resource_firing(due: DateTime<Utc>, timer: &str, action: String) -> Firing {
+    Firing {
+        due,
+        timer: timer.to_string(),
+        case: None,
+        work_item: None,
+        request: None,
+        policy: None,
+        rule: None,
+        action,
+    }
+}
 
 /// Entities changed earlier in this sweep (needed by dry runs, which write nothing).
 #[derive(Default)]
@@ -57,6 +70,15 @@ impl Engine {
         let mut overlay = Overlay::default();
         let mut fired = vec![];
         let mut result = Ok(());
+        // Exports that changed since they were read are read first.
+        if !dry_run {
+            for r in self.changed_feeds()? {
+                let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                let action = self.read_feed_file(&mut tx, &r)?;
+                self.commit_batch(tx)?;
+                fired.push(resource_firing(now, "export", action));
+            }
+        }
         let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
         let mut in_batch = 0;
         while let Some(((due, kind, id, slot), case)) = pending.pop_first() {
@@ -96,6 +118,49 @@ impl Engine {
                     tx = self.begin_at(SYSTEM_ACTOR, now)?;
                     in_batch = 0;
                 }
+                continue;
+            }
+            if kind == TIMER_RESOURCE {
+                let Some(r) = self.store.resource_by_seq(id)? else {
+                    continue;
+                };
+                let (live, name) = match slot {
+                    0 => (r.propagation_due == Some(due), "propagation"),
+                    _ => (r.grace_due == Some(due), "export-grace"),
+                };
+                if !live {
+                    continue;
+                }
+                if dry_run {
+                    let action = if slot == 0 {
+                        let n = self.store.queued_shadows(&r.id)?.len();
+                        format!(
+                            "{}: would open one case for the queued operations of {n} accounts",
+                            r.id
+                        )
+                    } else {
+                        format!(
+                            "{}: would read the export and check unconfirmed operations",
+                            r.id
+                        )
+                    };
+                    fired.push(resource_firing(due, name, action));
+                    continue;
+                }
+                // A resource timer runs alone in its transaction: it reads many shadows.
+                if in_batch > 0 {
+                    self.commit_batch(tx)?;
+                    in_batch = 0;
+                }
+                let mut rtx = self.begin_at(SYSTEM_ACTOR, due)?;
+                let action = if slot == 0 {
+                    self.propagate(&mut rtx, &r)?
+                } else {
+                    self.read_feed_file(&mut rtx, &r)?
+                };
+                self.commit_batch(rtx)?;
+                tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                fired.push(resource_firing(due, name, action));
                 continue;
             }
             if kind != TIMER_WORK_ITEM {

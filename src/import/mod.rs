@@ -1,9 +1,12 @@
 //! Parsing import files into API records. No store access: the engine validates the records
 //! against the store and applies them all-or-nothing.
 
+pub mod feed;
 mod policies;
+mod resources;
 
 pub use policies::parse_policies_toml;
+pub use resources::parse_resources_toml;
 
 use crate::api::{ApiError, UserRecord};
 

@@ -16,8 +16,8 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use crate::domain::{
-    Case, CaseId, CaseState, Event, Group, Notification, Policy, Request, RequestId, User,
-    WorkItem, WorkItemId,
+    Case, CaseId, CaseState, Event, Group, Notification, Policy, Request, RequestId, Resource,
+    Shadow, User, WorkItem, WorkItemId,
 };
 use trees::Tree;
 
@@ -139,6 +139,46 @@ impl WriteSet {
             trees::case_event_key(subject, event.seq),
             encode(event),
         );
+    }
+
+    pub fn put_resource(&mut self, prev: Option<&Resource>, r: &Resource) {
+        self.put(Tree::Resources, r.id.as_bytes(), encode(r));
+        self.put(
+            Tree::ResourceSeq,
+            trees::u64_key(r.seq),
+            r.id.as_bytes().to_vec(),
+        );
+        let keys = |r: &Resource| -> BTreeSet<Vec<u8>> {
+            [(r.propagation_due, 0u16), (r.grace_due, 1u16)]
+                .into_iter()
+                .filter_map(|(t, slot)| {
+                    t.map(|t| trees::due_key(t, trees::TIMER_RESOURCE, r.seq, slot).to_vec())
+                })
+                .collect()
+        };
+        let old = prev.map(keys).unwrap_or_default();
+        let new = keys(r);
+        for k in old.difference(&new) {
+            self.del(Tree::Due, k.clone());
+        }
+        for k in new.difference(&old) {
+            self.put(Tree::Due, k.clone(), trees::u64_key(r.seq).to_vec());
+        }
+    }
+
+    pub fn put_shadow(&mut self, prev: Option<&Shadow>, s: &Shadow) {
+        let key = trees::shadow_key(&s.resource, &s.key);
+        self.put(Tree::Shadows, key.clone(), encode(s));
+        let queued = |s: &Shadow| {
+            s.pending
+                .iter()
+                .any(|o| o.execution == crate::domain::Execution::ExecutionPending)
+        };
+        match (prev.is_some_and(queued), queued(s)) {
+            (true, false) => self.del(Tree::Queued, key),
+            (false, true) => self.put(Tree::Queued, key, vec![]),
+            _ => {}
+        }
     }
 
     pub fn put_request(&mut self, prev: Option<&Request>, r: &Request) {
@@ -643,6 +683,45 @@ impl Store {
             let (_, wi) = trees::read_time_id_key(&k).ok_or_else(|| bad_key("idx_deadline"))?;
             let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;
             out.push((WorkItemId(wi), CaseId(case)));
+        }
+        Ok(out)
+    }
+
+    pub fn resource(&self, id: &str) -> Result<Option<Resource>, StoreError> {
+        self.get(Tree::Resources, id.as_bytes())
+    }
+
+    pub fn resource_by_seq(&self, seq: u64) -> Result<Option<Resource>, StoreError> {
+        match self.tree(Tree::ResourceSeq).get(trees::u64_key(seq))? {
+            Some(id) => self.resource(&String::from_utf8_lossy(&id)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn resources(&self) -> Result<Vec<Resource>, StoreError> {
+        self.values(Tree::Resources, self.tree(Tree::Resources).iter())
+    }
+
+    pub fn shadow(&self, resource: &str, account: &str) -> Result<Option<Shadow>, StoreError> {
+        self.get(Tree::Shadows, &trees::shadow_key(resource, account))
+    }
+
+    /// Every shadow of a resource, by account.
+    pub fn shadows(&self, resource: &str) -> Result<Vec<Shadow>, StoreError> {
+        let prefix = trees::name_prefix(resource);
+        self.values(Tree::Shadows, self.tree(Tree::Shadows).scan_prefix(prefix))
+    }
+
+    /// Shadows of a resource with operations waiting for propagation.
+    pub fn queued_shadows(&self, resource: &str) -> Result<Vec<Shadow>, StoreError> {
+        let prefix = trees::name_prefix(resource);
+        let mut out = vec![];
+        for k in self.tree(Tree::Queued).scan_prefix(&prefix).keys() {
+            let k = k?;
+            let account = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+            if let Some(s) = self.shadow(resource, &account)? {
+                out.push(s);
+            }
         }
         Ok(out)
     }

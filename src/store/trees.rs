@@ -26,6 +26,10 @@
 //! | `idx_unsent`   | notification seq                      | –                |
 //! | `requests`     | request id                            | `Request`        |
 //! | `idx_recipient`| login ‖ 0 ‖ request id                | –                |
+//! | `resources`    | resource id                           | `Resource`       |
+//! | `idx_resource_seq` | resource seq                      | resource id      |
+//! | `shadows`      | resource ‖ 0 ‖ account                | `Shadow`         |
+//! | `idx_queued`   | resource ‖ 0 ‖ account                | – (shadows with operations waiting for propagation) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
 //! for store-wide ones (imports), so a case's or request's history is one prefix scan.
@@ -35,6 +39,8 @@
 //! derived from the work item's `timers` while it is open, so completing an item removes
 //! its timers in the same transaction. Kind 2 = a request's validity timer (id = request
 //! id, slot = `ValidityKind::code`, value = request id), derived from `Request::timers`.
+//! Kind 3 = a resource's timers (id = resource seq, slot 0 = propagation, 1 = export grace
+//! check, value = resource seq), derived from the resource.
 
 use chrono::{DateTime, Utc};
 
@@ -43,7 +49,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 18] = [
+pub const NAMES: [&str; 22] = [
     "meta",
     "cases",
     "work_items",
@@ -62,6 +68,10 @@ pub const NAMES: [&str; 18] = [
     "idx_unsent",
     "requests",
     "idx_recipient",
+    "resources",
+    "idx_resource_seq",
+    "shadows",
+    "idx_queued",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,6 +94,10 @@ pub enum Tree {
     Unsent,
     Requests,
     Recipient,
+    Resources,
+    ResourceSeq,
+    Shadows,
+    Queued,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";
@@ -95,6 +109,14 @@ pub const KEY_NEXT_REQUEST: &[u8] = b"next/request";
 
 pub const TIMER_WORK_ITEM: u8 = 1;
 pub const TIMER_REQUEST: u8 = 2;
+pub const TIMER_RESOURCE: u8 = 3;
+pub const KEY_NEXT_RESOURCE: &[u8] = b"next/resource";
+pub const KEY_NEXT_OPERATION: &[u8] = b"next/operation";
+
+/// `resource ‖ 0 ‖ account`.
+pub fn shadow_key(resource: &str, account: &str) -> Vec<u8> {
+    member_key(resource, account)
+}
 
 /// The subject of a request's events in the `events` tree.
 pub fn request_subject(request: u64) -> u64 {

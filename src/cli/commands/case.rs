@@ -104,6 +104,15 @@ pub enum CaseCmd {
         #[arg(long)]
         comment: Option<String>,
     },
+    /// Resolve a correlation case: name the account's owner, or mark it an orphan.
+    #[command(group(ArgGroup::new("who").args(["owner", "orphan"]).required(true)))]
+    Correlate {
+        id: String,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        orphan: bool,
+    },
 }
 
 /// `C-12`, `12` or `W-45` (a work item, standing for its case).
@@ -255,6 +264,10 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             case: resolve(&engine, &id)?.0,
             comment,
         },
+        CaseCmd::Correlate { id, owner, .. } => Command::Correlate {
+            case: resolve(&engine, &id)?.0,
+            owner,
+        },
     };
     let applied = engine.execute(actor, command)?;
     print_applied(ctx, &applied)
@@ -334,7 +347,7 @@ fn print_detail(ctx: &Ctx, engine: &Engine, d: &CaseDetail) -> Result<(), ApiErr
     println!("{}  {}  {}", c.id, c.kind, c.state);
     println!("title:      {}", c.title);
     if let Some(desc) = &c.description {
-        println!("about:      {desc}");
+        println!("about:      {}", desc.replace('\n', "\n            "));
     }
     println!("requester:  {}", c.requester);
     if let Some(r) = &c.resource {
@@ -386,6 +399,50 @@ fn print_detail(ctx: &Ctx, engine: &Engine, d: &CaseDetail) -> Result<(), ApiErr
             w.state,
             who(&w.assignees, &w.candidates)
         );
+    }
+    if !d.operations.is_empty() {
+        println!();
+        println!("operations:");
+        for o in &d.operations {
+            let op = &o.operation;
+            let status = match (op.execution, op.result) {
+                (_, crate::domain::OpResult::Success) => "done".to_string(),
+                (_, crate::domain::OpResult::Failure) => format!(
+                    "failed: {}",
+                    op.reason.as_deref().unwrap_or("no reason given")
+                ),
+                (e, _) => format!("{e:?}").to_lowercase(),
+            };
+            println!(
+                "  op {}  {}@{}  {}  [{status}]",
+                op.id,
+                o.account,
+                o.resource,
+                op.describe()
+            );
+        }
+    }
+    if let Some(corr) = &c.correlation {
+        println!();
+        println!(
+            "account {} on {}: who owns it?",
+            corr.account, corr.resource
+        );
+        for (k, v) in &corr.attributes {
+            println!("  {k} = {v}");
+        }
+        if corr.candidates.is_empty() {
+            println!(
+                "  no user matches: casebench case correlate {} --owner USER | --orphan",
+                c.id
+            );
+        }
+        for cand in &corr.candidates {
+            println!(
+                "  candidate {:<12} {:>3}  {}",
+                cand.login, cand.score, cand.why
+            );
+        }
     }
     println!();
     if d.comments.is_empty() {

@@ -12,10 +12,30 @@ pub enum ImportCmd {
     Users { file: PathBuf },
     /// Escalation policies from a TOML file (see README); replaces policies of the same name.
     Policies { file: PathBuf },
+    /// Manual and semi-manual resources from a TOML file (see README).
+    Resources { file: PathBuf },
 }
 
 pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
     match what {
+        ImportCmd::Resources { file } => {
+            let label = file.display().to_string();
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
+            let base = std::path::absolute(&file)
+                .ok()
+                .and_then(|p| p.parent().map(|p| p.to_path_buf()))
+                .unwrap_or_default();
+            let resources = crate::import::parse_resources_toml(&label, &text, &base)?;
+            let engine = ctx.open()?;
+            let applied = engine.execute(&ctx.actor, Command::ImportResources { resources })?;
+            if ctx.json {
+                output::json(&applied)
+            } else {
+                println!("{}", applied.message);
+                Ok(())
+            }
+        }
         ImportCmd::Policies { file } => {
             let label = file.display().to_string();
             let text = std::fs::read_to_string(&file)

@@ -9,4 +9,5 @@ pub mod inbox;
 pub mod init;
 pub mod notify;
 pub mod request;
+pub mod resource;
 pub mod sweep;

@@ -1,0 +1,139 @@
+//! A semi-manual resource's export (CSV): one account per row. Refused whole, naming file
+//! and line, on a missing key column, a duplicate account, bad encoding or a malformed row.
+
+use std::collections::BTreeMap;
+
+use crate::api::{ApiError, FeedRow};
+
+/// A fingerprint of an export's bytes (FNV-1a 64), to notice when it changed.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}-{}", bytes.len())
+}
+
+pub fn parse_feed_csv(
+    label: &str,
+    bytes: &[u8],
+    key: &str,
+    attributes: &[String],
+) -> Result<Vec<FeedRow>, ApiError> {
+    let bad = |line: u64, msg: String| ApiError::BadInput(format!("{label}: line {line}: {msg}"));
+    if std::str::from_utf8(bytes).is_err() {
+        let valid = match std::str::from_utf8(bytes) {
+            Err(e) => e.valid_up_to(),
+            Ok(_) => bytes.len(),
+        };
+        let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        return Err(bad(line, "not valid UTF-8".into()));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(1, format!("malformed CSV: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let key_at = headers.iter().position(|h| h == key).ok_or_else(|| {
+        bad(
+            1,
+            format!("no key column {key:?} (columns: {})", headers.join(",")),
+        )
+    })?;
+    for a in attributes {
+        if !headers.contains(a) {
+            return Err(bad(1, format!("no attribute column {a:?}")));
+        }
+    }
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    let mut out = vec![];
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => bad(
+                    line,
+                    format!("malformed CSV: {len} fields where the header has {expected_len}"),
+                ),
+                _ => bad(line, format!("malformed CSV: {e}")),
+            }
+        })?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let account = rec.get(key_at).unwrap_or("").to_string();
+        if account.is_empty() {
+            return Err(bad(line, format!("empty {key}")));
+        }
+        if let Some(first) = seen.insert(account.clone(), line) {
+            return Err(bad(
+                line,
+                format!("duplicate account {account:?} (first on line {first})"),
+            ));
+        }
+        let attributes = headers
+            .iter()
+            .zip(rec.iter())
+            .filter(|(h, _)| *h != key)
+            .map(|(h, v)| (h.clone(), v.to_string()))
+            .collect();
+        out.push(FeedRow {
+            line,
+            key: account,
+            attributes,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_bad_exports() {
+        let attrs = vec!["mail".to_string()];
+        let ok = parse_feed_csv(
+            "e.csv",
+            b"account,mail\njdoe,j@x\nbob,b@x\n",
+            "account",
+            &attrs,
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[1].attributes["mail"], "b@x");
+        let e = parse_feed_csv("e.csv", b"login,mail\njdoe,j@x\n", "account", &attrs).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("e.csv: line 1: no key column \"account\""),
+            "{e}"
+        );
+        let e = parse_feed_csv(
+            "e.csv",
+            b"account,mail\njdoe,j@x\njdoe,k@x\n",
+            "account",
+            &attrs,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "e.csv: line 3: duplicate account \"jdoe\" (first on line 2)"
+        );
+        let e = parse_feed_csv(
+            "e.csv",
+            b"account,mail\njdoe,j@x\nbob,\xff\n",
+            "account",
+            &attrs,
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "e.csv: line 3: not valid UTF-8");
+        let e = parse_feed_csv("e.csv", b"account,mail\njdoe\n", "account", &attrs).unwrap_err();
+        assert!(e.to_string().contains("malformed CSV"), "{e}");
+        assert_ne!(fingerprint(b"a"), fingerprint(b"b"));
+    }
+}
