@@ -199,8 +199,9 @@ fn draw_matches(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
             }
             d
         };
+        // Marked only when it would be taken: an empty query picks nobody.
         let selected = i == p.selected && (p.chosen || !p.query.is_blank());
-        let marker = if i == p.selected { "  ▸ " } else { "    " };
+        let marker = if selected { "  ▸ " } else { "    " };
         let mut line = Line::from(vec![
             Span::raw(marker),
             Span::styled(
