@@ -451,6 +451,8 @@ impl Engine {
                 (_, None) => false,
             };
             let mut diverged = vec![];
+            // An export may lag behind a completed operation for the grace period.
+            let mut waiting = false;
             for i in 0..s.pending.len() {
                 let op = s.pending[i].clone();
                 if op.result == OpResult::InProgress
@@ -494,13 +496,19 @@ impl Engine {
                                 op.completed.map(|c| c.to_rfc3339()).unwrap_or_default()
                             ));
                         } else {
+                            waiting = true;
                             next_grace = Some(next_grace.map_or(deadline, |g| g.min(deadline)));
                         }
                     }
                 }
             }
             let settled = s.pending.iter().all(|o| !o.is_open());
-            if diverged.is_empty() && settled && s.state == ShadowState::Exists && !s.orphan {
+            if diverged.is_empty()
+                && !waiting
+                && settled
+                && s.state == ShadowState::Exists
+                && !s.orphan
+            {
                 match seen {
                     None => diverged.push(format!("{} is missing from the export", s.key)),
                     Some(a) => {
