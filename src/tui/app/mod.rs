@@ -4,6 +4,7 @@
 
 mod handle;
 mod keys;
+mod modals;
 mod replies;
 
 use std::sync::Arc;
