@@ -11,17 +11,20 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::api::{ApiError, Command, NewCase};
-use crate::domain::{CaseId, CaseKind, DelegationMethod, Outcome, Target};
+use crate::domain::{CaseId, CaseKind, DelegationMethod, OpKind, Outcome, Target};
 use crate::engine::{Engine, ManualClock};
 use crate::import::{in_file, parse_policies_toml, parse_users_csv};
 
 pub const USERS_CSV: &str = include_str!("../assets/demo/users.csv");
 pub const CASES_CSV: &str = include_str!("../assets/demo/cases.csv");
 pub const POLICIES_TOML: &str = include_str!("../assets/demo/policies.toml");
+pub const RESOURCES_TOML: &str = include_str!("../assets/demo/resources.toml");
+pub const BADGE_EXPORT: &str = include_str!("../assets/demo/exports/badge.csv");
 pub const ADMIN: &str = "admin";
 
-/// Builds the demo store at `path` with "now" = `now`. Fails if a store exists there.
-pub fn build(path: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
+/// Builds the demo store at `path` with "now" = `now`. Fails if a store exists there. The
+/// exports its semi-manual resources read are written to `exports`.
+pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
     let clock = Arc::new(ManualClock::new(now - Duration::days(60)));
     let mut engine = Engine::init(path, clock.clone(), ADMIN)?;
     engine.set_batch_mode(true);
@@ -100,11 +103,195 @@ pub fn build(path: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
                 .map_err(|e| at(format!("{step:?}: {e}")))?;
         }
     }
+    resources(&engine, &clock, exports, now)?;
     clock.set(now);
     // What the timers would have done by now.
     engine.sweep_at(now, now, false)?;
     engine.flush()?;
     Ok(engine)
+}
+
+/// Manual and semi-manual resources with work at every stage: done, waiting, queued for
+/// propagation, confirmed by an export, diverged, and accounts nobody owns.
+fn resources(
+    engine: &Engine,
+    clock: &ManualClock,
+    exports: &Path,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    std::fs::create_dir_all(exports)
+        .map_err(|e| ApiError::Internal(format!("cannot create {}: {e}", exports.display())))?;
+    let feed = exports.join("badge.csv");
+    std::fs::write(&feed, BADGE_EXPORT)
+        .map_err(|e| ApiError::Internal(format!("cannot write {}: {e}", feed.display())))?;
+    let resources =
+        crate::import::parse_resources_toml("assets/demo/resources.toml", RESOURCES_TOML, exports)?;
+    clock.set(now - Duration::days(4));
+    engine.execute(ADMIN, Command::ImportResources { resources })?;
+    let set = |pairs: &[(&str, &str)]| -> Vec<(String, Option<String>)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+            .collect()
+    };
+    let provision =
+        |at: DateTime<Utc>, res: &str, account: &str, kind: OpKind, attrs: &[(&str, &str)]| {
+            clock.set(at);
+            engine.execute(
+                ADMIN,
+                Command::Provision {
+                    resource: res.into(),
+                    account: account.into(),
+                    owner: Some(account.into()).filter(|a: &String| !a.starts_with("svc")),
+                    kind,
+                    set: set(attrs),
+                },
+            )
+        };
+    let work = |at: DateTime<Utc>,
+                who: &str,
+                case: Option<CaseId>,
+                outcome: Outcome,
+                comment: &str|
+     -> Result<(), ApiError> {
+        let case = case.expect("a provisioning case");
+        clock.set(at);
+        engine.execute(
+            who,
+            Command::Claim {
+                case,
+                work_item: None,
+            },
+        )?;
+        engine.execute(
+            who,
+            Command::Complete {
+                case,
+                work_item: None,
+                outcome,
+                comment: Some(comment.into()),
+            },
+        )?;
+        Ok(())
+    };
+    let d = |days: i64, hours: i64| now - Duration::days(days) - Duration::hours(hours);
+    // SAP-HR: one done, one failed, two waiting for the HR systems team.
+    let c = provision(
+        d(3, 5),
+        "sap-hr",
+        "lbernard",
+        OpKind::Add,
+        &[("mail", "lbernard@example.com"), ("org", "HR-Payroll")],
+    )?
+    .case;
+    work(
+        d(3, 2),
+        "pdubois",
+        c,
+        Outcome::Success,
+        "created in SU01, initial password by letter",
+    )?;
+    let c = provision(
+        d(2, 6),
+        "sap-hr",
+        "lbernard",
+        OpKind::Modify,
+        &[("org", "HR-Benefits")],
+    )?
+    .case;
+    work(
+        d(2, 1),
+        "pdubois",
+        c,
+        Outcome::Failure,
+        "org unit HR-Benefits does not exist yet in SAP",
+    )?;
+    provision(
+        d(1, 3),
+        "sap-hr",
+        "wzhang",
+        OpKind::Add,
+        &[("mail", "wzhang@example.com"), ("org", "HR-Reporting")],
+    )?;
+    provision(
+        d(0, 5),
+        "sap-hr",
+        "amoreau",
+        OpKind::Add,
+        &[("mail", "amoreau@example.com"), ("org", "HR-Payroll")],
+    )?;
+    // FileServer-02: operations queued for the next propagation case.
+    for (acc, quota) in [
+        ("alice", "20G"),
+        ("jdoe", "10G"),
+        ("tkraus", "10G"),
+        ("alice", "50G"),
+    ] {
+        let kind = if acc == "alice" && quota == "50G" {
+            OpKind::Modify
+        } else {
+            OpKind::Add
+        };
+        provision(d(0, 1), "fileserver", acc, kind, &[("quota", quota)])?;
+    }
+    // Badge-Access: done and confirmed, done and diverged, done and not in the export.
+    for (acc, zone, who) in [
+        ("alice", "B2", "kyamamoto"),
+        ("mnovak", "B1", "evolkova"),
+        ("ocohen", "B1", "hsato"),
+        ("nmeyer", "B1", "hsato"),
+    ] {
+        let c = provision(
+            d(3, 0),
+            "badge",
+            acc,
+            OpKind::Add,
+            &[("mail", &format!("{acc}@example.com")), ("zone", zone)],
+        )?
+        .case;
+        work(
+            d(2, 20),
+            who,
+            c,
+            Outcome::Success,
+            "badge printed and handed over",
+        )?;
+    }
+    provision(
+        d(0, 2),
+        "badge",
+        "hsato",
+        OpKind::Add,
+        &[("mail", "hsato@example.com"), ("zone", "B1")],
+    )?;
+    // Last night's export.
+    clock.set(d(0, 6));
+    let rows = crate::import::feed::parse_feed_csv(
+        "badge.csv",
+        BADGE_EXPORT.as_bytes(),
+        "account",
+        &["mail".into(), "zone".into()],
+    )?;
+    engine.execute(
+        ADMIN,
+        Command::ReadFeed {
+            resource: "badge".into(),
+            label: feed.display().to_string(),
+            fingerprint: crate::import::feed::fingerprint(BADGE_EXPORT.as_bytes()),
+            rows,
+        },
+    )?;
+    Ok(())
+}
+
+/// Where the demo keeps the exports its semi-manual resources read.
+pub fn exports_dir(store: &Path) -> std::path::PathBuf {
+    let mut name = store
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push("-exports");
+    store.with_file_name(name)
 }
 
 fn step_command(case: CaseId, verb: &str, arg: Option<String>) -> Result<Command, String> {

@@ -145,6 +145,7 @@ impl Engine {
                 )?;
                 op.execution = Execution::Executing;
                 op.case = Some(case.id);
+                tx.applied.case = Some(case.id);
                 tx.event(
                     Some(case.id),
                     EventKind::OperationRequested {

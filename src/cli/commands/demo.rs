@@ -28,13 +28,25 @@ pub fn run(ctx: &Ctx, actor_given: bool, fresh: bool, build_only: bool) -> Resul
         Engine::open(&ctx.db, ctx.clock.clone())?
     } else {
         let started = std::time::Instant::now();
-        let engine = crate::demo::build(&ctx.db, ctx.clock.now())?;
+        // Built aside and moved in place whole: an interrupted build leaves no half store.
+        let mut aside = ctx.db.clone().into_os_string();
+        aside.push(".building");
+        let aside = std::path::PathBuf::from(aside);
+        let _ = std::fs::remove_dir_all(&aside);
+        let exports = crate::demo::exports_dir(&ctx.db);
+        let engine = crate::demo::build(&aside, &exports, ctx.clock.now())?;
+        drop(engine);
+        std::fs::rename(&aside, &ctx.db).map_err(|e| {
+            ApiError::Internal(format!(
+                "cannot move the demo store into {}: {e}",
+                ctx.db.display()
+            ))
+        })?;
         eprintln!(
             "built the demo store at {} in {} ms",
             ctx.db.display(),
             started.elapsed().as_millis()
         );
-        drop(engine);
         Engine::open(&ctx.db, ctx.clock.clone())?
     };
     if build_only {
