@@ -1080,3 +1080,71 @@ async fn the_loop_sweeps_on_its_interval_and_after_each_command() {
     let screen = terminal.backend().to_string();
     assert!(screen.contains("commented on C-1"), "{screen}");
 }
+
+/// A manual provisioning case shows what to do (old → new) and a correlation case its
+/// ranked candidates (issue: manual and semi-manual resources).
+#[test]
+fn snapshot_pending_operations_and_correlation() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(now() - Duration::hours(2)));
+    let e = Engine::init(&dir.path().join("store"), clock.clone(), "admin").unwrap();
+    e.execute(
+        "admin",
+        Command::ImportUsers {
+            users: vec![
+                user(2, "alice", "Alice Martin", None, &["ops"]),
+                user(3, "jdoe", "John Doe", None, &[]),
+                user(4, "jdoe2", "Jane Doe", None, &[]),
+            ],
+        },
+    )
+    .unwrap();
+    let resources = casebench::import::parse_resources_toml(
+        "r.toml",
+        "[[resource]]\nid = \"sap\"\nname = \"SAP-HR\"\nkind = \"manual\"\nowners = \"ops\"\n\n[[resource]]\nid = \"badge\"\nname = \"Badge\"\nkind = \"semi-manual\"\nowners = \"ops\"\n[resource.feed]\npath = \"b.csv\"\nkey = \"account\"\nattributes = [\"zone\"]\n",
+        dir.path(),
+    )
+    .unwrap();
+    e.execute("admin", Command::ImportResources { resources })
+        .unwrap();
+    let set = |k: &str, v: &str| (k.to_string(), Some(v.to_string()));
+    e.execute(
+        "admin",
+        Command::Provision {
+            resource: "sap".into(),
+            account: "jdoe".into(),
+            owner: Some("jdoe".into()),
+            kind: casebench::domain::OpKind::Add,
+            set: vec![set("mail", "jdoe@example.org"), set("org", "HR-Payroll")],
+        },
+    )
+    .unwrap();
+    clock.set(now() - Duration::hours(1));
+    let rows = vec![casebench::api::FeedRow {
+        line: 2,
+        key: "doe".into(),
+        attributes: [("zone".to_string(), "B1".to_string())].into(),
+    }];
+    e.execute(
+        "admin",
+        Command::ReadFeed {
+            resource: "badge".into(),
+            label: "b.csv".into(),
+            fingerprint: "x".into(),
+            rows,
+        },
+    )
+    .unwrap();
+    clock.set(now());
+    let s = Store {
+        _dir: dir,
+        engine: Arc::new(e),
+    };
+    let size = (120, 40);
+    let mut d = s.driver("alice", size);
+    d.press("2 j enter");
+    snap("operations", &mut d, size);
+    let mut d = s.driver("alice", size);
+    d.press("2 enter");
+    snap("correlation", &mut d, size);
+}

@@ -583,14 +583,10 @@ impl Engine {
                 );
             } else {
                 let title = format!("Who owns account {key} on {}?", resource.name);
-                let listing = if candidates.is_empty() {
-                    "no user matches; mark it an orphan or name the owner".to_string()
-                } else {
-                    candidates
-                        .iter()
-                        .map(|c| format!("{} ({}, {})", c.login, c.score, c.why))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                let listing = match candidates.len() {
+                    0 => "The export shows an account no user matches: name its owner, or mark it an orphan.".to_string(),
+                    1 => "The export shows an account one user might own: confirm the owner, name another, or mark it an orphan.".to_string(),
+                    n => format!("The export shows an account {n} users might own: pick the owner, or mark it an orphan."),
                 };
                 let (case, _) = self.open_case(
                     tx,

@@ -6,7 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::pane_block;
-use crate::domain::WorkItem;
+use crate::domain::{Execution, OpResult, WorkItem};
 use crate::tui::app::App;
 use crate::tui::format::{self, fit, wrap};
 use crate::tui::layout::{self, Pane};
@@ -167,6 +167,75 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     ));
     for w in &d.work_items {
         work_item(app, w, Some(c.kind.name()), width, &mut out);
+    }
+    if !d.operations.is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::styled(
+            format!("Pending operations ({})", d.operations.len()),
+            t.heading(),
+        ));
+        for o in &d.operations {
+            let op = &o.operation;
+            let (status, style) = match op.result {
+                OpResult::Success if op.confirmed => ("done, confirmed".to_string(), t.dim()),
+                OpResult::Success => ("done".to_string(), t.dim()),
+                OpResult::Failure => (
+                    format!("failed: {}", op.reason.as_deref().unwrap_or("no reason")),
+                    t.error(),
+                ),
+                OpResult::InProgress => match op.execution {
+                    Execution::ExecutionPending => ("queued".to_string(), t.title()),
+                    _ => ("to do".to_string(), t.title()),
+                },
+            };
+            out.push(Line::from(vec![
+                Span::styled(format!("op {} ", op.id), t.id()),
+                Span::styled(format!("{} ", op.kind), t.heading()),
+                Span::raw(format!("{}@{} ", o.account, o.resource)),
+                Span::styled(format!("[{status}]"), style),
+            ]));
+            for ch in &op.changes {
+                let text = match (&ch.old, &ch.new) {
+                    (None, Some(n)) => format!("  {} = {n}", ch.name),
+                    (Some(old), Some(n)) => format!("  {}: {old} → {n}", ch.name),
+                    (Some(old), None) => format!("  {}: remove {old}", ch.name),
+                    (None, None) => format!("  {}", ch.name),
+                };
+                out.push(Line::raw(fit(&text, width)));
+            }
+        }
+    }
+    if let Some(corr) = &c.correlation {
+        out.push(Line::raw(""));
+        out.push(Line::styled(
+            format!("Who owns {} on {}?", corr.account, corr.resource),
+            t.heading(),
+        ));
+        for (k, v) in &corr.attributes {
+            out.push(Line::raw(fit(&format!("  {k} = {v}"), width)));
+        }
+        if corr.candidates.is_empty() {
+            out.push(Line::styled(
+                "  no user matches: :correlate --owner LOGIN, or :correlate --orphan",
+                t.dim(),
+            ));
+        }
+        for cand in &corr.candidates {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:<12}", cand.login), t.user()),
+                Span::raw(format!(" {:>3}  ", cand.score)),
+                Span::styled(fit(&cand.why, width.saturating_sub(20)), t.dim()),
+            ]));
+        }
+        if !corr.candidates.is_empty() {
+            out.push(Line::styled(
+                format!(
+                    "  :correlate --owner {} (or another login), or :correlate --orphan",
+                    corr.candidates[0].login
+                ),
+                t.dim(),
+            ));
+        }
     }
     if let Some(h) = &cv.history {
         out.push(Line::raw(""));
