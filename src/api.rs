@@ -369,6 +369,8 @@ pub trait Service {
     fn case_history(&self, actor: &str, case: CaseId) -> Result<CaseHistory, ApiError>;
     /// Users and groups with their members.
     fn org(&self, actor: &str) -> Result<Org, ApiError>;
+    /// The case a work item (`W-45`) belongs to.
+    fn case_of_work_item(&self, actor: &str, work_item: WorkItemId) -> Result<CaseId, ApiError>;
     /// The engine's current time (its clock).
     fn now(&self) -> DateTime<Utc>;
     /// Fires every timer due at `now` (or lists them, when `dry_run`).

@@ -993,6 +993,13 @@ impl Service for Counting {
     fn org(&self, actor: &str) -> Result<casebench::api::Org, casebench::api::ApiError> {
         self.inner.org(actor)
     }
+    fn case_of_work_item(
+        &self,
+        actor: &str,
+        w: casebench::domain::WorkItemId,
+    ) -> Result<CaseId, casebench::api::ApiError> {
+        self.inner.case_of_work_item(actor, w)
+    }
     fn now(&self) -> DateTime<Utc> {
         Service::now(&*self.inner)
     }

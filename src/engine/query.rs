@@ -7,7 +7,7 @@ use crate::api::{
     ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, CaseRow, Command, CommentView,
     GroupView, Org, Queue, Service, SweepReport,
 };
-use crate::domain::{Case, CaseId, CaseState, EventKind, User, WorkItem};
+use crate::domain::{Case, CaseId, CaseState, EventKind, User, WorkItem, WorkItemId};
 use chrono::{DateTime, Utc};
 
 impl Engine {
@@ -189,6 +189,17 @@ impl Engine {
             return Ok(page);
         }
         let ids = self.queue_case_ids(user, q.queue)?;
+        let plain = q.filter.as_deref().is_none_or(|f| f.trim().is_empty())
+            && q.state.is_none()
+            && q.kind.is_none();
+        if plain && q.limit == Some(0) {
+            // A count: the index has the answer, no row is built.
+            return Ok(CaseList {
+                queue: q.queue,
+                total: ids.len(),
+                cases: vec![],
+            });
+        }
         let needle = q
             .filter
             .as_deref()
@@ -336,6 +347,14 @@ impl Service for Engine {
 
     fn now(&self) -> DateTime<Utc> {
         Engine::now(self)
+    }
+
+    fn case_of_work_item(&self, actor: &str, work_item: WorkItemId) -> Result<CaseId, ApiError> {
+        self.actor(actor)?;
+        self.store
+            .work_item(work_item)?
+            .map(|w| w.case)
+            .ok_or_else(|| ApiError::NotFound(format!("no work item {work_item}")))
     }
 
     fn sweep(&self, now: DateTime<Utc>, dry_run: bool) -> Result<SweepReport, ApiError> {

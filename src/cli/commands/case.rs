@@ -116,15 +116,15 @@ pub enum CaseCmd {
 }
 
 /// `C-12`, `12` or `W-45` (a work item, standing for its case).
-pub fn resolve(engine: &Engine, text: &str) -> Result<(CaseId, Option<WorkItemId>), ApiError> {
+pub fn resolve(
+    engine: &Engine,
+    actor: &str,
+    text: &str,
+) -> Result<(CaseId, Option<WorkItemId>), ApiError> {
     let t = text.trim();
     if t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("W-")) {
         let w: WorkItemId = t.parse()?;
-        let item = engine
-            .store()
-            .work_item(w)?
-            .ok_or_else(|| ApiError::NotFound(format!("no work item {w}")))?;
-        return Ok((item.case, Some(w)));
+        return Ok((engine.case_of_work_item(actor, w)?, Some(w)));
     }
     Ok((t.parse()?, None))
 }
@@ -155,12 +155,12 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             return print_list(ctx, &engine, &list);
         }
         CaseCmd::Show { id } => {
-            let (case, _) = resolve(&engine, &id)?;
+            let (case, _) = resolve(&engine, actor, &id)?;
             let detail = engine.show_case(actor, case)?;
             return print_detail(ctx, &engine, &detail);
         }
         CaseCmd::History { id } => {
-            let (case, _) = resolve(&engine, &id)?;
+            let (case, _) = resolve(&engine, actor, &id)?;
             let history = engine.case_history(actor, case)?;
             return print_history(ctx, &history);
         }
@@ -194,15 +194,15 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             })
         }
         CaseCmd::Comment { id, text } => Command::Comment {
-            case: resolve(&engine, &id)?.0,
+            case: resolve(&engine, actor, &id)?.0,
             text,
         },
         CaseCmd::Claim { id } => {
-            let (case, work_item) = resolve(&engine, &id)?;
+            let (case, work_item) = resolve(&engine, actor, &id)?;
             Command::Claim { case, work_item }
         }
         CaseCmd::Assign { id, user, comment } => {
-            let (case, work_item) = resolve(&engine, &id)?;
+            let (case, work_item) = resolve(&engine, actor, &id)?;
             Command::Assign {
                 case,
                 work_item,
@@ -216,7 +216,7 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             add,
             comment,
         } => {
-            let (case, work_item) = resolve(&engine, &id)?;
+            let (case, work_item) = resolve(&engine, actor, &id)?;
             Command::Delegate {
                 case,
                 work_item,
@@ -230,7 +230,7 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             }
         }
         CaseCmd::Escalate { id, to, comment } => {
-            let (case, work_item) = resolve(&engine, &id)?;
+            let (case, work_item) = resolve(&engine, actor, &id)?;
             Command::Escalate {
                 case,
                 work_item,
@@ -243,7 +243,7 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             outcome,
             comment,
         } => {
-            let (case, work_item) = resolve(&engine, &id)?;
+            let (case, work_item) = resolve(&engine, actor, &id)?;
             Command::Complete {
                 case,
                 work_item,
@@ -256,16 +256,16 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             outcome,
             comment,
         } => Command::Close {
-            case: resolve(&engine, &id)?.0,
+            case: resolve(&engine, actor, &id)?.0,
             outcome,
             comment,
         },
         CaseCmd::Cancel { id, comment } => Command::Cancel {
-            case: resolve(&engine, &id)?.0,
+            case: resolve(&engine, actor, &id)?.0,
             comment,
         },
         CaseCmd::Correlate { id, owner, .. } => Command::Correlate {
-            case: resolve(&engine, &id)?.0,
+            case: resolve(&engine, actor, &id)?.0,
             owner,
         },
     };
