@@ -477,5 +477,27 @@ fn measure(
         1,
         Some(("≥ 5,000/s", rate >= 5_000.0)),
     );
+
+    // The TUI, headless (TestBackend), on the Open queue of every open case.
+    engine.set_batch_mode(false);
+    let service: std::sync::Arc<dyn Service + Send + Sync> = std::sync::Arc::new(engine);
+    for f in crate::tui::bench::run(service, "admin", 3, (120, 40), runs.max(3)) {
+        let median = ms(f.median());
+        let target = if f.name.starts_with("startup") {
+            Some(("first frame < 150 ms", median < 150.0))
+        } else if f.name.starts_with("navigate j/k") || f.name.starts_with("filter: key → frame")
+        {
+            Some(("< 16 ms", median < 16.0))
+        } else {
+            None
+        };
+        report.add(
+            format!("TUI {}", f.name),
+            median,
+            "ms",
+            f.samples.len(),
+            target,
+        );
+    }
     Ok(())
 }
