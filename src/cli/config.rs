@@ -39,18 +39,8 @@ pub fn notify_command() -> Result<Option<String>, ApiError> {
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
     };
-    let file: File = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-            .unwrap_or(1);
-        let msg = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string();
-        ApiError::BadInput(format!("{}:{line}: {msg}", path.display()))
-    })?;
+    let label = path.display().to_string();
+    let file: File =
+        toml::from_str(&text).map_err(|e| crate::import::toml_error(&label, &text, &e))?;
     Ok(file.notify.command)
 }

@@ -13,6 +13,38 @@ pub fn json<T: Serialize>(value: &T) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A command's result: its message, or the JSON document.
+pub fn applied(json_out: bool, applied: &crate::api::Applied) -> Result<(), ApiError> {
+    if json_out {
+        json(applied)
+    } else {
+        println!("{}", applied.message);
+        Ok(())
+    }
+}
+
+/// An audit trail as a table, oldest first.
+pub fn events(events: &[crate::domain::Event]) {
+    let mut t = Table::new(vec!["SEQ", "TIME", "ACTOR", "WHAT", "DETAIL"]);
+    for e in events {
+        let mut detail = e.what.describe();
+        if let Some(why) = &e.why {
+            if !detail.is_empty() {
+                detail.push_str(" — ");
+            }
+            detail.push_str(why);
+        }
+        t.row(vec![
+            e.seq.to_string(),
+            local(e.time),
+            e.actor.clone(),
+            e.what.verb().to_string(),
+            detail,
+        ]);
+    }
+    print!("{}", t.render());
+}
+
 /// `2026-11-26 09:30` in local time.
 pub fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()

@@ -101,6 +101,18 @@ fn csv_reason(e: &csv::Error) -> String {
     }
 }
 
+/// A TOML error as one line: `FILE:LINE: message`.
+pub fn toml_error(label: &str, text: &str, e: &toml::de::Error) -> ApiError {
+    let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+    let msg = e.message().lines().next().unwrap_or("invalid TOML");
+    ApiError::BadInput(format!("{label}:{line}: {msg}"))
+}
+
+/// The 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
 /// Wraps an engine error about records so it names the file: `FILE: line N: …`.
 pub fn in_file(label: &str, e: ApiError) -> ApiError {
     match e {

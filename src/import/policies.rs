@@ -67,9 +67,7 @@ struct RawRule {
     complete: Option<String>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
+use super::line_of;
 
 fn secs(text: &str) -> Result<i64, String> {
     parse_duration(text)
@@ -79,16 +77,7 @@ fn secs(text: &str) -> Result<i64, String> {
 
 /// Parses a policies file; errors are one line naming `label` and the line.
 pub fn parse_policies_toml(label: &str, text: &str) -> Result<Vec<Policy>, ApiError> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-        let msg = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string();
-        ApiError::BadInput(format!("{label}:{line}: {msg}"))
-    })?;
+    let raw: RawFile = toml::from_str(text).map_err(|e| super::toml_error(label, text, &e))?;
     if raw.policy.is_empty() {
         return Err(ApiError::BadInput(format!(
             "{label}:1: no [[policy]] in the file"

@@ -57,9 +57,7 @@ struct RawFeed {
     attributes: Vec<String>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
+use super::line_of;
 
 /// Parses a resources file; feed paths are resolved against `base` (the file's folder).
 pub fn parse_resources_toml(
@@ -67,16 +65,7 @@ pub fn parse_resources_toml(
     text: &str,
     base: &Path,
 ) -> Result<Vec<Resource>, ApiError> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-        let msg = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string();
-        ApiError::BadInput(format!("{label}:{line}: {msg}"))
-    })?;
+    let raw: RawFile = toml::from_str(text).map_err(|e| super::toml_error(label, text, &e))?;
     if raw.resource.is_empty() {
         return Err(ApiError::BadInput(format!(
             "{label}:1: no [[resource]] in the file"

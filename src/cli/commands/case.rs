@@ -274,12 +274,7 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
 }
 
 fn print_applied(ctx: &Ctx, applied: &Applied) -> Result<(), ApiError> {
-    if ctx.json {
-        output::json(applied)
-    } else {
-        println!("{}", applied.message);
-        Ok(())
-    }
+    output::applied(ctx.json, applied)
 }
 
 fn who(assignees: &[String], candidates: &[String]) -> String {
@@ -470,23 +465,6 @@ fn print_history(ctx: &Ctx, h: &CaseHistory) -> Result<(), ApiError> {
     if ctx.json {
         return output::json(h);
     }
-    let mut t = Table::new(vec!["SEQ", "TIME", "ACTOR", "WHAT", "DETAIL"]);
-    for e in &h.events {
-        let mut detail = e.what.describe();
-        if let Some(why) = &e.why {
-            if !detail.is_empty() {
-                detail.push_str(" — ");
-            }
-            detail.push_str(why);
-        }
-        t.row(vec![
-            e.seq.to_string(),
-            output::local(e.time),
-            e.actor.clone(),
-            e.what.verb().to_string(),
-            detail,
-        ]);
-    }
-    print!("{}", t.render());
+    output::events(&h.events);
     Ok(())
 }

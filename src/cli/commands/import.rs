@@ -29,12 +29,7 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             let resources = crate::import::parse_resources_toml(&label, &text, &base)?;
             let engine = ctx.open()?;
             let applied = engine.execute(&ctx.actor, Command::ImportResources { resources })?;
-            if ctx.json {
-                output::json(&applied)
-            } else {
-                println!("{}", applied.message);
-                Ok(())
-            }
+            output::applied(ctx.json, &applied)
         }
         ImportCmd::Policies { file } => {
             let label = file.display().to_string();
@@ -43,12 +38,7 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             let policies = parse_policies_toml(&label, &text)?;
             let engine = ctx.open()?;
             let applied = engine.execute(&ctx.actor, Command::ImportPolicies { policies })?;
-            if ctx.json {
-                output::json(&applied)
-            } else {
-                println!("{}", applied.message);
-                Ok(())
-            }
+            output::applied(ctx.json, &applied)
         }
         ImportCmd::Users { file } => {
             let label = file.display().to_string();
@@ -59,12 +49,7 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             let applied = engine
                 .execute(&ctx.actor, Command::ImportUsers { users })
                 .map_err(|e| in_file(&label, e))?;
-            if ctx.json {
-                output::json(&applied)
-            } else {
-                println!("{}", applied.message);
-                Ok(())
-            }
+            output::applied(ctx.json, &applied)
         }
     }
 }

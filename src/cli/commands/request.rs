@@ -69,12 +69,7 @@ pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
                     reason,
                 },
             )?;
-            if ctx.json {
-                output::json(&applied)
-            } else {
-                println!("{}", applied.message);
-                Ok(())
-            }
+            output::applied(ctx.json, &applied)
         }
         RequestCmd::List { all, limit, .. } => {
             let list = engine.list_requests(&ctx.actor, all, limit)?;
@@ -116,22 +111,7 @@ pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
                 println!("  next: {} at {}", t.kind.name(), output::local(t.due));
             }
             println!();
-            let mut t = Table::new(vec!["SEQ", "TIME", "ACTOR", "WHAT", "DETAIL"]);
-            for e in &d.events {
-                let mut detail = e.what.describe();
-                if let Some(why) = &e.why {
-                    detail.push_str(" — ");
-                    detail.push_str(why);
-                }
-                t.row(vec![
-                    e.seq.to_string(),
-                    output::local(e.time),
-                    e.actor.clone(),
-                    e.what.verb().to_string(),
-                    detail,
-                ]);
-            }
-            print!("{}", t.render());
+            output::events(&d.events);
             Ok(())
         }
     }

@@ -85,12 +85,7 @@ pub fn provision(ctx: &Ctx, cmd: ProvisionCmd) -> Result<(), ApiError> {
             set,
         },
     )?;
-    if ctx.json {
-        output::json(&applied)
-    } else {
-        println!("{}", applied.message);
-        Ok(())
-    }
+    output::applied(ctx.json, &applied)
 }
 
 pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
@@ -192,12 +187,7 @@ pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
                     rows,
                 },
             )?;
-            if ctx.json {
-                output::json(&applied)
-            } else {
-                println!("{}", applied.message);
-                Ok(())
-            }
+            output::applied(ctx.json, &applied)
         }
     }
 }
