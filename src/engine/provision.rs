@@ -490,11 +490,35 @@ impl Engine {
                             op.completed.unwrap_or(tx.now) + Duration::seconds(resource.grace_secs);
                         if tx.now >= deadline {
                             s.pending[i].confirmed = true; // handled: a divergence now
+                            let when = op
+                                .completed
+                                .map(|c| c.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                                .unwrap_or_default();
+                            let shown = match (op.kind, seen) {
+                                (OpKind::Delete, Some(_)) => {
+                                    "the account is still in the export".to_string()
+                                }
+                                (_, None) => "the export does not show the account".to_string(),
+                                (_, Some(a)) => op
+                                    .changes
+                                    .iter()
+                                    .filter(|c| compared.contains(&c.name))
+                                    .filter(|c| a.get(&c.name) != c.new.as_ref())
+                                    .map(|c| {
+                                        format!(
+                                            "{} is {} in the export, not {}",
+                                            c.name,
+                                            a.get(&c.name).map(String::as_str).unwrap_or("(none)"),
+                                            c.new.as_deref().unwrap_or("(none)")
+                                        )
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join("; "),
+                            };
                             diverged.push(format!(
-                                "op {} ({}) was completed at {} but the export does not show it",
+                                "op {} ({}) was completed at {when}, but {shown}",
                                 op.id,
                                 op.describe(),
-                                op.completed.map(|c| c.to_rfc3339()).unwrap_or_default()
                             ));
                         } else {
                             waiting = true;
