@@ -34,6 +34,10 @@ impl Default for Config {
 struct RawFile {
     #[serde(default)]
     tui: Option<RawTui>,
+    /// Read by the CLI (`[notify] command`); accepted here as is.
+    #[serde(default)]
+    #[allow(dead_code)]
+    notify: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +114,13 @@ mod tests {
         assert_eq!(c.sweep_interval, Duration::from_secs(120));
         assert!(c.mouse);
         assert_eq!(Config::parse("c", "").unwrap(), Config::default());
+        // The CLI's [notify] table lives in the same file.
+        let c = Config::parse(
+            "c",
+            "[notify]\ncommand = \"sendmail -t\"\n[tui]\nmouse = true\n",
+        )
+        .unwrap();
+        assert!(c.mouse);
     }
 
     #[test]
