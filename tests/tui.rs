@@ -380,13 +380,14 @@ fn a_big_queue_shows_a_first_page_then_every_row() {
         .collect();
     assert_eq!(loads.len(), 2, "a page and every row: {fx:?}");
     assert_eq!(loads[0].1, Some(app::FIRST_PAGE));
-    assert_eq!(loads[1].1, None);
+    assert_eq!(loads[1].1, Some(app::MAX_ROWS));
     let gen = loads[0].0;
     let load = |limit| {
         let e = Effect::LoadInbox {
             gen,
             queue: casebench::api::Queue::Open,
             limit,
+            filter: None,
         };
         perform(&*s.service(), "alice", e).unwrap()
     };
@@ -401,6 +402,45 @@ fn a_big_queue_shows_a_first_page_then_every_row() {
     // A page arriving after every row changes nothing.
     d.act(Action::Reply(load(Some(2))));
     assert_eq!(shown_ids(&d).len(), 6);
+}
+
+#[test]
+fn a_queue_bigger_than_the_tui_holds_filters_through_the_engine() {
+    let s = store();
+    let mut d = s.driver("alice", (120, 40));
+    d.app.inbox.max_rows = 3;
+    d.press("4");
+    // Open holds 6 cases: the first 3 show, the title says so, nothing keeps loading.
+    assert_eq!(shown_ids(&d).len(), 3);
+    assert!(d.app.inbox.capped);
+    assert!(!d.app.inbox.loading);
+    let screen = d.screen(120, 40);
+    assert!(screen.contains("first 3 of 6 (/ searches all)"), "{screen}");
+    // A filter goes to the engine, which finds a case beyond the first 3.
+    let beyond: Vec<String> = s
+        .engine
+        .list_cases(
+            "alice",
+            &casebench::api::CaseQuery {
+                queue: casebench::api::Queue::Open,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .cases
+        .iter()
+        .skip(3)
+        .map(|r| r.id.to_string())
+        .collect();
+    let target = beyond[0].clone();
+    d.press("/");
+    d.type_text(&target);
+    assert_eq!(d.app.inbox.server_filter.as_deref(), Some(target.as_str()));
+    assert!(shown_ids(&d).contains(&target), "{:?}", shown_ids(&d));
+    // Clearing the filter goes back to the first 3.
+    d.press("esc");
+    assert_eq!(d.app.inbox.server_filter, None);
+    assert_eq!(shown_ids(&d).len(), 3);
 }
 
 #[test]

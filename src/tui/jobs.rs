@@ -8,16 +8,26 @@ use crate::tui::panes::inbox::{Rows, QUEUES};
 /// Runs one effect; `None` for the effects that are not the service's (copy, quit).
 pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Reply> {
     Some(match effect {
-        Effect::LoadInbox { gen, queue, limit } => {
+        Effect::LoadInbox {
+            gen,
+            queue,
+            limit,
+            filter,
+        } => {
             let query = CaseQuery {
                 queue,
                 limit,
+                filter: filter.clone(),
                 ..Default::default()
             };
             let result = service
                 .list_cases(actor, &query)
                 .map(|list| (Rows::new(queue, list.cases), list.total));
-            Reply::Inbox { gen, result }
+            Reply::Inbox {
+                gen,
+                result,
+                filter,
+            }
         }
         Effect::LoadCounts { gen } => {
             let counts = QUEUES

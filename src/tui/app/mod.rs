@@ -49,11 +49,13 @@ pub enum Action {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // one at a time, moved once
 pub enum Effect {
-    /// The rows of a queue: the first `limit` (a quick first page), or all of them.
+    /// The rows of a queue: the first `limit` (a quick first page, or at most `MAX_ROWS`),
+    /// narrowed by the engine to `filter` when given.
     LoadInbox {
         gen: u64,
         queue: Queue,
         limit: Option<usize>,
+        filter: Option<String>,
     },
     LoadCounts {
         gen: u64,
@@ -81,8 +83,9 @@ pub enum Effect {
 pub enum Reply {
     Inbox {
         gen: u64,
-        /// The rows and how many the queue holds.
+        /// The rows and how many the queue holds (with `filter`, how many match).
         result: Result<(Rows, usize), ApiError>,
+        filter: Option<String>,
     },
     Counts {
         gen: u64,
@@ -171,6 +174,10 @@ struct Gens {
 
 /// Rows asked for first when a queue is big.
 pub const FIRST_PAGE: usize = 500;
+
+/// The most rows the TUI holds for one queue: beyond, it shows the first part (in the
+/// engine's order) and filters through the engine instead of over loaded rows.
+pub const MAX_ROWS: usize = 20_000;
 
 /// Seconds a message stays in the status bar.
 pub const MESSAGE_TICKS: u64 = 8;
@@ -276,18 +283,22 @@ impl App {
         self.inbox.complete_gen = None;
         let gen = self.gens.inbox;
         let queue = self.inbox.current_queue();
+        // A capped queue keeps asking the engine for its filter.
+        let filter = self.inbox.server_filter.clone();
         let all = Effect::LoadInbox {
             gen,
             queue,
-            limit: None,
+            limit: Some(self.inbox.max_rows),
+            filter: filter.clone(),
         };
         match self.inbox.counts[self.inbox.queue] {
-            Some(n) if n <= FIRST_PAGE => vec![all],
+            Some(n) if n <= FIRST_PAGE && filter.is_none() => vec![all],
             _ => vec![
                 Effect::LoadInbox {
                     gen,
                     queue,
                     limit: Some(FIRST_PAGE),
+                    filter,
                 },
                 all,
             ],
@@ -334,14 +345,25 @@ impl App {
         }
     }
 
-    /// Recomputes the inbox view of the current rows (after a filter or sort change).
+    /// Recomputes the inbox view of the current rows (after a filter or sort change). A
+    /// capped queue also asks the engine for the rows matching the new filter (latest wins).
     fn review(&mut self) -> Vec<Effect> {
+        let mut fx = vec![];
+        if self.inbox.capped || self.inbox.server_filter.is_some() {
+            let text = self.inbox.filter.text().trim().to_string();
+            let wanted = Some(text).filter(|t| !t.is_empty());
+            if wanted != self.inbox.server_filter {
+                self.inbox.server_filter = wanted;
+                fx.extend(self.load_inbox());
+            }
+        }
         let Some(rows) = self.inbox.rows.clone() else {
-            return vec![];
+            return fx;
         };
         self.gens.view += 1;
         self.inbox.view_pending = true;
-        vec![Effect::View(self.inbox.view_job(self.gens.view, rows))]
+        fx.push(Effect::View(self.inbox.view_job(self.gens.view, rows)));
+        fx
     }
 
     /// The cases a case action applies to, by focus: the marks or selection in the inbox,

@@ -9,7 +9,11 @@ use crate::tui::panes::picker;
 
 pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
     match r {
-        Reply::Inbox { gen, result } => {
+        Reply::Inbox {
+            gen,
+            result,
+            filter,
+        } => {
             if gen != app.gens.inbox || app.inbox.complete_gen == Some(gen) {
                 return vec![];
             }
@@ -19,14 +23,19 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
                     if rows.queue != app.inbox.current_queue() {
                         return vec![];
                     }
-                    let complete = rows.rows.len() >= total;
+                    let loaded = rows.rows.len();
+                    // Every row, or as many as the TUI holds: this load is done.
+                    let complete = loaded >= total || loaded >= app.inbox.max_rows;
                     if complete {
                         app.inbox.complete_gen = Some(gen);
                         app.inbox.loading = false;
+                        app.inbox.capped = loaded < total;
                     }
                     app.inbox.partial = !complete;
                     app.inbox.error = None;
-                    app.inbox.counts[app.inbox.queue] = Some(total);
+                    if filter.is_none() {
+                        app.inbox.counts[app.inbox.queue] = Some(total);
+                    }
                     app.gens.view += 1;
                     app.inbox.view_pending = true;
                     vec![Effect::View(app.inbox.view_job(app.gens.view, rows))]

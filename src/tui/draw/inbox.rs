@@ -59,6 +59,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 (_, Some(n)) if inbox.partial => {
                     format!("first {} of {n}, loading… ", inbox.len())
                 }
+                (_, Some(n)) if inbox.capped && inbox.server_filter.is_none() => {
+                    format!("first {} of {n} (/ searches all) ", inbox.len())
+                }
                 (_, Some(n)) if inbox.len() != n => format!("{} of {n} ", inbox.len()),
                 _ => format!("{} ", inbox.len()),
             },

@@ -208,6 +208,13 @@ pub struct Inbox {
     pub complete_gen: Option<u64>,
     /// The rows are a first page of `counts[queue]`.
     pub partial: bool,
+    /// The queue holds more than the TUI loads (`MAX_ROWS`): the rows are its first part in
+    /// the engine's order, and the filter asks the engine.
+    pub capped: bool,
+    /// The filter the engine applied to the rows loaded (a capped queue's filter).
+    pub server_filter: Option<String>,
+    /// The most rows held for one queue (`app::MAX_ROWS`; smaller in tests).
+    pub max_rows: usize,
     pub error: Option<String>,
     /// Indices into `rows`, filtered and sorted.
     pub view: Arc<Vec<u32>>,
@@ -237,6 +244,9 @@ impl Default for Inbox {
             loading: false,
             complete_gen: None,
             partial: false,
+            capped: false,
+            server_filter: None,
+            max_rows: crate::tui::app::MAX_ROWS,
             error: None,
             view: Arc::new(vec![]),
             view_query: String::new(),
