@@ -310,6 +310,8 @@ impl Engine {
                         format!("delegation to {to} skipped: no such user or group")
                     } else {
                         item.delegate(SYSTEM_ACTOR, to, *method)?;
+                        // Nobody's "delegated by me" queue: the timer did it.
+                        item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
                         tx.event(
                             Some(case.id),
                             EventKind::Delegated {
@@ -331,6 +333,7 @@ impl Engine {
                         Some(to) if self.target_exists(&to)? => {
                             let deadline = policy.level_deadline(timer.due);
                             let level = item.escalate(SYSTEM_ACTOR, &to, deadline, timer.due)?;
+                            item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
                             item.timers = policy.schedule(&item, timer.due);
                             next = item.timers.clone();
                             tx.event(
