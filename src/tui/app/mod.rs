@@ -177,7 +177,7 @@ pub const FIRST_PAGE: usize = 500;
 
 /// The most rows the TUI holds for one queue: beyond, it shows the first part (in the
 /// engine's order) and filters through the engine instead of over loaded rows.
-pub const MAX_ROWS: usize = 20_000;
+pub const MAX_ROWS: usize = 100_000;
 
 /// Seconds a message stays in the status bar.
 pub const MESSAGE_TICKS: u64 = 8;
