@@ -4,6 +4,7 @@
 mod authz;
 pub mod clock;
 mod execute;
+mod feed;
 pub mod generate;
 mod notify;
 mod provision;

@@ -1,0 +1,452 @@
+//! Semi-manual read-back: an export confirms operations, reveals divergence after the grace
+//! period, and finds accounts nobody owns (correlation).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::Duration;
+
+use super::{authz, Engine, Tx};
+use crate::api::{ApiError, FeedRow, NewCase};
+use crate::domain::resource::rank_candidates;
+use crate::domain::{
+    CaseId, CaseKind, Correlation, EventKind, Execution, OpKind, OpResult, Outcome,
+    PendingOperation, Resource, ResourceKind, Shadow, ShadowState, Target, User, WorkItem,
+};
+
+impl Engine {
+    /// Reads a semi-manual export: confirms operations, declares divergence after the grace
+    /// period, opens remediation and correlation cases. All or nothing.
+    pub(crate) fn read_feed(
+        &self,
+        tx: &mut Tx,
+        resource_id: &str,
+        label: &str,
+        fingerprint: &str,
+        rows: Vec<FeedRow>,
+    ) -> Result<String, ApiError> {
+        let resource = self.load_resource(resource_id)?;
+        let ResourceKind::SemiManual { attributes, .. } = &resource.kind else {
+            return Err(ApiError::IllegalState(format!(
+                "{} is a manual resource: it has no export to read",
+                resource.id
+            )));
+        };
+        let compared: BTreeSet<&String> = attributes.iter().collect();
+        let export: BTreeMap<String, BTreeMap<String, String>> =
+            rows.into_iter().map(|r| (r.key, r.attributes)).collect();
+        let (mut confirmed, mut remediations, mut correlations) = (0u64, 0u64, 0u64);
+        let mut next_grace: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut closing_cases: BTreeSet<CaseId> = BTreeSet::new();
+        let shadows = self.store.shadows(&resource.id)?;
+        let known: BTreeSet<String> = shadows.iter().map(|s| s.key.clone()).collect();
+        for prev in shadows {
+            let mut s = prev.clone();
+            let seen = export.get(&s.key);
+            if seen.is_some() {
+                s.last_seen = Some(tx.now);
+            }
+            let shows = |op: &PendingOperation, attrs: &BTreeMap<String, String>| match op.kind {
+                OpKind::Delete => false,
+                _ => op
+                    .changes
+                    .iter()
+                    .filter(|c| compared.contains(&c.name))
+                    .all(|c| attrs.get(&c.name) == c.new.as_ref()),
+            };
+            let confirms = |op: &PendingOperation| match (op.kind, seen) {
+                (OpKind::Delete, None) => true,
+                (OpKind::Delete, Some(_)) => false,
+                (_, Some(a)) => shows(op, a),
+                (_, None) => false,
+            };
+            let mut diverged = vec![];
+            // An export may lag behind a completed operation for the grace period.
+            let mut waiting = false;
+            for i in 0..s.pending.len() {
+                let op = s.pending[i].clone();
+                if op.result == OpResult::InProgress
+                    && op.execution == Execution::Executing
+                    && confirms(&op)
+                {
+                    // Done behind the case's back: the export proves it.
+                    s.apply(&op);
+                    let o = &mut s.pending[i];
+                    o.result = OpResult::Success;
+                    o.execution = Execution::Completed;
+                    o.completed = Some(tx.now);
+                    o.confirmed = true;
+                    confirmed += 1;
+                    if let Some(c) = op.case {
+                        closing_cases.insert(c);
+                    }
+                    tx.event(
+                        op.case,
+                        EventKind::OperationCompleted {
+                            resource: resource.id.clone(),
+                            account: s.key.clone(),
+                            op: op.id,
+                            result: OpResult::Success,
+                        },
+                        Some(format!("confirmed by the export {label}")),
+                    );
+                } else if op.result == OpResult::Success && !op.confirmed {
+                    if confirms(&op) {
+                        s.pending[i].confirmed = true;
+                        confirmed += 1;
+                    } else {
+                        let deadline =
+                            op.completed.unwrap_or(tx.now) + Duration::seconds(resource.grace_secs);
+                        if tx.now >= deadline {
+                            s.pending[i].confirmed = true; // handled: a divergence now
+                            let when = op
+                                .completed
+                                .map(|c| c.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                                .unwrap_or_default();
+                            let shown = match (op.kind, seen) {
+                                (OpKind::Delete, Some(_)) => {
+                                    "the account is still in the export".to_string()
+                                }
+                                (_, None) => "the export does not show the account".to_string(),
+                                (_, Some(a)) => op
+                                    .changes
+                                    .iter()
+                                    .filter(|c| compared.contains(&c.name))
+                                    .filter(|c| a.get(&c.name) != c.new.as_ref())
+                                    .map(|c| {
+                                        format!(
+                                            "{} is {} in the export, not {}",
+                                            c.name,
+                                            a.get(&c.name).map(String::as_str).unwrap_or("(none)"),
+                                            c.new.as_deref().unwrap_or("(none)")
+                                        )
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join("; "),
+                            };
+                            diverged.push(format!(
+                                "op {} ({}) was completed at {when}, but {shown}",
+                                op.id,
+                                op.describe(),
+                            ));
+                        } else {
+                            waiting = true;
+                            next_grace = Some(next_grace.map_or(deadline, |g| g.min(deadline)));
+                        }
+                    }
+                }
+            }
+            let settled = s.pending.iter().all(|o| !o.is_open());
+            if diverged.is_empty()
+                && !waiting
+                && settled
+                && s.state == ShadowState::Exists
+                && !s.orphan
+            {
+                match seen {
+                    None => diverged.push(format!("{} is missing from the export", s.key)),
+                    Some(a) => {
+                        for name in &compared {
+                            let mine = s.attributes.get(*name);
+                            let theirs = a.get(*name);
+                            if mine != theirs {
+                                diverged.push(format!(
+                                    "{name}: {} in casebench, {} in the export",
+                                    mine.map(String::as_str).unwrap_or("(none)"),
+                                    theirs.map(String::as_str).unwrap_or("(none)")
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            let open_remediation = match s.remediation {
+                Some(c) => self.store.case(c)?.is_some_and(|c| c.state.is_active()),
+                None => false,
+            };
+            if !diverged.is_empty() && !open_remediation {
+                let title = format!("Divergence: account {} on {}", s.key, resource.name);
+                let (case, _) = self.open_resource_case(
+                    tx,
+                    &resource,
+                    CaseKind::Remediation,
+                    title,
+                    Some(format!(
+                        "{}\nFix the account or the record, then complete this case.",
+                        diverged.join("\n")
+                    )),
+                    vec![],
+                )?;
+                s.remediation = Some(case.id);
+                remediations += 1;
+            }
+            tx.ws.put_shadow(Some(&prev), &s);
+        }
+        // Accounts nobody asked for.
+        let users = self.store.users()?;
+        for (key, attrs) in export.iter().filter(|(k, _)| !known.contains(*k)) {
+            let candidates = rank_candidates(
+                key,
+                attrs,
+                users
+                    .iter()
+                    .map(|u| (u.login.as_str(), u.name.as_str(), u.email.as_str())),
+            );
+            let mut s = Shadow::new(&resource.id, key, None);
+            s.state = ShadowState::Exists;
+            s.attributes = attrs
+                .iter()
+                .filter(|(k, _)| compared.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            s.last_seen = Some(tx.now);
+            let unique = candidates.len() == 1
+                || candidates.first().is_some_and(|c| c.score == 100)
+                    && candidates.get(1).is_none_or(|c| c.score < 100);
+            if unique && candidates[0].score >= 80 {
+                s.owner = Some(candidates[0].login.clone());
+                tx.event(
+                    None,
+                    EventKind::Correlated {
+                        resource: resource.id.clone(),
+                        account: key.clone(),
+                        owner: s.owner.clone(),
+                    },
+                    Some(candidates[0].why.clone()),
+                );
+            } else {
+                let title = format!("Who owns account {key} on {}?", resource.name);
+                let listing = match candidates.len() {
+                    0 => "The export shows an account no user matches: name its owner, or mark it an orphan.".to_string(),
+                    1 => "The export shows an account one user might own: confirm the owner, name another, or mark it an orphan.".to_string(),
+                    n => format!("The export shows an account {n} users might own: pick the owner, or mark it an orphan."),
+                };
+                let (case, _) = self.open_case(
+                    tx,
+                    NewCase {
+                        kind: CaseKind::Correlation,
+                        title,
+                        description: Some(listing),
+                        resource: Some(resource.id.clone()),
+                        object: Some(key.clone()),
+                        target: Target::Group(resource.owners.clone()),
+                        deadline: None,
+                        policy: resource.policy.clone(),
+                    },
+                    vec![],
+                    Some(Correlation {
+                        resource: resource.id.clone(),
+                        account: key.clone(),
+                        attributes: attrs.clone(),
+                        candidates,
+                    }),
+                )?;
+                s.remediation = Some(case.id);
+                correlations += 1;
+            }
+            tx.ws.put_shadow(None, &s);
+        }
+        // Cases whose every operation the export confirmed are done.
+        for case_id in closing_cases {
+            self.finish_confirmed_case(tx, case_id, label)?;
+        }
+        let mut r = resource.clone();
+        r.feed_fingerprint = Some(fingerprint.to_string());
+        r.grace_due = next_grace;
+        tx.ws.put_resource(Some(&resource), &r);
+        tx.event(
+            None,
+            EventKind::FeedRead {
+                resource: resource.id.clone(),
+                accounts: export.len() as u64,
+                confirmed,
+                remediations,
+                correlations,
+            },
+            Some(label.to_string()),
+        );
+        Ok(format!(
+            "{}: {} accounts read, {confirmed} operations confirmed, {remediations} remediation and {correlations} correlation cases opened",
+            resource.id,
+            export.len()
+        ))
+    }
+
+    /// Reads a semi-manual resource's export file (from the sweep). A refused export
+    /// changes nothing but the timer that asked for it; the reason is the result.
+    pub(crate) fn read_feed_file(&self, tx: &mut Tx, r: &Resource) -> Result<String, ApiError> {
+        let ResourceKind::SemiManual {
+            feed,
+            key,
+            attributes,
+        } = &r.kind
+        else {
+            return Ok(format!("{}: no export", r.id));
+        };
+        let bytes = match std::fs::read(feed) {
+            Ok(b) => b,
+            Err(e) => {
+                let mut nr = r.clone();
+                nr.grace_due = None;
+                tx.ws.put_resource(Some(r), &nr);
+                return Ok(format!("{}: cannot read the export {feed}: {e}", r.id));
+            }
+        };
+        let print = crate::import::feed::fingerprint(&bytes);
+        match crate::import::feed::parse_feed_csv(feed, &bytes, key, attributes) {
+            Ok(rows) => self.read_feed(tx, &r.id, feed, &print, rows),
+            Err(e) => {
+                let mut nr = r.clone();
+                nr.grace_due = None;
+                tx.ws.put_resource(Some(r), &nr);
+                Ok(format!("{}: export refused: {e}", r.id))
+            }
+        }
+    }
+
+    /// Semi-manual resources whose export file changed since it was last read.
+    pub(crate) fn changed_feeds(&self) -> Result<Vec<Resource>, ApiError> {
+        let mut out = vec![];
+        for r in self.store.resources()? {
+            if let ResourceKind::SemiManual { feed, .. } = &r.kind {
+                if let Ok(bytes) = std::fs::read(feed) {
+                    let print = crate::import::feed::fingerprint(&bytes);
+                    if r.feed_fingerprint.as_deref() != Some(print.as_str()) {
+                        out.push(r);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Completes the open work items of a case whose operations the export all confirmed.
+    fn finish_confirmed_case(
+        &self,
+        tx: &mut Tx,
+        case_id: CaseId,
+        label: &str,
+    ) -> Result<(), ApiError> {
+        let Some(case) = self.store.case(case_id)? else {
+            return Ok(());
+        };
+        if !case.state.is_active() {
+            return Ok(());
+        }
+        // Every operation of the case settled (this read's changes are in the write set,
+        // so look at the shadows as this read leaves them: they were all confirmed here or
+        // before).
+        let comment = format!("confirmed by the export {label}");
+        let mut items = vec![];
+        for w in &case.work_items {
+            if let Some(mut item) = self.store.work_item(*w)? {
+                if item.is_open() {
+                    let prev = item.clone();
+                    item.complete(
+                        super::SYSTEM_ACTOR,
+                        Outcome::Success,
+                        Some(comment.clone()),
+                        tx.now,
+                    )?;
+                    tx.event(
+                        Some(case.id),
+                        EventKind::WorkItemCompleted {
+                            work_item: item.id,
+                            outcome: Outcome::Success,
+                        },
+                        Some(comment.clone()),
+                    );
+                    tx.ws.put_work_item(Some(&prev), &item);
+                }
+                items.push(item);
+            }
+        }
+        super::execute::close_if_done(tx, &case, &items)?;
+        Ok(())
+    }
+
+    pub(crate) fn correlate(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        case_id: CaseId,
+        owner: Option<String>,
+    ) -> Result<String, ApiError> {
+        let case = self
+            .store
+            .case(case_id)?
+            .ok_or_else(|| ApiError::NotFound(format!("no case {case_id}")))?;
+        let Some(corr) = case.correlation.clone() else {
+            return Err(ApiError::IllegalState(format!(
+                "{case_id} is not a correlation case"
+            )));
+        };
+        if !case.state.is_active() {
+            return Err(ApiError::IllegalState(format!(
+                "cannot correlate {case_id}: the case is {}",
+                case.state
+            )));
+        }
+        let items: Vec<WorkItem> = case
+            .work_items
+            .iter()
+            .filter_map(|w| self.store.work_item(*w).transpose())
+            .collect::<Result<_, _>>()?;
+        let open =
+            items.iter().find(|i| i.is_open()).cloned().ok_or_else(|| {
+                ApiError::IllegalState(format!("{case_id} has no open work item"))
+            })?;
+        let member = open.candidates.iter().any(|g| user.in_group(g));
+        if !member {
+            authz::may_work_on(user, &open, "correlate")?;
+        }
+        if let Some(o) = &owner {
+            if self.store.user(o)?.is_none() {
+                return Err(ApiError::NotFound(format!("no user {o:?}")));
+            }
+        }
+        let prev = self.store.shadow(&corr.resource, &corr.account)?;
+        let mut s = prev.clone().unwrap_or_else(|| {
+            let mut s = Shadow::new(&corr.resource, &corr.account, None);
+            s.state = ShadowState::Exists;
+            s
+        });
+        s.owner = owner.clone();
+        s.orphan = owner.is_none();
+        s.remediation = None;
+        tx.ws.put_shadow(prev.as_ref(), &s);
+        tx.event(
+            Some(case.id),
+            EventKind::Correlated {
+                resource: corr.resource.clone(),
+                account: corr.account.clone(),
+                owner: owner.clone(),
+            },
+            None,
+        );
+        let comment = match &owner {
+            Some(o) => format!("owner: {o}"),
+            None => "marked as an orphan".to_string(),
+        };
+        let mut item = open.clone();
+        item.complete(&user.login, Outcome::Success, Some(comment.clone()), tx.now)?;
+        tx.event(
+            Some(case.id),
+            EventKind::WorkItemCompleted {
+                work_item: item.id,
+                outcome: Outcome::Success,
+            },
+            Some(comment.clone()),
+        );
+        tx.ws.put_work_item(Some(&open), &item);
+        let all: Vec<WorkItem> = items
+            .into_iter()
+            .map(|i| if i.id == item.id { item.clone() } else { i })
+            .collect();
+        super::execute::close_if_done(tx, &case, &all)?;
+        tx.applied.case = Some(case.id);
+        Ok(format!(
+            "{}@{}: {comment}; {} closed",
+            corr.account, corr.resource, case.id
+        ))
+    }
+}

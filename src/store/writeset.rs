@@ -1,0 +1,218 @@
+//! A change set: entities and the index entries derived from them, applied atomically by
+//! [`super::Store::commit`]. Index entries are computed here from the old and new entity, so
+//! an index cannot disagree with what it indexes.
+
+use std::collections::BTreeSet;
+
+use super::encode;
+use super::trees::{self, Tree};
+use crate::domain::{
+    Case, CaseId, Event, Group, Notification, Policy, Request, Resource, Shadow, User, WorkItem,
+};
+
+/// One change set, applied atomically by [`Store::commit`].
+#[derive(Default, Debug)]
+pub struct WriteSet {
+    pub(super) ops: Vec<(Tree, Vec<u8>, Option<Vec<u8>>)>,
+    /// Changes to `meta` counters, applied inside the transaction (read, add, write).
+    pub(super) counts: std::collections::BTreeMap<Vec<u8>, i64>,
+}
+
+impl WriteSet {
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: Vec<u8>) {
+        self.ops.push((tree, key.into(), Some(value)));
+    }
+
+    fn del(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
+        self.ops.push((tree, key.into(), None));
+    }
+
+    pub fn set_counter(&mut self, key: &[u8], next: u64) {
+        self.put(Tree::Meta, key, next.to_be_bytes().to_vec());
+    }
+
+    fn count(&mut self, key: Vec<u8>, delta: i64) {
+        *self.counts.entry(key).or_default() += delta;
+    }
+
+    pub fn put_case(&mut self, prev: Option<&Case>, case: &Case) {
+        self.put(Tree::Cases, trees::u64_key(case.id.0), encode(case));
+        if prev.map(|p| p.state) != Some(case.state) {
+            if let Some(p) = prev {
+                self.count(trees::state_count_key(p.state.code()), -1);
+            }
+            self.count(trees::state_count_key(case.state.code()), 1);
+        }
+        if let Some(p) = prev {
+            if p.state != case.state {
+                self.del(Tree::State, trees::state_key(p.state.code(), p.id));
+            }
+        }
+        if prev.map(|p| p.state) != Some(case.state) {
+            self.put(
+                Tree::State,
+                trees::state_key(case.state.code(), case.id),
+                vec![],
+            );
+        }
+    }
+
+    pub fn put_work_item(&mut self, prev: Option<&WorkItem>, item: &WorkItem) {
+        self.put(Tree::WorkItems, trees::u64_key(item.id.0), encode(item));
+        let old: BTreeSet<(Tree, Vec<u8>)> = prev.map(index_keys).unwrap_or_default();
+        let new = index_keys(item);
+        let case = trees::u64_key(item.case.0).to_vec();
+        for (tree, key) in old.difference(&new) {
+            self.del(*tree, key.clone());
+        }
+        for (tree, key) in new.difference(&old) {
+            self.put(*tree, key.clone(), case.clone());
+        }
+    }
+
+    pub fn put_event(&mut self, event: &Event) {
+        let subject = match (event.case, event.request) {
+            (Some(c), _) => c,
+            (None, Some(r)) => CaseId(trees::request_subject(r.0)),
+            (None, None) => CaseId(0),
+        };
+        self.put(
+            Tree::Events,
+            trees::case_event_key(subject, event.seq),
+            encode(event),
+        );
+    }
+
+    pub fn put_resource(&mut self, prev: Option<&Resource>, r: &Resource) {
+        self.put(Tree::Resources, r.id.as_bytes(), encode(r));
+        self.put(
+            Tree::ResourceSeq,
+            trees::u64_key(r.seq),
+            r.id.as_bytes().to_vec(),
+        );
+        let keys = |r: &Resource| -> BTreeSet<Vec<u8>> {
+            [(r.propagation_due, 0u16), (r.grace_due, 1u16)]
+                .into_iter()
+                .filter_map(|(t, slot)| {
+                    t.map(|t| trees::due_key(t, trees::TIMER_RESOURCE, r.seq, slot).to_vec())
+                })
+                .collect()
+        };
+        let old = prev.map(keys).unwrap_or_default();
+        let new = keys(r);
+        for k in old.difference(&new) {
+            self.del(Tree::Due, k.clone());
+        }
+        for k in new.difference(&old) {
+            self.put(Tree::Due, k.clone(), trees::u64_key(r.seq).to_vec());
+        }
+    }
+
+    pub fn put_shadow(&mut self, prev: Option<&Shadow>, s: &Shadow) {
+        let key = trees::shadow_key(&s.resource, &s.key);
+        self.put(Tree::Shadows, key.clone(), encode(s));
+        let queued = |s: &Shadow| {
+            s.pending
+                .iter()
+                .any(|o| o.execution == crate::domain::Execution::ExecutionPending)
+        };
+        match (prev.is_some_and(queued), queued(s)) {
+            (true, false) => self.del(Tree::Queued, key),
+            (false, true) => self.put(Tree::Queued, key, vec![]),
+            _ => {}
+        }
+    }
+
+    pub fn put_request(&mut self, prev: Option<&Request>, r: &Request) {
+        self.put(Tree::Requests, trees::u64_key(r.id.0), encode(r));
+        let keys = |r: &Request| -> BTreeSet<(Tree, Vec<u8>)> {
+            let mut k = BTreeSet::new();
+            k.insert((Tree::Recipient, trees::name_id_key(&r.recipient, r.id.0)));
+            for t in &r.timers {
+                k.insert((
+                    Tree::Due,
+                    trees::due_key(t.due, trees::TIMER_REQUEST, r.id.0, t.kind.code()).to_vec(),
+                ));
+            }
+            k
+        };
+        let old = prev.map(keys).unwrap_or_default();
+        let new = keys(r);
+        for (tree, key) in old.difference(&new) {
+            self.del(*tree, key.clone());
+        }
+        for (tree, key) in new.difference(&old) {
+            let value = if *tree == Tree::Due {
+                trees::u64_key(r.id.0).to_vec()
+            } else {
+                vec![]
+            };
+            self.put(*tree, key.clone(), value);
+        }
+    }
+
+    pub fn put_user(&mut self, prev: Option<&User>, user: &User) {
+        self.put(Tree::Users, user.login.as_bytes(), encode(user));
+        let old: BTreeSet<&String> = prev.map(|p| p.groups.iter().collect()).unwrap_or_default();
+        let new: BTreeSet<&String> = user.groups.iter().collect();
+        for g in old.difference(&new) {
+            self.del(Tree::Members, trees::member_key(g, &user.login));
+        }
+        for g in new.difference(&old) {
+            self.put(Tree::Members, trees::member_key(g, &user.login), vec![]);
+        }
+    }
+
+    pub fn put_policy(&mut self, policy: &Policy) {
+        self.put(Tree::Policies, policy.name.as_bytes(), encode(policy));
+    }
+
+    pub fn put_notification(&mut self, n: &Notification) {
+        self.put(Tree::Outbox, trees::u64_key(n.seq), encode(n));
+        if n.sent.is_none() {
+            self.put(Tree::Unsent, trees::u64_key(n.seq), vec![]);
+        } else {
+            self.del(Tree::Unsent, trees::u64_key(n.seq));
+        }
+    }
+
+    pub fn put_group(&mut self, group: &Group) {
+        self.put(Tree::Groups, group.name.as_bytes(), encode(group));
+    }
+}
+
+/// The index entries an (open) work item owns.
+pub(super) fn index_keys(item: &WorkItem) -> BTreeSet<(Tree, Vec<u8>)> {
+    let mut keys = BTreeSet::new();
+    if !item.is_open() {
+        return keys;
+    }
+    for a in &item.assignees {
+        keys.insert((Tree::Assignee, trees::name_id_key(a, item.id.0)));
+    }
+    for g in &item.candidates {
+        keys.insert((Tree::Candidate, trees::name_id_key(g, item.id.0)));
+    }
+    for d in &item.delegated_by {
+        keys.insert((Tree::Delegator, trees::name_id_key(d, item.id.0)));
+    }
+    keys.insert((
+        Tree::Deadline,
+        trees::deadline_key(item.deadline, item.id.0).to_vec(),
+    ));
+    for t in &item.timers {
+        keys.insert((
+            Tree::Due,
+            trees::due_key(t.due, trees::TIMER_WORK_ITEM, item.id.0, t.slot).to_vec(),
+        ));
+    }
+    keys
+}
