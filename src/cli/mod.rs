@@ -45,7 +45,7 @@ pub struct Cli {
 pub enum Cmd {
     /// Create an empty store and register yourself as its first administrator.
     Init,
-    /// Import users (CSV: login,name,email,manager,groups); all-or-nothing.
+    /// Import users (CSV), escalation policies or resources (TOML); all-or-nothing.
     Import {
         #[command(subcommand)]
         what: commands::import::ImportCmd,
