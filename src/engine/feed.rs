@@ -291,7 +291,11 @@ impl Engine {
                 return Ok(format!("{}: cannot read the export {feed}: {e}", r.id));
             }
         };
-        let print = crate::import::feed::fingerprint(&bytes);
+        let hash = crate::import::feed::fingerprint(&bytes);
+        let print = match crate::import::feed::file_stamp(std::path::Path::new(feed)) {
+            Some(stamp) => format!("{stamp}/{hash}"),
+            None => hash,
+        };
         match crate::import::feed::parse_feed_csv(feed, &bytes, key, attributes) {
             Ok(rows) => self.read_feed(tx, &r.id, feed, &print, rows),
             Err(e) => {
@@ -303,14 +307,22 @@ impl Engine {
         }
     }
 
-    /// Semi-manual resources whose export file changed since it was last read.
+    /// Semi-manual resources whose export file changed since it was last read. A file whose
+    /// size and time are those of the last read is not read again.
     pub(crate) fn changed_feeds(&self) -> Result<Vec<Resource>, ApiError> {
+        use crate::import::feed::{file_stamp, fingerprint, same_content};
         let mut out = vec![];
         for r in self.store.resources()? {
             if let ResourceKind::SemiManual { feed, .. } = &r.kind {
+                let Some(stamp) = file_stamp(std::path::Path::new(feed)) else {
+                    continue;
+                };
+                let stored = r.feed_fingerprint.as_deref();
+                if stored.is_some_and(|s| s.starts_with(&format!("{stamp}/"))) {
+                    continue;
+                }
                 if let Ok(bytes) = std::fs::read(feed) {
-                    let print = crate::import::feed::fingerprint(&bytes);
-                    if r.feed_fingerprint.as_deref() != Some(print.as_str()) {
+                    if !same_content(stored, &fingerprint(&bytes)) {
                         out.push(r);
                     }
                 }

@@ -15,6 +15,23 @@ pub fn fingerprint(bytes: &[u8]) -> String {
     format!("{h:016x}-{}", bytes.len())
 }
 
+/// A file's size and modification time: when it is unchanged, so is the export.
+pub fn file_stamp(path: &std::path::Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(format!("{}@{modified}", meta.len()))
+}
+
+/// Whether a stored fingerprint (`[stamp/]hash`) names the same content as `hash`.
+pub fn same_content(stored: Option<&str>, hash: &str) -> bool {
+    stored.is_some_and(|s| s.rsplit('/').next() == Some(hash))
+}
+
 pub fn parse_feed_csv(
     label: &str,
     bytes: &[u8],
@@ -135,5 +152,10 @@ mod tests {
         let e = parse_feed_csv("e.csv", b"account,mail\njdoe\n", "account", &attrs).unwrap_err();
         assert!(e.to_string().contains("malformed CSV"), "{e}");
         assert_ne!(fingerprint(b"a"), fingerprint(b"b"));
+        let h = fingerprint(b"a");
+        assert!(same_content(Some(&format!("12@34/{h}")), &h));
+        assert!(same_content(Some(&h), &h));
+        assert!(!same_content(Some("12@34/x"), &h));
+        assert!(!same_content(None, &h));
     }
 }
