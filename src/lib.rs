@@ -9,5 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod import;
+pub mod remote;
 pub mod store;
 pub mod tui;

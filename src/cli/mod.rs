@@ -86,6 +86,13 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: commands::notify::NotifyCmd,
     },
+    /// Own the store and serve every administrator's CLI and workbench on `<store>.sock`;
+    /// runs the timers.
+    Serve {
+        /// How often the timers run.
+        #[arg(long, default_value = "30s")]
+        sweep_interval: String,
+    },
     /// Build the demo store from the bundled assets and open it.
     Demo {
         /// Rebuild the demo store even if it exists.
@@ -106,8 +113,20 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The store in this process (fails with "busy" while a server or a workbench holds it).
     pub fn open(&self) -> Result<Engine, ApiError> {
         Engine::open(&self.db, self.clock.clone())
+    }
+
+    /// The store through its server when one answers on `<store>.sock`, else in this process.
+    pub fn backend(&self) -> Result<crate::remote::Backend, ApiError> {
+        let socket = crate::remote::socket_path(&self.db);
+        if socket.exists() {
+            if let Some(client) = crate::remote::client::Client::connect(&socket) {
+                return Ok(crate::remote::Backend::Remote(client));
+            }
+        }
+        Ok(crate::remote::Backend::Local(self.open()?))
     }
 }
 
@@ -177,7 +196,7 @@ pub fn run(cli: Cli) -> Result<(), ApiError> {
     // Headless jobs act as the system; asking the OS who we are costs a process.
     let needs_actor = !matches!(
         cli.command,
-        Some(Cmd::Sweep(_) | Cmd::Gen(_) | Cmd::Bench(_))
+        Some(Cmd::Sweep(_) | Cmd::Gen(_) | Cmd::Bench(_) | Cmd::Serve { .. })
     );
     let known = cli
         .actor
@@ -213,6 +232,7 @@ pub fn run(cli: Cli) -> Result<(), ApiError> {
         Some(Cmd::Shadow { cmd }) => commands::resource::shadow(&ctx, cmd),
         Some(Cmd::Provision { cmd }) => commands::resource::provision(&ctx, cmd),
         Some(Cmd::Gen(args)) => commands::gen::run(&ctx, args),
+        Some(Cmd::Serve { sweep_interval }) => commands::serve::run(&ctx, &sweep_interval),
         Some(Cmd::Bench(args)) => commands::bench::run(&ctx, args),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),
         Some(Cmd::Demo { fresh, build_only }) => {

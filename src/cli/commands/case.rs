@@ -4,12 +4,11 @@ use clap::{ArgGroup, Subcommand};
 
 use crate::api::{
     ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, Command, NewCase, Queue,
-    Service,
 };
 use crate::cli::output::{self, Table};
 use crate::cli::{timearg, Ctx};
 use crate::domain::{CaseId, CaseKind, CaseState, DelegationMethod, Outcome, Target, WorkItemId};
-use crate::engine::Engine;
+use crate::remote::Backend;
 
 #[derive(Debug, Subcommand)]
 pub enum CaseCmd {
@@ -117,7 +116,7 @@ pub enum CaseCmd {
 
 /// `C-12`, `12` or `W-45` (a work item, standing for its case).
 pub fn resolve(
-    engine: &Engine,
+    engine: &Backend,
     actor: &str,
     text: &str,
 ) -> Result<(CaseId, Option<WorkItemId>), ApiError> {
@@ -134,7 +133,7 @@ fn target(text: &str) -> Result<Target, ApiError> {
 }
 
 pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
-    let engine = ctx.open()?;
+    let engine = ctx.backend()?;
     let actor = ctx.actor.as_str();
     let command = match cmd {
         CaseCmd::List {
@@ -180,7 +179,7 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
                 (None, None) => Target::User(actor.to_string()),
             };
             let deadline = deadline
-                .map(|d| timearg::parse_time(&d, engine.now()).map_err(ApiError::BadInput))
+                .map(|d| timearg::parse_time(&d, engine.now()?).map_err(ApiError::BadInput))
                 .transpose()?;
             Command::CreateCase(NewCase {
                 kind,
@@ -287,7 +286,7 @@ fn who(assignees: &[String], candidates: &[String]) -> String {
     }
 }
 
-pub fn print_list(ctx: &Ctx, engine: &Engine, list: &CaseList) -> Result<(), ApiError> {
+pub fn print_list(ctx: &Ctx, engine: &Backend, list: &CaseList) -> Result<(), ApiError> {
     if ctx.json {
         return output::json(list);
     }
@@ -295,7 +294,7 @@ pub fn print_list(ctx: &Ctx, engine: &Engine, list: &CaseList) -> Result<(), Api
         println!("no cases in queue {}", list.queue);
         return Ok(());
     }
-    let now = engine.now();
+    let now = engine.now()?;
     let mut t = Table::new(vec![
         "ID", "KIND", "STATE", "DUE", "ESC", "ASSIGNEE", "TITLE",
     ]);
@@ -333,11 +332,11 @@ pub fn print_list(ctx: &Ctx, engine: &Engine, list: &CaseList) -> Result<(), Api
     Ok(())
 }
 
-fn print_detail(ctx: &Ctx, engine: &Engine, d: &CaseDetail) -> Result<(), ApiError> {
+fn print_detail(ctx: &Ctx, engine: &Backend, d: &CaseDetail) -> Result<(), ApiError> {
     if ctx.json {
         return output::json(d);
     }
-    let now = engine.now();
+    let now = engine.now()?;
     let c = &d.case;
     println!("{}  {}  {}", c.id, c.kind, c.state);
     println!("title:      {}", c.title);

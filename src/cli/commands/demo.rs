@@ -64,6 +64,7 @@ pub fn run(ctx: &Ctx, actor_given: bool, fresh: bool, build_only: bool) -> Resul
         json: ctx.json,
         clock: ctx.clock.clone(),
     };
+    let engine = crate::remote::Backend::Local(engine);
     if let Some((config, keymap)) = settings {
         return super::inbox::open_tui(&demo_ctx, engine, config, keymap);
     }

@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
                 .and_then(|p| p.parent().map(|p| p.to_path_buf()))
                 .unwrap_or_default();
             let resources = crate::import::parse_resources_toml(&label, &text, &base)?;
-            let engine = ctx.open()?;
+            let engine = ctx.backend()?;
             let applied = engine.execute(&ctx.actor, Command::ImportResources { resources })?;
             output::applied(ctx.json, &applied)
         }
@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
             let policies = parse_policies_toml(&label, &text)?;
-            let engine = ctx.open()?;
+            let engine = ctx.backend()?;
             let applied = engine.execute(&ctx.actor, Command::ImportPolicies { policies })?;
             output::applied(ctx.json, &applied)
         }
@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             let bytes = std::fs::read(&file)
                 .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
             let users = parse_users_csv(&label, &bytes)?;
-            let engine = ctx.open()?;
+            let engine = ctx.backend()?;
             let applied = engine
                 .execute(&ctx.actor, Command::ImportUsers { users })
                 .map_err(|e| in_file(&label, e))?;

@@ -3,11 +3,10 @@
 //! cases assigned to you.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
-use crate::api::{ApiError, CaseQuery, Queue, Service};
+use crate::api::{ApiError, CaseQuery, Queue};
 use crate::cli::Ctx;
-use crate::engine::Engine;
+use crate::remote::Backend;
 
 pub fn run(ctx: &Ctx) -> Result<(), ApiError> {
     // Settings first: a broken keymap or config fails at start, terminal or not.
@@ -16,7 +15,7 @@ pub fn run(ctx: &Ctx) -> Result<(), ApiError> {
     } else {
         Some(crate::tui::settings()?)
     };
-    let engine = ctx.open()?;
+    let engine = ctx.backend()?;
     match settings {
         Some((config, keymap)) if std::io::stdout().is_terminal() => {
             open_tui(ctx, engine, config, keymap)
@@ -28,13 +27,13 @@ pub fn run(ctx: &Ctx) -> Result<(), ApiError> {
 /// Opens the TUI on `engine` as `ctx.actor`.
 pub fn open_tui(
     ctx: &Ctx,
-    engine: Engine,
+    engine: Backend,
     config: crate::tui::Config,
     keymap: crate::tui::Keymap,
 ) -> Result<(), ApiError> {
     // An unknown user would see nothing but errors: say so before the screen is taken.
     engine.org(&ctx.actor)?;
-    let service: Arc<dyn Service + Send + Sync> = Arc::new(engine);
+    let service = engine.into_service();
     crate::tui::run(crate::tui::Options {
         service,
         actor: ctx.actor.clone(),
@@ -44,7 +43,7 @@ pub fn open_tui(
     })
 }
 
-pub fn show(ctx: &Ctx, engine: &crate::engine::Engine) -> Result<(), ApiError> {
+pub fn show(ctx: &Ctx, engine: &Backend) -> Result<(), ApiError> {
     let actor = ctx.actor.as_str();
     let mine = engine.list_cases(
         actor,

@@ -10,4 +10,5 @@ pub mod init;
 pub mod notify;
 pub mod request;
 pub mod resource;
+pub mod serve;
 pub mod sweep;

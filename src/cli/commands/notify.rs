@@ -26,10 +26,9 @@ struct Listing {
 }
 
 pub fn run(ctx: &Ctx, cmd: NotifyCmd) -> Result<(), ApiError> {
-    let engine = ctx.open()?;
-    engine.actor(&ctx.actor)?;
+    let engine = ctx.backend()?;
     let NotifyCmd::List { unsent, limit } = cmd;
-    let notifications = engine.store().notifications(unsent, limit)?;
+    let notifications = engine.notifications(&ctx.actor, unsent, limit)?;
     if ctx.json {
         return output::json(&Listing { notifications });
     }

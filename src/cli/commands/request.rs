@@ -40,8 +40,8 @@ pub enum RequestCmd {
 }
 
 pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
-    let engine = ctx.open()?;
-    let now = engine.now();
+    let engine = ctx.backend()?;
+    let now = engine.now()?;
     let time = |t: Option<String>| {
         t.map(|t| timearg::parse_time(&t, now).map_err(ApiError::BadInput))
             .transpose()

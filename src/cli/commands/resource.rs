@@ -74,7 +74,7 @@ pub fn provision(ctx: &Ctx, cmd: ProvisionCmd) -> Result<(), ApiError> {
         set.push((k.trim().to_string(), Some(v.to_string())));
     }
     set.extend(a.unset.iter().map(|k| (k.clone(), None)));
-    let engine = ctx.open()?;
+    let engine = ctx.backend()?;
     let applied = engine.execute(
         &ctx.actor,
         Command::Provision {
@@ -89,11 +89,18 @@ pub fn provision(ctx: &Ctx, cmd: ProvisionCmd) -> Result<(), ApiError> {
 }
 
 pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
-    let engine = ctx.open()?;
-    engine.actor(&ctx.actor)?;
+    let engine = ctx.backend()?;
+    let resources = engine.resources(&ctx.actor)?;
+    let find = |id: &str| {
+        resources
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("no resource {id:?}")))
+    };
     match cmd {
         ResourceCmd::List => {
-            let all = engine.store().resources()?;
+            let all = resources.clone();
             if ctx.json {
                 return output::json(&serde_json::json!({ "resources": all }));
             }
@@ -119,11 +126,8 @@ pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
             Ok(())
         }
         ResourceCmd::Show { id } => {
-            let r = engine
-                .store()
-                .resource(&id)?
-                .ok_or_else(|| ApiError::NotFound(format!("no resource {id:?}")))?;
-            let shadows = engine.store().shadows(&id)?;
+            let r = find(&id)?;
+            let shadows = engine.shadows(&ctx.actor, &id)?;
             if ctx.json {
                 return output::json(
                     &serde_json::json!({ "resource": r, "shadows": shadows.len() }),
@@ -162,10 +166,7 @@ pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
             Ok(())
         }
         ResourceCmd::Feed { id, file } => {
-            let r = engine
-                .store()
-                .resource(&id)?
-                .ok_or_else(|| ApiError::NotFound(format!("no resource {id:?}")))?;
+            let r = find(&id)?;
             let ResourceKind::SemiManual {
                 key, attributes, ..
             } = &r.kind
@@ -199,15 +200,10 @@ struct ShadowList<'a> {
 }
 
 pub fn shadow(ctx: &Ctx, cmd: ShadowCmd) -> Result<(), ApiError> {
-    let engine = ctx.open()?;
-    engine.actor(&ctx.actor)?;
+    let engine = ctx.backend()?;
     match cmd {
         ShadowCmd::List { resource } => {
-            engine
-                .store()
-                .resource(&resource)?
-                .ok_or_else(|| ApiError::NotFound(format!("no resource {resource:?}")))?;
-            let shadows = engine.store().shadows(&resource)?;
+            let shadows = engine.shadows(&ctx.actor, &resource)?;
             if ctx.json {
                 return output::json(&ShadowList {
                     resource: &resource,
@@ -240,9 +236,11 @@ pub fn shadow(ctx: &Ctx, cmd: ShadowCmd) -> Result<(), ApiError> {
             Ok(())
         }
         ShadowCmd::Show { resource, account } => {
-            let s = engine.store().shadow(&resource, &account)?.ok_or_else(|| {
-                ApiError::NotFound(format!("no account {account:?} on {resource}"))
-            })?;
+            let s = engine
+                .shadow(&ctx.actor, &resource, &account)?
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!("no account {account:?} on {resource}"))
+                })?;
             if ctx.json {
                 return output::json(&s);
             }

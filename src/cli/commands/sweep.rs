@@ -20,9 +20,12 @@ pub struct SweepArgs {
 }
 
 pub fn run(ctx: &Ctx, args: SweepArgs) -> Result<(), ApiError> {
-    let mut engine = ctx.open()?;
-    engine.set_notify_command(config::notify_command()?);
-    let clock_now = engine.now();
+    let mut engine = ctx.backend()?;
+    // Through a server, its own delivery command applies.
+    if let crate::remote::Backend::Local(e) = &mut engine {
+        e.set_notify_command(config::notify_command()?);
+    }
+    let clock_now = engine.now()?;
     let now = match &args.now {
         Some(t) => timearg::parse_time(t, clock_now).map_err(ApiError::BadInput)?,
         None => clock_now,
@@ -40,7 +43,7 @@ pub fn run(ctx: &Ctx, args: SweepArgs) -> Result<(), ApiError> {
         }
         None => (now, args.dry_run),
     };
-    let report = engine.sweep_at(now, until, dry_run)?;
+    let report = engine.sweep(Some(now), Some(until), dry_run)?;
     print(ctx, &report)
 }
 

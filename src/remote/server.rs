@@ -1,0 +1,153 @@
+//! `casebench serve`: owns the store, answers clients on its socket, runs the timers.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+
+use super::{dispatch, Envelope};
+use crate::api::ApiError;
+use crate::engine::Engine;
+
+/// The login of a uid, from the system's user database.
+pub fn login_of(uid: u32) -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into `pwd` and `buf`, which we own and size correctly.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() {
+        return None;
+    }
+    // SAFETY: on success pw_name points into `buf`, NUL-terminated.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    name.to_str().ok().map(str::to_string)
+}
+
+/// Who may act as whom: the server's own OS user and root may act as anyone (they hold the
+/// store anyway); any other user acts as their own login only.
+fn authorize(peer_uid: Option<u32>, server_uid: u32, actor: &str) -> Result<(), ApiError> {
+    let Some(uid) = peer_uid else {
+        return Err(ApiError::NotAllowed("cannot tell who is calling".into()));
+    };
+    if uid == 0 || uid == server_uid || actor.is_empty() {
+        return Ok(());
+    }
+    match login_of(uid) {
+        Some(login) if login == actor => Ok(()),
+        Some(login) => Err(ApiError::NotAllowed(format!(
+            "{login} may not act as {actor} through the server"
+        ))),
+        None => Err(ApiError::NotAllowed(format!("uid {uid} has no login"))),
+    }
+}
+
+pub struct ServeOptions {
+    pub socket: PathBuf,
+    pub sweep_every: Duration,
+}
+
+/// Serves until SIGTERM or Ctrl-C; removes its socket on the way out.
+pub fn serve(engine: Engine, opts: ServeOptions) -> Result<(), ApiError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::Internal(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(run(Arc::new(engine), opts))
+}
+
+async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
+    let path = opts.socket.clone();
+    if path.exists() {
+        if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+            return Err(ApiError::Busy(format!(
+                "a casebench server already answers on {}",
+                path.display()
+            )));
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+    let listener = UnixListener::bind(&path)
+        .map_err(|e| ApiError::BadInput(format!("cannot listen on {}: {e}", path.display())))?;
+    // Every administrator connects; who they are comes from the peer credentials.
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666));
+    // SAFETY: getuid has no preconditions.
+    let server_uid = unsafe { libc::getuid() };
+    println!(
+        "casebench serving {} on {} (timers every {}s)",
+        engine.store().path().display(),
+        path.display(),
+        opts.sweep_every.as_secs()
+    );
+    let mut ticker = tokio::time::interval(opts.sweep_every);
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| ApiError::Internal(format!("cannot watch signals: {e}")))?;
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    tokio::spawn(connection(engine.clone(), stream, server_uid));
+                }
+            }
+            _ = ticker.tick() => {
+                let e = engine.clone();
+                let report = tokio::task::spawn_blocking(move || {
+                    let now = e.now();
+                    e.sweep_at(now, now, false)
+                })
+                .await;
+                match report {
+                    Ok(Ok(r)) if !r.fired.is_empty() => println!("sweep: fired {}", r.fired.len()),
+                    Ok(Err(e)) => eprintln!("casebench: sweep failed: {e}"),
+                    _ => {}
+                }
+            }
+            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+    engine.flush()?;
+    println!("casebench server stopped");
+    Ok(())
+}
+
+async fn connection(engine: Arc<Engine>, stream: UnixStream, server_uid: u32) {
+    let peer = stream.peer_cred().ok().map(|c| c.uid());
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let answer = match serde_json::from_str::<Envelope>(&line) {
+            Err(e) => Err(ApiError::BadInput(format!("bad request: {e}"))),
+            Ok(env) => match authorize(peer, server_uid, &env.actor) {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let e = engine.clone();
+                    tokio::task::spawn_blocking(move || dispatch(&e, &env.actor, env.call))
+                        .await
+                        .unwrap_or_else(|e| {
+                            Err(ApiError::Internal(format!("the call failed: {e}")))
+                        })
+                }
+            },
+        };
+        let mut text = serde_json::to_string(&answer).unwrap_or_else(|e| {
+            serde_json::to_string(&Err::<(), _>(ApiError::Internal(format!(
+                "cannot encode the answer: {e}"
+            ))))
+            .unwrap_or_default()
+        });
+        text.push('\n');
+        if write.write_all(text.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Whether a server answers for the store at `db`.
+pub fn running(db: &Path) -> bool {
+    std::os::unix::net::UnixStream::connect(super::socket_path(db)).is_ok()
+}
