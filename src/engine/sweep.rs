@@ -82,6 +82,11 @@ impl Engine {
         let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
         let mut in_batch = 0;
         while let Some(((due, kind, id, slot), case)) = pending.pop_first() {
+            if in_batch >= BATCH && !dry_run {
+                self.commit_batch(tx)?;
+                tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                in_batch = 0;
+            }
             if kind == TIMER_REQUEST {
                 let Some(vkind) = ValidityKind::from_code(slot) else {
                     continue;
@@ -112,11 +117,6 @@ impl Engine {
                         result = Err(e);
                         break;
                     }
-                }
-                if in_batch >= BATCH && !dry_run {
-                    self.commit_batch(tx)?;
-                    tx = self.begin_at(SYSTEM_ACTOR, now)?;
-                    in_batch = 0;
                 }
                 continue;
             }
@@ -182,11 +182,6 @@ impl Engine {
                     result = Err(e);
                     break;
                 }
-            }
-            if in_batch >= BATCH && !dry_run {
-                self.commit_batch(tx)?;
-                tx = self.begin_at(SYSTEM_ACTOR, now)?;
-                in_batch = 0;
             }
         }
         if result.is_ok() && in_batch > 0 && !dry_run {
