@@ -53,13 +53,6 @@ pub enum Recipient {
     User(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EscalateTo {
-    /// The manager of the (first) assignee, or of the offered group.
-    Manager,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EscalationTarget {

@@ -162,6 +162,11 @@ impl WorkItem {
         self.state == WorkItemState::Open
     }
 
+    /// Assignees and `@groups`.
+    pub fn holders(&self) -> Vec<String> {
+        holders(&self.assignees, &self.candidates)
+    }
+
     pub fn is_assignee(&self, login: &str) -> bool {
         self.assignees.iter().any(|a| a == login)
     }
@@ -263,6 +268,13 @@ impl WorkItem {
         self.delegated_by.clear();
         Ok(())
     }
+}
+
+/// Who holds a work item, for people: its assignees, then its groups as `@group`.
+pub fn holders(assignees: &[String], candidates: &[String]) -> Vec<String> {
+    let mut all = assignees.to_vec();
+    all.extend(candidates.iter().map(|g| format!("@{g}")));
+    all
 }
 
 fn push_unique(v: &mut Vec<String>, s: &str) {

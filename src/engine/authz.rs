@@ -74,8 +74,7 @@ fn groups(gs: &[String]) -> String {
 }
 
 fn holders(item: &WorkItem) -> String {
-    let mut all: Vec<String> = item.assignees.clone();
-    all.extend(item.candidates.iter().map(|g| format!("@{g}")));
+    let all = item.holders();
     if all.is_empty() {
         "nobody".into()
     } else {

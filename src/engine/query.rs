@@ -38,11 +38,11 @@ impl Engine {
                 .map(|x| x.1)
                 .collect(),
             Queue::Open => {
-                let mut out = vec![];
-                for st in CaseState::ALL.into_iter().filter(|s| s.is_active()) {
-                    out.extend(s.cases_in_state(st, usize::MAX)?);
-                }
-                out
+                let active: Vec<CaseState> = CaseState::ALL
+                    .into_iter()
+                    .filter(|s| s.is_active())
+                    .collect();
+                s.cases_in_states(&active, usize::MAX)?
             }
             Queue::Overdue => s
                 .deadlines_until(self.now())?
@@ -50,9 +50,7 @@ impl Engine {
                 .map(|x| x.1)
                 .collect(),
             Queue::Closed => {
-                let mut out = s.cases_in_state(CaseState::Closed, usize::MAX)?;
-                out.extend(s.cases_in_state(CaseState::Cancelled, usize::MAX)?);
-                out
+                s.cases_in_states(&[CaseState::Closed, CaseState::Cancelled], usize::MAX)?
             }
             Queue::All => s.case_ids(usize::MAX)?,
         };

@@ -293,7 +293,7 @@ impl Engine {
                         item.id,
                         policy.name,
                         rule_no,
-                        list(&holders(&item)),
+                        list(&item.holders()),
                         item.deadline.map(|d| d.to_rfc3339()).unwrap_or_else(|| "none".into()),
                         case.id
                     );
@@ -514,12 +514,6 @@ impl Engine {
         }
         Ok(None)
     }
-}
-
-fn holders(item: &WorkItem) -> Vec<String> {
-    let mut all = item.assignees.clone();
-    all.extend(item.candidates.iter().map(|g| format!("@{g}")));
-    all
 }
 
 fn list(v: &[String]) -> String {

@@ -108,9 +108,13 @@ pub fn toml_error(label: &str, text: &str, e: &toml::de::Error) -> ApiError {
     ApiError::BadInput(format!("{label}:{line}: {msg}"))
 }
 
-/// The 1-based line of a byte offset.
+/// The 1-based line of a byte offset (any offset: it need not fall on a character).
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// Wraps an engine error about records so it names the file: `FILE: line N: …`.

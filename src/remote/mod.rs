@@ -211,7 +211,44 @@ impl Backend {
     pub fn into_service(self) -> std::sync::Arc<dyn Service + Send + Sync> {
         match self {
             Backend::Local(e) => std::sync::Arc::new(e),
-            Backend::Remote(c) => std::sync::Arc::new(c),
+            remote => std::sync::Arc::new(remote),
         }
+    }
+}
+
+/// The workbench's calls, locally or through the server alike.
+impl Service for Backend {
+    fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
+        Backend::execute(self, actor, command)
+    }
+
+    fn list_cases(&self, actor: &str, query: &CaseQuery) -> Result<CaseList, ApiError> {
+        Backend::list_cases(self, actor, query)
+    }
+
+    fn show_case(&self, actor: &str, case: CaseId) -> Result<CaseDetail, ApiError> {
+        Backend::show_case(self, actor, case)
+    }
+
+    fn case_history(&self, actor: &str, case: CaseId) -> Result<CaseHistory, ApiError> {
+        Backend::case_history(self, actor, case)
+    }
+
+    fn org(&self, actor: &str) -> Result<Org, ApiError> {
+        Backend::org(self, actor)
+    }
+
+    fn case_of_work_item(&self, actor: &str, work_item: WorkItemId) -> Result<CaseId, ApiError> {
+        Backend::case_of_work_item(self, actor, work_item)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        // A failed call is reported by the next real one; meanwhile the system's time.
+        Backend::now(self)
+            .unwrap_or_else(|_| crate::engine::Clock::now(&crate::engine::SystemClock))
+    }
+
+    fn sweep(&self, now: DateTime<Utc>, dry_run: bool) -> Result<SweepReport, ApiError> {
+        Backend::sweep(self, Some(now), Some(now), dry_run)
     }
 }

@@ -103,10 +103,15 @@ impl Store {
         })
     }
 
+    /// Whether a store (of any version) is at `path`.
+    pub fn exists(path: &Path) -> bool {
+        path.join("conf").exists() || path.join("db").exists()
+    }
+
     /// Opens an existing store, refusing a missing one or one of a newer schema.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        if !path.join("conf").exists() && !path.join("db").exists() {
+        if !Store::exists(path) {
             return Err(StoreError::Missing { path: shown });
         }
         let store = Store::open_db(path)?;
@@ -129,7 +134,7 @@ impl Store {
             .read_dir()
             .map(|mut d| d.next().is_some())
             .unwrap_or(false);
-        if path.join("conf").exists() || path.join("db").exists() || non_empty {
+        if Store::exists(path) || non_empty {
             return Err(StoreError::Exists { path: shown });
         }
         if path.exists() && !path.is_dir() {
@@ -188,10 +193,6 @@ impl Store {
         Ok(n)
     }
 
-    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        Ok(self.db.size_on_disk()?)
-    }
-
     /// Applies a write set atomically over all trees, then flushes to disk.
     pub fn commit(&self, ws: WriteSet) -> Result<(), StoreError> {
         self.commit_unflushed(ws)?;
@@ -233,35 +234,6 @@ impl Store {
         })
     }
 
-    /// Applies a write set tree by tree, without a transaction: for bulk loads (the
-    /// generator), which are not atomic anyway and flush once at their end.
-    pub fn commit_bulk(&self, ws: WriteSet) -> Result<(), StoreError> {
-        let mut batches: Vec<sled::Batch> = (0..trees::NAMES.len())
-            .map(|_| sled::Batch::default())
-            .collect();
-        for (tree, key, value) in ws.ops {
-            match value {
-                Some(v) => batches[tree as usize].insert(key, v),
-                None => batches[tree as usize].remove(key),
-            }
-        }
-        let meta = self.tree(Tree::Meta);
-        for (key, delta) in &ws.counts {
-            let cur = meta
-                .get(key)?
-                .and_then(|v| trees::read_u64(&v))
-                .unwrap_or(0) as i64;
-            batches[Tree::Meta as usize].insert(
-                key.as_slice(),
-                ((cur + delta).max(0) as u64).to_be_bytes().to_vec(),
-            );
-        }
-        for (i, batch) in batches.into_iter().enumerate() {
-            self.trees[i].apply_batch(batch)?;
-        }
-        Ok(())
-    }
-
     fn get<T: DeserializeOwned>(&self, t: Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
         match self.tree(t).get(key)? {
             Some(v) => Ok(Some(codec::decode(trees::NAMES[t as usize], &v)?)),
@@ -291,12 +263,6 @@ impl Store {
 
     pub fn group(&self, name: &str) -> Result<Option<Group>, StoreError> {
         self.get(Tree::Groups, name.as_bytes())
-    }
-
-    /// One event, by its case (none for store-wide events) and number.
-    pub fn event(&self, case: Option<CaseId>, seq: u64) -> Result<Option<Event>, StoreError> {
-        let key = trees::case_event_key(case.unwrap_or(CaseId(0)), seq);
-        self.get(Tree::Events, &key)
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
@@ -344,25 +310,6 @@ impl Store {
 
     pub fn event_count(&self) -> usize {
         self.tree(Tree::Events).len()
-    }
-
-    /// Case ids in one state, newest first, at most `limit`.
-    pub fn cases_in_state(
-        &self,
-        state: CaseState,
-        limit: usize,
-    ) -> Result<Vec<CaseId>, StoreError> {
-        let mut out = vec![];
-        for kv in self.tree(Tree::State).scan_prefix([state.code()]).rev() {
-            if out.len() >= limit {
-                break;
-            }
-            let (k, _) = kv?;
-            out.push(CaseId(
-                trees::read_u64(&k[1..]).ok_or_else(|| bad_key("idx_state"))?,
-            ));
-        }
-        Ok(out)
     }
 
     /// How many cases are in `state`, from the counter kept with the state index.

@@ -19,14 +19,6 @@ pub struct WriteSet {
 }
 
 impl WriteSet {
-    pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.ops.len()
-    }
-
     fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: Vec<u8>) {
         self.ops.push((tree, key.into(), Some(value)));
     }

@@ -1,5 +1,6 @@
 //! `casebench case …`: every case verb of shared/CLI.md.
 
+use chrono::{DateTime, Utc};
 use clap::{ArgGroup, Subcommand};
 
 use crate::api::{
@@ -132,6 +133,51 @@ fn target(text: &str) -> Result<Target, ApiError> {
     Ok(text.parse::<Target>()?)
 }
 
+/// The case `case new` (or `:new` in the TUI) asks for. Without `--assignee` or `--group`
+/// the work item goes to `default` (the CLI's actor), or the verb is refused.
+pub fn new_case(
+    cmd: CaseCmd,
+    default: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<NewCase, ApiError> {
+    let CaseCmd::New {
+        kind,
+        title,
+        resource,
+        assignee,
+        group,
+        deadline,
+        policy,
+        description,
+    } = cmd
+    else {
+        return Err(ApiError::Internal("new_case needs `case new`".into()));
+    };
+    let target = match (assignee, group, default) {
+        (_, Some(g), _) => target(&format!("@{}", g.trim_start_matches('@')))?,
+        (Some(a), None, _) => target(&a)?,
+        (None, None, Some(me)) => Target::User(me.to_string()),
+        (None, None, None) => {
+            return Err(ApiError::BadInput(
+                "new: give --assignee USER or --group GROUP".into(),
+            ))
+        }
+    };
+    let deadline = deadline
+        .map(|d| timearg::parse_time(&d, now).map_err(ApiError::BadInput))
+        .transpose()?;
+    Ok(NewCase {
+        kind,
+        title,
+        description,
+        resource,
+        object: None,
+        target,
+        deadline,
+        policy,
+    })
+}
+
 pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
     let engine = ctx.backend()?;
     let actor = ctx.actor.as_str();
@@ -163,34 +209,8 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             let history = engine.case_history(actor, case)?;
             return print_history(ctx, &history);
         }
-        CaseCmd::New {
-            kind,
-            title,
-            resource,
-            assignee,
-            group,
-            deadline,
-            policy,
-            description,
-        } => {
-            let target = match (assignee, group) {
-                (_, Some(g)) => target(&format!("@{}", g.trim_start_matches('@')))?,
-                (Some(a), None) => target(&a)?,
-                (None, None) => Target::User(actor.to_string()),
-            };
-            let deadline = deadline
-                .map(|d| timearg::parse_time(&d, engine.now()?).map_err(ApiError::BadInput))
-                .transpose()?;
-            Command::CreateCase(NewCase {
-                kind,
-                title,
-                description,
-                resource,
-                object: None,
-                target,
-                deadline,
-                policy,
-            })
+        new @ CaseCmd::New { .. } => {
+            Command::CreateCase(new_case(new, Some(actor), engine.now()?)?)
         }
         CaseCmd::Comment { id, text } => Command::Comment {
             case: resolve(&engine, actor, &id)?.0,
@@ -277,8 +297,7 @@ fn print_applied(ctx: &Ctx, applied: &Applied) -> Result<(), ApiError> {
 }
 
 fn who(assignees: &[String], candidates: &[String]) -> String {
-    let mut all: Vec<String> = assignees.to_vec();
-    all.extend(candidates.iter().map(|g| format!("@{g}")));
+    let all = crate::domain::work_item::holders(assignees, candidates);
     if all.is_empty() {
         "-".into()
     } else {

@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, actor_given: bool, fresh: bool, build_only: bool) -> Resul
     } else {
         None
     };
-    let exists = ctx.db.join("conf").exists();
+    let exists = crate::store::Store::exists(&ctx.db);
     if exists && fresh {
         std::fs::remove_dir_all(&ctx.db).map_err(|e| {
             ApiError::BadInput(format!(

@@ -28,8 +28,7 @@ fn widths(total: usize, id: usize) -> [usize; 7] {
 }
 
 fn who(r: &CaseRow) -> String {
-    let mut all: Vec<String> = r.assignees.clone();
-    all.extend(r.candidates.iter().map(|g| format!("@{g}")));
+    let all = crate::domain::work_item::holders(&r.assignees, &r.candidates);
     if all.is_empty() {
         "-".into()
     } else {

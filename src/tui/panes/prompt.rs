@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use clap::{CommandFactory, Parser};
 
-use crate::api::{Command, NewCase, Queue};
+use crate::api::{Command, Queue};
 use crate::cli::commands::case::CaseCmd;
 use crate::domain::{CaseId, DelegationMethod, Target};
 use crate::tui::input::TextInput;
@@ -300,35 +300,11 @@ fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<Prom
                 .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
             return Ok(PromptAction::Queue(i, filter));
         }
-        CaseCmd::New {
-            kind,
-            title,
-            resource,
-            assignee,
-            group,
-            deadline,
-            policy,
-            description,
-        } => {
-            let to = match (assignee, group) {
-                (_, Some(g)) => target(&format!("@{}", g.trim_start_matches('@')))?,
-                (Some(a), None) => target(&a)?,
-                (None, None) => return Err("new: give --assignee USER or --group GROUP".into()),
-            };
-            let deadline = deadline
-                .map(|d| crate::cli::timearg::parse_time(&d, now))
-                .transpose()?;
-            let command = Command::CreateCase(NewCase {
-                kind,
-                title: title.clone(),
-                description,
-                resource,
-                object: None,
-                target: to,
-                deadline,
-                policy,
-            });
-            (vec![command], format!("created {title:?}"), None)
+        new @ CaseCmd::New { .. } => {
+            let new =
+                crate::cli::commands::case::new_case(new, None, now).map_err(|e| e.to_string())?;
+            let what = format!("created {:?}", new.title);
+            (vec![Command::CreateCase(new)], what, None)
         }
         CaseCmd::Comment { text, .. } => {
             if text.trim().is_empty() {
