@@ -2,7 +2,6 @@
 //! rules, records their audit events and commits everything in one store transaction.
 
 mod authz;
-pub mod clock;
 mod execute;
 mod feed;
 pub mod generate;
@@ -18,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 
 use crate::api::{ApiError, Applied};
+pub use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::domain::{CaseId, Event, EventKind, User, WorkItemId};
 use crate::store::{trees, Store, WriteSet};
-pub use clock::{Clock, ManualClock, SystemClock};
 
 pub struct Engine {
     store: Store,
