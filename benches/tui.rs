@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
 
-use casebench::api::{CaseQuery, Command, NewCase, Queue, Service, UserRecord};
+use casebench::api::{CaseQuery, Command, NewCase, Queue, Service, ServiceExt, UserRecord};
 use casebench::domain::{CaseKind, Target};
 use casebench::engine::{Engine, ManualClock};
 

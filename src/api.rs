@@ -1,15 +1,15 @@
-//! The one boundary between the front ends (CLI, TUI) and the engine: commands, queries,
-//! their results and errors. All serializable, so a daemon can later serve them on a socket.
+//! The one boundary between the front ends (CLI, TUI, the socket) and the engine: commands,
+//! queries, their answers and errors, all serializable, and the [`Service`] that takes them.
+//! Imports nothing of ours but `domain`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::domain::{
-    Case, CaseId, CaseKind, CaseState, DelegationMethod, DomainError, Event, Outcome, Target,
-    WorkItem, WorkItemId,
+    Case, CaseId, CaseKind, CaseState, DelegationMethod, DomainError, Event, Notification, Outcome,
+    Request, RequestId, Resource, Shadow, Target, User, WorkItem, WorkItemId,
 };
-use crate::store::StoreError;
 
 /// A change asked of the engine. `Engine::execute(actor, Command)` is the only write path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -293,19 +293,6 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Busy { .. } => ApiError::Busy(e.to_string()),
-            StoreError::Missing { .. } => ApiError::NotFound(e.to_string()),
-            StoreError::Exists { .. } | StoreError::NewerSchema { .. } => {
-                ApiError::BadInput(e.to_string())
-            }
-            StoreError::Corrupt(_) | StoreError::Sled(_) => ApiError::Internal(e.to_string()),
-        }
-    }
-}
-
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
@@ -360,22 +347,131 @@ pub struct GroupView {
     pub members: Vec<String>,
 }
 
-/// What front ends may ask of a casebench store; implemented by the engine (and later by a
-/// socket client).
-pub trait Service {
-    fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError>;
-    fn list_cases(&self, actor: &str, query: &CaseQuery) -> Result<CaseList, ApiError>;
-    fn show_case(&self, actor: &str, case: CaseId) -> Result<CaseDetail, ApiError>;
-    fn case_history(&self, actor: &str, case: CaseId) -> Result<CaseHistory, ApiError>;
+/// A read asked of the engine, with the actor's permission checked there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Query {
+    ListCases(CaseQuery),
+    ShowCase(CaseId),
+    CaseHistory(CaseId),
     /// Users and groups with their members.
-    fn org(&self, actor: &str) -> Result<Org, ApiError>;
+    Org,
     /// The case a work item (`W-45`) belongs to.
-    fn case_of_work_item(&self, actor: &str, work_item: WorkItemId) -> Result<CaseId, ApiError>;
-    /// The engine's current time (its clock).
-    fn now(&self) -> DateTime<Utc>;
-    /// Fires every timer due at `now` (or lists them, when `dry_run`).
-    fn sweep(&self, now: DateTime<Utc>, dry_run: bool) -> Result<SweepReport, ApiError>;
+    CaseOfWorkItem(WorkItemId),
+    /// The actor's requests (or every request, with `all`), newest first.
+    ListRequests {
+        all: bool,
+        limit: usize,
+    },
+    RequestDetail(RequestId),
+    Resources,
+    /// The accounts of a resource.
+    Shadows(String),
+    /// One account: resource, account key.
+    Shadow(String, String),
+    /// The notification outbox, newest first (only the unsent, with `unsent`).
+    Notifications {
+        unsent: bool,
+        limit: usize,
+    },
+    /// The acting user as the store knows them.
+    WhoAmI,
 }
+
+/// What a query answers: one variant per [`Query`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)] // one at a time, moved once
+pub enum Answer {
+    Cases(CaseList),
+    Case(CaseDetail),
+    History(CaseHistory),
+    Org(Org),
+    CaseId(CaseId),
+    Requests(Vec<Request>),
+    Request(RequestDetail),
+    Resources(Vec<Resource>),
+    Shadows(Vec<Shadow>),
+    Shadow(Option<Shadow>),
+    Notifications(Vec<Notification>),
+    User(User),
+}
+
+/// When a sweep runs and what it may fire: every timer due at or before `until` (default:
+/// `now`); `now` defaults to the engine's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SweepArgs {
+    #[serde(with = "crate::domain::time::ts_opt")]
+    pub now: Option<DateTime<Utc>>,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    pub until: Option<DateTime<Utc>>,
+    pub dry_run: bool,
+}
+
+impl SweepArgs {
+    /// Fire what is due now, by the engine's clock.
+    pub fn due() -> SweepArgs {
+        SweepArgs::default()
+    }
+}
+
+/// The one front door to a casebench store: implemented by the engine (a store held by this
+/// process) and by the socket client (a store held by `casebench serve`). The CLI, the TUI and
+/// the server speak nothing else.
+pub trait Service {
+    /// Applies a change (the only write path), recorded with its audit events.
+    fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError>;
+    /// Answers a read.
+    fn query(&self, actor: &str, query: Query) -> Result<Answer, ApiError>;
+    /// Fires every timer due (or lists them, in a dry run). Timers act as the system.
+    fn sweep(&self, args: SweepArgs) -> Result<SweepReport, ApiError>;
+}
+
+/// A shared service is a service (the TUI's jobs and the CLI hold it in an `Arc`).
+impl<S: Service + ?Sized> Service for std::sync::Arc<S> {
+    fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
+        (**self).execute(actor, command)
+    }
+    fn query(&self, actor: &str, query: Query) -> Result<Answer, ApiError> {
+        (**self).query(actor, query)
+    }
+    fn sweep(&self, args: SweepArgs) -> Result<SweepReport, ApiError> {
+        (**self).sweep(args)
+    }
+}
+
+fn unexpected(a: Answer) -> ApiError {
+    ApiError::Internal(format!("unexpected answer: {a:?}"))
+}
+
+macro_rules! typed {
+    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) -> $out:ty, $query:expr, $variant:ident) => {
+        $(#[$doc])*
+        fn $name(&self, actor: &str, $($arg: $ty),*) -> Result<$out, ApiError> {
+            match self.query(actor, $query)? {
+                Answer::$variant(x) => Ok(x),
+                other => Err(unexpected(other)),
+            }
+        }
+    };
+}
+
+/// Typed forms of [`Service::query`], for every service.
+pub trait ServiceExt: Service {
+    typed!(list_cases(q: &CaseQuery) -> CaseList, Query::ListCases(q.clone()), Cases);
+    typed!(show_case(c: CaseId) -> CaseDetail, Query::ShowCase(c), Case);
+    typed!(case_history(c: CaseId) -> CaseHistory, Query::CaseHistory(c), History);
+    typed!(org() -> Org, Query::Org, Org);
+    typed!(case_of_work_item(w: WorkItemId) -> CaseId, Query::CaseOfWorkItem(w), CaseId);
+    typed!(list_requests(all: bool, limit: usize) -> Vec<Request>, Query::ListRequests { all, limit }, Requests);
+    typed!(request_detail(r: RequestId) -> RequestDetail, Query::RequestDetail(r), Request);
+    typed!(resources() -> Vec<Resource>, Query::Resources, Resources);
+    typed!(shadows(r: &str) -> Vec<Shadow>, Query::Shadows(r.to_string()), Shadows);
+    typed!(shadow(r: &str, a: &str) -> Option<Shadow>, Query::Shadow(r.to_string(), a.to_string()), Shadow);
+    typed!(notifications(unsent: bool, limit: usize) -> Vec<Notification>, Query::Notifications { unsent, limit }, Notifications);
+    typed!(who_am_i() -> User, Query::WhoAmI, User);
+}
+
+impl<S: Service + ?Sized> ServiceExt for S {}
 
 impl std::str::FromStr for Queue {
     type Err = String;

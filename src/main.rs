@@ -1,3 +1,9 @@
+use std::io::IsTerminal;
+
+use casebench::api::{ApiError, ServiceExt};
+use casebench::cli::{self, Run, Workbench};
+use casebench::tui;
+
 fn main() -> color_eyre::Result<()> {
     // Like other Unix tools: `casebench case list | head` ends quietly when head is done.
     // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
@@ -5,5 +11,37 @@ fn main() -> color_eyre::Result<()> {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     color_eyre::install()?;
-    std::process::exit(casebench::cli::main_with_args(std::env::args_os()));
+    let code = match cli::main_with_args(std::env::args_os()) {
+        Run::Exit(code) => code,
+        Run::Workbench(w) => cli::exit_code(workbench(w)),
+    };
+    std::process::exit(code);
+}
+
+/// Opens the TUI on the store the CLI chose, or prints its inbox when there is no terminal.
+fn workbench(w: Workbench) -> Result<(), ApiError> {
+    let terminal = std::io::stdout().is_terminal();
+    // Settings first: a broken keymap or config fails at start, terminal or not.
+    let settings = if w.ctx.json || (w.demo && !terminal) {
+        None
+    } else {
+        Some(tui::settings()?)
+    };
+    let Workbench { ctx, demo, open } = w;
+    let service = open(&ctx)?;
+    match settings {
+        Some((config, keymap)) if terminal => {
+            // An unknown user would see nothing but errors: say so before the screen is taken.
+            service.org(&ctx.actor)?;
+            tui::run(tui::Options {
+                service,
+                clock: ctx.clock.clone(),
+                actor: ctx.actor.clone(),
+                store: tui::short_path(&ctx.db),
+                config,
+                keymap,
+            })
+        }
+        _ => cli::print_inbox(&ctx, demo, &*service),
+    }
 }

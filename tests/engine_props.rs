@@ -296,7 +296,7 @@ proptest! {
 
 /// The queues answered from indexes (pages and counts) agree with the entities.
 fn check_queues(engine: &Engine, now: chrono::DateTime<Utc>) -> Result<(), TestCaseError> {
-    use casebench::api::{CaseQuery, Queue, Service};
+    use casebench::api::{CaseQuery, Queue, ServiceExt};
     let cases = engine.store().all_cases().unwrap();
     let items = engine.store().all_work_items().unwrap();
     let expect = |q: Queue| -> Vec<u64> {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tempfile::TempDir;
 
-use casebench::api::{Command, NewCase, Service, UserRecord};
+use casebench::api::{Command, NewCase, Service, ServiceExt, UserRecord};
 use casebench::domain::{CaseId, CaseKind, DelegationMethod, Outcome, Target};
 use casebench::engine::{Engine, ManualClock};
 use casebench::tui::app::{self, Action, Effect, Modal};
@@ -1009,48 +1009,20 @@ impl Service for Counting {
     ) -> Result<casebench::api::Applied, casebench::api::ApiError> {
         self.inner.execute(actor, c)
     }
-    fn list_cases(
+    fn query(
         &self,
         actor: &str,
-        q: &casebench::api::CaseQuery,
-    ) -> Result<casebench::api::CaseList, casebench::api::ApiError> {
-        self.inner.list_cases(actor, q)
-    }
-    fn show_case(
-        &self,
-        actor: &str,
-        c: CaseId,
-    ) -> Result<casebench::api::CaseDetail, casebench::api::ApiError> {
-        self.inner.show_case(actor, c)
-    }
-    fn case_history(
-        &self,
-        actor: &str,
-        c: CaseId,
-    ) -> Result<casebench::api::CaseHistory, casebench::api::ApiError> {
-        self.inner.case_history(actor, c)
-    }
-    fn org(&self, actor: &str) -> Result<casebench::api::Org, casebench::api::ApiError> {
-        self.inner.org(actor)
-    }
-    fn case_of_work_item(
-        &self,
-        actor: &str,
-        w: casebench::domain::WorkItemId,
-    ) -> Result<CaseId, casebench::api::ApiError> {
-        self.inner.case_of_work_item(actor, w)
-    }
-    fn now(&self) -> DateTime<Utc> {
-        Service::now(&*self.inner)
+        q: casebench::api::Query,
+    ) -> Result<casebench::api::Answer, casebench::api::ApiError> {
+        self.inner.query(actor, q)
     }
     fn sweep(
         &self,
-        now: DateTime<Utc>,
-        dry_run: bool,
+        args: casebench::api::SweepArgs,
     ) -> Result<casebench::api::SweepReport, casebench::api::ApiError> {
         self.sweeps
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.inner.sweep(now, dry_run)
+        self.inner.sweep(args)
     }
 }
 
@@ -1069,6 +1041,7 @@ async fn the_loop_sweeps_on_its_interval_and_after_each_command() {
     let (keys, events) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let options = Options {
         service: counting.clone(),
+        clock: Arc::new(casebench::clock::ManualClock::new(now())),
         actor: "alice".into(),
         store: "test-store".into(),
         config: Config {

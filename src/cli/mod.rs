@@ -12,8 +12,12 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use crate::api::ApiError;
-use crate::engine::{Clock, Engine, ManualClock, SystemClock};
+use crate::api::{ApiError, Service};
+use crate::clock::{Clock, ManualClock, SystemClock};
+use crate::engine::Engine;
+
+/// A store to talk to: the engine in this process, or `casebench serve` through its socket.
+pub type Backend = Arc<dyn Service + Send + Sync>;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -118,15 +122,21 @@ impl Ctx {
         Engine::open(&self.db, self.clock.clone())
     }
 
-    /// The store through its server when one answers on `<store>.sock`, else in this process.
-    pub fn backend(&self) -> Result<crate::remote::Backend, ApiError> {
+    /// The store's server, when one answers on `<store>.sock`.
+    pub fn server(&self) -> Option<crate::remote::client::Client> {
         let socket = crate::remote::socket_path(&self.db);
         if socket.exists() {
-            if let Some(client) = crate::remote::client::Client::connect(&socket) {
-                return Ok(crate::remote::Backend::Remote(client));
-            }
+            return crate::remote::client::Client::connect(&socket);
         }
-        Ok(crate::remote::Backend::Local(self.open()?))
+        None
+    }
+
+    /// The store through its server when one answers on `<store>.sock`, else in this process.
+    pub fn backend(&self) -> Result<Backend, ApiError> {
+        match self.server() {
+            Some(client) => Ok(Arc::new(client)),
+            None => Ok(Arc::new(self.open()?)),
+        }
     }
 }
 
@@ -164,25 +174,41 @@ fn clock() -> Result<Arc<dyn Clock>, ApiError> {
     }
 }
 
-/// Parses the arguments, runs the command, prints errors as one line; returns the exit code.
-pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(c) => c,
-        Err(e) if !e.use_stderr() => {
-            // --help, --version
-            let _ = e.print();
-            return 0;
-        }
-        Err(e) => {
-            // One line, like every other error: clap's first line without its "error: ".
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("casebench: {first} (see --help)");
-            return exit::USAGE;
-        }
-    };
-    match run(cli) {
+/// What is left to do once the CLI has run: exit with a code, or open the workbench (which
+/// the binary does: the CLI does not know the TUI).
+pub enum Run {
+    Exit(i32),
+    Workbench(Workbench),
+}
+
+/// How the workbench gets its store.
+pub type OpenStore = Box<dyn FnOnce(&Ctx) -> Result<Backend, ApiError>>;
+
+/// The workbench asked for, on the store of `ctx`. `open` gives the store to show (the
+/// store's server or the store itself; for the demo, builds it first) and runs only after
+/// the workbench's own settings were read, so a broken keymap fails before anything is built.
+pub struct Workbench {
+    pub ctx: Ctx,
+    /// `casebench demo`: without a terminal, no settings are read.
+    pub demo: bool,
+    pub open: OpenStore,
+}
+
+/// What the workbench shows when stdout is not a terminal, or with `--json`: the inbox.
+pub fn print_inbox(ctx: &Ctx, demo: bool, service: &dyn Service) -> Result<(), ApiError> {
+    commands::inbox::show(ctx, service)?;
+    if demo && !ctx.json {
+        let db = ctx.db.display();
+        println!(
+            "demo store: {db} · try: casebench --db {db} --as alice case list --queue claimable"
+        );
+    }
+    Ok(())
+}
+
+/// Prints an error as one line and gives its exit code.
+pub fn exit_code(result: Result<(), ApiError>) -> i32 {
+    match result {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("casebench: {e}");
@@ -191,7 +217,33 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32
     }
 }
 
-pub fn run(cli: Cli) -> Result<(), ApiError> {
+/// Parses the arguments, runs the command, prints errors as one line.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Run {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) if !e.use_stderr() => {
+            // --help, --version
+            let _ = e.print();
+            return Run::Exit(0);
+        }
+        Err(e) => {
+            // One line, like every other error: clap's first line without its "error: ".
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("casebench: {first} (see --help)");
+            return Run::Exit(exit::USAGE);
+        }
+    };
+    match run(cli) {
+        Ok(Some(w)) => Run::Workbench(w),
+        Ok(None) => Run::Exit(0),
+        Err(e) => Run::Exit(exit_code(Err(e))),
+    }
+}
+
+/// Runs a command; the workbench, when that is what was asked, is left to the caller.
+pub fn run(cli: Cli) -> Result<Option<Workbench>, ApiError> {
     let is_demo = matches!(cli.command, Some(Cmd::Demo { .. }));
     // Headless jobs act as the system; asking the OS who we are costs a process.
     let needs_actor = !matches!(
@@ -221,8 +273,14 @@ pub fn run(cli: Cli) -> Result<(), ApiError> {
         json: cli.json,
         clock: clock()?,
     };
-    match cli.command {
-        None => commands::inbox::run(&ctx),
+    let done = match cli.command {
+        None => {
+            return Ok(Some(Workbench {
+                ctx,
+                demo: false,
+                open: Box::new(|ctx| ctx.backend()),
+            }))
+        }
         Some(Cmd::Init) => commands::init::run(&ctx),
         Some(Cmd::Import { what }) => commands::import::run(&ctx, what),
         Some(Cmd::Case { cmd }) => commands::case::run(&ctx, cmd),
@@ -236,7 +294,8 @@ pub fn run(cli: Cli) -> Result<(), ApiError> {
         Some(Cmd::Bench(args)) => commands::bench::run(&ctx, args),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),
         Some(Cmd::Demo { fresh, build_only }) => {
-            commands::demo::run(&ctx, cli.actor.is_some(), fresh, build_only)
+            return commands::demo::run(ctx, cli.actor.is_some(), fresh, build_only)
         }
-    }
+    };
+    done.map(|()| None)
 }

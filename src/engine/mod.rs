@@ -9,6 +9,7 @@ mod notify;
 mod provision;
 mod query;
 mod request;
+mod service;
 mod sweep;
 
 use std::path::Path;
@@ -82,6 +83,16 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Whether a store exists at `path`.
+    pub fn exists(path: &Path) -> bool {
+        Store::exists(path)
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        self.store.path()
     }
 
     pub fn now(&self) -> DateTime<Utc> {

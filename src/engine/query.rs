@@ -4,11 +4,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::Engine;
 use crate::api::{
-    ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, CaseRow, Command, CommentView,
-    GroupView, Org, Queue, Service, SweepReport,
+    ApiError, CaseDetail, CaseList, CaseQuery, CaseRow, CommentView, GroupView, Org, Queue,
 };
-use crate::domain::{Case, CaseId, CaseState, EventKind, User, WorkItem, WorkItemId};
-use chrono::{DateTime, Utc};
+use crate::domain::{Case, CaseId, CaseState, EventKind, User, WorkItem};
 
 impl Engine {
     fn queue_case_ids(&self, user: &User, queue: Queue) -> Result<Vec<CaseId>, ApiError> {
@@ -240,7 +238,7 @@ impl Engine {
         })
     }
 
-    fn detail(&self, id: CaseId) -> Result<CaseDetail, ApiError> {
+    pub(super) fn detail(&self, id: CaseId) -> Result<CaseDetail, ApiError> {
         let case = self
             .store
             .case(id)?
@@ -294,7 +292,7 @@ fn matches_filter(row: &CaseRow, needle: &str) -> bool {
 }
 
 impl Engine {
-    fn org_view(&self) -> Result<Org, ApiError> {
+    pub(super) fn org_view(&self) -> Result<Org, ApiError> {
         let users = self.store.users()?;
         let groups = self
             .store
@@ -309,53 +307,5 @@ impl Engine {
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
         Ok(Org { users, groups })
-    }
-}
-
-impl Service for Engine {
-    fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
-        Engine::execute(self, actor, command)
-    }
-
-    fn list_cases(&self, actor: &str, query: &CaseQuery) -> Result<CaseList, ApiError> {
-        let user = self.actor(actor)?;
-        self.list(&user, query)
-    }
-
-    fn show_case(&self, actor: &str, case: CaseId) -> Result<CaseDetail, ApiError> {
-        self.actor(actor)?;
-        self.detail(case)
-    }
-
-    fn case_history(&self, actor: &str, case: CaseId) -> Result<CaseHistory, ApiError> {
-        self.actor(actor)?;
-        if self.store.case(case)?.is_none() {
-            return Err(ApiError::NotFound(format!("no case {case}")));
-        }
-        Ok(CaseHistory {
-            case,
-            events: self.store.case_events(case)?,
-        })
-    }
-
-    fn org(&self, actor: &str) -> Result<Org, ApiError> {
-        self.actor(actor)?;
-        self.org_view()
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        Engine::now(self)
-    }
-
-    fn case_of_work_item(&self, actor: &str, work_item: WorkItemId) -> Result<CaseId, ApiError> {
-        self.actor(actor)?;
-        self.store
-            .work_item(work_item)?
-            .map(|w| w.case)
-            .ok_or_else(|| ApiError::NotFound(format!("no work item {work_item}")))
-    }
-
-    fn sweep(&self, now: DateTime<Utc>, dry_run: bool) -> Result<SweepReport, ApiError> {
-        self.sweep_at(now, now, dry_run)
     }
 }

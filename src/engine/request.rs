@@ -234,8 +234,7 @@ impl Engine {
         Ok(Some((prev, r, action)))
     }
 
-    pub fn request_detail(&self, actor: &str, id: RequestId) -> Result<RequestDetail, ApiError> {
-        self.actor(actor)?;
+    pub(crate) fn request_view(&self, id: RequestId) -> Result<RequestDetail, ApiError> {
         let request = self
             .store
             .request(id)?
@@ -246,15 +245,14 @@ impl Engine {
         })
     }
 
-    pub fn list_requests(
+    pub(crate) fn requests_of(
         &self,
-        actor: &str,
+        user: &crate::domain::User,
         all: bool,
         limit: usize,
     ) -> Result<Vec<Request>, ApiError> {
-        self.actor(actor)?;
         Ok(self
             .store
-            .requests(if all { None } else { Some(actor) }, limit)?)
+            .requests(if all { None } else { Some(&user.login) }, limit)?)
     }
 }

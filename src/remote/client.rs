@@ -4,8 +4,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 
-use super::{Answer, Call, Envelope};
-use crate::api::ApiError;
+use super::{Call, Envelope, Reply};
+use crate::api::{Answer, ApiError, Applied, Command, Query, Service, SweepArgs, SweepReport};
 
 pub struct Client {
     path: PathBuf,
@@ -24,7 +24,7 @@ impl Client {
         &self.path
     }
 
-    pub fn call(&self, actor: &str, call: Call) -> Result<Answer, ApiError> {
+    fn call(&self, actor: &str, call: Call) -> Result<Reply, ApiError> {
         let gone = |e: std::io::Error| {
             ApiError::Busy(format!(
                 "the casebench server at {} does not answer ({e}); try again",
@@ -47,7 +47,35 @@ impl Client {
                 self.path.display()
             )));
         }
-        serde_json::from_str::<Result<Answer, ApiError>>(&reply)
+        serde_json::from_str::<Result<Reply, ApiError>>(&reply)
             .map_err(|e| ApiError::Internal(format!("bad answer from the server: {e}")))?
+    }
+}
+
+fn unexpected(r: Reply) -> ApiError {
+    ApiError::Internal(format!("unexpected reply from the server: {r:?}"))
+}
+
+/// The store held by `casebench serve`, through its socket.
+impl Service for Client {
+    fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
+        match self.call(actor, Call::Execute(command))? {
+            Reply::Applied(a) => Ok(a),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    fn query(&self, actor: &str, query: Query) -> Result<Answer, ApiError> {
+        match self.call(actor, Call::Query(query))? {
+            Reply::Answer(a) => Ok(a),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    fn sweep(&self, args: SweepArgs) -> Result<SweepReport, ApiError> {
+        match self.call("", Call::Sweep(args))? {
+            Reply::Sweep(r) => Ok(r),
+            other => Err(unexpected(other)),
+        }
     }
 }

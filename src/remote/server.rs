@@ -8,7 +8,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
 use super::{dispatch, Envelope};
-use crate::api::ApiError;
+use crate::api::{ApiError, Service, SweepArgs};
 use crate::engine::Engine;
 
 /// The login of a uid, from the system's user database.
@@ -78,7 +78,7 @@ async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
     let server_uid = unsafe { libc::getuid() };
     println!(
         "casebench serving {} on {} (timers every {}s)",
-        engine.store().path().display(),
+        engine.path().display(),
         path.display(),
         opts.sweep_every.as_secs()
     );
@@ -94,11 +94,7 @@ async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
             }
             _ = ticker.tick() => {
                 let e = engine.clone();
-                let report = tokio::task::spawn_blocking(move || {
-                    let now = e.now();
-                    e.sweep_at(now, now, false)
-                })
-                .await;
+                let report = tokio::task::spawn_blocking(move || e.sweep(SweepArgs::due())).await;
                 match report {
                     Ok(Ok(r)) if !r.fired.is_empty() => println!("sweep: fired {}", r.fired.len()),
                     Ok(Err(e)) => eprintln!("casebench: sweep failed: {e}"),
@@ -126,7 +122,7 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, server_uid: u32) {
                 Err(e) => Err(e),
                 Ok(()) => {
                     let e = engine.clone();
-                    tokio::task::spawn_blocking(move || dispatch(&e, &env.actor, env.call))
+                    tokio::task::spawn_blocking(move || dispatch(&*e, &env.actor, env.call))
                         .await
                         .unwrap_or_else(|e| {
                             Err(ApiError::Internal(format!("the call failed: {e}")))

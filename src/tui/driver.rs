@@ -13,7 +13,7 @@ use super::format::Zone;
 use super::keymap::{Key, Keymap};
 use super::theme::Theme;
 use super::{draw, jobs};
-use crate::api::Service;
+use crate::api::{Service, SweepArgs};
 
 pub struct Driver {
     pub app: App,
@@ -39,7 +39,15 @@ impl Driver {
             zone: Zone::utc(),
             theme: Theme::default(),
         };
-        let app = App::new(session, Arc::new(keymap), service.now(), (width, height));
+        // The engine's time, from a dry run's report (tests pin the engine's clock).
+        let now = service
+            .sweep(SweepArgs {
+                dry_run: true,
+                ..SweepArgs::due()
+            })
+            .map(|r| r.now)
+            .unwrap_or_default();
+        let app = App::new(session, Arc::new(keymap), now, (width, height));
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
         let mut d = Driver {
             app,

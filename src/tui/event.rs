@@ -130,10 +130,11 @@ pub async fn run_on<B: Backend>(
         theme,
     };
     let service = options.service.clone();
+    let clock = options.clock.clone();
     let mut app = App::new(
         session,
         Arc::new(options.keymap),
-        service.now(),
+        options.clock.now(),
         (size.width, size.height),
     );
     let (tx, mut rx) = mpsc::unbounded_channel::<Reply>();
@@ -177,7 +178,7 @@ pub async fn run_on<B: Backend>(
                 }
                 Some(Action::Reply(reply))
             }
-            _ = tick.tick() => Some(Action::Tick(service.now())),
+            _ = tick.tick() => Some(Action::Tick(clock.now())),
             _ = sweep.tick() => {
                 runner.perform(Effect::Sweep);
                 None

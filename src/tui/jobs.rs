@@ -1,7 +1,7 @@
 //! Carrying out effects against the [`Service`]: blocking calls, run by the event loop on
 //! tokio's blocking pool (and inline by the test driver and the benchmark).
 
-use crate::api::{CaseQuery, Service};
+use crate::api::{CaseQuery, Service, ServiceExt, SweepArgs};
 use crate::tui::app::{Effect, Reply};
 use crate::tui::panes::inbox::{Rows, QUEUES};
 
@@ -65,14 +65,14 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
                 .into_iter()
                 .map(|c| service.execute(actor, c))
                 .collect();
-            let sweep = service.sweep(service.now(), false);
+            let sweep = service.sweep(SweepArgs::due());
             Reply::Ran {
                 what,
                 results,
                 sweep,
             }
         }
-        Effect::Sweep => Reply::Swept(service.sweep(service.now(), false)),
+        Effect::Sweep => Reply::Swept(service.sweep(SweepArgs::due())),
         Effect::Copy(_) | Effect::Quit => return None,
     })
 }

@@ -36,6 +36,8 @@ pub use keymap::Keymap;
 /// What the TUI needs to start.
 pub struct Options {
     pub service: Arc<dyn Service + Send + Sync>,
+    /// Where the workbench's time comes from (never a call to the store).
+    pub clock: Arc<dyn crate::clock::Clock>,
     pub actor: String,
     /// The store, as shown in the status bar.
     pub store: String,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde::Serialize;
 
-use crate::api::{ApiError, CaseQuery, Command, Queue, Service};
+use crate::api::{ApiError, CaseQuery, Command, Queue, Service, ServiceExt};
 use crate::cli::Ctx;
 use crate::domain::{CaseId, DelegationMethod, Target};
 use crate::engine::generate::{user_login, GenSpec};

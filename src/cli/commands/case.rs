@@ -3,13 +3,14 @@
 use chrono::{DateTime, Utc};
 use clap::{ArgGroup, Subcommand};
 
+use crate::api::Service;
+use crate::api::ServiceExt;
 use crate::api::{
     ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, Command, NewCase, Queue,
 };
 use crate::cli::output::{self, Table};
 use crate::cli::{timearg, Ctx};
 use crate::domain::{CaseId, CaseKind, CaseState, DelegationMethod, Outcome, Target, WorkItemId};
-use crate::remote::Backend;
 
 #[derive(Debug, Subcommand)]
 pub enum CaseCmd {
@@ -117,7 +118,7 @@ pub enum CaseCmd {
 
 /// `C-12`, `12` or `W-45` (a work item, standing for its case).
 pub fn resolve(
-    engine: &Backend,
+    engine: &dyn Service,
     actor: &str,
     text: &str,
 ) -> Result<(CaseId, Option<WorkItemId>), ApiError> {
@@ -197,12 +198,12 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
                 limit,
             };
             let list = engine.list_cases(actor, &q)?;
-            return print_list(ctx, &engine, &list);
+            return print_list(ctx, &list);
         }
         CaseCmd::Show { id } => {
             let (case, _) = resolve(&engine, actor, &id)?;
             let detail = engine.show_case(actor, case)?;
-            return print_detail(ctx, &engine, &detail);
+            return print_detail(ctx, &detail);
         }
         CaseCmd::History { id } => {
             let (case, _) = resolve(&engine, actor, &id)?;
@@ -210,7 +211,7 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             return print_history(ctx, &history);
         }
         new @ CaseCmd::New { .. } => {
-            Command::CreateCase(new_case(new, Some(actor), engine.now()?)?)
+            Command::CreateCase(new_case(new, Some(actor), ctx.clock.now())?)
         }
         CaseCmd::Comment { id, text } => Command::Comment {
             case: resolve(&engine, actor, &id)?.0,
@@ -305,7 +306,7 @@ fn who(assignees: &[String], candidates: &[String]) -> String {
     }
 }
 
-pub fn print_list(ctx: &Ctx, engine: &Backend, list: &CaseList) -> Result<(), ApiError> {
+pub fn print_list(ctx: &Ctx, list: &CaseList) -> Result<(), ApiError> {
     if ctx.json {
         return output::json(list);
     }
@@ -313,7 +314,7 @@ pub fn print_list(ctx: &Ctx, engine: &Backend, list: &CaseList) -> Result<(), Ap
         println!("no cases in queue {}", list.queue);
         return Ok(());
     }
-    let now = engine.now()?;
+    let now = ctx.clock.now();
     let mut t = Table::new(vec![
         "ID", "KIND", "STATE", "DUE", "ESC", "ASSIGNEE", "TITLE",
     ]);
@@ -351,11 +352,11 @@ pub fn print_list(ctx: &Ctx, engine: &Backend, list: &CaseList) -> Result<(), Ap
     Ok(())
 }
 
-fn print_detail(ctx: &Ctx, engine: &Backend, d: &CaseDetail) -> Result<(), ApiError> {
+fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
     if ctx.json {
         return output::json(d);
     }
-    let now = engine.now()?;
+    let now = ctx.clock.now();
     let c = &d.case;
     println!("{}  {}  {}", c.id, c.kind, c.state);
     println!("title:      {}", c.title);

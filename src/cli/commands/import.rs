@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use crate::api::{ApiError, Command};
+use crate::api::{ApiError, Command, Service};
 use crate::cli::{output, Ctx};
 use crate::import::{in_file, parse_policies_toml, parse_users_csv};
 

@@ -1,49 +1,11 @@
-//! `casebench` with no command: the TUI on the store. When stdout is not a terminal (a pipe,
-//! a test) or with `--json`, it prints the inbox instead: the queues with their counts and the
-//! cases assigned to you.
+//! `casebench` with no command opens the workbench on the store; when stdout is not a
+//! terminal (a pipe, a test) or with `--json`, it prints the inbox instead: the queues with
+//! their counts and the cases assigned to you.
 
-use std::io::IsTerminal;
-
-use crate::api::{ApiError, CaseQuery, Queue};
+use crate::api::{ApiError, CaseQuery, Queue, Service, ServiceExt};
 use crate::cli::Ctx;
-use crate::remote::Backend;
 
-pub fn run(ctx: &Ctx) -> Result<(), ApiError> {
-    // Settings first: a broken keymap or config fails at start, terminal or not.
-    let settings = if ctx.json {
-        None
-    } else {
-        Some(crate::tui::settings()?)
-    };
-    let engine = ctx.backend()?;
-    match settings {
-        Some((config, keymap)) if std::io::stdout().is_terminal() => {
-            open_tui(ctx, engine, config, keymap)
-        }
-        _ => show(ctx, &engine),
-    }
-}
-
-/// Opens the TUI on `engine` as `ctx.actor`.
-pub fn open_tui(
-    ctx: &Ctx,
-    engine: Backend,
-    config: crate::tui::Config,
-    keymap: crate::tui::Keymap,
-) -> Result<(), ApiError> {
-    // An unknown user would see nothing but errors: say so before the screen is taken.
-    engine.org(&ctx.actor)?;
-    let service = engine.into_service();
-    crate::tui::run(crate::tui::Options {
-        service,
-        actor: ctx.actor.clone(),
-        store: crate::tui::short_path(&ctx.db),
-        config,
-        keymap,
-    })
-}
-
-pub fn show(ctx: &Ctx, engine: &Backend) -> Result<(), ApiError> {
+pub fn show(ctx: &Ctx, engine: &dyn Service) -> Result<(), ApiError> {
     let actor = ctx.actor.as_str();
     let mine = engine.list_cases(
         actor,
@@ -83,7 +45,7 @@ pub fn show(ctx: &Ctx, engine: &Backend) -> Result<(), ApiError> {
         counts.join(" · ")
     );
     println!();
-    super::case::print_list(ctx, engine, &mine)?;
+    super::case::print_list(ctx, &mine)?;
     println!();
     println!(
         "next: casebench case show C-ID · case list --queue claimable|overdue|open · case --help"

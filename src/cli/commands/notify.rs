@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use serde::Serialize;
 
-use crate::api::ApiError;
+use crate::api::{ApiError, ServiceExt};
 use crate::cli::output::{self, Table};
 use crate::cli::Ctx;
 use crate::domain::Notification;

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use crate::api::{ApiError, Command};
+use crate::api::{ApiError, Command, Service, ServiceExt};
 use crate::cli::output::{self, Table};
 use crate::cli::{timearg, Ctx};
 use crate::domain::{parse_duration, Request, RequestId};
@@ -41,7 +41,7 @@ pub enum RequestCmd {
 
 pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
     let engine = ctx.backend()?;
-    let now = engine.now()?;
+    let now = ctx.clock.now();
     let time = |t: Option<String>| {
         t.map(|t| timearg::parse_time(&t, now).map_err(ApiError::BadInput))
             .transpose()

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde::Serialize;
 
-use crate::api::{ApiError, Command};
+use crate::api::{ApiError, Command, Service, ServiceExt};
 use crate::cli::output::{self, Table};
 use crate::cli::Ctx;
 use crate::domain::{OpKind, Resource, ResourceKind, Shadow};

@@ -2,9 +2,11 @@
 
 use clap::Args;
 
-use crate::api::{ApiError, SweepReport};
+use std::sync::Arc;
+
+use crate::api::{self, ApiError, SweepReport};
 use crate::cli::output::{self, Table};
-use crate::cli::{config, timearg, Ctx};
+use crate::cli::{config, timearg, Backend, Ctx};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -20,12 +22,16 @@ pub struct SweepArgs {
 }
 
 pub fn run(ctx: &Ctx, args: SweepArgs) -> Result<(), ApiError> {
-    let mut engine = ctx.backend()?;
     // Through a server, its own delivery command applies.
-    if let crate::remote::Backend::Local(e) = &mut engine {
-        e.set_notify_command(config::notify_command()?);
-    }
-    let clock_now = engine.now()?;
+    let service: Backend = match ctx.server() {
+        Some(client) => Arc::new(client),
+        None => {
+            let mut engine = ctx.open()?;
+            engine.set_notify_command(config::notify_command()?);
+            Arc::new(engine)
+        }
+    };
+    let clock_now = ctx.clock.now();
     let now = match &args.now {
         Some(t) => timearg::parse_time(t, clock_now).map_err(ApiError::BadInput)?,
         None => clock_now,
@@ -43,7 +49,11 @@ pub fn run(ctx: &Ctx, args: SweepArgs) -> Result<(), ApiError> {
         }
         None => (now, args.dry_run),
     };
-    let report = engine.sweep(Some(now), Some(until), dry_run)?;
+    let report = service.sweep(api::SweepArgs {
+        now: Some(now),
+        until: Some(until),
+        dry_run,
+    })?;
     print(ctx, &report)
 }
 
