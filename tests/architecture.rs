@@ -549,7 +549,13 @@ fn front_ends_change_data_only_through_the_engine() {
                 Some("cli" | "tui" | "remote")
             )
         },
-        &["WriteSet", ".commit(", "commit_unflushed", ".store()"],
+        &[
+            "WriteSet",
+            ".commit(",
+            "commit_unflushed",
+            ".store()",
+            ".inspect()",
+        ],
     );
     assert_clean("front ends go through api::Service", bad);
 }

@@ -279,16 +279,16 @@ proptest! {
                 continue;
             }
             let (actor, command) = to_command(op, clock.now()).unwrap();
-            let before = snapshot(engine.store());
+            let before = snapshot(engine.inspect());
             match engine.execute(actor, command) {
                 Ok(applied) => {
                     prop_assert!(!applied.events.is_empty(), "{:?} changed state without an event", op);
-                    let after = engine.store().event_count();
+                    let after = engine.inspect().event_count();
                     prop_assert_eq!(after, before.2 + applied.events.len());
                 }
-                Err(_) => prop_assert_eq!(snapshot(engine.store()), before, "refused {:?} changed the store", op),
+                Err(_) => prop_assert_eq!(snapshot(engine.inspect()), before, "refused {:?} changed the store", op),
             }
-            check_invariants(engine.store())?;
+            check_invariants(engine.inspect())?;
         }
         check_queues(&engine, clock.now())?;
     }
@@ -297,8 +297,8 @@ proptest! {
 /// The queues answered from indexes (pages and counts) agree with the entities.
 fn check_queues(engine: &Engine, now: chrono::DateTime<Utc>) -> Result<(), TestCaseError> {
     use casebench::api::{CaseQuery, Queue, ServiceExt};
-    let cases = engine.store().all_cases().unwrap();
-    let items = engine.store().all_work_items().unwrap();
+    let cases = engine.inspect().all_cases().unwrap();
+    let items = engine.inspect().all_work_items().unwrap();
     let expect = |q: Queue| -> Vec<u64> {
         let mut ids: Vec<u64> = cases
             .iter()
@@ -389,20 +389,20 @@ fn reopened_store_gives_back_the_same_cases_and_history() {
         )
         .unwrap();
     let before = (
-        engine.store().all_cases().unwrap(),
-        engine.store().all_work_items().unwrap(),
-        engine.store().all_events().unwrap(),
+        engine.inspect().all_cases().unwrap(),
+        engine.inspect().all_work_items().unwrap(),
+        engine.inspect().all_events().unwrap(),
     );
     drop(engine);
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let engine = Engine::open(&path, clock).unwrap();
     let after = (
-        engine.store().all_cases().unwrap(),
-        engine.store().all_work_items().unwrap(),
-        engine.store().all_events().unwrap(),
+        engine.inspect().all_cases().unwrap(),
+        engine.inspect().all_work_items().unwrap(),
+        engine.inspect().all_events().unwrap(),
     );
     assert_eq!(before, after);
-    check_invariants(engine.store()).unwrap();
+    check_invariants(engine.inspect()).unwrap();
     // The counters go on where they were.
     let b = engine
         .execute(

@@ -166,7 +166,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let (e, clock) = setup(dir.path());
         for op in &ops {
-            let before = snapshot(e.store());
+            let before = snapshot(e.inspect());
             let result = match op.clone() {
                 Op::Provision(r, a, k, v) => {
                     let kind = [OpKind::Add, OpKind::Modify, OpKind::Delete][k as usize];
@@ -215,9 +215,9 @@ proptest! {
                 }
             };
             if result.is_err() {
-                prop_assert_eq!(snapshot(e.store()), before, "refused {:?} changed the store", op);
+                prop_assert_eq!(snapshot(e.inspect()), before, "refused {:?} changed the store", op);
             }
-            check(e.store())?;
+            check(e.inspect())?;
         }
     }
 }

@@ -81,9 +81,9 @@ impl World {
     }
 
     fn item(&self, case: CaseId) -> casebench::domain::WorkItem {
-        let c = self.engine.store().case(case).unwrap().unwrap();
+        let c = self.engine.inspect().case(case).unwrap().unwrap();
         self.engine
-            .store()
+            .inspect()
             .work_item(c.work_items[0])
             .unwrap()
             .unwrap()
@@ -146,16 +146,16 @@ fn three_levels_over_a_week_hour_by_hour() {
             "+72h completed W-1 as rejected",
         ]
     );
-    let c = w.engine.store().case(case).unwrap().unwrap();
+    let c = w.engine.inspect().case(case).unwrap().unwrap();
     assert_eq!(c.state, CaseState::Closed);
     assert_eq!(c.outcome, Some(Outcome::Rejected));
     let item = w.item(case);
     assert_eq!(item.escalation_level, 2);
     assert_eq!(item.original_assignee.as_deref(), Some("alice"));
     assert!(item.timers.is_empty());
-    assert_eq!(w.engine.store().due_count(), 0);
+    assert_eq!(w.engine.inspect().due_count(), 0);
     // Three notifications queued, one per reminder.
-    let outbox = w.engine.store().notifications(true, 10).unwrap();
+    let outbox = w.engine.inspect().notifications(true, 10).unwrap();
     let mut to: Vec<_> = outbox.iter().map(|n| n.to.as_str()).collect();
     to.sort();
     assert_eq!(to, vec!["alice", "boss", "ceo"]);
@@ -170,7 +170,7 @@ fn one_late_sweep_fires_the_same_in_order() {
     let dues: Vec<_> = fired.iter().map(|f| (f.due - t0()).num_hours()).collect();
     assert_eq!(dues, vec![20, 24, 44, 48, 68, 72]);
     // Events carry the time the timer was due, not the time of the sweep.
-    let events = w.engine.store().case_events(CaseId(1)).unwrap();
+    let events = w.engine.inspect().case_events(CaseId(1)).unwrap();
     let fired_events: Vec<_> = events
         .iter()
         .filter(|e| matches!(e.what, EventKind::TimerFired { .. }))
@@ -185,9 +185,9 @@ fn sweeping_twice_fires_nothing_the_second_time() {
     w.new_case("alice", "alice", "p", Some(Duration::days(1)));
     let at = t0() + Duration::hours(30);
     assert_eq!(w.sweep(at).len(), 2);
-    let events = w.engine.store().event_count();
+    let events = w.engine.inspect().event_count();
     assert!(w.sweep(at).is_empty());
-    assert_eq!(w.engine.store().event_count(), events);
+    assert_eq!(w.engine.inspect().event_count(), events);
 }
 
 #[test]
@@ -195,9 +195,9 @@ fn dry_run_and_until_change_nothing() {
     let w = world(THREE_LEVELS);
     w.new_case("alice", "alice", "p", Some(Duration::days(1)));
     let before = (
-        w.engine.store().event_count(),
-        w.engine.store().all_work_items().unwrap(),
-        w.engine.store().due_count(),
+        w.engine.inspect().event_count(),
+        w.engine.inspect().all_work_items().unwrap(),
+        w.engine.inspect().due_count(),
     );
     let now = t0();
     let preview = w
@@ -216,9 +216,9 @@ fn dry_run_and_until_change_nothing() {
         .unwrap();
     assert_eq!(dry.fired.len(), 2);
     let after = (
-        w.engine.store().event_count(),
-        w.engine.store().all_work_items().unwrap(),
-        w.engine.store().due_count(),
+        w.engine.inspect().event_count(),
+        w.engine.inspect().all_work_items().unwrap(),
+        w.engine.inspect().due_count(),
     );
     assert_eq!(before, after);
 }
@@ -227,7 +227,7 @@ fn dry_run_and_until_change_nothing() {
 fn completing_the_item_cancels_its_timers() {
     let w = world(THREE_LEVELS);
     let case = w.new_case("alice", "alice", "p", Some(Duration::days(1)));
-    assert_eq!(w.engine.store().due_count(), 2);
+    assert_eq!(w.engine.inspect().due_count(), 2);
     w.engine
         .execute(
             "alice",
@@ -239,7 +239,7 @@ fn completing_the_item_cancels_its_timers() {
             },
         )
         .unwrap();
-    assert_eq!(w.engine.store().due_count(), 0);
+    assert_eq!(w.engine.inspect().due_count(), 0);
     assert!(w.sweep(t0() + Duration::days(9)).is_empty());
 }
 
@@ -275,7 +275,7 @@ delegate = "@sec"
     // Every firing is an audit event naming policy and rule.
     let fired: Vec<_> = w
         .engine
-        .store()
+        .inspect()
         .case_events(case)
         .unwrap()
         .into_iter()
@@ -343,7 +343,7 @@ complete = "abort"
         w.sweep(t0() + Duration::days(1)),
         vec!["reminded alice", "completed W-1 as approved"]
     );
-    let ca = w.engine.store().case(a).unwrap().unwrap();
+    let ca = w.engine.inspect().case(a).unwrap().unwrap();
     assert_eq!(
         (ca.state, ca.outcome),
         (CaseState::Closed, Some(Outcome::Approved))
@@ -353,7 +353,7 @@ complete = "abort"
         Some("automatically approved by policy ok: no decision in time")
     );
     assert_eq!(w.sweep(t0() + Duration::days(3)), vec!["aborted C-2"]);
-    let cb = w.engine.store().case(b).unwrap().unwrap();
+    let cb = w.engine.inspect().case(b).unwrap().unwrap();
     assert_eq!(cb.state, CaseState::Cancelled);
     assert!(!w.item(b).is_open());
 }
@@ -411,7 +411,7 @@ notify = ["assignees"]
     assert_eq!((r.delivered, r.delivery_failures), (1, 1));
     let mail = std::fs::read_to_string(&spool).unwrap();
     assert!(mail.contains("To: alice@example.com"), "{mail}");
-    let unsent = w.engine.store().notifications(true, 10).unwrap();
+    let unsent = w.engine.inspect().notifications(true, 10).unwrap();
     assert_eq!(unsent.len(), 1);
     assert_eq!(unsent[0].to, "bob");
     assert_eq!(unsent[0].attempts, 1);
@@ -429,8 +429,13 @@ notify = ["assignees"]
         .set_notify_command(Some(format!("cat >> {}", spool.display())));
     let r = w.engine.sweep_at(at, at, false).unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (1, 0));
-    assert!(w.engine.store().notifications(true, 10).unwrap().is_empty());
-    let sent: Vec<_> = w.engine.store().notifications(false, 10).unwrap();
+    assert!(w
+        .engine
+        .inspect()
+        .notifications(true, 10)
+        .unwrap()
+        .is_empty());
+    let sent: Vec<_> = w.engine.inspect().notifications(false, 10).unwrap();
     assert!(sent.iter().all(|n| n.sent.is_some()));
     assert_eq!(sent.iter().find(|n| n.to == "bob").unwrap().attempts, 3);
 }

@@ -55,7 +55,7 @@ fn request(
 }
 
 fn state(e: &Engine, r: RequestId) -> RequestState {
-    e.store().request(r).unwrap().unwrap().state
+    e.inspect().request(r).unwrap().unwrap().state
 }
 
 #[test]
@@ -80,8 +80,8 @@ fn ninety_days_end_on_day_ninety() {
         ]
     );
     assert_eq!(state(&e, r), RequestState::Expired);
-    assert_eq!(e.store().due_count(), 0);
-    let events = e.store().request_events(r).unwrap();
+    assert_eq!(e.inspect().due_count(), 0);
+    let events = e.inspect().request_events(r).unwrap();
     let revoked: Vec<_> = events
         .iter()
         .filter(|ev| matches!(ev.what, EventKind::AccessRevoked { .. }))
@@ -89,7 +89,7 @@ fn ninety_days_end_on_day_ninety() {
         .collect();
     assert_eq!(revoked, vec![t0() + Duration::days(90)]);
     // Notices to recipient and requester: granted, ends soon, ended.
-    let outbox = e.store().notifications(false, 20).unwrap();
+    let outbox = e.inspect().notifications(false, 20).unwrap();
     assert_eq!(outbox.len(), 6);
 }
 
@@ -107,7 +107,7 @@ fn valid_from_starts_the_access() {
     assert_eq!(fired[0].request, Some(r));
     assert_eq!(state(&e, r), RequestState::Assigned);
     assert!(e
-        .store()
+        .inspect()
         .request_events(r)
         .unwrap()
         .iter()
@@ -124,12 +124,12 @@ fn previews_change_nothing_and_bad_requests_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let e = engine(dir.path());
     let r = request(&e, Some(1), Some(5), Some(2));
-    let before = (e.store().event_count(), e.store().request(r).unwrap());
+    let before = (e.inspect().event_count(), e.inspect().request(r).unwrap());
     let preview = e.sweep_at(t0(), t0() + Duration::days(30), true).unwrap();
     let kinds: Vec<_> = preview.fired.iter().map(|f| f.timer.as_str()).collect();
     assert_eq!(kinds, vec!["valid-from", "expiry-notice", "valid-until"]);
     assert_eq!(
-        (e.store().event_count(), e.store().request(r).unwrap()),
+        (e.inspect().event_count(), e.inspect().request(r).unwrap()),
         before
     );
     for (from, until) in [(Some(5), Some(1)), (None, Some(-1))] {
@@ -151,5 +151,5 @@ fn previews_change_nothing_and_bad_requests_are_refused() {
             "{err}"
         );
     }
-    assert_eq!(e.store().event_count(), before.0);
+    assert_eq!(e.inspect().event_count(), before.0);
 }

@@ -81,7 +81,15 @@ impl Engine {
         Ok(engine)
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store itself, read-only, for tests and benchmarks that check what was written
+    /// (indexes, counters, raw events). Front ends never use it: they ask through
+    /// [`crate::api::Service`] (tests/architecture.rs holds them to it).
+    #[doc(hidden)]
+    pub fn inspect(&self) -> &Store {
         &self.store
     }
 
