@@ -412,6 +412,24 @@ impl SweepArgs {
     pub fn due() -> SweepArgs {
         SweepArgs::default()
     }
+
+    /// Fire what is due at `now`.
+    pub fn at(now: DateTime<Utc>) -> SweepArgs {
+        SweepArgs {
+            now: Some(now),
+            until: Some(now),
+            dry_run: false,
+        }
+    }
+
+    /// List, without firing, what would fire from `now` until `until`.
+    pub fn preview(now: DateTime<Utc>, until: DateTime<Utc>) -> SweepArgs {
+        SweepArgs {
+            now: Some(now),
+            until: Some(until),
+            dry_run: true,
+        }
+    }
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this

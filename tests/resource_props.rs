@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 
-use casebench::api::{Command, FeedRow, UserRecord};
+use casebench::api::{Command, FeedRow, Service, SweepArgs, UserRecord};
 use casebench::domain::{CaseId, Execution, OpKind, Outcome};
 use casebench::engine::{Clock, Engine, ManualClock};
 use casebench::import::parse_resources_toml;
@@ -211,7 +211,7 @@ proptest! {
                 Op::Wait(h) => {
                     clock.advance(Duration::hours(h));
                     let now = clock.now();
-                    e.sweep_at(now, now, false).map(|_| Default::default())
+                    e.sweep(SweepArgs::at(now)).map(|_| Default::default())
                 }
             };
             if result.is_err() {

@@ -1,11 +1,11 @@
-//! The timer engine through `Engine::sweep_at`: every action kind, level-by-level escalation
+//! The timer engine through `Service::sweep`: every action kind, level-by-level escalation
 //! over a simulated week, idempotence, dry runs, and notification delivery.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use casebench::api::{Command, NewCase, UserRecord};
+use casebench::api::{Command, NewCase, Service, SweepArgs, UserRecord};
 use casebench::domain::{CaseId, CaseKind, CaseState, EventKind, Outcome, Target, WorkItemId};
 use casebench::engine::{Clock, Engine, ManualClock};
 use casebench::import::parse_policies_toml;
@@ -91,7 +91,7 @@ impl World {
 
     fn sweep(&self, at: DateTime<Utc>) -> Vec<String> {
         self.engine
-            .sweep_at(at, at, false)
+            .sweep(SweepArgs::at(at))
             .unwrap()
             .fired
             .into_iter()
@@ -166,7 +166,7 @@ fn one_late_sweep_fires_the_same_in_order() {
     let w = world(THREE_LEVELS);
     w.new_case("alice", "alice", "p", Some(Duration::days(1)));
     let late = t0() + Duration::days(10);
-    let fired = w.engine.sweep_at(late, late, false).unwrap().fired;
+    let fired = w.engine.sweep(SweepArgs::at(late)).unwrap().fired;
     let dues: Vec<_> = fired.iter().map(|f| (f.due - t0()).num_hours()).collect();
     assert_eq!(dues, vec![20, 24, 44, 48, 68, 72]);
     // Events carry the time the timer was due, not the time of the sweep.
@@ -202,7 +202,7 @@ fn dry_run_and_until_change_nothing() {
     let now = t0();
     let preview = w
         .engine
-        .sweep_at(now, now + Duration::days(7), true)
+        .sweep(SweepArgs::preview(now, now + Duration::days(7)))
         .unwrap();
     assert!(preview.dry_run);
     assert_eq!(
@@ -212,7 +212,10 @@ fn dry_run_and_until_change_nothing() {
     );
     let dry = w
         .engine
-        .sweep_at(now + Duration::hours(25), now + Duration::hours(25), true)
+        .sweep(SweepArgs::preview(
+            now + Duration::hours(25),
+            now + Duration::hours(25),
+        ))
         .unwrap();
     assert_eq!(dry.fired.len(), 2);
     let after = (
@@ -407,7 +410,7 @@ notify = ["assignees"]
     w.engine.set_notify_command(Some(cmd));
     let at = t0() + Duration::hours(1);
     w.clock.set(at);
-    let r = w.engine.sweep_at(at, at, false).unwrap();
+    let r = w.engine.sweep(SweepArgs::at(at)).unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (1, 1));
     let mail = std::fs::read_to_string(&spool).unwrap();
     assert!(mail.contains("To: alice@example.com"), "{mail}");
@@ -421,13 +424,13 @@ notify = ["assignees"]
         .unwrap()
         .contains("relay down"));
     // Next sweep: bob retried (fails again), alice not resent.
-    let r = w.engine.sweep_at(at, at, false).unwrap();
+    let r = w.engine.sweep(SweepArgs::at(at)).unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (0, 1));
     assert_eq!(std::fs::read_to_string(&spool).unwrap(), mail);
     // The relay comes back.
     w.engine
         .set_notify_command(Some(format!("cat >> {}", spool.display())));
-    let r = w.engine.sweep_at(at, at, false).unwrap();
+    let r = w.engine.sweep(SweepArgs::at(at)).unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (1, 0));
     assert!(w
         .engine

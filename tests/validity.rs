@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use casebench::api::{Command, UserRecord};
+use casebench::api::{Command, Service, SweepArgs, UserRecord};
 use casebench::domain::{EventKind, RequestId, RequestState};
 use casebench::engine::{Engine, ManualClock};
 
@@ -68,7 +68,7 @@ fn ninety_days_end_on_day_ninety() {
     let mut log = vec![];
     for day in 1..=100 {
         let at = t0() + Duration::days(day);
-        for f in e.sweep_at(at, at, false).unwrap().fired {
+        for f in e.sweep(SweepArgs::at(at)).unwrap().fired {
             log.push((day, f.timer));
         }
     }
@@ -100,9 +100,9 @@ fn valid_from_starts_the_access() {
     let r = request(&e, Some(10), Some(20), None);
     assert_eq!(state(&e, r), RequestState::Pending);
     let at = t0() + Duration::days(9);
-    assert!(e.sweep_at(at, at, false).unwrap().fired.is_empty());
+    assert!(e.sweep(SweepArgs::at(at)).unwrap().fired.is_empty());
     let at = t0() + Duration::days(10);
-    let fired = e.sweep_at(at, at, false).unwrap().fired;
+    let fired = e.sweep(SweepArgs::at(at)).unwrap().fired;
     assert_eq!(fired.len(), 1);
     assert_eq!(fired[0].request, Some(r));
     assert_eq!(state(&e, r), RequestState::Assigned);
@@ -114,8 +114,8 @@ fn valid_from_starts_the_access() {
         .any(|ev| matches!(ev.what, EventKind::AccessGranted { .. }) && ev.time == at));
     // A late sweep fires the end, once.
     let late = t0() + Duration::days(60);
-    assert_eq!(e.sweep_at(late, late, false).unwrap().fired.len(), 1);
-    assert!(e.sweep_at(late, late, false).unwrap().fired.is_empty());
+    assert_eq!(e.sweep(SweepArgs::at(late)).unwrap().fired.len(), 1);
+    assert!(e.sweep(SweepArgs::at(late)).unwrap().fired.is_empty());
     assert_eq!(state(&e, r), RequestState::Expired);
 }
 
@@ -125,7 +125,9 @@ fn previews_change_nothing_and_bad_requests_are_refused() {
     let e = engine(dir.path());
     let r = request(&e, Some(1), Some(5), Some(2));
     let before = (e.inspect().event_count(), e.inspect().request(r).unwrap());
-    let preview = e.sweep_at(t0(), t0() + Duration::days(30), true).unwrap();
+    let preview = e
+        .sweep(SweepArgs::preview(t0(), t0() + Duration::days(30)))
+        .unwrap();
     let kinds: Vec<_> = preview.fired.iter().map(|f| f.timer.as_str()).collect();
     assert_eq!(kinds, vec!["valid-from", "expiry-notice", "valid-until"]);
     assert_eq!(

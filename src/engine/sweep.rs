@@ -54,7 +54,7 @@ const BATCH: usize = 256;
 impl Engine {
     /// Fires (or with `dry_run`, lists) every timer due at or before `until`; `now` is the
     /// time of the sweep itself (delivery, report).
-    pub fn sweep_at(
+    pub(crate) fn sweep_at(
         &self,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
