@@ -11,6 +11,7 @@ mod query;
 mod request;
 mod sweep;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -122,11 +123,7 @@ impl Engine {
             now,
             actor: actor.to_string(),
             next_event: self.store.counter(trees::KEY_NEXT_EVENT)?,
-            next_case: None,
-            next_work_item: None,
-            next_notification: None,
-            next_request: None,
-            next_operation: None,
+            counters: BTreeMap::new(),
             applied: Applied::default(),
         })
     }
@@ -135,20 +132,8 @@ impl Engine {
     fn seal(tx: Tx<'_>) -> (WriteSet, Applied) {
         let mut tx = tx;
         tx.ws.set_counter(trees::KEY_NEXT_EVENT, tx.next_event);
-        if let Some(n) = tx.next_case {
-            tx.ws.set_counter(trees::KEY_NEXT_CASE, n);
-        }
-        if let Some(n) = tx.next_work_item {
-            tx.ws.set_counter(trees::KEY_NEXT_WORK_ITEM, n);
-        }
-        if let Some(n) = tx.next_notification {
-            tx.ws.set_counter(trees::KEY_NEXT_NOTIFICATION, n);
-        }
-        if let Some(n) = tx.next_request {
-            tx.ws.set_counter(trees::KEY_NEXT_REQUEST, n);
-        }
-        if let Some(n) = tx.next_operation {
-            tx.ws.set_counter(trees::KEY_NEXT_OPERATION, n);
+        for (key, n) in &tx.counters {
+            tx.ws.set_counter(key, *n);
         }
         (tx.ws, tx.applied)
     }
@@ -179,11 +164,8 @@ pub(crate) struct Tx<'a> {
     pub now: DateTime<Utc>,
     pub actor: String,
     next_event: u64,
-    next_case: Option<u64>,
-    next_work_item: Option<u64>,
-    next_notification: Option<u64>,
-    next_request: Option<u64>,
-    next_operation: Option<u64>,
+    /// The next value of every id counter this change set advanced, by `meta` key.
+    counters: BTreeMap<&'static [u8], u64>,
     pub applied: Applied,
 }
 
@@ -195,27 +177,8 @@ impl Tx<'_> {
         what: EventKind,
         why: Option<String>,
     ) {
-        let event = Event {
-            seq: self.next_event,
-            time: self.now,
-            actor: self.actor.clone(),
-            case: None,
-            request: Some(request),
-            what,
-            why,
-        };
-        self.next_event += 1;
-        self.ws.put_event(&event);
-        self.applied.events.push(event.seq);
-    }
-
-    pub fn new_request_id(&mut self) -> Result<crate::domain::RequestId, ApiError> {
-        let n = match self.next_request {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_REQUEST)?,
-        };
-        self.next_request = Some(n + 1);
-        Ok(crate::domain::RequestId(n))
+        let seq = self.reserve_event();
+        self.write_event(seq, None, Some(request), what, why);
     }
 
     /// Reserves the next event number, for an event written later with [`Tx::event_at`]
@@ -234,57 +197,66 @@ impl Tx<'_> {
         what: EventKind,
         why: Option<String>,
     ) {
+        self.write_event(seq, case, None, what, why);
+    }
+
+    pub fn event(&mut self, case: Option<CaseId>, what: EventKind, why: Option<String>) {
+        let seq = self.reserve_event();
+        self.write_event(seq, case, None, what, why);
+    }
+
+    fn write_event(
+        &mut self,
+        seq: u64,
+        case: Option<CaseId>,
+        request: Option<crate::domain::RequestId>,
+        what: EventKind,
+        why: Option<String>,
+    ) {
         let event = Event {
             seq,
             time: self.now,
             actor: self.actor.clone(),
             case,
-            request: None,
+            request,
             what,
             why,
         };
         self.ws.put_event(&event);
     }
+}
 
-    pub fn event(&mut self, case: Option<CaseId>, what: EventKind, why: Option<String>) {
-        let event = Event {
-            seq: self.next_event,
-            time: self.now,
-            actor: self.actor.clone(),
-            case,
-            request: None,
-            what,
-            why,
+/// Id counters: each is read from the store once per change set, then advanced in memory;
+/// [`Engine::seal`] writes the advanced ones with the change set.
+impl Tx<'_> {
+    /// The next number of the counter at `key` (a `trees::KEY_NEXT_*`).
+    pub fn next_id(&mut self, key: &'static [u8]) -> Result<u64, ApiError> {
+        let n = match self.counters.get(key) {
+            Some(n) => *n,
+            None => self.store.counter(key)?,
         };
-        self.next_event += 1;
-        self.ws.put_event(&event);
-        self.applied.events.push(event.seq);
-    }
-
-    pub fn new_case_id(&mut self) -> Result<CaseId, ApiError> {
-        let n = match self.next_case {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_CASE)?,
-        };
-        self.next_case = Some(n + 1);
-        Ok(CaseId(n))
-    }
-
-    pub fn new_notification_seq(&mut self) -> Result<u64, ApiError> {
-        let n = match self.next_notification {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_NOTIFICATION)?,
-        };
-        self.next_notification = Some(n + 1);
+        self.counters.insert(key, n + 1);
         Ok(n)
     }
 
+    pub fn new_case_id(&mut self) -> Result<CaseId, ApiError> {
+        self.next_id(trees::KEY_NEXT_CASE).map(CaseId)
+    }
+
     pub fn new_work_item_id(&mut self) -> Result<WorkItemId, ApiError> {
-        let n = match self.next_work_item {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_WORK_ITEM)?,
-        };
-        self.next_work_item = Some(n + 1);
-        Ok(WorkItemId(n))
+        self.next_id(trees::KEY_NEXT_WORK_ITEM).map(WorkItemId)
+    }
+
+    pub fn new_notification_seq(&mut self) -> Result<u64, ApiError> {
+        self.next_id(trees::KEY_NEXT_NOTIFICATION)
+    }
+
+    pub fn new_request_id(&mut self) -> Result<crate::domain::RequestId, ApiError> {
+        self.next_id(trees::KEY_NEXT_REQUEST)
+            .map(crate::domain::RequestId)
+    }
+
+    pub fn new_operation_id(&mut self) -> Result<u64, ApiError> {
+        self.next_id(trees::KEY_NEXT_OPERATION)
     }
 }

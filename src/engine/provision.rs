@@ -112,7 +112,7 @@ impl Engine {
         if owner.is_some() {
             shadow.owner = owner;
         }
-        let op_id = self.next_operation(tx)?;
+        let op_id = tx.new_operation_id()?;
         let mut op = PendingOperation {
             id: op_id,
             kind,
@@ -234,16 +234,6 @@ impl Engine {
         }
         tx.ws.put_shadow(prev.as_ref(), &shadow);
         Ok(message)
-    }
-
-    fn next_operation(&self, tx: &mut Tx) -> Result<u64, ApiError> {
-        // Counted in `meta` like the other ids; the write set carries the new value.
-        let n = match tx.next_operation {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_OPERATION)?,
-        };
-        tx.next_operation = Some(n + 1);
-        Ok(n)
     }
 
     /// A case for the resource's owners.
