@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
 
+use super::lifecycle::with_item;
 use super::{authz, Engine, Tx};
 use crate::api::{ApiError, FeedRow, NewCase};
 use crate::domain::resource::rank_candidates;
@@ -353,26 +354,14 @@ impl Engine {
             if let Some(mut item) = self.store.work_item(*w)? {
                 if item.is_open() {
                     let prev = item.clone();
-                    item.complete(
-                        super::SYSTEM_ACTOR,
-                        Outcome::Success,
-                        Some(comment.clone()),
-                        tx.now,
-                    )?;
-                    tx.event(
-                        Some(case.id),
-                        EventKind::WorkItemCompleted {
-                            work_item: item.id,
-                            outcome: Outcome::Success,
-                        },
-                        Some(comment.clone()),
-                    );
+                    let by = super::SYSTEM_ACTOR;
+                    tx.complete_item(&mut item, by, Outcome::Success, Some(comment.clone()))?;
                     tx.ws.put_work_item(Some(&prev), &item);
                 }
                 items.push(item);
             }
         }
-        super::execute::close_if_done(tx, &case, &items)?;
+        tx.close_if_done(&case, &items)?;
         Ok(())
     }
 
@@ -440,21 +429,14 @@ impl Engine {
             None => "marked as an orphan".to_string(),
         };
         let mut item = open.clone();
-        item.complete(&user.login, Outcome::Success, Some(comment.clone()), tx.now)?;
-        tx.event(
-            Some(case.id),
-            EventKind::WorkItemCompleted {
-                work_item: item.id,
-                outcome: Outcome::Success,
-            },
+        tx.complete_item(
+            &mut item,
+            &user.login,
+            Outcome::Success,
             Some(comment.clone()),
-        );
+        )?;
         tx.ws.put_work_item(Some(&open), &item);
-        let all: Vec<WorkItem> = items
-            .into_iter()
-            .map(|i| if i.id == item.id { item.clone() } else { i })
-            .collect();
-        super::execute::close_if_done(tx, &case, &all)?;
+        tx.close_if_done(&case, &with_item(items, &item))?;
         tx.applied.case = Some(case.id);
         Ok(format!(
             "{}@{}: {comment}; {} closed",

@@ -1,10 +1,12 @@
 //! The engine: the only writer. It checks permissions, applies commands through the domain's
 //! rules, records their audit events and commits everything in one store transaction.
 
+mod admin;
 mod authz;
 mod execute;
 mod feed;
 pub mod generate;
+mod lifecycle;
 mod notify;
 mod provision;
 mod query;
