@@ -22,10 +22,10 @@ use chrono::{DateTime, Utc};
 use crate::api::{ApiError, Applied};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::domain::{CaseId, Event, EventKind, User, WorkItemId};
-use crate::store::{trees, Store, WriteSet};
+use crate::store::{trees, Storage, Store, WriteSet};
 
 pub struct Engine {
-    store: Store,
+    store: Box<dyn Storage>,
     clock: Arc<dyn Clock>,
     /// Commands run one at a time: reads before a commit see every earlier commit.
     write_lock: Mutex<()>,
@@ -43,9 +43,10 @@ impl Engine {
         Ok(Engine::new(Store::open(path)?, clock))
     }
 
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Engine {
+    /// An engine over any [`Storage`] backend.
+    pub fn new(store: impl Storage + 'static, clock: Arc<dyn Clock>) -> Engine {
         Engine {
-            store,
+            store: Box::new(store),
             clock,
             write_lock: Mutex::new(()),
             durable_each: true,
@@ -83,8 +84,8 @@ impl Engine {
         Ok(engine)
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn store(&self) -> &dyn Storage {
+        self.store.as_ref()
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -120,7 +121,7 @@ impl Engine {
 
     fn begin_at(&self, actor: &str, now: DateTime<Utc>) -> Result<Tx<'_>, ApiError> {
         Ok(Tx {
-            store: &self.store,
+            store: self.store.as_ref(),
             ws: WriteSet::default(),
             now,
             actor: actor.to_string(),
@@ -161,7 +162,7 @@ impl Engine {
 
 /// One command's change set in the making: entities, events and counters.
 pub(crate) struct Tx<'a> {
-    store: &'a Store,
+    store: &'a dyn Storage,
     pub ws: WriteSet,
     pub now: DateTime<Utc>,
     pub actor: String,
