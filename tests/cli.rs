@@ -10,7 +10,7 @@ use predicates::prelude::*;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use casebench::store::Store;
+use casebench::store::{Storage, Store};
 
 /// The pinned "now" of every command.
 const NOW: &str = "2026-11-20T09:00:00Z";

@@ -14,7 +14,7 @@ use casebench::domain::{
     Case, CaseId, CaseKind, DelegationMethod, Outcome, Target, WorkItem, WorkItemId,
 };
 use casebench::engine::{Clock, Engine, ManualClock};
-use casebench::store::{trees, Store};
+use casebench::store::{trees, Storage, Store};
 
 const USERS: [&str; 5] = ["root", "alice", "bob", "carol", "dave"];
 const GROUPS: [&str; 2] = ["ops", "db"];
@@ -189,7 +189,7 @@ fn to_command(op: &Op, now: chrono::DateTime<Utc>) -> Option<(&'static str, Comm
 type Snapshot = (Vec<Case>, Vec<WorkItem>, usize);
 
 /// Everything observable, to prove a refused command changed nothing.
-fn snapshot(store: &Store) -> Snapshot {
+fn snapshot(store: &dyn Storage) -> Snapshot {
     (
         store.all_cases().unwrap(),
         store.all_work_items().unwrap(),
@@ -197,7 +197,7 @@ fn snapshot(store: &Store) -> Snapshot {
     )
 }
 
-fn check_invariants(store: &Store) -> Result<(), TestCaseError> {
+fn check_invariants(store: &dyn Storage) -> Result<(), TestCaseError> {
     let cases = store.all_cases().unwrap();
     let items = store.all_work_items().unwrap();
     for case in &cases {

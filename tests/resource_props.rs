@@ -13,7 +13,7 @@ use casebench::api::{Command, FeedRow, Service, SweepArgs, UserRecord};
 use casebench::domain::{CaseId, Execution, OpKind, Outcome};
 use casebench::engine::{Clock, Engine, ManualClock};
 use casebench::import::parse_resources_toml;
-use casebench::store::{trees, Store};
+use casebench::store::{trees, Storage};
 
 const RESOURCES: &str = r#"
 [[resource]]
@@ -85,7 +85,7 @@ fn setup(dir: &std::path::Path) -> (Engine, Arc<ManualClock>) {
 
 type Snapshot = (usize, Vec<String>, usize);
 
-fn snapshot(s: &Store) -> Snapshot {
+fn snapshot(s: &dyn Storage) -> Snapshot {
     let mut shadows = vec![];
     for r in RES {
         for sh in s.shadows(r).unwrap() {
@@ -95,7 +95,7 @@ fn snapshot(s: &Store) -> Snapshot {
     (s.event_count(), shadows, s.all_cases().unwrap().len())
 }
 
-fn check(s: &Store) -> Result<(), TestCaseError> {
+fn check(s: &dyn Storage) -> Result<(), TestCaseError> {
     let cases: BTreeMap<CaseId, _> = s
         .all_cases()
         .unwrap()

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use casebench::store::Storage;
 use serde_json::Value;
 
 struct Store {

@@ -15,7 +15,7 @@ use casebench::api::{Command, NewCase, UserRecord};
 use casebench::domain::{CaseKind, EventKind, Target};
 use casebench::engine::{Engine, ManualClock};
 use casebench::import::parse_policies_toml;
-use casebench::store::Store;
+use casebench::store::{Storage, Store};
 
 const TIMERS: usize = 10_000;
 

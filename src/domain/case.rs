@@ -6,7 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CaseId, DomainError, WorkItemId};
+use super::{CaseId, DomainError, EventKind, WorkItemId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -260,13 +260,47 @@ pub struct Case {
 
 impl Case {
     /// Moves the case to `to`, stamping `modified` (and `closed` for a terminal state).
-    pub fn transition(&mut self, to: CaseState, now: DateTime<Utc>) -> Result<(), DomainError> {
-        self.state = self.state.go_to(to)?;
+    /// Returns the event that records the change.
+    pub fn transition(
+        &mut self,
+        to: CaseState,
+        now: DateTime<Utc>,
+    ) -> Result<EventKind, DomainError> {
+        let from = self.state;
+        self.state = from.go_to(to)?;
         self.modified = now;
         if !to.is_active() {
             self.closed = Some(now);
         }
-        Ok(())
+        Ok(EventKind::StateChanged {
+            from,
+            to,
+            outcome: None,
+        })
+    }
+
+    /// Ends the case in `to` (closed or cancelled) with `outcome`.
+    pub fn end(
+        &mut self,
+        to: CaseState,
+        outcome: Option<Outcome>,
+        now: DateTime<Utc>,
+    ) -> Result<EventKind, DomainError> {
+        let from = self.state;
+        self.transition(to, now)?;
+        self.outcome = outcome;
+        Ok(EventKind::StateChanged { from, to, outcome })
+    }
+
+    /// The human work is over: `Open → Closing → Closed` with `outcome`.
+    pub fn close(
+        &mut self,
+        outcome: Option<Outcome>,
+        now: DateTime<Utc>,
+    ) -> Result<[EventKind; 2], DomainError> {
+        let closing = self.transition(CaseState::Closing, now)?;
+        let closed = self.end(CaseState::Closed, outcome, now)?;
+        Ok([closing, closed])
     }
 }
 

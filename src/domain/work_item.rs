@@ -6,7 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CaseId, DomainError, Outcome, WorkItemId};
+use super::{CaseId, DomainError, EventKind, Outcome, WorkItemId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -183,19 +183,26 @@ impl WorkItem {
     }
 
     /// `actor` takes the item: they become its only assignee and the offer to groups ends.
-    pub fn claim(&mut self, actor: &str) -> Result<(), DomainError> {
+    /// Each transition returns the event that records it.
+    pub fn claim(&mut self, actor: &str) -> Result<EventKind, DomainError> {
         self.require_open(WorkItemState::Open)?;
         self.assignees = vec![actor.to_string()];
         self.candidates.clear();
         if self.original_assignee.is_none() {
             self.original_assignee = Some(actor.to_string());
         }
-        Ok(())
+        Ok(EventKind::Claimed { work_item: self.id })
     }
 
     /// Replaces the assignees with `to` (reassign).
-    pub fn reassign(&mut self, by: &str, to: &str) -> Result<(), DomainError> {
-        self.delegate(by, &Target::User(to.to_string()), DelegationMethod::Replace)
+    pub fn reassign(&mut self, by: &str, to: &str) -> Result<EventKind, DomainError> {
+        let from = self.assignees.clone();
+        self.delegate(by, &Target::User(to.to_string()), DelegationMethod::Replace)?;
+        Ok(EventKind::Reassigned {
+            work_item: self.id,
+            from,
+            to: to.to_string(),
+        })
     }
 
     pub fn delegate(
@@ -203,7 +210,7 @@ impl WorkItem {
         by: &str,
         to: &Target,
         method: DelegationMethod,
-    ) -> Result<(), DomainError> {
+    ) -> Result<EventKind, DomainError> {
         self.require_open(WorkItemState::Open)?;
         match (method, to) {
             (DelegationMethod::Replace, Target::User(u)) => {
@@ -223,7 +230,11 @@ impl WorkItem {
         // Whoever holds it now is no longer "someone who delegated it away".
         let assignees = self.assignees.clone();
         self.delegated_by.retain(|d| !assignees.contains(d));
-        Ok(())
+        Ok(EventKind::Delegated {
+            work_item: self.id,
+            to: to.clone(),
+            method,
+        })
     }
 
     /// Escalation: a replacing delegation to `to` that raises the escalation level; the new
@@ -234,14 +245,18 @@ impl WorkItem {
         to: &Target,
         new_deadline: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
-    ) -> Result<u32, DomainError> {
+    ) -> Result<EventKind, DomainError> {
         self.delegate(by, to, DelegationMethod::Replace)?;
         self.escalation_level += 1;
         self.level_start = now;
         if new_deadline.is_some() {
             self.deadline = new_deadline;
         }
-        Ok(self.escalation_level)
+        Ok(EventKind::Escalated {
+            work_item: self.id,
+            to: to.clone(),
+            level: self.escalation_level,
+        })
     }
 
     pub fn complete(
@@ -250,7 +265,7 @@ impl WorkItem {
         outcome: Outcome,
         comment: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<EventKind, DomainError> {
         self.require_open(WorkItemState::Completed)?;
         self.state = WorkItemState::Completed;
         self.outcome = Some(outcome);
@@ -258,15 +273,18 @@ impl WorkItem {
         self.performer = Some(by.to_string());
         self.closed = Some(now);
         self.delegated_by.clear();
-        Ok(())
+        Ok(EventKind::WorkItemCompleted {
+            work_item: self.id,
+            outcome,
+        })
     }
 
-    pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<EventKind, DomainError> {
         self.require_open(WorkItemState::Cancelled)?;
         self.state = WorkItemState::Cancelled;
         self.closed = Some(now);
         self.delegated_by.clear();
-        Ok(())
+        Ok(EventKind::WorkItemCancelled { work_item: self.id })
     }
 }
 
@@ -389,13 +407,21 @@ mod tests {
         let d = t0() + chrono::Duration::days(1);
         assert_eq!(
             w.escalate("admin", &"boss".parse().unwrap(), Some(d), t0()),
-            Ok(1)
+            Ok(EventKind::Escalated {
+                work_item: WorkItemId(1),
+                to: Target::User("boss".into()),
+                level: 1
+            })
         );
         assert_eq!(w.assignees, vec!["boss"]);
         assert_eq!(w.deadline, Some(d));
         assert_eq!(
             w.escalate("admin", &"ceo".parse().unwrap(), None, t0()),
-            Ok(2)
+            Ok(EventKind::Escalated {
+                work_item: WorkItemId(1),
+                to: Target::User("ceo".into()),
+                level: 2
+            })
         );
         assert_eq!(w.deadline, Some(d));
         assert_eq!(w.original_assignee.as_deref(), Some("alice"));

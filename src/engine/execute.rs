@@ -1,13 +1,11 @@
 //! `Engine::execute`: one function per command; each loads what it needs, asks `authz`,
 //! applies the domain's rules, records events and commits once.
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use super::lifecycle::{combined_outcome, with_item};
 use super::{authz, Engine, Tx};
-use crate::api::{ApiError, Applied, Command, NewCase, UserRecord};
-use crate::domain::org::valid_name;
+use crate::api::{ApiError, Applied, Command, NewCase};
 use crate::domain::{
-    Case, CaseId, CaseState, DelegationMethod, EventKind, Group, Outcome, Target, User, WorkItem,
+    Case, CaseId, CaseState, DelegationMethod, EventKind, Outcome, Target, User, WorkItem,
     WorkItemId,
 };
 
@@ -171,109 +169,12 @@ impl Engine {
         }
     }
 
-    fn check_target(&self, target: &Target) -> Result<(), ApiError> {
-        match target {
-            Target::User(u) => {
-                self.store
-                    .user(u)?
-                    .ok_or_else(|| ApiError::NotFound(format!("no user {u:?}")))?;
-            }
-            Target::Group(g) => {
-                self.store
-                    .group(g)?
-                    .ok_or_else(|| ApiError::NotFound(format!("no group @{g}")))?;
-            }
-        }
-        Ok(())
-    }
-
     fn create_case(&self, tx: &mut Tx, _user: &User, new: NewCase) -> Result<String, ApiError> {
         let target = new.target.clone();
         let (case, item) = self.open_case(tx, new, vec![], None)?;
         tx.applied.case = Some(case.id);
         tx.applied.work_item = Some(item.id);
         Ok(format!("created {} ({} for {target})", case.id, item.id))
-    }
-
-    /// Opens a case with one work item for `new.target`, writing it, its events and its
-    /// timers into `tx`. Used by `case new` and by the engine's own cases (provisioning,
-    /// remediation, correlation).
-    pub(crate) fn open_case(
-        &self,
-        tx: &mut Tx,
-        new: NewCase,
-        operations: Vec<crate::domain::OpRef>,
-        correlation: Option<crate::domain::Correlation>,
-    ) -> Result<(Case, WorkItem), ApiError> {
-        let title = new.title.trim().to_string();
-        if title.is_empty() {
-            return Err(ApiError::BadInput("a case needs a title".into()));
-        }
-        self.check_target(&new.target)?;
-        let policy = match &new.policy {
-            Some(name) => Some(self.load_policy(name)?),
-            None => None,
-        };
-        let deadline = new.deadline.or_else(|| {
-            let secs = policy.as_ref()?.deadline_secs?;
-            Some(tx.now + chrono::Duration::seconds(secs))
-        });
-        let id = tx.new_case_id()?;
-        let wi_id = tx.new_work_item_id()?;
-        let mut case = Case {
-            id,
-            kind: new.kind,
-            title: title.clone(),
-            description: new.description.filter(|d| !d.trim().is_empty()),
-            state: CaseState::Created,
-            outcome: None,
-            requester: tx.actor.clone(),
-            resource: new.resource,
-            object: new.object,
-            parent: None,
-            policy: new.policy,
-            external_ticket: None,
-            work_items: vec![wi_id],
-            operations,
-            correlation,
-            created: tx.now,
-            modified: tx.now,
-            closed: None,
-        };
-        tx.event(
-            Some(id),
-            EventKind::CaseCreated {
-                kind: case.kind,
-                title,
-            },
-            None,
-        );
-        let mut item = WorkItem::new(wi_id, id, case.kind.name(), &new.target, deadline, tx.now);
-        if let Some(p) = &policy {
-            item.timers = p.schedule(&item, tx.now);
-        }
-        tx.event(
-            Some(id),
-            EventKind::WorkItemCreated {
-                work_item: wi_id,
-                assignees: item.assignees.clone(),
-                candidates: item.candidates.clone(),
-            },
-            None,
-        );
-        case.transition(CaseState::Open, tx.now)?;
-        tx.event(
-            Some(id),
-            EventKind::StateChanged {
-                from: CaseState::Created,
-                to: CaseState::Open,
-                outcome: None,
-            },
-            None,
-        );
-        tx.ws.put_case(None, &case);
-        tx.ws.put_work_item(None, &item);
-        Ok((case, item))
     }
 
     fn touch(&self, tx: &mut Tx, case: &Case) {
@@ -293,12 +194,8 @@ impl Engine {
         let mut item = self.pick_work_item(&case, user, wanted, true)?;
         let prev = item.clone();
         authz::may_claim(user, &item)?;
-        item.claim(&user.login)?;
-        tx.event(
-            Some(case.id),
-            EventKind::Claimed { work_item: item.id },
-            None,
-        );
+        let what = item.claim(&user.login)?;
+        tx.event(Some(case.id), what, None);
         tx.ws.put_work_item(Some(&prev), &item);
         self.touch(tx, &case);
         tx.applied.case = Some(case.id);
@@ -320,16 +217,8 @@ impl Engine {
         authz::may_work_on(user, &item, "reassign")?;
         self.check_target(&Target::User(to.to_string()))?;
         let prev = item.clone();
-        item.reassign(&user.login, to)?;
-        tx.event(
-            Some(case.id),
-            EventKind::Reassigned {
-                work_item: item.id,
-                from: prev.assignees.clone(),
-                to: to.to_string(),
-            },
-            clean(comment),
-        );
+        let what = item.reassign(&user.login, to)?;
+        tx.event(Some(case.id), what, clean(comment));
         tx.ws.put_work_item(Some(&prev), &item);
         self.touch(tx, &case);
         tx.applied.case = Some(case.id);
@@ -353,16 +242,8 @@ impl Engine {
         authz::may_work_on(user, &item, "delegate")?;
         self.check_target(to)?;
         let prev = item.clone();
-        item.delegate(&user.login, to, method)?;
-        tx.event(
-            Some(case.id),
-            EventKind::Delegated {
-                work_item: item.id,
-                to: to.clone(),
-                method,
-            },
-            clean(comment),
-        );
+        let what = item.delegate(&user.login, to, method)?;
+        tx.event(Some(case.id), what, clean(comment));
         tx.ws.put_work_item(Some(&prev), &item);
         self.touch(tx, &case);
         tx.applied.case = Some(case.id);
@@ -393,19 +274,12 @@ impl Engine {
             None => None,
         };
         let deadline = policy.as_ref().and_then(|p| p.level_deadline(tx.now));
-        let level = item.escalate(&user.login, &to, deadline, tx.now)?;
+        let what = item.escalate(&user.login, &to, deadline, tx.now)?;
+        let level = item.escalation_level;
         if let Some(p) = &policy {
             item.timers = p.schedule(&item, tx.now);
         }
-        tx.event(
-            Some(case.id),
-            EventKind::Escalated {
-                work_item: item.id,
-                to: to.clone(),
-                level,
-            },
-            clean(comment),
-        );
+        tx.event(Some(case.id), what, clean(comment));
         tx.ws.put_work_item(Some(&prev), &item);
         self.touch(tx, &case);
         tx.applied.case = Some(case.id);
@@ -468,32 +342,15 @@ impl Engine {
         }
         authz::may_work_on(user, &item, "complete")?;
         let prev = item.clone();
-        let comment = clean(comment);
-        item.complete(&user.login, outcome, comment.clone(), tx.now)?;
-        tx.event(
-            Some(case.id),
-            EventKind::WorkItemCompleted {
-                work_item: item.id,
-                outcome,
-            },
-            comment,
-        );
+        tx.complete_item(&mut item, &user.login, outcome, clean(comment))?;
         tx.ws.put_work_item(Some(&prev), &item);
         tx.applied.case = Some(case.id);
         tx.applied.work_item = Some(item.id);
 
-        let mut items = self.load_work_items(&case)?;
-        for o in items.iter_mut() {
-            if o.id == item.id {
-                *o = item.clone();
-            }
-        }
-        if let Some(closed) = close_if_done(tx, &case, &items)? {
+        let items = with_item(self.load_work_items(&case)?, &item);
+        if let Some(closed) = tx.close_if_done(&case, &items)? {
             if !closed.operations.is_empty() {
-                let reason = items
-                    .iter()
-                    .find(|i| i.id == item.id)
-                    .and_then(|i| i.comment.clone());
+                let reason = item.comment.clone();
                 self.settle_operations(tx, &closed, closed.outcome, reason)?;
             }
             Ok(format!(
@@ -504,39 +361,6 @@ impl Engine {
             self.touch(tx, &case);
             Ok(format!("{} completed: {outcome}", item.id))
         }
-    }
-
-    pub(crate) fn load_policy(&self, name: &str) -> Result<crate::domain::Policy, ApiError> {
-        self.store.policy(name)?.ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "no policy {name:?}: import it with `casebench import policies FILE.toml`"
-            ))
-        })
-    }
-
-    fn import_policies(
-        &self,
-        tx: &mut Tx,
-        user: &User,
-        policies: Vec<crate::domain::Policy>,
-    ) -> Result<String, ApiError> {
-        authz::may_administer(user, "import policies")?;
-        let names: Vec<String> = policies.iter().map(|p| p.name.clone()).collect();
-        for p in &policies {
-            tx.ws.put_policy(p);
-            tx.event(
-                None,
-                EventKind::PolicyImported {
-                    name: p.name.clone(),
-                },
-                None,
-            );
-        }
-        Ok(format!(
-            "imported {} policies: {}",
-            names.len(),
-            names.join(", ")
-        ))
     }
 
     fn end_case(
@@ -556,34 +380,15 @@ impl Engine {
         let case = self.load_active_case(case_id, verb)?;
         authz::may_end_case(user, &case, verb)?;
         let mut ended = case.clone();
-        let from = ended.state;
-        ended.transition(to, tx.now)?;
-        for mut item in self.load_work_items(&case)? {
-            if item.is_open() {
-                let prev = item.clone();
-                item.cancel(tx.now)?;
-                tx.event(
-                    Some(case.id),
-                    EventKind::WorkItemCancelled { work_item: item.id },
-                    None,
-                );
-                tx.ws.put_work_item(Some(&prev), &item);
-            }
-        }
+        // Refused before anything changes when the case cannot go there.
+        ended.state.go_to(to)?;
+        let items = tx.cancel_open_items(self.load_work_items(&case)?)?;
         let outcome = if to == CaseState::Closed {
-            outcome.or_else(|| {
-                let items = self.load_work_items(&case).ok()?;
-                Outcome::combine(items.iter().filter_map(|o| o.outcome))
-            })
+            outcome.or_else(|| combined_outcome(&items))
         } else {
             None
         };
-        ended.outcome = outcome;
-        tx.event(
-            Some(case.id),
-            EventKind::StateChanged { from, to, outcome },
-            clean(comment),
-        );
+        tx.end_case(&mut ended, to, outcome, clean(comment))?;
         tx.ws.put_case(Some(&case), &ended);
         if !ended.operations.is_empty() {
             let reason = Some(format!("case {} {}", case.id, to));
@@ -592,122 +397,10 @@ impl Engine {
         tx.applied.case = Some(case.id);
         Ok(format!("{} {}", case.id, to))
     }
-
-    fn import_users(
-        &self,
-        tx: &mut Tx,
-        user: &User,
-        records: Vec<UserRecord>,
-    ) -> Result<String, ApiError> {
-        authz::may_administer(user, "import users")?;
-        let at = |line: u64, msg: String| ApiError::BadInput(format!("line {line}: {msg}"));
-        let mut seen: BTreeMap<&str, u64> = BTreeMap::new();
-        for r in &records {
-            if !valid_name(&r.login) {
-                return Err(at(r.line, format!("invalid login {:?}", r.login)));
-            }
-            if let Some(first) = seen.insert(&r.login, r.line) {
-                return Err(at(
-                    r.line,
-                    format!("duplicate login {:?} (first on line {first})", r.login),
-                ));
-            }
-            if r.name.trim().is_empty() {
-                return Err(at(r.line, format!("user {:?} has no name", r.login)));
-            }
-            if !r.email.is_empty() && !r.email.contains('@') {
-                return Err(at(r.line, format!("invalid email {:?}", r.email)));
-            }
-            for g in &r.groups {
-                if !valid_name(g) {
-                    return Err(at(r.line, format!("invalid group name {g:?}")));
-                }
-            }
-        }
-        for r in &records {
-            if let Some(m) = &r.manager {
-                if m == &r.login {
-                    return Err(at(
-                        r.line,
-                        format!("{} cannot be their own manager", r.login),
-                    ));
-                }
-                if !seen.contains_key(m.as_str()) && self.store.user(m)?.is_none() {
-                    return Err(at(r.line, format!("unknown manager {m:?} of {}", r.login)));
-                }
-            }
-        }
-        let mut new_groups = BTreeSet::new();
-        let (mut created, mut updated) = (0, 0);
-        for r in records {
-            for g in &r.groups {
-                if self.store.group(g)?.is_none() && new_groups.insert(g.clone()) {
-                    tx.ws.put_group(&Group {
-                        name: g.clone(),
-                        manager: None,
-                    });
-                    tx.event(None, EventKind::GroupCreated { name: g.clone() }, None);
-                }
-            }
-            let prev = self.store.user(&r.login)?;
-            let user = User {
-                login: r.login.clone(),
-                name: r.name.trim().to_string(),
-                email: r.email.trim().to_string(),
-                manager: r.manager,
-                groups: r.groups,
-                admin: prev.as_ref().is_some_and(|p| p.admin),
-            };
-            if prev.as_ref() == Some(&user) {
-                continue;
-            }
-            tx.ws.put_user(prev.as_ref(), &user);
-            let what = if prev.is_some() {
-                updated += 1;
-                EventKind::UserUpdated { login: r.login }
-            } else {
-                created += 1;
-                EventKind::UserCreated { login: r.login }
-            };
-            tx.event(None, what, None);
-        }
-        Ok(format!(
-            "imported users: {created} created, {updated} updated, {} new groups",
-            new_groups.len()
-        ))
-    }
-}
-
-/// When no work item of `case` is open any more (`items` being all of them, up to date), the
-/// human work is over: the case goes `Open → Closing → Closed` with the combined outcome.
-/// Returns the closed case, already in the write set.
-pub(crate) fn close_if_done(
-    tx: &mut Tx,
-    case: &Case,
-    items: &[WorkItem],
-) -> Result<Option<Case>, ApiError> {
-    if items.iter().any(|o| o.is_open()) || !case.state.is_active() {
-        return Ok(None);
-    }
-    let result = Outcome::combine(items.iter().filter_map(|o| o.outcome));
-    let mut closed = case.clone();
-    for to in [CaseState::Closing, CaseState::Closed] {
-        let from = closed.state;
-        closed.transition(to, tx.now)?;
-        let outcome = (to == CaseState::Closed).then_some(result).flatten();
-        tx.event(
-            Some(case.id),
-            EventKind::StateChanged { from, to, outcome },
-            None,
-        );
-    }
-    closed.outcome = result;
-    tx.ws.put_case(Some(case), &closed);
-    Ok(Some(closed))
 }
 
 /// A comment with surrounding blanks removed; an empty one is none.
-fn clean(comment: Option<String>) -> Option<String> {
+pub(crate) fn clean(comment: Option<String>) -> Option<String> {
     comment
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty())

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
 
+use super::lifecycle::with_item;
 use super::{authz, Engine, Tx};
 use crate::api::{ApiError, FeedRow, NewCase};
 use crate::domain::resource::rank_candidates;
@@ -12,6 +13,19 @@ use crate::domain::{
     CaseId, CaseKind, Correlation, EventKind, Execution, OpKind, OpResult, Outcome,
     PendingOperation, Resource, ResourceKind, Shadow, ShadowState, Target, User, WorkItem,
 };
+
+/// An export being read: what it shows, and what reading it did so far.
+struct FeedRead<'a> {
+    resource: &'a Resource,
+    compared: BTreeSet<&'a String>,
+    export: &'a BTreeMap<String, BTreeMap<String, String>>,
+    label: &'a str,
+    confirmed: u64,
+    remediations: u64,
+    correlations: u64,
+    next_grace: Option<chrono::DateTime<chrono::Utc>>,
+    closing_cases: BTreeSet<CaseId>,
+}
 
 impl Engine {
     /// Reads a semi-manual export: confirms operations, declares divergence after the grace
@@ -34,224 +48,36 @@ impl Engine {
         let compared: BTreeSet<&String> = attributes.iter().collect();
         let export: BTreeMap<String, BTreeMap<String, String>> =
             rows.into_iter().map(|r| (r.key, r.attributes)).collect();
-        let (mut confirmed, mut remediations, mut correlations) = (0u64, 0u64, 0u64);
-        let mut next_grace: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut closing_cases: BTreeSet<CaseId> = BTreeSet::new();
         let shadows = self.store.shadows(&resource.id)?;
         let known: BTreeSet<String> = shadows.iter().map(|s| s.key.clone()).collect();
+        let mut r = FeedRead {
+            resource: &resource,
+            compared,
+            export: &export,
+            label,
+            confirmed: 0,
+            remediations: 0,
+            correlations: 0,
+            next_grace: None,
+            closing_cases: BTreeSet::new(),
+        };
         for prev in shadows {
-            let mut s = prev.clone();
-            let seen = export.get(&s.key);
-            if seen.is_some() {
-                s.last_seen = Some(tx.now);
-            }
-            let shows = |op: &PendingOperation, attrs: &BTreeMap<String, String>| match op.kind {
-                OpKind::Delete => false,
-                _ => op
-                    .changes
-                    .iter()
-                    .filter(|c| compared.contains(&c.name))
-                    .all(|c| attrs.get(&c.name) == c.new.as_ref()),
-            };
-            let confirms = |op: &PendingOperation| match (op.kind, seen) {
-                (OpKind::Delete, None) => true,
-                (OpKind::Delete, Some(_)) => false,
-                (_, Some(a)) => shows(op, a),
-                (_, None) => false,
-            };
-            let mut diverged = vec![];
-            // An export may lag behind a completed operation for the grace period.
-            let mut waiting = false;
-            for i in 0..s.pending.len() {
-                let op = s.pending[i].clone();
-                if op.result == OpResult::InProgress
-                    && op.execution == Execution::Executing
-                    && confirms(&op)
-                {
-                    // Done behind the case's back: the export proves it.
-                    s.apply(&op);
-                    let o = &mut s.pending[i];
-                    o.result = OpResult::Success;
-                    o.execution = Execution::Completed;
-                    o.completed = Some(tx.now);
-                    o.confirmed = true;
-                    confirmed += 1;
-                    if let Some(c) = op.case {
-                        closing_cases.insert(c);
-                    }
-                    tx.event(
-                        op.case,
-                        EventKind::OperationCompleted {
-                            resource: resource.id.clone(),
-                            account: s.key.clone(),
-                            op: op.id,
-                            result: OpResult::Success,
-                        },
-                        Some(format!("confirmed by the export {label}")),
-                    );
-                } else if op.result == OpResult::Success && !op.confirmed {
-                    if confirms(&op) {
-                        s.pending[i].confirmed = true;
-                        confirmed += 1;
-                    } else {
-                        let deadline =
-                            op.completed.unwrap_or(tx.now) + Duration::seconds(resource.grace_secs);
-                        if tx.now >= deadline {
-                            s.pending[i].confirmed = true; // handled: a divergence now
-                            let when = op
-                                .completed
-                                .map(|c| c.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                                .unwrap_or_default();
-                            let shown = match (op.kind, seen) {
-                                (OpKind::Delete, Some(_)) => {
-                                    "the account is still in the export".to_string()
-                                }
-                                (_, None) => "the export does not show the account".to_string(),
-                                (_, Some(a)) => op
-                                    .changes
-                                    .iter()
-                                    .filter(|c| compared.contains(&c.name))
-                                    .filter(|c| a.get(&c.name) != c.new.as_ref())
-                                    .map(|c| {
-                                        format!(
-                                            "{} is {} in the export, not {}",
-                                            c.name,
-                                            a.get(&c.name).map(String::as_str).unwrap_or("(none)"),
-                                            c.new.as_deref().unwrap_or("(none)")
-                                        )
-                                    })
-                                    .collect::<Vec<_>>()
-                                    .join("; "),
-                            };
-                            diverged.push(format!(
-                                "op {} ({}) was completed at {when}, but {shown}",
-                                op.id,
-                                op.describe(),
-                            ));
-                        } else {
-                            waiting = true;
-                            next_grace = Some(next_grace.map_or(deadline, |g| g.min(deadline)));
-                        }
-                    }
-                }
-            }
-            let settled = s.pending.iter().all(|o| !o.is_open());
-            if diverged.is_empty()
-                && !waiting
-                && settled
-                && s.state == ShadowState::Exists
-                && !s.orphan
-            {
-                match seen {
-                    None => diverged.push(format!("{} is missing from the export", s.key)),
-                    Some(a) => {
-                        for name in &compared {
-                            let mine = s.attributes.get(*name);
-                            let theirs = a.get(*name);
-                            if mine != theirs {
-                                diverged.push(format!(
-                                    "{name}: {} in casebench, {} in the export",
-                                    mine.map(String::as_str).unwrap_or("(none)"),
-                                    theirs.map(String::as_str).unwrap_or("(none)")
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
-            let open_remediation = match s.remediation {
-                Some(c) => self.store.case(c)?.is_some_and(|c| c.state.is_active()),
-                None => false,
-            };
-            if !diverged.is_empty() && !open_remediation {
-                let title = format!("Divergence: account {} on {}", s.key, resource.name);
-                let (case, _) = self.open_resource_case(
-                    tx,
-                    &resource,
-                    CaseKind::Remediation,
-                    title,
-                    Some(format!(
-                        "{}\nFix the account or the record, then complete this case.",
-                        diverged.join("\n")
-                    )),
-                    vec![],
-                )?;
-                s.remediation = Some(case.id);
-                remediations += 1;
-            }
-            tx.ws.put_shadow(Some(&prev), &s);
+            self.check_shadow(tx, &mut r, prev)?;
         }
         // Accounts nobody asked for.
         let users = self.store.users()?;
         for (key, attrs) in export.iter().filter(|(k, _)| !known.contains(*k)) {
-            let candidates = rank_candidates(
-                key,
-                attrs,
-                users
-                    .iter()
-                    .map(|u| (u.login.as_str(), u.name.as_str(), u.email.as_str())),
-            );
-            let mut s = Shadow::new(&resource.id, key, None);
-            s.state = ShadowState::Exists;
-            s.attributes = attrs
-                .iter()
-                .filter(|(k, _)| compared.contains(k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            s.last_seen = Some(tx.now);
-            let unique = candidates.len() == 1
-                || candidates.first().is_some_and(|c| c.score == 100)
-                    && candidates.get(1).is_none_or(|c| c.score < 100);
-            if unique && candidates[0].score >= 80 {
-                s.owner = Some(candidates[0].login.clone());
-                tx.event(
-                    None,
-                    EventKind::Correlated {
-                        resource: resource.id.clone(),
-                        account: key.clone(),
-                        owner: s.owner.clone(),
-                    },
-                    Some(candidates[0].why.clone()),
-                );
-            } else {
-                let title = format!("Who owns account {key} on {}?", resource.name);
-                let listing = match candidates.len() {
-                    0 => "The export shows an account no user matches: name its owner, or mark it an orphan.".to_string(),
-                    1 => "The export shows an account one user might own: confirm the owner, name another, or mark it an orphan.".to_string(),
-                    n => format!("The export shows an account {n} users might own: pick the owner, or mark it an orphan."),
-                };
-                let (case, _) = self.open_case(
-                    tx,
-                    NewCase {
-                        kind: CaseKind::Correlation,
-                        title,
-                        description: Some(listing),
-                        resource: Some(resource.id.clone()),
-                        object: Some(key.clone()),
-                        target: Target::Group(resource.owners.clone()),
-                        deadline: None,
-                        policy: resource.policy.clone(),
-                    },
-                    vec![],
-                    Some(Correlation {
-                        resource: resource.id.clone(),
-                        account: key.clone(),
-                        attributes: attrs.clone(),
-                        candidates,
-                    }),
-                )?;
-                s.remediation = Some(case.id);
-                correlations += 1;
-            }
-            tx.ws.put_shadow(None, &s);
+            self.unknown_account(tx, &mut r, &users, key, attrs)?;
         }
         // Cases whose every operation the export confirmed are done.
-        for case_id in closing_cases {
+        for case_id in std::mem::take(&mut r.closing_cases) {
             self.finish_confirmed_case(tx, case_id, label)?;
         }
+        let r_next_grace = r.next_grace;
+        let (confirmed, remediations, correlations) = (r.confirmed, r.remediations, r.correlations);
         let mut r = resource.clone();
         r.feed_fingerprint = Some(fingerprint.to_string());
-        r.grace_due = next_grace;
+        r.grace_due = r_next_grace;
         tx.ws.put_resource(Some(&resource), &r);
         tx.event(
             None,
@@ -269,6 +95,224 @@ impl Engine {
             resource.id,
             export.len()
         ))
+    }
+
+    /// One known account: its operations confirmed, waiting or diverged, and a remediation
+    /// case when it diverged.
+    fn check_shadow(&self, tx: &mut Tx, r: &mut FeedRead, prev: Shadow) -> Result<(), ApiError> {
+        let (resource, compared, export) = (r.resource, &r.compared, r.export);
+        let label = r.label;
+        let mut s = prev.clone();
+        let seen = export.get(&s.key);
+        if seen.is_some() {
+            s.last_seen = Some(tx.now);
+        }
+        let shows = |op: &PendingOperation, attrs: &BTreeMap<String, String>| match op.kind {
+            OpKind::Delete => false,
+            _ => op
+                .changes
+                .iter()
+                .filter(|c| compared.contains(&c.name))
+                .all(|c| attrs.get(&c.name) == c.new.as_ref()),
+        };
+        let confirms = |op: &PendingOperation| match (op.kind, seen) {
+            (OpKind::Delete, None) => true,
+            (OpKind::Delete, Some(_)) => false,
+            (_, Some(a)) => shows(op, a),
+            (_, None) => false,
+        };
+        let mut diverged = vec![];
+        // An export may lag behind a completed operation for the grace period.
+        let mut waiting = false;
+        for i in 0..s.pending.len() {
+            let op = s.pending[i].clone();
+            if op.result == OpResult::InProgress
+                && op.execution == Execution::Executing
+                && confirms(&op)
+            {
+                // Done behind the case's back: the export proves it.
+                s.apply(&op);
+                let o = &mut s.pending[i];
+                o.result = OpResult::Success;
+                o.execution = Execution::Completed;
+                o.completed = Some(tx.now);
+                o.confirmed = true;
+                r.confirmed += 1;
+                if let Some(c) = op.case {
+                    r.closing_cases.insert(c);
+                }
+                tx.event(
+                    op.case,
+                    EventKind::OperationCompleted {
+                        resource: resource.id.clone(),
+                        account: s.key.clone(),
+                        op: op.id,
+                        result: OpResult::Success,
+                    },
+                    Some(format!("confirmed by the export {label}")),
+                );
+            } else if op.result == OpResult::Success && !op.confirmed {
+                if confirms(&op) {
+                    s.pending[i].confirmed = true;
+                    r.confirmed += 1;
+                } else {
+                    let deadline =
+                        op.completed.unwrap_or(tx.now) + Duration::seconds(resource.grace_secs);
+                    if tx.now >= deadline {
+                        s.pending[i].confirmed = true; // handled: a divergence now
+                        let when = op
+                            .completed
+                            .map(|c| c.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                            .unwrap_or_default();
+                        let shown = match (op.kind, seen) {
+                            (OpKind::Delete, Some(_)) => {
+                                "the account is still in the export".to_string()
+                            }
+                            (_, None) => "the export does not show the account".to_string(),
+                            (_, Some(a)) => op
+                                .changes
+                                .iter()
+                                .filter(|c| compared.contains(&c.name))
+                                .filter(|c| a.get(&c.name) != c.new.as_ref())
+                                .map(|c| {
+                                    format!(
+                                        "{} is {} in the export, not {}",
+                                        c.name,
+                                        a.get(&c.name).map(String::as_str).unwrap_or("(none)"),
+                                        c.new.as_deref().unwrap_or("(none)")
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        };
+                        diverged.push(format!(
+                            "op {} ({}) was completed at {when}, but {shown}",
+                            op.id,
+                            op.describe(),
+                        ));
+                    } else {
+                        waiting = true;
+                        r.next_grace = Some(r.next_grace.map_or(deadline, |g| g.min(deadline)));
+                    }
+                }
+            }
+        }
+        let settled = s.pending.iter().all(|o| !o.is_open());
+        if diverged.is_empty() && !waiting && settled && s.state == ShadowState::Exists && !s.orphan
+        {
+            match seen {
+                None => diverged.push(format!("{} is missing from the export", s.key)),
+                Some(a) => {
+                    for name in compared {
+                        let mine = s.attributes.get(*name);
+                        let theirs = a.get(*name);
+                        if mine != theirs {
+                            diverged.push(format!(
+                                "{name}: {} in casebench, {} in the export",
+                                mine.map(String::as_str).unwrap_or("(none)"),
+                                theirs.map(String::as_str).unwrap_or("(none)")
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let open_remediation = match s.remediation {
+            Some(c) => self.store.case(c)?.is_some_and(|c| c.state.is_active()),
+            None => false,
+        };
+        if !diverged.is_empty() && !open_remediation {
+            let title = format!("Divergence: account {} on {}", s.key, resource.name);
+            let (case, _) = self.open_resource_case(
+                tx,
+                resource,
+                CaseKind::Remediation,
+                title,
+                Some(format!(
+                    "{}\nFix the account or the record, then complete this case.",
+                    diverged.join("\n")
+                )),
+                vec![],
+            )?;
+            s.remediation = Some(case.id);
+            r.remediations += 1;
+        }
+        tx.ws.put_shadow(Some(&prev), &s);
+        Ok(())
+    }
+
+    /// An account nobody asked for: its owner when one user matches well, else a
+    /// correlation case.
+    fn unknown_account(
+        &self,
+        tx: &mut Tx,
+        r: &mut FeedRead,
+        users: &[User],
+        key: &String,
+        attrs: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError> {
+        let (resource, compared) = (r.resource, &r.compared);
+        let candidates = rank_candidates(
+            key,
+            attrs,
+            users
+                .iter()
+                .map(|u| (u.login.as_str(), u.name.as_str(), u.email.as_str())),
+        );
+        let mut s = Shadow::new(&resource.id, key, None);
+        s.state = ShadowState::Exists;
+        s.attributes = attrs
+            .iter()
+            .filter(|(k, _)| compared.contains(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        s.last_seen = Some(tx.now);
+        let unique = candidates.len() == 1
+            || candidates.first().is_some_and(|c| c.score == 100)
+                && candidates.get(1).is_none_or(|c| c.score < 100);
+        if unique && candidates[0].score >= 80 {
+            s.owner = Some(candidates[0].login.clone());
+            tx.event(
+                None,
+                EventKind::Correlated {
+                    resource: resource.id.clone(),
+                    account: key.clone(),
+                    owner: s.owner.clone(),
+                },
+                Some(candidates[0].why.clone()),
+            );
+        } else {
+            let title = format!("Who owns account {key} on {}?", resource.name);
+            let listing = match candidates.len() {
+                0 => "The export shows an account no user matches: name its owner, or mark it an orphan.".to_string(),
+                1 => "The export shows an account one user might own: confirm the owner, name another, or mark it an orphan.".to_string(),
+                n => format!("The export shows an account {n} users might own: pick the owner, or mark it an orphan."),
+            };
+            let (case, _) = self.open_case(
+                tx,
+                NewCase {
+                    kind: CaseKind::Correlation,
+                    title,
+                    description: Some(listing),
+                    resource: Some(resource.id.clone()),
+                    object: Some(key.clone()),
+                    target: Target::Group(resource.owners.clone()),
+                    deadline: None,
+                    policy: resource.policy.clone(),
+                },
+                vec![],
+                Some(Correlation {
+                    resource: resource.id.clone(),
+                    account: key.clone(),
+                    attributes: attrs.clone(),
+                    candidates,
+                }),
+            )?;
+            s.remediation = Some(case.id);
+            r.correlations += 1;
+        }
+        tx.ws.put_shadow(None, &s);
+        Ok(())
     }
 
     /// Reads a semi-manual resource's export file (from the sweep). A refused export
@@ -353,26 +397,14 @@ impl Engine {
             if let Some(mut item) = self.store.work_item(*w)? {
                 if item.is_open() {
                     let prev = item.clone();
-                    item.complete(
-                        super::SYSTEM_ACTOR,
-                        Outcome::Success,
-                        Some(comment.clone()),
-                        tx.now,
-                    )?;
-                    tx.event(
-                        Some(case.id),
-                        EventKind::WorkItemCompleted {
-                            work_item: item.id,
-                            outcome: Outcome::Success,
-                        },
-                        Some(comment.clone()),
-                    );
+                    let by = super::SYSTEM_ACTOR;
+                    tx.complete_item(&mut item, by, Outcome::Success, Some(comment.clone()))?;
                     tx.ws.put_work_item(Some(&prev), &item);
                 }
                 items.push(item);
             }
         }
-        super::execute::close_if_done(tx, &case, &items)?;
+        tx.close_if_done(&case, &items)?;
         Ok(())
     }
 
@@ -440,21 +472,14 @@ impl Engine {
             None => "marked as an orphan".to_string(),
         };
         let mut item = open.clone();
-        item.complete(&user.login, Outcome::Success, Some(comment.clone()), tx.now)?;
-        tx.event(
-            Some(case.id),
-            EventKind::WorkItemCompleted {
-                work_item: item.id,
-                outcome: Outcome::Success,
-            },
+        tx.complete_item(
+            &mut item,
+            &user.login,
+            Outcome::Success,
             Some(comment.clone()),
-        );
+        )?;
         tx.ws.put_work_item(Some(&open), &item);
-        let all: Vec<WorkItem> = items
-            .into_iter()
-            .map(|i| if i.id == item.id { item.clone() } else { i })
-            .collect();
-        super::execute::close_if_done(tx, &case, &all)?;
+        tx.close_if_done(&case, &with_item(items, &item))?;
         tx.applied.case = Some(case.id);
         Ok(format!(
             "{}@{}: {comment}; {} closed",

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::{Engine, ManualClock};
-use crate::api::{ApiError, Command, UserRecord};
+use super::{Engine, ManualClock, Tx};
+use crate::api::{ApiError, Command, NewCase, UserRecord};
 use crate::domain::{
-    Case, CaseKind, CaseState, DelegationMethod, EventKind, Outcome, Target, WorkItem,
+    Case, CaseKind, CaseState, DelegationMethod, EventKind, Outcome, Policy, Target, WorkItem,
 };
 use crate::import::parse_policies_toml;
 
@@ -143,215 +143,31 @@ impl Engine {
         let mut engine = Engine::init(path, clock, "admin")?;
         engine.set_batch_mode(true);
         let mut rng = Rng::new(spec.seed);
-        // The organisation: a tree of managers, everyone in one or two groups.
-        let users: Vec<UserRecord> = (0..spec.users)
-            .map(|i| {
-                let mut groups = vec![group_name(i % spec.groups)];
-                if rng.chance(0.3) {
-                    let g = group_name(rng.below(spec.groups as u64) as usize);
-                    if !groups.contains(&g) {
-                        groups.push(g);
-                    }
-                }
-                UserRecord {
-                    line: i as u64 + 2,
-                    login: user_login(i),
-                    name: format!("User {i}"),
-                    email: format!("{}@example.com", user_login(i)),
-                    manager: (i > 0).then(|| user_login((i - 1) / 8)),
-                    groups,
-                }
-            })
-            .collect();
+        let users = organisation(spec, &mut rng);
         engine.execute("admin", Command::ImportUsers { users })?;
         let policies = parse_policies_toml("gen policy", GEN_POLICY)?;
         let policy = policies[0].clone();
         engine.execute("admin", Command::ImportPolicies { policies })?;
 
         let open_target = (spec.cases as f64 * spec.open_ratio).round() as usize;
-        let due_now = spec.due_now.min(open_target);
-        let (mut open, mut overdue, mut timers, mut events) = (0, 0, 0, 0);
+        let mut g = Generator {
+            spec,
+            now,
+            policy,
+            open_target,
+            due_now: spec.due_now.min(open_target),
+            rng,
+            open: 0,
+            overdue: 0,
+            timers: 0,
+        };
+        let mut events = 0;
         let chunk = 1_000;
         let mut i = 0;
         while i < spec.cases {
             let mut tx = engine.begin("gen")?;
             for _ in 0..chunk.min(spec.cases - i) {
-                let is_open = i < open_target;
-                let is_due = i < due_now;
-                let kind = CaseKind::ALL[match rng.below(10) {
-                    0..=3 => 0,
-                    4..=6 => 1,
-                    7 => 2,
-                    8 => 3,
-                    _ => 4 + rng.below(2) as usize,
-                }];
-                let created = now - Duration::minutes(rng.below(90 * 24 * 60) as i64 + 1);
-                // Deadlines over ±60 days around now; those due now fall just before it.
-                let deadline = if is_due {
-                    Some(now - Duration::seconds(rng.below(3_600) as i64))
-                } else if rng.chance(0.85) {
-                    Some(now + Duration::minutes(rng.below(120 * 24 * 60) as i64 - 60 * 24 * 60))
-                } else {
-                    None
-                };
-                let requester = user_login(rng.below(spec.users as u64) as usize);
-                let target = if rng.chance(0.5) {
-                    Target::User(user_login(rng.below(spec.users as u64) as usize))
-                } else {
-                    Target::Group(group_name(rng.below(spec.groups as u64) as usize))
-                };
-                tx.now = created;
-                tx.actor = requester.clone();
-                let id = tx.new_case_id()?;
-                let wi = tx.new_work_item_id()?;
-                let mut case = Case {
-                    id,
-                    kind,
-                    title: title(kind, &mut rng, spec.users),
-                    description: None,
-                    state: CaseState::Open,
-                    outcome: None,
-                    requester: requester.clone(),
-                    resource: Some(SYSTEMS[(id.0 % 10) as usize].to_string()),
-                    object: None,
-                    parent: None,
-                    policy: None,
-                    external_ticket: None,
-                    work_items: vec![wi],
-                    operations: vec![],
-                    correlation: None,
-                    created,
-                    modified: created,
-                    closed: None,
-                };
-                let mut item = WorkItem::new(wi, id, kind.name(), &target, deadline, created);
-                tx.event(
-                    Some(id),
-                    EventKind::CaseCreated {
-                        kind,
-                        title: case.title.clone(),
-                    },
-                    None,
-                );
-                tx.event(
-                    Some(id),
-                    EventKind::WorkItemCreated {
-                        work_item: wi,
-                        assignees: item.assignees.clone(),
-                        candidates: item.candidates.clone(),
-                    },
-                    None,
-                );
-                tx.event(
-                    Some(id),
-                    EventKind::StateChanged {
-                        from: CaseState::Created,
-                        to: CaseState::Open,
-                        outcome: None,
-                    },
-                    None,
-                );
-                if rng.chance(0.3) {
-                    let text = COMMENTS[rng.below(COMMENTS.len() as u64) as usize];
-                    tx.event(Some(id), EventKind::Commented, Some(text.to_string()));
-                }
-                let worker = match &target {
-                    Target::User(u) => u.clone(),
-                    Target::Group(_) => user_login(rng.below(spec.users as u64) as usize),
-                };
-                if is_open {
-                    open += 1;
-                    if item.candidates.len() == 1 && rng.chance(0.3) {
-                        item.claim(&worker)?;
-                        tx.actor = worker.clone();
-                        tx.event(Some(id), EventKind::Claimed { work_item: wi }, None);
-                    }
-                    if !item.assignees.is_empty() && rng.chance(0.1) {
-                        let by = item.assignees[0].clone();
-                        let to = Target::User(user_login(rng.below(spec.users as u64) as usize));
-                        item.delegate(&by, &to, DelegationMethod::Replace)?;
-                        tx.actor = by;
-                        tx.event(
-                            Some(id),
-                            EventKind::Delegated {
-                                work_item: wi,
-                                to,
-                                method: DelegationMethod::Replace,
-                            },
-                            Some("over to you".into()),
-                        );
-                    }
-                    let past = deadline.is_some_and(|d| d <= now);
-                    if past {
-                        overdue += 1;
-                    }
-                    // Under the policy: the items due now, and half of those with a future
-                    // deadline (their timers wait in `due`); overdue ones stay untimed.
-                    if is_due || (!past && deadline.is_some() && rng.chance(0.5)) {
-                        case.policy = Some(policy.name.clone());
-                        item.timers = policy.schedule(&item, item.level_start);
-                        timers += item.timers.len();
-                    }
-                } else if rng.chance(0.06) {
-                    let end = created + Duration::hours(rng.below(72) as i64 + 1);
-                    tx.now = end.min(now);
-                    tx.actor = requester.clone();
-                    item.cancel(tx.now)?;
-                    case.transition(CaseState::Cancelled, tx.now)?;
-                    tx.event(
-                        Some(id),
-                        EventKind::WorkItemCancelled { work_item: wi },
-                        None,
-                    );
-                    tx.event(
-                        Some(id),
-                        EventKind::StateChanged {
-                            from: CaseState::Open,
-                            to: CaseState::Cancelled,
-                            outcome: None,
-                        },
-                        Some("no longer needed".into()),
-                    );
-                } else {
-                    let end = (created + Duration::hours(rng.below(240) as i64 + 1)).min(now);
-                    tx.now = end;
-                    tx.actor = worker.clone();
-                    if item.assignees.is_empty() {
-                        item.claim(&worker)?;
-                    }
-                    let outcome = match kind {
-                        CaseKind::Approval if rng.chance(0.2) => Outcome::Rejected,
-                        CaseKind::Approval => Outcome::Approved,
-                        _ if rng.chance(0.05) => Outcome::Failure,
-                        _ => Outcome::Success,
-                    };
-                    item.complete(&worker, outcome, None, end)?;
-                    tx.event(
-                        Some(id),
-                        EventKind::WorkItemCompleted {
-                            work_item: wi,
-                            outcome,
-                        },
-                        None,
-                    );
-                    for to in [CaseState::Closing, CaseState::Closed] {
-                        let from = case.state;
-                        case.transition(to, end)?;
-                        let o = (to == CaseState::Closed).then_some(outcome);
-                        tx.event(
-                            Some(id),
-                            EventKind::StateChanged {
-                                from,
-                                to,
-                                outcome: o,
-                            },
-                            None,
-                        );
-                    }
-                    case.outcome = Some(outcome);
-                }
-                tx.ws.put_case(None, &case);
-                tx.ws.put_work_item(None, &item);
+                g.case(&mut tx, i)?;
                 i += 1;
             }
             events += tx.applied.events.len();
@@ -361,13 +177,171 @@ impl Engine {
         engine.flush()?;
         Ok(GenReport {
             spec: spec.clone(),
-            open,
-            overdue,
-            timers,
-            due_now,
+            open: g.open,
+            overdue: g.overdue,
+            timers: g.timers,
+            due_now: g.due_now,
             events,
             millis: started.elapsed().as_millis(),
         })
+    }
+}
+
+/// The organisation: a tree of managers, everyone in one or two groups.
+fn organisation(spec: &GenSpec, rng: &mut Rng) -> Vec<UserRecord> {
+    (0..spec.users)
+        .map(|i| {
+            let mut groups = vec![group_name(i % spec.groups)];
+            if rng.chance(0.3) {
+                let g = group_name(rng.below(spec.groups as u64) as usize);
+                if !groups.contains(&g) {
+                    groups.push(g);
+                }
+            }
+            UserRecord {
+                line: i as u64 + 2,
+                login: user_login(i),
+                name: format!("User {i}"),
+                email: format!("{}@example.com", user_login(i)),
+                manager: (i > 0).then(|| user_login((i - 1) / 8)),
+                groups,
+            }
+        })
+        .collect()
+}
+
+/// The cases in the making, and what was made so far.
+struct Generator<'a> {
+    spec: &'a GenSpec,
+    now: DateTime<Utc>,
+    policy: Policy,
+    open_target: usize,
+    due_now: usize,
+    rng: Rng,
+    open: usize,
+    overdue: usize,
+    timers: usize,
+}
+
+impl Generator<'_> {
+    fn user(&mut self) -> String {
+        user_login(self.rng.below(self.spec.users as u64) as usize)
+    }
+
+    /// The `i`th case: opened like any case, then left open, cancelled or completed.
+    fn case(&mut self, tx: &mut Tx, i: usize) -> Result<(), ApiError> {
+        let (now, rng) = (self.now, &mut self.rng);
+        let is_open = i < self.open_target;
+        let is_due = i < self.due_now;
+        let kind = CaseKind::ALL[match rng.below(10) {
+            0..=3 => 0,
+            4..=6 => 1,
+            7 => 2,
+            8 => 3,
+            _ => 4 + rng.below(2) as usize,
+        }];
+        let created = now - Duration::minutes(rng.below(90 * 24 * 60) as i64 + 1);
+        // Deadlines over ±60 days around now; those due now fall just before it.
+        let deadline = if is_due {
+            Some(now - Duration::seconds(rng.below(3_600) as i64))
+        } else if rng.chance(0.85) {
+            Some(now + Duration::minutes(rng.below(120 * 24 * 60) as i64 - 60 * 24 * 60))
+        } else {
+            None
+        };
+        let requester = self.user();
+        let target = if self.rng.chance(0.5) {
+            Target::User(self.user())
+        } else {
+            Target::Group(group_name(self.rng.below(self.spec.groups as u64) as usize))
+        };
+        tx.now = created;
+        tx.actor = requester.clone();
+        let new = NewCase {
+            kind,
+            title: title(kind, &mut self.rng, self.spec.users),
+            description: None,
+            resource: None,
+            object: None,
+            target: target.clone(),
+            deadline,
+            policy: None,
+        };
+        let (mut case, mut item) = tx.open_case(new, vec![], None)?;
+        case.resource = Some(SYSTEMS[(case.id.0 % 10) as usize].to_string());
+        if self.rng.chance(0.3) {
+            let text = COMMENTS[self.rng.below(COMMENTS.len() as u64) as usize];
+            tx.event(Some(case.id), EventKind::Commented, Some(text.to_string()));
+        }
+        let worker = match &target {
+            Target::User(u) => u.clone(),
+            Target::Group(_) => self.user(),
+        };
+        if is_open {
+            self.keep_open(tx, &mut case, &mut item, &worker, is_due)?;
+        } else if self.rng.chance(0.06) {
+            let end = created + Duration::hours(self.rng.below(72) as i64 + 1);
+            tx.now = end.min(now);
+            tx.actor = requester;
+            tx.cancel_item(&mut item)?;
+            let why = Some("no longer needed".into());
+            tx.end_case(&mut case, CaseState::Cancelled, None, why)?;
+        } else {
+            let end = (created + Duration::hours(self.rng.below(240) as i64 + 1)).min(now);
+            tx.now = end;
+            tx.actor = worker.clone();
+            if item.assignees.is_empty() {
+                item.claim(&worker)?;
+            }
+            let outcome = match kind {
+                CaseKind::Approval if self.rng.chance(0.2) => Outcome::Rejected,
+                CaseKind::Approval => Outcome::Approved,
+                _ if self.rng.chance(0.05) => Outcome::Failure,
+                _ => Outcome::Success,
+            };
+            tx.complete_item(&mut item, &worker, outcome, None)?;
+            tx.close_case(&mut case, Some(outcome))?;
+        }
+        tx.ws.put_case(None, &case);
+        tx.ws.put_work_item(None, &item);
+        Ok(())
+    }
+
+    /// An open case: sometimes claimed or delegated, sometimes under the policy.
+    fn keep_open(
+        &mut self,
+        tx: &mut Tx,
+        case: &mut Case,
+        item: &mut WorkItem,
+        worker: &str,
+        is_due: bool,
+    ) -> Result<(), ApiError> {
+        self.open += 1;
+        if item.candidates.len() == 1 && self.rng.chance(0.3) {
+            let what = item.claim(worker)?;
+            tx.actor = worker.to_string();
+            tx.event(Some(case.id), what, None);
+        }
+        if !item.assignees.is_empty() && self.rng.chance(0.1) {
+            let by = item.assignees[0].clone();
+            let to = Target::User(self.user());
+            let what = item.delegate(&by, &to, DelegationMethod::Replace)?;
+            tx.actor = by;
+            tx.event(Some(case.id), what, Some("over to you".into()));
+        }
+        let deadline = item.deadline;
+        let past = deadline.is_some_and(|d| d <= self.now);
+        if past {
+            self.overdue += 1;
+        }
+        // Under the policy: the items due now, and half of those with a future
+        // deadline (their timers wait in `due`); overdue ones stay untimed.
+        if is_due || (!past && deadline.is_some() && self.rng.chance(0.5)) {
+            case.policy = Some(self.policy.name.clone());
+            item.timers = self.policy.schedule(item, item.level_start);
+            self.timers += item.timers.len();
+        }
+        Ok(())
     }
 }
 

@@ -1,10 +1,12 @@
 //! The engine: the only writer. It checks permissions, applies commands through the domain's
 //! rules, records their audit events and commits everything in one store transaction.
 
+mod admin;
 mod authz;
 mod execute;
 mod feed;
 pub mod generate;
+mod lifecycle;
 mod notify;
 mod provision;
 mod query;
@@ -12,6 +14,7 @@ mod request;
 mod service;
 mod sweep;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -20,10 +23,10 @@ use chrono::{DateTime, Utc};
 use crate::api::{ApiError, Applied};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::domain::{CaseId, Event, EventKind, User, WorkItemId};
-use crate::store::{trees, Store, WriteSet};
+use crate::store::{trees, Storage, Store, WriteSet};
 
 pub struct Engine {
-    store: Store,
+    store: Box<dyn Storage>,
     clock: Arc<dyn Clock>,
     /// Commands run one at a time: reads before a commit see every earlier commit.
     write_lock: Mutex<()>,
@@ -41,9 +44,10 @@ impl Engine {
         Ok(Engine::new(Store::open(path)?, clock))
     }
 
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Engine {
+    /// An engine over any [`Storage`] backend.
+    pub fn new(store: impl Storage + 'static, clock: Arc<dyn Clock>) -> Engine {
         Engine {
-            store,
+            store: Box::new(store),
             clock,
             write_lock: Mutex::new(()),
             durable_each: true,
@@ -81,16 +85,16 @@ impl Engine {
         Ok(engine)
     }
 
-    pub(crate) fn store(&self) -> &Store {
-        &self.store
+    pub(crate) fn store(&self) -> &dyn Storage {
+        self.store.as_ref()
     }
 
     /// The store itself, read-only, for tests and benchmarks that check what was written
     /// (indexes, counters, raw events). Front ends never use it: they ask through
     /// [`crate::api::Service`] (tests/architecture.rs holds them to it).
     #[doc(hidden)]
-    pub fn inspect(&self) -> &Store {
-        &self.store
+    pub fn inspect(&self) -> &dyn Storage {
+        self.store.as_ref()
     }
 
     /// Whether a store exists at `path`.
@@ -136,16 +140,12 @@ impl Engine {
 
     fn begin_at(&self, actor: &str, now: DateTime<Utc>) -> Result<Tx<'_>, ApiError> {
         Ok(Tx {
-            store: &self.store,
+            store: self.store.as_ref(),
             ws: WriteSet::default(),
             now,
             actor: actor.to_string(),
             next_event: self.store.counter(trees::KEY_NEXT_EVENT)?,
-            next_case: None,
-            next_work_item: None,
-            next_notification: None,
-            next_request: None,
-            next_operation: None,
+            counters: BTreeMap::new(),
             applied: Applied::default(),
         })
     }
@@ -154,20 +154,8 @@ impl Engine {
     fn seal(tx: Tx<'_>) -> (WriteSet, Applied) {
         let mut tx = tx;
         tx.ws.set_counter(trees::KEY_NEXT_EVENT, tx.next_event);
-        if let Some(n) = tx.next_case {
-            tx.ws.set_counter(trees::KEY_NEXT_CASE, n);
-        }
-        if let Some(n) = tx.next_work_item {
-            tx.ws.set_counter(trees::KEY_NEXT_WORK_ITEM, n);
-        }
-        if let Some(n) = tx.next_notification {
-            tx.ws.set_counter(trees::KEY_NEXT_NOTIFICATION, n);
-        }
-        if let Some(n) = tx.next_request {
-            tx.ws.set_counter(trees::KEY_NEXT_REQUEST, n);
-        }
-        if let Some(n) = tx.next_operation {
-            tx.ws.set_counter(trees::KEY_NEXT_OPERATION, n);
+        for (key, n) in &tx.counters {
+            tx.ws.set_counter(key, *n);
         }
         (tx.ws, tx.applied)
     }
@@ -193,16 +181,13 @@ impl Engine {
 
 /// One command's change set in the making: entities, events and counters.
 pub(crate) struct Tx<'a> {
-    store: &'a Store,
+    store: &'a dyn Storage,
     pub ws: WriteSet,
     pub now: DateTime<Utc>,
     pub actor: String,
     next_event: u64,
-    next_case: Option<u64>,
-    next_work_item: Option<u64>,
-    next_notification: Option<u64>,
-    next_request: Option<u64>,
-    next_operation: Option<u64>,
+    /// The next value of every id counter this change set advanced, by `meta` key.
+    counters: BTreeMap<&'static [u8], u64>,
     pub applied: Applied,
 }
 
@@ -214,27 +199,8 @@ impl Tx<'_> {
         what: EventKind,
         why: Option<String>,
     ) {
-        let event = Event {
-            seq: self.next_event,
-            time: self.now,
-            actor: self.actor.clone(),
-            case: None,
-            request: Some(request),
-            what,
-            why,
-        };
-        self.next_event += 1;
-        self.ws.put_event(&event);
-        self.applied.events.push(event.seq);
-    }
-
-    pub fn new_request_id(&mut self) -> Result<crate::domain::RequestId, ApiError> {
-        let n = match self.next_request {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_REQUEST)?,
-        };
-        self.next_request = Some(n + 1);
-        Ok(crate::domain::RequestId(n))
+        let seq = self.reserve_event();
+        self.write_event(seq, None, Some(request), what, why);
     }
 
     /// Reserves the next event number, for an event written later with [`Tx::event_at`]
@@ -253,57 +219,66 @@ impl Tx<'_> {
         what: EventKind,
         why: Option<String>,
     ) {
+        self.write_event(seq, case, None, what, why);
+    }
+
+    pub fn event(&mut self, case: Option<CaseId>, what: EventKind, why: Option<String>) {
+        let seq = self.reserve_event();
+        self.write_event(seq, case, None, what, why);
+    }
+
+    fn write_event(
+        &mut self,
+        seq: u64,
+        case: Option<CaseId>,
+        request: Option<crate::domain::RequestId>,
+        what: EventKind,
+        why: Option<String>,
+    ) {
         let event = Event {
             seq,
             time: self.now,
             actor: self.actor.clone(),
             case,
-            request: None,
+            request,
             what,
             why,
         };
         self.ws.put_event(&event);
     }
+}
 
-    pub fn event(&mut self, case: Option<CaseId>, what: EventKind, why: Option<String>) {
-        let event = Event {
-            seq: self.next_event,
-            time: self.now,
-            actor: self.actor.clone(),
-            case,
-            request: None,
-            what,
-            why,
+/// Id counters: each is read from the store once per change set, then advanced in memory;
+/// [`Engine::seal`] writes the advanced ones with the change set.
+impl Tx<'_> {
+    /// The next number of the counter at `key` (a `trees::KEY_NEXT_*`).
+    pub fn next_id(&mut self, key: &'static [u8]) -> Result<u64, ApiError> {
+        let n = match self.counters.get(key) {
+            Some(n) => *n,
+            None => self.store.counter(key)?,
         };
-        self.next_event += 1;
-        self.ws.put_event(&event);
-        self.applied.events.push(event.seq);
-    }
-
-    pub fn new_case_id(&mut self) -> Result<CaseId, ApiError> {
-        let n = match self.next_case {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_CASE)?,
-        };
-        self.next_case = Some(n + 1);
-        Ok(CaseId(n))
-    }
-
-    pub fn new_notification_seq(&mut self) -> Result<u64, ApiError> {
-        let n = match self.next_notification {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_NOTIFICATION)?,
-        };
-        self.next_notification = Some(n + 1);
+        self.counters.insert(key, n + 1);
         Ok(n)
     }
 
+    pub fn new_case_id(&mut self) -> Result<CaseId, ApiError> {
+        self.next_id(trees::KEY_NEXT_CASE).map(CaseId)
+    }
+
     pub fn new_work_item_id(&mut self) -> Result<WorkItemId, ApiError> {
-        let n = match self.next_work_item {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_WORK_ITEM)?,
-        };
-        self.next_work_item = Some(n + 1);
-        Ok(WorkItemId(n))
+        self.next_id(trees::KEY_NEXT_WORK_ITEM).map(WorkItemId)
+    }
+
+    pub fn new_notification_seq(&mut self) -> Result<u64, ApiError> {
+        self.next_id(trees::KEY_NEXT_NOTIFICATION)
+    }
+
+    pub fn new_request_id(&mut self) -> Result<crate::domain::RequestId, ApiError> {
+        self.next_id(trees::KEY_NEXT_REQUEST)
+            .map(crate::domain::RequestId)
+    }
+
+    pub fn new_operation_id(&mut self) -> Result<u64, ApiError> {
+        self.next_id(trees::KEY_NEXT_OPERATION)
     }
 }

@@ -112,8 +112,8 @@ impl Engine {
         if owner.is_some() {
             shadow.owner = owner;
         }
-        let op_id = self.next_operation(tx)?;
-        let mut op = PendingOperation {
+        let op_id = tx.new_operation_id()?;
+        let op = PendingOperation {
             id: op_id,
             kind,
             changes,
@@ -126,106 +126,18 @@ impl Engine {
             completed: None,
             confirmed: false,
         };
-        let what = op.describe();
-        let message;
-        match resource.propagation_secs {
-            None => {
-                let title = format!("{} account {account} on {}", verb(kind), resource.name);
-                let (case, _) = self.open_resource_case(
-                    tx,
-                    &resource,
-                    CaseKind::ManualProvisioning,
-                    title,
-                    Some(format!("{account}: {what}")),
-                    vec![OpRef {
-                        resource: resource.id.clone(),
-                        account: account.to_string(),
-                        op: op_id,
-                    }],
-                )?;
-                op.execution = Execution::Executing;
-                op.case = Some(case.id);
-                tx.applied.case = Some(case.id);
-                tx.event(
-                    Some(case.id),
-                    EventKind::OperationRequested {
-                        resource: resource.id.clone(),
-                        account: account.to_string(),
-                        op: op_id,
-                        what,
-                    },
-                    None,
-                );
-                message = format!(
-                    "op {op_id} on {account}: {} opened for @{}",
-                    case.id, resource.owners
-                );
-                shadow.pending.push(op);
-            }
+        let message = match resource.propagation_secs {
+            None => self.open_operation_case(tx, &resource, account, &mut shadow, op)?,
             Some(interval) => {
-                op.execution = Execution::ExecutionPending;
-                tx.event(
-                    None,
-                    EventKind::OperationRequested {
-                        resource: resource.id.clone(),
-                        account: account.to_string(),
-                        op: op_id,
-                        what,
-                    },
-                    None,
-                );
-                let queued = shadow
-                    .pending
-                    .iter()
-                    .rposition(|o| o.execution == Execution::ExecutionPending);
-                let merged =
-                    queued.and_then(|i| merge(&mut shadow.pending[i], &op).map(|m| (i, m)));
-                match merged {
-                    Some((i, true)) => {
-                        let into = shadow.pending[i].id;
-                        tx.event(
-                            None,
-                            EventKind::OperationMerged {
-                                resource: resource.id.clone(),
-                                account: account.to_string(),
-                                op: op_id,
-                                into: Some(into),
-                            },
-                            None,
-                        );
-                        message = format!("op {op_id} on {account} merged into queued op {into}");
-                    }
-                    Some((i, false)) => {
-                        let dropped = shadow.pending.remove(i);
-                        tx.event(
-                            None,
-                            EventKind::OperationMerged {
-                                resource: resource.id.clone(),
-                                account: account.to_string(),
-                                op: op_id,
-                                into: None,
-                            },
-                            Some(format!(
-                                "queued op {} and op {op_id} cancel out",
-                                dropped.id
-                            )),
-                        );
-                        message =
-                            format!("op {op_id} on {account} cancels queued op {}", dropped.id);
-                    }
-                    None => {
-                        shadow.pending.push(op);
-                        message =
-                            format!("op {op_id} on {account} queued for the next propagation");
-                    }
-                }
+                let message = queue_operation(tx, &resource, account, &mut shadow, op);
                 if resource.propagation_due.is_none() {
                     let prev_r = resource.clone();
                     resource.propagation_due = Some(tx.now + Duration::seconds(interval));
                     tx.ws.put_resource(Some(&prev_r), &resource);
                 }
+                message
             }
-        }
+        };
         if shadow.pending.is_empty() && shadow.state == ShadowState::Proposed {
             // Created and deleted before anyone acted: nothing to keep.
             if prev.is_some() {
@@ -236,14 +148,48 @@ impl Engine {
         Ok(message)
     }
 
-    fn next_operation(&self, tx: &mut Tx) -> Result<u64, ApiError> {
-        // Counted in `meta` like the other ids; the write set carries the new value.
-        let n = match tx.next_operation {
-            Some(n) => n,
-            None => self.store.counter(trees::KEY_NEXT_OPERATION)?,
-        };
-        tx.next_operation = Some(n + 1);
-        Ok(n)
+    /// A manual resource: the operation gets its own case for the resource's owners.
+    fn open_operation_case(
+        &self,
+        tx: &mut Tx,
+        resource: &Resource,
+        account: &str,
+        shadow: &mut Shadow,
+        mut op: PendingOperation,
+    ) -> Result<String, ApiError> {
+        let (op_id, kind, what) = (op.id, op.kind, op.describe());
+        let title = format!("{} account {account} on {}", verb(kind), resource.name);
+        let (case, _) = self.open_resource_case(
+            tx,
+            resource,
+            CaseKind::ManualProvisioning,
+            title,
+            Some(format!("{account}: {what}")),
+            vec![OpRef {
+                resource: resource.id.clone(),
+                account: account.to_string(),
+                op: op_id,
+            }],
+        )?;
+        op.execution = Execution::Executing;
+        op.case = Some(case.id);
+        tx.applied.case = Some(case.id);
+        tx.event(
+            Some(case.id),
+            EventKind::OperationRequested {
+                resource: resource.id.clone(),
+                account: account.to_string(),
+                op: op_id,
+                what,
+            },
+            None,
+        );
+        let message = format!(
+            "op {op_id} on {account}: {} opened for @{}",
+            case.id, resource.owners
+        );
+        shadow.pending.push(op);
+        Ok(message)
     }
 
     /// A case for the resource's owners.
@@ -421,6 +367,71 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+}
+
+/// A resource with a propagation interval: the operation waits in the shadow's queue,
+/// merged into a queued one where it can be.
+fn queue_operation(
+    tx: &mut Tx,
+    resource: &Resource,
+    account: &str,
+    shadow: &mut Shadow,
+    mut op: PendingOperation,
+) -> String {
+    let (op_id, what) = (op.id, op.describe());
+    op.execution = Execution::ExecutionPending;
+    tx.event(
+        None,
+        EventKind::OperationRequested {
+            resource: resource.id.clone(),
+            account: account.to_string(),
+            op: op_id,
+            what,
+        },
+        None,
+    );
+    let queued = shadow
+        .pending
+        .iter()
+        .rposition(|o| o.execution == Execution::ExecutionPending);
+    let merged = queued.and_then(|i| merge(&mut shadow.pending[i], &op).map(|m| (i, m)));
+    match merged {
+        Some((i, true)) => {
+            let into = shadow.pending[i].id;
+            tx.event(
+                None,
+                EventKind::OperationMerged {
+                    resource: resource.id.clone(),
+                    account: account.to_string(),
+                    op: op_id,
+                    into: Some(into),
+                },
+                None,
+            );
+            format!("op {op_id} on {account} merged into queued op {into}")
+        }
+        Some((i, false)) => {
+            let dropped = shadow.pending.remove(i);
+            tx.event(
+                None,
+                EventKind::OperationMerged {
+                    resource: resource.id.clone(),
+                    account: account.to_string(),
+                    op: op_id,
+                    into: None,
+                },
+                Some(format!(
+                    "queued op {} and op {op_id} cancel out",
+                    dropped.id
+                )),
+            );
+            format!("op {op_id} on {account} cancels queued op {}", dropped.id)
+        }
+        None => {
+            shadow.pending.push(op);
+            format!("op {op_id} on {account} queued for the next propagation")
+        }
     }
 }
 

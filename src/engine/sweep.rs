@@ -13,10 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::execute::close_if_done;
 use super::{Engine, Tx, SYSTEM_ACTOR};
 use crate::api::{ApiError, Firing, SweepReport};
-use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient};
+use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient, Rule};
 use crate::domain::{
     Case, CaseId, CaseState, EventKind, Outcome, Policy, Target, TimerRef, WorkItem, WorkItemId,
 };
@@ -43,6 +42,44 @@ struct Overlay {
     items: HashMap<WorkItemId, WorkItem>,
     cases: HashMap<CaseId, Case>,
     policies: HashMap<String, Option<Policy>>,
+}
+
+/// One timer firing on its work item, while its rule applies.
+struct Fire<'f, 't> {
+    o: &'f mut Overlay,
+    tx: &'f mut Tx<'t>,
+    case: &'f Case,
+    item: &'f mut WorkItem,
+    policy: &'f Policy,
+    timer: TimerRef,
+}
+
+/// What a firing did: its action as said in the history, the case if it changed, and the
+/// work item's timers scheduled anew.
+struct Effect {
+    action: String,
+    changed_case: Option<Case>,
+    next: Vec<TimerRef>,
+}
+
+impl Effect {
+    fn said(action: String) -> Effect {
+        Effect {
+            action,
+            changed_case: None,
+            next: vec![],
+        }
+    }
+}
+
+/// The work item a firing changed, and what to record about it.
+struct Change<'a> {
+    fired_seq: u64,
+    case: &'a Case,
+    prev_item: WorkItem,
+    item: WorkItem,
+    timer: TimerRef,
+    policy: &'a str,
 }
 
 type DueKey = (DateTime<Utc>, u8, u64, u16);
@@ -253,222 +290,219 @@ impl Engine {
         let policy_name = case.policy.clone().unwrap_or_default();
         let policy = self.overlay_policy(o, &policy_name)?;
         let rule_no = timer.rule();
-        let Some(rule) = policy.as_ref().and_then(|p| p.rules.get(rule_no)).cloned() else {
-            // The policy was removed or shortened: drop the timer, say so.
-            let action = format!("dropped: policy {policy_name:?} has no rule {rule_no}");
-            return self.finish(
-                o,
-                tx,
-                fired_seq,
-                &case,
-                None,
-                prev_item,
-                item,
-                timer,
-                &policy_name,
-                action,
-                vec![],
-            );
-        };
-        let policy = policy.expect("rule found in policy");
-        let mut changed_case: Option<Case> = None;
-        let mut next = vec![];
-        let action: String = if timer.is_reminder() {
-            let to = self.recipients(&[Recipient::Assignees], &case, &item)?;
-            let subject = format!("[casebench] {} reminder: {}", case.id, case.title);
-            let body = format!(
-                "{} ({}) is waiting for you.\nWithout a decision, policy {} will {} it at {}.\n\n  casebench case show {}\n",
-                case.id, item.id, policy.name, rule.action.name(), timer.due, case.id
-            );
-            self.queue_notifications(tx, &to, &case, &subject, &body)?;
-            format!("reminded {}", list(&to))
-        } else {
-            match &rule.action {
-                Action::Notify(recipients) => {
-                    let to = self.recipients(recipients, &case, &item)?;
-                    let subject = format!("[casebench] {}: {}", case.id, case.title);
-                    let body = format!(
-                        "{} ({}) needs attention (policy {}, rule {}).\nHeld by: {}\nDeadline: {}\n\n  casebench case show {}\n",
-                        case.id,
-                        item.id,
-                        policy.name,
-                        rule_no,
-                        list(&item.holders()),
-                        item.deadline.map(|d| d.to_rfc3339()).unwrap_or_else(|| "none".into()),
-                        case.id
-                    );
-                    self.queue_notifications(tx, &to, &case, &subject, &body)?;
-                    format!("notified {}", list(&to))
-                }
-                Action::Delegate { to, method } => {
-                    if !self.target_exists(to)? {
-                        format!("delegation to {to} skipped: no such user or group")
-                    } else {
-                        item.delegate(SYSTEM_ACTOR, to, *method)?;
-                        // Nobody's "delegated by me" queue: the timer did it.
-                        item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
-                        tx.event(
-                            Some(case.id),
-                            EventKind::Delegated {
-                                work_item: item.id,
-                                to: to.clone(),
-                                method: *method,
-                            },
-                            Some(format!("by policy {}", policy.name)),
-                        );
-                        format!("delegated {} to {to}", item.id)
-                    }
-                }
-                Action::Escalate(target) => {
-                    let to = match target {
-                        EscalationTarget::Target(t) => Some(t.clone()),
-                        EscalationTarget::Manager => self.manager_of(&item)?,
-                    };
-                    match to {
-                        Some(to) if self.target_exists(&to)? => {
-                            let deadline = policy.level_deadline(timer.due);
-                            let level = item.escalate(SYSTEM_ACTOR, &to, deadline, timer.due)?;
-                            item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
-                            item.timers = policy.schedule(&item, timer.due);
-                            next = item.timers.clone();
-                            tx.event(
-                                Some(case.id),
-                                EventKind::Escalated {
-                                    work_item: item.id,
-                                    to: to.clone(),
-                                    level,
-                                },
-                                Some(format!("by policy {}: no decision in time", policy.name)),
-                            );
-                            format!("escalated {} to {to} (level {level})", item.id)
-                        }
-                        Some(to) => format!("escalation to {to} skipped: no such user or group"),
-                        None => "escalation skipped: nobody above the holder".to_string(),
-                    }
-                }
-                Action::Complete(AutoOutcome::Abort) => {
-                    let mut ended = case.clone();
-                    let from = ended.state;
-                    ended.transition(CaseState::Cancelled, timer.due)?;
-                    item.cancel(timer.due)?;
-                    tx.event(
-                        Some(case.id),
-                        EventKind::WorkItemCancelled { work_item: item.id },
-                        None,
-                    );
-                    // Other open items of the case end too.
-                    for other_id in case.work_items.iter().filter(|w| **w != item.id) {
-                        if let Some(mut other) = self.overlay_item(o, *other_id)? {
-                            if other.is_open() {
-                                let prev = other.clone();
-                                other.cancel(timer.due)?;
-                                tx.event(
-                                    Some(case.id),
-                                    EventKind::WorkItemCancelled {
-                                        work_item: other.id,
-                                    },
-                                    None,
-                                );
-                                tx.ws.put_work_item(Some(&prev), &other);
-                                o.items.insert(other.id, other);
-                            }
-                        }
-                    }
-                    tx.event(
-                        Some(case.id),
-                        EventKind::StateChanged {
-                            from,
-                            to: CaseState::Cancelled,
-                            outcome: None,
-                        },
-                        Some(format!(
-                            "aborted by policy {}: no decision in time",
-                            policy.name
-                        )),
-                    );
-                    tx.ws.put_case(Some(&case), &ended);
-                    changed_case = Some(ended);
-                    format!("aborted {}", case.id)
-                }
-                Action::Complete(auto) => {
-                    let outcome = if *auto == AutoOutcome::Approve {
-                        Outcome::Approved
-                    } else {
-                        Outcome::Rejected
-                    };
-                    let comment = format!(
-                        "automatically {} by policy {}: no decision in time",
-                        outcome, policy.name
-                    );
-                    item.complete(SYSTEM_ACTOR, outcome, Some(comment.clone()), timer.due)?;
-                    tx.event(
-                        Some(case.id),
-                        EventKind::WorkItemCompleted {
-                            work_item: item.id,
-                            outcome,
-                        },
-                        Some(comment),
-                    );
-                    let mut items = vec![];
-                    for w in &case.work_items {
-                        if *w == item.id {
-                            items.push(item.clone());
-                        } else if let Some(other) = self.overlay_item(o, *w)? {
-                            items.push(other);
-                        }
-                    }
-                    changed_case = close_if_done(tx, &case, &items)?;
-                    format!("completed {} as {outcome}", item.id)
-                }
+        let effect = match policy
+            .as_ref()
+            .and_then(|p| Some((p, p.rules.get(rule_no)?)))
+        {
+            Some((policy, rule)) => {
+                let mut firing = Fire {
+                    o,
+                    tx,
+                    case: &case,
+                    item: &mut item,
+                    policy,
+                    timer,
+                };
+                self.apply_rule(&mut firing, rule)?
             }
+            // The policy was removed or shortened: drop the timer, say so.
+            None => Effect::said(format!(
+                "dropped: policy {policy_name:?} has no rule {rule_no}"
+            )),
         };
-        self.finish(
-            o,
-            tx,
+        let change = Change {
             fired_seq,
-            &case,
-            changed_case,
+            case: &case,
             prev_item,
             item,
             timer,
-            &policy_name,
-            action,
-            next,
-        )
+            policy: &policy_name,
+        };
+        Ok(Some(self.finish(o, tx, change, effect)))
+    }
+
+    /// What rule `rule` of the firing's policy does to its work item.
+    fn apply_rule(&self, f: &mut Fire<'_, '_>, rule: &Rule) -> Result<Effect, ApiError> {
+        if f.timer.is_reminder() {
+            return self.remind(f, rule);
+        }
+        match &rule.action {
+            Action::Notify(recipients) => self.notify_holders(f, recipients),
+            Action::Delegate { to, method } => {
+                if !self.target_exists(to)? {
+                    return Ok(Effect::said(format!(
+                        "delegation to {to} skipped: no such user or group"
+                    )));
+                }
+                let what = f.item.delegate(SYSTEM_ACTOR, to, *method)?;
+                // Nobody's "delegated by me" queue: the timer did it.
+                f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
+                let why = format!("by policy {}", f.policy.name);
+                f.tx.event(Some(f.case.id), what, Some(why));
+                Ok(Effect::said(format!("delegated {} to {to}", f.item.id)))
+            }
+            Action::Escalate(target) => self.auto_escalate(f, target),
+            Action::Complete(AutoOutcome::Abort) => self.auto_abort(f),
+            Action::Complete(auto) => self.auto_complete(f, *auto),
+        }
+    }
+
+    fn remind(&self, f: &mut Fire<'_, '_>, rule: &Rule) -> Result<Effect, ApiError> {
+        let (case, item) = (f.case, &*f.item);
+        let to = self.recipients(&[Recipient::Assignees], case, item)?;
+        let subject = format!("[casebench] {} reminder: {}", case.id, case.title);
+        let body = format!(
+            "{} ({}) is waiting for you.\nWithout a decision, policy {} will {} it at {}.\n\n  casebench case show {}\n",
+            case.id, item.id, f.policy.name, rule.action.name(), f.timer.due, case.id
+        );
+        self.queue_notifications(f.tx, &to, case, &subject, &body)?;
+        Ok(Effect::said(format!("reminded {}", list(&to))))
+    }
+
+    fn notify_holders(
+        &self,
+        f: &mut Fire<'_, '_>,
+        recipients: &[Recipient],
+    ) -> Result<Effect, ApiError> {
+        let (case, item) = (f.case, &*f.item);
+        let to = self.recipients(recipients, case, item)?;
+        let subject = format!("[casebench] {}: {}", case.id, case.title);
+        let body = format!(
+            "{} ({}) needs attention (policy {}, rule {}).\nHeld by: {}\nDeadline: {}\n\n  casebench case show {}\n",
+            case.id,
+            item.id,
+            f.policy.name,
+            f.timer.rule(),
+            list(&item.holders()),
+            item.deadline.map(|d| d.to_rfc3339()).unwrap_or_else(|| "none".into()),
+            case.id
+        );
+        self.queue_notifications(f.tx, &to, case, &subject, &body)?;
+        Ok(Effect::said(format!("notified {}", list(&to))))
+    }
+
+    fn auto_escalate(
+        &self,
+        f: &mut Fire<'_, '_>,
+        target: &EscalationTarget,
+    ) -> Result<Effect, ApiError> {
+        let to = match target {
+            EscalationTarget::Target(t) => Some(t.clone()),
+            EscalationTarget::Manager => self.manager_of(f.item)?,
+        };
+        let to = match to {
+            Some(to) if self.target_exists(&to)? => to,
+            Some(to) => {
+                return Ok(Effect::said(format!(
+                    "escalation to {to} skipped: no such user or group"
+                )))
+            }
+            None => {
+                return Ok(Effect::said(
+                    "escalation skipped: nobody above the holder".to_string(),
+                ))
+            }
+        };
+        let due = f.timer.due;
+        let deadline = f.policy.level_deadline(due);
+        let what = f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
+        let level = f.item.escalation_level;
+        f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
+        f.item.timers = f.policy.schedule(f.item, due);
+        let why = format!("by policy {}: no decision in time", f.policy.name);
+        f.tx.event(Some(f.case.id), what, Some(why));
+        Ok(Effect {
+            action: format!("escalated {} to {to} (level {level})", f.item.id),
+            changed_case: None,
+            next: f.item.timers.clone(),
+        })
+    }
+
+    /// The case is cancelled with every open work item.
+    fn auto_abort(&self, f: &mut Fire<'_, '_>) -> Result<Effect, ApiError> {
+        let case = f.case;
+        let mut ended = case.clone();
+        ended.state.go_to(CaseState::Cancelled)?;
+        f.tx.cancel_item(f.item)?;
+        // Other open items of the case end too.
+        let mut others = vec![];
+        for other_id in case.work_items.iter().filter(|w| **w != f.item.id) {
+            others.extend(self.overlay_item(f.o, *other_id)?);
+        }
+        for other in f.tx.cancel_open_items(others)? {
+            f.o.items.insert(other.id, other);
+        }
+        let why = format!("aborted by policy {}: no decision in time", f.policy.name);
+        f.tx.end_case(&mut ended, CaseState::Cancelled, None, Some(why))?;
+        f.tx.ws.put_case(Some(case), &ended);
+        Ok(Effect {
+            action: format!("aborted {}", case.id),
+            changed_case: Some(ended),
+            next: vec![],
+        })
+    }
+
+    fn auto_complete(&self, f: &mut Fire<'_, '_>, auto: AutoOutcome) -> Result<Effect, ApiError> {
+        let outcome = if auto == AutoOutcome::Approve {
+            Outcome::Approved
+        } else {
+            Outcome::Rejected
+        };
+        let comment = format!(
+            "automatically {} by policy {}: no decision in time",
+            outcome, f.policy.name
+        );
+        f.tx.complete_item(f.item, SYSTEM_ACTOR, outcome, Some(comment))?;
+        let mut items = vec![];
+        for w in &f.case.work_items {
+            if *w == f.item.id {
+                items.push(f.item.clone());
+            } else if let Some(other) = self.overlay_item(f.o, *w)? {
+                items.push(other);
+            }
+        }
+        Ok(Effect {
+            action: format!("completed {} as {outcome}", f.item.id),
+            changed_case: f.tx.close_if_done(f.case, &items)?,
+            next: vec![],
+        })
     }
 
     /// Records the firing event, writes the change (unless a dry run) and the overlay.
-    #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
         o: &mut Overlay,
         tx: &mut Tx<'_>,
-        fired_seq: u64,
-        case: &Case,
-        changed_case: Option<Case>,
-        prev_item: WorkItem,
-        item: WorkItem,
-        timer: TimerRef,
-        policy: &str,
-        action: String,
-        next: Vec<TimerRef>,
-    ) -> Result<Option<(Firing, Vec<TimerRef>)>, ApiError> {
+        change: Change<'_>,
+        effect: Effect,
+    ) -> (Firing, Vec<TimerRef>) {
+        let Change {
+            fired_seq,
+            case,
+            prev_item,
+            item,
+            timer,
+            policy,
+        } = change;
         // The firing's own event comes first in the history.
         let what = EventKind::TimerFired {
             work_item: item.id,
             policy: policy.to_string(),
             rule: timer.rule() as u32,
-            action: action.clone(),
+            action: effect.action.clone(),
         };
         tx.event_at(fired_seq, Some(case.id), what, None);
         tx.ws.put_work_item(Some(&prev_item), &item);
-        if changed_case.is_none() {
-            let mut touched = case.clone();
-            touched.modified = tx.now;
-            tx.ws.put_case(Some(case), &touched);
-            o.cases.insert(case.id, touched);
-        } else if let Some(c) = changed_case {
-            o.cases.insert(case.id, c);
+        match effect.changed_case {
+            None => {
+                let mut touched = case.clone();
+                touched.modified = tx.now;
+                tx.ws.put_case(Some(case), &touched);
+                o.cases.insert(case.id, touched);
+            }
+            Some(c) => {
+                o.cases.insert(case.id, c);
+            }
         }
         let firing = Firing {
             due: timer.due,
@@ -483,10 +517,10 @@ impl Engine {
             request: None,
             policy: Some(policy.to_string()),
             rule: Some(timer.rule()),
-            action,
+            action: effect.action,
         };
         o.items.insert(item.id, item);
-        Ok(Some((firing, next)))
+        (firing, effect.next)
     }
 
     fn target_exists(&self, t: &Target) -> Result<bool, ApiError> {

@@ -253,6 +253,30 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Who has work in the store: the assignee of the most urgent open item, on its case.
+struct Subject {
+    actor: String,
+    case_id: CaseId,
+}
+
+fn open_engine(db: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<Engine, ApiError> {
+    Engine::open(db, std::sync::Arc::new(ManualClock::new(now)))
+}
+
+/// The median time of `runs` calls of `f`.
+fn timed(
+    runs: usize,
+    mut f: impl FnMut(usize) -> Result<(), ApiError>,
+) -> Result<Duration, ApiError> {
+    let mut xs = vec![];
+    for i in 0..runs {
+        let started = Instant::now();
+        f(i)?;
+        xs.push(started.elapsed());
+    }
+    Ok(median(xs))
+}
+
 fn measure(
     report: &mut Report,
     db: &Path,
@@ -265,63 +289,93 @@ fn measure(
         db: db.to_path_buf(),
         now: now.to_rfc3339(),
     };
-    // Who has work: the assignee of the most urgent open item.
-    let (actor, cases, open, case_id) = {
-        let engine = Engine::open(db, std::sync::Arc::new(ManualClock::new(now)))?;
-        let mut first = None;
-        engine.store().open_by_deadline(None, |w, c| {
-            first = Some((w, c));
-            false
-        })?;
-        let (w, c) =
-            first.ok_or_else(|| ApiError::BadInput("the store has no open case".into()))?;
-        let item = engine.store().work_item(w)?.expect("indexed item");
-        let actor = item
-            .assignees
-            .first()
-            .cloned()
-            .unwrap_or_else(|| user_login(1));
-        let all = engine.list_cases(
-            "admin",
-            &CaseQuery {
-                queue: Queue::All,
-                limit: Some(0),
-                ..Default::default()
-            },
-        )?;
-        let open = engine.list_cases(
-            "admin",
-            &CaseQuery {
-                queue: Queue::Open,
-                limit: Some(0),
-                ..Default::default()
-            },
-        )?;
-        let raw = engine.store().raw_size()?;
-        let disk = dir_size(db);
+    let subject = survey(report, db, now)?;
+    whole_process(report, &runner, runs, &subject)?;
+    let engine = in_process(report, db, now, runs, &subject)?;
+    // The TUI, headless (TestBackend), on the Open queue of every open case.
+    let service: std::sync::Arc<dyn Service + Send + Sync> = std::sync::Arc::new(engine);
+    for f in crate::tui::bench::run(service, "admin", 3, (120, 40), runs.max(3)) {
+        let median = ms(f.median());
+        let target = if f.name.starts_with("startup") {
+            Some(("first frame < 150 ms", median < 150.0))
+        } else if f.name.starts_with("navigate j/k") || f.name.starts_with("filter: key → frame")
+        {
+            Some(("< 16 ms", median < 16.0))
+        } else {
+            None
+        };
         report.add(
-            format!("store size on disk ({} cases)", all.total),
-            disk as f64 / 1e6,
-            "MB",
-            1,
-            Some(("≤ 3× raw", disk <= raw * 3)),
+            format!("TUI {}", f.name),
+            median,
+            "ms",
+            f.samples.len(),
+            target,
         );
-        report.add(
-            "raw encoded keys and values",
-            raw as f64 / 1e6,
-            "MB",
-            1,
-            None,
-        );
-        (actor, all.total, open.total, c)
-    };
-    eprintln!("{cases} cases, {open} open; acting as {actor}");
+    }
+    through_serve(report, &runner, db, now, runs, &subject)
+}
 
-    // Whole process, as a user at the prompt.
+/// The store's size and who has work in it.
+fn survey(
+    report: &mut Report,
+    db: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Subject, ApiError> {
+    let engine = open_engine(db, now)?;
+    let mut first = None;
+    engine.store().open_by_deadline(None, |w, c| {
+        first = Some((w, c));
+        false
+    })?;
+    let (w, case_id) =
+        first.ok_or_else(|| ApiError::BadInput("the store has no open case".into()))?;
+    let item = engine.store().work_item(w)?.expect("indexed item");
+    let actor = item
+        .assignees
+        .first()
+        .cloned()
+        .unwrap_or_else(|| user_login(1));
+    let count = |queue| {
+        let q = CaseQuery {
+            queue,
+            limit: Some(0),
+            ..Default::default()
+        };
+        Ok::<_, ApiError>(engine.list_cases("admin", &q)?.total)
+    };
+    let (cases, open) = (count(Queue::All)?, count(Queue::Open)?);
+    let raw = engine.store().raw_size()?;
+    let disk = dir_size(db);
+    report.add(
+        format!("store size on disk ({cases} cases)"),
+        disk as f64 / 1e6,
+        "MB",
+        1,
+        Some(("≤ 3× raw", disk <= raw * 3)),
+    );
+    report.add(
+        "raw encoded keys and values",
+        raw as f64 / 1e6,
+        "MB",
+        1,
+        None,
+    );
+    eprintln!("{cases} cases, {open} open; acting as {actor}");
+    Ok(Subject { actor, case_id })
+}
+
+/// Whole processes, as a user at the prompt and cron would run them.
+fn whole_process(
+    report: &mut Report,
+    runner: &Runner,
+    runs: usize,
+    s: &Subject,
+) -> Result<(), ApiError> {
+    let actor = s.actor.as_str();
     let first_page = runner.median(
         runs,
         &[
-            "--as", &actor, "case", "list", "--queue", "mine", "--limit", "50",
+            "--as", actor, "case", "list", "--queue", "mine", "--limit", "50",
         ],
     )?;
     report.add(
@@ -334,7 +388,7 @@ fn measure(
     let open_page = runner.median(
         runs,
         &[
-            "--as", &actor, "case", "list", "--queue", "open", "--limit", "50",
+            "--as", actor, "case", "list", "--queue", "open", "--limit", "50",
         ],
     )?;
     report.add(
@@ -374,18 +428,27 @@ fn measure(
         runs,
         Some(("< 30 ms", ms(idle) < 30.0)),
     );
+    Ok(())
+}
 
-    // In process.
+/// Opening, queries and commands in this process; returns the engine, out of batch mode.
+fn in_process(
+    report: &mut Report,
+    db: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+    runs: usize,
+    s: &Subject,
+) -> Result<Engine, ApiError> {
     let mut xs = vec![];
     for _ in 0..runs {
         let started = Instant::now();
-        let e = Engine::open(db, std::sync::Arc::new(ManualClock::new(now)))?;
+        let e = open_engine(db, now)?;
         xs.push(started.elapsed());
         drop(e);
         std::thread::sleep(Duration::from_millis(20)); // sled lets go of its lock
     }
     report.add("open store (in process)", ms(median(xs)), "ms", runs, None);
-    let mut engine = Engine::open(db, std::sync::Arc::new(ManualClock::new(now)))?;
+    let mut engine = open_engine(db, now)?;
     for (queue, filter) in [
         (Queue::Mine, None),
         (Queue::Claimable, None),
@@ -399,39 +462,38 @@ fn measure(
             limit: Some(50),
             ..Default::default()
         };
-        let mut xs = vec![];
         let mut total = 0;
-        for _ in 0..runs {
-            let started = Instant::now();
-            total = engine.list_cases(&actor, &q)?.total;
-            xs.push(started.elapsed());
-        }
+        let took = timed(runs, |_| {
+            total = engine.list_cases(&s.actor, &q)?.total;
+            Ok(())
+        })?;
         let label = match filter {
             Some(f) => format!("list {queue} --filter {f}: first 50 + count of {total}"),
             None => format!("list {queue}: first 50 + count of {total}"),
         };
-        report.add(label, ms(median(xs)), "ms", runs, None);
+        report.add(label, ms(took), "ms", runs, None);
     }
-    let mut xs = vec![];
-    for _ in 0..runs {
-        let started = Instant::now();
-        engine.show_case(&actor, case_id)?;
-        xs.push(started.elapsed());
-    }
-    report.add("case show", ms(median(xs)), "ms", runs, None);
+    let show = timed(runs, |_| engine.show_case(&s.actor, s.case_id).map(drop))?;
+    report.add("case show", ms(show), "ms", runs, None);
+    commands(report, &mut engine, runs, s)?;
+    engine.set_batch_mode(false);
+    Ok(engine)
+}
 
-    // Commands: single durable ones, then batches flushed once.
-    let comment = |c: CaseId, i: usize| Command::Comment {
-        case: c,
+/// Commands: single durable ones, then batches flushed once.
+fn commands(
+    report: &mut Report,
+    engine: &mut Engine,
+    runs: usize,
+    s: &Subject,
+) -> Result<(), ApiError> {
+    let comment = |i: usize| Command::Comment {
+        case: s.case_id,
         text: format!("bench comment {i}"),
     };
-    let mut xs = vec![];
-    for i in 0..runs.max(20) {
-        let started = Instant::now();
-        engine.execute(&actor, comment(case_id, i))?;
-        xs.push(started.elapsed());
-    }
-    let single = median(xs);
+    let single = timed(runs.max(20), |i| {
+        engine.execute(&s.actor, comment(i)).map(drop)
+    })?;
     report.add(
         "single command, durable (comment)",
         ms(single),
@@ -441,12 +503,7 @@ fn measure(
     );
     let n = 5_000;
     engine.set_batch_mode(true);
-    let started = Instant::now();
-    for i in 0..n {
-        engine.execute(&actor, comment(case_id, i))?;
-    }
-    engine.flush()?;
-    let rate = n as f64 / started.elapsed().as_secs_f64();
+    let rate = batch_rate(engine, &s.actor, n, comment)?;
     report.add(
         format!("comments in a batch of {n}, one flush"),
         rate,
@@ -454,22 +511,14 @@ fn measure(
         1,
         Some(("≥ 5,000/s", rate >= 5_000.0)),
     );
-    let started = Instant::now();
-    let targets = [Target::Group("g000".into()), Target::User(actor.clone())];
-    for i in 0..n {
-        engine.execute(
-            "admin",
-            Command::Delegate {
-                case: case_id,
-                work_item: None,
-                to: targets[i % 2].clone(),
-                method: DelegationMethod::Add,
-                comment: None,
-            },
-        )?;
-    }
-    engine.flush()?;
-    let rate = n as f64 / started.elapsed().as_secs_f64();
+    let targets = [Target::Group("g000".into()), Target::User(s.actor.clone())];
+    let rate = batch_rate(engine, "admin", n, |i| Command::Delegate {
+        case: s.case_id,
+        work_item: None,
+        to: targets[i % 2].clone(),
+        method: DelegationMethod::Add,
+        comment: None,
+    })?;
     report.add(
         format!("delegations in a batch of {n}, one flush"),
         rate,
@@ -477,32 +526,36 @@ fn measure(
         1,
         Some(("≥ 5,000/s", rate >= 5_000.0)),
     );
+    Ok(())
+}
 
-    // The TUI, headless (TestBackend), on the Open queue of every open case.
-    engine.set_batch_mode(false);
-    let service: std::sync::Arc<dyn Service + Send + Sync> = std::sync::Arc::new(engine);
-    for f in crate::tui::bench::run(service, "admin", 3, (120, 40), runs.max(3)) {
-        let median = ms(f.median());
-        let target = if f.name.starts_with("startup") {
-            Some(("first frame < 150 ms", median < 150.0))
-        } else if f.name.starts_with("navigate j/k") || f.name.starts_with("filter: key → frame")
-        {
-            Some(("< 16 ms", median < 16.0))
-        } else {
-            None
-        };
-        report.add(
-            format!("TUI {}", f.name),
-            median,
-            "ms",
-            f.samples.len(),
-            target,
-        );
+/// Runs `n` commands as `actor` in batch mode with one flush: commands per second.
+fn batch_rate(
+    engine: &Engine,
+    actor: &str,
+    n: usize,
+    command: impl Fn(usize) -> Command,
+) -> Result<f64, ApiError> {
+    let started = Instant::now();
+    for i in 0..n {
+        engine.execute(actor, command(i))?;
     }
+    engine.flush()?;
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
 
-    // The same whole-process calls through `casebench serve`, which keeps the store open.
+/// The same whole-process calls through `casebench serve`, which keeps the store open.
+fn through_serve(
+    report: &mut Report,
+    runner: &Runner,
+    db: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+    runs: usize,
+    s: &Subject,
+) -> Result<(), ApiError> {
+    let (actor, case_id) = (s.actor.as_str(), s.case_id);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while Engine::open(db, std::sync::Arc::new(ManualClock::new(now))).is_err() {
+    while open_engine(db, now).is_err() {
         if Instant::now() > deadline {
             return Err(ApiError::Busy("the store stays locked".into()));
         }
@@ -536,7 +589,7 @@ fn measure(
         let page = runner.median(
             runs,
             &[
-                "--as", &actor, "case", "list", "--queue", "mine", "--limit", "50",
+                "--as", actor, "case", "list", "--queue", "mine", "--limit", "50",
             ],
         )?;
         report.add(
@@ -561,7 +614,7 @@ fn measure(
                 runner
                     .run(&[
                         "--as",
-                        &actor,
+                        actor,
                         "case",
                         "comment",
                         &case_id.to_string(),

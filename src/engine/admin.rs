@@ -1,0 +1,119 @@
+//! Administration commands: importing users, groups and policies.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{authz, Engine, Tx};
+use crate::api::{ApiError, UserRecord};
+use crate::domain::org::valid_name;
+use crate::domain::{EventKind, Group, User};
+
+impl Engine {
+    pub(super) fn import_policies(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        policies: Vec<crate::domain::Policy>,
+    ) -> Result<String, ApiError> {
+        authz::may_administer(user, "import policies")?;
+        let names: Vec<String> = policies.iter().map(|p| p.name.clone()).collect();
+        for p in &policies {
+            tx.ws.put_policy(p);
+            tx.event(
+                None,
+                EventKind::PolicyImported {
+                    name: p.name.clone(),
+                },
+                None,
+            );
+        }
+        Ok(format!(
+            "imported {} policies: {}",
+            names.len(),
+            names.join(", ")
+        ))
+    }
+
+    pub(super) fn import_users(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        records: Vec<UserRecord>,
+    ) -> Result<String, ApiError> {
+        authz::may_administer(user, "import users")?;
+        let at = |line: u64, msg: String| ApiError::BadInput(format!("line {line}: {msg}"));
+        let mut seen: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in &records {
+            if !valid_name(&r.login) {
+                return Err(at(r.line, format!("invalid login {:?}", r.login)));
+            }
+            if let Some(first) = seen.insert(&r.login, r.line) {
+                return Err(at(
+                    r.line,
+                    format!("duplicate login {:?} (first on line {first})", r.login),
+                ));
+            }
+            if r.name.trim().is_empty() {
+                return Err(at(r.line, format!("user {:?} has no name", r.login)));
+            }
+            if !r.email.is_empty() && !r.email.contains('@') {
+                return Err(at(r.line, format!("invalid email {:?}", r.email)));
+            }
+            for g in &r.groups {
+                if !valid_name(g) {
+                    return Err(at(r.line, format!("invalid group name {g:?}")));
+                }
+            }
+        }
+        for r in &records {
+            if let Some(m) = &r.manager {
+                if m == &r.login {
+                    return Err(at(
+                        r.line,
+                        format!("{} cannot be their own manager", r.login),
+                    ));
+                }
+                if !seen.contains_key(m.as_str()) && self.store.user(m)?.is_none() {
+                    return Err(at(r.line, format!("unknown manager {m:?} of {}", r.login)));
+                }
+            }
+        }
+        let mut new_groups = BTreeSet::new();
+        let (mut created, mut updated) = (0, 0);
+        for r in records {
+            for g in &r.groups {
+                if self.store.group(g)?.is_none() && new_groups.insert(g.clone()) {
+                    tx.ws.put_group(&Group {
+                        name: g.clone(),
+                        manager: None,
+                    });
+                    tx.event(None, EventKind::GroupCreated { name: g.clone() }, None);
+                }
+            }
+            let prev = self.store.user(&r.login)?;
+            let user = User {
+                login: r.login.clone(),
+                name: r.name.trim().to_string(),
+                email: r.email.trim().to_string(),
+                manager: r.manager,
+                groups: r.groups,
+                admin: prev.as_ref().is_some_and(|p| p.admin),
+            };
+            if prev.as_ref() == Some(&user) {
+                continue;
+            }
+            tx.ws.put_user(prev.as_ref(), &user);
+            let what = if prev.is_some() {
+                updated += 1;
+                EventKind::UserUpdated { login: r.login }
+            } else {
+                created += 1;
+                EventKind::UserCreated { login: r.login }
+            };
+            tx.event(None, what, None);
+        }
+        Ok(format!(
+            "imported users: {created} created, {updated} updated, {} new groups",
+            new_groups.len()
+        ))
+    }
+}

@@ -1,0 +1,566 @@
+//! The sled implementation of [`Storage`]: one sled tree per entity and index.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+
+use super::trees::{self, Tree};
+use super::writeset::index_keys;
+use super::{bad_key, codec, DueEntry, Storage, StoreError, WriteSet};
+use crate::domain::{
+    Case, CaseId, CaseState, Event, Group, Notification, Policy, Request, RequestId, Resource,
+    Shadow, User, WorkItem, WorkItemId,
+};
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Sled(e.to_string())
+    }
+}
+
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+}
+
+fn is_lock_error(e: &sled::Error) -> bool {
+    match e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock
+                || io.to_string().contains("could not acquire lock")
+        }
+        _ => false,
+    }
+}
+
+impl Store {
+    fn open_db(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        let db = sled::Config::new()
+            .path(path)
+            // We flush before acknowledging; no background flusher (it would also hold the
+            // store's lock for a moment after the store is dropped).
+            .flush_every_ms(None)
+            // A bounded page cache: peak memory stays small on large stores.
+            .cache_capacity(128 * 1024 * 1024)
+            .open()
+            .map_err(|e| {
+                if is_lock_error(&e) {
+                    StoreError::Busy {
+                        path: shown.clone(),
+                    }
+                } else {
+                    StoreError::Sled(format!("cannot open {shown}: {e}"))
+                }
+            })?;
+        let trees = trees::NAMES
+            .iter()
+            .map(|n| db.open_tree(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            db,
+            trees,
+        })
+    }
+
+    /// Whether a store (of any version) is at `path`.
+    pub fn exists(path: &Path) -> bool {
+        path.join("conf").exists() || path.join("db").exists()
+    }
+
+    /// Opens an existing store, refusing a missing one or one of a newer schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        if !Store::exists(path) {
+            return Err(StoreError::Missing { path: shown });
+        }
+        let store = Store::open_db(path)?;
+        match store.schema_version()? {
+            None => Err(StoreError::Missing { path: shown }),
+            Some(v) if v > trees::SCHEMA_VERSION => Err(StoreError::NewerSchema {
+                path: shown,
+                found: v,
+                supported: trees::SCHEMA_VERSION,
+            }),
+            Some(_) => Ok(store),
+        }
+    }
+
+    /// Creates a new, empty store with the current schema version.
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        // Never create over an existing store (whatever its version) or a non-empty folder.
+        let non_empty = path
+            .read_dir()
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
+        if Store::exists(path) || non_empty {
+            return Err(StoreError::Exists { path: shown });
+        }
+        if path.exists() && !path.is_dir() {
+            return Err(StoreError::Exists { path: shown });
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Sled(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        let store = Store::open_db(path)?;
+        store.tree(Tree::Meta).insert(
+            trees::KEY_SCHEMA,
+            trees::SCHEMA_VERSION.to_be_bytes().to_vec(),
+        )?;
+        store.flush()?;
+        Ok(store)
+    }
+
+    fn tree(&self, t: Tree) -> &sled::Tree {
+        &self.trees[t as usize]
+    }
+
+    /// Test and migration hook: overwrite the schema version.
+    pub fn set_schema_version(&self, v: u32) -> Result<(), StoreError> {
+        self.tree(Tree::Meta)
+            .insert(trees::KEY_SCHEMA, v.to_be_bytes().to_vec())?;
+        self.flush()
+    }
+
+    fn get<T: DeserializeOwned>(&self, t: Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
+        match self.tree(t).get(key)? {
+            Some(v) => Ok(Some(codec::decode(trees::NAMES[t as usize], &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn values<T: DeserializeOwned>(
+        &self,
+        t: Tree,
+        iter: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+    ) -> Result<Vec<T>, StoreError> {
+        iter.map(|kv| {
+            let (_, v) = kv?;
+            codec::decode(trees::NAMES[t as usize], &v)
+        })
+        .collect()
+    }
+
+    fn work_items_by(&self, t: Tree, name: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        let mut out = vec![];
+        for kv in self.tree(t).scan_prefix(trees::name_prefix(name)) {
+            let (k, v) = kv?;
+            let wi = trees::work_item_of(&k).ok_or_else(|| bad_key(trees::NAMES[t as usize]))?;
+            let case = trees::read_u64(&v).ok_or_else(|| bad_key(trees::NAMES[t as usize]))?;
+            out.push((wi, CaseId(case)));
+        }
+        Ok(out)
+    }
+
+    /// The expected index keys derived from the entities, for invariant checks.
+    pub fn derived_index_keys(item: &WorkItem) -> Vec<(&'static str, Vec<u8>)> {
+        index_keys(item)
+            .into_iter()
+            .map(|(t, k)| (trees::NAMES[t as usize], k))
+            .collect()
+    }
+}
+
+impl Storage for Store {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn schema_version(&self) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .tree(Tree::Meta)
+            .get(trees::KEY_SCHEMA)?
+            .and_then(|v| Some(u32::from_be_bytes(v.as_ref().try_into().ok()?))))
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The bytes of every key and value in every tree: what the store holds, unpacked.
+    fn raw_size(&self) -> Result<u64, StoreError> {
+        let mut n = 0u64;
+        for t in &self.trees {
+            for kv in t.iter() {
+                let (k, v) = kv?;
+                n += (k.len() + v.len()) as u64;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Applies a write set atomically over all trees, then flushes to disk.
+    fn commit(&self, ws: WriteSet) -> Result<(), StoreError> {
+        self.commit_unflushed(ws)?;
+        self.flush()
+    }
+
+    /// Applies a write set atomically; durable only after the next [`Store::flush`].
+    fn commit_unflushed(&self, ws: WriteSet) -> Result<(), StoreError> {
+        if ws.ops.is_empty() && ws.counts.is_empty() {
+            return Ok(());
+        }
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        let result: Result<(), TransactionError<()>> = self.trees.as_slice().transaction(|txs| {
+            let meta = &txs[Tree::Meta as usize];
+            for (key, delta) in &ws.counts {
+                let cur = meta
+                    .get(key.as_slice())?
+                    .and_then(|v| trees::read_u64(&v))
+                    .unwrap_or(0) as i64;
+                let next = (cur + delta).max(0) as u64;
+                meta.insert(key.as_slice(), next.to_be_bytes().to_vec())?;
+            }
+            for (tree, key, value) in &ws.ops {
+                let tx = &txs[*tree as usize];
+                match value {
+                    Some(v) => {
+                        tx.insert(key.as_slice(), v.as_slice())?;
+                    }
+                    None => {
+                        tx.remove(key.as_slice())?;
+                    }
+                }
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
+            TransactionError::Storage(e) => StoreError::from(e),
+        })
+    }
+
+    fn counter(&self, key: &[u8]) -> Result<u64, StoreError> {
+        Ok(self
+            .tree(Tree::Meta)
+            .get(key)?
+            .and_then(|v| trees::read_u64(&v))
+            .unwrap_or(1))
+    }
+
+    fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        self.get(Tree::Cases, &trees::u64_key(id.0))
+    }
+
+    fn work_item(&self, id: WorkItemId) -> Result<Option<WorkItem>, StoreError> {
+        self.get(Tree::WorkItems, &trees::u64_key(id.0))
+    }
+
+    fn user(&self, login: &str) -> Result<Option<User>, StoreError> {
+        self.get(Tree::Users, login.as_bytes())
+    }
+
+    fn group(&self, name: &str) -> Result<Option<Group>, StoreError> {
+        self.get(Tree::Groups, name.as_bytes())
+    }
+
+    fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.values(Tree::Users, self.tree(Tree::Users).iter())
+    }
+
+    fn groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.values(Tree::Groups, self.tree(Tree::Groups).iter())
+    }
+
+    fn group_members(&self, group: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = trees::name_prefix(group);
+        let mut out = vec![];
+        for kv in self.tree(Tree::Members).scan_prefix(&prefix) {
+            let (k, _) = kv?;
+            out.push(String::from_utf8_lossy(&k[prefix.len()..]).into_owned());
+        }
+        Ok(out)
+    }
+
+    /// The events of one case, oldest first.
+    fn case_events(&self, case: CaseId) -> Result<Vec<Event>, StoreError> {
+        let prefix = trees::u64_key(case.0);
+        self.values(Tree::Events, self.tree(Tree::Events).scan_prefix(prefix))
+    }
+
+    /// Every event, in order (for audits and invariant checks).
+    fn all_events(&self) -> Result<Vec<Event>, StoreError> {
+        let mut all: Vec<Event> = self.values(Tree::Events, self.tree(Tree::Events).iter())?;
+        all.sort_by_key(|e| e.seq);
+        Ok(all)
+    }
+
+    fn event_count(&self) -> usize {
+        self.tree(Tree::Events).len()
+    }
+
+    /// How many cases are in `state`, from the counter kept with the state index.
+    fn count_in_state(&self, state: CaseState) -> Result<usize, StoreError> {
+        Ok(self
+            .tree(Tree::Meta)
+            .get(trees::state_count_key(state.code()))?
+            .and_then(|v| trees::read_u64(&v))
+            .unwrap_or(0) as usize)
+    }
+
+    /// Open work items in deadline order (no deadline last), skipping `skip`, as
+    /// (work item, case), until `keep` says stop.
+    fn scan_open_by_deadline(
+        &self,
+        until: Option<DateTime<Utc>>,
+        keep: &mut dyn FnMut(WorkItemId, CaseId) -> bool,
+    ) -> Result<(), StoreError> {
+        let end = trees::deadline_key(until, u64::MAX);
+        for kv in self.tree(Tree::Deadline).range(..=end.as_slice()) {
+            let (k, v) = kv?;
+            let wi = trees::read_u64(&k[8..]).ok_or_else(|| bad_key("idx_deadline"))?;
+            let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;
+            if !keep(WorkItemId(wi), CaseId(case)) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Case ids in any of `states`, newest first, at most `limit` (a merge of the indexes).
+    fn cases_in_states(
+        &self,
+        states: &[CaseState],
+        limit: usize,
+    ) -> Result<Vec<CaseId>, StoreError> {
+        let mut iters: Vec<_> = states
+            .iter()
+            .map(|s| {
+                self.tree(Tree::State)
+                    .scan_prefix([s.code()])
+                    .rev()
+                    .peekable()
+            })
+            .collect();
+        let mut out = vec![];
+        while out.len() < limit {
+            let mut best: Option<(usize, u64)> = None;
+            for (i, it) in iters.iter_mut().enumerate() {
+                if let Some(Ok((k, _))) = it.peek() {
+                    let id = trees::read_u64(&k[1..]).ok_or_else(|| bad_key("idx_state"))?;
+                    if best.is_none_or(|(_, b)| id > b) {
+                        best = Some((i, id));
+                    }
+                }
+            }
+            let Some((i, id)) = best else { break };
+            iters[i].next().transpose()?;
+            out.push(CaseId(id));
+        }
+        Ok(out)
+    }
+
+    /// All case ids, newest first, at most `limit`.
+    fn case_ids(&self, limit: usize) -> Result<Vec<CaseId>, StoreError> {
+        let mut out = vec![];
+        for k in self.tree(Tree::Cases).iter().keys().rev() {
+            if out.len() >= limit {
+                break;
+            }
+            out.push(CaseId(
+                trees::read_u64(&k?).ok_or_else(|| bad_key("cases"))?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Open work items assigned to `login`.
+    fn assigned_to(&self, login: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        self.work_items_by(Tree::Assignee, login)
+    }
+
+    /// Open work items offered to `group`.
+    fn offered_to(&self, group: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        self.work_items_by(Tree::Candidate, group)
+    }
+
+    /// Open work items `login` delegated away.
+    fn delegated_by(&self, login: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        self.work_items_by(Tree::Delegator, login)
+    }
+
+    /// Open work items whose deadline is at or before `until`, oldest deadline first.
+    fn deadlines_until(
+        &self,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
+        let mut out = vec![];
+        let end = trees::time_id_key(until, u64::MAX);
+        for kv in self.tree(Tree::Deadline).range(..=end.as_slice()) {
+            let (k, v) = kv?;
+            let (_, wi) = trees::read_time_id_key(&k).ok_or_else(|| bad_key("idx_deadline"))?;
+            let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;
+            out.push((WorkItemId(wi), CaseId(case)));
+        }
+        Ok(out)
+    }
+
+    fn resource(&self, id: &str) -> Result<Option<Resource>, StoreError> {
+        self.get(Tree::Resources, id.as_bytes())
+    }
+
+    fn resource_by_seq(&self, seq: u64) -> Result<Option<Resource>, StoreError> {
+        match self.tree(Tree::ResourceSeq).get(trees::u64_key(seq))? {
+            Some(id) => self.resource(&String::from_utf8_lossy(&id)),
+            None => Ok(None),
+        }
+    }
+
+    fn resources(&self) -> Result<Vec<Resource>, StoreError> {
+        self.values(Tree::Resources, self.tree(Tree::Resources).iter())
+    }
+
+    fn shadow(&self, resource: &str, account: &str) -> Result<Option<Shadow>, StoreError> {
+        self.get(Tree::Shadows, &trees::shadow_key(resource, account))
+    }
+
+    /// Every shadow of a resource, by account.
+    fn shadows(&self, resource: &str) -> Result<Vec<Shadow>, StoreError> {
+        let prefix = trees::name_prefix(resource);
+        self.values(Tree::Shadows, self.tree(Tree::Shadows).scan_prefix(prefix))
+    }
+
+    /// Shadows of a resource with operations waiting for propagation.
+    fn queued_shadows(&self, resource: &str) -> Result<Vec<Shadow>, StoreError> {
+        let prefix = trees::name_prefix(resource);
+        let mut out = vec![];
+        for k in self.tree(Tree::Queued).scan_prefix(&prefix).keys() {
+            let k = k?;
+            let account = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+            if let Some(s) = self.shadow(resource, &account)? {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    fn request(&self, id: RequestId) -> Result<Option<Request>, StoreError> {
+        self.get(Tree::Requests, &trees::u64_key(id.0))
+    }
+
+    /// Requests, newest first; only those for `recipient` when given.
+    fn requests(&self, recipient: Option<&str>, limit: usize) -> Result<Vec<Request>, StoreError> {
+        let mut out = vec![];
+        match recipient {
+            Some(login) => {
+                for k in self
+                    .tree(Tree::Recipient)
+                    .scan_prefix(trees::name_prefix(login))
+                    .keys()
+                    .rev()
+                {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    let id = trees::work_item_of(&k?).ok_or_else(|| bad_key("idx_recipient"))?;
+                    if let Some(r) = self.request(RequestId(id.0))? {
+                        out.push(r);
+                    }
+                }
+            }
+            None => {
+                for kv in self.tree(Tree::Requests).iter().rev() {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    let (_, v) = kv?;
+                    out.push(codec::decode("requests", &v)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The events of one request, oldest first.
+    fn request_events(&self, id: RequestId) -> Result<Vec<Event>, StoreError> {
+        let prefix = trees::u64_key(trees::request_subject(id.0));
+        self.values(Tree::Events, self.tree(Tree::Events).scan_prefix(prefix))
+    }
+
+    fn policy(&self, name: &str) -> Result<Option<Policy>, StoreError> {
+        self.get(Tree::Policies, name.as_bytes())
+    }
+
+    fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+        self.values(Tree::Policies, self.tree(Tree::Policies).iter())
+    }
+
+    /// Timers due at or before `until`, in firing order: (time, kind, id, slot, case id).
+    fn due_until(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<DueEntry>, StoreError> {
+        let mut out = vec![];
+        let end = trees::due_key(until, u8::MAX, u64::MAX, u16::MAX);
+        for kv in self.tree(Tree::Due).range(..=end.as_slice()) {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = kv?;
+            let (t, kind, id, slot) = trees::read_due_key(&k).ok_or_else(|| bad_key("due"))?;
+            let case = trees::read_u64(&v).ok_or_else(|| bad_key("due"))?;
+            out.push((t, kind, id, slot, CaseId(case)));
+        }
+        Ok(out)
+    }
+
+    /// How many timers are scheduled in all.
+    fn due_count(&self) -> usize {
+        self.tree(Tree::Due).len()
+    }
+
+    fn notification(&self, seq: u64) -> Result<Option<Notification>, StoreError> {
+        self.get(Tree::Outbox, &trees::u64_key(seq))
+    }
+
+    /// The outbox, newest first, at most `limit`; only unsent ones when `unsent`.
+    fn notifications(&self, unsent: bool, limit: usize) -> Result<Vec<Notification>, StoreError> {
+        let mut out = vec![];
+        if unsent {
+            for k in self.tree(Tree::Unsent).iter().keys() {
+                if out.len() >= limit {
+                    break;
+                }
+                let seq = trees::read_u64(&k?).ok_or_else(|| bad_key("idx_unsent"))?;
+                if let Some(n) = self.notification(seq)? {
+                    out.push(n);
+                }
+            }
+            return Ok(out);
+        }
+        for kv in self.tree(Tree::Outbox).iter().rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let (_, v) = kv?;
+            out.push(codec::decode("outbox", &v)?);
+        }
+        Ok(out)
+    }
+
+    /// Raw access for invariant checks in tests: every key of an index tree.
+    fn index_keys(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let i = trees::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| StoreError::Sled(format!("no tree {name}")))?;
+        self.trees[i]
+            .iter()
+            .keys()
+            .map(|k| Ok(k?.to_vec()))
+            .collect()
+    }
+
+    /// Every case and work item, for invariant checks and exports.
+    fn all_cases(&self) -> Result<Vec<Case>, StoreError> {
+        self.values(Tree::Cases, self.tree(Tree::Cases).iter())
+    }
+
+    fn all_work_items(&self) -> Result<Vec<WorkItem>, StoreError> {
+        self.values(Tree::WorkItems, self.tree(Tree::WorkItems).iter())
+    }
+}
