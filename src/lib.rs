@@ -4,6 +4,7 @@
 //! path) ← `api` ← `cli`.
 
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod demo;

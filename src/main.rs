@@ -14,6 +14,7 @@ fn main() -> color_eyre::Result<()> {
     let code = match cli::main_with_args(std::env::args_os()) {
         Run::Exit(code) => code,
         Run::Workbench(w) => cli::exit_code(workbench(w)),
+        Run::Bench(ctx, args) => cli::exit_code(casebench::bench::run(&ctx, args)),
     };
     std::process::exit(code);
 }

@@ -179,6 +179,8 @@ fn clock() -> Result<Arc<dyn Clock>, ApiError> {
 pub enum Run {
     Exit(i32),
     Workbench(Workbench),
+    /// `casebench bench` (it measures the TUI too).
+    Bench(Ctx, commands::bench::BenchArgs),
 }
 
 /// How the workbench gets its store.
@@ -236,14 +238,14 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Run
         }
     };
     match run(cli) {
-        Ok(Some(w)) => Run::Workbench(w),
+        Ok(Some(next)) => next,
         Ok(None) => Run::Exit(0),
         Err(e) => Run::Exit(exit_code(Err(e))),
     }
 }
 
-/// Runs a command; the workbench, when that is what was asked, is left to the caller.
-pub fn run(cli: Cli) -> Result<Option<Workbench>, ApiError> {
+/// Runs a command; the workbench and the benchmark, when asked for, are left to the caller.
+pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
     let is_demo = matches!(cli.command, Some(Cmd::Demo { .. }));
     // Headless jobs act as the system; asking the OS who we are costs a process.
     let needs_actor = !matches!(
@@ -275,11 +277,11 @@ pub fn run(cli: Cli) -> Result<Option<Workbench>, ApiError> {
     };
     let done = match cli.command {
         None => {
-            return Ok(Some(Workbench {
+            return Ok(Some(Run::Workbench(Workbench {
                 ctx,
                 demo: false,
                 open: Box::new(|ctx| ctx.backend()),
-            }))
+            })))
         }
         Some(Cmd::Init) => commands::init::run(&ctx),
         Some(Cmd::Import { what }) => commands::import::run(&ctx, what),
@@ -291,10 +293,11 @@ pub fn run(cli: Cli) -> Result<Option<Workbench>, ApiError> {
         Some(Cmd::Provision { cmd }) => commands::resource::provision(&ctx, cmd),
         Some(Cmd::Gen(args)) => commands::gen::run(&ctx, args),
         Some(Cmd::Serve { sweep_interval }) => commands::serve::run(&ctx, &sweep_interval),
-        Some(Cmd::Bench(args)) => commands::bench::run(&ctx, args),
+        Some(Cmd::Bench(args)) => return Ok(Some(Run::Bench(ctx, args))),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),
         Some(Cmd::Demo { fresh, build_only }) => {
-            return commands::demo::run(ctx, cli.actor.is_some(), fresh, build_only)
+            let w = commands::demo::run(ctx, cli.actor.is_some(), fresh, build_only)?;
+            return Ok(w.map(Run::Workbench));
         }
     };
     done.map(|()| None)
