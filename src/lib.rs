@@ -13,3 +13,4 @@ pub mod import;
 pub mod remote;
 pub mod store;
 pub mod tui;
+pub mod verbs;
