@@ -162,11 +162,11 @@ pub fn delegate(
         DelegationMethod::Replace => "replacing the assignees",
     });
     let names = &on.names;
-    let what = format!("delegated {names} to {to}");
+    let confirm = format!("Delegate {names} to {to} ({how})?");
     built(
         commands,
-        what,
-        Some(format!("Delegate {names} to {to} ({how})?")),
+        format!("delegated {names} to {to}"),
+        Some(confirm),
     )
 }
 
@@ -288,4 +288,57 @@ pub fn build(
         CaseCmd::Cancel { comment, .. } => cancel(on, comment),
         CaseCmd::Correlate { owner, .. } => correlate(on, owner),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two() -> Cases {
+        Cases::of(&[CaseId(1), CaseId(2)], Naming::Listed)
+    }
+
+    #[test]
+    fn one_case_keeps_its_work_item() {
+        let w: WorkItemId = "W-4".parse().unwrap();
+        let b = claim(&Cases::one(CaseId(3), Some(w)));
+        assert_eq!(
+            b.commands,
+            vec![Command::Claim {
+                case: CaseId(3),
+                work_item: Some(w)
+            }]
+        );
+        assert_eq!(b.what, "claimed C-3");
+    }
+
+    #[test]
+    fn the_dialog_wording_or_the_prompt_wording() {
+        let to = Target::Group("ops".into());
+        let dialog = delegate(&two(), to.clone(), DelegationMethod::Add, None, Some("x"));
+        assert_eq!(dialog.commands.len(), 2);
+        assert_eq!(
+            dialog.confirm.as_deref(),
+            Some("Delegate 2 cases (C-1, C-2) to @ops (x)?")
+        );
+        let prompt = delegate(&two(), to, DelegationMethod::Add, None, None);
+        assert_eq!(
+            prompt.confirm.as_deref(),
+            Some("Delegate 2 cases (C-1, C-2) to @ops (adding to the assignees)?")
+        );
+        let closed = close(&two(), None, None, Some("none"));
+        assert_eq!(
+            closed.confirm.as_deref(),
+            Some("Close 2 cases (C-1, C-2) (outcome none)? Open work items are cancelled.")
+        );
+        let done = complete(&two(), Outcome::Approved, None, None);
+        assert_eq!(done.what, "completed 2 cases (C-1, C-2): approved");
+    }
+
+    #[test]
+    fn read_verbs_build_nothing() {
+        let show = CaseCmd::Show { id: "C-1".into() };
+        let now = || Err(ApiError::Internal("not asked".into()));
+        assert_eq!(build(show, &two(), None, now), Ok(None));
+    }
 }
