@@ -14,3 +14,4 @@ pub mod import;
 pub mod remote;
 pub mod store;
 pub mod tui;
+pub mod verbs;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
 use crate::api::ApiError;
+use crate::verbs::span;
 
 pub fn json<T: Serialize>(value: &T) -> Result<(), ApiError> {
     let text = serde_json::to_string_pretty(value)
@@ -50,36 +51,12 @@ pub fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// `3h`, `2d`, `5w`: the magnitude of a span, coarsely.
-pub fn span(secs: i64) -> String {
-    let s = secs.abs();
-    match s {
-        s if s < 3_570 => format!("{}m", ((s + 30) / 60).max(1)),
-        s if s < 86_400 - 1_800 => format!("{}h", (s + 1_800) / 3_600),
-        s if s < 14 * 86_400 => format!("{}d", (s + 43_200) / 86_400),
-        s => format!("{}w", (s + 302_400) / 604_800),
-    }
-}
-
 /// `in 3h` or `overdue 2d`.
 pub fn deadline(deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     match deadline {
         None => "-".into(),
         Some(d) if d > now => format!("in {}", span((d - now).num_seconds())),
         Some(d) => format!("overdue {}", span((now - d).num_seconds())),
-    }
-}
-
-/// `3d ago`.
-pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - t).num_seconds();
-    if secs.abs() < 60 {
-        return "just now".into();
-    }
-    if secs < 0 {
-        format!("in {}", span(secs))
-    } else {
-        format!("{} ago", span(secs))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Every action a key can be bound to: its context, its name in `keymap.toml` and what it
-//! does. Help, the footer hints and the keymap parser all read this one table.
+//! does. Help, the footer hints and the keymap parser all read this one table; the case verbs'
+//! names and descriptions come from the verb catalogue ([`crate::verbs::catalogue`]).
 
 use std::fmt;
 
@@ -161,6 +162,13 @@ const fn def(
     }
 }
 
+/// A case verb's key: named and described by the verb catalogue.
+const fn case(verb: Verb, action: KeyAction) -> ActionDef {
+    def(Context::Case, verb.label, action, verb.key_about)
+}
+
+use crate::verbs::catalogue as V;
+use crate::verbs::Verb;
 use Context as C;
 use KeyAction as A;
 
@@ -266,35 +274,15 @@ pub const ACTIONS: &[ActionDef] = &[
         A::Queue(5),
         "queue: closed and cancelled",
     ),
-    def(C::Case, "comment", A::Comment, "write a comment"),
-    def(
-        C::Case,
-        "complete",
-        A::Complete,
-        "approve / complete my work item",
-    ),
+    case(V::COMMENT, A::Comment),
+    case(V::COMPLETE, A::Complete),
     def(C::Case, "reject", A::Reject, "reject / fail my work item"),
-    def(
-        C::Case,
-        "delegate",
-        A::Delegate,
-        "delegate to a user or group",
-    ),
-    def(
-        C::Case,
-        "claim",
-        A::Claim,
-        "claim a work item offered to my group",
-    ),
-    def(C::Case, "reassign", A::Reassign, "reassign to a user"),
-    def(
-        C::Case,
-        "escalate",
-        A::Escalate,
-        "escalate (to the manager, or a target)",
-    ),
-    def(C::Case, "close", A::Close, "close the case early"),
-    def(C::Case, "cancel", A::CancelCase, "cancel the case"),
+    case(V::DELEGATE, A::Delegate),
+    case(V::CLAIM, A::Claim),
+    case(V::ASSIGN, A::Reassign),
+    case(V::ESCALATE, A::Escalate),
+    case(V::CLOSE, A::Close),
+    case(V::CANCEL, A::CancelCase),
     def(C::Case, "copy-id", A::CopyId, "copy the case id (OSC 52)"),
     def(
         C::Filter,

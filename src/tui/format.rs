@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
 
-use crate::cli::output::span;
+pub use crate::verbs::ago;
+use crate::verbs::span;
 
 /// How to show times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,14 +67,6 @@ pub fn deadline(deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> (String,
             Urgency::Overdue,
         ),
     }
-}
-
-/// `3d ago`, `just now`
-pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    if (0..60).contains(&(now - t).num_seconds()) {
-        return "just now".into();
-    }
-    crate::cli::output::ago(t, now)
 }
 
 /// Cuts `s` to `width` characters, with `…` when cut.

@@ -11,6 +11,7 @@ use crate::tui::draw;
 use crate::tui::layout::{self, Pane};
 use crate::tui::panes::form::{Form, FormKind};
 use crate::tui::panes::inbox::QUEUES;
+use crate::verbs;
 
 pub(super) fn tick(app: &mut App, now: DateTime<Utc>) -> Vec<Effect> {
     app.ticks += 1;
@@ -156,14 +157,8 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
                 app.fail("no case selected");
                 return vec![];
             }
-            let commands = cases
-                .iter()
-                .map(|c| Command::Claim {
-                    case: *c,
-                    work_item: None,
-                })
-                .collect();
-            run(app, format!("claimed {}", names(&cases)), commands)
+            let claim = verbs::build::claim(&verbs::Cases::of(&cases, verbs::Naming::Brief));
+            run(app, claim.what, claim.commands)
         }
         K::CopyId => {
             let cases = app.targets();
@@ -193,13 +188,6 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
             open_form(app, FormKind::Complete, outcome)
         }
         _ => vec![],
-    }
-}
-
-fn names(cases: &[crate::domain::CaseId]) -> String {
-    match cases {
-        [one] => one.to_string(),
-        many => format!("{} cases", many.len()),
     }
 }
 

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::Command;
 use crate::domain::{CaseId, DelegationMethod, Outcome, Target};
 use crate::tui::actions::KeyAction;
 use crate::tui::input::TextInput;
 use crate::tui::panes::picker::{PickEntry, Picker};
+use crate::verbs::build as verb;
+use crate::verbs::{names, Built, Cases, Naming};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
@@ -105,29 +106,6 @@ pub enum FormStep {
     Submit,
 }
 
-/// Commands ready to run, and the question to ask first when they cannot be undone.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Built {
-    pub commands: Vec<Command>,
-    pub what: String,
-    pub confirm: Option<String>,
-}
-
-fn list(cases: &[CaseId]) -> String {
-    match cases {
-        [one] => one.to_string(),
-        many if many.len() <= 4 => format!(
-            "{} cases ({})",
-            many.len(),
-            many.iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        many => format!("{} marked cases", many.len()),
-    }
-}
-
 impl Form {
     pub fn new(kind: FormKind, cases: Vec<CaseId>, people: Arc<Vec<PickEntry>>) -> Form {
         let users_only = kind == FormKind::Reassign;
@@ -169,7 +147,11 @@ impl Form {
     }
 
     pub fn title(&self) -> String {
-        format!("{} {}", self.kind.verb(), list(&self.cases))
+        format!(
+            "{} {}",
+            self.kind.verb(),
+            names(&self.cases, Naming::Listed)
+        )
     }
 
     /// The focused text field, if the focus is on one.
@@ -274,8 +256,7 @@ impl Form {
     pub fn build(&self) -> Result<Built, String> {
         let text = self.comment.text().trim().to_string();
         let comment = (!text.is_empty()).then(|| text.clone());
-        let cases = list(&self.cases);
-        let each = |f: &dyn Fn(CaseId) -> Command| self.cases.iter().map(|c| f(*c)).collect();
+        let on = Cases::of(&self.cases, Naming::Listed);
         let need_target = || -> Result<&PickEntry, String> {
             if self.picker.entries.is_empty() {
                 return Err("the organisation is still loading: try again in a moment".into());
@@ -288,100 +269,31 @@ impl Form {
                 if text.is_empty() {
                     return Err("empty comment: write something, or Esc to cancel".into());
                 }
-                Built {
-                    commands: each(&|case| Command::Comment {
-                        case,
-                        text: text.clone(),
-                    }),
-                    what: format!("commented on {cases}"),
-                    confirm: None,
-                }
+                verb::comment(&on, &text)
             }
             FormKind::Delegate => {
                 let to = need_target()?.target.clone();
                 let (label, method) = METHODS[self.method];
-                Built {
-                    commands: each(&|case| Command::Delegate {
-                        case,
-                        work_item: None,
-                        to: to.clone(),
-                        method,
-                        comment: comment.clone(),
-                    }),
-                    what: format!("delegated {cases} to {to}"),
-                    confirm: Some(format!("Delegate {cases} to {to} ({label})?")),
-                }
+                verb::delegate(&on, to, method, comment, Some(label))
             }
-            FormKind::Reassign => {
-                let to = match &need_target()?.target {
-                    Target::User(u) => u.clone(),
-                    Target::Group(_) => {
-                        return Err("reassign to a user; delegate to reach a group".into())
-                    }
-                };
-                Built {
-                    commands: each(&|case| Command::Assign {
-                        case,
-                        work_item: None,
-                        to: to.clone(),
-                        comment: comment.clone(),
-                    }),
-                    what: format!("reassigned {cases} to {to}"),
-                    confirm: Some(format!("Reassign {cases} to {to}?")),
+            FormKind::Reassign => match &need_target()?.target {
+                Target::User(to) => verb::assign(&on, to, comment),
+                Target::Group(_) => {
+                    return Err("reassign to a user; delegate to reach a group".into())
                 }
-            }
+            },
             FormKind::Escalate => {
-                let to = self.target().map(|e| e.target.clone());
-                let whom = to
-                    .as_ref()
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| "the assignee's manager".into());
-                Built {
-                    commands: each(&|case| Command::Escalate {
-                        case,
-                        work_item: None,
-                        to: to.clone(),
-                        comment: comment.clone(),
-                    }),
-                    what: format!("escalated {cases}"),
-                    confirm: Some(format!("Escalate {cases} to {whom}?")),
-                }
+                verb::escalate(&on, self.target().map(|e| e.target.clone()), comment)
             }
             FormKind::Complete => {
                 let (label, outcome) = COMPLETE_OUTCOMES[self.outcome];
-                Built {
-                    commands: each(&|case| Command::Complete {
-                        case,
-                        work_item: None,
-                        outcome,
-                        comment: comment.clone(),
-                    }),
-                    what: format!("completed {cases}: {outcome}"),
-                    confirm: Some(format!("Complete your work item on {cases}: {label}?")),
-                }
+                verb::complete(&on, outcome, comment, Some(label))
             }
             FormKind::Close => {
                 let (label, outcome) = CLOSE_OUTCOMES[self.outcome];
-                Built {
-                    commands: each(&|case| Command::Close {
-                        case,
-                        outcome,
-                        comment: comment.clone(),
-                    }),
-                    what: format!("closed {cases}"),
-                    confirm: Some(format!(
-                        "Close {cases} (outcome {label})? Open work items are cancelled."
-                    )),
-                }
+                verb::close(&on, outcome, comment, Some(label))
             }
-            FormKind::Cancel => Built {
-                commands: each(&|case| Command::Cancel {
-                    case,
-                    comment: comment.clone(),
-                }),
-                what: format!("cancelled {cases}"),
-                confirm: Some(format!("Cancel {cases}? Open work items are cancelled.")),
-            },
+            FormKind::Cancel => verb::cancel(&on, comment),
         })
     }
 }

@@ -1,9 +1,10 @@
 //! The help screen's content, generated from the keymap in force and the action registry, plus
-//! the `:` verbs read from the CLI's clap definitions.
+//! the `:` verbs read from the verb catalogue.
 
 use crate::tui::actions::{Context, ACTIONS};
 use crate::tui::keymap::Keymap;
 use crate::tui::panes::prompt;
+use crate::verbs::VERBS;
 
 /// One line of help: a heading, or keys with what they do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,14 +48,8 @@ pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
     out.push(HelpLine::Heading(
         "The : prompt (case verbs as in `casebench case …`; the case is the selected one)".into(),
     ));
-    for (verb, about) in prompt::case_verbs() {
-        out.push(HelpLine::Binding {
-            keys: format!(":{verb}"),
-            about,
-            name: String::new(),
-        });
-    }
-    for (verb, about) in prompt::TUI_VERBS {
+    let case_verbs = VERBS.iter().map(|v| (v.name, v.about));
+    for (verb, about) in case_verbs.chain(prompt::TUI_VERBS.iter().copied()) {
         out.push(HelpLine::Binding {
             keys: format!(":{verb}"),
             about: about.to_string(),

@@ -1,16 +1,16 @@
-//! The `:` prompt. Case verbs go through the CLI's own clap definitions
-//! ([`crate::cli::commands::case::CaseCmd`]), so `:delegate @db-admins --add` means exactly what
+//! The `:` prompt. Case verbs go through the verb catalogue's clap definitions and builders
+//! ([`crate::verbs`]), so `:delegate @db-admins --add` means exactly what
 //! `casebench case delegate C-12 @db-admins --add` means; the case is the selected one (or the
 //! marked ones) unless the line names one. A few verbs of the TUI itself come on top.
 
 use chrono::{DateTime, Utc};
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use crate::api::{Command, Queue};
-use crate::cli::commands::case::CaseCmd;
-use crate::domain::{CaseId, DelegationMethod, Target};
+use crate::domain::CaseId;
 use crate::tui::input::TextInput;
 use crate::tui::panes::inbox::{Sort, QUEUES};
+use crate::verbs::{self, CaseCmd, Cases, Naming, Role, VERBS};
 
 /// `:VERB ARGS…`, parsed by clap as the CLI parses `casebench case VERB ARGS…`.
 #[derive(Debug, Parser)]
@@ -39,21 +39,8 @@ pub const TUI_VERBS: &[(&str, &str)] = &[
     ("quit", "leave casebench (also q)"),
 ];
 
-/// The case verbs of the CLI with their descriptions, read from clap.
-pub fn case_verbs() -> Vec<(String, String)> {
-    Line::command()
-        .get_subcommands()
-        .map(|c| {
-            (
-                c.get_name().to_string(),
-                c.get_about().map(|a| a.to_string()).unwrap_or_default(),
-            )
-        })
-        .collect()
-}
-
 fn all_verbs() -> Vec<String> {
-    let mut v: Vec<String> = case_verbs().into_iter().map(|(n, _)| n).collect();
+    let mut v: Vec<String> = VERBS.iter().map(|v| v.name.to_string()).collect();
     v.extend(TUI_VERBS.iter().map(|(n, _)| n.to_string()));
     v.push("q".into());
     v
@@ -196,14 +183,7 @@ pub fn parse(line: &str, targets: &[CaseId], now: DateTime<Utc>) -> Result<Promp
         "help" | "h" | "?" => return Ok(PromptAction::Help),
         "refresh" => return Ok(PromptAction::Refresh),
         "filter" => return Ok(PromptAction::Filter(unquote(rest))),
-        "open" | "show" | "history" | "o" => {
-            let id = if rest.is_empty() {
-                targets.first().copied().ok_or("no case selected")?
-            } else {
-                looks_like_case(rest).ok_or_else(|| format!("not a case id: {rest:?}"))?
-            };
-            return Ok(PromptAction::Open(id));
-        }
+        "open" | "o" => return open(rest, targets),
         "queue" => {
             let q: Queue = rest.parse()?;
             let i = QUEUES
@@ -221,22 +201,28 @@ pub fn parse(line: &str, targets: &[CaseId], now: DateTime<Utc>) -> Result<Promp
         }
         _ => {}
     }
-    if !case_verbs().iter().any(|(v, _)| v == verb) {
+    let Some(def) = verbs::find(verb) else {
         return Err(format!(
             "unknown command {verb:?}: try {}",
             all_verbs().join(", ")
         ));
+    };
+    match def.shape.role {
+        Role::ShowCase => return open(rest, targets),
+        Role::ListQueue | Role::Write => {}
     }
+    let shape = def.shape;
     // A comment is the rest of the line as typed; other verbs split like a shell.
-    let mut words = if verb == "comment" {
+    let mut words = if shape.text {
         vec![]
     } else {
         split_words(rest)?
     };
     // The case: named first on the line, else the targets.
-    let explicit = match verb {
-        "comment" | "new" | "list" => None,
-        _ => words.first().and_then(|w| looks_like_case(w)),
+    let explicit = if shape.on_cases && !shape.text {
+        words.first().and_then(|w| looks_like_case(w))
+    } else {
+        None
     };
     if explicit.is_some() {
         words.remove(0);
@@ -251,190 +237,72 @@ pub fn parse(line: &str, targets: &[CaseId], now: DateTime<Utc>) -> Result<Promp
         None => targets.to_vec(),
     };
     // `:complete success` for `--outcome success`.
-    if matches!(verb, "complete" | "close") && words.first().is_some_and(|w| !w.starts_with('-')) {
-        words.insert(0, "--outcome".into());
+    if let Some(flag) = shape.bare {
+        if words.first().is_some_and(|w| !w.starts_with('-')) {
+            words.insert(0, flag.into());
+        }
     }
-    let needs_case = !matches!(verb, "new" | "list");
-    if needs_case && cases.is_empty() {
+    if shape.on_cases && cases.is_empty() {
         return Err(format!("{verb}: no case selected"));
     }
     let placeholder = cases.first().map(|c| c.to_string()).unwrap_or_default();
-    let mut args: Vec<String> = vec![verb.to_string()];
-    if verb == "comment" {
+    let mut args: Vec<String> = vec![def.name.to_string()];
+    if shape.on_cases {
         args.push(placeholder);
+    }
+    if shape.text {
         args.push(unquote(rest).replace("\\n", "\n"));
     } else {
-        if needs_case {
-            args.push(placeholder);
-        }
         args.extend(words);
     }
     let parsed = Line::try_parse_from(&args).map_err(first_line)?;
     to_action(parsed.verb, &cases, now)
 }
 
-fn target(text: &str) -> Result<Target, String> {
-    text.parse::<Target>().map_err(|e| e.to_string())
-}
-
-fn list(cases: &[CaseId]) -> String {
-    match cases {
-        [one] => one.to_string(),
-        many => format!("{} cases", many.len()),
-    }
+/// `:open C-12`, `:show`: the named case, else the first target.
+fn open(rest: &str, targets: &[CaseId]) -> Result<PromptAction, String> {
+    let id = if rest.is_empty() {
+        targets.first().copied().ok_or("no case selected")?
+    } else {
+        looks_like_case(rest).ok_or_else(|| format!("not a case id: {rest:?}"))?
+    };
+    Ok(PromptAction::Open(id))
 }
 
 /// The engine commands a parsed verb stands for, one per case.
 fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<PromptAction, String> {
-    let each =
-        |f: &dyn Fn(CaseId) -> Command| -> Vec<Command> { cases.iter().map(|c| f(*c)).collect() };
-    let names = list(cases);
-    let (commands, what, confirm) = match verb {
+    match &verb {
         CaseCmd::Show { .. } | CaseCmd::History { .. } => {
-            return Ok(PromptAction::Open(cases[0]));
+            return open("", cases);
         }
         CaseCmd::List { queue, filter, .. } => {
             let i = QUEUES
                 .iter()
-                .position(|x| *x == queue)
+                .position(|x| x == queue)
                 .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
-            return Ok(PromptAction::Queue(i, filter));
+            return Ok(PromptAction::Queue(i, filter.clone()));
         }
-        new @ CaseCmd::New { .. } => {
-            let new =
-                crate::cli::commands::case::new_case(new, None, now).map_err(|e| e.to_string())?;
-            let what = format!("created {:?}", new.title);
-            (vec![Command::CreateCase(new)], what, None)
+        CaseCmd::Comment { text, .. } if text.trim().is_empty() => {
+            return Err("empty comment: :comment TEXT".into());
         }
-        CaseCmd::Comment { text, .. } => {
-            if text.trim().is_empty() {
-                return Err("empty comment: :comment TEXT".into());
-            }
-            (
-                each(&|case| Command::Comment {
-                    case,
-                    text: text.clone(),
-                }),
-                format!("commented on {names}"),
-                None,
-            )
-        }
-        CaseCmd::Claim { .. } => (
-            each(&|case| Command::Claim {
-                case,
-                work_item: None,
-            }),
-            format!("claimed {names}"),
-            None,
-        ),
-        CaseCmd::Assign { user, comment, .. } => (
-            each(&|case| Command::Assign {
-                case,
-                work_item: None,
-                to: user.clone(),
-                comment: comment.clone(),
-            }),
-            format!("reassigned {names} to {user}"),
-            Some(format!("Reassign {names} to {user}?")),
-        ),
-        CaseCmd::Delegate {
-            target: to,
-            add,
-            comment,
-            ..
-        } => {
-            let to = target(&to)?;
-            let method = if add {
-                DelegationMethod::Add
-            } else {
-                DelegationMethod::Replace
-            };
-            let how = if add { "adding to" } else { "replacing" };
-            (
-                each(&|case| Command::Delegate {
-                    case,
-                    work_item: None,
-                    to: to.clone(),
-                    method,
-                    comment: comment.clone(),
-                }),
-                format!("delegated {names} to {to}"),
-                Some(format!("Delegate {names} to {to} ({how} the assignees)?")),
-            )
-        }
-        CaseCmd::Escalate { to, comment, .. } => {
-            let to = to.as_deref().map(target).transpose()?;
-            let whom = to
-                .as_ref()
-                .map(|t| t.to_string())
-                .unwrap_or_else(|| "the assignee's manager".into());
-            (
-                each(&|case| Command::Escalate {
-                    case,
-                    work_item: None,
-                    to: to.clone(),
-                    comment: comment.clone(),
-                }),
-                format!("escalated {names}"),
-                Some(format!("Escalate {names} to {whom}?")),
-            )
-        }
-        CaseCmd::Complete {
-            outcome, comment, ..
-        } => (
-            each(&|case| Command::Complete {
-                case,
-                work_item: None,
-                outcome,
-                comment: comment.clone(),
-            }),
-            format!("completed {names}: {outcome}"),
-            Some(format!("Complete your work item on {names}: {outcome}?")),
-        ),
-        CaseCmd::Close {
-            outcome, comment, ..
-        } => (
-            each(&|case| Command::Close {
-                case,
-                outcome,
-                comment: comment.clone(),
-            }),
-            format!("closed {names}"),
-            Some(format!("Close {names}? Open work items are cancelled.")),
-        ),
-        CaseCmd::Cancel { comment, .. } => (
-            each(&|case| Command::Cancel {
-                case,
-                comment: comment.clone(),
-            }),
-            format!("cancelled {names}"),
-            Some(format!("Cancel {names}? Open work items are cancelled.")),
-        ),
-        CaseCmd::Correlate { owner, .. } => {
-            let who = owner.clone().unwrap_or_else(|| "nobody (orphan)".into());
-            (
-                each(&|case| Command::Correlate {
-                    case,
-                    owner: owner.clone(),
-                }),
-                format!("correlated {names} to {who}"),
-                Some(format!(
-                    "Record {who} as the owner of the account of {names}?"
-                )),
-            )
-        }
-    };
-    Ok(PromptAction::Run {
-        commands,
-        what,
-        confirm,
+        _ => {}
+    }
+    let on = Cases::of(cases, Naming::Brief);
+    let built = verbs::build(verb, &on, None, || Ok(now)).map_err(|e| e.to_string())?;
+    Ok(match built {
+        Some(b) => PromptAction::Run {
+            commands: b.commands,
+            what: b.what,
+            confirm: b.confirm,
+        },
+        None => PromptAction::Nothing,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Outcome;
+    use crate::domain::{DelegationMethod, Outcome, Target};
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
