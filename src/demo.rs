@@ -128,144 +128,12 @@ fn resources(
         crate::import::parse_resources_toml("assets/demo/resources.toml", RESOURCES_TOML, exports)?;
     clock.set(now - Duration::days(4));
     engine.execute(ADMIN, Command::ImportResources { resources })?;
-    let set = |pairs: &[(&str, &str)]| -> Vec<(String, Option<String>)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-            .collect()
-    };
-    let provision =
-        |at: DateTime<Utc>, res: &str, account: &str, kind: OpKind, attrs: &[(&str, &str)]| {
-            clock.set(at);
-            engine.execute(
-                ADMIN,
-                Command::Provision {
-                    resource: res.into(),
-                    account: account.into(),
-                    owner: Some(account.into()).filter(|a: &String| !a.starts_with("svc")),
-                    kind,
-                    set: set(attrs),
-                },
-            )
-        };
-    let work = |at: DateTime<Utc>,
-                who: &str,
-                case: Option<CaseId>,
-                outcome: Outcome,
-                comment: &str|
-     -> Result<(), ApiError> {
-        let case = case.expect("a provisioning case");
-        clock.set(at);
-        engine.execute(
-            who,
-            Command::Claim {
-                case,
-                work_item: None,
-            },
-        )?;
-        engine.execute(
-            who,
-            Command::Complete {
-                case,
-                work_item: None,
-                outcome,
-                comment: Some(comment.into()),
-            },
-        )?;
-        Ok(())
-    };
-    let d = |days: i64, hours: i64| now - Duration::days(days) - Duration::hours(hours);
-    // SAP-HR: one done, one failed, two waiting for the HR systems team.
-    let c = provision(
-        d(3, 5),
-        "sap-hr",
-        "lbernard",
-        OpKind::Add,
-        &[("mail", "lbernard@example.com"), ("org", "HR-Payroll")],
-    )?
-    .case;
-    work(
-        d(3, 2),
-        "pdubois",
-        c,
-        Outcome::Success,
-        "created in SU01, initial password by letter",
-    )?;
-    let c = provision(
-        d(2, 6),
-        "sap-hr",
-        "lbernard",
-        OpKind::Modify,
-        &[("org", "HR-Benefits")],
-    )?
-    .case;
-    work(
-        d(2, 1),
-        "pdubois",
-        c,
-        Outcome::Failure,
-        "org unit HR-Benefits does not exist yet in SAP",
-    )?;
-    provision(
-        d(1, 3),
-        "sap-hr",
-        "wzhang",
-        OpKind::Add,
-        &[("mail", "wzhang@example.com"), ("org", "HR-Reporting")],
-    )?;
-    provision(
-        d(0, 5),
-        "sap-hr",
-        "amoreau",
-        OpKind::Add,
-        &[("mail", "amoreau@example.com"), ("org", "HR-Payroll")],
-    )?;
-    // FileServer-02: operations queued for the next propagation case.
-    for (acc, quota) in [
-        ("alice", "20G"),
-        ("jdoe", "10G"),
-        ("tkraus", "10G"),
-        ("alice", "50G"),
-    ] {
-        let kind = if acc == "alice" && quota == "50G" {
-            OpKind::Modify
-        } else {
-            OpKind::Add
-        };
-        provision(d(0, 1), "fileserver", acc, kind, &[("quota", quota)])?;
-    }
-    // Badge-Access: done and confirmed, done and diverged, done and not in the export.
-    for (acc, zone, who) in [
-        ("alice", "B2", "kyamamoto"),
-        ("mnovak", "B1", "evolkova"),
-        ("ocohen", "B1", "hsato"),
-        ("nmeyer", "B1", "hsato"),
-    ] {
-        let c = provision(
-            d(3, 0),
-            "badge",
-            acc,
-            OpKind::Add,
-            &[("mail", &format!("{acc}@example.com")), ("zone", zone)],
-        )?
-        .case;
-        work(
-            d(2, 20),
-            who,
-            c,
-            Outcome::Success,
-            "badge printed and handed over",
-        )?;
-    }
-    provision(
-        d(0, 2),
-        "badge",
-        "hsato",
-        OpKind::Add,
-        &[("mail", "hsato@example.com"), ("zone", "B1")],
-    )?;
+    let w = Work { engine, clock, now };
+    w.sap_hr()?;
+    w.fileserver()?;
+    w.badge()?;
     // Last night's export.
-    clock.set(d(0, 6));
+    clock.set(w.ago(0, 6));
     let rows = crate::import::feed::parse_feed_csv(
         "badge.csv",
         BADGE_EXPORT.as_bytes(),
@@ -282,6 +150,132 @@ fn resources(
         },
     )?;
     Ok(())
+}
+
+/// The demo's provisioning work, replayed at its times.
+struct Work<'a> {
+    engine: &'a Engine,
+    clock: &'a ManualClock,
+    now: DateTime<Utc>,
+}
+
+impl Work<'_> {
+    fn ago(&self, days: i64, hours: i64) -> DateTime<Utc> {
+        self.now - Duration::days(days) - Duration::hours(hours)
+    }
+
+    /// Asks for an operation on `account` (owned by the user of that login, but for `svc*`);
+    /// returns the case opened for it, if one was.
+    fn provision(
+        &self,
+        at: DateTime<Utc>,
+        resource: &str,
+        account: &str,
+        kind: OpKind,
+        attrs: &[(&str, &str)],
+    ) -> Result<Option<CaseId>, ApiError> {
+        self.clock.set(at);
+        let set = attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+            .collect();
+        let applied = self.engine.execute(
+            ADMIN,
+            Command::Provision {
+                resource: resource.into(),
+                account: account.into(),
+                owner: Some(account.into()).filter(|a: &String| !a.starts_with("svc")),
+                kind,
+                set,
+            },
+        )?;
+        Ok(applied.case)
+    }
+
+    /// `who` claims and completes the case.
+    fn work(
+        &self,
+        at: DateTime<Utc>,
+        who: &str,
+        case: Option<CaseId>,
+        outcome: Outcome,
+        comment: &str,
+    ) -> Result<(), ApiError> {
+        let case = case.expect("a provisioning case");
+        self.clock.set(at);
+        self.engine.execute(
+            who,
+            Command::Claim {
+                case,
+                work_item: None,
+            },
+        )?;
+        self.engine.execute(
+            who,
+            Command::Complete {
+                case,
+                work_item: None,
+                outcome,
+                comment: Some(comment.into()),
+            },
+        )?;
+        Ok(())
+    }
+
+    /// SAP-HR: one done, one failed, two waiting for the HR systems team.
+    fn sap_hr(&self) -> Result<(), ApiError> {
+        let attrs = [("mail", "lbernard@example.com"), ("org", "HR-Payroll")];
+        let c = self.provision(self.ago(3, 5), "sap-hr", "lbernard", OpKind::Add, &attrs)?;
+        let done = "created in SU01, initial password by letter";
+        self.work(self.ago(3, 2), "pdubois", c, Outcome::Success, done)?;
+        let attrs = [("org", "HR-Benefits")];
+        let c = self.provision(self.ago(2, 6), "sap-hr", "lbernard", OpKind::Modify, &attrs)?;
+        let failed = "org unit HR-Benefits does not exist yet in SAP";
+        self.work(self.ago(2, 1), "pdubois", c, Outcome::Failure, failed)?;
+        let attrs = [("mail", "wzhang@example.com"), ("org", "HR-Reporting")];
+        self.provision(self.ago(1, 3), "sap-hr", "wzhang", OpKind::Add, &attrs)?;
+        let attrs = [("mail", "amoreau@example.com"), ("org", "HR-Payroll")];
+        self.provision(self.ago(0, 5), "sap-hr", "amoreau", OpKind::Add, &attrs)?;
+        Ok(())
+    }
+
+    /// FileServer-02: operations queued for the next propagation case.
+    fn fileserver(&self) -> Result<(), ApiError> {
+        for (acc, quota) in [
+            ("alice", "20G"),
+            ("jdoe", "10G"),
+            ("tkraus", "10G"),
+            ("alice", "50G"),
+        ] {
+            let kind = if acc == "alice" && quota == "50G" {
+                OpKind::Modify
+            } else {
+                OpKind::Add
+            };
+            self.provision(self.ago(0, 1), "fileserver", acc, kind, &[("quota", quota)])?;
+        }
+        Ok(())
+    }
+
+    /// Badge-Access: done and confirmed, done and diverged, done and not in the export, and
+    /// one waiting.
+    fn badge(&self) -> Result<(), ApiError> {
+        for (acc, zone, who) in [
+            ("alice", "B2", "kyamamoto"),
+            ("mnovak", "B1", "evolkova"),
+            ("ocohen", "B1", "hsato"),
+            ("nmeyer", "B1", "hsato"),
+        ] {
+            let mail = format!("{acc}@example.com");
+            let attrs = [("mail", mail.as_str()), ("zone", zone)];
+            let c = self.provision(self.ago(3, 0), "badge", acc, OpKind::Add, &attrs)?;
+            let done = "badge printed and handed over";
+            self.work(self.ago(2, 20), who, c, Outcome::Success, done)?;
+        }
+        let attrs = [("mail", "hsato@example.com"), ("zone", "B1")];
+        self.provision(self.ago(0, 2), "badge", "hsato", OpKind::Add, &attrs)?;
+        Ok(())
+    }
 }
 
 /// Where the demo keeps the exports its semi-manual resources read.

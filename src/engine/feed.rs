@@ -164,27 +164,7 @@ impl Engine {
                             .completed
                             .map(|c| c.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                             .unwrap_or_default();
-                        let shown = match (op.kind, seen) {
-                            (OpKind::Delete, Some(_)) => {
-                                "the account is still in the export".to_string()
-                            }
-                            (_, None) => "the export does not show the account".to_string(),
-                            (_, Some(a)) => op
-                                .changes
-                                .iter()
-                                .filter(|c| compared.contains(&c.name))
-                                .filter(|c| a.get(&c.name) != c.new.as_ref())
-                                .map(|c| {
-                                    format!(
-                                        "{} is {} in the export, not {}",
-                                        c.name,
-                                        a.get(&c.name).map(String::as_str).unwrap_or("(none)"),
-                                        c.new.as_deref().unwrap_or("(none)")
-                                    )
-                                })
-                                .collect::<Vec<_>>()
-                                .join("; "),
-                        };
+                        let shown = what_the_export_shows(&op, seen, compared);
                         diverged.push(format!(
                             "op {} ({}) was completed at {when}, but {shown}",
                             op.id,
@@ -200,22 +180,7 @@ impl Engine {
         let settled = s.pending.iter().all(|o| !o.is_open());
         if diverged.is_empty() && !waiting && settled && s.state == ShadowState::Exists && !s.orphan
         {
-            match seen {
-                None => diverged.push(format!("{} is missing from the export", s.key)),
-                Some(a) => {
-                    for name in compared {
-                        let mine = s.attributes.get(*name);
-                        let theirs = a.get(*name);
-                        if mine != theirs {
-                            diverged.push(format!(
-                                "{name}: {} in casebench, {} in the export",
-                                mine.map(String::as_str).unwrap_or("(none)"),
-                                theirs.map(String::as_str).unwrap_or("(none)")
-                            ));
-                        }
-                    }
-                }
-            }
+            diverged = drift(&s, seen, compared);
         }
         let open_remediation = match s.remediation {
             Some(c) => self.store.case(c)?.is_some_and(|c| c.state.is_active()),
@@ -486,4 +451,56 @@ impl Engine {
             corr.account, corr.resource, case.id
         ))
     }
+}
+
+/// Why a completed operation is not in the export: the attributes it shows instead, or that
+/// the account is (still, or not) there.
+fn what_the_export_shows(
+    op: &PendingOperation,
+    seen: Option<&BTreeMap<String, String>>,
+    compared: &BTreeSet<&String>,
+) -> String {
+    match (op.kind, seen) {
+        (OpKind::Delete, Some(_)) => "the account is still in the export".to_string(),
+        (_, None) => "the export does not show the account".to_string(),
+        (_, Some(a)) => op
+            .changes
+            .iter()
+            .filter(|c| compared.contains(&c.name))
+            .filter(|c| a.get(&c.name) != c.new.as_ref())
+            .map(|c| {
+                format!(
+                    "{} is {} in the export, not {}",
+                    c.name,
+                    a.get(&c.name).map(String::as_str).unwrap_or("(none)"),
+                    c.new.as_deref().unwrap_or("(none)")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// How a settled account differs from the export: missing from it, or attribute by attribute.
+fn drift(
+    s: &Shadow,
+    seen: Option<&BTreeMap<String, String>>,
+    compared: &BTreeSet<&String>,
+) -> Vec<String> {
+    let Some(a) = seen else {
+        return vec![format!("{} is missing from the export", s.key)];
+    };
+    compared
+        .iter()
+        .filter_map(|name| {
+            let (mine, theirs) = (s.attributes.get(*name), a.get(*name));
+            (mine != theirs).then(|| {
+                format!(
+                    "{name}: {} in casebench, {} in the export",
+                    mine.map(String::as_str).unwrap_or("(none)"),
+                    theirs.map(String::as_str).unwrap_or("(none)")
+                )
+            })
+        })
+        .collect()
 }

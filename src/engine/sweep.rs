@@ -19,7 +19,7 @@ use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient, Ru
 use crate::domain::{
     Case, CaseId, CaseState, EventKind, Outcome, Policy, Target, TimerRef, WorkItem, WorkItemId,
 };
-use crate::domain::{Request, RequestId, ValidityKind, ValidityTimer};
+use crate::domain::{Request, RequestId, Resource, ValidityKind, ValidityTimer};
 use crate::store::trees::{TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM};
 
 fn resource_firing(due: DateTime<Utc>, timer: &str, action: String) -> Firing {
@@ -125,28 +125,9 @@ impl Engine {
                 in_batch = 0;
             }
             if kind == TIMER_REQUEST {
-                let Some(vkind) = ValidityKind::from_code(slot) else {
-                    continue;
-                };
-                let rid = RequestId(id);
-                let current = match overlay.requests.get(&rid) {
-                    Some(r) => Some(r.clone()),
-                    None => self.store.request(rid)?,
-                };
-                let timer = ValidityTimer { due, kind: vkind };
-                match self.fire_validity(&mut tx, current, timer) {
-                    Ok(Some((_, r, action))) => {
-                        overlay.requests.insert(rid, r);
-                        fired.push(Firing {
-                            due,
-                            timer: vkind.name().to_string(),
-                            case: None,
-                            work_item: None,
-                            request: Some(rid),
-                            policy: None,
-                            rule: None,
-                            action,
-                        });
+                match self.fire_request(&mut overlay, &mut tx, due, RequestId(id), slot) {
+                    Ok(Some(firing)) => {
+                        fired.push(firing);
                         in_batch += 1;
                     }
                     Ok(None) => {}
@@ -158,45 +139,21 @@ impl Engine {
                 continue;
             }
             if kind == TIMER_RESOURCE {
-                let Some(r) = self.store.resource_by_seq(id)? else {
+                let Some((r, name)) = self.live_resource_timer(due, id, slot)? else {
                     continue;
                 };
-                let (live, name) = match slot {
-                    0 => (r.propagation_due == Some(due), "propagation"),
-                    _ => (r.grace_due == Some(due), "export-grace"),
-                };
-                if !live {
-                    continue;
-                }
-                if dry_run {
-                    let action = if slot == 0 {
-                        let n = self.store.queued_shadows(&r.id)?.len();
-                        format!(
-                            "{}: would open one case for the queued operations of {n} accounts",
-                            r.id
-                        )
-                    } else {
-                        format!(
-                            "{}: would read the export and check unconfirmed operations",
-                            r.id
-                        )
-                    };
-                    fired.push(resource_firing(due, name, action));
-                    continue;
-                }
-                // A resource timer runs alone in its transaction: it reads many shadows.
-                if in_batch > 0 {
-                    self.commit_batch(tx)?;
-                    in_batch = 0;
-                }
-                let mut rtx = self.begin_at(SYSTEM_ACTOR, due)?;
-                let action = if slot == 0 {
-                    self.propagate(&mut rtx, &r)?
+                let action = if dry_run {
+                    self.preview_resource_timer(&r, slot)?
                 } else {
-                    self.read_feed_file(&mut rtx, &r)?
+                    // A resource timer runs alone in its transaction: it reads many shadows.
+                    if in_batch > 0 {
+                        self.commit_batch(tx)?;
+                        in_batch = 0;
+                    }
+                    let action = self.run_resource_timer(&r, slot, due)?;
+                    tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                    action
                 };
-                self.commit_batch(rtx)?;
-                tx = self.begin_at(SYSTEM_ACTOR, now)?;
                 fired.push(resource_firing(due, name, action));
                 continue;
             }
@@ -239,6 +196,88 @@ impl Engine {
             delivered,
             delivery_failures,
         })
+    }
+
+    /// A request's validity timer (valid-from, notice, valid-until), if it is still live.
+    fn fire_request(
+        &self,
+        overlay: &mut Overlay,
+        tx: &mut Tx,
+        due: DateTime<Utc>,
+        rid: RequestId,
+        slot: u16,
+    ) -> Result<Option<Firing>, ApiError> {
+        let Some(vkind) = ValidityKind::from_code(slot) else {
+            return Ok(None);
+        };
+        let current = match overlay.requests.get(&rid) {
+            Some(r) => Some(r.clone()),
+            None => self.store.request(rid)?,
+        };
+        let timer = ValidityTimer { due, kind: vkind };
+        let Some((_, r, action)) = self.fire_validity(tx, current, timer)? else {
+            return Ok(None);
+        };
+        overlay.requests.insert(rid, r);
+        Ok(Some(Firing {
+            due,
+            timer: vkind.name().to_string(),
+            case: None,
+            work_item: None,
+            request: Some(rid),
+            policy: None,
+            rule: None,
+            action,
+        }))
+    }
+
+    /// The resource a propagation (slot 0) or export-grace timer is for, while it is live.
+    fn live_resource_timer(
+        &self,
+        due: DateTime<Utc>,
+        seq: u64,
+        slot: u16,
+    ) -> Result<Option<(Resource, &'static str)>, ApiError> {
+        let Some(r) = self.store.resource_by_seq(seq)? else {
+            return Ok(None);
+        };
+        let (live, name) = match slot {
+            0 => (r.propagation_due == Some(due), "propagation"),
+            _ => (r.grace_due == Some(due), "export-grace"),
+        };
+        Ok(live.then_some((r, name)))
+    }
+
+    fn preview_resource_timer(&self, r: &Resource, slot: u16) -> Result<String, ApiError> {
+        Ok(if slot == 0 {
+            let n = self.store.queued_shadows(&r.id)?.len();
+            format!(
+                "{}: would open one case for the queued operations of {n} accounts",
+                r.id
+            )
+        } else {
+            format!(
+                "{}: would read the export and check unconfirmed operations",
+                r.id
+            )
+        })
+    }
+
+    /// Propagates the queued operations or re-reads the export, in a transaction of its own.
+    fn run_resource_timer(
+        &self,
+        r: &Resource,
+        slot: u16,
+        due: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let mut tx = self.begin_at(SYSTEM_ACTOR, due)?;
+        let action = if slot == 0 {
+            self.propagate(&mut tx, r)?
+        } else {
+            self.read_feed_file(&mut tx, r)?
+        };
+        self.commit_batch(tx)?;
+        Ok(action)
     }
 
     fn overlay_item(&self, o: &Overlay, id: WorkItemId) -> Result<Option<WorkItem>, ApiError> {

@@ -1,5 +1,7 @@
 //! `casebench case …`: every case verb of shared/CLI.md.
 
+use chrono::{DateTime, Utc};
+
 use crate::api::{
     ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, Service, ServiceExt,
 };
@@ -138,7 +140,15 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
         return output::json(d);
     }
     let now = ctx.clock.now();
-    let c = &d.case;
+    print_fields(&d.case, now);
+    print_work_items(d, now);
+    print_operations(d);
+    print_correlation(&d.case);
+    print_comments(d);
+    Ok(())
+}
+
+fn print_fields(c: &crate::domain::Case, now: DateTime<Utc>) {
     println!("{}  {}  {}", c.id, c.kind, c.state);
     println!("title:      {}", c.title);
     if let Some(desc) = &c.description {
@@ -168,6 +178,9 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
         let outcome = c.outcome.map(|o| format!(", {o}")).unwrap_or_default();
         println!("ended:      {}{outcome}", output::local(closed));
     }
+}
+
+fn print_work_items(d: &CaseDetail, now: DateTime<Utc>) {
     println!();
     println!("work items:");
     for w in &d.work_items {
@@ -195,6 +208,9 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
             who(&w.assignees, &w.candidates)
         );
     }
+}
+
+fn print_operations(d: &CaseDetail) {
     if !d.operations.is_empty() {
         println!();
         println!("operations:");
@@ -217,6 +233,9 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
             );
         }
     }
+}
+
+fn print_correlation(c: &crate::domain::Case) {
     if let Some(corr) = &c.correlation {
         println!();
         println!(
@@ -239,6 +258,9 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
             );
         }
     }
+}
+
+fn print_comments(d: &CaseDetail) {
     println!();
     if d.comments.is_empty() {
         println!("no comments");
@@ -258,7 +280,6 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
             );
         }
     }
-    Ok(())
 }
 
 fn print_history(ctx: &Ctx, h: &CaseHistory) -> Result<(), ApiError> {
