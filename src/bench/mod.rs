@@ -115,6 +115,22 @@ struct Report {
 }
 
 impl Report {
+    /// The median of `runs` whole-process runs of `args`, recorded as `name`, against a target
+    /// in milliseconds when one is given.
+    fn process(
+        &mut self,
+        runner: &Runner,
+        runs: usize,
+        name: &str,
+        args: &[&str],
+        target: Option<(&str, f64)>,
+    ) -> Result<(), ApiError> {
+        let took = ms(runner.median(runs, args)?);
+        let target = target.map(|(label, limit)| (label, took < limit));
+        self.add(name, took, "ms", runs, target);
+        Ok(())
+    }
+
     fn add(
         &mut self,
         name: impl Into<String>,
@@ -354,32 +370,25 @@ fn whole_process(
     s: &Subject,
 ) -> Result<(), ApiError> {
     let actor = s.actor.as_str();
-    let first_page = runner.median(
+    let list = |queue| {
+        [
+            "--as", actor, "case", "list", "--queue", queue, "--limit", "50",
+        ]
+    };
+    report.process(
+        runner,
         runs,
-        &[
-            "--as", actor, "case", "list", "--queue", "mine", "--limit", "50",
-        ],
-    )?;
-    report.add(
         "open store + first inbox page (whole process)",
-        ms(first_page),
-        "ms",
-        runs,
-        Some(("< 50 ms", ms(first_page) < 50.0)),
-    );
-    let open_page = runner.median(
-        runs,
-        &[
-            "--as", actor, "case", "list", "--queue", "open", "--limit", "50",
-        ],
+        &list("mine"),
+        Some(("< 50 ms", 50.0)),
     )?;
-    report.add(
-        "case list --queue open, first 50 + count (whole process)",
-        ms(open_page),
-        "ms",
+    report.process(
+        runner,
         runs,
+        "case list --queue open, first 50 + count (whole process)",
+        &list("open"),
         None,
-    );
+    )?;
 
     // The sweep: first the due timers, then nothing due.
     let (took, out) = runner.run(&["--json", "sweep"])?;
@@ -402,15 +411,13 @@ fn whole_process(
         1,
         Some(("≥ 50,000/s", rate >= 50_000.0)),
     );
-    let idle = runner.median(runs, &["sweep"])?;
-    report.add(
-        "sweep with nothing due (whole process)",
-        ms(idle),
-        "ms",
+    report.process(
+        runner,
         runs,
-        Some(("< 30 ms", ms(idle) < 30.0)),
-    );
-    Ok(())
+        "sweep with nothing due (whole process)",
+        &["sweep"],
+        Some(("< 30 ms", 30.0)),
+    )
 }
 
 /// Opening, queries and commands in this process; returns the engine, out of batch mode.

@@ -49,27 +49,22 @@ pub(super) fn through_serve(
         None,
     );
     let served = (|| -> Result<(), ApiError> {
-        let page = runner.median(
+        report.process(
+            runner,
             runs,
+            "first inbox page through serve (whole process)",
             &[
                 "--as", actor, "case", "list", "--queue", "mine", "--limit", "50",
             ],
+            Some(("< 50 ms", 50.0)),
         )?;
-        report.add(
-            "first inbox page through serve (whole process)",
-            ms(page),
-            "ms",
+        report.process(
+            runner,
             runs,
-            Some(("< 50 ms", ms(page) < 50.0)),
-        );
-        let idle = runner.median(runs, &["sweep"])?;
-        report.add(
             "sweep with nothing due through serve (whole process)",
-            ms(idle),
-            "ms",
-            runs,
-            Some(("< 30 ms", ms(idle) < 30.0)),
-        );
+            &["sweep"],
+            Some(("< 30 ms", 30.0)),
+        )?;
         let mut xs = vec![];
         for i in 0..runs.max(5) {
             let text = format!("served comment {i}");
