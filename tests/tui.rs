@@ -667,7 +667,7 @@ fn a_refresh_never_swaps_the_case_being_worked_on() {
     d.press("q");
     assert_eq!(d.app.focus, Pane::Inbox);
     d.press("j k");
-    assert_eq!(d.app.case.id, d.app.inbox.selected_id);
+    assert_eq!(d.app.case.id(), d.app.inbox.selected_id);
 }
 
 #[test]
@@ -709,20 +709,18 @@ fn mouse_scrolls_and_clicks_when_enabled() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let s = store();
     let mut d = s.driver("alice", (120, 40));
-    let mouse = |kind, row| {
-        Action::Mouse(MouseEvent {
-            kind,
-            column: 10,
-            row,
-            modifiers: KeyModifiers::NONE,
-        })
+    let mouse = |kind, row| MouseEvent {
+        kind,
+        column: 10,
+        row,
+        modifiers: KeyModifiers::NONE,
     };
     // Header line, border, column heads: the first case is on row 3.
-    d.act(mouse(MouseEventKind::Down(MouseButton::Left), 5));
+    d.mouse(mouse(MouseEventKind::Down(MouseButton::Left), 5));
     assert_eq!(selected(&d).as_deref(), Some("C-5"));
-    d.act(mouse(MouseEventKind::ScrollUp, 5));
+    d.mouse(mouse(MouseEventKind::ScrollUp, 5));
     assert_eq!(selected(&d).as_deref(), Some("C-2"));
-    assert_eq!(d.app.case.id, Some(CaseId(2)));
+    assert_eq!(d.app.case.id(), Some(CaseId(2)));
 }
 
 #[test]
@@ -1069,6 +1067,7 @@ async fn the_loop_sweeps_on_its_interval_and_after_each_command() {
     let (keys, events) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let options = Options {
         service: counting.clone(),
+        clock: Arc::new(ManualClock::new(now())),
         actor: "alice".into(),
         store: "test-store".into(),
         config: Config {

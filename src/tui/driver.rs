@@ -4,7 +4,8 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use chrono::Utc;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -39,7 +40,8 @@ impl Driver {
             zone: Zone::utc(),
             theme: Theme::default(),
         };
-        let app = App::new(session, Arc::new(keymap), service.now(), (width, height));
+        // The time shown is the engine's, as its first sweep reports it.
+        let app = App::new(session, Arc::new(keymap), Utc::now(), (width, height));
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
         let mut d = Driver {
             app,
@@ -50,6 +52,9 @@ impl Driver {
         };
         let fx = d.app.start();
         d.run(fx);
+        if let Some(s) = &d.app.status.sweep {
+            d.app.now = s.at;
+        }
         d
     }
 
@@ -85,6 +90,13 @@ impl Driver {
                 true
             }
             None => false,
+        }
+    }
+
+    /// One mouse event, resolved against the layout as the event loop does.
+    pub fn mouse(&mut self, ev: MouseEvent) {
+        if let Some(a) = app::mouse(&self.app, ev) {
+            self.act(a);
         }
     }
 

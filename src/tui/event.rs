@@ -19,7 +19,8 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::app::{self, Action, App, Effect, Reply, Session};
-use super::{clipboard, draw, format, jobs, theme, Options};
+use super::options::Options;
+use super::{clipboard, draw, format, jobs, theme};
 use crate::api::{ApiError, Service};
 
 fn io_err(e: std::io::Error) -> ApiError {
@@ -130,10 +131,11 @@ pub async fn run_on<B: Backend>(
         theme,
     };
     let service = options.service.clone();
+    let clock = options.clock.clone();
     let mut app = App::new(
         session,
         Arc::new(options.keymap),
-        service.now(),
+        clock.now(),
         (size.width, size.height),
     );
     let (tx, mut rx) = mpsc::unbounded_channel::<Reply>();
@@ -177,7 +179,7 @@ pub async fn run_on<B: Backend>(
                 }
                 Some(Action::Reply(reply))
             }
-            _ = tick.tick() => Some(Action::Tick(service.now())),
+            _ = tick.tick() => Some(Action::Tick(clock.now())),
             _ = sweep.tick() => {
                 runner.perform(Effect::Sweep);
                 None
@@ -197,7 +199,7 @@ fn event_action(app: &App, ev: Event, mouse: bool) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => app::resolve(app, k),
         Event::Paste(s) => Some(Action::Paste(s)),
-        Event::Mouse(m) if mouse => Some(Action::Mouse(m)),
+        Event::Mouse(m) if mouse => app::mouse(app, m),
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     }

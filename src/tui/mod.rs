@@ -23,25 +23,17 @@ pub mod input;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
+mod options;
 pub mod panes;
+pub mod text;
 pub mod theme;
 
 use std::path::Path;
-use std::sync::Arc;
 
-use crate::api::{ApiError, Service};
+use crate::api::ApiError;
 pub use config::Config;
 pub use keymap::Keymap;
-
-/// What the TUI needs to start.
-pub struct Options {
-    pub service: Arc<dyn Service + Send + Sync>,
-    pub actor: String,
-    /// The store, as shown in the status bar.
-    pub store: String,
-    pub config: Config,
-    pub keymap: Keymap,
-}
+pub use options::Options;
 
 /// Reads `config.toml` and `keymap.toml` from the config dir (`$XDG_CONFIG_HOME/casebench`).
 /// A bad file is one line naming it and the line: `…/keymap.toml:14: [case] "d" is bound …`.

@@ -36,6 +36,7 @@ pub fn open_tui(
     let service = engine.into_service();
     crate::tui::run(crate::tui::Options {
         service,
+        clock: ctx.clock.clone(),
         actor: ctx.actor.clone(),
         store: crate::tui::short_path(&ctx.db),
         config,

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{App, Effect, Modal, Reply, SweepInfo};
+use super::state::App;
+use super::types::{Effect, Modal, Reply, SweepInfo};
 use crate::api::{ApiError, SweepReport};
 use crate::tui::panes::inbox::QUEUES;
 use crate::tui::panes::picker;
@@ -80,23 +81,11 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
             vec![]
         }
         Reply::Case { gen, case, result } => {
-            if gen != app.gens.case || app.case.id != Some(case) {
+            if gen != app.gens.case || app.case.id() != Some(case) {
                 return vec![];
             }
             app.dirty = true;
-            app.case.loading = false;
-            match result {
-                Ok((detail, history)) => {
-                    app.case.detail = Some(detail);
-                    app.case.history = Some(history);
-                    app.case.error = None;
-                }
-                Err(e) => {
-                    app.case.detail = None;
-                    app.case.history = None;
-                    app.case.error = Some(format!("cannot show {case}: {e}"));
-                }
-            }
+            app.case.loaded(case, result);
             vec![]
         }
         Reply::Org(result) => {

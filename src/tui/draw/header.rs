@@ -18,7 +18,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
             if i > 0 {
                 spans.push(Span::styled(" › ", t.dim()));
             }
-            let label = match (p, app.case.id) {
+            let label = match (p, app.case.id()) {
                 (Pane::Detail, Some(id)) => format!(" {id} "),
                 _ => format!(" {} ", p.label()),
             };

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 use ratatui::Frame;
 
-use super::{pad, pane_block};
+use super::widgets::{pad, pane_block};
 use crate::api::CaseRow;
 use crate::tui::actions::{Context, KeyAction};
 use crate::tui::app::App;

@@ -20,6 +20,10 @@ pub const QUEUES: [Queue; 6] = [
     Queue::Closed,
 ];
 
+/// The most rows the TUI holds for one queue: beyond, it shows the first part (in the
+/// engine's order) and filters through the engine instead of over loaded rows.
+pub const MAX_ROWS: usize = 100_000;
+
 pub fn queue_label(q: Queue) -> &'static str {
     match q {
         Queue::Mine => "Mine",
@@ -213,7 +217,7 @@ pub struct Inbox {
     pub capped: bool,
     /// The filter the engine applied to the rows loaded (a capped queue's filter).
     pub server_filter: Option<String>,
-    /// The most rows held for one queue (`app::MAX_ROWS`; smaller in tests).
+    /// The most rows held for one queue ([`MAX_ROWS`]; smaller in tests).
     pub max_rows: usize,
     pub error: Option<String>,
     /// Indices into `rows`, filtered and sorted.
@@ -246,7 +250,7 @@ impl Default for Inbox {
             partial: false,
             capped: false,
             server_filter: None,
-            max_rows: crate::tui::app::MAX_ROWS,
+            max_rows: MAX_ROWS,
             error: None,
             view: Arc::new(vec![]),
             view_query: String::new(),
@@ -375,6 +379,22 @@ impl Inbox {
         }
         let max_offset = self.len().saturating_sub(page);
         self.offset = self.offset.min(max_offset);
+    }
+
+    /// Shows queue `i` (its rows are to load): no rows, view, selection or error; returns
+    /// whether marks were cleared.
+    pub fn switch_to(&mut self, i: usize) -> bool {
+        self.queue = i;
+        self.rows = None;
+        self.view = Default::default();
+        self.view_query.clear();
+        self.selected = 0;
+        self.selected_id = None;
+        self.offset = 0;
+        self.error = None;
+        let marked = !self.marks.is_empty();
+        self.marks.clear();
+        marked
     }
 
     pub fn toggle_mark(&mut self) {
