@@ -84,6 +84,7 @@ struct Runner {
     actor: String,
     tx: mpsc::UnboundedSender<Reply>,
     sweeping: bool,
+    views: jobs::Views,
 }
 
 impl Runner {
@@ -96,19 +97,42 @@ impl Runner {
                 let _ = out.flush();
             }
             Effect::Sweep if self.sweeping => {}
+            Effect::View(job) => {
+                if let Some(job) = self.views.offer(job) {
+                    self.spawn(Effect::View(job));
+                }
+            }
             effect => {
                 if matches!(effect, Effect::Sweep) {
                     self.sweeping = true;
                 }
-                let service = self.service.clone();
-                let actor = self.actor.clone();
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Some(reply) = jobs::perform(&*service, &actor, effect) {
-                        let _ = tx.send(reply);
-                    }
-                });
+                self.spawn(effect);
             }
+        }
+    }
+
+    /// Runs an effect on the blocking pool; its reply comes back on the channel.
+    fn spawn(&self, effect: Effect) {
+        let service = self.service.clone();
+        let actor = self.actor.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Some(reply) = jobs::perform(&*service, &actor, effect) {
+                let _ = tx.send(reply);
+            }
+        });
+    }
+
+    /// A reply came back: note what finished, start what waited for it.
+    fn answered(&mut self, reply: &mut Reply) {
+        match reply {
+            Reply::Swept(_) => self.sweeping = false,
+            Reply::View { .. } => {
+                if let Some(job) = self.views.done(reply) {
+                    self.spawn(Effect::View(job));
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -144,6 +168,7 @@ pub async fn run_on<B: Backend>(
         actor: options.actor,
         tx,
         sweeping: false,
+        views: jobs::Views::default(),
     };
     for e in app.start() {
         runner.perform(e);
@@ -173,10 +198,8 @@ pub async fn run_on<B: Backend>(
                 }
                 None => Some(Action::Quit),
             },
-            Some(reply) = rx.recv() => {
-                if matches!(reply, Reply::Swept(_)) {
-                    runner.sweeping = false;
-                }
+            Some(mut reply) = rx.recv() => {
+                runner.answered(&mut reply);
                 Some(Action::Reply(reply))
             }
             _ = tick.tick() => Some(Action::Tick(clock.now())),
