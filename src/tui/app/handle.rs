@@ -62,12 +62,11 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
 fn filter_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
     match k {
         K::Accept => {
-            app.inbox.filtering = false;
+            app.inbox.keep_filter();
             Some(vec![])
         }
         K::ClearFilter => {
-            app.inbox.filtering = false;
-            app.inbox.filter.clear();
+            app.inbox.clear_filter();
             Some(app.review())
         }
         _ => None,
@@ -115,7 +114,7 @@ fn pane_key(app: &mut App, k: K) -> Vec<Effect> {
 /// Keys of [inbox]: open, filter, sort, marks, queues.
 fn inbox_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
     Some(match k {
-        K::Open => match app.inbox.selected_id {
+        K::Open => match app.inbox.selected_id() {
             Some(id) => {
                 app.focus = Pane::Detail;
                 if app.case.id() == Some(id) && app.case.current().is_some() {
@@ -127,20 +126,23 @@ fn inbox_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
             None => vec![],
         },
         K::Filter => {
-            app.inbox.filtering = true;
+            app.inbox.start_filter();
             let page = app.inbox_page();
             app.inbox.scroll_into_view(page);
             vec![]
         }
         K::Sort | K::ReverseSort => {
             if k == K::Sort {
-                app.inbox.sort = app.inbox.sort.next();
-                app.inbox.reverse = false;
+                app.inbox.next_sort();
             } else {
-                app.inbox.reverse = !app.inbox.reverse;
+                app.inbox.reverse_sort();
             }
-            let dir = if app.inbox.reverse { " (reversed)" } else { "" };
-            app.say(format!("sorted by {}{dir}", app.inbox.sort.name()));
+            let dir = if app.inbox.reverse() {
+                " (reversed)"
+            } else {
+                ""
+            };
+            app.say(format!("sorted by {}{dir}", app.inbox.sort().name()));
             app.review()
         }
         K::Mark => {
@@ -153,8 +155,8 @@ fn inbox_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
             app.inbox.mark_all();
             vec![]
         }
-        K::NextQueue => switch_queue(app, (app.inbox.queue + 1) % QUEUES.len()),
-        K::PrevQueue => switch_queue(app, (app.inbox.queue + QUEUES.len() - 1) % QUEUES.len()),
+        K::NextQueue => switch_queue(app, (app.inbox.queue() + 1) % QUEUES.len()),
+        K::PrevQueue => switch_queue(app, (app.inbox.queue() + QUEUES.len() - 1) % QUEUES.len()),
         K::Queue(i) => switch_queue(app, i.min(QUEUES.len() - 1)),
         _ => return None,
     })
@@ -236,14 +238,12 @@ fn back(app: &mut App) -> Vec<Effect> {
         app.focus = Pane::Inbox;
         return vec![];
     }
-    if !app.inbox.filter.is_blank() {
-        app.inbox.filter.clear();
-        app.inbox.filtering = false;
+    if !app.inbox.filter().is_blank() {
+        app.inbox.clear_filter();
         return app.review();
     }
-    if !app.inbox.marks.is_empty() {
-        let n = app.inbox.marks.len();
-        app.inbox.marks.clear();
+    let n = app.inbox.clear_marks();
+    if n > 0 {
         app.say(format!("cleared {n} marks"));
     }
     vec![]
@@ -356,8 +356,8 @@ pub(super) fn text(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Some(_) => vec![],
-        None if app.inbox.filtering => {
-            if app.inbox.filter.key(ev) {
+        None if app.inbox.filtering() => {
+            if app.inbox.filter_key(ev) {
                 app.review()
             } else {
                 vec![]
@@ -378,8 +378,8 @@ pub(super) fn paste(app: &mut App, text: &str) -> Vec<Effect> {
             vec![]
         }
         Some(_) => vec![],
-        None if app.inbox.filtering => {
-            app.inbox.filter.paste(text);
+        None if app.inbox.filtering() => {
+            app.inbox.filter_paste(text);
             app.review()
         }
         None => vec![],

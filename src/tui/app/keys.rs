@@ -17,7 +17,7 @@ fn text_field(app: &App, layer: Layer) -> Option<&TextInput> {
     match (layer, app.modals.last()) {
         (Layer::Prompt, Some(Modal::Prompt(p))) => Some(&p.input),
         (Layer::Form(_), Some(Modal::Form(f))) => f.text_field(),
-        (Layer::Filter, _) => Some(&app.inbox.filter),
+        (Layer::Filter, _) => Some(app.inbox.filter()),
         _ => None,
     }
 }
@@ -55,7 +55,7 @@ pub fn mouse(app: &App, m: MouseEvent) -> Option<Action> {
         &app.areas(),
         layout::InboxLines {
             filter_line: app.filter_line(),
-            offset: app.inbox.offset,
+            offset: app.inbox.offset(),
         },
         (m.column, m.row),
     );

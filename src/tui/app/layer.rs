@@ -129,7 +129,7 @@ impl Layer {
             Some(Modal::Confirm(_)) => Layer::Confirm,
             Some(Modal::Prompt(_)) => Layer::Prompt,
             Some(Modal::Form(f)) => Layer::Form(f.field()),
-            None if app.inbox.filtering && app.focus == Pane::Inbox => Layer::Filter,
+            None if app.inbox.filtering() && app.focus == Pane::Inbox => Layer::Filter,
             None if app.focus == Pane::Inbox => Layer::Inbox,
             None => Layer::Case,
         }

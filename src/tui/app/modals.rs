@@ -123,18 +123,18 @@ fn prompt_action(app: &mut App, action: PromptAction) -> Vec<Effect> {
         PromptAction::Queue(i, filter) => {
             let mut fx = switch_queue(app, i);
             if let Some(f) = filter {
-                app.inbox.filter.set_text(&f);
+                app.inbox.set_filter(&f);
             }
             fx.extend(app.review());
             fx
         }
         PromptAction::Filter(text) => {
             app.focus = Pane::Inbox;
-            app.inbox.filter.set_text(&text);
+            app.inbox.set_filter(&text);
             app.review()
         }
         PromptAction::Sort(s) => {
-            app.inbox.sort = s;
+            app.inbox.set_sort(s);
             app.review()
         }
         PromptAction::Run {

@@ -26,7 +26,7 @@ pub(super) fn refresh_all(app: &mut App) -> Vec<Effect> {
 }
 
 pub(super) fn switch_queue(app: &mut App, i: usize) -> Vec<Effect> {
-    if i == app.inbox.queue && app.inbox.rows.is_some() {
+    if i == app.inbox.queue() && app.inbox.has_rows() {
         return vec![];
     }
     if app.inbox.switch_to(i) {

@@ -15,7 +15,7 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
             result,
             filter,
         } => {
-            if gen != app.gens.inbox || app.inbox.complete_gen == Some(gen) {
+            if gen != app.gens.inbox || app.inbox.is_complete(gen) {
                 return vec![];
             }
             app.dirty = true;
@@ -24,27 +24,14 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
                     if rows.queue != app.inbox.current_queue() {
                         return vec![];
                     }
-                    let loaded = rows.rows.len();
-                    // Every row, or as many as the TUI holds: this load is done.
-                    let complete = loaded >= total || loaded >= app.inbox.max_rows;
-                    if complete {
-                        app.inbox.complete_gen = Some(gen);
-                        app.inbox.loading = false;
-                        app.inbox.capped = loaded < total;
-                    }
-                    app.inbox.partial = !complete;
-                    app.inbox.error = None;
-                    if filter.is_none() {
-                        app.inbox.counts[app.inbox.queue] = Some(total);
-                    }
+                    app.inbox
+                        .rows_arrived(gen, rows.rows.len(), total, filter.is_some());
                     app.gens.view += 1;
-                    app.inbox.view_pending = true;
-                    vec![Effect::View(app.inbox.view_job(app.gens.view, rows))]
+                    vec![Effect::View(app.inbox.start_view(app.gens.view, rows))]
                 }
                 Err(e) => {
-                    app.inbox.loading = false;
                     let text = format!("cannot load the {} queue: {e}", app.inbox.current_queue());
-                    app.inbox.error = Some(text.clone());
+                    app.inbox.load_failed(text.clone());
                     app.fail(text);
                     vec![]
                 }
@@ -74,7 +61,7 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
                 if let Some(i) = QUEUES.iter().position(|x| *x == q) {
                     // The queue shown counts itself when it loads.
                     if let Ok(n) = n {
-                        app.inbox.counts[i] = Some(n);
+                        app.inbox.set_count(i, n);
                     }
                 }
             }
@@ -120,7 +107,7 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
                         _ => what,
                     };
                     app.say(format!("✓ {msg}"));
-                    app.inbox.marks.clear();
+                    app.inbox.clear_marks();
                 }
                 [e] if total == 1 => app.fail(e.to_string()),
                 [e, ..] => app.fail(format!("{} of {total} failed; first: {e}", errors.len())),

@@ -117,7 +117,7 @@ impl App {
 
     /// Whether the inbox shows its filter line.
     pub fn filter_line(&self) -> bool {
-        self.inbox.filtering || !self.inbox.filter.is_blank()
+        self.inbox.filter_line()
     }
 
     pub fn say(&mut self, text: impl Into<String>) {
@@ -149,19 +149,18 @@ impl App {
     /// row, which takes longer; the page shows until the rest arrives.
     pub(super) fn load_inbox(&mut self) -> Vec<Effect> {
         self.gens.inbox += 1;
-        self.inbox.loading = true;
-        self.inbox.complete_gen = None;
+        self.inbox.load_started();
         let gen = self.gens.inbox;
         let queue = self.inbox.current_queue();
         // A capped queue keeps asking the engine for its filter.
-        let filter = self.inbox.server_filter.clone();
+        let filter = self.inbox.server_filter().map(str::to_string);
         let all = Effect::LoadInbox {
             gen,
             queue,
-            limit: Some(self.inbox.max_rows),
+            limit: Some(self.inbox.max_rows()),
             filter: filter.clone(),
         };
-        match self.inbox.counts[self.inbox.queue] {
+        match self.inbox.counts()[self.inbox.queue()] {
             Some(n) if n <= FIRST_PAGE && filter.is_none() => vec![all],
             _ => vec![
                 Effect::LoadInbox {
@@ -205,7 +204,7 @@ impl App {
         if self.focus != Pane::Inbox {
             return vec![];
         }
-        match self.inbox.selected_id {
+        match self.inbox.selected_id() {
             Some(id) if self.case.id() != Some(id) => self.open_case(id),
             Some(_) => vec![],
             None => {
@@ -219,20 +218,13 @@ impl App {
     /// capped queue also asks the engine for the rows matching the new filter (latest wins).
     pub(super) fn review(&mut self) -> Vec<Effect> {
         let mut fx = vec![];
-        if self.inbox.capped || self.inbox.server_filter.is_some() {
-            let text = self.inbox.filter.text().trim().to_string();
-            let wanted = Some(text).filter(|t| !t.is_empty());
-            if wanted != self.inbox.server_filter {
-                self.inbox.server_filter = wanted;
-                fx.extend(self.load_inbox());
-            }
+        if self.inbox.server_filter_change().is_some() {
+            fx.extend(self.load_inbox());
         }
-        let Some(rows) = self.inbox.rows.clone() else {
-            return fx;
-        };
-        self.gens.view += 1;
-        self.inbox.view_pending = true;
-        fx.push(Effect::View(self.inbox.view_job(self.gens.view, rows)));
+        if self.inbox.has_rows() {
+            self.gens.view += 1;
+            fx.extend(self.inbox.review_job(self.gens.view).map(Effect::View));
+        }
         fx
     }
 

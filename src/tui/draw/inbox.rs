@@ -51,14 +51,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!(" {} ", queue_label(q)), t.title()),
         Span::styled(
             match (
-                inbox.loading && inbox.rows.is_none(),
-                inbox.counts[inbox.queue],
+                inbox.loading() && !inbox.has_rows(),
+                inbox.counts()[inbox.queue()],
             ) {
                 (true, _) => "loading… ".to_string(),
-                (_, Some(n)) if inbox.partial => {
+                (_, Some(n)) if inbox.partial() => {
                     format!("first {} of {n}, loading… ", inbox.len())
                 }
-                (_, Some(n)) if inbox.capped && inbox.server_filter.is_none() => {
+                (_, Some(n)) if inbox.capped() && inbox.server_filter().is_none() => {
                     format!("first {} of {n} (/ searches all) ", inbox.len())
                 }
                 (_, Some(n)) if inbox.len() != n => format!("{} of {n} ", inbox.len()),
@@ -69,15 +69,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(
             format!(
                 "· sort {}{} ",
-                inbox.sort.name(),
-                if inbox.reverse { " ↓" } else { "" }
+                inbox.sort().name(),
+                if inbox.reverse() { " ↓" } else { "" }
             ),
             t.dim(),
         ),
     ];
-    if !inbox.marks.is_empty() {
+    if !inbox.marks().is_empty() {
         title.push(Span::styled(
-            format!("· {} marked ", inbox.marks.len()),
+            format!("· {} marked ", inbox.marks().len()),
             t.marked(),
         ));
     }
@@ -97,7 +97,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
 
     let page = layout::inbox_rows(area, filter_line);
-    let start = inbox.offset.min(inbox.len().saturating_sub(1));
+    let start = inbox.offset().min(inbox.len().saturating_sub(1));
     let end = (start + page).min(inbox.len());
     let id_w = (start..end)
         .filter_map(|i| inbox.row(i))
@@ -122,8 +122,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::with_capacity(end - start);
     for i in start..end {
         let Some(r) = inbox.row(i) else { break };
-        let selected = i == inbox.selected;
-        let marked = inbox.marks.contains(&r.id);
+        let selected = i == inbox.selected();
+        let marked = inbox.marks().contains(&r.id);
         let (due, urgency) = format::deadline(r.deadline, app.now);
         let mut spans = vec![
             Span::styled(if marked { "● " } else { "  " }, t.marked()),
@@ -174,7 +174,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), list_area);
     if inbox.len() > page {
         let mut state =
-            ScrollbarState::new(inbox.len().saturating_sub(page)).position(inbox.offset);
+            ScrollbarState::new(inbox.len().saturating_sub(page)).position(inbox.offset());
         let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
             .begin_symbol(None)
             .end_symbol(None)
@@ -205,12 +205,12 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(area);
     frame.render_widget(Span::styled("/ ", t.key()), slash);
-    let cursor = if inbox.filtering && app.modals.is_empty() {
+    let cursor = if inbox.filtering() && app.modals.is_empty() {
         t.cursor()
     } else {
         Style::default()
     };
-    let widget = inbox.filter.widget(Style::default(), cursor, t.dim());
+    let widget = inbox.filter().widget(Style::default(), cursor, t.dim());
     frame.render_widget(&widget, field);
     frame.render_widget(Span::styled(count, t.dim()), right);
 }
@@ -225,15 +225,15 @@ fn draw_empty(app: &App, frame: &mut Frame, area: Rect) {
             .unwrap_or_else(|| "?".into())
     };
     let mut lines = vec![Line::raw("")];
-    if let Some(e) = &inbox.error {
+    if let Some(e) = inbox.error() {
         lines.push(Line::styled(format!("  {e}"), t.error()));
-    } else if inbox.loading || inbox.view_pending {
+    } else if inbox.loading() || inbox.view_pending() {
         lines.push(Line::styled("  loading…", t.dim()));
-    } else if !inbox.filter.is_blank() {
+    } else if !inbox.filter().is_blank() {
         lines.push(Line::raw(format!(
             "  Nothing in {} matches “{}”.",
             queue_label(inbox.current_queue()),
-            inbox.filter.text().trim()
+            inbox.filter().text().trim()
         )));
         lines.push(Line::styled(
             format!(
@@ -250,9 +250,9 @@ fn draw_empty(app: &App, frame: &mut Frame, area: Rect) {
         let others: Vec<String> = QUEUES
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != inbox.queue)
+            .filter(|(i, _)| *i != inbox.queue())
             .filter_map(|(i, q)| {
-                let n = inbox.counts[i].filter(|n| *n > 0)?;
+                let n = inbox.counts()[i].filter(|n| *n > 0)?;
                 Some(format!(
                     "{} {} ({n})",
                     key(Context::Inbox, KeyAction::Queue(i)),
