@@ -43,7 +43,8 @@ fn state(r: &CaseRow) -> String {
     }
 }
 
-pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+/// The pane's title: the queue, how many rows, the sort, the marks.
+fn title(app: &App) -> Line<'static> {
     let t = app.session.theme;
     let inbox = &app.inbox;
     let q = inbox.current_queue();
@@ -81,7 +82,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             t.marked(),
         ));
     }
-    let block = pane_block(app, Pane::Inbox, Line::from(title));
+    Line::from(title)
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.session.theme;
+    let inbox = &app.inbox;
+    let block = pane_block(app, Pane::Inbox, title(app));
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -123,53 +130,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     for i in start..end {
         let Some(r) = inbox.row(i) else { break };
         let selected = i == inbox.selected();
-        let marked = inbox.marks().contains(&r.id);
-        let (due, urgency) = format::deadline(r.deadline, app.now);
-        let mut spans = vec![
-            Span::styled(if marked { "● " } else { "  " }, t.marked()),
-            Span::styled(pad(&r.id.to_string(), w[0]), t.id()),
-            Span::raw(" "),
-            Span::styled(pad(r.kind.short(), w[1]), t.dim()),
-            Span::raw(" "),
-            Span::styled(pad(&r.title, w[2]), Style::default()),
-            Span::raw(" "),
-            Span::raw(pad(&state(r), w[3])),
-            Span::raw(" "),
-            Span::styled(
-                pad(&who(r), w[4]),
-                if r.assignees.is_empty() {
-                    t.group()
-                } else {
-                    t.user()
-                },
-            ),
-            Span::raw(" "),
-            Span::styled(pad(&due, w[5]), t.urgency(urgency)),
-            Span::raw(" "),
-            Span::styled(
-                pad(
-                    &if r.escalation_level > 0 {
-                        format!("↑{}", r.escalation_level)
-                    } else {
-                        String::new()
-                    },
-                    w[6],
-                ),
-                t.escalation(),
-            ),
-        ];
-        if urgency == Urgency::Overdue && !selected {
-            spans[1] = Span::styled(pad(&r.id.to_string(), w[0]), t.urgency(urgency));
-        }
-        let mut line = Line::from(spans);
-        if selected {
-            line = line.patch_style(if focused {
-                t.selected()
-            } else {
-                Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-            });
-        }
-        lines.push(line);
+        lines.push(row_line(app, r, &w, selected, focused));
     }
     frame.render_widget(Paragraph::new(lines), list_area);
     if inbox.len() > page {
@@ -188,6 +149,64 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         };
         frame.render_stateful_widget(bar, bar_area, &mut state);
     }
+}
+
+/// One case line: mark, id, kind, title, state, who, due, escalation.
+fn row_line(
+    app: &App,
+    r: &CaseRow,
+    w: &[usize; 7],
+    selected: bool,
+    focused: bool,
+) -> Line<'static> {
+    let t = app.session.theme;
+    let marked = app.inbox.marks().contains(&r.id);
+    let (due, urgency) = format::deadline(r.deadline, app.now);
+    let mut spans = vec![
+        Span::styled(if marked { "● " } else { "  " }, t.marked()),
+        Span::styled(pad(&r.id.to_string(), w[0]), t.id()),
+        Span::raw(" "),
+        Span::styled(pad(r.kind.short(), w[1]), t.dim()),
+        Span::raw(" "),
+        Span::styled(pad(&r.title, w[2]), Style::default()),
+        Span::raw(" "),
+        Span::raw(pad(&state(r), w[3])),
+        Span::raw(" "),
+        Span::styled(
+            pad(&who(r), w[4]),
+            if r.assignees.is_empty() {
+                t.group()
+            } else {
+                t.user()
+            },
+        ),
+        Span::raw(" "),
+        Span::styled(pad(&due, w[5]), t.urgency(urgency)),
+        Span::raw(" "),
+        Span::styled(
+            pad(
+                &if r.escalation_level > 0 {
+                    format!("↑{}", r.escalation_level)
+                } else {
+                    String::new()
+                },
+                w[6],
+            ),
+            t.escalation(),
+        ),
+    ];
+    if urgency == Urgency::Overdue && !selected {
+        spans[1] = Span::styled(pad(&r.id.to_string(), w[0]), t.urgency(urgency));
+    }
+    let mut line = Line::from(spans);
+    if selected {
+        line = line.patch_style(if focused {
+            t.selected()
+        } else {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        });
+    }
+    line
 }
 
 fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
