@@ -3,11 +3,17 @@
 //! off the UI thread, and draws when something changed. The TUI decides nothing: it renders
 //! queries and sends commands through [`crate::api::Service`].
 //!
-//! - `app/`: state and `update(&mut App, Action) -> Vec<Effect>`, no I/O
-//! - `event.rs`: the one `tokio::select!` loop; `jobs.rs`: effects against the service
+//! - `app/`: state and `update(&mut App, Action) -> Vec<Effect>`, no I/O; one `Layer` (where
+//!   the keyboard is) decides key contexts, key handling and the footer's hints
+//! - `event.rs`: the one `tokio::select!` loop (time from `Options::clock`, never the
+//!   service); `jobs.rs`: effects against the service, view jobs coalesced
 //! - `keymap.rs` + `actions.rs`: `keymap.toml`, compiled in, overridable
-//! - `panes/` state and `draw/` drawing, twin files; `theme.rs`, `layout.rs`
+//! - `panes/` state (private, behind methods) and `draw/` drawing, twin files; `text/` the
+//!   case panes' lines, drawn by `draw/` and counted by `app/`; `theme.rs`; `layout.rs`
+//!   (where panes go, and what a mouse event lands on)
 //! - `driver.rs`: the same loop, synchronous, for tests and the benchmark
+//!
+//! Imports go one way: `event`/`driver` → `draw` → `app` → `panes`/`text`/`layout`.
 
 pub mod actions;
 pub mod app;

@@ -343,46 +343,58 @@ fn scroll_extent(app: &App, comments: bool) -> (usize, usize) {
     (total, layout::inner(area).height as usize)
 }
 
+/// Typing or pasting into the text field that has the keyboard.
+enum Typed<'a> {
+    Key(KeyEvent),
+    Paste(&'a str),
+}
+
 pub(super) fn text(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     age_message(app);
-    match app.modals.last_mut() {
-        Some(Modal::Prompt(p)) => {
-            p.input.key(ev);
-            p.history_pos = None;
+    typed(app, Typed::Key(ev))
+}
+
+pub(super) fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+    typed(app, Typed::Paste(text))
+}
+
+fn typed(app: &mut App, input: Typed) -> Vec<Effect> {
+    match (app.layer(), app.modals.last_mut()) {
+        (Layer::Prompt, Some(Modal::Prompt(p))) => {
+            match input {
+                Typed::Key(ev) => {
+                    p.input.key(ev);
+                    p.history_pos = None;
+                }
+                Typed::Paste(text) => {
+                    p.input.paste(text);
+                }
+            }
             vec![]
         }
-        Some(Modal::Form(f)) => {
-            f.text(ev);
+        (Layer::Form(_), Some(Modal::Form(f))) => {
+            match input {
+                Typed::Key(ev) => f.text(ev),
+                Typed::Paste(text) => f.paste(text),
+            }
             vec![]
         }
-        Some(_) => vec![],
-        None if app.inbox.filtering() => {
-            if app.inbox.filter_key(ev) {
+        // An open filter takes text also from beside it (a wide screen shows it by the case).
+        (Layer::Filter | Layer::Case, None) if app.inbox.filtering() => {
+            let changed = match input {
+                Typed::Key(ev) => app.inbox.filter_key(ev),
+                Typed::Paste(text) => {
+                    app.inbox.filter_paste(text);
+                    true
+                }
+            };
+            if changed {
                 app.review()
             } else {
                 vec![]
             }
         }
-        None => vec![],
-    }
-}
-
-pub(super) fn paste(app: &mut App, text: &str) -> Vec<Effect> {
-    match app.modals.last_mut() {
-        Some(Modal::Prompt(p)) => {
-            p.input.paste(text);
-            vec![]
-        }
-        Some(Modal::Form(f)) => {
-            f.paste(text);
-            vec![]
-        }
-        Some(_) => vec![],
-        None if app.inbox.filtering() => {
-            app.inbox.filter_paste(text);
-            app.review()
-        }
-        None => vec![],
+        _ => vec![],
     }
 }
 
