@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::DateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -41,7 +41,12 @@ impl Driver {
             theme: Theme::default(),
         };
         // The time shown is the engine's, as its first sweep reports it.
-        let app = App::new(session, Arc::new(keymap), Utc::now(), (width, height));
+        let app = App::new(
+            session,
+            Arc::new(keymap),
+            DateTime::UNIX_EPOCH,
+            (width, height),
+        );
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
         let mut d = Driver {
             app,

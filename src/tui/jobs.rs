@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::api::{CaseQuery, Service};
+use crate::api::{ApiError, CaseQuery, Service, SweepReport};
 use crate::tui::app::{Effect, Reply};
 use crate::tui::panes::inbox::{Rows, ViewJob, QUEUES};
 
@@ -67,16 +67,21 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
                 .into_iter()
                 .map(|c| service.execute(actor, c))
                 .collect();
-            let sweep = service.sweep(service.now(), false);
+            let sweep = sweep(service);
             Reply::Ran {
                 what,
                 results,
                 sweep,
             }
         }
-        Effect::Sweep => Reply::Swept(service.sweep(service.now(), false)),
+        Effect::Sweep => Reply::Swept(sweep(service)),
         Effect::Copy(_) | Effect::Quit => return None,
     })
+}
+
+/// Runs the due timers at the engine's time (the one place the TUI sweeps).
+fn sweep(service: &dyn Service) -> Result<SweepReport, ApiError> {
+    service.sweep(service.now(), false)
 }
 
 /// Filter and sort jobs, coalesced: at most one runs; while it runs, a newer job only takes
