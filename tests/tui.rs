@@ -202,7 +202,7 @@ impl Store {
 }
 
 fn selected(d: &Driver) -> Option<String> {
-    d.app.inbox.selected_id.map(|c| c.to_string())
+    d.app.inbox.selected_id().map(|c| c.to_string())
 }
 
 fn shown_ids(d: &Driver) -> Vec<String> {
@@ -238,7 +238,7 @@ fn starts_on_mine_with_counts_and_the_first_case_open_beside() {
     let d = s.driver("alice", (120, 40));
     assert_eq!(shown_ids(&d), ["C-1", "C-2", "C-5"], "by deadline");
     assert_eq!(
-        d.app.inbox.counts,
+        d.app.inbox.counts(),
         [Some(3), Some(2), Some(1), Some(6), Some(1), Some(1)]
     );
     assert_eq!(selected(&d).as_deref(), Some("C-1"));
@@ -271,7 +271,7 @@ fn navigation_keys_move_and_load_the_case() {
     d.press("k");
     assert_eq!(selected(&d).as_deref(), Some("C-1"), "stays at the top");
     d.press("l");
-    assert_eq!(d.app.inbox.queue, 1);
+    assert_eq!(d.app.inbox.queue(), 1);
     assert_eq!(shown_ids(&d), ["C-3", "C-7"]);
     d.press("4");
     assert_eq!(shown_ids(&d).len(), 6);
@@ -302,7 +302,7 @@ fn the_selection_survives_a_refresh_that_adds_rows() {
     d.press("ctrl-r");
     assert_eq!(shown_ids(&d), ["C-8", "C-1", "C-2", "C-5"]);
     assert_eq!(selected(&d).as_deref(), Some("C-2"), "same case, new line");
-    assert_eq!(d.app.inbox.selected, 2);
+    assert_eq!(d.app.inbox.selected(), 2);
 }
 
 #[test]
@@ -310,22 +310,22 @@ fn filter_is_incremental_fuzzy_and_esc_clears_it() {
     let s = store();
     let mut d = s.driver("alice", (80, 24));
     d.press("4 /");
-    assert!(d.app.inbox.filtering);
+    assert!(d.app.inbox.filtering());
     d.type_text("sap");
     assert_eq!(shown_ids(&d), ["C-1"]);
-    assert!(!d.app.inbox.view_fuzzy);
+    assert!(!d.app.inbox.view_fuzzy());
     // Fuzzy when nothing matches as written: p-o-s-t-g in "Postgres-Billing".
     d.press("ctrl-u");
     d.type_text("pgbill");
     assert_eq!(shown_ids(&d), ["C-5"]);
-    assert!(d.app.inbox.view_fuzzy);
+    assert!(d.app.inbox.view_fuzzy());
     // By person and group too.
     d.press("ctrl-u");
     d.type_text("@db");
     assert_eq!(shown_ids(&d), ["C-7"]);
     d.press("enter");
     assert!(
-        !d.app.inbox.filtering,
+        !d.app.inbox.filtering(),
         "enter keeps the filter and leaves the field"
     );
     d.press("j");
@@ -360,7 +360,7 @@ fn stale_filter_results_are_dropped() {
     let after_newer = shown_ids(&d);
     d.act(Action::Reply(older));
     assert_eq!(shown_ids(&d), after_newer);
-    assert_eq!(d.app.inbox.view_query, "sx");
+    assert_eq!(d.app.inbox.view_query(), "sx");
 }
 
 #[test]
@@ -369,7 +369,7 @@ fn a_big_queue_shows_a_first_page_then_every_row() {
     use casebench::tui::jobs::perform;
     let s = store();
     let mut d = s.driver("alice", (80, 24));
-    d.app.inbox.counts = [None; 6];
+    d.app.inbox.forget_counts();
     let fx = app::update(&mut d.app, Action::Key(KeyAction::Queue(3)));
     let loads: Vec<(u64, Option<usize>)> = fx
         .iter()
@@ -393,12 +393,12 @@ fn a_big_queue_shows_a_first_page_then_every_row() {
     };
     d.act(Action::Reply(load(Some(2))));
     assert_eq!(shown_ids(&d).len(), 2);
-    assert!(d.app.inbox.partial);
+    assert!(d.app.inbox.partial());
     let screen = d.screen(80, 24);
     assert!(screen.contains("Open first 2 of 6, loading…"), "{screen}");
     d.act(Action::Reply(load(None)));
     assert_eq!(shown_ids(&d).len(), 6);
-    assert!(!d.app.inbox.partial);
+    assert!(!d.app.inbox.partial());
     // A page arriving after every row changes nothing.
     d.act(Action::Reply(load(Some(2))));
     assert_eq!(shown_ids(&d).len(), 6);
@@ -408,12 +408,12 @@ fn a_big_queue_shows_a_first_page_then_every_row() {
 fn a_queue_bigger_than_the_tui_holds_filters_through_the_engine() {
     let s = store();
     let mut d = s.driver("alice", (120, 40));
-    d.app.inbox.max_rows = 3;
+    d.app.inbox.set_max_rows(3);
     d.press("4");
     // Open holds 6 cases: the first 3 show, the title says so, nothing keeps loading.
     assert_eq!(shown_ids(&d).len(), 3);
-    assert!(d.app.inbox.capped);
-    assert!(!d.app.inbox.loading);
+    assert!(d.app.inbox.capped());
+    assert!(!d.app.inbox.loading());
     let screen = d.screen(120, 40);
     assert!(screen.contains("first 3 of 6 (/ searches all)"), "{screen}");
     // A filter goes to the engine, which finds a case beyond the first 3.
@@ -435,11 +435,11 @@ fn a_queue_bigger_than_the_tui_holds_filters_through_the_engine() {
     let target = beyond[0].clone();
     d.press("/");
     d.type_text(&target);
-    assert_eq!(d.app.inbox.server_filter.as_deref(), Some(target.as_str()));
+    assert_eq!(d.app.inbox.server_filter(), Some(target.as_str()));
     assert!(shown_ids(&d).contains(&target), "{:?}", shown_ids(&d));
     // Clearing the filter goes back to the first 3.
     d.press("esc");
-    assert_eq!(d.app.inbox.server_filter, None);
+    assert_eq!(d.app.inbox.server_filter(), None);
     assert_eq!(shown_ids(&d).len(), 3);
 }
 
@@ -447,9 +447,9 @@ fn a_queue_bigger_than_the_tui_holds_filters_through_the_engine() {
 fn sort_cycles_and_reverses() {
     let s = store();
     let mut d = s.driver("alice", (80, 24));
-    assert_eq!(d.app.inbox.sort, Sort::Deadline);
+    assert_eq!(d.app.inbox.sort(), Sort::Deadline);
     d.press("s");
-    assert_eq!(d.app.inbox.sort, Sort::Updated);
+    assert_eq!(d.app.inbox.sort(), Sort::Updated);
     assert_eq!(shown_ids(&d), ["C-2", "C-5", "C-1"], "latest change first");
     d.press("S");
     assert_eq!(shown_ids(&d), ["C-1", "C-5", "C-2"]);
@@ -457,7 +457,7 @@ fn sort_cycles_and_reverses() {
     for _ in 0..5 {
         d.press("s");
     }
-    assert_eq!(d.app.inbox.sort, Sort::Deadline);
+    assert_eq!(d.app.inbox.sort(), Sort::Deadline);
 }
 
 #[test]
@@ -465,7 +465,7 @@ fn marks_make_bulk_actions() {
     let s = store();
     let mut d = s.driver("alice", (80, 24));
     d.press("2 space space");
-    assert_eq!(d.app.inbox.marks.len(), 2);
+    assert_eq!(d.app.inbox.marks().len(), 2);
     d.press("C");
     assert_eq!(
         runs(&d).last().unwrap(),
@@ -480,10 +480,10 @@ fn marks_make_bulk_actions() {
             },
         ]
     );
-    assert!(d.app.inbox.marks.is_empty(), "cleared after success");
+    assert!(d.app.inbox.marks().is_empty(), "cleared after success");
     assert!(message(&d).contains("claimed 2 cases"), "{}", message(&d));
     assert_eq!(shown_ids(&d), Vec::<String>::new(), "nothing left to claim");
-    assert_eq!(d.app.inbox.counts[0], Some(5));
+    assert_eq!(d.app.inbox.counts()[0], Some(5));
 }
 
 #[test]
@@ -588,7 +588,7 @@ fn complete_offers_approve_on_approvals_and_reject_with_r() {
         }]]
     );
     assert!(s.history(2).contains(&"completed".to_string()));
-    assert_eq!(d.app.inbox.counts[0], Some(2));
+    assert_eq!(d.app.inbox.counts()[0], Some(2));
 }
 
 #[test]
@@ -667,7 +667,7 @@ fn a_refresh_never_swaps_the_case_being_worked_on() {
     d.press("q");
     assert_eq!(d.app.focus, Pane::Inbox);
     d.press("j k");
-    assert_eq!(d.app.case.id, d.app.inbox.selected_id);
+    assert_eq!(d.app.case.id(), d.app.inbox.selected_id());
 }
 
 #[test]
@@ -709,20 +709,18 @@ fn mouse_scrolls_and_clicks_when_enabled() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let s = store();
     let mut d = s.driver("alice", (120, 40));
-    let mouse = |kind, row| {
-        Action::Mouse(MouseEvent {
-            kind,
-            column: 10,
-            row,
-            modifiers: KeyModifiers::NONE,
-        })
+    let mouse = |kind, row| MouseEvent {
+        kind,
+        column: 10,
+        row,
+        modifiers: KeyModifiers::NONE,
     };
     // Header line, border, column heads: the first case is on row 3.
-    d.act(mouse(MouseEventKind::Down(MouseButton::Left), 5));
+    d.mouse(mouse(MouseEventKind::Down(MouseButton::Left), 5));
     assert_eq!(selected(&d).as_deref(), Some("C-5"));
-    d.act(mouse(MouseEventKind::ScrollUp, 5));
+    d.mouse(mouse(MouseEventKind::ScrollUp, 5));
     assert_eq!(selected(&d).as_deref(), Some("C-2"));
-    assert_eq!(d.app.case.id, Some(CaseId(2)));
+    assert_eq!(d.app.case.id(), Some(CaseId(2)));
 }
 
 #[test]
@@ -1041,7 +1039,7 @@ async fn the_loop_sweeps_on_its_interval_and_after_each_command() {
     let (keys, events) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let options = Options {
         service: counting.clone(),
-        clock: Arc::new(casebench::clock::ManualClock::new(now())),
+        clock: Arc::new(ManualClock::new(now())),
         actor: "alice".into(),
         store: "test-store".into(),
         config: Config {

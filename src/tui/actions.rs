@@ -331,3 +331,34 @@ pub fn names(context: Context) -> Vec<&'static str> {
         .map(|d| d.name)
         .collect()
 }
+
+/// Short names for the footer, where an action's keymap name is not one.
+const SHORT: &[(Context, &str, &str)] = &[
+    (C::Global, "next-pane", "pane"),
+    (C::Inbox, "next-queue", "queue"),
+    (C::Filter, "accept", "keep"),
+    (C::Form, "submit", "send"),
+    (C::Form, "next-field", "next field"),
+    (C::Picker, "down", "next match"),
+    (C::Picker, "up", "previous"),
+    (C::Picker, "pick", "take it"),
+    (C::Choice, "next", "change"),
+    (C::Choice, "accept", "keep"),
+];
+
+impl ActionDef {
+    /// The footer's word for it: a short name, else its name in `keymap.toml`.
+    pub fn short(&self) -> &'static str {
+        SHORT
+            .iter()
+            .find(|(c, n, _)| *c == self.context && *n == self.name)
+            .map_or(self.name, |(_, _, s)| s)
+    }
+}
+
+/// The definition of `action` in `context`.
+pub fn def_of(context: Context, action: KeyAction) -> Option<&'static ActionDef> {
+    ACTIONS
+        .iter()
+        .find(|d| d.context == context && d.action == action)
+}

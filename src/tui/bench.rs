@@ -149,7 +149,7 @@ pub fn run(
     for _ in 0..reps.clamp(1, 3) {
         let other = if queue == 0 { "2" } else { "1" };
         d.press(other);
-        d.app.inbox.counts = [None; 6];
+        d.app.inbox.forget_counts();
         let target = char::from_digit(queue as u32 + 1, 10).expect("a queue digit");
         let start = Instant::now();
         let (fx, t) = key_to_frame(
@@ -164,7 +164,7 @@ pub fn run(
             if !d.app.inbox.is_empty() && t_first.is_none() {
                 t_first = Some(start.elapsed());
             }
-            if !d.app.inbox.partial && !d.app.inbox.is_empty() && t_all.is_none() {
+            if !d.app.inbox.partial() && !d.app.inbox.is_empty() && t_all.is_none() {
                 t_all = Some(start.elapsed());
             }
         });

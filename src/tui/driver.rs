@@ -4,7 +4,8 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use chrono::DateTime;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -13,7 +14,7 @@ use super::format::Zone;
 use super::keymap::{Key, Keymap};
 use super::theme::Theme;
 use super::{draw, jobs};
-use crate::api::{Service, SweepArgs};
+use crate::api::Service;
 
 pub struct Driver {
     pub app: App,
@@ -39,15 +40,13 @@ impl Driver {
             zone: Zone::utc(),
             theme: Theme::default(),
         };
-        // The engine's time, from a dry run's report (tests pin the engine's clock).
-        let now = service
-            .sweep(SweepArgs {
-                dry_run: true,
-                ..SweepArgs::due()
-            })
-            .map(|r| r.now)
-            .unwrap_or_default();
-        let app = App::new(session, Arc::new(keymap), now, (width, height));
+        // The time shown is the engine's, as its first sweep reports it.
+        let app = App::new(
+            session,
+            Arc::new(keymap),
+            DateTime::UNIX_EPOCH,
+            (width, height),
+        );
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
         let mut d = Driver {
             app,
@@ -58,6 +57,9 @@ impl Driver {
         };
         let fx = d.app.start();
         d.run(fx);
+        if let Some(s) = &d.app.status.sweep {
+            d.app.now = s.at;
+        }
         d
     }
 
@@ -93,6 +95,13 @@ impl Driver {
                 true
             }
             None => false,
+        }
+    }
+
+    /// One mouse event, resolved against the layout as the event loop does.
+    pub fn mouse(&mut self, ev: MouseEvent) {
+        if let Some(a) = app::mouse(&self.app, ev) {
+            self.act(a);
         }
     }
 

@@ -19,7 +19,8 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::app::{self, Action, App, Effect, Reply, Session};
-use super::{clipboard, draw, format, jobs, theme, Options};
+use super::options::Options;
+use super::{clipboard, draw, format, jobs, theme};
 use crate::api::{ApiError, Service};
 
 fn io_err(e: std::io::Error) -> ApiError {
@@ -83,6 +84,7 @@ struct Runner {
     actor: String,
     tx: mpsc::UnboundedSender<Reply>,
     sweeping: bool,
+    views: jobs::Views,
 }
 
 impl Runner {
@@ -95,19 +97,42 @@ impl Runner {
                 let _ = out.flush();
             }
             Effect::Sweep if self.sweeping => {}
+            Effect::View(job) => {
+                if let Some(job) = self.views.offer(job) {
+                    self.spawn(Effect::View(job));
+                }
+            }
             effect => {
                 if matches!(effect, Effect::Sweep) {
                     self.sweeping = true;
                 }
-                let service = self.service.clone();
-                let actor = self.actor.clone();
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Some(reply) = jobs::perform(&*service, &actor, effect) {
-                        let _ = tx.send(reply);
-                    }
-                });
+                self.spawn(effect);
             }
+        }
+    }
+
+    /// Runs an effect on the blocking pool; its reply comes back on the channel.
+    fn spawn(&self, effect: Effect) {
+        let service = self.service.clone();
+        let actor = self.actor.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Some(reply) = jobs::perform(&*service, &actor, effect) {
+                let _ = tx.send(reply);
+            }
+        });
+    }
+
+    /// A reply came back: note what finished, start what waited for it.
+    fn answered(&mut self, reply: &mut Reply) {
+        match reply {
+            Reply::Swept(_) => self.sweeping = false,
+            Reply::View { .. } => {
+                if let Some(job) = self.views.done(reply) {
+                    self.spawn(Effect::View(job));
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -134,7 +159,7 @@ pub async fn run_on<B: Backend>(
     let mut app = App::new(
         session,
         Arc::new(options.keymap),
-        options.clock.now(),
+        clock.now(),
         (size.width, size.height),
     );
     let (tx, mut rx) = mpsc::unbounded_channel::<Reply>();
@@ -143,6 +168,7 @@ pub async fn run_on<B: Backend>(
         actor: options.actor,
         tx,
         sweeping: false,
+        views: jobs::Views::default(),
     };
     for e in app.start() {
         runner.perform(e);
@@ -172,10 +198,8 @@ pub async fn run_on<B: Backend>(
                 }
                 None => Some(Action::Quit),
             },
-            Some(reply) = rx.recv() => {
-                if matches!(reply, Reply::Swept(_)) {
-                    runner.sweeping = false;
-                }
+            Some(mut reply) = rx.recv() => {
+                runner.answered(&mut reply);
                 Some(Action::Reply(reply))
             }
             _ = tick.tick() => Some(Action::Tick(clock.now())),
@@ -198,7 +222,7 @@ fn event_action(app: &App, ev: Event, mouse: bool) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => app::resolve(app, k),
         Event::Paste(s) => Some(Action::Paste(s)),
-        Event::Mouse(m) if mouse => Some(Action::Mouse(m)),
+        Event::Mouse(m) if mouse => app::mouse(app, m),
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     }

@@ -1,9 +1,11 @@
 //! Carrying out effects against the [`Service`]: blocking calls, run by the event loop on
 //! tokio's blocking pool (and inline by the test driver and the benchmark).
 
-use crate::api::{CaseQuery, Service, ServiceExt, SweepArgs};
+use std::sync::Arc;
+
+use crate::api::{ApiError, CaseQuery, Service, ServiceExt, SweepArgs, SweepReport};
 use crate::tui::app::{Effect, Reply};
-use crate::tui::panes::inbox::{Rows, QUEUES};
+use crate::tui::panes::inbox::{Rows, ViewJob, QUEUES};
 
 /// Runs one effect; `None` for the effects that are not the service's (copy, quit).
 pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Reply> {
@@ -65,14 +67,121 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
                 .into_iter()
                 .map(|c| service.execute(actor, c))
                 .collect();
-            let sweep = service.sweep(SweepArgs::due());
+            let sweep = sweep(service);
             Reply::Ran {
                 what,
                 results,
                 sweep,
             }
         }
-        Effect::Sweep => Reply::Swept(service.sweep(SweepArgs::due())),
+        Effect::Sweep => Reply::Swept(sweep(service)),
         Effect::Copy(_) | Effect::Quit => return None,
     })
+}
+
+/// Runs the due timers at the engine's time (the one place the TUI sweeps).
+fn sweep(service: &dyn Service) -> Result<SweepReport, ApiError> {
+    service.sweep(SweepArgs::due())
+}
+
+/// Filter and sort jobs, coalesced: at most one runs; while it runs, a newer job only takes
+/// the place of the one waiting (the newest filter wins), and starts when the running one
+/// answers, unless that answer is already what it asks for.
+#[derive(Debug, Default)]
+pub struct Views {
+    running: bool,
+    waiting: Option<ViewJob>,
+}
+
+impl Views {
+    /// A job asked for: the one to start now, if any.
+    pub fn offer(&mut self, job: ViewJob) -> Option<ViewJob> {
+        if self.running {
+            self.waiting = Some(job);
+            None
+        } else {
+            self.running = true;
+            Some(job)
+        }
+    }
+
+    /// The running job answered: the waiting job to start now, if any. A waiting job of the
+    /// same rows, query and sort is answered by this reply, which takes its generation.
+    pub fn done(&mut self, reply: &mut Reply) -> Option<ViewJob> {
+        self.running = false;
+        let next = self.waiting.take()?;
+        if let Reply::View {
+            gen,
+            rows,
+            query,
+            sort,
+            ..
+        } = reply
+        {
+            let same = Arc::ptr_eq(&rows.rows, &next.rows.rows)
+                && *query == next.query
+                && *sort == (next.sort, next.reverse);
+            if same {
+                *gen = next.gen;
+                return None;
+            }
+        }
+        self.running = true;
+        Some(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Queue;
+    use crate::tui::panes::inbox::Sort;
+
+    fn job(gen: u64, rows: &Rows, query: &str) -> ViewJob {
+        ViewJob {
+            gen,
+            rows: rows.clone(),
+            query: query.into(),
+            sort: Sort::Deadline,
+            reverse: false,
+            base: None,
+            base_fuzzy: false,
+        }
+    }
+
+    fn answer(job: &ViewJob) -> Reply {
+        Reply::View {
+            gen: job.gen,
+            rows: job.rows.clone(),
+            view: job.run(),
+            query: job.query.clone(),
+            sort: (job.sort, job.reverse),
+        }
+    }
+
+    #[test]
+    fn one_job_runs_and_the_newest_waits() {
+        let rows = Rows::new(Queue::Mine, vec![]);
+        let mut views = Views::default();
+        let first = views.offer(job(1, &rows, "s")).expect("starts at once");
+        assert!(views.offer(job(2, &rows, "sx")).is_none());
+        assert!(views.offer(job(3, &rows, "sxy")).is_none());
+        let mut reply = answer(&first);
+        let next = views.done(&mut reply).expect("the newest starts");
+        assert_eq!((next.gen, next.query.as_str()), (3, "sxy"));
+        let mut reply = answer(&next);
+        assert!(views.done(&mut reply).is_none());
+        assert!(views.offer(job(4, &rows, "")).is_some(), "idle again");
+    }
+
+    #[test]
+    fn a_waiting_job_the_reply_answers_is_not_run() {
+        let rows = Rows::new(Queue::Mine, vec![]);
+        let mut views = Views::default();
+        let first = views.offer(job(1, &rows, "s")).unwrap();
+        assert!(views.offer(job(2, &rows, "s")).is_none());
+        let mut reply = answer(&first);
+        assert!(views.done(&mut reply).is_none());
+        assert!(matches!(reply, Reply::View { gen: 2, .. }));
+    }
 }

@@ -48,6 +48,17 @@ pub struct Areas {
     pub wide: bool,
 }
 
+impl Areas {
+    /// The area of `pane`, when shown.
+    pub fn of(&self, pane: Pane) -> Option<Rect> {
+        match pane {
+            Pane::Inbox => self.inbox,
+            Pane::Detail => self.detail,
+            Pane::Comments => self.comments,
+        }
+    }
+}
+
 /// Panes side by side from this size on.
 pub const WIDE: (u16, u16) = (100, 30);
 
@@ -99,4 +110,79 @@ pub fn inner(r: Rect) -> Rect {
 /// take the rest).
 pub fn inbox_rows(r: Rect, filter_line: bool) -> usize {
     (inner(r).height as usize).saturating_sub(1 + usize::from(filter_line))
+}
+
+/// What a mouse event did, of those the TUI answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    ScrollDown,
+    ScrollUp,
+    Click,
+}
+
+impl MouseKind {
+    pub fn of(kind: crossterm::event::MouseEventKind) -> Option<MouseKind> {
+        use crossterm::event::{MouseButton, MouseEventKind as M};
+        match kind {
+            M::ScrollDown => Some(MouseKind::ScrollDown),
+            M::ScrollUp => Some(MouseKind::ScrollUp),
+            M::Down(MouseButton::Left) => Some(MouseKind::Click),
+            _ => None,
+        }
+    }
+}
+
+/// What a mouse event landed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// A pane, not on one of the inbox's case lines.
+    Pane(Pane),
+    /// The inbox's case line of this index (it may be past the last case).
+    InboxLine(usize),
+}
+
+impl Hit {
+    pub fn pane(self) -> Pane {
+        match self {
+            Hit::Pane(p) => p,
+            Hit::InboxLine(_) => Pane::Inbox,
+        }
+    }
+}
+
+/// A mouse event as the app sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mouse {
+    pub kind: MouseKind,
+    /// `None` outside the panes.
+    pub hit: Option<Hit>,
+}
+
+/// How the inbox's lines sit in its area: whether the filter line shows, the first case shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxLines {
+    pub filter_line: bool,
+    pub offset: usize,
+}
+
+/// The pane (and inbox line) under the cell `(column, row)`.
+pub fn hit(a: &Areas, inbox: InboxLines, (column, row): (u16, u16)) -> Option<Hit> {
+    let at = |r: Option<Rect>| {
+        r.filter(|r| column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height)
+    };
+    if let Some(r) = at(a.inbox) {
+        // Border, column heads, then the filter line when shown.
+        let first = r.y + 2 + u16::from(inbox.filter_line);
+        if row < first {
+            return Some(Hit::Pane(Pane::Inbox));
+        }
+        return Some(Hit::InboxLine(inbox.offset + (row - first) as usize));
+    }
+    if at(a.detail).is_some() {
+        Some(Hit::Pane(Pane::Detail))
+    } else if at(a.comments).is_some() {
+        Some(Hit::Pane(Pane::Comments))
+    } else {
+        None
+    }
 }

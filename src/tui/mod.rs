@@ -3,11 +3,17 @@
 //! off the UI thread, and draws when something changed. The TUI decides nothing: it renders
 //! queries and sends commands through [`crate::api::Service`].
 //!
-//! - `app/`: state and `update(&mut App, Action) -> Vec<Effect>`, no I/O
-//! - `event.rs`: the one `tokio::select!` loop; `jobs.rs`: effects against the service
+//! - `app/`: state and `update(&mut App, Action) -> Vec<Effect>`, no I/O; one `Layer` (where
+//!   the keyboard is) decides key contexts, key handling and the footer's hints
+//! - `event.rs`: the one `tokio::select!` loop (time from `Options::clock`, never the
+//!   service); `jobs.rs`: effects against the service, view jobs coalesced
 //! - `keymap.rs` + `actions.rs`: `keymap.toml`, compiled in, overridable
-//! - `panes/` state and `draw/` drawing, twin files; `theme.rs`, `layout.rs`
+//! - `panes/` state (private, behind methods) and `draw/` drawing, twin files; `text/` the
+//!   case panes' lines, drawn by `draw/` and counted by `app/`; `theme.rs`; `layout.rs`
+//!   (where panes go, and what a mouse event lands on)
 //! - `driver.rs`: the same loop, synchronous, for tests and the benchmark
+//!
+//! Imports go one way: `event`/`driver` → `draw` → `app` → `panes`/`text`/`layout`.
 
 pub mod actions;
 pub mod app;
@@ -23,27 +29,17 @@ pub mod input;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
+mod options;
 pub mod panes;
+pub mod text;
 pub mod theme;
 
 use std::path::Path;
-use std::sync::Arc;
 
-use crate::api::{ApiError, Service};
+use crate::api::ApiError;
 pub use config::Config;
 pub use keymap::Keymap;
-
-/// What the TUI needs to start.
-pub struct Options {
-    pub service: Arc<dyn Service + Send + Sync>,
-    /// Where the workbench's time comes from (never a call to the store).
-    pub clock: Arc<dyn crate::clock::Clock>,
-    pub actor: String,
-    /// The store, as shown in the status bar.
-    pub store: String,
-    pub config: Config,
-    pub keymap: Keymap,
-}
+pub use options::Options;
 
 /// Reads `config.toml` and `keymap.toml` from the config dir (`$XDG_CONFIG_HOME/casebench`).
 /// A bad file is one line naming it and the line: `…/keymap.toml:14: [case] "d" is bound …`.

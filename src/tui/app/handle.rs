@@ -1,14 +1,16 @@
-//! What each resolved key does, by where the keyboard is.
+//! What each resolved key does, by where the keyboard is (the [`Layer`]).
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::KeyEvent;
 
-use super::{modals, App, Effect, Modal, MESSAGE_TICKS};
-use crate::api::Command;
+use super::layer::Layer;
+use super::modals;
+use super::ops::{self, run, switch_queue};
+use super::state::App;
+use super::types::{Effect, Modal, MESSAGE_TICKS};
 use crate::domain::CaseKind;
 use crate::tui::actions::KeyAction as K;
-use crate::tui::draw;
-use crate::tui::layout::{self, Pane};
+use crate::tui::layout::{self, Hit, Mouse, MouseKind, Pane};
 use crate::tui::panes::form::{Form, FormKind};
 use crate::tui::panes::inbox::QUEUES;
 use crate::verbs;
@@ -44,40 +46,41 @@ fn age_message(app: &mut App) {
 pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
     age_message(app);
     if k == K::ForceQuit {
-        app.quit = true;
-        return vec![Effect::Quit];
+        return ops::quit(app);
     }
-    match app.modals.last() {
-        Some(Modal::Help { .. }) => return modals::help_key(app, k),
-        Some(Modal::Confirm(_)) => return modals::confirm_key(app, k),
-        Some(Modal::Prompt(_)) => return modals::prompt_key(app, k),
-        Some(Modal::Form(_)) => return modals::form_key(app, k),
-        None => {}
+    match app.layer() {
+        Layer::Help => modals::help_key(app, k),
+        Layer::Confirm => modals::confirm_key(app, k),
+        Layer::Prompt => modals::prompt_key(app, k),
+        Layer::Form(_) => modals::form_key(app, k),
+        Layer::Filter => filter_key(app, k).unwrap_or_else(|| pane_key(app, k)),
+        Layer::Inbox | Layer::Case => pane_key(app, k),
     }
-    if app.inbox.filtering && app.focus == Pane::Inbox {
-        match k {
-            K::Accept => {
-                app.inbox.filtering = false;
-                return vec![];
-            }
-            K::ClearFilter => {
-                app.inbox.filtering = false;
-                app.inbox.filter.clear();
-                return app.review();
-            }
-            _ => {}
-        }
-    }
+}
+
+/// The filter field's own keys; others go on to the panes.
+fn filter_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
     match k {
-        K::Quit => {
-            if app.focus != Pane::Inbox {
-                app.focus = Pane::Inbox;
-                vec![]
-            } else {
-                app.quit = true;
-                vec![Effect::Quit]
-            }
+        K::Accept => {
+            app.inbox.keep_filter();
+            Some(vec![])
         }
+        K::ClearFilter => {
+            app.inbox.clear_filter();
+            Some(app.review())
+        }
+        _ => None,
+    }
+}
+
+/// Keys of [global], [list] and [case] and [inbox] in the panes.
+fn pane_key(app: &mut App, k: K) -> Vec<Effect> {
+    match k {
+        K::Quit if app.focus != Pane::Inbox => {
+            app.focus = Pane::Inbox;
+            vec![]
+        }
+        K::Quit => ops::quit(app),
         K::Back => back(app),
         K::Help => {
             app.modals.push(Modal::Help { scroll: 0 });
@@ -87,13 +90,7 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
             app.modals.push(Modal::Prompt(Box::default()));
             vec![]
         }
-        K::Refresh => {
-            app.say("refreshing…");
-            let mut fx = app.refresh();
-            fx.push(Effect::LoadOrg);
-            fx.push(Effect::Sweep);
-            fx
-        }
+        K::Refresh => ops::refresh_all(app),
         K::NextPane => {
             app.focus = app.focus.next();
             vec![]
@@ -110,10 +107,17 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
         | K::HalfPageUp
         | K::Top
         | K::Bottom => list_key(app, k),
-        K::Open => match app.inbox.selected_id {
+        _ => inbox_key(app, k).unwrap_or_else(|| case_key(app, k)),
+    }
+}
+
+/// Keys of [inbox]: open, filter, sort, marks, queues.
+fn inbox_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
+    Some(match k {
+        K::Open => match app.inbox.selected_id() {
             Some(id) => {
                 app.focus = Pane::Detail;
-                if app.case.id == Some(id) && app.case.current().is_some() {
+                if app.case.id() == Some(id) && app.case.current().is_some() {
                     vec![]
                 } else {
                     app.open_case(id)
@@ -122,20 +126,23 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
             None => vec![],
         },
         K::Filter => {
-            app.inbox.filtering = true;
+            app.inbox.start_filter();
             let page = app.inbox_page();
             app.inbox.scroll_into_view(page);
             vec![]
         }
         K::Sort | K::ReverseSort => {
             if k == K::Sort {
-                app.inbox.sort = app.inbox.sort.next();
-                app.inbox.reverse = false;
+                app.inbox.next_sort();
             } else {
-                app.inbox.reverse = !app.inbox.reverse;
+                app.inbox.reverse_sort();
             }
-            let dir = if app.inbox.reverse { " (reversed)" } else { "" };
-            app.say(format!("sorted by {}{dir}", app.inbox.sort.name()));
+            let dir = if app.inbox.reverse() {
+                " (reversed)"
+            } else {
+                ""
+            };
+            app.say(format!("sorted by {}{dir}", app.inbox.sort().name()));
             app.review()
         }
         K::Mark => {
@@ -148,9 +155,16 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
             app.inbox.mark_all();
             vec![]
         }
-        K::NextQueue => switch_queue(app, (app.inbox.queue + 1) % QUEUES.len()),
-        K::PrevQueue => switch_queue(app, (app.inbox.queue + QUEUES.len() - 1) % QUEUES.len()),
+        K::NextQueue => switch_queue(app, (app.inbox.queue() + 1) % QUEUES.len()),
+        K::PrevQueue => switch_queue(app, (app.inbox.queue() + QUEUES.len() - 1) % QUEUES.len()),
         K::Queue(i) => switch_queue(app, i.min(QUEUES.len() - 1)),
+        _ => return None,
+    })
+}
+
+/// Keys of [case]: the verbs on the targets.
+fn case_key(app: &mut App, k: K) -> Vec<Effect> {
+    match k {
         K::Claim => {
             let cases = app.targets();
             if cases.is_empty() {
@@ -211,42 +225,15 @@ fn back(app: &mut App) -> Vec<Effect> {
         app.focus = Pane::Inbox;
         return vec![];
     }
-    if !app.inbox.filter.is_blank() {
-        app.inbox.filter.clear();
-        app.inbox.filtering = false;
+    if !app.inbox.filter().is_blank() {
+        app.inbox.clear_filter();
         return app.review();
     }
-    if !app.inbox.marks.is_empty() {
-        let n = app.inbox.marks.len();
-        app.inbox.marks.clear();
+    let n = app.inbox.clear_marks();
+    if n > 0 {
         app.say(format!("cleared {n} marks"));
     }
     vec![]
-}
-
-pub(super) fn switch_queue(app: &mut App, i: usize) -> Vec<Effect> {
-    if i == app.inbox.queue && app.inbox.rows.is_some() {
-        return vec![];
-    }
-    app.inbox.queue = i;
-    app.inbox.rows = None;
-    app.inbox.view = Default::default();
-    app.inbox.view_query.clear();
-    app.inbox.selected = 0;
-    app.inbox.selected_id = None;
-    app.inbox.offset = 0;
-    app.inbox.error = None;
-    if !app.inbox.marks.is_empty() {
-        app.inbox.marks.clear();
-        app.say("marks cleared");
-    }
-    app.focus = Pane::Inbox;
-    app.load_inbox()
-}
-
-pub(super) fn run(app: &mut App, what: String, commands: Vec<Command>) -> Vec<Effect> {
-    app.status.busy += 1;
-    vec![Effect::Run { what, commands }]
 }
 
 fn open_form(app: &mut App, kind: FormKind, outcome: usize) -> Vec<Effect> {
@@ -296,13 +283,9 @@ fn list_key(app: &mut App, k: K) -> Vec<Effect> {
             let (total, page) = scroll_extent(app, comments);
             let max = total.saturating_sub(page);
             let cur = if comments {
-                if app.case.comments_follow {
-                    max
-                } else {
-                    app.case.comments_scroll.min(max)
-                }
+                app.case.comments_scroll(max)
             } else {
-                app.case.scroll.min(max)
+                app.case.scroll(max)
             };
             let half = (page / 2).max(1);
             let to = match k {
@@ -318,124 +301,110 @@ fn list_key(app: &mut App, k: K) -> Vec<Effect> {
             }
             .min(max);
             if comments {
-                app.case.comments_scroll = to;
-                app.case.comments_follow = to >= max;
+                app.case.scroll_comments_to(to, max);
             } else {
-                app.case.scroll = to;
+                app.case.scroll_to(to);
             }
             vec![]
         }
     }
 }
 
-/// (lines of content, lines shown) of the detail or comments pane.
+/// (lines of content, lines shown) of the detail or comments pane; the lines were counted
+/// when the case arrived or the screen changed.
 fn scroll_extent(app: &App, comments: bool) -> (usize, usize) {
-    let a = layout::areas(app.size, app.focus);
-    let area = if comments { a.comments } else { a.detail };
-    let Some(area) = area else { return (0, 1) };
-    let inner = layout::inner(area);
-    let total = if comments {
-        draw::comments::lines(app, inner.width as usize).len()
+    let pane = if comments {
+        Pane::Comments
     } else {
-        draw::detail::lines(app, inner.width as usize).len()
+        Pane::Detail
     };
-    (total, inner.height as usize)
+    let Some(area) = app.areas().of(pane) else {
+        return (0, 1);
+    };
+    let counts = app.case.line_counts();
+    let total = if comments {
+        counts.comments
+    } else {
+        counts.detail
+    };
+    (total, layout::inner(area).height as usize)
+}
+
+/// Typing or pasting into the text field that has the keyboard.
+enum Typed<'a> {
+    Key(KeyEvent),
+    Paste(&'a str),
 }
 
 pub(super) fn text(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     age_message(app);
-    match app.modals.last_mut() {
-        Some(Modal::Prompt(p)) => {
-            p.input.key(ev);
-            p.history_pos = None;
+    typed(app, Typed::Key(ev))
+}
+
+pub(super) fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+    typed(app, Typed::Paste(text))
+}
+
+fn typed(app: &mut App, input: Typed) -> Vec<Effect> {
+    match (app.layer(), app.modals.last_mut()) {
+        (Layer::Prompt, Some(Modal::Prompt(p))) => {
+            match input {
+                Typed::Key(ev) => {
+                    p.input.key(ev);
+                    p.history_pos = None;
+                }
+                Typed::Paste(text) => {
+                    p.input.paste(text);
+                }
+            }
             vec![]
         }
-        Some(Modal::Form(f)) => {
-            f.text(ev);
+        (Layer::Form(_), Some(Modal::Form(f))) => {
+            match input {
+                Typed::Key(ev) => f.text(ev),
+                Typed::Paste(text) => f.paste(text),
+            }
             vec![]
         }
-        Some(_) => vec![],
-        None if app.inbox.filtering => {
-            if app.inbox.filter.key(ev) {
+        // An open filter takes text also from beside it (a wide screen shows it by the case).
+        (Layer::Filter | Layer::Case, None) if app.inbox.filtering() => {
+            let changed = match input {
+                Typed::Key(ev) => app.inbox.filter_key(ev),
+                Typed::Paste(text) => {
+                    app.inbox.filter_paste(text);
+                    true
+                }
+            };
+            if changed {
                 app.review()
             } else {
                 vec![]
             }
         }
-        None => vec![],
+        _ => vec![],
     }
 }
 
-pub(super) fn paste(app: &mut App, text: &str) -> Vec<Effect> {
-    match app.modals.last_mut() {
-        Some(Modal::Prompt(p)) => {
-            p.input.paste(text);
-            vec![]
-        }
-        Some(Modal::Form(f)) => {
-            f.paste(text);
-            vec![]
-        }
-        Some(_) => vec![],
-        None if app.inbox.filtering => {
-            app.inbox.filter.paste(text);
-            app.review()
-        }
-        None => vec![],
-    }
-}
-
-pub(super) fn mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
+pub(super) fn mouse(app: &mut App, m: Mouse) -> Vec<Effect> {
     if !app.modals.is_empty() {
         return match m.kind {
-            MouseEventKind::ScrollDown => key(app, K::Down),
-            MouseEventKind::ScrollUp => key(app, K::Up),
-            _ => vec![],
+            MouseKind::ScrollDown => key(app, K::Down),
+            MouseKind::ScrollUp => key(app, K::Up),
+            MouseKind::Click => vec![],
         };
     }
-    let a = app.areas();
-    let at = |r: Option<ratatui::layout::Rect>| {
-        r.is_some_and(|r| {
-            m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
-        })
-    };
-    let pane = if at(a.inbox) {
-        Pane::Inbox
-    } else if at(a.detail) {
-        Pane::Detail
-    } else if at(a.comments) {
-        Pane::Comments
-    } else {
-        return vec![];
-    };
-    match m.kind {
-        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            app.focus = pane;
-            let k = if m.kind == MouseEventKind::ScrollDown {
-                K::Down
-            } else {
-                K::Up
-            };
-            list_key(app, k)
-        }
-        MouseEventKind::Down(MouseButton::Left) => {
-            app.focus = pane;
-            if pane != Pane::Inbox {
-                return vec![];
-            }
-            let Some(r) = a.inbox else { return vec![] };
-            // Border, column heads, then the filter line when shown.
-            let first = r.y + 2 + u16::from(app.filter_line());
-            if m.row < first {
-                return vec![];
-            }
-            let line = app.inbox.offset + (m.row - first) as usize;
+    let Some(hit) = m.hit else { return vec![] };
+    app.focus = hit.pane();
+    match (m.kind, hit) {
+        (MouseKind::ScrollDown, _) => list_key(app, K::Down),
+        (MouseKind::ScrollUp, _) => list_key(app, K::Up),
+        (MouseKind::Click, Hit::InboxLine(line)) => {
             let page = app.inbox_page();
             if line < app.inbox.len() && app.inbox.select(line, page) {
                 return app.follow_selection();
             }
             vec![]
         }
-        _ => vec![],
+        (MouseKind::Click, Hit::Pane(_)) => vec![],
     }
 }

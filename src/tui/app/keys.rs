@@ -1,13 +1,26 @@
-//! The one key resolver: the focused text field first (its own table, then typing), else the
-//! top dialog, the focused pane, [case], [list] and [global].
+//! The one input resolver. Keys: the focused text field first (its own table, then typing),
+//! else the top dialog, the focused pane, [case], [list] and [global], as the [`Layer`] says.
+//! The mouse: what a pointer event landed on, from the layout.
 
-use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
 
-use super::{Action, App, Modal};
+use super::layer::{Fallback, Layer};
+use super::state::App;
+use super::types::{Action, Modal};
 use crate::tui::actions::Context;
+use crate::tui::input::TextInput;
 use crate::tui::keymap::Key;
-use crate::tui::layout::Pane;
-use crate::tui::panes::form::Field;
+use crate::tui::layout;
+
+/// The text field that has the keyboard in `layer`, if any.
+fn text_field(app: &App, layer: Layer) -> Option<&TextInput> {
+    match (layer, app.modals.last()) {
+        (Layer::Prompt, Some(Modal::Prompt(p))) => Some(&p.input),
+        (Layer::Form(_), Some(Modal::Form(f))) => f.text_field(),
+        (Layer::Filter, _) => Some(app.inbox.filter()),
+        _ => None,
+    }
+}
 
 /// The action a key press stands for in the app's current state, if any.
 pub fn resolve(app: &App, ev: KeyEvent) -> Option<Action> {
@@ -17,53 +30,34 @@ pub fn resolve(app: &App, ev: KeyEvent) -> Option<Action> {
     let key = Key::from_event(&ev);
     let map = &app.keymap;
     let first = |contexts: &[Context]| contexts.iter().find_map(|c| map.lookup(*c, key));
-    // In a text field, ctrl keys of [global] (quit, refresh) still work.
-    let global_ctrl = || {
-        if key.mods.contains(KeyModifiers::CONTROL) {
+    let layer = app.layer();
+    let own = first(layer.contexts()).map(Action::Key);
+    let typed = || {
+        text_field(app, layer)
+            .is_some_and(|t| t.takes(&ev))
+            .then_some(Action::Text(ev))
+    };
+    let fallback = || match layer.fallback() {
+        Fallback::Nothing => None,
+        Fallback::GlobalCtrl if key.mods.contains(KeyModifiers::CONTROL) => {
             map.lookup(Context::Global, key)
-        } else {
-            None
         }
+        Fallback::GlobalCtrl => None,
+        Fallback::Tables(contexts) => first(contexts),
     };
-    let typed = |takes: bool| takes.then_some(Action::Text(ev));
-    let found = match app.modals.last() {
-        Some(Modal::Help { .. }) => {
-            first(&[Context::Help, Context::List, Context::Global]).map(Action::Key)
-        }
-        Some(Modal::Confirm(_)) => first(&[Context::Confirm])
-            .or_else(global_ctrl)
-            .map(Action::Key),
-        Some(Modal::Prompt(p)) => first(&[Context::Prompt])
-            .map(Action::Key)
-            .or_else(|| typed(p.input.takes(&ev)))
-            .or_else(|| global_ctrl().map(Action::Key)),
-        Some(Modal::Form(f)) => {
-            let field = f.field();
-            let own = match field {
-                Field::Target => first(&[Context::Form, Context::Picker]),
-                Field::Comment => first(&[Context::Form]),
-                Field::Method | Field::Outcome => first(&[Context::Form, Context::Choice]),
-            };
-            own.map(Action::Key)
-                .or_else(|| typed(f.text_field().is_some_and(|t| t.takes(&ev))))
-                .or_else(|| global_ctrl().map(Action::Key))
-        }
-        None if app.inbox.filtering && app.focus == Pane::Inbox => first(&[Context::Filter])
-            .map(Action::Key)
-            .or_else(|| typed(app.inbox.filter.takes(&ev)))
-            .or_else(|| first(&[Context::List, Context::Global]).map(Action::Key)),
-        None => {
-            let chain: &[Context] = match app.focus {
-                Pane::Inbox => &[
-                    Context::Inbox,
-                    Context::Case,
-                    Context::List,
-                    Context::Global,
-                ],
-                Pane::Detail | Pane::Comments => &[Context::Case, Context::List, Context::Global],
-            };
-            first(chain).map(Action::Key)
-        }
-    };
-    found
+    own.or_else(typed).or_else(|| fallback().map(Action::Key))
+}
+
+/// The action a mouse event stands for: what it did and where (which pane, which row).
+pub fn mouse(app: &App, m: MouseEvent) -> Option<Action> {
+    let kind = layout::MouseKind::of(m.kind)?;
+    let hit = layout::hit(
+        &app.areas(),
+        layout::InboxLines {
+            filter_line: app.filter_line(),
+            offset: app.inbox.offset(),
+        },
+        (m.column, m.row),
+    );
+    Some(Action::Mouse(layout::Mouse { kind, hit }))
 }

@@ -1,7 +1,8 @@
 //! Keys in the dialogs on the stack: help, confirmation, the `:` prompt, the action forms.
 
-use super::handle::{key, run, switch_queue};
-use super::{App, Confirm, Effect, Modal};
+use super::ops::{self, run, switch_queue};
+use super::state::App;
+use super::types::{Confirm, Effect, Modal};
 use crate::tui::actions::KeyAction as K;
 use crate::tui::layout::Pane;
 use crate::tui::panes::form::{FormKind, FormStep};
@@ -109,15 +110,12 @@ pub(super) fn prompt_key(app: &mut App, k: K) -> Vec<Effect> {
 fn prompt_action(app: &mut App, action: PromptAction) -> Vec<Effect> {
     match action {
         PromptAction::Nothing => vec![],
-        PromptAction::Quit => {
-            app.quit = true;
-            vec![Effect::Quit]
-        }
+        PromptAction::Quit => ops::quit(app),
         PromptAction::Help => {
             app.modals.push(Modal::Help { scroll: 0 });
             vec![]
         }
-        PromptAction::Refresh => key(app, K::Refresh),
+        PromptAction::Refresh => ops::refresh_all(app),
         PromptAction::Open(id) => {
             app.focus = Pane::Detail;
             app.open_case(id)
@@ -125,18 +123,18 @@ fn prompt_action(app: &mut App, action: PromptAction) -> Vec<Effect> {
         PromptAction::Queue(i, filter) => {
             let mut fx = switch_queue(app, i);
             if let Some(f) = filter {
-                app.inbox.filter.set_text(&f);
+                app.inbox.set_filter(&f);
             }
             fx.extend(app.review());
             fx
         }
         PromptAction::Filter(text) => {
             app.focus = Pane::Inbox;
-            app.inbox.filter.set_text(&text);
+            app.inbox.set_filter(&text);
             app.review()
         }
         PromptAction::Sort(s) => {
-            app.inbox.sort = s;
+            app.inbox.set_sort(s);
             app.review()
         }
         PromptAction::Run {

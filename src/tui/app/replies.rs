@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use super::{App, Effect, Modal, Reply, SweepInfo};
-use crate::api::{ApiError, SweepReport};
-use crate::tui::panes::inbox::QUEUES;
+use super::state::App;
+use super::types::{Effect, Modal, Reply, SweepInfo};
+use crate::api::{ApiError, Applied, SweepReport};
+use crate::tui::panes::inbox::{Rows, QUEUES};
 use crate::tui::panes::picker;
 
 pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
@@ -13,42 +14,7 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
             gen,
             result,
             filter,
-        } => {
-            if gen != app.gens.inbox || app.inbox.complete_gen == Some(gen) {
-                return vec![];
-            }
-            app.dirty = true;
-            match result {
-                Ok((rows, total)) => {
-                    if rows.queue != app.inbox.current_queue() {
-                        return vec![];
-                    }
-                    let loaded = rows.rows.len();
-                    // Every row, or as many as the TUI holds: this load is done.
-                    let complete = loaded >= total || loaded >= app.inbox.max_rows;
-                    if complete {
-                        app.inbox.complete_gen = Some(gen);
-                        app.inbox.loading = false;
-                        app.inbox.capped = loaded < total;
-                    }
-                    app.inbox.partial = !complete;
-                    app.inbox.error = None;
-                    if filter.is_none() {
-                        app.inbox.counts[app.inbox.queue] = Some(total);
-                    }
-                    app.gens.view += 1;
-                    app.inbox.view_pending = true;
-                    vec![Effect::View(app.inbox.view_job(app.gens.view, rows))]
-                }
-                Err(e) => {
-                    app.inbox.loading = false;
-                    let text = format!("cannot load the {} queue: {e}", app.inbox.current_queue());
-                    app.inbox.error = Some(text.clone());
-                    app.fail(text);
-                    vec![]
-                }
-            }
-        }
+        } => inbox(app, gen, result, filter),
         Reply::View {
             gen,
             rows,
@@ -73,30 +39,18 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
                 if let Some(i) = QUEUES.iter().position(|x| *x == q) {
                     // The queue shown counts itself when it loads.
                     if let Ok(n) = n {
-                        app.inbox.counts[i] = Some(n);
+                        app.inbox.set_count(i, n);
                     }
                 }
             }
             vec![]
         }
         Reply::Case { gen, case, result } => {
-            if gen != app.gens.case || app.case.id != Some(case) {
+            if gen != app.gens.case || app.case.id() != Some(case) {
                 return vec![];
             }
             app.dirty = true;
-            app.case.loading = false;
-            match result {
-                Ok((detail, history)) => {
-                    app.case.detail = Some(detail);
-                    app.case.history = Some(history);
-                    app.case.error = None;
-                }
-                Err(e) => {
-                    app.case.detail = None;
-                    app.case.history = None;
-                    app.case.error = Some(format!("cannot show {case}: {e}"));
-                }
-            }
+            app.case.loaded(case, result);
             vec![]
         }
         Reply::Org(result) => {
@@ -119,31 +73,7 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
             what,
             results,
             sweep,
-        } => {
-            app.dirty = true;
-            app.status.busy = app.status.busy.saturating_sub(1);
-            let total = results.len();
-            let errors: Vec<&ApiError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
-            match errors.as_slice() {
-                [] => {
-                    let msg = match results.as_slice() {
-                        [Ok(one)] if !one.message.is_empty() => one.message.clone(),
-                        _ => what,
-                    };
-                    app.say(format!("✓ {msg}"));
-                    app.inbox.marks.clear();
-                }
-                [e] if total == 1 => app.fail(e.to_string()),
-                [e, ..] => app.fail(format!("{} of {total} failed; first: {e}", errors.len())),
-            }
-            swept(app, sweep, false);
-            let mut fx = app.refresh();
-            if results.iter().any(|r| r.is_ok()) {
-                // Creating cases or importing may change the people too; cheap to reload.
-                fx.push(Effect::LoadOrg);
-            }
-            fx
-        }
+        } => ran(app, what, results, sweep),
         Reply::Swept(result) => {
             app.dirty = true;
             if swept(app, result, true) {
@@ -153,6 +83,68 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
             }
         }
     }
+}
+
+/// Rows of the queue shown: their view is computed next.
+fn inbox(
+    app: &mut App,
+    gen: u64,
+    result: Result<(Rows, usize), ApiError>,
+    filter: Option<String>,
+) -> Vec<Effect> {
+    if gen != app.gens.inbox || app.inbox.is_complete(gen) {
+        return vec![];
+    }
+    app.dirty = true;
+    match result {
+        Ok((rows, total)) => {
+            if rows.queue != app.inbox.current_queue() {
+                return vec![];
+            }
+            app.inbox
+                .rows_arrived(gen, rows.rows.len(), total, filter.is_some());
+            app.gens.view += 1;
+            vec![Effect::View(app.inbox.start_view(app.gens.view, rows))]
+        }
+        Err(e) => {
+            let text = format!("cannot load the {} queue: {e}", app.inbox.current_queue());
+            app.inbox.load_failed(text.clone());
+            app.fail(text);
+            vec![]
+        }
+    }
+}
+
+/// Commands ran (and a sweep after them): say how it went, reload.
+fn ran(
+    app: &mut App,
+    what: String,
+    results: Vec<Result<Applied, ApiError>>,
+    sweep: Result<SweepReport, ApiError>,
+) -> Vec<Effect> {
+    app.dirty = true;
+    app.status.busy = app.status.busy.saturating_sub(1);
+    let total = results.len();
+    let errors: Vec<&ApiError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    match errors.as_slice() {
+        [] => {
+            let msg = match results.as_slice() {
+                [Ok(one)] if !one.message.is_empty() => one.message.clone(),
+                _ => what,
+            };
+            app.say(format!("✓ {msg}"));
+            app.inbox.clear_marks();
+        }
+        [e] if total == 1 => app.fail(e.to_string()),
+        [e, ..] => app.fail(format!("{} of {total} failed; first: {e}", errors.len())),
+    }
+    swept(app, sweep, false);
+    let mut fx = app.refresh();
+    if results.iter().any(|r| r.is_ok()) {
+        // Creating cases or importing may change the people too; cheap to reload.
+        fx.push(Effect::LoadOrg);
+    }
+    fx
 }
 
 /// Records a sweep; returns whether it changed anything.

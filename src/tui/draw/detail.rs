@@ -1,285 +1,30 @@
-//! The case detail pane: fields, work items, history (local time).
+//! The case detail pane.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::pane_block;
-use crate::domain::{Execution, OpResult, WorkItem};
+use super::widgets::pane_block;
 use crate::tui::app::App;
-use crate::tui::format::{self, fit, wrap};
 use crate::tui::layout::{self, Pane};
-
-fn field(app: &App, name: &str, value: String) -> Line<'static> {
-    let t = app.session.theme;
-    Line::from(vec![
-        Span::styled(format!("{name:<10} "), t.dim()),
-        Span::raw(value),
-    ])
-}
-
-fn people(list: &[String], prefix: &str) -> String {
-    list.iter()
-        .map(|p| format!("{prefix}{p}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn work_item(
-    app: &App,
-    w: &WorkItem,
-    kind: Option<&str>,
-    width: usize,
-    out: &mut Vec<Line<'static>>,
-) {
-    let t = app.session.theme;
-    let z = app.session.zone;
-    let mut head = vec![
-        Span::styled(w.id.to_string(), t.id()),
-        Span::raw(format!(" {} ", w.state)),
-    ];
-    if !w.name.is_empty() && Some(w.name.as_str()) != kind {
-        head.push(Span::styled(format!("“{}” ", fit(&w.name, 30)), t.dim()));
-    }
-    if w.escalation_level > 0 {
-        head.push(Span::styled(
-            format!("↑ level {} ", w.escalation_level),
-            t.escalation(),
-        ));
-    }
-    if let (Some(d), true) = (w.deadline, w.is_open()) {
-        let (rel, urgency) = format::deadline(Some(d), app.now);
-        head.push(Span::styled(
-            format!("due {} ({rel})", z.date_time(d)),
-            t.urgency(urgency),
-        ));
-    }
-    out.push(Line::from(head));
-    let indent = |name: &str, value: String| {
-        Line::from(vec![
-            Span::styled(format!("  {name:<13}"), t.dim()),
-            Span::raw(fit(&value, width.saturating_sub(15))),
-        ])
-    };
-    if w.is_open() {
-        if !w.assignees.is_empty() {
-            out.push(indent("assignees", people(&w.assignees, "")));
-        }
-        if !w.candidates.is_empty() {
-            out.push(indent("candidates", people(&w.candidates, "@")));
-        }
-        if w.assignees.is_empty() && w.candidates.is_empty() {
-            out.push(indent("assignees", "nobody".into()));
-        }
-    }
-    if let Some(o) = &w.original_assignee {
-        if !w.is_assignee(o) || !w.is_open() {
-            out.push(indent("original", o.clone()));
-        }
-    }
-    if !w.delegated_by.is_empty() {
-        out.push(indent("delegated by", people(&w.delegated_by, "")));
-    }
-    if let (Some(p), Some(o)) = (&w.performer, w.outcome) {
-        let when = w
-            .closed
-            .map(|c| format!(" {}", z.date_time(c)))
-            .unwrap_or_default();
-        out.push(indent("done", format!("{o} by {p}{when}")));
-    }
-    if let Some(c) = &w.comment {
-        out.push(indent("said", c.clone()));
-    }
-}
-
-/// The pane's lines for an inner width (also used to bound scrolling).
-pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
-    let t = app.session.theme;
-    let z = app.session.zone;
-    let cv = &app.case;
-    let mut out = vec![];
-    let Some(d) = cv.current() else {
-        let text = match (&cv.error, cv.id) {
-            (Some(e), _) => return vec![Line::styled(e.clone(), t.error())],
-            (None, Some(id)) => format!("loading {id}…"),
-            (None, None) => "No case selected.".into(),
-        };
-        return vec![Line::styled(text, t.dim())];
-    };
-    let c = &d.case;
-    let state = match c.outcome {
-        Some(o) => format!("{} · {o}", c.state),
-        None => c.state.to_string(),
-    };
-    out.push(Line::from(vec![
-        Span::styled(c.id.to_string(), t.id()),
-        Span::styled(format!(" · {} · ", c.kind), t.dim()),
-        Span::styled(state, t.title()),
-    ]));
-    for l in wrap(&c.title, width) {
-        out.push(Line::styled(l, t.heading()));
-    }
-    if let Some(desc) = &c.description {
-        for l in wrap(desc, width) {
-            out.push(Line::raw(l));
-        }
-    }
-    out.push(Line::raw(""));
-    out.push(field(app, "requester", c.requester.clone()));
-    let optional = [
-        ("resource", c.resource.clone()),
-        ("object", c.object.clone()),
-        ("parent", c.parent.map(|p| p.to_string())),
-        ("policy", c.policy.clone()),
-        ("ticket", c.external_ticket.clone()),
-    ];
-    for (name, value) in optional {
-        if let Some(v) = value {
-            out.push(field(app, name, v));
-        }
-    }
-    out.push(field(
-        app,
-        "created",
-        format!(
-            "{} ({})",
-            z.date_time(c.created),
-            format::ago(c.created, app.now)
-        ),
-    ));
-    out.push(field(
-        app,
-        "modified",
-        format!(
-            "{} ({})",
-            z.date_time(c.modified),
-            format::ago(c.modified, app.now)
-        ),
-    ));
-    if let Some(closed) = c.closed {
-        out.push(field(app, "ended", z.date_time(closed)));
-    }
-    out.push(Line::raw(""));
-    out.push(Line::styled(
-        format!("Work items ({})", d.work_items.len()),
-        t.heading(),
-    ));
-    for w in &d.work_items {
-        work_item(app, w, Some(c.kind.name()), width, &mut out);
-    }
-    if !d.operations.is_empty() {
-        out.push(Line::raw(""));
-        out.push(Line::styled(
-            format!("Pending operations ({})", d.operations.len()),
-            t.heading(),
-        ));
-        for o in &d.operations {
-            let op = &o.operation;
-            let (status, style) = match op.result {
-                OpResult::Success if op.confirmed => ("done, confirmed".to_string(), t.dim()),
-                OpResult::Success => ("done".to_string(), t.dim()),
-                OpResult::Failure => (
-                    format!("failed: {}", op.reason.as_deref().unwrap_or("no reason")),
-                    t.error(),
-                ),
-                OpResult::InProgress => match op.execution {
-                    Execution::ExecutionPending => ("queued".to_string(), t.title()),
-                    _ => ("to do".to_string(), t.title()),
-                },
-            };
-            out.push(Line::from(vec![
-                Span::styled(format!("op {} ", op.id), t.id()),
-                Span::styled(format!("{} ", op.kind), t.heading()),
-                Span::raw(format!("{}@{} ", o.account, o.resource)),
-                Span::styled(format!("[{status}]"), style),
-            ]));
-            for ch in &op.changes {
-                let text = match (&ch.old, &ch.new) {
-                    (None, Some(n)) => format!("  {} = {n}", ch.name),
-                    (Some(old), Some(n)) => format!("  {}: {old} → {n}", ch.name),
-                    (Some(old), None) => format!("  {}: remove {old}", ch.name),
-                    (None, None) => format!("  {}", ch.name),
-                };
-                out.push(Line::raw(fit(&text, width)));
-            }
-        }
-    }
-    if let Some(corr) = &c.correlation {
-        out.push(Line::raw(""));
-        out.push(Line::styled(
-            format!("Who owns {} on {}?", corr.account, corr.resource),
-            t.heading(),
-        ));
-        for (k, v) in &corr.attributes {
-            out.push(Line::raw(fit(&format!("  {k} = {v}"), width)));
-        }
-        if corr.candidates.is_empty() {
-            out.push(Line::styled(
-                "  no user matches: :correlate --owner LOGIN, or :correlate --orphan",
-                t.dim(),
-            ));
-        }
-        for cand in &corr.candidates {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<12}", cand.login), t.user()),
-                Span::raw(format!(" {:>3}  ", cand.score)),
-                Span::styled(fit(&cand.why, width.saturating_sub(20)), t.dim()),
-            ]));
-        }
-        if !corr.candidates.is_empty() {
-            out.push(Line::styled(
-                format!(
-                    "  :correlate --owner {} (or another login), or :correlate --orphan",
-                    corr.candidates[0].login
-                ),
-                t.dim(),
-            ));
-        }
-    }
-    if let Some(h) = &cv.history {
-        out.push(Line::raw(""));
-        out.push(Line::styled(
-            format!("History ({})", h.events.len()),
-            t.heading(),
-        ));
-        for e in &h.events {
-            let mut detail = e.what.describe();
-            if let Some(why) = &e.why {
-                if !detail.is_empty() {
-                    detail.push_str(" — ");
-                }
-                detail.push_str(why);
-            }
-            let when = z.date_time(e.time);
-            let head = format!("{when} {:<9} {:<10} ", fit(&e.actor, 9), e.what.verb());
-            let rest = width.saturating_sub(head.chars().count());
-            out.push(Line::from(vec![
-                Span::styled(when, t.dim()),
-                Span::styled(format!(" {:<9} ", fit(&e.actor, 9)), t.user()),
-                Span::raw(format!("{:<10} ", e.what.verb())),
-                Span::raw(fit(&detail.replace('\n', " "), rest)),
-            ]));
-        }
-    }
-    out
-}
+use crate::tui::text;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.session.theme;
-    let title = match app.case.id {
+    let title = match app.case.id() {
         Some(id) => format!(" Case {id} "),
         None => " Case ".into(),
     };
     let mut spans = vec![Span::styled(title, t.title())];
-    if app.case.loading && app.case.current().is_some() {
+    if app.case.is_loading() && app.case.current().is_some() {
         spans.push(Span::styled("refreshing… ", t.dim()));
     }
     let block = pane_block(app, Pane::Detail, Line::from(spans));
     let inner = layout::inner(area);
-    let all = lines(app, inner.width as usize);
+    let all = text::detail::lines(&app.look(), &app.case, inner.width as usize);
     let max = all.len().saturating_sub(inner.height as usize);
-    let scroll = app.case.scroll.min(max);
+    let scroll = app.case.scroll(max);
     let shown: Vec<Line> = all.into_iter().skip(scroll).collect();
     frame.render_widget(Paragraph::new(shown).block(block), area);
 }

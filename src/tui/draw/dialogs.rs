@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{centered, hint_spans, pad};
+use super::widgets::{centered, hint_spans, pad};
 use crate::tui::actions::{Context as C, KeyAction as K};
 use crate::tui::app::{App, Confirm};
 use crate::tui::panes::form::{Field, Form, FormKind, CLOSE_OUTCOMES, COMPLETE_OUTCOMES, METHODS};

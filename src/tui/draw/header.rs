@@ -18,7 +18,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
             if i > 0 {
                 spans.push(Span::styled(" › ", t.dim()));
             }
-            let label = match (p, app.case.id) {
+            let label = match (p, app.case.id()) {
                 (Pane::Detail, Some(id)) => format!(" {id} "),
                 _ => format!(" {} ", p.label()),
             };
@@ -36,7 +36,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
                 .iter()
                 .enumerate()
                 .map(|(i, q)| {
-                    let n = app.inbox.counts[i]
+                    let n = app.inbox.counts()[i]
                         .map(|n| n.to_string())
                         .unwrap_or("…".into());
                     queue_label(*q).len() + n.len() + 6
@@ -44,7 +44,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
                 .sum::<usize>();
         let numbered = full <= area.width as usize;
         for (i, q) in QUEUES.iter().enumerate() {
-            let n = app.inbox.counts[i]
+            let n = app.inbox.counts()[i]
                 .map(|n| n.to_string())
                 .unwrap_or_else(|| "…".into());
             let label = if numbered {
@@ -52,9 +52,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
             } else {
                 format!(" {} {n} ", queue_label(*q))
             };
-            let style = if i == app.inbox.queue {
+            let style = if i == app.inbox.queue() {
                 t.tab_active()
-            } else if *q == crate::api::Queue::Overdue && app.inbox.counts[i].unwrap_or(0) > 0 {
+            } else if *q == crate::api::Queue::Overdue && app.inbox.counts()[i].unwrap_or(0) > 0 {
                 t.urgency(crate::tui::format::Urgency::Overdue)
             } else {
                 t.tab()

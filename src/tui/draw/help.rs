@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::{centered, pad};
+use super::widgets::{centered, pad};
 use crate::tui::app::App;
 use crate::tui::panes::help::{self, HelpLine};
 

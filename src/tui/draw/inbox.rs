@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 use ratatui::Frame;
 
-use super::{pad, pane_block};
+use super::widgets::{pad, pane_block};
 use crate::api::CaseRow;
 use crate::tui::actions::{Context, KeyAction};
 use crate::tui::app::App;
@@ -43,7 +43,8 @@ fn state(r: &CaseRow) -> String {
     }
 }
 
-pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+/// The pane's title: the queue, how many rows, the sort, the marks.
+fn title(app: &App) -> Line<'static> {
     let t = app.session.theme;
     let inbox = &app.inbox;
     let q = inbox.current_queue();
@@ -51,14 +52,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!(" {} ", queue_label(q)), t.title()),
         Span::styled(
             match (
-                inbox.loading && inbox.rows.is_none(),
-                inbox.counts[inbox.queue],
+                inbox.loading() && !inbox.has_rows(),
+                inbox.counts()[inbox.queue()],
             ) {
                 (true, _) => "loading… ".to_string(),
-                (_, Some(n)) if inbox.partial => {
+                (_, Some(n)) if inbox.partial() => {
                     format!("first {} of {n}, loading… ", inbox.len())
                 }
-                (_, Some(n)) if inbox.capped && inbox.server_filter.is_none() => {
+                (_, Some(n)) if inbox.capped() && inbox.server_filter().is_none() => {
                     format!("first {} of {n} (/ searches all) ", inbox.len())
                 }
                 (_, Some(n)) if inbox.len() != n => format!("{} of {n} ", inbox.len()),
@@ -69,19 +70,25 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(
             format!(
                 "· sort {}{} ",
-                inbox.sort.name(),
-                if inbox.reverse { " ↓" } else { "" }
+                inbox.sort().name(),
+                if inbox.reverse() { " ↓" } else { "" }
             ),
             t.dim(),
         ),
     ];
-    if !inbox.marks.is_empty() {
+    if !inbox.marks().is_empty() {
         title.push(Span::styled(
-            format!("· {} marked ", inbox.marks.len()),
+            format!("· {} marked ", inbox.marks().len()),
             t.marked(),
         ));
     }
-    let block = pane_block(app, Pane::Inbox, Line::from(title));
+    Line::from(title)
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.session.theme;
+    let inbox = &app.inbox;
+    let block = pane_block(app, Pane::Inbox, title(app));
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -97,7 +104,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
 
     let page = layout::inbox_rows(area, filter_line);
-    let start = inbox.offset.min(inbox.len().saturating_sub(1));
+    let start = inbox.offset().min(inbox.len().saturating_sub(1));
     let end = (start + page).min(inbox.len());
     let id_w = (start..end)
         .filter_map(|i| inbox.row(i))
@@ -122,59 +129,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::with_capacity(end - start);
     for i in start..end {
         let Some(r) = inbox.row(i) else { break };
-        let selected = i == inbox.selected;
-        let marked = inbox.marks.contains(&r.id);
-        let (due, urgency) = format::deadline(r.deadline, app.now);
-        let mut spans = vec![
-            Span::styled(if marked { "● " } else { "  " }, t.marked()),
-            Span::styled(pad(&r.id.to_string(), w[0]), t.id()),
-            Span::raw(" "),
-            Span::styled(pad(r.kind.short(), w[1]), t.dim()),
-            Span::raw(" "),
-            Span::styled(pad(&r.title, w[2]), Style::default()),
-            Span::raw(" "),
-            Span::raw(pad(&state(r), w[3])),
-            Span::raw(" "),
-            Span::styled(
-                pad(&who(r), w[4]),
-                if r.assignees.is_empty() {
-                    t.group()
-                } else {
-                    t.user()
-                },
-            ),
-            Span::raw(" "),
-            Span::styled(pad(&due, w[5]), t.urgency(urgency)),
-            Span::raw(" "),
-            Span::styled(
-                pad(
-                    &if r.escalation_level > 0 {
-                        format!("↑{}", r.escalation_level)
-                    } else {
-                        String::new()
-                    },
-                    w[6],
-                ),
-                t.escalation(),
-            ),
-        ];
-        if urgency == Urgency::Overdue && !selected {
-            spans[1] = Span::styled(pad(&r.id.to_string(), w[0]), t.urgency(urgency));
-        }
-        let mut line = Line::from(spans);
-        if selected {
-            line = line.patch_style(if focused {
-                t.selected()
-            } else {
-                Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-            });
-        }
-        lines.push(line);
+        let selected = i == inbox.selected();
+        lines.push(row_line(app, r, &w, selected, focused));
     }
     frame.render_widget(Paragraph::new(lines), list_area);
     if inbox.len() > page {
         let mut state =
-            ScrollbarState::new(inbox.len().saturating_sub(page)).position(inbox.offset);
+            ScrollbarState::new(inbox.len().saturating_sub(page)).position(inbox.offset());
         let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
             .begin_symbol(None)
             .end_symbol(None)
@@ -188,6 +149,64 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         };
         frame.render_stateful_widget(bar, bar_area, &mut state);
     }
+}
+
+/// One case line: mark, id, kind, title, state, who, due, escalation.
+fn row_line(
+    app: &App,
+    r: &CaseRow,
+    w: &[usize; 7],
+    selected: bool,
+    focused: bool,
+) -> Line<'static> {
+    let t = app.session.theme;
+    let marked = app.inbox.marks().contains(&r.id);
+    let (due, urgency) = format::deadline(r.deadline, app.now);
+    let mut spans = vec![
+        Span::styled(if marked { "● " } else { "  " }, t.marked()),
+        Span::styled(pad(&r.id.to_string(), w[0]), t.id()),
+        Span::raw(" "),
+        Span::styled(pad(r.kind.short(), w[1]), t.dim()),
+        Span::raw(" "),
+        Span::styled(pad(&r.title, w[2]), Style::default()),
+        Span::raw(" "),
+        Span::raw(pad(&state(r), w[3])),
+        Span::raw(" "),
+        Span::styled(
+            pad(&who(r), w[4]),
+            if r.assignees.is_empty() {
+                t.group()
+            } else {
+                t.user()
+            },
+        ),
+        Span::raw(" "),
+        Span::styled(pad(&due, w[5]), t.urgency(urgency)),
+        Span::raw(" "),
+        Span::styled(
+            pad(
+                &if r.escalation_level > 0 {
+                    format!("↑{}", r.escalation_level)
+                } else {
+                    String::new()
+                },
+                w[6],
+            ),
+            t.escalation(),
+        ),
+    ];
+    if urgency == Urgency::Overdue && !selected {
+        spans[1] = Span::styled(pad(&r.id.to_string(), w[0]), t.urgency(urgency));
+    }
+    let mut line = Line::from(spans);
+    if selected {
+        line = line.patch_style(if focused {
+            t.selected()
+        } else {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        });
+    }
+    line
 }
 
 fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
@@ -205,12 +224,12 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(area);
     frame.render_widget(Span::styled("/ ", t.key()), slash);
-    let cursor = if inbox.filtering && app.modals.is_empty() {
+    let cursor = if inbox.filtering() && app.modals.is_empty() {
         t.cursor()
     } else {
         Style::default()
     };
-    let widget = inbox.filter.widget(Style::default(), cursor, t.dim());
+    let widget = inbox.filter().widget(Style::default(), cursor, t.dim());
     frame.render_widget(&widget, field);
     frame.render_widget(Span::styled(count, t.dim()), right);
 }
@@ -225,15 +244,15 @@ fn draw_empty(app: &App, frame: &mut Frame, area: Rect) {
             .unwrap_or_else(|| "?".into())
     };
     let mut lines = vec![Line::raw("")];
-    if let Some(e) = &inbox.error {
+    if let Some(e) = inbox.error() {
         lines.push(Line::styled(format!("  {e}"), t.error()));
-    } else if inbox.loading || inbox.view_pending {
+    } else if inbox.loading() || inbox.view_pending() {
         lines.push(Line::styled("  loading…", t.dim()));
-    } else if !inbox.filter.is_blank() {
+    } else if !inbox.filter().is_blank() {
         lines.push(Line::raw(format!(
             "  Nothing in {} matches “{}”.",
             queue_label(inbox.current_queue()),
-            inbox.filter.text().trim()
+            inbox.filter().text().trim()
         )));
         lines.push(Line::styled(
             format!(
@@ -250,9 +269,9 @@ fn draw_empty(app: &App, frame: &mut Frame, area: Rect) {
         let others: Vec<String> = QUEUES
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != inbox.queue)
+            .filter(|(i, _)| *i != inbox.queue())
             .filter_map(|(i, q)| {
-                let n = inbox.counts[i].filter(|n| *n > 0)?;
+                let n = inbox.counts()[i].filter(|n| *n > 0)?;
                 Some(format!(
                     "{} {} ({n})",
                     key(Context::Inbox, KeyAction::Queue(i)),

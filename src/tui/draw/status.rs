@@ -7,73 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::hint_spans;
-use crate::tui::actions::{Context as C, KeyAction as K};
-use crate::tui::app::{App, Modal};
-use crate::tui::layout::Pane;
-use crate::tui::panes::form::Field;
+use super::widgets::hint_spans;
+use crate::tui::app::App;
 use crate::tui::panes::prompt::Prompt;
-
-fn hints_for(app: &App) -> Vec<(C, K, &'static str)> {
-    match app.modals.last() {
-        Some(Modal::Help { .. }) => vec![
-            (C::List, K::Down, "scroll"),
-            (C::Help, K::CloseHelp, "close"),
-        ],
-        Some(Modal::Confirm(_)) => vec![(C::Confirm, K::Yes, "yes"), (C::Confirm, K::No, "no")],
-        Some(Modal::Form(f)) => match f.field() {
-            Field::Target => vec![
-                (C::Picker, K::Down, "next match"),
-                (C::Picker, K::Up, "previous"),
-                (C::Picker, K::Pick, "take it"),
-                (C::Form, K::Submit, "send"),
-                (C::Form, K::Cancel, "cancel"),
-            ],
-            Field::Method | Field::Outcome => vec![
-                (C::Choice, K::NextChoice, "change"),
-                (C::Choice, K::Accept, "keep"),
-                (C::Form, K::Submit, "send"),
-                (C::Form, K::Cancel, "cancel"),
-            ],
-            Field::Comment => vec![
-                (C::Form, K::Submit, "send"),
-                (C::Form, K::NextField, "next field"),
-                (C::Form, K::Cancel, "cancel"),
-            ],
-        },
-        Some(Modal::Prompt(_)) => vec![],
-        None if app.inbox.filtering && app.focus == Pane::Inbox => vec![
-            (C::Filter, K::Accept, "keep"),
-            (C::Filter, K::ClearFilter, "clear"),
-            (C::List, K::Down, "down"),
-            (C::List, K::Up, "up"),
-        ],
-        None if app.focus == Pane::Inbox => vec![
-            (C::Inbox, K::Open, "open"),
-            (C::Inbox, K::Filter, "filter"),
-            (C::Inbox, K::NextQueue, "queue"),
-            (C::Case, K::Comment, "comment"),
-            (C::Case, K::Complete, "complete"),
-            (C::Case, K::Delegate, "delegate"),
-            (C::Case, K::Claim, "claim"),
-            (C::Inbox, K::Mark, "mark"),
-            (C::Inbox, K::Sort, "sort"),
-            (C::Global, K::CommandPrompt, "command"),
-            (C::Global, K::Help, "help"),
-            (C::Global, K::Quit, "quit"),
-        ],
-        None => vec![
-            (C::Case, K::Comment, "comment"),
-            (C::Case, K::Complete, "complete"),
-            (C::Case, K::Reject, "reject"),
-            (C::Case, K::Delegate, "delegate"),
-            (C::Case, K::Claim, "claim"),
-            (C::Global, K::NextPane, "pane"),
-            (C::Global, K::Help, "help"),
-            (C::Global, K::Quit, "back"),
-        ],
-    }
-}
 
 /// The message line: the last message when there is one (errors stay readable at 80
 /// columns), else the key hints.
@@ -90,10 +26,11 @@ pub fn hints(app: &App, frame: &mut Frame, area: Rect) {
     }
     let mut pairs: Vec<(String, &str)> = vec![];
     let mut used = 1;
-    for (ctx, action, label) in hints_for(app) {
-        let Some(key) = app.keymap.hint(ctx, action) else {
+    for hint in app.layer().hints() {
+        let Some(key) = app.keymap.hint(hint.context, hint.action) else {
             continue;
         };
+        let label = hint.text();
         let key = key.to_string();
         let w = key.chars().count() + label.chars().count() + 3;
         if used + w > area.width as usize {

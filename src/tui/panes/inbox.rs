@@ -1,14 +1,13 @@
 //! The inbox: the queues with their counts, the rows of the chosen queue, the filtered and
 //! sorted view of them, the selection (kept by case id across refreshes) and the marks.
 
-use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::api::{CaseRow, Queue};
 use crate::domain::CaseId;
-use crate::tui::fuzzy;
 use crate::tui::input::TextInput;
+pub use crate::tui::panes::view::{row_haystack, Rows, Sort, View, ViewJob};
 
 /// The queues shown as tabs, in order.
 pub const QUEUES: [Queue; 6] = [
@@ -19,6 +18,10 @@ pub const QUEUES: [Queue; 6] = [
     Queue::Overdue,
     Queue::Closed,
 ];
+
+/// The most rows the TUI holds for one queue: beyond, it shows the first part (in the
+/// engine's order) and filters through the engine instead of over loaded rows.
+pub const MAX_ROWS: usize = 100_000;
 
 pub fn queue_label(q: Queue) -> &'static str {
     match q {
@@ -32,207 +35,42 @@ pub fn queue_label(q: Queue) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    Deadline,
-    Updated,
-    Created,
-    Escalation,
-    Kind,
-    Title,
-}
-
-impl Sort {
-    pub const ALL: [Sort; 6] = [
-        Sort::Deadline,
-        Sort::Updated,
-        Sort::Created,
-        Sort::Escalation,
-        Sort::Kind,
-        Sort::Title,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Sort::Deadline => "deadline",
-            Sort::Updated => "updated",
-            Sort::Created => "created",
-            Sort::Escalation => "escalation",
-            Sort::Kind => "kind",
-            Sort::Title => "title",
-        }
-    }
-
-    pub fn next(self) -> Sort {
-        let i = Sort::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Sort::ALL[(i + 1) % Sort::ALL.len()]
-    }
-
-    pub fn from_name(s: &str) -> Option<Sort> {
-        Sort::ALL.into_iter().find(|x| x.name() == s.trim())
-    }
-
-    fn compare(self, a: &CaseRow, b: &CaseRow) -> Ordering {
-        let deadline = |r: &CaseRow| (r.deadline.is_none(), r.deadline, Reverse(r.id));
-        match self {
-            Sort::Deadline => deadline(a).cmp(&deadline(b)),
-            Sort::Updated => {
-                (Reverse(a.modified), Reverse(a.id)).cmp(&(Reverse(b.modified), Reverse(b.id)))
-            }
-            Sort::Created => {
-                (Reverse(a.created), Reverse(a.id)).cmp(&(Reverse(b.created), Reverse(b.id)))
-            }
-            Sort::Escalation => (Reverse(a.escalation_level), deadline(a))
-                .cmp(&(Reverse(b.escalation_level), deadline(b))),
-            Sort::Kind => (a.kind.name(), deadline(a)).cmp(&(b.kind.name(), deadline(b))),
-            Sort::Title => a
-                .title
-                .to_lowercase()
-                .cmp(&b.title.to_lowercase())
-                .then(a.id.cmp(&b.id)),
-        }
-    }
-}
-
-/// The rows of one queue as loaded, with a search haystack per row.
-#[derive(Debug, Clone)]
-pub struct Rows {
-    pub queue: Queue,
-    pub rows: Arc<Vec<CaseRow>>,
-    pub hay: Arc<Vec<String>>,
-}
-
-impl Rows {
-    pub fn new(queue: Queue, rows: Vec<CaseRow>) -> Rows {
-        let hay = rows.iter().map(row_haystack).collect();
-        Rows {
-            queue,
-            rows: Arc::new(rows),
-            hay: Arc::new(hay),
-        }
-    }
-}
-
-/// What the filter looks at: id, title, requester, resource, assignees, groups, kind.
-pub fn row_haystack(r: &CaseRow) -> String {
-    let id = r.id.to_string();
-    let groups: Vec<String> = r.candidates.iter().map(|g| format!("@{g}")).collect();
-    let mut fields: Vec<&str> = vec![&id, &r.title, &r.requester, r.kind.name()];
-    if let Some(res) = &r.resource {
-        fields.push(res);
-    }
-    fields.extend(r.assignees.iter().map(String::as_str));
-    fields.extend(groups.iter().map(String::as_str));
-    fuzzy::haystack(fields)
-}
-
-/// A request to compute the view of some rows: off the UI thread, latest wins.
-///
-/// Matching: when some rows contain every term as written (a substring of one field), only
-/// those are shown; otherwise the letters of each term, in order, within one field (fuzzy).
-/// So a precise word gives precise results and a sloppy one still finds something.
-#[derive(Debug, Clone)]
-pub struct ViewJob {
-    pub gen: u64,
-    pub rows: Rows,
-    pub query: String,
-    pub sort: Sort,
-    pub reverse: bool,
-    /// A view of the same rows and sort whose query this one's extends: look only within it.
-    pub base: Option<Arc<Vec<u32>>>,
-    /// Whether `base` holds fuzzy matches (else exact ones).
-    pub base_fuzzy: bool,
-}
-
-/// A computed view: row indices in order, and whether they are fuzzy matches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct View {
-    pub rows: Vec<u32>,
-    pub fuzzy: bool,
-}
-
-impl ViewJob {
-    pub fn run(&self) -> View {
-        let terms = fuzzy::terms(&self.query);
-        let words: Vec<String> = terms.iter().map(|t| t.iter().collect()).collect();
-        let hay = &self.rows.hay;
-        let exact = |i: &u32| words.iter().all(|w| hay[*i as usize].contains(w.as_str()));
-        let loose = |i: &u32| fuzzy::matches(&terms, &hay[*i as usize]);
-        if terms.is_empty() {
-            return View {
-                rows: self.sorted((0..self.rows.rows.len() as u32).collect()),
-                fuzzy: false,
-            };
-        }
-        // Exact matches of the new query are within either kind of base.
-        let exact_rows: Vec<u32> = match &self.base {
-            Some(base) => base.iter().copied().filter(exact).collect(),
-            None => self.sorted((0..self.rows.rows.len() as u32).filter(exact).collect()),
-        };
-        if !exact_rows.is_empty() {
-            return View {
-                rows: exact_rows,
-                fuzzy: false,
-            };
-        }
-        let rows = match &self.base {
-            Some(base) if self.base_fuzzy => base.iter().copied().filter(loose).collect(),
-            _ => self.sorted((0..self.rows.rows.len() as u32).filter(loose).collect()),
-        };
-        View { rows, fuzzy: true }
-    }
-
-    fn sorted(&self, mut view: Vec<u32>) -> Vec<u32> {
-        let rows = &self.rows.rows;
-        let sort = self.sort;
-        view.sort_by(|a, b| {
-            let o = sort.compare(&rows[*a as usize], &rows[*b as usize]);
-            if self.reverse {
-                o.reverse()
-            } else {
-                o
-            }
-        });
-        view
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Inbox {
     /// Index into [`QUEUES`].
-    pub queue: usize,
-    pub counts: [Option<usize>; 6],
-    pub rows: Option<Rows>,
-    pub loading: bool,
+    queue: usize,
+    counts: [Option<usize>; 6],
+    rows: Option<Rows>,
+    loading: bool,
     /// The load whose every row has arrived (a first page no longer applies).
-    pub complete_gen: Option<u64>,
+    complete_gen: Option<u64>,
     /// The rows are a first page of `counts[queue]`.
-    pub partial: bool,
+    partial: bool,
     /// The queue holds more than the TUI loads (`MAX_ROWS`): the rows are its first part in
     /// the engine's order, and the filter asks the engine.
-    pub capped: bool,
+    capped: bool,
     /// The filter the engine applied to the rows loaded (a capped queue's filter).
-    pub server_filter: Option<String>,
-    /// The most rows held for one queue (`app::MAX_ROWS`; smaller in tests).
-    pub max_rows: usize,
-    pub error: Option<String>,
+    server_filter: Option<String>,
+    /// The most rows held for one queue ([`MAX_ROWS`]; smaller in tests).
+    max_rows: usize,
+    error: Option<String>,
     /// Indices into `rows`, filtered and sorted.
-    pub view: Arc<Vec<u32>>,
+    view: Arc<Vec<u32>>,
     /// The query, sort and rows `view` was computed for.
-    pub view_query: String,
-    pub view_sort: (Sort, bool),
-    pub view_pending: bool,
+    view_query: String,
+    view_sort: (Sort, bool),
+    view_pending: bool,
     /// The view holds fuzzy matches (nothing matched exactly).
-    pub view_fuzzy: bool,
-    pub selected: usize,
-    pub selected_id: Option<CaseId>,
-    pub offset: usize,
-    pub marks: BTreeSet<CaseId>,
-    pub filter: TextInput,
+    view_fuzzy: bool,
+    selected: usize,
+    selected_id: Option<CaseId>,
+    offset: usize,
+    marks: BTreeSet<CaseId>,
+    filter: TextInput,
     /// The filter field has the keyboard.
-    pub filtering: bool,
-    pub sort: Sort,
-    pub reverse: bool,
+    filtering: bool,
+    sort: Sort,
+    reverse: bool,
 }
 
 impl Default for Inbox {
@@ -246,7 +84,7 @@ impl Default for Inbox {
             partial: false,
             capped: false,
             server_filter: None,
-            max_rows: crate::tui::app::MAX_ROWS,
+            max_rows: MAX_ROWS,
             error: None,
             view: Arc::new(vec![]),
             view_query: String::new(),
@@ -265,7 +103,101 @@ impl Default for Inbox {
     }
 }
 
+/// Reading the state.
 impl Inbox {
+    /// Index into [`QUEUES`].
+    pub fn queue(&self) -> usize {
+        self.queue
+    }
+
+    pub fn counts(&self) -> [Option<usize>; 6] {
+        self.counts
+    }
+
+    pub fn has_rows(&self) -> bool {
+        self.rows.is_some()
+    }
+
+    pub fn loading(&self) -> bool {
+        self.loading
+    }
+
+    /// Whether the load of `gen` already brought every row.
+    pub fn is_complete(&self, gen: u64) -> bool {
+        self.complete_gen == Some(gen)
+    }
+
+    pub fn partial(&self) -> bool {
+        self.partial
+    }
+
+    pub fn capped(&self) -> bool {
+        self.capped
+    }
+
+    pub fn server_filter(&self) -> Option<&str> {
+        self.server_filter.as_deref()
+    }
+
+    pub fn max_rows(&self) -> usize {
+        self.max_rows
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    pub fn view_query(&self) -> &str {
+        &self.view_query
+    }
+
+    pub fn view_pending(&self) -> bool {
+        self.view_pending
+    }
+
+    pub fn view_fuzzy(&self) -> bool {
+        self.view_fuzzy
+    }
+
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    pub fn selected_id(&self) -> Option<CaseId> {
+        self.selected_id
+    }
+
+    /// The first line shown.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    pub fn marks(&self) -> &BTreeSet<CaseId> {
+        &self.marks
+    }
+
+    pub fn filter(&self) -> &TextInput {
+        &self.filter
+    }
+
+    /// The filter field has the keyboard.
+    pub fn filtering(&self) -> bool {
+        self.filtering
+    }
+
+    /// Whether the filter line shows.
+    pub fn filter_line(&self) -> bool {
+        self.filtering || !self.filter.is_blank()
+    }
+
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+
+    pub fn reverse(&self) -> bool {
+        self.reverse
+    }
+
     pub fn current_queue(&self) -> Queue {
         QUEUES[self.queue]
     }
@@ -375,6 +307,141 @@ impl Inbox {
         }
         let max_offset = self.len().saturating_sub(page);
         self.offset = self.offset.min(max_offset);
+    }
+
+    /// Forgets the queues' counts (as before the first load).
+    pub fn forget_counts(&mut self) {
+        self.counts = [None; 6];
+    }
+
+    /// Holds at most `n` rows of a queue (tests use small numbers).
+    pub fn set_max_rows(&mut self, n: usize) {
+        self.max_rows = n;
+    }
+
+    pub fn set_count(&mut self, queue: usize, n: usize) {
+        self.counts[queue] = Some(n);
+    }
+
+    /// A load of the current queue started.
+    pub fn load_started(&mut self) {
+        self.loading = true;
+        self.complete_gen = None;
+    }
+
+    /// Rows of load `gen` arrived: `loaded` of the `total` the queue holds (or matches, with
+    /// `filtered`).
+    pub fn rows_arrived(&mut self, gen: u64, loaded: usize, total: usize, filtered: bool) {
+        // Every row, or as many as the TUI holds: this load is done.
+        let complete = loaded >= total || loaded >= self.max_rows;
+        if complete {
+            self.complete_gen = Some(gen);
+            self.loading = false;
+            self.capped = loaded < total;
+        }
+        self.partial = !complete;
+        self.error = None;
+        if !filtered {
+            self.counts[self.queue] = Some(total);
+        }
+    }
+
+    pub fn load_failed(&mut self, text: String) {
+        self.loading = false;
+        self.error = Some(text);
+    }
+
+    /// A view job for the current rows, if any, with the current query and sort.
+    pub fn review_job(&mut self, gen: u64) -> Option<ViewJob> {
+        let rows = self.rows.clone()?;
+        Some(self.start_view(gen, rows))
+    }
+
+    /// A view job for `rows`; the view is pending until it comes back.
+    pub fn start_view(&mut self, gen: u64, rows: Rows) -> ViewJob {
+        self.view_pending = true;
+        self.view_job(gen, rows)
+    }
+
+    /// For a capped queue (or one filtered by the engine): the filter the engine is to apply
+    /// now, when it changed (`Some(None)`: none any more).
+    pub fn server_filter_change(&mut self) -> Option<Option<String>> {
+        if !self.capped && self.server_filter.is_none() {
+            return None;
+        }
+        let text = self.filter.text().trim().to_string();
+        let wanted = Some(text).filter(|t| !t.is_empty());
+        if wanted == self.server_filter {
+            return None;
+        }
+        self.server_filter = wanted.clone();
+        Some(wanted)
+    }
+
+    /// The filter field takes the keyboard.
+    pub fn start_filter(&mut self) {
+        self.filtering = true;
+    }
+
+    /// The filter field gives the keyboard back; the filter stays.
+    pub fn keep_filter(&mut self) {
+        self.filtering = false;
+    }
+
+    /// Drops the filter.
+    pub fn clear_filter(&mut self) {
+        self.filtering = false;
+        self.filter.clear();
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter.set_text(text);
+    }
+
+    /// A key for the filter field; returns whether the text changed.
+    pub fn filter_key(&mut self, ev: crossterm::event::KeyEvent) -> bool {
+        self.filter.key(ev)
+    }
+
+    pub fn filter_paste(&mut self, text: &str) {
+        self.filter.paste(text);
+    }
+
+    pub fn set_sort(&mut self, sort: Sort) {
+        self.sort = sort;
+    }
+
+    /// The next sort order, not reversed.
+    pub fn next_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.reverse = false;
+    }
+
+    pub fn reverse_sort(&mut self) {
+        self.reverse = !self.reverse;
+    }
+
+    /// Clears the marks; returns how many there were.
+    pub fn clear_marks(&mut self) -> usize {
+        let n = self.marks.len();
+        self.marks.clear();
+        n
+    }
+
+    /// Shows queue `i` (its rows are to load): no rows, view, selection or error; returns
+    /// whether marks were cleared.
+    pub fn switch_to(&mut self, i: usize) -> bool {
+        self.queue = i;
+        self.rows = None;
+        self.view = Default::default();
+        self.view_query.clear();
+        self.selected = 0;
+        self.selected_id = None;
+        self.offset = 0;
+        self.error = None;
+        let marked = !self.marks.is_empty();
+        self.marks.clear();
+        marked
     }
 
     pub fn toggle_mark(&mut self) {

@@ -6,3 +6,4 @@ pub mod help;
 pub mod inbox;
 pub mod picker;
 pub mod prompt;
+pub mod view;

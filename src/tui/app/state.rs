@@ -1,0 +1,239 @@
+//! The app's state and the loads it asks for.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::Rect;
+
+use super::types::{Effect, Message, Modal, Session, Status, FIRST_PAGE};
+use crate::domain::CaseId;
+use crate::tui::keymap::Keymap;
+use crate::tui::layout::{self, Areas, Pane};
+use crate::tui::panes::case::{CaseView, LineCounts};
+use crate::tui::panes::inbox::Inbox;
+use crate::tui::panes::picker::PickEntry;
+use crate::tui::text::{self, Look};
+
+/// The newest request of each kind; older replies are dropped.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Gens {
+    pub(super) inbox: u64,
+    pub(super) counts: u64,
+    pub(super) case: u64,
+    pub(super) view: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub session: Session,
+    pub keymap: Arc<Keymap>,
+    pub now: DateTime<Utc>,
+    pub size: Rect,
+    pub focus: Pane,
+    pub inbox: Inbox,
+    pub case: CaseView,
+    pub modals: Vec<Modal>,
+    pub status: Status,
+    /// Users and groups for the picker, once loaded.
+    pub people: Option<Arc<Vec<PickEntry>>>,
+    pub prompt_history: Vec<String>,
+    pub ticks: u64,
+    pub quit: bool,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    pub(super) gens: Gens,
+}
+
+impl App {
+    pub fn new(session: Session, keymap: Arc<Keymap>, now: DateTime<Utc>, size: (u16, u16)) -> App {
+        App {
+            session,
+            keymap,
+            now,
+            size: Rect::new(0, 0, size.0, size.1),
+            focus: Pane::Inbox,
+            inbox: Inbox::default(),
+            case: CaseView::default(),
+            modals: vec![],
+            status: Status::default(),
+            people: None,
+            prompt_history: vec![],
+            ticks: 0,
+            quit: false,
+            dirty: true,
+            gens: Gens::default(),
+        }
+    }
+
+    /// What to do first: load everything and run the timers once.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut fx = self.refresh();
+        fx.push(Effect::LoadOrg);
+        fx.push(Effect::Sweep);
+        fx
+    }
+
+    /// How to show things now.
+    pub fn look(&self) -> Look<'_> {
+        Look {
+            theme: self.session.theme,
+            zone: self.session.zone,
+            now: self.now,
+            keymap: &self.keymap,
+        }
+    }
+
+    /// Counts the case panes' lines again when the case or the panes' widths changed.
+    pub(super) fn measure(&mut self) {
+        let width = |pane| {
+            layout::areas(self.size, pane)
+                .of(pane)
+                .map_or(0, |r| layout::inner(r).width)
+        };
+        let widths = (width(Pane::Detail), width(Pane::Comments));
+        if !self.case.needs_measure(widths) {
+            return;
+        }
+        let look = self.look();
+        let counts = LineCounts {
+            detail: text::detail::lines(&look, &self.case, widths.0 as usize).len(),
+            comments: text::comments::lines(&look, &self.case, widths.1 as usize).len(),
+        };
+        self.case.set_line_counts(counts, widths);
+    }
+
+    pub fn areas(&self) -> Areas {
+        layout::areas(self.size, self.focus)
+    }
+
+    /// How many lines the inbox shows at once.
+    pub fn inbox_page(&self) -> usize {
+        let a = layout::areas(self.size, Pane::Inbox);
+        a.inbox
+            .map(|r| layout::inbox_rows(r, self.filter_line()))
+            .unwrap_or(10)
+            .max(1)
+    }
+
+    /// Whether the inbox shows its filter line.
+    pub fn filter_line(&self) -> bool {
+        self.inbox.filter_line()
+    }
+
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.status.message = Some(Message {
+            text: text.into(),
+            error: false,
+            tick: self.ticks,
+        });
+    }
+
+    pub fn fail(&mut self, text: impl Into<String>) {
+        self.status.message = Some(Message {
+            text: text.into(),
+            error: true,
+            tick: self.ticks,
+        });
+    }
+
+    /// Reload the queue, the counts and the case shown.
+    pub fn refresh(&mut self) -> Vec<Effect> {
+        let mut fx = self.load_inbox();
+        fx.push(self.load_counts());
+        fx.extend(self.load_case());
+        fx
+    }
+
+    /// Loads the current queue. A big (or not yet counted) queue is asked for twice at once: a
+    /// first page, which the engine answers from its index in a few milliseconds, and every
+    /// row, which takes longer; the page shows until the rest arrives.
+    pub(super) fn load_inbox(&mut self) -> Vec<Effect> {
+        self.gens.inbox += 1;
+        self.inbox.load_started();
+        let gen = self.gens.inbox;
+        let queue = self.inbox.current_queue();
+        // A capped queue keeps asking the engine for its filter.
+        let filter = self.inbox.server_filter().map(str::to_string);
+        let all = Effect::LoadInbox {
+            gen,
+            queue,
+            limit: Some(self.inbox.max_rows()),
+            filter: filter.clone(),
+        };
+        match self.inbox.counts()[self.inbox.queue()] {
+            Some(n) if n <= FIRST_PAGE && filter.is_none() => vec![all],
+            _ => vec![
+                Effect::LoadInbox {
+                    gen,
+                    queue,
+                    limit: Some(FIRST_PAGE),
+                    filter,
+                },
+                all,
+            ],
+        }
+    }
+
+    fn load_counts(&mut self) -> Effect {
+        self.gens.counts += 1;
+        Effect::LoadCounts {
+            gen: self.gens.counts,
+        }
+    }
+
+    /// Loads the case asked for, if any.
+    fn load_case(&mut self) -> Option<Effect> {
+        let case = self.case.id()?;
+        self.gens.case += 1;
+        self.case.reload();
+        Some(Effect::LoadCase {
+            gen: self.gens.case,
+            case,
+        })
+    }
+
+    /// Shows `id` in the case panes.
+    pub(super) fn open_case(&mut self, id: CaseId) -> Vec<Effect> {
+        self.case.ask(id);
+        self.load_case().into_iter().collect()
+    }
+
+    /// After the selection moved: follow it with the case panes, unless the keyboard is in
+    /// them (a refresh must not swap the case someone is working on).
+    pub(super) fn follow_selection(&mut self) -> Vec<Effect> {
+        if self.focus != Pane::Inbox {
+            return vec![];
+        }
+        match self.inbox.selected_id() {
+            Some(id) if self.case.id() != Some(id) => self.open_case(id),
+            Some(_) => vec![],
+            None => {
+                self.case.clear();
+                vec![]
+            }
+        }
+    }
+
+    /// Recomputes the inbox view of the current rows (after a filter or sort change). A
+    /// capped queue also asks the engine for the rows matching the new filter (latest wins).
+    pub(super) fn review(&mut self) -> Vec<Effect> {
+        let mut fx = vec![];
+        if self.inbox.server_filter_change().is_some() {
+            fx.extend(self.load_inbox());
+        }
+        if self.inbox.has_rows() {
+            self.gens.view += 1;
+            fx.extend(self.inbox.review_job(self.gens.view).map(Effect::View));
+        }
+        fx
+    }
+
+    /// The cases a case action applies to, by focus: the marks or selection in the inbox,
+    /// the case shown elsewhere.
+    pub fn targets(&self) -> Vec<CaseId> {
+        match self.focus {
+            Pane::Inbox => self.inbox.targets(),
+            _ => self.case.id().into_iter().collect(),
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Pieces every pane and dialog draws with: frames, centring, padding, key hints.
+
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+
+use crate::tui::app::App;
+use crate::tui::layout::Pane;
+
+/// A pane's frame: highlighted when it has the keyboard.
+pub(crate) fn pane_block<'a>(app: &App, pane: Pane, title: Line<'a>) -> Block<'a> {
+    let t = app.session.theme;
+    let focused = app.focus == pane && app.modals.is_empty();
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused {
+            t.border_focused()
+        } else {
+            t.border()
+        })
+        .title(title)
+}
+
+/// A rectangle of at most `w`×`h` in the middle of `area`.
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+/// `text` padded with spaces (or cut with `…`) to exactly `width` columns.
+pub(crate) fn pad(text: &str, width: usize) -> String {
+    let s = crate::tui::format::fit(text, width);
+    let n = s.chars().count();
+    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
+}
+
+/// `key label` pairs for hint lines.
+pub(crate) fn hint_spans(app: &App, hints: &[(String, &str)]) -> Vec<Span<'static>> {
+    let t = app.session.theme;
+    let mut out = vec![];
+    for (key, label) in hints {
+        if !out.is_empty() {
+            out.push(Span::raw("  "));
+        }
+        out.push(Span::styled(key.clone(), t.key()));
+        out.push(Span::styled(format!(" {label}"), Style::default()));
+    }
+    out
+}
