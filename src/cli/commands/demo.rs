@@ -64,5 +64,19 @@ fn build(ctx: &Ctx, fresh: bool) -> Result<Engine, ApiError> {
         ctx.db.display(),
         started.elapsed().as_millis()
     );
-    Engine::open(&ctx.db, ctx.clock.clone())
+    reopen(ctx)
+}
+
+/// Opens the store just built. sled lets go of a store's lock when its last thread ends, a
+/// moment after the builder dropped it: wait for that (briefly) instead of calling it busy.
+fn reopen(ctx: &Ctx) -> Result<Engine, ApiError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match Engine::open(&ctx.db, ctx.clock.clone()) {
+            Err(ApiError::Busy(_)) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result,
+        }
+    }
 }
