@@ -17,39 +17,41 @@ pub enum ImportCmd {
 }
 
 pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
-    match what {
+    let (ImportCmd::Users { file } | ImportCmd::Policies { file } | ImportCmd::Resources { file }) =
+        &what;
+    let label = file.display().to_string();
+    let bytes =
+        std::fs::read(file).map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
+    // Parsed whole before anything is sent: a bad file changes nothing.
+    let command = match &what {
+        ImportCmd::Users { .. } => Command::ImportUsers {
+            users: parse_users_csv(&label, &bytes)?,
+        },
+        ImportCmd::Policies { .. } => Command::ImportPolicies {
+            policies: parse_policies_toml(&label, text(&label, &bytes)?)?,
+        },
         ImportCmd::Resources { file } => {
-            let label = file.display().to_string();
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
-            let base = std::path::absolute(&file)
+            // Feed paths in the file are relative to it.
+            let base = std::path::absolute(file)
                 .ok()
                 .and_then(|p| p.parent().map(|p| p.to_path_buf()))
                 .unwrap_or_default();
-            let resources = crate::import::parse_resources_toml(&label, &text, &base)?;
-            let engine = ctx.backend()?;
-            let applied = engine.execute(&ctx.actor, Command::ImportResources { resources })?;
-            output::applied(ctx.json, &applied)
+            Command::ImportResources {
+                resources: crate::import::parse_resources_toml(
+                    &label,
+                    text(&label, &bytes)?,
+                    &base,
+                )?,
+            }
         }
-        ImportCmd::Policies { file } => {
-            let label = file.display().to_string();
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
-            let policies = parse_policies_toml(&label, &text)?;
-            let engine = ctx.backend()?;
-            let applied = engine.execute(&ctx.actor, Command::ImportPolicies { policies })?;
-            output::applied(ctx.json, &applied)
-        }
-        ImportCmd::Users { file } => {
-            let label = file.display().to_string();
-            let bytes = std::fs::read(&file)
-                .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
-            let users = parse_users_csv(&label, &bytes)?;
-            let engine = ctx.backend()?;
-            let applied = engine
-                .execute(&ctx.actor, Command::ImportUsers { users })
-                .map_err(|e| in_file(&label, e))?;
-            output::applied(ctx.json, &applied)
-        }
-    }
+    };
+    let applied = ctx
+        .backend()?
+        .execute(&ctx.actor, command)
+        .map_err(|e| in_file(&label, e))?;
+    output::applied(ctx.json, &applied)
+}
+
+fn text<'a>(label: &str, bytes: &'a [u8]) -> Result<&'a str, ApiError> {
+    std::str::from_utf8(bytes).map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))
 }
