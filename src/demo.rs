@@ -3,7 +3,15 @@
 //!
 //! `cases.csv` columns: `days_ago,kind,title,requester,target,deadline_days,script`; the
 //! script is `|`-separated steps `HOURS:ACTOR:VERB[:ARG]` (hours after the case was created)
-//! with verbs claim, comment, delegate, delegate-add, escalate, complete, cancel, close.
+//! with verbs claim, comment, delegate, delegate-add, escalate, complete, correlate (`ARG`:
+//! the owner; none: an orphan), cancel, close. It holds no correlation, remediation or
+//! certification cases: the first two come from exports, as they do for real.
+//!
+//! `exports/*.csv` are what each semi-manual resource's export showed over time: a row is in
+//! the exports read from `seen_from` to `seen_until` days ago (empty or no column: always).
+//! `feeds.csv` (`days_ago,resource,account,script`) reads them through the engine
+//! (`Command::ReadFeed`, at 6 h before that day's time) in its order, and plays the script on
+//! the case that reading opened for the account (hours after the reading).
 
 use std::collections::BTreeSet;
 use std::path::Path;
