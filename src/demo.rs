@@ -3,15 +3,26 @@
 //!
 //! `cases.csv` columns: `days_ago,kind,title,requester,target,deadline_days,script`; the
 //! script is `|`-separated steps `HOURS:ACTOR:VERB[:ARG]` (hours after the case was created)
-//! with verbs claim, comment, delegate, delegate-add, escalate, complete, cancel, close.
+//! with verbs claim, comment, delegate, delegate-add, escalate, complete, correlate (`ARG`:
+//! the owner; none: an orphan), cancel, close. It holds no correlation, remediation or
+//! certification cases: the first two come from exports, as they do for real.
+//!
+//! `exports/*.csv` are what each semi-manual resource's export showed over time: a row is in
+//! the exports read from `seen_from` to `seen_until` days ago (empty or no column: always).
+//! `feeds.csv` (`days_ago,resource,account,script`) reads them through the engine
+//! (`Command::ReadFeed`, at 6 h before that day's time) in its order, and plays the script on
+//! the case that reading opened for the account (hours after the reading).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::api::{ApiError, Command, NewCase};
-use crate::domain::{CaseId, CaseKind, DelegationMethod, OpKind, Outcome, Target};
+use crate::api::{ApiError, Command, NewCase, ServiceExt};
+use crate::domain::{
+    CaseId, CaseKind, DelegationMethod, OpKind, Outcome, Resource, ResourceKind, Target,
+};
 use crate::engine::{Engine, ManualClock};
 use crate::import::{in_file, parse_policies_toml, parse_users_csv};
 
@@ -20,6 +31,13 @@ pub const CASES_CSV: &str = include_str!("../assets/demo/cases.csv");
 pub const POLICIES_TOML: &str = include_str!("../assets/demo/policies.toml");
 pub const RESOURCES_TOML: &str = include_str!("../assets/demo/resources.toml");
 pub const BADGE_EXPORT: &str = include_str!("../assets/demo/exports/badge.csv");
+pub const FEEDS_CSV: &str = include_str!("../assets/demo/feeds.csv");
+/// What each semi-manual resource's export showed over time (see [`export_at`]).
+const TIMELINES: [(&str, &str); 3] = [
+    ("badge", BADGE_EXPORT),
+    ("racf", include_str!("../assets/demo/exports/racf.csv")),
+    ("dwh", include_str!("../assets/demo/exports/dwh.csv")),
+];
 pub const ADMIN: &str = "admin";
 
 /// Builds the demo store at `path` with "now" = `now`. Fails if a store exists there. The
@@ -35,17 +53,13 @@ pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, 
     let policies = parse_policies_toml("assets/demo/policies.toml", POLICIES_TOML)?;
     engine.execute(ADMIN, Command::ImportPolicies { policies })?;
 
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(CASES_CSV.as_bytes());
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
+    for (line, rec) in records("cases.csv", CASES_CSV)? {
         let at = |e: String| ApiError::BadInput(format!("assets/demo/cases.csv: line {line}: {e}"));
-        let rec = rec.map_err(|e| at(e.to_string()))?;
         let field = |n: usize| rec.get(n).unwrap_or("").to_string();
         let days_ago: i64 = field(0).parse().map_err(|_| at("bad days_ago".into()))?;
         // Spread cases of one day over its working hours.
-        let created = now - Duration::days(days_ago) - Duration::minutes(((i * 37) % 480) as i64);
+        let minutes = ((line - 2) * 37 % 480) as i64;
+        let created = now - Duration::days(days_ago) - Duration::minutes(minutes);
         let created = created.min(now - Duration::minutes(5));
         clock.set(created);
         let deadline = match field(5).as_str() {
@@ -59,6 +73,14 @@ pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, 
             ),
         };
         let kind: CaseKind = field(1).parse().map_err(|e| at(format!("{e}")))?;
+        if matches!(
+            kind,
+            CaseKind::Correlation | CaseKind::Remediation | CaseKind::Certification
+        ) {
+            return Err(at(format!(
+                "a {kind} case comes from an export (feeds.csv), not from cases.csv"
+            )));
+        }
         // Recent untouched cases run under the demo's escalation policies, so the live
         // sweep has timers to fire; scripted ones are left to their script.
         let policy = match kind {
@@ -83,25 +105,7 @@ pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, 
             )
             .map_err(|e| at(e.to_string()))?;
         let case = applied.case.expect("a new case");
-        for step in field(6).split('|').filter(|s| !s.trim().is_empty()) {
-            let mut parts = step.splitn(4, ':');
-            let hours: f64 = parts
-                .next()
-                .unwrap_or("")
-                .trim()
-                .parse()
-                .map_err(|_| at(format!("bad step {step:?}")))?;
-            let actor = parts.next().unwrap_or("").trim().to_string();
-            let verb = parts.next().unwrap_or("").trim().to_string();
-            let arg = parts.next().map(|a| a.trim().to_string());
-            let t = (created + Duration::minutes((hours * 60.0) as i64)).min(now);
-            clock.set(t);
-            let command =
-                step_command(case, &verb, arg).map_err(|e| at(format!("{step:?}: {e}")))?;
-            engine
-                .execute(&actor, command)
-                .map_err(|e| at(format!("{step:?}: {e}")))?;
-        }
+        play(&engine, &clock, case, created, now, &field(6)).map_err(at)?;
     }
     resources(&engine, &clock, exports, now)?;
     clock.set(now);
@@ -121,35 +125,20 @@ fn resources(
 ) -> Result<(), ApiError> {
     std::fs::create_dir_all(exports)
         .map_err(|e| ApiError::Internal(format!("cannot create {}: {e}", exports.display())))?;
-    let feed = exports.join("badge.csv");
-    std::fs::write(&feed, BADGE_EXPORT)
-        .map_err(|e| ApiError::Internal(format!("cannot write {}: {e}", feed.display())))?;
     let resources =
         crate::import::parse_resources_toml("assets/demo/resources.toml", RESOURCES_TOML, exports)?;
-    clock.set(now - Duration::days(4));
-    engine.execute(ADMIN, Command::ImportResources { resources })?;
+    clock.set(now - Duration::days(30));
+    engine.execute(
+        ADMIN,
+        Command::ImportResources {
+            resources: resources.clone(),
+        },
+    )?;
     let w = Work { engine, clock, now };
     w.sap_hr()?;
     w.fileserver()?;
     w.badge()?;
-    // Last night's export.
-    clock.set(w.ago(0, 6));
-    let rows = crate::import::feed::parse_feed_csv(
-        "badge.csv",
-        BADGE_EXPORT.as_bytes(),
-        "account",
-        &["mail".into(), "zone".into()],
-    )?;
-    engine.execute(
-        ADMIN,
-        Command::ReadFeed {
-            resource: "badge".into(),
-            label: feed.display().to_string(),
-            fingerprint: crate::import::feed::fingerprint(BADGE_EXPORT.as_bytes()),
-            rows,
-        },
-    )?;
-    Ok(())
+    w.feeds(&resources)
 }
 
 /// The demo's provisioning work, replayed at its times.
@@ -278,6 +267,154 @@ impl Work<'_> {
     }
 }
 
+impl Work<'_> {
+    /// Replays `feeds.csv`: the exports read at their times, and what people did with the
+    /// cases each reading opened.
+    fn feeds(&self, resources: &[Resource]) -> Result<(), ApiError> {
+        let mut read = BTreeSet::new();
+        for (line, rec) in records("feeds.csv", FEEDS_CSV)? {
+            let at =
+                |e: String| ApiError::BadInput(format!("assets/demo/feeds.csv: line {line}: {e}"));
+            let field = |n: usize| rec.get(n).unwrap_or("").to_string();
+            let days_ago: i64 = field(0).parse().map_err(|_| at("bad days_ago".into()))?;
+            let resource = resources
+                .iter()
+                .find(|r| r.id == field(1))
+                .ok_or_else(|| at(format!("no resource {:?}", field(1))))?;
+            let when = self.ago(days_ago, 6);
+            if read.insert((days_ago, resource.id.clone())) {
+                self.read_export(resource, days_ago, when)
+                    .map_err(|e| at(e.to_string()))?;
+            }
+            let account = field(2);
+            if account.is_empty() {
+                continue;
+            }
+            let case = self
+                .engine
+                .shadow(ADMIN, &resource.id, &account)?
+                .and_then(|s| s.remediation)
+                .ok_or_else(|| at(format!("the export opened no case for {account}")))?;
+            play(self.engine, self.clock, case, when, self.now, &field(3)).map_err(at)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the export `resource` shows `days_ago` days ago, at `when`; the export file is
+    /// left as read, for the live sweep.
+    fn read_export(
+        &self,
+        resource: &Resource,
+        days_ago: i64,
+        when: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let ResourceKind::SemiManual {
+            feed,
+            key,
+            attributes,
+        } = &resource.kind
+        else {
+            return Err(ApiError::BadInput(format!("{} has no export", resource.id)));
+        };
+        let (_, timeline) = TIMELINES
+            .iter()
+            .find(|(id, _)| *id == resource.id)
+            .ok_or_else(|| ApiError::BadInput(format!("no export for {}", resource.id)))?;
+        let text = export_at(timeline, days_ago)?;
+        std::fs::write(feed, &text)
+            .map_err(|e| ApiError::Internal(format!("cannot write {feed}: {e}")))?;
+        let rows = crate::import::feed::parse_feed_csv(feed, text.as_bytes(), key, attributes)?;
+        self.clock.set(when);
+        self.engine.execute(
+            ADMIN,
+            Command::ReadFeed {
+                resource: resource.id.clone(),
+                label: feed.clone(),
+                fingerprint: crate::import::feed::fingerprint(text.as_bytes()),
+                rows,
+            },
+        )?;
+        Ok(())
+    }
+}
+
+/// The export a timeline shows `days_ago` days ago: its rows seen then (`seen_from` and
+/// `seen_until` days ago, both included; empty or absent: always), without those columns.
+fn export_at(timeline: &str, days_ago: i64) -> Result<String, ApiError> {
+    let bad = |e: String| ApiError::BadInput(format!("demo export: {e}"));
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(timeline.as_bytes());
+    let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (from, until) = (column("seen_from"), column("seen_until"));
+    let keep: Vec<usize> = (0..headers.len())
+        .filter(|i| Some(*i) != from && Some(*i) != until)
+        .collect();
+    let mut out = csv::Writer::from_writer(vec![]);
+    let write = |out: &mut csv::Writer<Vec<u8>>, rec: &csv::StringRecord| {
+        out.write_record(keep.iter().map(|&i| rec.get(i).unwrap_or("")))
+            .map_err(|e| bad(e.to_string()))
+    };
+    write(&mut out, &headers)?;
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let day = |c: Option<usize>, default: i64| match c.and_then(|c| rec.get(c)) {
+            None | Some("") => Ok(default),
+            Some(d) => d.parse::<i64>().map_err(|_| bad(format!("bad day {d:?}"))),
+        };
+        if day(from, i64::MAX)? >= days_ago && days_ago >= day(until, 0)? {
+            write(&mut out, &rec)?;
+        }
+    }
+    let bytes = out.into_inner().map_err(|e| bad(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| bad(e.to_string()))
+}
+
+/// The records of a demo CSV file with their line numbers.
+fn records(name: &str, text: &str) -> Result<Vec<(usize, csv::StringRecord)>, ApiError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, rec)| {
+            rec.map(|r| (i + 2, r))
+                .map_err(|e| ApiError::BadInput(format!("assets/demo/{name}: line {}: {e}", i + 2)))
+        })
+        .collect()
+}
+
+/// Plays a case's script: `|`-separated steps `HOURS:ACTOR:VERB[:ARG]`, hours after `start`.
+fn play(
+    engine: &Engine,
+    clock: &ManualClock,
+    case: CaseId,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    script: &str,
+) -> Result<(), String> {
+    for step in script.split('|').filter(|s| !s.trim().is_empty()) {
+        let mut parts = step.splitn(4, ':');
+        let hours: f64 = parts
+            .next()
+            .unwrap_or("")
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad step {step:?}"))?;
+        let actor = parts.next().unwrap_or("").trim().to_string();
+        let verb = parts.next().unwrap_or("").trim().to_string();
+        let arg = parts.next().map(|a| a.trim().to_string());
+        clock.set((start + Duration::minutes((hours * 60.0) as i64)).min(now));
+        let command = step_command(case, &verb, arg).map_err(|e| format!("{step:?}: {e}"))?;
+        engine
+            .execute(&actor, command)
+            .map_err(|e| format!("{step:?}: {e}"))?;
+    }
+    Ok(())
+}
+
 /// Where the demo keeps the exports its semi-manual resources read.
 pub fn exports_dir(store: &Path) -> std::path::PathBuf {
     let mut name = store
@@ -327,6 +464,11 @@ fn step_command(case: CaseId, verb: &str, arg: Option<String>) -> Result<Command
             work_item: None,
             outcome: outcome(arg)?,
             comment: None,
+        },
+        // Without an owner: an orphan.
+        "correlate" => Command::Correlate {
+            case,
+            owner: arg.filter(|s| !s.is_empty()),
         },
         "cancel" => Command::Cancel {
             case,
