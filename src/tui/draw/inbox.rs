@@ -220,7 +220,7 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
     let [slash, field, right] = Layout::horizontal([
         Constraint::Length(2),
         Constraint::Fill(1),
-        Constraint::Length(count.chars().count() as u16),
+        Constraint::Length(format::width(&count) as u16),
     ])
     .areas(area);
     frame.render_widget(Span::styled("/ ", t.key()), slash);

@@ -9,6 +9,7 @@ use ratatui::Frame;
 
 use super::widgets::hint_spans;
 use crate::tui::app::App;
+use crate::tui::format;
 use crate::tui::panes::prompt::Prompt;
 
 /// The message line: the last message when there is one (errors stay readable at 80
@@ -32,7 +33,7 @@ pub fn hints(app: &App, frame: &mut Frame, area: Rect) {
         };
         let label = hint.text();
         let key = key.to_string();
-        let w = key.chars().count() + label.chars().count() + 3;
+        let w = format::width(&key) + format::width(label) + 3;
         if used + w > area.width as usize {
             break;
         }
@@ -77,7 +78,7 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     };
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
-        Constraint::Length(busy.chars().count() as u16),
+        Constraint::Length(format::width(busy) as u16),
     ])
     .areas(area);
     frame.render_widget(
