@@ -1166,3 +1166,98 @@ fn snapshot_pending_operations_and_correlation() {
     d.press("2 enter");
     snap("correlation", &mut d, size);
 }
+
+// Long lists and Unicode titles ─────────────────────────────────────────────────────────────
+
+/// Adds generic cases for alice with these titles, due one hour apart from tomorrow on.
+fn add_cases(s: &Store, titles: &[String]) {
+    for (i, title) in titles.iter().enumerate() {
+        s.engine
+            .execute(
+                "boss",
+                Command::CreateCase(NewCase {
+                    kind: CaseKind::Generic,
+                    title: title.clone(),
+                    description: None,
+                    resource: None,
+                    object: None,
+                    target: Target::User("alice".into()),
+                    deadline: Some(now() + Duration::days(1) + Duration::hours(i as i64)),
+                    policy: None,
+                }),
+            )
+            .unwrap();
+    }
+}
+
+#[test]
+fn snapshot_scrollbar_inside_the_frame() {
+    let s = store();
+    let titles: Vec<String> = (1..=40)
+        .map(|i| format!("Review access batch {i}"))
+        .collect();
+    add_cases(&s, &titles);
+    let mut d = s.driver("alice", (80, 24));
+    d.press("ctrl-d ctrl-d");
+    snap("scrollbar", &mut d, (80, 24));
+    let screen = d.screen(80, 24);
+    // The right border is whole on every line of the list.
+    assert_whole_right_border(&screen);
+}
+
+/// Every line of the inbox pane ends on its right border (the screen's lines are quoted;
+/// wide characters add a note after the closing quote).
+fn assert_whole_right_border(screen: &str) {
+    let inside: Vec<&str> = screen
+        .lines()
+        .filter_map(|l| l.strip_prefix("\"┃"))
+        .collect();
+    assert!(inside.len() >= 8, "{screen}");
+    for line in inside {
+        assert!(line.contains("┃\""), "{line}");
+    }
+}
+
+fn unicode_titles() -> Vec<String> {
+    [
+        "日本語のタイトル：人事システムのアカウント作成を依頼します",
+        "Badge 🎉🚀 for the offsite — 👩‍💻 team",
+        "Re\u{301}sume\u{301} cafe\u{301} na\u{308}ive co\u{308}operate accounts",
+        "حساب جديد للموظف على نظام الرواتب",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+#[test]
+fn snapshot_unicode_titles() {
+    let s = store();
+    add_cases(&s, &unicode_titles());
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        snap("unicode", &mut d, size);
+        assert_whole_right_border(&d.screen(size.0, size.1));
+    }
+}
+
+#[test]
+fn case_list_measures_unicode_titles() {
+    let s = store();
+    add_cases(&s, &unicode_titles());
+    let db = s._dir.path().join("store");
+    drop(s.engine);
+    let out = assert_cmd::Command::cargo_bin("casebench")
+        .unwrap()
+        .env("COLUMNS", "80")
+        .env("CASEBENCH_NOW", "2026-11-20T09:00:00Z")
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "alice", "case", "list", "--queue", "mine"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for line in stdout.lines() {
+        assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "{line}");
+    }
+    insta::assert_snapshot!("case_list_unicode", stdout);
+}

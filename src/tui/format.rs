@@ -192,7 +192,10 @@ mod tests {
         assert_eq!(fit("日本語のタイトル", 7), "日本語…");
         assert_eq!(pad("日本語のタイトル", 6), "日本… ");
         // e + combining acute: one column, never split from its letter.
-        assert_eq!(fit("e\u{301}e\u{301}e\u{301}abc", 4), "e\u{301}e\u{301}e\u{301}…");
+        assert_eq!(
+            fit("e\u{301}e\u{301}e\u{301}abc", 4),
+            "e\u{301}e\u{301}e\u{301}…"
+        );
         assert_eq!(pad("e\u{301}", 3), "e\u{301}  ");
         assert_eq!(wrap("日本語 タイトル", 6), vec!["日本語", "タイト", "ル"]);
     }

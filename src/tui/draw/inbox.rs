@@ -112,7 +112,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(5)
         .max(5);
-    let w = widths(inner.width as usize, id_w);
+    // A long list keeps its last column for the scrollbar, inside the frame.
+    let scrolls = inbox.len() > page;
+    let w = widths(
+        (inner.width as usize).saturating_sub(usize::from(scrolls)),
+        id_w,
+    );
     let heads = ["ID", "KIND", "TITLE", "STATE", "WHO", "DUE", "ESC"];
     let mut head = String::from("  ");
     for (h, wd) in heads.iter().zip(w) {
@@ -133,7 +138,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(row_line(app, r, &w, selected, focused));
     }
     frame.render_widget(Paragraph::new(lines), list_area);
-    if inbox.len() > page {
+    if scrolls {
         let mut state =
             ScrollbarState::new(inbox.len().saturating_sub(page)).position(inbox.offset());
         let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
@@ -141,13 +146,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .end_symbol(None)
             .track_symbol(Some(" "))
             .thumb_style(t.border_focused());
-        let bar_area = Rect {
-            x: area.x,
-            y: list_area.y,
-            width: area.width,
-            height: list_area.height,
-        };
-        frame.render_stateful_widget(bar, bar_area, &mut state);
+        frame.render_stateful_widget(bar, list_area, &mut state);
     }
 }
 
