@@ -28,7 +28,7 @@ pub fn hints(app: &App, frame: &mut Frame, area: Rect) {
     let mut pairs: Vec<(String, &str)> = vec![];
     let mut used = 1;
     for hint in app.layer().hints() {
-        let Some(key) = app.keymap.hint(hint.context, hint.action) else {
+        let Some(key) = crate::tui::app::acting_key(app, hint.context, hint.action) else {
             continue;
         };
         let label = hint.text();
