@@ -944,6 +944,17 @@ fn snapshot_help() {
 }
 
 #[test]
+fn snapshot_help_end_and_narrow() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("? G");
+    snap("help_end", &mut d, (80, 24));
+    let mut d = s.driver("alice", (50, 24));
+    d.press("?");
+    snap("help_narrow", &mut d, (50, 24));
+}
+
+#[test]
 fn snapshot_error_message() {
     let s = store();
     for size in SIZES {

@@ -10,7 +10,8 @@ use crate::tui::panes::help;
 use crate::tui::panes::prompt::{self, PromptAction};
 
 pub(super) fn help_key(app: &mut App, k: K) -> Vec<Effect> {
-    let total = help::lines(&app.keymap).len();
+    let inner_w = help::popup_width(app.size.width).saturating_sub(2) as usize;
+    let total = help::rows(&app.keymap, inner_w).len();
     let page = (app.size.height as usize).saturating_sub(4).max(1);
     let max = total.saturating_sub(page);
     let Some(Modal::Help { scroll }) = app.modals.last_mut() else {
