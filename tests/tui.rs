@@ -1272,3 +1272,38 @@ fn case_list_measures_unicode_titles() {
     }
     insta::assert_snapshot!("case_list_unicode", stdout);
 }
+
+// The Closed queue ──────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn snapshot_closed_queue_newest_closed_first() {
+    let s = store();
+    // C-3 is cancelled now; C-6 was completed a day ago: C-3 comes first although older.
+    s.engine
+        .execute(
+            "admin",
+            Command::Cancel {
+                case: CaseId(3),
+                comment: Some("duplicate".into()),
+            },
+        )
+        .unwrap();
+    let list = s
+        .engine
+        .list_cases(
+            "alice",
+            &casebench::api::CaseQuery {
+                queue: casebench::api::Queue::Closed,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let ids: Vec<String> = list.cases.iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(ids, ["C-3", "C-6"]);
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("6");
+        assert_eq!(shown_ids(&d), ["C-3", "C-6"]);
+        snap("closed", &mut d, size);
+    }
+}

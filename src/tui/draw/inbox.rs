@@ -8,12 +8,12 @@ use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarStat
 use ratatui::Frame;
 
 use super::widgets::{pad, pane_block};
-use crate::api::CaseRow;
+use crate::api::{CaseRow, Queue};
 use crate::tui::actions::{Context, KeyAction};
 use crate::tui::app::App;
 use crate::tui::format::{self, Urgency};
 use crate::tui::layout::{self, Pane};
-use crate::tui::panes::inbox::{queue_label, QUEUES};
+use crate::tui::panes::inbox::{queue_label, Sort, QUEUES};
 
 /// Column widths for an inner width: (id, kind, title, state, who, due, esc).
 fn widths(total: usize, id: usize) -> [usize; 7] {
@@ -70,7 +70,11 @@ fn title(app: &App) -> Line<'static> {
         Span::styled(
             format!(
                 "· sort {}{} ",
-                inbox.sort().name(),
+                match inbox.sort() {
+                    // Closed cases have no deadline: that order is by close time.
+                    Sort::Deadline if q == Queue::Closed => "closed",
+                    sort => sort.name(),
+                },
                 if inbox.reverse() { " ↓" } else { "" }
             ),
             t.dim(),
@@ -118,7 +122,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         (inner.width as usize).saturating_sub(usize::from(scrolls)),
         id_w,
     );
-    let heads = ["ID", "KIND", "TITLE", "STATE", "WHO", "DUE", "ESC"];
+    // The Closed queue has no deadlines: it says when each case closed.
+    let due_head = if inbox.current_queue() == Queue::Closed {
+        "CLOSED"
+    } else {
+        "DUE"
+    };
+    let heads = ["ID", "KIND", "TITLE", "STATE", "WHO", due_head, "ESC"];
     let mut head = String::from("  ");
     for (h, wd) in heads.iter().zip(w) {
         head.push_str(&pad(h, wd));
@@ -160,7 +170,10 @@ fn row_line(
 ) -> Line<'static> {
     let t = app.session.theme;
     let marked = app.inbox.marks().contains(&r.id);
-    let (due, urgency) = format::deadline(r.deadline, app.now);
+    let (due, urgency) = match r.closed {
+        Some(t) if !r.state.is_active() => (format::ago(t, app.now), Urgency::None),
+        _ => format::deadline(r.deadline, app.now),
+    };
     let mut spans = vec![
         Span::styled(if marked { "● " } else { "  " }, t.marked()),
         Span::styled(pad(&r.id.to_string(), w[0]), t.id()),
