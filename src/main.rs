@@ -41,6 +41,7 @@ fn workbench(w: Workbench) -> Result<(), ApiError> {
                 store: tui::short_path(&ctx.db),
                 config,
                 keymap,
+                message: cli::commands::demo::built_message(),
             })
         }
         _ => cli::print_inbox(&ctx, demo, &*service),

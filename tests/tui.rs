@@ -396,6 +396,8 @@ fn a_big_queue_shows_a_first_page_then_every_row() {
     assert!(d.app.inbox.partial());
     let screen = d.screen(80, 24);
     assert!(screen.contains("Open first 2 of 6, loading…"), "{screen}");
+    // The status bar says what is happening.
+    assert!(screen.contains("loading 6 rows…"), "{screen}");
     d.act(Action::Reply(load(None)));
     assert_eq!(shown_ids(&d).len(), 6);
     assert!(!d.app.inbox.partial());
@@ -1058,6 +1060,7 @@ async fn the_loop_sweeps_on_its_interval_and_after_each_command() {
             mouse: false,
         },
         keymap: Keymap::defaults().unwrap(),
+        message: Some("demo store built in 1 ms".into()),
     };
     let task = tokio::spawn(async move {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();

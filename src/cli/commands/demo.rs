@@ -30,6 +30,14 @@ pub fn run(
     }))
 }
 
+/// What the last build of this process said, for the TUI's status bar.
+static BUILT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// `demo store built in 344 ms` once this process built the demo store.
+pub fn built_message() -> Option<String> {
+    BUILT.get().cloned()
+}
+
 /// Builds the demo store at `ctx.db` (reusing it unless `fresh`) and opens it.
 fn build(ctx: &Ctx, fresh: bool) -> Result<Engine, ApiError> {
     let exists = Engine::exists(&ctx.db);
@@ -44,6 +52,8 @@ fn build(ctx: &Ctx, fresh: bool) -> Result<Engine, ApiError> {
     if exists && !fresh {
         return Engine::open(&ctx.db, ctx.clock.clone());
     }
+    // Said before the TUI takes the screen: the first build takes a moment.
+    eprintln!("building the demo store at {} …", ctx.db.display());
     let started = std::time::Instant::now();
     // Built aside and moved in place whole: an interrupted build leaves no half store.
     let mut aside = ctx.db.clone().into_os_string();
@@ -59,10 +69,8 @@ fn build(ctx: &Ctx, fresh: bool) -> Result<Engine, ApiError> {
             ctx.db.display()
         ))
     })?;
-    eprintln!(
-        "built the demo store at {} in {} ms",
-        ctx.db.display(),
-        started.elapsed().as_millis()
-    );
+    let ms = started.elapsed().as_millis();
+    eprintln!("built the demo store at {} in {ms} ms", ctx.db.display());
+    let _ = BUILT.set(format!("demo store built in {ms} ms"));
     Engine::open(&ctx.db, ctx.clock.clone())
 }

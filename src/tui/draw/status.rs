@@ -55,7 +55,20 @@ pub fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     frame.render_widget(&w, field);
 }
 
-/// The status bar: who, which store, the last sweep; `working…` while commands run.
+/// `loading 100000 rows…` while the inbox's queue loads (or only its first page came).
+fn loading(app: &App) -> String {
+    let inbox = &app.inbox;
+    if !inbox.loading() && !inbox.partial() {
+        return String::new();
+    }
+    match inbox.counts()[inbox.queue()] {
+        Some(n) => format!(" loading {n} rows… "),
+        None => " loading… ".into(),
+    }
+}
+
+/// The status bar: who, which store, the last sweep; `loading N rows…` while a queue loads,
+/// `working…` while commands run.
 pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.session.theme;
     let mut text = format!(" {} · {} ", app.session.actor, app.session.store);
@@ -71,11 +84,11 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
         }
         None => text.push_str("· not swept yet "),
     }
-    let busy = if app.status.busy > 0 {
-        " working… "
-    } else {
-        ""
-    };
+    let mut busy = loading(app);
+    if app.status.busy > 0 {
+        busy.push_str(" working… ");
+    }
+    let busy = busy.as_str();
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(format::width(busy) as u16),
