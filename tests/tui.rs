@@ -1310,3 +1310,26 @@ fn snapshot_closed_queue_newest_closed_first() {
         snap("closed", &mut d, size);
     }
 }
+
+#[test]
+fn prompt_tab_completes_people_flags_values_and_cases() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    let line = |d: &Driver| match d.app.modals.last() {
+        Some(Modal::Prompt(p)) => p.input.text(),
+        other => panic!("{other:?}"),
+    };
+    for (typed, completed) in [
+        ("delegate @o", "delegate @ops "),
+        ("delegate car", "delegate carol "),
+        ("delegate @ops --a", "delegate @ops --add "),
+        ("complete --outcome su", "complete --outcome success "),
+        ("claim C-5", "claim C-5 "),
+    ] {
+        d.press(":");
+        d.type_text(typed);
+        d.press("tab");
+        assert_eq!(line(&d), completed, "{typed}");
+        d.press("esc");
+    }
+}

@@ -5,6 +5,7 @@ use super::state::App;
 use super::types::{Confirm, Effect, Modal};
 use crate::tui::actions::KeyAction as K;
 use crate::tui::layout::Pane;
+use crate::tui::panes::complete::Known;
 use crate::tui::panes::form::{FormKind, FormStep};
 use crate::tui::panes::help;
 use crate::tui::panes::prompt::{self, PromptAction};
@@ -83,7 +84,16 @@ pub(super) fn prompt_key(app: &mut App, k: K) -> Vec<Effect> {
             vec![]
         }
         K::TabComplete => {
-            let options = p.complete();
+            let people = app.people.clone().unwrap_or_default();
+            let cases: Vec<String> = (0..app.inbox.len())
+                .filter_map(|i| app.inbox.row(i))
+                .map(|r| r.id.to_string())
+                .collect();
+            let known = Known {
+                people: &people,
+                cases: &cases,
+            };
+            let options = p.complete(&known);
             if !options.is_empty() {
                 app.say(options.join(" "));
             }
