@@ -225,6 +225,9 @@ pub struct CaseRow {
     pub created: DateTime<Utc>,
     #[serde(with = "crate::domain::time::ts")]
     pub modified: DateTime<Utc>,
+    /// When the case closed or was cancelled (the Closed queue's order, newest first).
+    #[serde(default, with = "crate::domain::time::ts_opt")]
+    pub closed: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -29,7 +29,7 @@ fn workbench(w: Workbench) -> Result<(), ApiError> {
         Some(tui::settings()?)
     };
     let Workbench { ctx, demo, open } = w;
-    let service = open(&ctx)?;
+    let cli::Opened { service, message } = open(&ctx)?;
     match settings {
         Some((config, keymap)) if terminal => {
             // An unknown user would see nothing but errors: say so before the screen is taken.
@@ -41,6 +41,7 @@ fn workbench(w: Workbench) -> Result<(), ApiError> {
                 store: tui::short_path(&ctx.db),
                 config,
                 keymap,
+                message,
             })
         }
         _ => cli::print_inbox(&ctx, demo, &*service),

@@ -396,6 +396,8 @@ fn a_big_queue_shows_a_first_page_then_every_row() {
     assert!(d.app.inbox.partial());
     let screen = d.screen(80, 24);
     assert!(screen.contains("Open first 2 of 6, loading…"), "{screen}");
+    // The status bar says what is happening.
+    assert!(screen.contains("loading 6 rows…"), "{screen}");
     d.act(Action::Reply(load(None)));
     assert_eq!(shown_ids(&d).len(), 6);
     assert!(!d.app.inbox.partial());
@@ -944,6 +946,17 @@ fn snapshot_help() {
 }
 
 #[test]
+fn snapshot_help_end_and_narrow() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    d.press("? G");
+    snap("help_end", &mut d, (80, 24));
+    let mut d = s.driver("alice", (50, 24));
+    d.press("?");
+    snap("help_narrow", &mut d, (50, 24));
+}
+
+#[test]
 fn snapshot_error_message() {
     let s = store();
     for size in SIZES {
@@ -1047,6 +1060,7 @@ async fn the_loop_sweeps_on_its_interval_and_after_each_command() {
             mouse: false,
         },
         keymap: Keymap::defaults().unwrap(),
+        message: Some("demo store built in 1 ms".into()),
     };
     let task = tokio::spawn(async move {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -1165,4 +1179,157 @@ fn snapshot_pending_operations_and_correlation() {
     let mut d = s.driver("alice", size);
     d.press("2 enter");
     snap("correlation", &mut d, size);
+}
+
+// Long lists and Unicode titles ─────────────────────────────────────────────────────────────
+
+/// Adds generic cases for alice with these titles, due one hour apart from tomorrow on.
+fn add_cases(s: &Store, titles: &[String]) {
+    for (i, title) in titles.iter().enumerate() {
+        s.engine
+            .execute(
+                "boss",
+                Command::CreateCase(NewCase {
+                    kind: CaseKind::Generic,
+                    title: title.clone(),
+                    description: None,
+                    resource: None,
+                    object: None,
+                    target: Target::User("alice".into()),
+                    deadline: Some(now() + Duration::days(1) + Duration::hours(i as i64)),
+                    policy: None,
+                }),
+            )
+            .unwrap();
+    }
+}
+
+#[test]
+fn snapshot_scrollbar_inside_the_frame() {
+    let s = store();
+    let titles: Vec<String> = (1..=40)
+        .map(|i| format!("Review access batch {i}"))
+        .collect();
+    add_cases(&s, &titles);
+    let mut d = s.driver("alice", (80, 24));
+    d.press("ctrl-d ctrl-d");
+    snap("scrollbar", &mut d, (80, 24));
+    let screen = d.screen(80, 24);
+    // The right border is whole on every line of the list.
+    assert_whole_right_border(&screen);
+}
+
+/// Every line of the inbox pane ends on its right border (the screen's lines are quoted;
+/// wide characters add a note after the closing quote).
+fn assert_whole_right_border(screen: &str) {
+    let inside: Vec<&str> = screen
+        .lines()
+        .filter_map(|l| l.strip_prefix("\"┃"))
+        .collect();
+    assert!(inside.len() >= 8, "{screen}");
+    for line in inside {
+        assert!(line.contains("┃\""), "{line}");
+    }
+}
+
+fn unicode_titles() -> Vec<String> {
+    [
+        "日本語のタイトル：人事システムのアカウント作成を依頼します",
+        "Badge 🎉🚀 for the offsite — 👩‍💻 team",
+        "Re\u{301}sume\u{301} cafe\u{301} na\u{308}ive co\u{308}operate accounts",
+        "حساب جديد للموظف على نظام الرواتب",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+#[test]
+fn snapshot_unicode_titles() {
+    let s = store();
+    add_cases(&s, &unicode_titles());
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        snap("unicode", &mut d, size);
+        assert_whole_right_border(&d.screen(size.0, size.1));
+    }
+}
+
+#[test]
+fn case_list_measures_unicode_titles() {
+    let s = store();
+    add_cases(&s, &unicode_titles());
+    let db = s._dir.path().join("store");
+    drop(s.engine);
+    let out = assert_cmd::Command::cargo_bin("casebench")
+        .unwrap()
+        .env("COLUMNS", "80")
+        .env("CASEBENCH_NOW", "2026-11-20T09:00:00Z")
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "alice", "case", "list", "--queue", "mine"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for line in stdout.lines() {
+        assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "{line}");
+    }
+    insta::assert_snapshot!("case_list_unicode", stdout);
+}
+
+// The Closed queue ──────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn snapshot_closed_queue_newest_closed_first() {
+    let s = store();
+    // C-3 is cancelled now; C-6 was completed a day ago: C-3 comes first although older.
+    s.engine
+        .execute(
+            "admin",
+            Command::Cancel {
+                case: CaseId(3),
+                comment: Some("duplicate".into()),
+            },
+        )
+        .unwrap();
+    let list = s
+        .engine
+        .list_cases(
+            "alice",
+            &casebench::api::CaseQuery {
+                queue: casebench::api::Queue::Closed,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let ids: Vec<String> = list.cases.iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(ids, ["C-3", "C-6"]);
+    for size in SIZES {
+        let mut d = s.driver("alice", size);
+        d.press("6");
+        assert_eq!(shown_ids(&d), ["C-3", "C-6"]);
+        snap("closed", &mut d, size);
+    }
+}
+
+#[test]
+fn prompt_tab_completes_people_flags_values_and_cases() {
+    let s = store();
+    let mut d = s.driver("alice", (80, 24));
+    let line = |d: &Driver| match d.app.modals.last() {
+        Some(Modal::Prompt(p)) => p.input.text(),
+        other => panic!("{other:?}"),
+    };
+    for (typed, completed) in [
+        ("delegate @o", "delegate @ops "),
+        ("delegate car", "delegate carol "),
+        ("delegate @ops --a", "delegate @ops --add "),
+        ("complete --outcome su", "complete --outcome success "),
+        ("claim C-5", "claim C-5 "),
+    ] {
+        d.press(":");
+        d.type_text(typed);
+        d.press("tab");
+        assert_eq!(line(&d), completed, "{typed}");
+        d.press("esc");
+    }
 }

@@ -117,15 +117,10 @@ fn quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
 }
 
-#[test]
-fn filter_open_comment_delegate_complete_in_tmux() {
-    if !Tmux::available() {
-        eprintln!("NOTICE: tmux is not installed; skipping the TUI end-to-end test");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo");
-    let config = dir.path().join("config");
+/// A demo store and an empty config directory under `dir`.
+fn demo(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let db = dir.join("demo");
+    let config = dir.join("config");
     std::fs::create_dir_all(&config).unwrap();
     let built = Command::new(BIN)
         .env_remove("CASEBENCH_NOW")
@@ -135,6 +130,53 @@ fn filter_open_comment_delegate_complete_in_tmux() {
         .output()
         .unwrap();
     assert!(built.status.success(), "{built:?}");
+    (db, config)
+}
+
+/// The TUI on `db` as alice in a tmux session, with the shell's report of its exit.
+fn tui(name: &str, db: &Path, config: &Path) -> Tmux {
+    let shell = format!(
+        "env -u CASEBENCH_NOW -u CASEBENCH_USER XDG_CONFIG_HOME={} TERM=xterm-256color {} --db {} --as alice; echo CASEBENCH-EXITED $?; sleep 60",
+        quote(config),
+        quote(Path::new(BIN)),
+        quote(db)
+    );
+    Tmux::start(name, &shell)
+}
+
+#[test]
+fn j_in_the_filter_types_and_the_footer_says_what_acts() {
+    if !Tmux::available() {
+        eprintln!("NOTICE: tmux is not installed; skipping the TUI filter test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = demo(dir.path());
+    let tmux = tui("filterj", &db, &config);
+    tmux.wait_for("(nothing due)", 10);
+    tmux.keys(&["/"]);
+    tmux.wait_for("enter keep", 5);
+    tmux.keys(&["j"]);
+    let screen = tmux.wait_for("/ j ", 5);
+    assert!(screen.contains("match"), "{screen}");
+    assert!(!screen.contains("j down"), "{screen}");
+    assert!(screen.contains("down next"), "{screen}");
+    // Esc clears the filter, then leaves the field.
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("/ filter", 5);
+    tmux.keys(&["q"]);
+    tmux.wait_for("CASEBENCH-EXITED 0", 10);
+}
+
+#[test]
+fn filter_open_comment_delegate_complete_in_tmux() {
+    if !Tmux::available() {
+        eprintln!("NOTICE: tmux is not installed; skipping the TUI end-to-end test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = demo(dir.path());
 
     // A case of alice's own, named by its id so the filter has one answer.
     let mine = cli(&db, &["case", "list", "--queue", "mine"]);
@@ -144,13 +186,7 @@ fn filter_open_comment_delegate_complete_in_tmux() {
         .to_string();
     let title = mine["cases"][0]["title"].as_str().unwrap().to_string();
 
-    let shell = format!(
-        "env -u CASEBENCH_NOW -u CASEBENCH_USER XDG_CONFIG_HOME={} TERM=xterm-256color {} --db {} --as alice; echo CASEBENCH-EXITED $?; sleep 60",
-        quote(&config),
-        quote(Path::new(BIN)),
-        quote(&db)
-    );
-    let tmux = Tmux::start("flow", &shell);
+    let tmux = tui("flow", &db, &config);
     tmux.wait_for("Mine", 10);
     tmux.wait_for("(nothing due)", 10);
 

@@ -184,7 +184,13 @@ pub enum Run {
 }
 
 /// How the workbench gets its store.
-pub type OpenStore = Box<dyn FnOnce(&Ctx) -> Result<Backend, ApiError>>;
+pub type OpenStore = Box<dyn FnOnce(&Ctx) -> Result<Opened, ApiError>>;
+
+/// The store the workbench shows, and what to say first (`demo store built in 344 ms`).
+pub struct Opened {
+    pub service: Backend,
+    pub message: Option<String>,
+}
 
 /// The workbench asked for, on the store of `ctx`. `open` gives the store to show (the
 /// store's server or the store itself; for the demo, builds it first) and runs only after
@@ -280,7 +286,12 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
             return Ok(Some(Run::Workbench(Workbench {
                 ctx,
                 demo: false,
-                open: Box::new(|ctx| ctx.backend()),
+                open: Box::new(|ctx| {
+                    Ok(Opened {
+                        service: ctx.backend()?,
+                        message: None,
+                    })
+                }),
             })))
         }
         Some(Cmd::Init) => commands::init::run(&ctx),

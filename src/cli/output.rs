@@ -60,15 +60,25 @@ pub fn deadline(deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// Columns on a terminal (CJK and emoji take two, combining marks none).
 fn width(s: &str) -> usize {
-    s.chars().count()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
+/// `s` cut to `max` columns, with `…` when cut.
 fn truncate(s: &str, max: usize) -> String {
     if width(s) <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut used = 1;
+    for c in s.chars() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > max {
+            break;
+        }
+        out.push(c);
+    }
     out.push('…');
     out
 }
@@ -152,5 +162,19 @@ mod tests {
         t.row(vec!["C-1".into(), "x".into()]);
         t.row(vec!["C-100".into(), "y".into()]);
         assert_eq!(t.render(), "ID     TITLE\nC-1    x\nC-100  y\n");
+    }
+
+    #[test]
+    fn table_measures_display_width() {
+        let mut t = Table::new(vec!["TITLE", "WHO"]);
+        t.row(vec!["日本語".into(), "a".into()]);
+        t.row(vec!["e\u{301}te\u{301}".into(), "b".into()]);
+        t.row(vec!["abc".into(), "c".into()]);
+        assert_eq!(
+            t.render(),
+            "TITLE   WHO\n日本語  a\ne\u{301}te\u{301}     b\nabc     c\n"
+        );
+        assert_eq!(truncate("日本語のタイトル", 7), "日本語…");
+        assert_eq!(truncate("e\u{301}e\u{301}abc", 3), "e\u{301}e\u{301}…");
     }
 }

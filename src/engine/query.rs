@@ -113,6 +113,7 @@ impl Engine {
             escalation_level: level,
             created: case.created,
             modified: case.modified,
+            closed: case.closed,
         })
     }
 
@@ -159,7 +160,7 @@ impl Engine {
             }
             Queue::Closed => {
                 let states = [CaseState::Closed, CaseState::Cancelled];
-                (s.cases_in_states(&states, limit)?, count(&states)?)
+                (self.newest_closed(limit)?, count(&states)?)
             }
             Queue::All => (
                 s.cases_in_states(&CaseState::ALL, limit)?,
@@ -178,6 +179,23 @@ impl Engine {
             total,
             cases: rows,
         }))
+    }
+
+    /// The closed and cancelled cases, the last closed first, at most `limit`. No index
+    /// orders them by close time: every one is read, only `limit` rows are built.
+    fn newest_closed(&self, limit: usize) -> Result<Vec<CaseId>, ApiError> {
+        if limit == 0 {
+            return Ok(vec![]);
+        }
+        let states = [CaseState::Closed, CaseState::Cancelled];
+        let mut found = vec![];
+        for id in self.store.cases_in_states(&states, usize::MAX)? {
+            if let Some(case) = self.store.case(id)? {
+                found.push((std::cmp::Reverse(case.closed), std::cmp::Reverse(id)));
+            }
+        }
+        found.sort();
+        Ok(found.into_iter().take(limit).map(|(_, id)| id.0).collect())
     }
 
     pub(crate) fn list(&self, user: &User, q: &CaseQuery) -> Result<CaseList, ApiError> {
@@ -217,6 +235,7 @@ impl Engine {
             }
             rows.push(row);
         }
+        let closed_first = q.queue == Queue::Closed;
         let by_deadline = matches!(
             q.queue,
             Queue::Mine | Queue::Claimable | Queue::Delegated | Queue::Open | Queue::Overdue
@@ -224,6 +243,8 @@ impl Engine {
         if by_deadline {
             // As the deadline index orders them: deadline, then work item; none last.
             rows.sort_by_key(|r| (r.deadline.is_none(), r.deadline, r.work_item));
+        } else if closed_first {
+            rows.sort_by_key(|r| (std::cmp::Reverse(r.closed), std::cmp::Reverse(r.id)));
         } else {
             rows.sort_by_key(|r| std::cmp::Reverse(r.id));
         }

@@ -170,6 +170,9 @@ pub async fn run_on<B: Backend>(
         sweeping: false,
         views: jobs::Views::default(),
     };
+    if let Some(m) = options.message {
+        app.say(m);
+    }
     for e in app.start() {
         runner.perform(e);
     }

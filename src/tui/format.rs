@@ -2,6 +2,7 @@
 //! deadlines relative to now.
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub use crate::verbs::ago;
 use crate::verbs::span;
@@ -69,17 +70,47 @@ pub fn deadline(deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> (String,
     }
 }
 
-/// Cuts `s` to `width` characters, with `…` when cut.
+/// Columns `s` takes on a terminal: wide (CJK, emoji) characters count two, combining marks
+/// none.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+fn char_width(c: char) -> usize {
+    UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// The longest prefix of `s` that fits in `width` columns (combining marks stay with their
+/// letter), and its width.
+fn prefix(s: &str, width: usize) -> (&str, usize) {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        let w = char_width(c);
+        if used + w > width {
+            return (&s[..i], used);
+        }
+        used += w;
+    }
+    (s, used)
+}
+
+/// Cuts `s` to `width` columns, with `…` when cut.
 pub fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
+    if self::width(s) <= width {
         return s.to_string();
     }
     if width == 0 {
         return String::new();
     }
-    let mut out: String = s.chars().take(width - 1).collect();
-    out.push('…');
-    out
+    let (head, _) = prefix(s, width - 1);
+    format!("{head}…")
+}
+
+/// `s` padded with spaces (or cut with `…`) to exactly `width` columns.
+pub fn pad(s: &str, width: usize) -> String {
+    let s = fit(s, width);
+    let n = self::width(&s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
 }
 
 /// Wraps text to `width` columns at spaces (long words are cut); keeps explicit newlines.
@@ -90,7 +121,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         let mut line = String::new();
         let mut len = 0;
         for word in para.split(' ') {
-            let wlen = word.chars().count();
+            let wlen = self::width(word);
             if len > 0 && len + 1 + wlen > width {
                 out.push(std::mem::take(&mut line));
                 len = 0;
@@ -99,14 +130,23 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
                 line.push(' ');
                 len += 1;
             }
-            let mut chars = word.chars().peekable();
-            while chars.peek().is_some() {
-                if len == width {
+            let mut rest = word;
+            while !rest.is_empty() {
+                let (head, w) = prefix(rest, width - len);
+                if head.is_empty() {
+                    if len == 0 {
+                        // A character wider than the line: it goes alone.
+                        let c = rest.chars().next().expect("not empty");
+                        line.push(c);
+                        rest = &rest[c.len_utf8()..];
+                    }
                     out.push(std::mem::take(&mut line));
                     len = 0;
+                    continue;
                 }
-                line.push(chars.next().expect("peeked"));
-                len += 1;
+                line.push_str(head);
+                len += w;
+                rest = &rest[head.len()..];
             }
         }
         out.push(line);
@@ -144,5 +184,19 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
         assert_eq!(fit("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn widths_are_columns_not_code_points() {
+        assert_eq!(width("日本語"), 6);
+        assert_eq!(fit("日本語のタイトル", 7), "日本語…");
+        assert_eq!(pad("日本語のタイトル", 6), "日本… ");
+        // e + combining acute: one column, never split from its letter.
+        assert_eq!(
+            fit("e\u{301}e\u{301}e\u{301}abc", 4),
+            "e\u{301}e\u{301}e\u{301}…"
+        );
+        assert_eq!(pad("e\u{301}", 3), "e\u{301}  ");
+        assert_eq!(wrap("日本語 タイトル", 6), vec!["日本語", "タイト", "ル"]);
     }
 }

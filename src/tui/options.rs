@@ -16,4 +16,6 @@ pub struct Options {
     pub store: String,
     pub config: Config,
     pub keymap: Keymap,
+    /// The status bar's first message (`demo store built in 344 ms`), if any.
+    pub message: Option<String>,
 }

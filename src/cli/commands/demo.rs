@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::api::ApiError;
-use crate::cli::{Backend, Ctx, Workbench};
+use crate::cli::{Backend, Ctx, Opened, Workbench};
 use crate::engine::Engine;
 
 pub fn run(
@@ -26,12 +26,19 @@ pub fn run(
     Ok(Some(Workbench {
         ctx: Ctx { actor, ..ctx },
         demo: true,
-        open: Box::new(move |ctx| Ok(Arc::new(build(ctx, fresh)?) as Backend)),
+        open: Box::new(move |ctx| {
+            let (engine, message) = build(ctx, fresh)?;
+            Ok(Opened {
+                service: Arc::new(engine) as Backend,
+                message,
+            })
+        }),
     }))
 }
 
-/// Builds the demo store at `ctx.db` (reusing it unless `fresh`) and opens it.
-fn build(ctx: &Ctx, fresh: bool) -> Result<Engine, ApiError> {
+/// Builds the demo store at `ctx.db` (reusing it unless `fresh`) and opens it; says how long
+/// the build took when it built.
+fn build(ctx: &Ctx, fresh: bool) -> Result<(Engine, Option<String>), ApiError> {
     let exists = Engine::exists(&ctx.db);
     if exists && fresh {
         std::fs::remove_dir_all(&ctx.db).map_err(|e| {
@@ -42,8 +49,10 @@ fn build(ctx: &Ctx, fresh: bool) -> Result<Engine, ApiError> {
         })?;
     }
     if exists && !fresh {
-        return Engine::open(&ctx.db, ctx.clock.clone());
+        return Ok((Engine::open(&ctx.db, ctx.clock.clone())?, None));
     }
+    // Said before the TUI takes the screen: the first build takes a moment.
+    eprintln!("building the demo store at {} …", ctx.db.display());
     let started = std::time::Instant::now();
     // Built aside and moved in place whole: an interrupted build leaves no half store.
     let mut aside = ctx.db.clone().into_os_string();
@@ -59,12 +68,9 @@ fn build(ctx: &Ctx, fresh: bool) -> Result<Engine, ApiError> {
             ctx.db.display()
         ))
     })?;
-    eprintln!(
-        "built the demo store at {} in {} ms",
-        ctx.db.display(),
-        started.elapsed().as_millis()
-    );
-    reopen(ctx)
+    let ms = started.elapsed().as_millis();
+    eprintln!("built the demo store at {} in {ms} ms", ctx.db.display());
+    Ok((reopen(ctx)?, Some(format!("demo store built in {ms} ms"))))
 }
 
 /// Opens the store just built. sled lets go of a store's lock when its last thread ends, a

@@ -7,7 +7,7 @@ use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
 use super::layer::{Fallback, Layer};
 use super::state::App;
 use super::types::{Action, Modal};
-use crate::tui::actions::Context;
+use crate::tui::actions::{self, Context, KeyAction};
 use crate::tui::input::TextInput;
 use crate::tui::keymap::Key;
 use crate::tui::layout;
@@ -46,6 +46,17 @@ pub fn resolve(app: &App, ev: KeyEvent) -> Option<Action> {
         Fallback::Tables(contexts) => first(contexts),
     };
     own.or_else(typed).or_else(|| fallback().map(Action::Key))
+}
+
+/// The first key of `action` in `context` that really does it here, for the footer's hints:
+/// in the filter field `j` types, so `down` is hinted by the arrow, not by `j`.
+pub fn acting_key(app: &App, context: Context, action: KeyAction) -> Option<Key> {
+    actions::ACTIONS
+        .iter()
+        .filter(|d| d.context == context && d.action == action)
+        .flat_map(|d| app.keymap.keys(context, d.name))
+        .copied()
+        .find(|k| matches!(resolve(app, k.event()), Some(Action::Key(a)) if a == action))
 }
 
 /// The action a mouse event stands for: what it did and where (which pane, which row).

@@ -91,8 +91,9 @@ const COMMENT: &[Hint] = &[
 const FILTER: &[Hint] = &[
     Hint::new(C::Filter, K::Accept),
     Hint::new(C::Filter, K::ClearFilter),
-    Hint::new(C::List, K::Down),
-    Hint::new(C::List, K::Up),
+    // The arrows: `j` and `k` type into the field.
+    Hint::named(C::List, K::Down, "next"),
+    Hint::named(C::List, K::Up, "previous"),
 ];
 const INBOX: &[Hint] = &[
     Hint::new(C::Inbox, K::Open),

@@ -14,7 +14,7 @@ mod types;
 use ratatui::layout::Rect;
 
 pub use crate::tui::panes::inbox::MAX_ROWS;
-pub use keys::{mouse, resolve};
+pub use keys::{acting_key, mouse, resolve};
 pub use layer::{Hint, Layer};
 pub use state::App;
 pub use types::*;

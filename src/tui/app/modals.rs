@@ -5,12 +5,14 @@ use super::state::App;
 use super::types::{Confirm, Effect, Modal};
 use crate::tui::actions::KeyAction as K;
 use crate::tui::layout::Pane;
+use crate::tui::panes::complete::Known;
 use crate::tui::panes::form::{FormKind, FormStep};
 use crate::tui::panes::help;
 use crate::tui::panes::prompt::{self, PromptAction};
 
 pub(super) fn help_key(app: &mut App, k: K) -> Vec<Effect> {
-    let total = help::lines(&app.keymap).len();
+    let inner_w = help::popup_width(app.size.width).saturating_sub(2) as usize;
+    let total = help::rows(&app.keymap, inner_w).len();
     let page = (app.size.height as usize).saturating_sub(4).max(1);
     let max = total.saturating_sub(page);
     let Some(Modal::Help { scroll }) = app.modals.last_mut() else {
@@ -82,7 +84,16 @@ pub(super) fn prompt_key(app: &mut App, k: K) -> Vec<Effect> {
             vec![]
         }
         K::TabComplete => {
-            let options = p.complete();
+            let people = app.people.clone().unwrap_or_default();
+            let cases: Vec<String> = (0..app.inbox.len())
+                .filter_map(|i| app.inbox.row(i))
+                .map(|r| r.id.to_string())
+                .collect();
+            let known = Known {
+                people: &people,
+                cases: &cases,
+            };
+            let options = p.complete(&known);
             if !options.is_empty() {
                 app.say(options.join(" "));
             }

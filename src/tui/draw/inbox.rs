@@ -8,12 +8,12 @@ use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarStat
 use ratatui::Frame;
 
 use super::widgets::{pad, pane_block};
-use crate::api::CaseRow;
+use crate::api::{CaseRow, Queue};
 use crate::tui::actions::{Context, KeyAction};
 use crate::tui::app::App;
 use crate::tui::format::{self, Urgency};
 use crate::tui::layout::{self, Pane};
-use crate::tui::panes::inbox::{queue_label, QUEUES};
+use crate::tui::panes::inbox::{queue_label, Sort, QUEUES};
 
 /// Column widths for an inner width: (id, kind, title, state, who, due, esc).
 fn widths(total: usize, id: usize) -> [usize; 7] {
@@ -70,7 +70,11 @@ fn title(app: &App) -> Line<'static> {
         Span::styled(
             format!(
                 "· sort {}{} ",
-                inbox.sort().name(),
+                match inbox.sort() {
+                    // Closed cases have no deadline: that order is by close time.
+                    Sort::Deadline if q == Queue::Closed => "closed",
+                    sort => sort.name(),
+                },
                 if inbox.reverse() { " ↓" } else { "" }
             ),
             t.dim(),
@@ -112,8 +116,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(5)
         .max(5);
-    let w = widths(inner.width as usize, id_w);
-    let heads = ["ID", "KIND", "TITLE", "STATE", "WHO", "DUE", "ESC"];
+    // A long list keeps its last column for the scrollbar, inside the frame.
+    let scrolls = inbox.len() > page;
+    let w = widths(
+        (inner.width as usize).saturating_sub(usize::from(scrolls)),
+        id_w,
+    );
+    // The Closed queue has no deadlines: it says when each case closed.
+    let due_head = if inbox.current_queue() == Queue::Closed {
+        "CLOSED"
+    } else {
+        "DUE"
+    };
+    let heads = ["ID", "KIND", "TITLE", "STATE", "WHO", due_head, "ESC"];
     let mut head = String::from("  ");
     for (h, wd) in heads.iter().zip(w) {
         head.push_str(&pad(h, wd));
@@ -133,7 +148,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(row_line(app, r, &w, selected, focused));
     }
     frame.render_widget(Paragraph::new(lines), list_area);
-    if inbox.len() > page {
+    if scrolls {
         let mut state =
             ScrollbarState::new(inbox.len().saturating_sub(page)).position(inbox.offset());
         let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
@@ -141,13 +156,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .end_symbol(None)
             .track_symbol(Some(" "))
             .thumb_style(t.border_focused());
-        let bar_area = Rect {
-            x: area.x,
-            y: list_area.y,
-            width: area.width,
-            height: list_area.height,
-        };
-        frame.render_stateful_widget(bar, bar_area, &mut state);
+        frame.render_stateful_widget(bar, list_area, &mut state);
     }
 }
 
@@ -161,7 +170,10 @@ fn row_line(
 ) -> Line<'static> {
     let t = app.session.theme;
     let marked = app.inbox.marks().contains(&r.id);
-    let (due, urgency) = format::deadline(r.deadline, app.now);
+    let (due, urgency) = match r.closed {
+        Some(t) if !r.state.is_active() => (format::ago(t, app.now), Urgency::None),
+        _ => format::deadline(r.deadline, app.now),
+    };
     let mut spans = vec![
         Span::styled(if marked { "● " } else { "  " }, t.marked()),
         Span::styled(pad(&r.id.to_string(), w[0]), t.id()),
@@ -220,7 +232,7 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
     let [slash, field, right] = Layout::horizontal([
         Constraint::Length(2),
         Constraint::Fill(1),
-        Constraint::Length(count.chars().count() as u16),
+        Constraint::Length(format::width(&count) as u16),
     ])
     .areas(area);
     frame.render_widget(Span::styled("/ ", t.key()), slash);

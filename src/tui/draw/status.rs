@@ -9,6 +9,7 @@ use ratatui::Frame;
 
 use super::widgets::hint_spans;
 use crate::tui::app::App;
+use crate::tui::format;
 use crate::tui::panes::prompt::Prompt;
 
 /// The message line: the last message when there is one (errors stay readable at 80
@@ -27,12 +28,12 @@ pub fn hints(app: &App, frame: &mut Frame, area: Rect) {
     let mut pairs: Vec<(String, &str)> = vec![];
     let mut used = 1;
     for hint in app.layer().hints() {
-        let Some(key) = app.keymap.hint(hint.context, hint.action) else {
+        let Some(key) = crate::tui::app::acting_key(app, hint.context, hint.action) else {
             continue;
         };
         let label = hint.text();
         let key = key.to_string();
-        let w = key.chars().count() + label.chars().count() + 3;
+        let w = format::width(&key) + format::width(label) + 3;
         if used + w > area.width as usize {
             break;
         }
@@ -54,7 +55,20 @@ pub fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     frame.render_widget(&w, field);
 }
 
-/// The status bar: who, which store, the last sweep; `working…` while commands run.
+/// `loading 100000 rows…` while the inbox's queue loads (or only its first page came).
+fn loading(app: &App) -> String {
+    let inbox = &app.inbox;
+    if !inbox.loading() && !inbox.partial() {
+        return String::new();
+    }
+    match inbox.counts()[inbox.queue()] {
+        Some(n) => format!(" loading {n} rows… "),
+        None => " loading… ".into(),
+    }
+}
+
+/// The status bar: who, which store, the last sweep; `loading N rows…` while a queue loads,
+/// `working…` while commands run.
 pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.session.theme;
     let mut text = format!(" {} · {} ", app.session.actor, app.session.store);
@@ -70,14 +84,14 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
         }
         None => text.push_str("· not swept yet "),
     }
-    let busy = if app.status.busy > 0 {
-        " working… "
-    } else {
-        ""
-    };
+    let mut busy = loading(app);
+    if app.status.busy > 0 {
+        busy.push_str(" working… ");
+    }
+    let busy = busy.as_str();
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
-        Constraint::Length(busy.chars().count() as u16),
+        Constraint::Length(format::width(busy) as u16),
     ])
     .areas(area);
     frame.render_widget(

@@ -38,12 +38,7 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     cell
 }
 
-/// `text` padded with spaces (or cut with `…`) to exactly `width` columns.
-pub(crate) fn pad(text: &str, width: usize) -> String {
-    let s = crate::tui::format::fit(text, width);
-    let n = s.chars().count();
-    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
-}
+pub(crate) use crate::tui::format::pad;
 
 /// `key label` pairs for hint lines.
 pub(crate) fn hint_spans(app: &App, hints: &[(String, &str)]) -> Vec<Span<'static>> {

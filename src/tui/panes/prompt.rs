@@ -9,6 +9,7 @@ use clap::Parser;
 use crate::api::{Command, Queue};
 use crate::domain::CaseId;
 use crate::tui::input::TextInput;
+use crate::tui::panes::complete::{complete_args, Known};
 use crate::tui::panes::inbox::{Sort, QUEUES};
 use crate::verbs::{self, CaseCmd, Cases, Naming, Role, VERBS};
 
@@ -63,11 +64,16 @@ impl Default for Prompt {
 }
 
 impl Prompt {
-    /// Completes the verb being typed; returns the candidates when there are several.
-    pub fn complete(&mut self) -> Vec<String> {
+    /// Completes the verb being typed, or its argument (people, flags, values, case ids:
+    /// [`complete_args`]); returns the candidates when there are several.
+    pub fn complete(&mut self, known: &Known) -> Vec<String> {
         let text = self.input.text();
         if text.contains(' ') {
-            return vec![];
+            let (line, found) = complete_args(&text, known);
+            if let Some(line) = line {
+                self.input.set_text(&line);
+            }
+            return found;
         }
         let found: Vec<String> = all_verbs()
             .into_iter()

@@ -48,7 +48,15 @@ impl Sort {
     }
 
     fn compare(self, a: &CaseRow, b: &CaseRow) -> Ordering {
-        let deadline = |r: &CaseRow| (r.deadline.is_none(), r.deadline, Reverse(r.id));
+        // Closed rows have no deadline: the last closed first.
+        let deadline = |r: &CaseRow| {
+            (
+                r.deadline.is_none(),
+                r.deadline,
+                Reverse(r.closed),
+                Reverse(r.id),
+            )
+        };
         match self {
             Sort::Deadline => deadline(a).cmp(&deadline(b)),
             Sort::Updated => {

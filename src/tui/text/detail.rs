@@ -262,11 +262,12 @@ fn history(app: &Look, h: &CaseHistory, width: usize, out: &mut Vec<Line<'static
             detail.push_str(why);
         }
         let when = z.date_time(e.time);
-        let head = format!("{when} {:<9} {:<10} ", fit(&e.actor, 9), e.what.verb());
-        let rest = width.saturating_sub(head.chars().count());
+        let actor = crate::tui::format::pad(&e.actor, 9);
+        let head = format!("{when} {actor} {:<10} ", e.what.verb());
+        let rest = width.saturating_sub(crate::tui::format::width(&head));
         out.push(Line::from(vec![
             Span::styled(when, t.dim()),
-            Span::styled(format!(" {:<9} ", fit(&e.actor, 9)), t.user()),
+            Span::styled(format!(" {actor} "), t.user()),
             Span::raw(format!("{:<10} ", e.what.verb())),
             Span::raw(fit(&detail.replace('\n', " "), rest)),
         ]));
