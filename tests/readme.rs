@@ -143,6 +143,29 @@ fn failed(what: &str, line: usize, cmd: &str, out: &Output) -> String {
     )
 }
 
+/// `cmd` with `--db DB` after every `casebench` in command position (at the start, after
+/// `;`, `&&`, `||` or `|`), so the tour acts on its own store; here-documents are left alone.
+fn on_store(cmd: &str, db: &Path) -> String {
+    let db = format!("casebench --db '{}' ", db.display());
+    let (first, body) = cmd.split_once('\n').unwrap_or((cmd, ""));
+    let mut out = String::new();
+    let mut rest = first;
+    while let Some(at) = rest.find("casebench ") {
+        let before = rest[..at].trim_end();
+        let command_position =
+            before.is_empty() || [";", "&&", "||", "|"].iter().any(|s| before.ends_with(s));
+        out.push_str(&rest[..at]);
+        out.push_str(if command_position { &db } else { "casebench " });
+        rest = &rest[at + "casebench ".len()..];
+    }
+    out.push_str(rest);
+    if !body.is_empty() {
+        out.push('\n');
+        out.push_str(body);
+    }
+    out
+}
+
 #[test]
 fn the_tour_runs_as_written_on_a_fresh_store() {
     let text = readme();
@@ -159,8 +182,7 @@ fn the_tour_runs_as_written_on_a_fresh_store() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let db = dir.path().join("store");
     for (line, cmd) in &tour {
-        // Every `casebench` of the command acts on the tour's store.
-        let run = cmd.replace("casebench ", &format!("casebench --db '{}' ", db.display()));
+        let run = on_store(cmd, &db);
         let out = sh(dir.path(), &run);
         assert!(
             out.status.success(),
@@ -168,6 +190,11 @@ fn the_tour_runs_as_written_on_a_fresh_store() {
             failed("the tour's", *line, cmd, &out)
         );
     }
+    assert!(db.exists(), "the tour did not run on its --db store");
+    assert!(
+        !dir.path().join("data").exists(),
+        "the tour used the default store"
+    );
 }
 
 #[test]
