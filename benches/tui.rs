@@ -55,7 +55,8 @@ fn main() {
     let now = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
     let clock = Arc::new(ManualClock::new(now - Duration::days(30)));
     let started = Instant::now();
-    let mut engine = Engine::init(&dir.path().join("store"), clock.clone(), "admin").expect("init");
+    let mut engine =
+        Engine::init(&dir.path().join("store"), clock.clone(), "admin", &[]).expect("init");
     engine.set_batch_mode(true);
     let mut users = vec![UserRecord {
         line: 2,

@@ -44,7 +44,7 @@ pub const ADMIN: &str = "admin";
 /// exports its semi-manual resources read are written to `exports`.
 pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
     let clock = Arc::new(ManualClock::new(now - Duration::days(60)));
-    let mut engine = Engine::init(path, clock.clone(), ADMIN)?;
+    let mut engine = Engine::init(path, clock.clone(), ADMIN, &[])?;
     engine.set_batch_mode(true);
     let users = parse_users_csv("assets/demo/users.csv", USERS_CSV.as_bytes())?;
     engine

@@ -1164,3 +1164,48 @@ fn the_demo_store() {
         .success()
         .stdout(predicate::str::contains("casebench — admin"));
 }
+
+// 11 ──────────────────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn init_says_the_admin_is_in_no_group_or_joins_the_groups_given() {
+    let plain = Bench::empty();
+    let out = plain.ok("root", &["init"]);
+    assert!(out.contains("root is in no group"), "{out}");
+    assert!(out.contains("init --group NAME"), "{out}");
+    assert!(plain.queue("root", "claimable", &[]).is_empty());
+
+    let b = Bench::empty();
+    let out = b.ok(
+        "root",
+        &["init", "--group", "ops", "--group", "@db", "--group", "ops"],
+    );
+    assert!(out.contains("root is a member of @db, @ops"), "{out}");
+    assert!(!out.contains("no group"), "{out}");
+    let c = b.new_case("root", "Offered", &["--group", "ops"]);
+    assert_eq!(b.queue("root", "claimable", &[]), [c]);
+
+    // One transaction, recorded as `import users` records a new group and its member.
+    use casebench::domain::EventKind;
+    let (events, user) = b.with_store(|s| (s.all_events().unwrap(), s.user("root").unwrap()));
+    let what: Vec<EventKind> = events.into_iter().map(|e| e.what).take(4).collect();
+    assert_eq!(
+        what,
+        [
+            EventKind::StoreInitialized,
+            EventKind::GroupCreated { name: "db".into() },
+            EventKind::GroupCreated { name: "ops".into() },
+            EventKind::UserCreated {
+                login: "root".into()
+            },
+        ]
+    );
+    let user = user.expect("the administrator");
+    assert!(user.admin);
+    assert_eq!(user.groups, ["db", "ops"]);
+
+    // A bad group name is bad input and creates nothing.
+    let bad = Bench::empty();
+    bad.fails("root", &["init", "--group", "no good"], 2);
+    assert!(!bad.db.exists());
+}

@@ -34,7 +34,7 @@ fn setup(dir: &std::path::Path) -> (Engine, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap(),
     ));
-    let engine = Engine::init(&dir.join("store"), clock.clone(), "root").unwrap();
+    let engine = Engine::init(&dir.join("store"), clock.clone(), "root", &[]).unwrap();
     engine
         .execute(
             "root",

@@ -67,7 +67,7 @@ fn setup(dir: &std::path::Path) -> (Engine, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
     ));
-    let e = Engine::init(&dir.join("s"), clock.clone(), "root").unwrap();
+    let e = Engine::init(&dir.join("s"), clock.clone(), "root", &[]).unwrap();
     let users = vec![UserRecord {
         line: 2,
         login: "alice".into(),

@@ -22,7 +22,7 @@ const TIMERS: usize = 10_000;
 fn build(path: &Path) {
     let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
     let clock = Arc::new(ManualClock::new(t0));
-    let mut engine = Engine::init(path, clock, "root").unwrap();
+    let mut engine = Engine::init(path, clock, "root", &[]).unwrap();
     engine.set_batch_mode(true);
     let users = ["alice", "bob"]
         .iter()

@@ -34,7 +34,7 @@ struct World {
 fn world(policies: &str) -> World {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(t0()));
-    let engine = Engine::init(&dir.path().join("s"), clock.clone(), "root").unwrap();
+    let engine = Engine::init(&dir.path().join("s"), clock.clone(), "root", &[]).unwrap();
     engine
         .execute(
             "root",

@@ -44,7 +44,7 @@ struct Store {
 fn store() -> Store {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(now() - Duration::days(12)));
-    let e = Engine::init(&dir.path().join("store"), clock.clone(), "admin").unwrap();
+    let e = Engine::init(&dir.path().join("store"), clock.clone(), "admin", &[]).unwrap();
     let run = |actor: &str, c: Command| {
         e.execute(actor, c)
             .unwrap_or_else(|err| panic!("{actor}: {err}"))
@@ -1119,7 +1119,7 @@ async fn the_loop_sweeps_on_its_interval_and_after_each_command() {
 fn snapshot_pending_operations_and_correlation() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(now() - Duration::hours(2)));
-    let e = Engine::init(&dir.path().join("store"), clock.clone(), "admin").unwrap();
+    let e = Engine::init(&dir.path().join("store"), clock.clone(), "admin", &[]).unwrap();
     e.execute(
         "admin",
         Command::ImportUsers {

@@ -15,7 +15,7 @@ fn t0() -> DateTime<Utc> {
 
 fn engine(dir: &std::path::Path) -> Engine {
     let clock = Arc::new(ManualClock::new(t0()));
-    let e = Engine::init(&dir.join("s"), clock, "root").unwrap();
+    let e = Engine::init(&dir.join("s"), clock, "root", &[]).unwrap();
     let users = ["alice", "bob"]
         .iter()
         .enumerate()

@@ -48,7 +48,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Create an empty store and register yourself as its first administrator.
-    Init,
+    Init {
+        /// Make the administrator a member of this group too (created; repeatable).
+        #[arg(long = "group", value_name = "NAME")]
+        groups: Vec<String>,
+    },
     /// Import users (CSV), escalation policies or resources (TOML); all-or-nothing.
     Import {
         #[command(subcommand)]
@@ -294,7 +298,7 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
                 }),
             })))
         }
-        Some(Cmd::Init) => commands::init::run(&ctx),
+        Some(Cmd::Init { groups }) => commands::init::run(&ctx, &groups),
         Some(Cmd::Import { what }) => commands::import::run(&ctx, what),
         Some(Cmd::Case { cmd }) => commands::case::run(&ctx, cmd),
         Some(Cmd::Sweep(args)) => commands::sweep::run(&ctx, args),

@@ -140,7 +140,7 @@ impl Engine {
             ));
         }
         let clock = Arc::new(ManualClock::new(now));
-        let mut engine = Engine::init(path, clock, "admin")?;
+        let mut engine = Engine::init(path, clock, "admin", &[])?;
         engine.set_batch_mode(true);
         let mut rng = Rng::new(spec.seed);
         let users = organisation(spec, &mut rng);

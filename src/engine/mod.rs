@@ -55,22 +55,41 @@ impl Engine {
         }
     }
 
-    /// Creates a store at `path` and registers `admin` as its first administrator.
-    pub fn init(path: &Path, clock: Arc<dyn Clock>, admin: &str) -> Result<Engine, ApiError> {
+    /// Creates a store at `path` and registers `admin` as its first administrator, a member
+    /// of `groups` (created with it, recorded as `import users` records them).
+    pub fn init(
+        path: &Path,
+        clock: Arc<dyn Clock>,
+        admin: &str,
+        groups: &[String],
+    ) -> Result<Engine, ApiError> {
         if !crate::domain::org::valid_name(admin) {
             return Err(ApiError::BadInput(format!(
                 "invalid login {admin:?} for the first administrator"
             )));
         }
+        if let Some(g) = groups.iter().find(|g| !crate::domain::org::valid_name(g)) {
+            return Err(ApiError::BadInput(format!("invalid group name {g:?}")));
+        }
+        let mut groups = groups.to_vec();
+        groups.sort();
+        groups.dedup();
         let engine = Engine::new(Store::create(path)?, clock);
         let mut tx = engine.begin(admin)?;
         tx.event(None, EventKind::StoreInitialized, None);
+        for name in &groups {
+            tx.ws.put_group(&crate::domain::Group {
+                name: name.clone(),
+                manager: None,
+            });
+            tx.event(None, EventKind::GroupCreated { name: name.clone() }, None);
+        }
         let user = User {
             login: admin.to_string(),
             name: admin.to_string(),
             email: String::new(),
             manager: None,
-            groups: vec![],
+            groups,
             admin: true,
         };
         tx.ws.put_user(None, &user);
