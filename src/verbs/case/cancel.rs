@@ -1,0 +1,46 @@
+//! `cancel`: cancel a case (requester or administrator); open work items are cancelled.
+
+use super::CaseVerb;
+use crate::api::{ApiError, Command};
+use crate::verbs::build::{built, Built, Cases};
+use crate::verbs::catalogue::{keyed, verb, Verb, WRITE};
+
+pub const VERB: Verb = keyed(
+    verb(
+        "cancel",
+        "Cancel a case (requester or administrator)",
+        WRITE,
+    ),
+    "cancel",
+    "cancel the case",
+);
+
+pub const EXAMPLE: &str = "C-12 --comment duplicate";
+
+// No doc comment here: the variant's `about` (from `VERB`) is the help.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub id: String,
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+impl CaseVerb for Args {
+    fn case_arg(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+
+    fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
+        Ok(Some(build(on, self.comment)))
+    }
+}
+
+pub fn build(on: &Cases, comment: Option<String>) -> Built {
+    let commands = on.each(|case, _| Command::Cancel {
+        case,
+        comment: comment.clone(),
+    });
+    let names = on.names();
+    let confirm = format!("Cancel {names}? Open work items are cancelled.");
+    built(commands, format!("cancelled {names}"), Some(confirm))
+}
