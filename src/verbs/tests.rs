@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-use super::case::EXAMPLES;
+use super::case::{OnCase, Read, EXAMPLES};
 use super::{build, CaseCmd, Cases, Naming, Role, VERBS};
 use crate::api::ApiError;
 use crate::domain::{CaseId, DelegationMethod, Outcome, Target};
@@ -123,7 +123,10 @@ fn the_dialog_wording_or_the_prompt_wording() {
 
 #[test]
 fn read_verbs_build_nothing() {
-    let show = CaseCmd::Show(super::case::show::Args { id: "C-1".into() });
+    let show = CaseCmd::Show(OnCase {
+        id: "C-1".into(),
+        args: Read {},
+    });
     let now = || Err(ApiError::Internal("not asked".into()));
     assert_eq!(build(show, &two(), None, now), Ok(None));
 }

@@ -282,7 +282,7 @@ fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<Prom
                 .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
             return Ok(PromptAction::Queue(i, list.filter.clone()));
         }
-        CaseCmd::Comment(c) if c.text.trim().is_empty() => {
+        CaseCmd::Comment(c) if c.args.text.trim().is_empty() => {
             return Err("empty comment: :comment TEXT".into());
         }
         _ => {}

@@ -1,6 +1,6 @@
 //! `assign`: replace the assignees (the TUI's reassign).
 
-use super::CaseVerb;
+use super::{ActsOnCases, OnCase};
 use crate::api::{ApiError, Command};
 use crate::verbs::build::{built, Built, Cases};
 use crate::verbs::catalogue::{keyed, verb, Verb, WRITE};
@@ -13,20 +13,18 @@ pub const VERB: Verb = keyed(
 
 pub const EXAMPLE: &str = "C-12 bob --comment over-to-you";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+/// `assign C-12 …`: the case, then [`Assign`].
+pub type Args = OnCase<Assign>;
+
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
-pub struct Args {
-    pub id: String,
+pub struct Assign {
     pub user: String,
     #[arg(long)]
     pub comment: Option<String>,
 }
 
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-
+impl ActsOnCases for Assign {
     fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
         Ok(Some(build(on, &self.user, self.comment)))
     }

@@ -1,6 +1,6 @@
 //! `cancel`: cancel a case (requester or administrator); open work items are cancelled.
 
-use super::CaseVerb;
+use super::{ActsOnCases, OnCase};
 use crate::api::{ApiError, Command};
 use crate::verbs::build::{built, Built, Cases};
 use crate::verbs::catalogue::{keyed, verb, Verb, WRITE};
@@ -17,19 +17,17 @@ pub const VERB: Verb = keyed(
 
 pub const EXAMPLE: &str = "C-12 --comment duplicate";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+/// `cancel C-12 …`: the case, then [`Cancel`].
+pub type Args = OnCase<Cancel>;
+
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
-pub struct Args {
-    pub id: String,
+pub struct Cancel {
     #[arg(long)]
     pub comment: Option<String>,
 }
 
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-
+impl ActsOnCases for Cancel {
     fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
         Ok(Some(build(on, self.comment)))
     }

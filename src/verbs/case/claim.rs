@@ -1,6 +1,6 @@
 //! `claim`: take a work item offered to one of your groups.
 
-use super::CaseVerb;
+use super::{ActsOnCases, OnCase};
 use crate::api::{ApiError, Command};
 use crate::verbs::build::{built, Built, Cases};
 use crate::verbs::catalogue::{keyed, verb, Verb, WRITE};
@@ -17,17 +17,14 @@ pub const VERB: Verb = keyed(
 
 pub const EXAMPLE: &str = "W-4";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+/// `claim C-12 …`: the case, then [`Claim`].
+pub type Args = OnCase<Claim>;
+
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
-pub struct Args {
-    pub id: String,
-}
+pub struct Claim {}
 
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-
+impl ActsOnCases for Claim {
     fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
         Ok(Some(build(on)))
     }

@@ -1,7 +1,7 @@
 //! `comment`: add a comment, also on closed cases; the prompt takes the rest of its line as
 //! typed.
 
-use super::CaseVerb;
+use super::{ActsOnCases, OnCase};
 use crate::api::{ApiError, Command};
 use crate::verbs::build::{built, Built, Cases};
 use crate::verbs::catalogue::{keyed, verb, Shape, Verb, WRITE};
@@ -21,18 +21,16 @@ pub const VERB: Verb = keyed(
 
 pub const EXAMPLE: &str = "C-12 done";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+/// `comment C-12 …`: the case, then [`Comment`].
+pub type Args = OnCase<Comment>;
+
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
-pub struct Args {
-    pub id: String,
+pub struct Comment {
     pub text: String,
 }
 
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-
+impl ActsOnCases for Comment {
     fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
         Ok(Some(build(on, &self.text)))
     }

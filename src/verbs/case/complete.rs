@@ -1,6 +1,6 @@
 //! `complete`: finish your work item with an outcome (`:complete success`).
 
-use super::CaseVerb;
+use super::{ActsOnCases, OnCase};
 use crate::api::{ApiError, Command};
 use crate::domain::Outcome;
 use crate::verbs::build::{built, Built, Cases};
@@ -18,21 +18,19 @@ pub const VERB: Verb = keyed(
 
 pub const EXAMPLE: &str = "C-12 --outcome approve --comment fine";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+/// `complete C-12 …`: the case, then [`Complete`].
+pub type Args = OnCase<Complete>;
+
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
-pub struct Args {
-    pub id: String,
+pub struct Complete {
     #[arg(long)]
     pub outcome: Outcome,
     #[arg(long)]
     pub comment: Option<String>,
 }
 
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-
+impl ActsOnCases for Complete {
     fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
         Ok(Some(build(on, self.outcome, self.comment, None)))
     }

@@ -2,7 +2,7 @@
 
 use clap::ArgGroup;
 
-use super::CaseVerb;
+use super::{ActsOnCases, OnCase};
 use crate::api::{ApiError, Command};
 use crate::verbs::build::{built, Built, Cases};
 use crate::verbs::catalogue::{verb, Verb, WRITE};
@@ -15,22 +15,20 @@ pub const VERB: Verb = verb(
 
 pub const EXAMPLE: &str = "C-12 --owner alice";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+/// `correlate C-12 …`: the case, then [`Correlate`].
+pub type Args = OnCase<Correlate>;
+
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
 #[command(group(ArgGroup::new("who").args(["owner", "orphan"]).required(true)))]
-pub struct Args {
-    pub id: String,
+pub struct Correlate {
     #[arg(long)]
     pub owner: Option<String>,
     #[arg(long)]
     pub orphan: bool,
 }
 
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-
+impl ActsOnCases for Correlate {
     fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
         Ok(Some(build(on, self.owner)))
     }

@@ -1,7 +1,7 @@
 //! `delegate`: hand the work to a user or `@group`, replacing the assignees or (`--add`) adding
 //! to them.
 
-use super::CaseVerb;
+use super::{ActsOnCases, OnCase};
 use crate::api::{ApiError, Command};
 use crate::domain::{DelegationMethod, Target};
 use crate::verbs::build::{built, target, Built, Cases};
@@ -19,10 +19,12 @@ pub const VERB: Verb = keyed(
 
 pub const EXAMPLE: &str = "C-12 @db-admins --add";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+/// `delegate C-12 …`: the case, then [`Delegate`].
+pub type Args = OnCase<Delegate>;
+
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
-pub struct Args {
-    pub id: String,
+pub struct Delegate {
     pub target: String,
     #[arg(long)]
     pub add: bool,
@@ -30,11 +32,7 @@ pub struct Args {
     pub comment: Option<String>,
 }
 
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-
+impl ActsOnCases for Delegate {
     fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
         let method = if self.add {
             DelegationMethod::Add

@@ -1,6 +1,6 @@
 //! `escalate`: escalate by hand, to the assignee's manager or `--to` a user or `@group`.
 
-use super::CaseVerb;
+use super::{ActsOnCases, OnCase};
 use crate::api::{ApiError, Command};
 use crate::domain::Target;
 use crate::verbs::build::{built, target, Built, Cases};
@@ -18,21 +18,19 @@ pub const VERB: Verb = keyed(
 
 pub const EXAMPLE: &str = "C-12 --to @ops";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+/// `escalate C-12 …`: the case, then [`Escalate`].
+pub type Args = OnCase<Escalate>;
+
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
-pub struct Args {
-    pub id: String,
+pub struct Escalate {
     #[arg(long)]
     pub to: Option<String>,
     #[arg(long)]
     pub comment: Option<String>,
 }
 
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-
+impl ActsOnCases for Escalate {
     fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError> {
         let to = self.to.as_deref().map(target).transpose()?;
         Ok(Some(build(on, to, self.comment)))

@@ -1,8 +1,9 @@
 //! `list`: a queue of cases (the TUI switches to it).
 
-use super::CaseVerb;
-use crate::api::Queue;
+use super::{CaseVerb, Now};
+use crate::api::{ApiError, Queue};
 use crate::domain::{CaseKind, CaseState};
+use crate::verbs::build::{Built, Cases};
 use crate::verbs::catalogue::{shape, verb, Role, Verb};
 
 pub const VERB: Verb = verb(
@@ -13,7 +14,7 @@ pub const VERB: Verb = verb(
 
 pub const EXAMPLE: &str = "--queue claimable --state open --filter oracle --limit 5";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[arg(long, default_value = "mine")]
@@ -32,5 +33,10 @@ pub struct Args {
 impl CaseVerb for Args {
     fn case_arg(&self) -> Option<&str> {
         None
+    }
+
+    /// Nothing to run: the CLI prints the queue, the TUI switches to it.
+    fn build(self, _: &Cases, _: Option<&str>, _: impl Now) -> Result<Option<Built>, ApiError> {
+        Ok(None)
     }
 }

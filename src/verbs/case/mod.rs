@@ -26,20 +26,49 @@ pub trait CaseVerb: Sized {
     fn case_arg(&self) -> Option<&str>;
 
     /// The commands for `on`, with their messages; `None` for the read verbs (list, show,
-    /// history).
-    fn commands(self, _on: &Cases) -> Result<Option<Built>, ApiError> {
-        Ok(None)
+    /// history). `me` takes a new case's work item when the line names nobody; `now` is the
+    /// engine's time.
+    fn build(self, on: &Cases, me: Option<&str>, now: impl Now) -> Result<Option<Built>, ApiError>;
+}
+
+// The arguments of a verb that acts on a case: the case (`C-12`, `12` or `W-45`; the `:` prompt
+// puts the selected one there), then the verb's own. No doc comment: the variant's `about` is
+// the help.
+#[derive(Debug, clap::Args)]
+pub struct OnCase<A: ActsOnCases> {
+    pub id: String,
+    #[command(flatten)]
+    pub args: A,
+}
+
+/// What a verb that acts on cases does with them: the rest of its arguments.
+pub trait ActsOnCases: clap::Args + std::fmt::Debug {
+    /// The commands for `on`, with their messages; `None` for the read verbs (show, history).
+    fn commands(self, on: &Cases) -> Result<Option<Built>, ApiError>;
+}
+
+impl<A: ActsOnCases> CaseVerb for OnCase<A> {
+    fn case_arg(&self) -> Option<&str> {
+        Some(&self.id)
     }
 
-    /// [`Self::commands`], for the verbs that need more: `me` takes a new case's work item
-    /// when the line names nobody; `now` is the engine's time.
     fn build(
         self,
         on: &Cases,
         _me: Option<&str>,
         _now: impl Now,
     ) -> Result<Option<Built>, ApiError> {
-        self.commands(on)
+        self.args.commands(on)
+    }
+}
+
+// A read verb's arguments: its case only.
+#[derive(Debug, clap::Args)]
+pub struct Read {}
+
+impl ActsOnCases for Read {
+    fn commands(self, _on: &Cases) -> Result<Option<Built>, ApiError> {
+        Ok(None)
     }
 }
 

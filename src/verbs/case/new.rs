@@ -18,7 +18,7 @@ pub const VERB: Verb = verb(
 
 pub const EXAMPLE: &str = "--kind generic --title Rotate --group ops --deadline 3d";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
+// No doc comment: the variant's `about` (from `VERB`) is the help.
 #[derive(Debug, clap::Args)]
 #[command(group(ArgGroup::new("target").args(["assignee", "group"])))]
 pub struct Args {

@@ -1,6 +1,6 @@
 //! `show`: the fields, work items and comments of a case (the TUI opens it).
 
-use super::CaseVerb;
+use super::{OnCase, Read};
 use crate::verbs::catalogue::{shape, verb, Role, Verb};
 
 pub const VERB: Verb = verb(
@@ -11,14 +11,5 @@ pub const VERB: Verb = verb(
 
 pub const EXAMPLE: &str = "C-12";
 
-// No doc comment here: the variant's `about` (from `VERB`) is the help.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    pub id: String,
-}
-
-impl CaseVerb for Args {
-    fn case_arg(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-}
+/// `show C-12`: the case only.
+pub type Args = OnCase<Read>;
