@@ -2,7 +2,7 @@
 //! which implements [`CaseVerb`]), its builder (`build`: the commands for the selected cases,
 //! what to say once they ran, what to ask first) and a line it accepts (`EXAMPLE`).
 //!
-//! [`case_verbs!`] registers them from the one list at the bottom of this file: it declares the
+//! `case_verbs!` registers them from the one list at the bottom of this file: it declares the
 //! modules and generates [`CaseCmd`] (one variant per verb, named, described and aliased by its
 //! `VERB`), [`VERBS`] and the [`build`] dispatch. A new verb is a new file here and one line in
 //! that list (plus its engine command).
