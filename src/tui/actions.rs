@@ -1,6 +1,6 @@
 //! Every action a key can be bound to: its context, its name in `keymap.toml` and what it
 //! does. Help, the footer hints and the keymap parser all read this one table; the case verbs'
-//! names and descriptions come from the verb catalogue ([`crate::verbs::catalogue`]).
+//! names and descriptions come from the verb catalogue ([`crate::verbs::case`]).
 
 use std::fmt;
 
@@ -167,7 +167,7 @@ const fn case(verb: Verb, action: KeyAction) -> ActionDef {
     def(Context::Case, verb.label, action, verb.key_about)
 }
 
-use crate::verbs::catalogue as V;
+use crate::verbs::case as V;
 use crate::verbs::Verb;
 use Context as C;
 use KeyAction as A;
@@ -274,15 +274,15 @@ pub const ACTIONS: &[ActionDef] = &[
         A::Queue(5),
         "queue: closed and cancelled",
     ),
-    case(V::COMMENT, A::Comment),
-    case(V::COMPLETE, A::Complete),
+    case(V::comment::VERB, A::Comment),
+    case(V::complete::VERB, A::Complete),
     def(C::Case, "reject", A::Reject, "reject / fail my work item"),
-    case(V::DELEGATE, A::Delegate),
-    case(V::CLAIM, A::Claim),
-    case(V::ASSIGN, A::Reassign),
-    case(V::ESCALATE, A::Escalate),
-    case(V::CLOSE, A::Close),
-    case(V::CANCEL, A::CancelCase),
+    case(V::delegate::VERB, A::Delegate),
+    case(V::claim::VERB, A::Claim),
+    case(V::assign::VERB, A::Reassign),
+    case(V::escalate::VERB, A::Escalate),
+    case(V::close::VERB, A::Close),
+    case(V::cancel::VERB, A::CancelCase),
     def(C::Case, "copy-id", A::CopyId, "copy the case id (OSC 52)"),
     def(
         C::Filter,

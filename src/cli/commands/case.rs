@@ -34,31 +34,22 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
         .map(|id| resolve(&engine, actor, id))
         .transpose()?;
     match (&cmd, resolved) {
-        (
-            CaseCmd::List {
-                queue,
-                state,
-                kind,
-                filter,
-                limit,
-            },
-            _,
-        ) => {
+        (CaseCmd::List(list), _) => {
             let q = CaseQuery {
-                queue: *queue,
-                state: *state,
-                kind: *kind,
-                filter: filter.clone(),
-                limit: *limit,
+                queue: list.queue,
+                state: list.state,
+                kind: list.kind,
+                filter: list.filter.clone(),
+                limit: list.limit,
             };
             let list = engine.list_cases(actor, &q)?;
             return print_list(ctx, &list);
         }
-        (CaseCmd::Show { .. }, Some((case, _))) => {
+        (CaseCmd::Show(_), Some((case, _))) => {
             let detail = engine.show_case(actor, case)?;
             return print_detail(ctx, &detail);
         }
-        (CaseCmd::History { .. }, Some((case, _))) => {
+        (CaseCmd::History(_), Some((case, _))) => {
             let history = engine.case_history(actor, case)?;
             return print_history(ctx, &history);
         }

@@ -171,7 +171,7 @@ fn case_key(app: &mut App, k: K) -> Vec<Effect> {
                 app.fail("no case selected");
                 return vec![];
             }
-            let claim = verbs::build::claim(&verbs::Cases::of(&cases, verbs::Naming::Brief));
+            let claim = verbs::case::claim::build(&verbs::Cases::of(&cases, verbs::Naming::Brief));
             run(app, claim.what, claim.commands)
         }
         K::CopyId => {

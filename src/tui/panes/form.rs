@@ -9,7 +9,7 @@ use crate::domain::{CaseId, DelegationMethod, Outcome, Target};
 use crate::tui::actions::KeyAction;
 use crate::tui::input::TextInput;
 use crate::tui::panes::picker::{PickEntry, Picker};
-use crate::verbs::build as verb;
+use crate::verbs::case as verb;
 use crate::verbs::{names, Built, Cases, Naming};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,31 +269,31 @@ impl Form {
                 if text.is_empty() {
                     return Err("empty comment: write something, or Esc to cancel".into());
                 }
-                verb::comment(&on, &text)
+                verb::comment::build(&on, &text)
             }
             FormKind::Delegate => {
                 let to = need_target()?.target.clone();
                 let (label, method) = METHODS[self.method];
-                verb::delegate(&on, to, method, comment, Some(label))
+                verb::delegate::build(&on, to, method, comment, Some(label))
             }
             FormKind::Reassign => match &need_target()?.target {
-                Target::User(to) => verb::assign(&on, to, comment),
+                Target::User(to) => verb::assign::build(&on, to, comment),
                 Target::Group(_) => {
                     return Err("reassign to a user; delegate to reach a group".into())
                 }
             },
             FormKind::Escalate => {
-                verb::escalate(&on, self.target().map(|e| e.target.clone()), comment)
+                verb::escalate::build(&on, self.target().map(|e| e.target.clone()), comment)
             }
             FormKind::Complete => {
                 let (label, outcome) = COMPLETE_OUTCOMES[self.outcome];
-                verb::complete(&on, outcome, comment, Some(label))
+                verb::complete::build(&on, outcome, comment, Some(label))
             }
             FormKind::Close => {
                 let (label, outcome) = CLOSE_OUTCOMES[self.outcome];
-                verb::close(&on, outcome, comment, Some(label))
+                verb::close::build(&on, outcome, comment, Some(label))
             }
-            FormKind::Cancel => verb::cancel(&on, comment),
+            FormKind::Cancel => verb::cancel::build(&on, comment),
         })
     }
 }

@@ -278,17 +278,17 @@ fn open(rest: &str, targets: &[CaseId]) -> Result<PromptAction, String> {
 /// The engine commands a parsed verb stands for, one per case.
 fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<PromptAction, String> {
     match &verb {
-        CaseCmd::Show { .. } | CaseCmd::History { .. } => {
+        CaseCmd::Show(_) | CaseCmd::History(_) => {
             return open("", cases);
         }
-        CaseCmd::List { queue, filter, .. } => {
+        CaseCmd::List(list) => {
             let i = QUEUES
                 .iter()
-                .position(|x| x == queue)
+                .position(|x| *x == list.queue)
                 .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
-            return Ok(PromptAction::Queue(i, filter.clone()));
+            return Ok(PromptAction::Queue(i, list.filter.clone()));
         }
-        CaseCmd::Comment { text, .. } if text.trim().is_empty() => {
+        CaseCmd::Comment(c) if c.args.text.trim().is_empty() => {
             return Err("empty comment: :comment TEXT".into());
         }
         _ => {}
