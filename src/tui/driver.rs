@@ -58,7 +58,8 @@ impl Driver {
         let fx = d.app.start();
         d.run(fx);
         if let Some(s) = &d.app.status.sweep {
-            d.app.now = s.at;
+            let at = s.at;
+            d.app.set_now(at);
         }
         d
     }

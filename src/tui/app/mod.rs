@@ -22,7 +22,14 @@ pub use types::*;
 /// The transition function.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let fx = match action {
-        Action::Tick(now) => return handle::tick(app, now),
+        Action::Tick(now) => {
+            let fx = handle::tick(app, now);
+            // Relative times in the case panes move on with the minute.
+            if app.measure() {
+                app.dirty = true;
+            }
+            return fx;
+        }
         Action::Key(k) => handle::key(app, k),
         Action::Text(ev) => handle::text(app, ev),
         Action::Paste(s) => handle::paste(app, &s),

@@ -9,7 +9,7 @@ use super::types::{Effect, Message, Modal, Session, Status, FIRST_PAGE};
 use crate::domain::CaseId;
 use crate::tui::keymap::Keymap;
 use crate::tui::layout::{self, Areas, Pane};
-use crate::tui::panes::case::{CaseView, LineCounts};
+use crate::tui::panes::case::{CaseLines, CaseView};
 use crate::tui::panes::inbox::Inbox;
 use crate::tui::panes::picker::PickEntry;
 use crate::tui::text::{self, Look};
@@ -83,23 +83,33 @@ impl App {
         }
     }
 
-    /// Counts the case panes' lines again when the case or the panes' widths changed.
-    pub(super) fn measure(&mut self) {
+    /// Sets the time shown (the test driver's, from the engine's first sweep).
+    pub fn set_now(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+        self.measure();
+        self.dirty = true;
+    }
+
+    /// Lays the case panes' text out again when the case, the panes' widths or the minute
+    /// (relative times) changed; says whether it did.
+    pub(super) fn measure(&mut self) -> bool {
         let width = |pane| {
             layout::areas(self.size, pane)
                 .of(pane)
                 .map_or(0, |r| layout::inner(r).width)
         };
         let widths = (width(Pane::Detail), width(Pane::Comments));
-        if !self.case.needs_measure(widths) {
-            return;
+        let minute = self.now.timestamp().div_euclid(60);
+        if !self.case.needs_layout(widths, minute) {
+            return false;
         }
         let look = self.look();
-        let counts = LineCounts {
-            detail: text::detail::lines(&look, &self.case, widths.0 as usize).len(),
-            comments: text::comments::lines(&look, &self.case, widths.1 as usize).len(),
+        let lines = CaseLines {
+            detail: text::detail::lines(&look, &self.case, widths.0 as usize),
+            comments: text::comments::lines(&look, &self.case, widths.1 as usize),
         };
-        self.case.set_line_counts(counts, widths);
+        self.case.set_lines(lines, widths, minute);
+        true
     }
 
     pub fn areas(&self) -> Areas {

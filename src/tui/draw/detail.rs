@@ -22,9 +22,24 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     let block = pane_block(app, Pane::Detail, Line::from(spans));
     let inner = layout::inner(area);
-    let all = text::detail::lines(&app.look(), &app.case, inner.width as usize);
+    // The text as laid out when the case arrived (or the width changed); laid out here only
+    // when it was laid out for another width.
+    let (laid, widths) = app.case.lines();
+    let fresh;
+    let all: &[Line<'static>] = match widths {
+        Some(w) if w.0 == inner.width => &laid.detail,
+        _ => {
+            fresh = text::detail::lines(&app.look(), &app.case, inner.width as usize);
+            &fresh
+        }
+    };
     let max = all.len().saturating_sub(inner.height as usize);
     let scroll = app.case.scroll(max);
-    let shown: Vec<Line> = all.into_iter().skip(scroll).collect();
+    let shown: Vec<Line> = all
+        .iter()
+        .skip(scroll)
+        .take(inner.height as usize)
+        .cloned()
+        .collect();
     frame.render_widget(Paragraph::new(shown).block(block), area);
 }

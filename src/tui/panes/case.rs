@@ -1,8 +1,23 @@
 //! The case shown in the detail and comments panes: the last one asked for, as loaded, where
 //! each pane is scrolled to, and how many lines each pane's text takes at its width.
 
+use std::sync::Arc;
+
+use ratatui::text::Line;
+
 use crate::api::{ApiError, CaseDetail, CaseHistory};
 use crate::domain::CaseId;
+
+/// The detail and comments text, laid out at the widths they are shown at: built when a case
+/// arrives, the panes change width or the minute turns (relative times), not on every frame.
+#[derive(Debug, Clone, Default)]
+pub struct CaseLines {
+    pub detail: Vec<Line<'static>>,
+    pub comments: Vec<Line<'static>>,
+}
+
+/// What the text was laid out for: the case's version, the panes' inner widths, the minute.
+pub type LayoutKey = (u64, (u16, u16), i64);
 
 /// Lines of the detail and comments text at the widths they are shown at.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,9 +42,9 @@ pub struct CaseView {
     comments_follow: bool,
     /// Bumped whenever what the panes show changes.
     version: u64,
-    counts: LineCounts,
-    /// The version and pane widths `counts` were measured for.
-    measured: Option<(u64, (u16, u16))>,
+    lines: Arc<CaseLines>,
+    /// What `lines` were laid out for.
+    measured: Option<LayoutKey>,
 }
 
 impl CaseView {
@@ -125,16 +140,25 @@ impl CaseView {
     }
 
     pub fn line_counts(&self) -> LineCounts {
-        self.counts
+        LineCounts {
+            detail: self.lines.detail.len(),
+            comments: self.lines.comments.len(),
+        }
     }
 
-    /// Whether the counts are stale for the panes' inner `widths` (detail, comments).
-    pub fn needs_measure(&self, widths: (u16, u16)) -> bool {
-        self.measured != Some((self.version, widths))
+    /// The text as laid out last, and the pane widths it was laid out for.
+    pub fn lines(&self) -> (&CaseLines, Option<(u16, u16)>) {
+        (&self.lines, self.measured.map(|(_, w, _)| w))
     }
 
-    pub fn set_line_counts(&mut self, counts: LineCounts, widths: (u16, u16)) {
-        self.counts = counts;
-        self.measured = Some((self.version, widths));
+    /// Whether the text must be laid out again for the panes' inner `widths` (detail,
+    /// comments) at `minute`.
+    pub fn needs_layout(&self, widths: (u16, u16), minute: i64) -> bool {
+        self.measured != Some((self.version, widths, minute))
+    }
+
+    pub fn set_lines(&mut self, lines: CaseLines, widths: (u16, u16), minute: i64) {
+        self.lines = Arc::new(lines);
+        self.measured = Some((self.version, widths, minute));
     }
 }
