@@ -190,3 +190,26 @@ fn a_crash_before_the_seal_does_not_brick_a_healthy_store() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(events(&db), after);
 }
+
+#[test]
+fn backup_check_and_restore_round_trip() {
+    let dir = TempDir::new().unwrap();
+    let db = store(&dir, 100);
+    let before = events(&db);
+    let copy = dir.path().join("backup");
+    let r = run(&db, &["backup", copy.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&copy, &["check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // Damage the store, then restore it from the backup.
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(db.join("db"))
+        .unwrap();
+    f.set_len(1000).unwrap();
+    drop(f);
+    assert_clear_refusal(&run(&db, &["case", "list"]), &db);
+    let r = run(&db, &["restore", copy.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(events(&db), before);
+}
