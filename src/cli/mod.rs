@@ -101,6 +101,18 @@ pub enum Cmd {
         #[arg(long, default_value = "30s")]
         sweep_interval: String,
     },
+    /// Verify every invariant of the store (read-only): exit 0, or the list of findings.
+    Check,
+    /// Write a consistent copy of the store to DEST (a new directory), also while in use.
+    Backup {
+        #[arg(value_name = "DEST")]
+        dest: PathBuf,
+    },
+    /// Put the backup at SRC in place of the store (refused while the store is in use).
+    Restore {
+        #[arg(value_name = "SRC")]
+        src: PathBuf,
+    },
     /// Build the demo store from the bundled assets and open it.
     Demo {
         /// Rebuild the demo store even if it exists.
@@ -310,6 +322,9 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Serve { sweep_interval }) => commands::serve::run(&ctx, &sweep_interval),
         Some(Cmd::Bench(args)) => return Ok(Some(Run::Bench(ctx, args))),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),
+        Some(Cmd::Check) => commands::check::run(&ctx),
+        Some(Cmd::Backup { dest }) => commands::backup::run(&ctx, &dest),
+        Some(Cmd::Restore { src }) => commands::check::restore(&ctx, &src),
         Some(Cmd::Demo { fresh, build_only }) => {
             let w = commands::demo::run(ctx, cli.actor.is_some(), fresh, build_only)?;
             return Ok(w.map(Run::Workbench));

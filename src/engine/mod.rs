@@ -3,6 +3,8 @@
 
 mod admin;
 mod authz;
+mod backup;
+mod check;
 mod execute;
 mod feed;
 pub mod generate;

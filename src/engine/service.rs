@@ -70,10 +70,13 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Busy { .. } => ApiError::Busy(e.to_string()),
             StoreError::Missing { .. } => ApiError::NotFound(e.to_string()),
-            StoreError::Exists { .. } | StoreError::NewerSchema { .. } => {
-                ApiError::BadInput(e.to_string())
-            }
-            StoreError::Corrupt(_) | StoreError::Sled(_) => ApiError::Internal(e.to_string()),
+            StoreError::Exists { .. }
+            | StoreError::NotAStore { .. }
+            | StoreError::NewerSchema { .. } => ApiError::BadInput(e.to_string()),
+            StoreError::Corrupt(_)
+            | StoreError::Sled(_)
+            | StoreError::Damaged { .. }
+            | StoreError::DiskFull { .. } => ApiError::Internal(e.to_string()),
         }
     }
 }

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Answer, ApiError, Applied, Command, Query, Service, SweepArgs, SweepReport};
+use crate::engine::Engine;
 
 /// A [`Service`] call, as it crosses the socket.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,6 +22,10 @@ pub enum Call {
     Execute(Command),
     Query(Query),
     Sweep(SweepArgs),
+    /// `casebench backup DEST` through the server (administrators only).
+    Backup(PathBuf),
+    /// `casebench check` through the server (administrators only).
+    Check,
 }
 
 /// What a call returns.
@@ -30,6 +35,8 @@ pub enum Reply {
     Applied(Applied),
     Answer(Answer),
     Sweep(SweepReport),
+    Done,
+    Findings(Vec<String>),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -38,13 +45,31 @@ pub struct Envelope {
     pub call: Call,
 }
 
-/// Carries out `call` as `actor` on any service (the server's engine).
-pub fn dispatch(service: &dyn Service, actor: &str, call: Call) -> Result<Reply, ApiError> {
+/// Carries out `call` as `actor` on the server's engine.
+pub fn dispatch(engine: &Engine, actor: &str, call: Call) -> Result<Reply, ApiError> {
     Ok(match call {
-        Call::Execute(c) => Reply::Applied(service.execute(actor, c)?),
-        Call::Query(q) => Reply::Answer(service.query(actor, q)?),
-        Call::Sweep(a) => Reply::Sweep(service.sweep(a)?),
+        Call::Execute(c) => Reply::Applied(engine.execute(actor, c)?),
+        Call::Query(q) => Reply::Answer(engine.query(actor, q)?),
+        Call::Sweep(a) => Reply::Sweep(engine.sweep(a)?),
+        Call::Backup(dest) => {
+            admin(engine, actor)?;
+            engine.backup(&dest)?;
+            Reply::Done
+        }
+        Call::Check => {
+            admin(engine, actor)?;
+            Reply::Findings(engine.check()?)
+        }
     })
+}
+
+fn admin(engine: &Engine, actor: &str) -> Result<(), ApiError> {
+    match engine.actor(actor) {
+        Ok(user) if user.admin => Ok(()),
+        _ => Err(ApiError::NotAllowed(format!(
+            "only an administrator may back up or check the store ({actor} is not one)"
+        ))),
+    }
 }
 
 /// Where the server of the store at `db` listens: `<db>.sock` beside it.

@@ -122,7 +122,7 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, server_uid: u32) {
                 Err(e) => Err(e),
                 Ok(()) => {
                     let e = engine.clone();
-                    tokio::task::spawn_blocking(move || dispatch(&*e, &env.actor, env.call))
+                    tokio::task::spawn_blocking(move || dispatch(&e, &env.actor, env.call))
                         .await
                         .unwrap_or_else(|e| {
                             Err(ApiError::Internal(format!("the call failed: {e}")))

@@ -7,6 +7,8 @@
 //! so indexes cannot disagree with what they index.
 
 mod codec;
+mod open;
+pub mod seal;
 mod sled_store;
 pub mod trees;
 mod writeset;
@@ -33,6 +35,8 @@ pub enum StoreError {
     Busy { path: String },
     #[error("no store at {path}: run `casebench init` first (or pass --db)")]
     Missing { path: String },
+    #[error("{path} is a file, not a casebench store: pass --db a directory (a new one for `casebench init`)")]
+    NotAStore { path: String },
     #[error("a store already exists at {path}")]
     Exists { path: String },
     #[error("store {path} has schema version {found}, newer than this casebench understands ({supported}); upgrade casebench")]
@@ -41,6 +45,10 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    #[error("store {path} is damaged ({why}): restore the last backup with `casebench restore BACKUP` (docs/operations.md)")]
+    Damaged { path: String, why: String },
+    #[error("disk full writing {path}: nothing was saved; free some space and try again")]
+    DiskFull { path: String },
     #[error("store is corrupt: {0}")]
     Corrupt(String),
     #[error("store error: {0}")]

@@ -1,6 +1,7 @@
 //! The sled implementation of [`Storage`]: one sled tree per entity and index.
 
 use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard};
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -15,121 +16,68 @@ use crate::domain::{
 
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
-        StoreError::Sled(e.to_string())
-    }
-}
-
-pub struct Store {
-    path: PathBuf,
-    db: sled::Db,
-    trees: Vec<sled::Tree>,
-}
-
-fn is_lock_error(e: &sled::Error) -> bool {
-    match e {
-        sled::Error::Io(io) => {
-            io.kind() == std::io::ErrorKind::WouldBlock
-                || io.to_string().contains("could not acquire lock")
+        match e {
+            sled::Error::Io(io) if io.raw_os_error() == Some(libc::ENOSPC) => {
+                StoreError::DiskFull {
+                    path: "the store".into(),
+                }
+            }
+            sled::Error::Corruption { at, .. } => StoreError::Corrupt(format!(
+                "{}: sled read damaged data{}; restore the last backup with `casebench restore BACKUP`",
+                super::open::last_opened(),
+                at.map(|a| format!(" at {a:?}")).unwrap_or_default()
+            )),
+            e => StoreError::Sled(e.to_string()),
         }
-        _ => false,
     }
+}
+
+/// A store open on sled. After a write that could not be saved (a full disk), the sled
+/// handle is dropped and reopened, so what is served is what is on disk.
+pub struct Store {
+    pub(super) path: PathBuf,
+    pub(super) inner: RwLock<Option<Inner>>,
+}
+
+pub(super) struct Inner {
+    pub(super) db: sled::Db,
+    pub(super) trees: Vec<sled::Tree>,
 }
 
 impl Store {
-    fn open_db(path: &Path) -> Result<Store, StoreError> {
-        let shown = path.display().to_string();
-        let db = sled::Config::new()
-            .path(path)
-            // We flush before acknowledging; no background flusher (it would also hold the
-            // store's lock for a moment after the store is dropped).
-            .flush_every_ms(None)
-            // A bounded page cache: peak memory stays small on large stores.
-            .cache_capacity(128 * 1024 * 1024)
-            .open()
-            .map_err(|e| {
-                if is_lock_error(&e) {
-                    StoreError::Busy {
-                        path: shown.clone(),
-                    }
-                } else {
-                    StoreError::Sled(format!("cannot open {shown}: {e}"))
-                }
-            })?;
-        let trees = trees::NAMES
-            .iter()
-            .map(|n| db.open_tree(n))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Store {
-            path: path.to_path_buf(),
-            db,
-            trees,
-        })
+    /// The open sled handle, reopened first if a failed write closed it.
+    pub(super) fn inner(&self) -> Result<RwLockReadGuard<'_, Option<Inner>>, StoreError> {
+        {
+            let g = self.inner.read().unwrap_or_else(|p| p.into_inner());
+            if g.is_some() {
+                return Ok(g);
+            }
+        }
+        self.reopen()?;
+        Ok(self.inner.read().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Whether a store (of any version) is at `path`.
-    pub fn exists(path: &Path) -> bool {
-        path.join("conf").exists() || path.join("db").exists()
+    fn trees(&self) -> Result<Vec<sled::Tree>, StoreError> {
+        let g = self.inner()?;
+        Ok(g.as_ref().map(|i| i.trees.clone()).unwrap_or_default())
     }
 
-    /// Opens an existing store, refusing a missing one or one of a newer schema.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let shown = path.display().to_string();
-        if !Store::exists(path) {
-            return Err(StoreError::Missing { path: shown });
-        }
-        let store = Store::open_db(path)?;
-        match store.schema_version()? {
-            None => Err(StoreError::Missing { path: shown }),
-            Some(v) if v > trees::SCHEMA_VERSION => Err(StoreError::NewerSchema {
-                path: shown,
-                found: v,
-                supported: trees::SCHEMA_VERSION,
-            }),
-            Some(_) => Ok(store),
-        }
-    }
-
-    /// Creates a new, empty store with the current schema version.
-    pub fn create(path: &Path) -> Result<Store, StoreError> {
-        let shown = path.display().to_string();
-        // Never create over an existing store (whatever its version) or a non-empty folder.
-        let non_empty = path
-            .read_dir()
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(false);
-        if Store::exists(path) || non_empty {
-            return Err(StoreError::Exists { path: shown });
-        }
-        if path.exists() && !path.is_dir() {
-            return Err(StoreError::Exists { path: shown });
-        }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                StoreError::Sled(format!("cannot create {}: {e}", parent.display()))
-            })?;
-        }
-        let store = Store::open_db(path)?;
-        store.tree(Tree::Meta).insert(
-            trees::KEY_SCHEMA,
-            trees::SCHEMA_VERSION.to_be_bytes().to_vec(),
-        )?;
-        store.flush()?;
-        Ok(store)
-    }
-
-    fn tree(&self, t: Tree) -> &sled::Tree {
-        &self.trees[t as usize]
+    pub(super) fn tree(&self, t: Tree) -> Result<sled::Tree, StoreError> {
+        let g = self.inner()?;
+        g.as_ref()
+            .map(|i| i.trees[t as usize].clone())
+            .ok_or_else(|| self.closed())
     }
 
     /// Test and migration hook: overwrite the schema version.
     pub fn set_schema_version(&self, v: u32) -> Result<(), StoreError> {
-        self.tree(Tree::Meta)
+        self.tree(Tree::Meta)?
             .insert(trees::KEY_SCHEMA, v.to_be_bytes().to_vec())?;
         self.flush()
     }
 
     fn get<T: DeserializeOwned>(&self, t: Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
-        match self.tree(t).get(key)? {
+        match self.tree(t)?.get(key)? {
             Some(v) => Ok(Some(codec::decode(trees::NAMES[t as usize], &v)?)),
             None => Ok(None),
         }
@@ -149,7 +97,7 @@ impl Store {
 
     fn work_items_by(&self, t: Tree, name: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
         let mut out = vec![];
-        for kv in self.tree(t).scan_prefix(trees::name_prefix(name)) {
+        for kv in self.tree(t)?.scan_prefix(trees::name_prefix(name)) {
             let (k, v) = kv?;
             let wi = trees::work_item_of(&k).ok_or_else(|| bad_key(trees::NAMES[t as usize]))?;
             let case = trees::read_u64(&v).ok_or_else(|| bad_key(trees::NAMES[t as usize]))?;
@@ -174,20 +122,19 @@ impl Storage for Store {
 
     fn schema_version(&self) -> Result<Option<u32>, StoreError> {
         Ok(self
-            .tree(Tree::Meta)
+            .tree(Tree::Meta)?
             .get(trees::KEY_SCHEMA)?
             .and_then(|v| Some(u32::from_be_bytes(v.as_ref().try_into().ok()?))))
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
+        self.flush_sealed()
     }
 
     /// The bytes of every key and value in every tree: what the store holds, unpacked.
     fn raw_size(&self) -> Result<u64, StoreError> {
         let mut n = 0u64;
-        for t in &self.trees {
+        for t in &self.trees()? {
             for kv in t.iter() {
                 let (k, v) = kv?;
                 n += (k.len() + v.len()) as u64;
@@ -208,38 +155,39 @@ impl Storage for Store {
             return Ok(());
         }
         use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-        let result: Result<(), TransactionError<()>> = self.trees.as_slice().transaction(|txs| {
-            let meta = &txs[Tree::Meta as usize];
-            for (key, delta) in &ws.counts {
-                let cur = meta
-                    .get(key.as_slice())?
-                    .and_then(|v| trees::read_u64(&v))
-                    .unwrap_or(0) as i64;
-                let next = (cur + delta).max(0) as u64;
-                meta.insert(key.as_slice(), next.to_be_bytes().to_vec())?;
-            }
-            for (tree, key, value) in &ws.ops {
-                let tx = &txs[*tree as usize];
-                match value {
-                    Some(v) => {
-                        tx.insert(key.as_slice(), v.as_slice())?;
-                    }
-                    None => {
-                        tx.remove(key.as_slice())?;
+        let result: Result<(), TransactionError<()>> =
+            self.trees()?.as_slice().transaction(|txs| {
+                let meta = &txs[Tree::Meta as usize];
+                for (key, delta) in &ws.counts {
+                    let cur = meta
+                        .get(key.as_slice())?
+                        .and_then(|v| trees::read_u64(&v))
+                        .unwrap_or(0) as i64;
+                    let next = (cur + delta).max(0) as u64;
+                    meta.insert(key.as_slice(), next.to_be_bytes().to_vec())?;
+                }
+                for (tree, key, value) in &ws.ops {
+                    let tx = &txs[*tree as usize];
+                    match value {
+                        Some(v) => {
+                            tx.insert(key.as_slice(), v.as_slice())?;
+                        }
+                        None => {
+                            tx.remove(key.as_slice())?;
+                        }
                     }
                 }
-            }
-            Ok::<(), ConflictableTransactionError<()>>(())
-        });
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
         result.map_err(|e| match e {
             TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
-            TransactionError::Storage(e) => StoreError::from(e),
+            TransactionError::Storage(e) => self.failed_write(e),
         })
     }
 
     fn counter(&self, key: &[u8]) -> Result<u64, StoreError> {
         Ok(self
-            .tree(Tree::Meta)
+            .tree(Tree::Meta)?
             .get(key)?
             .and_then(|v| trees::read_u64(&v))
             .unwrap_or(1))
@@ -262,17 +210,17 @@ impl Storage for Store {
     }
 
     fn users(&self) -> Result<Vec<User>, StoreError> {
-        self.values(Tree::Users, self.tree(Tree::Users).iter())
+        self.values(Tree::Users, self.tree(Tree::Users)?.iter())
     }
 
     fn groups(&self) -> Result<Vec<Group>, StoreError> {
-        self.values(Tree::Groups, self.tree(Tree::Groups).iter())
+        self.values(Tree::Groups, self.tree(Tree::Groups)?.iter())
     }
 
     fn group_members(&self, group: &str) -> Result<Vec<String>, StoreError> {
         let prefix = trees::name_prefix(group);
         let mut out = vec![];
-        for kv in self.tree(Tree::Members).scan_prefix(&prefix) {
+        for kv in self.tree(Tree::Members)?.scan_prefix(&prefix) {
             let (k, _) = kv?;
             out.push(String::from_utf8_lossy(&k[prefix.len()..]).into_owned());
         }
@@ -282,24 +230,24 @@ impl Storage for Store {
     /// The events of one case, oldest first.
     fn case_events(&self, case: CaseId) -> Result<Vec<Event>, StoreError> {
         let prefix = trees::u64_key(case.0);
-        self.values(Tree::Events, self.tree(Tree::Events).scan_prefix(prefix))
+        self.values(Tree::Events, self.tree(Tree::Events)?.scan_prefix(prefix))
     }
 
     /// Every event, in order (for audits and invariant checks).
     fn all_events(&self) -> Result<Vec<Event>, StoreError> {
-        let mut all: Vec<Event> = self.values(Tree::Events, self.tree(Tree::Events).iter())?;
+        let mut all: Vec<Event> = self.values(Tree::Events, self.tree(Tree::Events)?.iter())?;
         all.sort_by_key(|e| e.seq);
         Ok(all)
     }
 
     fn event_count(&self) -> usize {
-        self.tree(Tree::Events).len()
+        self.tree(Tree::Events).map_or(0, |t| t.len())
     }
 
     /// How many cases are in `state`, from the counter kept with the state index.
     fn count_in_state(&self, state: CaseState) -> Result<usize, StoreError> {
         Ok(self
-            .tree(Tree::Meta)
+            .tree(Tree::Meta)?
             .get(trees::state_count_key(state.code()))?
             .and_then(|v| trees::read_u64(&v))
             .unwrap_or(0) as usize)
@@ -313,7 +261,7 @@ impl Storage for Store {
         keep: &mut dyn FnMut(WorkItemId, CaseId) -> bool,
     ) -> Result<(), StoreError> {
         let end = trees::deadline_key(until, u64::MAX);
-        for kv in self.tree(Tree::Deadline).range(..=end.as_slice()) {
+        for kv in self.tree(Tree::Deadline)?.range(..=end.as_slice()) {
             let (k, v) = kv?;
             let wi = trees::read_u64(&k[8..]).ok_or_else(|| bad_key("idx_deadline"))?;
             let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;
@@ -330,14 +278,10 @@ impl Storage for Store {
         states: &[CaseState],
         limit: usize,
     ) -> Result<Vec<CaseId>, StoreError> {
+        let state = self.tree(Tree::State)?;
         let mut iters: Vec<_> = states
             .iter()
-            .map(|s| {
-                self.tree(Tree::State)
-                    .scan_prefix([s.code()])
-                    .rev()
-                    .peekable()
-            })
+            .map(|s| state.scan_prefix([s.code()]).rev().peekable())
             .collect();
         let mut out = vec![];
         while out.len() < limit {
@@ -360,7 +304,7 @@ impl Storage for Store {
     /// All case ids, newest first, at most `limit`.
     fn case_ids(&self, limit: usize) -> Result<Vec<CaseId>, StoreError> {
         let mut out = vec![];
-        for k in self.tree(Tree::Cases).iter().keys().rev() {
+        for k in self.tree(Tree::Cases)?.iter().keys().rev() {
             if out.len() >= limit {
                 break;
             }
@@ -393,7 +337,7 @@ impl Storage for Store {
     ) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
         let mut out = vec![];
         let end = trees::time_id_key(until, u64::MAX);
-        for kv in self.tree(Tree::Deadline).range(..=end.as_slice()) {
+        for kv in self.tree(Tree::Deadline)?.range(..=end.as_slice()) {
             let (k, v) = kv?;
             let (_, wi) = trees::read_time_id_key(&k).ok_or_else(|| bad_key("idx_deadline"))?;
             let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;
@@ -407,14 +351,14 @@ impl Storage for Store {
     }
 
     fn resource_by_seq(&self, seq: u64) -> Result<Option<Resource>, StoreError> {
-        match self.tree(Tree::ResourceSeq).get(trees::u64_key(seq))? {
+        match self.tree(Tree::ResourceSeq)?.get(trees::u64_key(seq))? {
             Some(id) => self.resource(&String::from_utf8_lossy(&id)),
             None => Ok(None),
         }
     }
 
     fn resources(&self) -> Result<Vec<Resource>, StoreError> {
-        self.values(Tree::Resources, self.tree(Tree::Resources).iter())
+        self.values(Tree::Resources, self.tree(Tree::Resources)?.iter())
     }
 
     fn shadow(&self, resource: &str, account: &str) -> Result<Option<Shadow>, StoreError> {
@@ -424,14 +368,14 @@ impl Storage for Store {
     /// Every shadow of a resource, by account.
     fn shadows(&self, resource: &str) -> Result<Vec<Shadow>, StoreError> {
         let prefix = trees::name_prefix(resource);
-        self.values(Tree::Shadows, self.tree(Tree::Shadows).scan_prefix(prefix))
+        self.values(Tree::Shadows, self.tree(Tree::Shadows)?.scan_prefix(prefix))
     }
 
     /// Shadows of a resource with operations waiting for propagation.
     fn queued_shadows(&self, resource: &str) -> Result<Vec<Shadow>, StoreError> {
         let prefix = trees::name_prefix(resource);
         let mut out = vec![];
-        for k in self.tree(Tree::Queued).scan_prefix(&prefix).keys() {
+        for k in self.tree(Tree::Queued)?.scan_prefix(&prefix).keys() {
             let k = k?;
             let account = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
             if let Some(s) = self.shadow(resource, &account)? {
@@ -451,7 +395,7 @@ impl Storage for Store {
         match recipient {
             Some(login) => {
                 for k in self
-                    .tree(Tree::Recipient)
+                    .tree(Tree::Recipient)?
                     .scan_prefix(trees::name_prefix(login))
                     .keys()
                     .rev()
@@ -466,7 +410,7 @@ impl Storage for Store {
                 }
             }
             None => {
-                for kv in self.tree(Tree::Requests).iter().rev() {
+                for kv in self.tree(Tree::Requests)?.iter().rev() {
                     if out.len() >= limit {
                         break;
                     }
@@ -481,7 +425,7 @@ impl Storage for Store {
     /// The events of one request, oldest first.
     fn request_events(&self, id: RequestId) -> Result<Vec<Event>, StoreError> {
         let prefix = trees::u64_key(trees::request_subject(id.0));
-        self.values(Tree::Events, self.tree(Tree::Events).scan_prefix(prefix))
+        self.values(Tree::Events, self.tree(Tree::Events)?.scan_prefix(prefix))
     }
 
     fn policy(&self, name: &str) -> Result<Option<Policy>, StoreError> {
@@ -489,14 +433,14 @@ impl Storage for Store {
     }
 
     fn policies(&self) -> Result<Vec<Policy>, StoreError> {
-        self.values(Tree::Policies, self.tree(Tree::Policies).iter())
+        self.values(Tree::Policies, self.tree(Tree::Policies)?.iter())
     }
 
     /// Timers due at or before `until`, in firing order: (time, kind, id, slot, case id).
     fn due_until(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<DueEntry>, StoreError> {
         let mut out = vec![];
         let end = trees::due_key(until, u8::MAX, u64::MAX, u16::MAX);
-        for kv in self.tree(Tree::Due).range(..=end.as_slice()) {
+        for kv in self.tree(Tree::Due)?.range(..=end.as_slice()) {
             if out.len() >= limit {
                 break;
             }
@@ -510,7 +454,7 @@ impl Storage for Store {
 
     /// How many timers are scheduled in all.
     fn due_count(&self) -> usize {
-        self.tree(Tree::Due).len()
+        self.tree(Tree::Due).map_or(0, |t| t.len())
     }
 
     fn notification(&self, seq: u64) -> Result<Option<Notification>, StoreError> {
@@ -521,7 +465,7 @@ impl Storage for Store {
     fn notifications(&self, unsent: bool, limit: usize) -> Result<Vec<Notification>, StoreError> {
         let mut out = vec![];
         if unsent {
-            for k in self.tree(Tree::Unsent).iter().keys() {
+            for k in self.tree(Tree::Unsent)?.iter().keys() {
                 if out.len() >= limit {
                     break;
                 }
@@ -532,7 +476,7 @@ impl Storage for Store {
             }
             return Ok(out);
         }
-        for kv in self.tree(Tree::Outbox).iter().rev() {
+        for kv in self.tree(Tree::Outbox)?.iter().rev() {
             if out.len() >= limit {
                 break;
             }
@@ -548,7 +492,7 @@ impl Storage for Store {
             .iter()
             .position(|n| *n == name)
             .ok_or_else(|| StoreError::Sled(format!("no tree {name}")))?;
-        self.trees[i]
+        self.trees()?[i]
             .iter()
             .keys()
             .map(|k| Ok(k?.to_vec()))
@@ -557,10 +501,10 @@ impl Storage for Store {
 
     /// Every case and work item, for invariant checks and exports.
     fn all_cases(&self) -> Result<Vec<Case>, StoreError> {
-        self.values(Tree::Cases, self.tree(Tree::Cases).iter())
+        self.values(Tree::Cases, self.tree(Tree::Cases)?.iter())
     }
 
     fn all_work_items(&self) -> Result<Vec<WorkItem>, StoreError> {
-        self.values(Tree::WorkItems, self.tree(Tree::WorkItems).iter())
+        self.values(Tree::WorkItems, self.tree(Tree::WorkItems)?.iter())
     }
 }

@@ -1,7 +1,9 @@
 //! One file per noun: each holds its clap arguments and its function.
 
+pub mod backup;
 pub mod bench;
 pub mod case;
+pub mod check;
 pub mod demo;
 pub mod gen;
 pub mod import;

@@ -1,0 +1,50 @@
+//! `casebench check` (every invariant of the store, read-only) and `casebench restore SRC`.
+
+use std::path::Path;
+
+use crate::api::ApiError;
+use crate::cli::{output, Ctx};
+use crate::engine::Engine;
+
+/// Prints the findings (none: "store … is consistent"); findings are exit 1.
+pub fn run(ctx: &Ctx) -> Result<(), ApiError> {
+    let findings = match ctx.server() {
+        Some(client) => client.check(&ctx.actor)?,
+        None => ctx.open()?.check()?,
+    };
+    let db = ctx.db.display();
+    if ctx.json {
+        output::json(&serde_json::json!({ "store": db.to_string(), "findings": findings }))?;
+    } else {
+        for f in &findings {
+            println!("{f}");
+        }
+    }
+    if findings.is_empty() {
+        if !ctx.json {
+            println!("store {db} is consistent");
+        }
+        return Ok(());
+    }
+    Err(ApiError::Internal(format!(
+        "store {db} has {} problems (listed above): restore the last backup with `casebench restore BACKUP`",
+        findings.len()
+    )))
+}
+
+/// `casebench restore SRC`: the backup at SRC becomes the store at --db.
+pub fn restore(ctx: &Ctx, src: &Path) -> Result<(), ApiError> {
+    let now = ctx.clock.now().format("%Y%m%dT%H%M%S").to_string();
+    if crate::remote::server::running(&ctx.db) {
+        return Err(ApiError::Busy(format!(
+            "a casebench server holds the store {}: stop it before restoring over it",
+            ctx.db.display()
+        )));
+    }
+    let aside = Engine::restore(src, &ctx.db, &now)?;
+    println!("restored {} from {}", ctx.db.display(), src.display());
+    if let Some(a) = aside {
+        println!("the store that was there is now {}", a.display());
+    }
+    Ok(())
+}

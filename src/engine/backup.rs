@@ -1,0 +1,95 @@
+//! `casebench backup DEST` and `casebench restore SRC`: consistent copies of a store.
+//! A backup is taken under the engine's write lock after a flush (sled writes nothing in the
+//! background), so it is consistent while the store is in use; it is checked by opening it.
+
+use std::path::{Path, PathBuf};
+
+use super::Engine;
+use crate::api::ApiError;
+use crate::store::{seal, Store, StoreError};
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> ApiError {
+    if e.raw_os_error() == Some(libc::ENOSPC) {
+        return StoreError::DiskFull {
+            path: path.display().to_string(),
+        }
+        .into();
+    }
+    ApiError::Internal(format!("cannot {what} {}: {e}", path.display()))
+}
+
+/// Copies the store at `src` to `dest` (which must not exist) through a temporary sibling,
+/// so `dest` appears whole or not at all.
+fn copy_whole(src: &Path, dest: &Path) -> Result<(), ApiError> {
+    if dest.exists() {
+        return Err(ApiError::BadInput(format!(
+            "{} already exists: name a new directory for the copy",
+            dest.display()
+        )));
+    }
+    let tmp = with_suffix(dest, ".partial");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let copied = seal::copy_store(src, &tmp)
+        .and_then(|()| std::fs::rename(&tmp, dest))
+        .map_err(|e| io("copy the store to", dest, e));
+    if copied.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    copied
+}
+
+/// Whether a process holds the store at `path` (its lock on `db`), without opening it.
+fn held(path: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(f) = std::fs::File::open(seal::db_file(path)) else {
+        return false;
+    };
+    // SAFETY: flock on a descriptor we own; released when `f` is closed.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    rc != 0
+}
+
+impl Engine {
+    /// A consistent copy of the store at `dest`, taken while it is in use.
+    pub fn backup(&self, dest: &Path) -> Result<(), ApiError> {
+        {
+            let _one = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+            self.store.flush()?;
+            copy_whole(self.path(), dest)?;
+        }
+        drop(Store::open(dest)?);
+        Ok(())
+    }
+
+    /// Puts the backup at `src` in place of the store at `db`, which nothing may hold (the
+    /// caller asks the server's socket first); a store
+    /// already there is moved aside to `<db>.before-restore-<time>` (returned).
+    pub fn restore(src: &Path, db: &Path, now: &str) -> Result<Option<PathBuf>, ApiError> {
+        if held(db) {
+            return Err(ApiError::Busy(format!(
+                "store {} is in use (a server or another casebench holds it): stop it before \
+                 restoring over it",
+                db.display()
+            )));
+        }
+        // The backup must itself be whole; it is opened (read) before anything moves.
+        drop(Store::open(src)?);
+        let incoming = with_suffix(db, ".restoring");
+        let _ = std::fs::remove_dir_all(&incoming);
+        copy_whole(src, &incoming)?;
+        let aside = db
+            .exists()
+            .then(|| with_suffix(db, &format!(".before-restore-{now}")));
+        if let Some(aside) = &aside {
+            std::fs::rename(db, aside).map_err(|e| io("move aside", db, e))?;
+        }
+        std::fs::rename(&incoming, db).map_err(|e| io("restore into", db, e))?;
+        Ok(aside)
+    }
+}
