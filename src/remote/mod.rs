@@ -43,7 +43,7 @@ pub fn dispatch(service: &dyn Service, actor: &str, call: Call) -> Result<Reply,
     Ok(match call {
         Call::Execute(c) => Reply::Applied(service.execute(actor, c)?),
         Call::Query(q) => Reply::Answer(service.query(actor, q)?),
-        Call::Sweep(a) => Reply::Sweep(service.sweep(a)?),
+        Call::Sweep(a) => Reply::Sweep(service.sweep(actor, a)?),
     })
 }
 
