@@ -25,6 +25,12 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
+        Env::new_as("root")
+    }
+
+    /// A store whose first administrator is `admin`, with boss and alice, and case C-1 with a
+    /// timer due in a day.
+    fn new_as(admin: &str) -> Env {
         let dir = tempfile::tempdir().unwrap();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let bin = dir.path().join("casebench");
@@ -32,17 +38,17 @@ impl Env {
         std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
         let db = dir.path().join("store");
         let env = Env { dir, db, bin };
-        env.ok("root", &["init"]);
+        env.ok(admin, &["init"]);
         env.write(
             "users.csv",
             "login,name,email,manager,groups\nboss,Boss,b@x.org,,ops\nalice,Alice,a@x.org,boss,ops\n",
         );
-        env.ok("root", &["import", "users", &env.path("users.csv")]);
+        env.ok(admin, &["import", "users", &env.path("users.csv")]);
         env.write(
             "p.toml",
             "[[policy]]\nname = \"day\"\n[[policy.rule]]\nafter = \"1d\"\nescalate = \"manager\"\n",
         );
-        env.ok("root", &["import", "policies", &env.path("p.toml")]);
+        env.ok(admin, &["import", "policies", &env.path("p.toml")]);
         let args = [
             "case",
             "new",
@@ -83,6 +89,11 @@ impl Env {
         c
     }
 
+    /// The binary as `actor`, whatever it answers.
+    fn run(&self, actor: &str, args: &[&str]) -> Output {
+        self.cb(Some(actor)).args(args).output().unwrap()
+    }
+
     fn ok(&self, actor: &str, args: &[&str]) -> String {
         let out = self.cb(Some(actor)).args(args).assert().success();
         String::from_utf8_lossy(&out.get_output().stdout).into_owned()
@@ -93,8 +104,10 @@ impl Env {
         self.ok("root", &["--json", "case", "history", "C-1"])
     }
 
-    /// Starts `casebench serve` as root on this store, with extra arguments.
+    /// Starts `casebench serve` as root on this store, with extra arguments; its output goes
+    /// to `serve.out`.
     fn serve(&self, args: &[&str]) -> Server {
+        let log = std::fs::File::create(self.dir.path().join("serve.out")).unwrap();
         let child = Process::new(&self.bin)
             .arg("--db")
             .arg(&self.db)
@@ -102,7 +115,7 @@ impl Env {
             .args(args)
             .env("CASEBENCH_NOW", NOW)
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .stdout(Stdio::null())
+            .stdout(log)
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
@@ -220,12 +233,10 @@ fn refused(o: &Output, says: &str) {
 fn a_local_sweep_may_not_fire_later_than_the_clock() {
     let env = Env::new();
     let before = env.history();
-    let out = env
-        .cb(Some("root"))
-        .args(["sweep", "--now", "now+30d"])
-        .output()
-        .unwrap();
-    refused(&out, "later than the clock");
+    refused(
+        &env.run("root", &["sweep", "--now", "now+30d"]),
+        "later than the clock",
+    );
     assert_eq!(env.history(), before, "a refused sweep changed the store");
     // A dry run may look ahead, and changes nothing.
     let preview = env.ok("root", &["sweep", "--now", "now+30d", "--dry-run"]);
@@ -268,13 +279,147 @@ fn through_the_server_an_unknown_os_user_gets_nothing() {
     let out = env.as_t2(&t2, &["--as", "root", "sweep"]);
     refused(&out, "may not act as root");
     // Even an administrator (root may act as one) fires nothing early through the server.
-    let out = env
-        .cb(Some("root"))
-        .args(["sweep", "--now", "now+30d"])
-        .output()
-        .unwrap();
-    refused(&out, "later than the clock");
+    refused(
+        &env.run("root", &["sweep", "--now", "now+30d"]),
+        "later than the clock",
+    );
     let out = env.cb(Some("alice")).arg("sweep").output().unwrap();
     refused(&out, "administrators only");
     assert_eq!(env.history(), before, "the store changed");
+}
+
+/// A semi-manual resource whose export is at `feed`.
+fn resource_toml(feed: &str) -> String {
+    format!(
+        "[[resource]]\nid = \"badge\"\nname = \"Badge\"\nkind = \"semi-manual\"\nowners = \"ops\"\n[resource.feed]\npath = \"{feed}\"\nkey = \"account\"\nattributes = [\"mail\"]\n"
+    )
+}
+
+const SECRET: &str = "account,mail\nroot,TOPSECRET\n";
+
+/// A file only root may read (mode 600), in a directory of its own.
+fn root_only(env: &Env) -> String {
+    let dir = env.dir.path().join("private");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let file = dir.join("creds.csv");
+    std::fs::write(&file, SECRET).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    file.display().to_string()
+}
+
+fn accounts(env: &Env, actor: &str) -> String {
+    env.ok(actor, &["shadow", "list", "badge"])
+}
+
+#[test]
+fn serve_refuses_root_unless_told() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped serve_refuses_root_unless_told: not running as root");
+        return;
+    }
+    let env = Env::new();
+    let out = env.cb(None).arg("serve").output().unwrap();
+    refused(&out, "does not run as root");
+    assert!(!casebench::remote::socket_path(&env.db).exists());
+}
+
+#[test]
+fn the_server_reads_exports_only_under_its_exports_directory() {
+    let env = Env::new();
+    let secret = root_only(&env);
+    env.write("res.toml", &resource_toml(&secret));
+    env.ok("root", &["import", "resources", &env.path("res.toml")]);
+    let exports = env.dir.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    {
+        // No exports directory: the server reads no export, and says so (once).
+        // Its first sweep runs as it starts.
+        let _server = env.serve(&["--allow-root"]);
+        let said = "this server reads no export file";
+        let log = env.dir.path().join("serve.out");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let out = loop {
+            let out = std::fs::read_to_string(&log).unwrap();
+            if out.contains(said) || Instant::now() > deadline {
+                break out;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(out.contains(said), "{out}");
+        assert!(!out.contains("TOPSECRET"), "{out}");
+        env.ok("root", &["sweep"]);
+        assert!(accounts(&env, "root").contains("no accounts"));
+    }
+    {
+        // Outside the exports directory, or through a link out of it: not read.
+        let link = exports.join("link.csv");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let exports_arg = exports.display().to_string();
+        let _server = env.serve(&["--allow-root", "--exports", &exports_arg]);
+        env.ok("root", &["sweep"]);
+        env.write("res.toml", &resource_toml(&link.display().to_string()));
+        env.ok("root", &["import", "resources", &env.path("res.toml")]);
+        env.ok("root", &["sweep"]);
+        assert!(accounts(&env, "root").contains("no accounts"));
+        // Under it: read.
+        let inside = exports.join("badge.csv");
+        std::fs::write(&inside, "account,mail\njdoe,j@x.org\n").unwrap();
+        env.write("res.toml", &resource_toml(&inside.display().to_string()));
+        env.ok("root", &["import", "resources", &env.path("res.toml")]);
+        let out = env.ok("root", &["sweep"]);
+        assert!(out.contains("1 accounts read"), "{out}");
+        assert!(accounts(&env, "root").contains("jdoe"));
+    }
+    // A bad exports directory is one line.
+    let out = env
+        .cb(None)
+        .args(["serve", "--allow-root", "--exports", "/no/such/dir"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("exports directory /no/such/dir"), "{err}");
+}
+
+#[test]
+fn a_feed_through_the_server_is_read_with_the_clients_rights() {
+    let test = "a_feed_through_the_server_is_read_with_the_clients_rights";
+    let Some(t2) = SecondUser::get(test) else {
+        return;
+    };
+    // casebench-t2 administers this store; root runs its server.
+    let env = Env::new_as(T2);
+    let secret = root_only(&env);
+    env.write("res.toml", &resource_toml(&secret));
+    let res = env.path("res.toml");
+    std::fs::set_permissions(&res, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let _server = env.serve(&["--allow-root"]);
+    let ok = |args: &[&str]| {
+        let out = env.as_t2(&t2, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(&["import", "resources", &res]);
+    // The server does not read the root-only file the resource names.
+    let out = ok(&["sweep"]);
+    assert!(!out.contains("TOPSECRET"), "{out}");
+    assert!(ok(&["shadow", "list", "badge"]).contains("no accounts"));
+    // `resource feed` reads the file in the client, with the client's rights: refused.
+    let out = env.as_t2(&t2, &["resource", "feed", "badge", &secret]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot read") && !err.contains("TOPSECRET"),
+        "{err}"
+    );
+    assert!(ok(&["shadow", "list", "badge"]).contains("no accounts"));
+    // A file the client may read goes through the socket as rows.
+    let mine = env.dir.path().join("mine.csv");
+    std::fs::write(&mine, "account,mail\njdoe,j@x.org\n").unwrap();
+    std::fs::set_permissions(&mine, std::fs::Permissions::from_mode(0o644)).unwrap();
+    ok(&["resource", "feed", "badge", &mine.display().to_string()]);
+    assert!(ok(&["shadow", "list", "badge"]).contains("jdoe"));
 }

@@ -102,7 +102,13 @@ async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
                 let e = engine.clone();
                 let report = tokio::task::spawn_blocking(move || e.sweep_as_system()).await;
                 match report {
-                    Ok(Ok(r)) if !r.fired.is_empty() => println!("sweep: fired {}", r.fired.len()),
+                    Ok(Ok(r)) if !r.fired.is_empty() => {
+                        println!("sweep: fired {}", r.fired.len());
+                        // What became of the exports (read, or why not) is the operator's.
+                        for f in r.fired.iter().filter(|f| f.timer == "export") {
+                            println!("sweep: {}", f.action);
+                        }
+                    }
                     Ok(Err(e)) => eprintln!("casebench: sweep failed: {e}"),
                     _ => {}
                 }
