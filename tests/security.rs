@@ -5,7 +5,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -36,6 +36,7 @@ impl Env {
         let bin = dir.path().join("casebench");
         std::fs::copy(env!("CARGO_BIN_EXE_casebench"), &bin).unwrap();
         std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        wait_executable(&bin);
         let db = dir.path().join("store");
         let env = Env { dir, db, bin };
         env.ok(admin, &["init"]);
@@ -144,6 +145,21 @@ impl Env {
             .uid(user.uid)
             .gid(user.gid);
         c.output().unwrap()
+    }
+}
+
+/// A process forked by another test while the copy was open for writing holds it open
+/// until it execs: running the copy fails with ETXTBSY ("text file busy") until then.
+fn wait_executable(bin: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match Process::new(bin).arg("--version").output() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            Err(e) => panic!("cannot run {}: {e}", bin.display()),
+            Ok(_) => return,
+        }
     }
 }
 
