@@ -379,6 +379,8 @@ pub enum Query {
     },
     /// The acting user as the store knows them.
     WhoAmI,
+    /// The engine's clock: the time its sweeps fire at (what a workbench shows).
+    Now,
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -397,6 +399,8 @@ pub enum Answer {
     Shadow(Option<Shadow>),
     Notifications(Vec<Notification>),
     User(User),
+    #[serde(with = "crate::domain::time::ts")]
+    Now(DateTime<Utc>),
 }
 
 /// When a sweep runs and what it may fire: every timer due at or before `until` (default:
@@ -443,8 +447,10 @@ pub trait Service {
     fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError>;
     /// Answers a read.
     fn query(&self, actor: &str, query: Query) -> Result<Answer, ApiError>;
-    /// Fires every timer due (or lists them, in a dry run). Timers act as the system.
-    fn sweep(&self, args: SweepArgs) -> Result<SweepReport, ApiError>;
+    /// Fires every timer due (or lists them, in a dry run), asked by `actor`, who must be an
+    /// administrator. A sweep that fires may not say it runs later than the engine's clock
+    /// (its `now`); only a dry run may look ahead. Timers act as the system.
+    fn sweep(&self, actor: &str, args: SweepArgs) -> Result<SweepReport, ApiError>;
 }
 
 /// A shared service is a service (the TUI's jobs and the CLI hold it in an `Arc`).
@@ -455,8 +461,8 @@ impl<S: Service + ?Sized> Service for std::sync::Arc<S> {
     fn query(&self, actor: &str, query: Query) -> Result<Answer, ApiError> {
         (**self).query(actor, query)
     }
-    fn sweep(&self, args: SweepArgs) -> Result<SweepReport, ApiError> {
-        (**self).sweep(args)
+    fn sweep(&self, actor: &str, args: SweepArgs) -> Result<SweepReport, ApiError> {
+        (**self).sweep(actor, args)
     }
 }
 
@@ -490,6 +496,10 @@ pub trait ServiceExt: Service {
     typed!(shadow(r: &str, a: &str) -> Option<Shadow>, Query::Shadow(r.to_string(), a.to_string()), Shadow);
     typed!(notifications(unsent: bool, limit: usize) -> Vec<Notification>, Query::Notifications { unsent, limit }, Notifications);
     typed!(who_am_i() -> User, Query::WhoAmI, User);
+    typed!(
+        /// The engine's clock.
+        now() -> DateTime<Utc>, Query::Now, Now
+    );
 }
 
 impl<S: Service + ?Sized> ServiceExt for S {}

@@ -211,7 +211,7 @@ proptest! {
                 Op::Wait(h) => {
                     clock.advance(Duration::hours(h));
                     let now = clock.now();
-                    e.sweep(SweepArgs::at(now)).map(|_| Default::default())
+                    e.sweep("root", SweepArgs::at(now)).map(|_| Default::default())
                 }
             };
             if result.is_err() {

@@ -31,7 +31,7 @@ impl Server {
         let child = Process::new(env!("CARGO_BIN_EXE_casebench"))
             .arg("--db")
             .arg(db)
-            .args(["serve", "--sweep-interval", "1s"])
+            .args(["serve", "--sweep-interval", "1s", "--allow-root"])
             .env_remove("CASEBENCH_NOW")
             .env("XDG_CONFIG_HOME", db.parent().unwrap().join("config"))
             .stdout(Stdio::null())
@@ -155,7 +155,7 @@ fn clients_share_the_store_through_the_server() {
         .unwrap()
         .arg("--db")
         .arg(&db)
-        .arg("serve")
+        .args(["serve", "--allow-root"])
         .assert()
         .code(75);
     assert!(server.stop().success());

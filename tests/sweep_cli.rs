@@ -96,9 +96,11 @@ fn setup() -> Store {
     }
 }
 
-fn sweep_json(db: &Path, args: &[&str]) -> Value {
-    let out = cb(db, T0)
-        .args(["sweep", "--json"])
+/// A sweep as the store's administrator, at `now` (a sweep fires at the clock, never later:
+/// `CASEBENCH_NOW` is the clock).
+fn sweep_json(db: &Path, now: &str, args: &[&str]) -> Value {
+    let out = cb(db, now)
+        .args(["--as", "root", "sweep", "--json"])
         .args(args)
         .assert()
         .success();
@@ -154,7 +156,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn successive_sweeps_fire_the_policy_in_order() {
     let s = setup();
-    let step = |now: &str| actions(&sweep_json(&s.db, &["--now", now]));
+    let step = |now: &str| actions(&sweep_json(&s.db, now, &[]));
     assert!(step("2026-11-03T06:00:00Z").is_empty());
     assert_eq!(step("2026-11-03T07:00:00Z"), vec!["notified alice"]);
     assert!(step("2026-11-03T07:00:00Z").is_empty(), "idempotent");
@@ -212,7 +214,7 @@ fn dry_run_and_until_change_nothing() {
     let s = setup();
     let events = event_count(&s.db);
     let files = bytes(&s.db);
-    let preview = sweep_json(&s.db, &["--until", "2026-11-10T00:00:00Z"]);
+    let preview = sweep_json(&s.db, T0, &["--until", "2026-11-10T00:00:00Z"]);
     assert_eq!(preview["dry_run"], Value::Bool(true));
     assert_eq!(
         actions(&preview),
@@ -222,11 +224,11 @@ fn dry_run_and_until_change_nothing() {
             "escalated W-1 to @ops (level 2)"
         ]
     );
-    let dry = sweep_json(&s.db, &["--now", "2026-11-03T09:00:00Z", "--dry-run"]);
+    let dry = sweep_json(&s.db, T0, &["--now", "2026-11-03T09:00:00Z", "--dry-run"]);
     assert_eq!(actions(&dry).len(), 2);
     // Human output of a preview says "would fire".
     let out = cb(&s.db, T0)
-        .args(["sweep", "--until", "now+3d"])
+        .args(["--as", "root", "sweep", "--until", "now+3d"])
         .assert()
         .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
@@ -239,7 +241,10 @@ fn dry_run_and_until_change_nothing() {
 fn sweep_exits_75_when_the_store_is_held() {
     let s = setup();
     let held = casebench::store::Store::open(&s.db).unwrap();
-    let out = cb(&s.db, T0).arg("sweep").assert().code(75);
+    let out = cb(&s.db, T0)
+        .args(["--as", "root", "sweep"])
+        .assert()
+        .code(75);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
         err.contains("busy") && err.contains(s.db.to_str().unwrap()),
@@ -253,11 +258,11 @@ fn sweep_exits_75_when_the_store_is_held() {
 fn bad_times_and_policy_files_are_refused() {
     let s = setup();
     cb(&s.db, T0)
-        .args(["sweep", "--now", "yesterday-ish"])
+        .args(["--as", "root", "sweep", "--now", "yesterday-ish"])
         .assert()
         .code(2);
     cb(&s.db, T0)
-        .args(["sweep", "--until", "2026-11-01T00:00:00Z"])
+        .args(["--as", "root", "sweep", "--until", "2026-11-01T00:00:00Z"])
         .assert()
         .code(2);
     std::fs::write(
@@ -300,7 +305,7 @@ fn delivery_through_a_configured_command() {
         format!("[notify]\ncommand = \"cat >> {}\"\n", spool.display()),
     )
     .unwrap();
-    let r = sweep_json(&s.db, &["--now", "2026-11-03T07:00:00Z"]);
+    let r = sweep_json(&s.db, "2026-11-03T07:00:00Z", &[]);
     assert_eq!(r["delivered"], 1);
     let mail = std::fs::read_to_string(&spool).unwrap();
     assert!(
@@ -309,7 +314,10 @@ fn delivery_through_a_configured_command() {
     );
     // A broken config is one line naming the file and line.
     std::fs::write(config.join("config.toml"), "[notify]\ncommand = 3\n").unwrap();
-    let out = cb(&s.db, T0).arg("sweep").assert().code(2);
+    let out = cb(&s.db, T0)
+        .args(["--as", "root", "sweep"])
+        .assert()
+        .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("config.toml:2:"), "{err}");
 }

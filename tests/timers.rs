@@ -90,8 +90,10 @@ impl World {
     }
 
     fn sweep(&self, at: DateTime<Utc>) -> Vec<String> {
+        // A sweep fires at the clock, never later.
+        self.clock.set(self.clock.now().max(at));
         self.engine
-            .sweep(SweepArgs::at(at))
+            .sweep("root", SweepArgs::at(at))
             .unwrap()
             .fired
             .into_iter()
@@ -166,7 +168,8 @@ fn one_late_sweep_fires_the_same_in_order() {
     let w = world(THREE_LEVELS);
     w.new_case("alice", "alice", "p", Some(Duration::days(1)));
     let late = t0() + Duration::days(10);
-    let fired = w.engine.sweep(SweepArgs::at(late)).unwrap().fired;
+    w.clock.set(late);
+    let fired = w.engine.sweep("root", SweepArgs::at(late)).unwrap().fired;
     let dues: Vec<_> = fired.iter().map(|f| (f.due - t0()).num_hours()).collect();
     assert_eq!(dues, vec![20, 24, 44, 48, 68, 72]);
     // Events carry the time the timer was due, not the time of the sweep.
@@ -202,7 +205,7 @@ fn dry_run_and_until_change_nothing() {
     let now = t0();
     let preview = w
         .engine
-        .sweep(SweepArgs::preview(now, now + Duration::days(7)))
+        .sweep("root", SweepArgs::preview(now, now + Duration::days(7)))
         .unwrap();
     assert!(preview.dry_run);
     assert_eq!(
@@ -212,10 +215,10 @@ fn dry_run_and_until_change_nothing() {
     );
     let dry = w
         .engine
-        .sweep(SweepArgs::preview(
-            now + Duration::hours(25),
-            now + Duration::hours(25),
-        ))
+        .sweep(
+            "root",
+            SweepArgs::preview(now + Duration::hours(25), now + Duration::hours(25)),
+        )
         .unwrap();
     assert_eq!(dry.fired.len(), 2);
     let after = (
@@ -410,7 +413,7 @@ notify = ["assignees"]
     w.engine.set_notify_command(Some(cmd));
     let at = t0() + Duration::hours(1);
     w.clock.set(at);
-    let r = w.engine.sweep(SweepArgs::at(at)).unwrap();
+    let r = w.engine.sweep("root", SweepArgs::at(at)).unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (1, 1));
     let mail = std::fs::read_to_string(&spool).unwrap();
     assert!(mail.contains("To: alice@example.com"), "{mail}");
@@ -424,13 +427,13 @@ notify = ["assignees"]
         .unwrap()
         .contains("relay down"));
     // Next sweep: bob retried (fails again), alice not resent.
-    let r = w.engine.sweep(SweepArgs::at(at)).unwrap();
+    let r = w.engine.sweep("root", SweepArgs::at(at)).unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (0, 1));
     assert_eq!(std::fs::read_to_string(&spool).unwrap(), mail);
     // The relay comes back.
     w.engine
         .set_notify_command(Some(format!("cat >> {}", spool.display())));
-    let r = w.engine.sweep(SweepArgs::at(at)).unwrap();
+    let r = w.engine.sweep("root", SweepArgs::at(at)).unwrap();
     assert_eq!((r.delivered, r.delivery_failures), (1, 0));
     assert!(w
         .engine

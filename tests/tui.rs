@@ -1029,11 +1029,12 @@ impl Service for Counting {
     }
     fn sweep(
         &self,
+        actor: &str,
         args: casebench::api::SweepArgs,
     ) -> Result<casebench::api::SweepReport, casebench::api::ApiError> {
         self.sweeps
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.inner.sweep(args)
+        self.inner.sweep(actor, args)
     }
 }
 

@@ -13,9 +13,10 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
 }
 
-fn engine(dir: &std::path::Path) -> Engine {
+/// The engine and its clock (a sweep fires at the clock: tests move it first).
+fn engine(dir: &std::path::Path) -> (Engine, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(t0()));
-    let e = Engine::init(&dir.join("s"), clock, "root", &[]).unwrap();
+    let e = Engine::init(&dir.join("s"), clock.clone(), "root", &[]).unwrap();
     let users = ["alice", "bob"]
         .iter()
         .enumerate()
@@ -29,7 +30,7 @@ fn engine(dir: &std::path::Path) -> Engine {
         })
         .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();
-    e
+    (e, clock)
 }
 
 fn request(
@@ -61,14 +62,15 @@ fn state(e: &Engine, r: RequestId) -> RequestState {
 #[test]
 fn ninety_days_end_on_day_ninety() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path());
+    let (e, clock) = engine(dir.path());
     let r = request(&e, None, Some(90), Some(7));
     assert_eq!(state(&e, r), RequestState::Assigned);
     // Day by day, nobody looking but the sweep.
     let mut log = vec![];
     for day in 1..=100 {
         let at = t0() + Duration::days(day);
-        for f in e.sweep(SweepArgs::at(at)).unwrap().fired {
+        clock.set(at);
+        for f in e.sweep("root", SweepArgs::at(at)).unwrap().fired {
             log.push((day, f.timer));
         }
     }
@@ -96,13 +98,15 @@ fn ninety_days_end_on_day_ninety() {
 #[test]
 fn valid_from_starts_the_access() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path());
+    let (e, clock) = engine(dir.path());
     let r = request(&e, Some(10), Some(20), None);
     assert_eq!(state(&e, r), RequestState::Pending);
     let at = t0() + Duration::days(9);
-    assert!(e.sweep(SweepArgs::at(at)).unwrap().fired.is_empty());
+    clock.set(at);
+    assert!(e.sweep("root", SweepArgs::at(at)).unwrap().fired.is_empty());
     let at = t0() + Duration::days(10);
-    let fired = e.sweep(SweepArgs::at(at)).unwrap().fired;
+    clock.set(at);
+    let fired = e.sweep("root", SweepArgs::at(at)).unwrap().fired;
     assert_eq!(fired.len(), 1);
     assert_eq!(fired[0].request, Some(r));
     assert_eq!(state(&e, r), RequestState::Assigned);
@@ -114,19 +118,24 @@ fn valid_from_starts_the_access() {
         .any(|ev| matches!(ev.what, EventKind::AccessGranted { .. }) && ev.time == at));
     // A late sweep fires the end, once.
     let late = t0() + Duration::days(60);
-    assert_eq!(e.sweep(SweepArgs::at(late)).unwrap().fired.len(), 1);
-    assert!(e.sweep(SweepArgs::at(late)).unwrap().fired.is_empty());
+    clock.set(late);
+    assert_eq!(e.sweep("root", SweepArgs::at(late)).unwrap().fired.len(), 1);
+    assert!(e
+        .sweep("root", SweepArgs::at(late))
+        .unwrap()
+        .fired
+        .is_empty());
     assert_eq!(state(&e, r), RequestState::Expired);
 }
 
 #[test]
 fn previews_change_nothing_and_bad_requests_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path());
+    let (e, _clock) = engine(dir.path());
     let r = request(&e, Some(1), Some(5), Some(2));
     let before = (e.inspect().event_count(), e.inspect().request(r).unwrap());
     let preview = e
-        .sweep(SweepArgs::preview(t0(), t0() + Duration::days(30)))
+        .sweep("root", SweepArgs::preview(t0(), t0() + Duration::days(30)))
         .unwrap();
     let kinds: Vec<_> = preview.fired.iter().map(|f| f.timer.as_str()).collect();
     assert_eq!(kinds, vec!["valid-from", "expiry-notice", "valid-until"]);

@@ -391,7 +391,7 @@ fn whole_process(
     )?;
 
     // The sweep: first the due timers, then nothing due.
-    let (took, out) = runner.run(&["--json", "sweep"])?;
+    let (took, out) = runner.run(&["--as", "admin", "--json", "sweep"])?;
     let fired = serde_json::from_str::<serde_json::Value>(&out)
         .ok()
         .and_then(|v| v["fired"].as_array().map(|a| a.len()))
@@ -415,7 +415,7 @@ fn whole_process(
         runner,
         runs,
         "sweep with nothing due (whole process)",
-        &["sweep"],
+        &["--as", "admin", "sweep"],
         Some(("< 30 ms", 30.0)),
     )
 }

@@ -1,9 +1,13 @@
 //! The user's config file, `$XDG_CONFIG_HOME/casebench/config.toml`. The CLI reads the
-//! `[notify]` table; other tables belong to other parts (the TUI) and are ignored here.
+//! `[notify]` and `[serve]` tables; other tables belong to other parts (the TUI) and are
+//! ignored here.
 //!
 //! ```toml
 //! [notify]
 //! command = "sendmail -t"   # gets the message on stdin; exit 0 = delivered
+//!
+//! [serve]
+//! exports = "/srv/casebench/exports"   # the only place the server reads exports from
 //! ```
 
 use std::path::PathBuf;
@@ -16,6 +20,14 @@ use crate::api::ApiError;
 struct File {
     #[serde(default)]
     notify: Notify,
+    #[serde(default)]
+    serve: Serve,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Serve {
+    exports: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -33,14 +45,22 @@ pub fn notify_command() -> Result<Option<String>, ApiError> {
     if let Ok(c) = std::env::var("CASEBENCH_NOTIFY_COMMAND") {
         return Ok(Some(c).filter(|c| !c.trim().is_empty()));
     }
+    Ok(read()?.notify.command)
+}
+
+/// The server's exports directory: `[serve] exports` in the config.
+pub fn serve_exports() -> Result<Option<PathBuf>, ApiError> {
+    Ok(read()?.serve.exports)
+}
+
+/// The config file's tables (empty when there is no file).
+fn read() -> Result<File, ApiError> {
     let Some(path) = config_path() else {
-        return Ok(None);
+        return Ok(File::default());
     };
     let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(None);
+        return Ok(File::default());
     };
     let label = path.display().to_string();
-    let file: File =
-        toml::from_str(&text).map_err(|e| crate::import::toml_error(&label, &text, &e))?;
-    Ok(file.notify.command)
+    toml::from_str(&text).map_err(|e| crate::import::toml_error(&label, &text, &e))
 }

@@ -96,11 +96,7 @@ pub enum Cmd {
     },
     /// Own the store and serve every administrator's CLI and workbench on `<store>.sock`;
     /// runs the timers.
-    Serve {
-        /// How often the timers run.
-        #[arg(long, default_value = "30s")]
-        sweep_interval: String,
-    },
+    Serve(commands::serve::ServeArgs),
     /// Verify every invariant of the store (read-only): exit 0, or the list of findings.
     Check,
     /// Write a consistent copy of the store to DEST (a new directory), also while in use.
@@ -269,10 +265,11 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Run
 /// Runs a command; the workbench and the benchmark, when asked for, are left to the caller.
 pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
     let is_demo = matches!(cli.command, Some(Cmd::Demo { .. }));
-    // Headless jobs act as the system; asking the OS who we are costs a process.
+    // Headless jobs act as the system; asking the OS who we are costs a process. A sweep
+    // acts as its administrator.
     let needs_actor = !matches!(
         cli.command,
-        Some(Cmd::Sweep(_) | Cmd::Gen(_) | Cmd::Bench(_) | Cmd::Serve { .. })
+        Some(Cmd::Gen(_) | Cmd::Bench(_) | Cmd::Serve(_))
     );
     let known = cli
         .actor
@@ -319,7 +316,7 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Shadow { cmd }) => commands::resource::shadow(&ctx, cmd),
         Some(Cmd::Provision { cmd }) => commands::resource::provision(&ctx, cmd),
         Some(Cmd::Gen(args)) => commands::gen::run(&ctx, args),
-        Some(Cmd::Serve { sweep_interval }) => commands::serve::run(&ctx, &sweep_interval),
+        Some(Cmd::Serve(args)) => commands::serve::run(&ctx, args),
         Some(Cmd::Bench(args)) => return Ok(Some(Run::Bench(ctx, args))),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),
         Some(Cmd::Check) => commands::check::run(&ctx),

@@ -26,6 +26,7 @@ use crate::api::{ApiError, Applied};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::domain::{CaseId, Event, EventKind, User, WorkItemId};
 use crate::store::{trees, Storage, Store, WriteSet};
+pub use feed::FeedAccess;
 
 pub struct Engine {
     store: Box<dyn Storage>,
@@ -36,6 +37,8 @@ pub struct Engine {
     durable_each: bool,
     /// The command that delivers notifications (`sendmail -t`), if any.
     notify_command: Option<String>,
+    /// Which export files the sweep may read.
+    feeds: FeedAccess,
 }
 
 /// The actor of changes made by timers.
@@ -54,6 +57,7 @@ impl Engine {
             write_lock: Mutex::new(()),
             durable_each: true,
             notify_command: None,
+            feeds: FeedAccess::Any,
         }
     }
 
@@ -140,6 +144,11 @@ impl Engine {
     /// Delivers notifications through `command` (run by `sh -c`, message on stdin).
     pub fn set_notify_command(&mut self, command: Option<String>) {
         self.notify_command = command.filter(|c| !c.trim().is_empty());
+    }
+
+    /// Which export files the sweep may read (a server: only under its exports directory).
+    pub fn set_feed_access(&mut self, feeds: FeedAccess) {
+        self.feeds = feeds;
     }
 
     pub fn flush(&self) -> Result<(), ApiError> {

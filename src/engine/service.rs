@@ -1,7 +1,9 @@
 //! The engine as the [`Service`]: every command, read and sweep a front end may ask, each
 //! with its permission check, answered here.
 
-use super::Engine;
+use chrono::{DateTime, Utc};
+
+use super::{authz, Engine};
 use crate::api::{
     Answer, ApiError, Applied, CaseHistory, Command, Query, Service, SweepArgs, SweepReport,
 };
@@ -37,16 +39,46 @@ impl Service for Engine {
                 Answer::Notifications(self.store.notifications(unsent, limit)?)
             }
             Query::WhoAmI => Answer::User(user),
+            Query::Now => Answer::Now(self.now()),
         })
     }
 
-    fn sweep(&self, args: SweepArgs) -> Result<SweepReport, ApiError> {
-        let now = args.now.unwrap_or_else(|| self.now());
+    fn sweep(&self, actor: &str, args: SweepArgs) -> Result<SweepReport, ApiError> {
+        let user = self.actor(actor)?;
+        authz::may_administer(&user, "sweep the timers")?;
+        let clock = self.now();
+        let now = args.now.unwrap_or(clock);
+        if !args.dry_run {
+            check_sweep_time(now, clock)?;
+        }
         self.sweep_at(now, args.until.unwrap_or(now), args.dry_run)
     }
 }
 
+/// A sweep that fires runs at the clock, never later: timers would fire early, and the
+/// audit log would hold times still to come. An earlier time is allowed: it fires only what
+/// was due by then (a part of what is due now), and firings carry the time their timer was
+/// due whenever the sweep runs.
+fn check_sweep_time(now: DateTime<Utc>, clock: DateTime<Utc>) -> Result<(), ApiError> {
+    if now <= clock {
+        return Ok(());
+    }
+    let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    Err(ApiError::NotAllowed(format!(
+        "a sweep may not fire timers at {}, later than the clock ({}): only a dry run may look ahead",
+        at(now),
+        at(clock)
+    )))
+}
+
 impl Engine {
+    /// Fires what is due by the clock, as the system: the server's own interval sweep (no
+    /// client asks it, so no actor is checked).
+    pub fn sweep_as_system(&self) -> Result<SweepReport, ApiError> {
+        let now = self.now();
+        self.sweep_at(now, now, false)
+    }
+
     fn history(&self, case: CaseId) -> Result<CaseHistory, ApiError> {
         if self.store.case(case)?.is_none() {
             return Err(ApiError::NotFound(format!("no case {case}")));

@@ -56,12 +56,10 @@ pub fn parse_feed_csv(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
-    let key_at = headers.iter().position(|h| h == key).ok_or_else(|| {
-        bad(
-            1,
-            format!("no key column {key:?} (columns: {})", headers.join(",")),
-        )
-    })?;
+    let key_at = headers
+        .iter()
+        .position(|h| h == key)
+        .ok_or_else(|| bad(1, format!("no key column {key:?} ({})", columns(&headers))))?;
     for a in attributes {
         if !headers.contains(a) {
             return Err(bad(1, format!("no attribute column {a:?}")));
@@ -108,6 +106,25 @@ pub fn parse_feed_csv(
     Ok(out)
 }
 
+/// The columns of a header, for a message: named when they look like column names, else
+/// only counted (a file that is no export, say a password file, shows nothing of itself).
+fn columns(headers: &[String]) -> String {
+    let named = headers.len() <= 40
+        && headers.iter().all(|h| {
+            (1..=40).contains(&h.len())
+                && h.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+        });
+    if named {
+        format!("columns: {}", headers.join(","))
+    } else {
+        format!(
+            "{} column(s), not a header of column names: is this an export?",
+            headers.len()
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +166,14 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.to_string(), "e.csv: line 3: not valid UTF-8");
+        // A file that is no export shows nothing of itself.
+        let e = parse_feed_csv("p", b"root:x:0:0:root:/root:/bin/bash\n", "account", &attrs);
+        let e = e.unwrap_err().to_string();
+        assert!(!e.contains("root"), "{e}");
+        assert!(
+            e.starts_with("p: line 1: no key column \"account\" (1 column(s)"),
+            "{e}"
+        );
         let e = parse_feed_csv("e.csv", b"account,mail\njdoe\n", "account", &attrs).unwrap_err();
         assert!(e.to_string().contains("malformed CSV"), "{e}");
         assert_ne!(fingerprint(b"a"), fingerprint(b"b"));

@@ -90,8 +90,8 @@ impl Service for Client {
         }
     }
 
-    fn sweep(&self, args: SweepArgs) -> Result<SweepReport, ApiError> {
-        match self.call("", Call::Sweep(args))? {
+    fn sweep(&self, actor: &str, args: SweepArgs) -> Result<SweepReport, ApiError> {
+        match self.call(actor, Call::Sweep(args))? {
             Reply::Sweep(r) => Ok(r),
             other => Err(unexpected(other)),
         }

@@ -50,7 +50,7 @@ pub fn dispatch(engine: &Engine, actor: &str, call: Call) -> Result<Reply, ApiEr
     Ok(match call {
         Call::Execute(c) => Reply::Applied(engine.execute(actor, c)?),
         Call::Query(q) => Reply::Answer(engine.query(actor, q)?),
-        Call::Sweep(a) => Reply::Sweep(engine.sweep(a)?),
+        Call::Sweep(a) => Reply::Sweep(engine.sweep(actor, a)?),
         Call::Backup(dest) => {
             admin(engine, actor)?;
             engine.backup(&dest)?;

@@ -8,7 +8,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
 use super::{dispatch, Envelope};
-use crate::api::{ApiError, Service, SweepArgs};
+use crate::api::ApiError;
 use crate::engine::Engine;
 
 /// The login of a uid, from the system's user database.
@@ -27,12 +27,18 @@ pub fn login_of(uid: u32) -> Option<String> {
 }
 
 /// Who may act as whom: the server's own OS user and root may act as anyone (they hold the
-/// store anyway); any other user acts as their own login only.
+/// store anyway); any other user acts as their own login only, and every call names its
+/// actor (the engine then refuses a login it does not know, for reads, writes and sweeps).
 fn authorize(peer_uid: Option<u32>, server_uid: u32, actor: &str) -> Result<(), ApiError> {
     let Some(uid) = peer_uid else {
         return Err(ApiError::NotAllowed("cannot tell who is calling".into()));
     };
-    if uid == 0 || uid == server_uid || actor.is_empty() {
+    if actor.is_empty() {
+        return Err(ApiError::NotAllowed(
+            "a call through the server must name its actor".into(),
+        ));
+    }
+    if uid == 0 || uid == server_uid {
         return Ok(());
     }
     match login_of(uid) {
@@ -94,9 +100,15 @@ async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
             }
             _ = ticker.tick() => {
                 let e = engine.clone();
-                let report = tokio::task::spawn_blocking(move || e.sweep(SweepArgs::due())).await;
+                let report = tokio::task::spawn_blocking(move || e.sweep_as_system()).await;
                 match report {
-                    Ok(Ok(r)) if !r.fired.is_empty() => println!("sweep: fired {}", r.fired.len()),
+                    Ok(Ok(r)) if !r.fired.is_empty() => {
+                        println!("sweep: fired {}", r.fired.len());
+                        // What became of the exports (read, or why not) is the operator's.
+                        for f in r.fired.iter().filter(|f| f.timer == "export") {
+                            println!("sweep: {}", f.action);
+                        }
+                    }
                     Ok(Err(e)) => eprintln!("casebench: sweep failed: {e}"),
                     _ => {}
                 }

@@ -1,22 +1,60 @@
 //! `casebench serve`: one process owns the store; every CLI call and workbench of every
 //! administrator goes through it (sled lets one process open a store).
+//!
+//! The server runs with its own OS user's rights for every client, so it refuses to run as
+//! root unless told (`--allow-root`), and reads semi-manual exports only under the exports
+//! directory of its own config (`--exports DIR` or `[serve] exports`), never where the
+//! store says.
 
+use std::path::PathBuf;
 use std::time::Duration;
+
+use clap::Args;
 
 use crate::api::ApiError;
 use crate::cli::{config, Ctx};
 use crate::domain::parse_duration;
+use crate::engine::FeedAccess;
 use crate::remote::server::{serve, ServeOptions};
 
-pub fn run(ctx: &Ctx, sweep_interval: &str) -> Result<(), ApiError> {
-    let every = parse_duration(sweep_interval)?;
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// How often the timers run.
+    #[arg(long, default_value = "30s")]
+    sweep_interval: String,
+    /// Run even as root (the server would read and write with root's rights).
+    #[arg(long)]
+    allow_root: bool,
+    /// The directory semi-manual exports are read from (default: `[serve] exports` in
+    /// config.toml); without one, the server reads no export file.
+    #[arg(long, value_name = "DIR")]
+    exports: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<(), ApiError> {
+    let every = parse_duration(&args.sweep_interval)?;
     if every.num_seconds() < 1 {
         return Err(ApiError::BadInput(
             "--sweep-interval must be at least 1s".into(),
         ));
     }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 && !args.allow_root {
+        return Err(ApiError::NotAllowed(
+            "casebench serve does not run as root: run it as the store's own OS user (or pass --allow-root)".into(),
+        ));
+    }
+    let exports = match args.exports {
+        Some(dir) => Some(dir),
+        None => config::serve_exports()?,
+    };
+    let feeds = match exports {
+        Some(dir) => FeedAccess::under(&dir)?,
+        None => FeedAccess::Nothing,
+    };
     let mut engine = ctx.open()?;
     engine.set_notify_command(config::notify_command()?);
+    engine.set_feed_access(feeds);
     serve(
         engine,
         ServeOptions {

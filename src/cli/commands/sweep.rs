@@ -10,7 +10,8 @@ use crate::cli::{config, timearg, Backend, Ctx};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
-    /// Run as of this time instead of now (RFC 3339, a date, now+3d).
+    /// Run as of this time instead of now (RFC 3339, a date, now+3d): a dry run only, for a
+    /// time later than the clock (a sweep that fires runs at the clock).
     #[arg(long)]
     now: Option<String>,
     /// Preview everything that fires from now until this time; changes nothing.
@@ -49,11 +50,16 @@ pub fn run(ctx: &Ctx, args: SweepArgs) -> Result<(), ApiError> {
         }
         None => (now, args.dry_run),
     };
-    let report = service.sweep(api::SweepArgs {
-        now: Some(now),
-        until: Some(until),
-        dry_run,
-    })?;
+    // A sweep at this process's own time runs at the engine's clock (the server's, through
+    // it): only a different `--now` is sent, and the engine refuses it unless in a dry run.
+    let report = service.sweep(
+        &ctx.actor,
+        api::SweepArgs {
+            now: (now != clock_now).then_some(now),
+            until: dry_run.then_some(until),
+            dry_run,
+        },
+    )?;
     print(ctx, &report)
 }
 
