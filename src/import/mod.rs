@@ -5,8 +5,8 @@ pub mod feed;
 mod policies;
 mod resources;
 
-pub use policies::parse_policies_toml;
-pub use resources::parse_resources_toml;
+pub use policies::{parse_policies_toml, parse_policies_with_names, NameAt};
+pub use resources::{parse_resources_toml, parse_resources_with_lines, ResourceLines};
 
 use crate::api::{ApiError, UserRecord};
 
