@@ -242,3 +242,48 @@ fn toml_value_errors_name_the_keys_line() {
     let e = s.refused("root", &["import", "resources", &r], 2);
     assert!(e.contains("r.toml:5: resource \"r\": invalid kind"), "{e}");
 }
+
+#[test]
+fn manager_cycles_are_refused() {
+    let s = Store::new();
+    let before = s.events();
+    // bob is managed by alice; alice managed by bob closes the loop.
+    let u = s.file(
+        "u.csv",
+        "login,name,email,manager,groups\ncarol,Carol,c@x.org,,\nalice,Alice,a@x.org,bob,ops\n",
+    );
+    let e = s.refused("root", &["import", "users", &u], 2);
+    assert!(
+        e.contains("u.csv: line 3: manager cycle alice → bob → alice"),
+        "{e}"
+    );
+    let u = s.file(
+        "u.csv",
+        "login,name,email,manager,groups\nx,X,x@x.org,y,\ny,Y,y@x.org,x,\n",
+    );
+    let e = s.refused("root", &["import", "users", &u], 2);
+    assert!(e.contains("u.csv: line 2: manager cycle x → y → x"), "{e}");
+    assert_eq!(s.events(), before, "nothing changed");
+}
+
+#[test]
+fn unknown_csv_columns_and_nul_bytes_are_refused_with_the_line() {
+    let s = Store::new();
+    let before = s.events();
+    let u = s.file(
+        "u.csv",
+        "login,name,email,manager,groups,shoe_size\ncarol,Carol,c@x.org,,,42\n",
+    );
+    let e = s.refused("root", &["import", "users", &u], 2);
+    assert!(
+        e.contains("u.csv: line 1: unknown column \"shoe_size\""),
+        "{e}"
+    );
+    let u = s.file(
+        "u.csv",
+        "login,name,email,manager,groups\ncarol,Carol,c@x.org,,\ndave,Da\0ve,d@x.org,,\n",
+    );
+    let e = s.refused("root", &["import", "users", &u], 2);
+    assert!(e.contains("u.csv: line 3: a NUL byte"), "{e}");
+    assert_eq!(s.events(), before, "nothing changed");
+}
