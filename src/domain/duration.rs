@@ -1,12 +1,24 @@
 //! Durations as written in config and on the command line: `90m`, `12h`, `3d`, `2w`.
+//!
+//! A duration is at most [`MAX_DAYS`] (100 years), so that adding one to any time the
+//! workbench accepts stays far inside what `chrono` can represent. Stored durations are
+//! still added with [`add_secs`], which turns an overflow into an error instead of a panic.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::DomainError;
+
+/// The longest duration accepted anywhere: 100 years.
+pub const MAX_DAYS: i64 = 36_500;
+
+/// The years a time may fall in: with durations of at most 100 years, nothing computed from
+/// an accepted time can leave what a time can hold.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
 
 /// Parses `90m`, `12h`, `3d`, `2w`, `45s`; a sum such as `1d12h` is accepted too.
 pub fn parse_duration(text: &str) -> Result<Duration, DomainError> {
     let bad = || DomainError::BadDuration(text.to_string());
+    let too_long = || DomainError::DurationTooLong(text.trim().to_string());
     let s = text.trim();
     if s.is_empty() {
         return Err(bad());
@@ -18,7 +30,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, DomainError> {
             digits.push(ch);
             continue;
         }
-        let n: i64 = digits.parse().map_err(|_| bad())?;
+        if digits.is_empty() {
+            return Err(bad());
+        }
+        let Ok(n) = digits.parse::<i64>() else {
+            // Only digits: it cannot be parsed because it is too large.
+            return Err(too_long());
+        };
         digits.clear();
         let unit = match ch {
             's' => Duration::try_seconds(n),
@@ -26,15 +44,27 @@ pub fn parse_duration(text: &str) -> Result<Duration, DomainError> {
             'h' => Duration::try_hours(n),
             'd' => Duration::try_days(n),
             'w' => Duration::try_weeks(n),
-            _ => None,
+            _ => return Err(bad()),
         }
-        .ok_or_else(bad)?;
-        total = total.checked_add(&unit).ok_or_else(bad)?;
+        .ok_or_else(too_long)?;
+        total = total.checked_add(&unit).ok_or_else(too_long)?;
     }
     if !digits.is_empty() {
         return Err(bad());
     }
+    if total > Duration::days(MAX_DAYS) {
+        return Err(too_long());
+    }
     Ok(total)
+}
+
+/// `t` plus `secs` seconds (negative: minus), or an error naming `what` when the result is
+/// beyond what a time can be (only a stored value from before durations were bounded can
+/// get there).
+pub fn add_secs(t: DateTime<Utc>, secs: i64, what: &str) -> Result<DateTime<Utc>, DomainError> {
+    Duration::try_seconds(secs)
+        .and_then(|d| t.checked_add_signed(d))
+        .ok_or_else(|| DomainError::TimeOverflow(format!("{what} ({secs}s after {t})")))
 }
 
 /// The inverse, for display: the largest unit that divides the duration.
@@ -74,11 +104,37 @@ mod tests {
         }
     }
 
+    #[test]
+    fn bounded_to_a_hundred_years() {
+        assert_eq!(parse_duration("36500d").unwrap(), Duration::days(36_500));
+        for long in [
+            "36501d",
+            "99999999d",
+            "99999999999999999999d",
+            "5300w",
+            "36500d1s",
+        ] {
+            let e = parse_duration(long).unwrap_err().to_string();
+            assert_eq!(e, format!("{long:?} is too long (at most 36500d)"));
+        }
+        let t = chrono::DateTime::<Utc>::MAX_UTC;
+        assert!(add_secs(t, 1, "x").is_err());
+        assert_eq!(add_secs(t, 0, "x").unwrap(), t);
+    }
+
     proptest! {
         #[test]
         fn round_trip(n in 1i64..100_000, unit in prop::sample::select(vec!["m", "h", "d", "w"])) {
-            let d = parse_duration(&format!("{n}{unit}")).unwrap();
-            prop_assert_eq!(parse_duration(&format_duration(d)).unwrap(), d);
+            let text = format!("{n}{unit}");
+            let days = match unit { "m" => n / 1440, "h" => n / 24, "d" => n, _ => n * 7 };
+            match parse_duration(&text) {
+                Ok(d) => prop_assert_eq!(parse_duration(&format_duration(d)).unwrap(), d),
+                // Only beyond the bound, and then said so.
+                Err(e) => {
+                    prop_assert!(days >= MAX_DAYS, "{text}: {e}");
+                    prop_assert_eq!(e, DomainError::DurationTooLong(text));
+                }
+            }
         }
     }
 }

@@ -13,6 +13,10 @@ pub enum DomainError {
     },
     #[error("invalid duration {0:?}: expected a number and a unit, e.g. 90m, 12h, 3d, 2w")]
     BadDuration(String),
+    #[error("{0:?} is too long (at most {max}d)", max = super::duration::MAX_DAYS)]
+    DurationTooLong(String),
+    #[error("{0} is out of range: the time it gives is too far off")]
+    TimeOverflow(String),
     #[error("case cannot go from {from} to {to}")]
     CaseTransition { from: CaseState, to: CaseState },
     #[error("work item cannot go from {from} to {to}")]

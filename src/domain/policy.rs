@@ -8,10 +8,11 @@
 //! `notify_before` adds a reminder to the assignees that long before the rule's action.
 //! Actions of one instant run notify → delegate → escalate → complete.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DelegationMethod, Target, WorkItem};
+use super::duration::add_secs;
+use super::{DelegationMethod, DomainError, Target, WorkItem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
@@ -138,45 +139,57 @@ impl Rule {
         }
     }
 
-    /// When the rule's action fires for a level that started at `level_start`.
+    /// When the rule's action fires for a level that started at `level_start`; an error
+    /// when that is beyond what a time can be (a stored rule from before durations were
+    /// bounded).
     pub fn fires_at(
         &self,
         level_start: DateTime<Utc>,
         deadline: Option<DateTime<Utc>>,
-    ) -> Option<DateTime<Utc>> {
-        match self.trigger {
-            Trigger::After(s) => Some(level_start + Duration::seconds(s)),
-            Trigger::BeforeDeadline(s) => deadline.map(|d| d - Duration::seconds(s)),
-            Trigger::AfterDeadline(s) => deadline.map(|d| d + Duration::seconds(s)),
-        }
+    ) -> Result<Option<DateTime<Utc>>, DomainError> {
+        let what = "the rule's time";
+        Ok(match self.trigger {
+            Trigger::After(s) => Some(add_secs(level_start, s, what)?),
+            Trigger::BeforeDeadline(s) => deadline.map(|d| add_secs(d, -s, what)).transpose()?,
+            Trigger::AfterDeadline(s) => deadline.map(|d| add_secs(d, s, what)).transpose()?,
+        })
     }
 }
 
 impl Policy {
     /// Every timer of `item` at its current level, which started at `level_start`, oldest
     /// first. A rule is limited to 2047 per policy (checked at import).
-    pub fn schedule(&self, item: &WorkItem, level_start: DateTime<Utc>) -> Vec<TimerRef> {
+    pub fn schedule(
+        &self,
+        item: &WorkItem,
+        level_start: DateTime<Utc>,
+    ) -> Result<Vec<TimerRef>, DomainError> {
         let mut out = vec![];
         for (i, rule) in self.rules.iter().enumerate() {
             if !rule.applies_to_level(item.escalation_level) {
                 continue;
             }
-            let Some(at) = rule.fires_at(level_start, item.deadline) else {
+            let Some(at) = rule.fires_at(level_start, item.deadline)? else {
                 continue;
             };
             out.push(TimerRef::new(at, rule.action.rank(), i, false));
             if let Some(nb) = rule.notify_before_secs {
-                out.push(TimerRef::new(at - Duration::seconds(nb), 0, i, true));
+                let before = add_secs(at, -nb, "the rule's reminder")?;
+                out.push(TimerRef::new(before, 0, i, true));
             }
         }
         out.sort();
-        out
+        Ok(out)
     }
 
     /// The deadline of a new level starting at `start`.
-    pub fn level_deadline(&self, start: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn level_deadline(
+        &self,
+        start: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, DomainError> {
         self.level_deadline_secs
-            .map(|s| start + Duration::seconds(s))
+            .map(|s| add_secs(start, s, "the level deadline"))
+            .transpose()
     }
 
     /// The highest escalation level any rule applies to.
@@ -193,7 +206,7 @@ impl Policy {
 mod tests {
     use super::*;
     use crate::domain::{CaseId, WorkItemId};
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
 
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
@@ -244,7 +257,7 @@ mod tests {
             Some(t0() + Duration::days(1)),
             t0(),
         );
-        let timers = p.schedule(&w, t0());
+        let timers = p.schedule(&w, t0()).unwrap();
         assert_eq!(timers.len(), 2);
         assert_eq!(timers[0].due, t0() + Duration::hours(20));
         assert_eq!(timers[0].rule(), 0);
@@ -253,8 +266,8 @@ mod tests {
         // Level 2: the complete rule instead of escalate.
         w.escalation_level = 2;
         let at = t0() + Duration::days(2);
-        w.deadline = p.level_deadline(at);
-        let timers = p.schedule(&w, at);
+        w.deadline = p.level_deadline(at).unwrap();
+        let timers = p.schedule(&w, at).unwrap();
         assert_eq!(
             timers.iter().map(|t| t.rule()).collect::<Vec<_>>(),
             vec![0, 2]
@@ -289,7 +302,27 @@ mod tests {
             None,
             t0(),
         );
-        assert!(p.schedule(&w, t0()).is_empty());
+        assert!(p.schedule(&w, t0()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_rule_beyond_any_time_is_an_error() {
+        let mut p = three_levels();
+        p.rules[0].trigger = Trigger::After(i64::MAX / 2);
+        let w = WorkItem::new(
+            WorkItemId(1),
+            CaseId(1),
+            "x",
+            &"alice".parse().unwrap(),
+            None,
+            t0(),
+        );
+        assert!(matches!(
+            p.schedule(&w, t0()),
+            Err(DomainError::TimeOverflow(_))
+        ));
+        p.level_deadline_secs = Some(i64::MAX / 2);
+        assert!(p.level_deadline(t0()).is_err());
     }
 
     #[test]
@@ -316,7 +349,7 @@ mod tests {
             None,
             t0(),
         );
-        let timers = p.schedule(&w, t0());
+        let timers = p.schedule(&w, t0()).unwrap();
         assert_eq!(timers.len(), 2);
         assert!(timers[0].is_reminder());
         assert_eq!(timers[0].due, t0() + Duration::hours(47));

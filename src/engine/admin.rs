@@ -77,6 +77,7 @@ impl Engine {
                 }
             }
         }
+        self.refuse_manager_cycles(&records)?;
         let mut new_groups = BTreeSet::new();
         let (mut created, mut updated) = (0, 0);
         for r in records {
@@ -115,5 +116,38 @@ impl Engine {
             "imported users: {created} created, {updated} updated, {} new groups",
             new_groups.len()
         ))
+    }
+
+    /// Managers as they would be after the import; a chain that comes back to its start
+    /// (a → b → a) is refused at the line of its first user, as escalation would loop.
+    fn refuse_manager_cycles(&self, records: &[UserRecord]) -> Result<(), ApiError> {
+        let mut manager: BTreeMap<String, Option<String>> = self
+            .store
+            .users()?
+            .into_iter()
+            .map(|u| (u.login, u.manager))
+            .collect();
+        for r in records {
+            manager.insert(r.login.clone(), r.manager.clone());
+        }
+        for r in records {
+            let mut chain = vec![r.login.as_str()];
+            let mut at = r.login.as_str();
+            while let Some(Some(m)) = manager.get(at) {
+                chain.push(m);
+                if m == &r.login {
+                    return Err(ApiError::BadInput(format!(
+                        "line {}: manager cycle {}",
+                        r.line,
+                        chain.join(" → ")
+                    )));
+                }
+                if chain.len() > manager.len() + 1 {
+                    break; // a cycle further up, refused at its own user's line
+                }
+                at = m;
+            }
+        }
+        Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! `Engine::execute`: one function per command; each loads what it needs, asks `authz`,
 //! applies the domain's rules, records events and commits once.
 
+use chrono::{DateTime, Datelike, Utc};
+
 use super::lifecycle::{combined_outcome, with_item};
 use super::{authz, Engine, Tx};
 use crate::api::{ApiError, Applied, Command, NewCase};
@@ -171,6 +173,9 @@ impl Engine {
 
     fn create_case(&self, tx: &mut Tx, _user: &User, new: NewCase) -> Result<String, ApiError> {
         let target = new.target.clone();
+        // A past deadline stays allowed (an overdue case, recorded late); only its range is
+        // checked, as for every time a command gives.
+        time_in_range(new.deadline, "the deadline")?;
         let (case, item) = self.open_case(tx, new, vec![], None)?;
         tx.applied.case = Some(case.id);
         tx.applied.work_item = Some(item.id);
@@ -273,11 +278,14 @@ impl Engine {
             Some(name) => self.store.policy(name)?,
             None => None,
         };
-        let deadline = policy.as_ref().and_then(|p| p.level_deadline(tx.now));
+        let deadline = match &policy {
+            Some(p) => p.level_deadline(tx.now)?,
+            None => None,
+        };
         let what = item.escalate(&user.login, &to, deadline, tx.now)?;
         let level = item.escalation_level;
         if let Some(p) = &policy {
-            item.timers = p.schedule(&item, tx.now);
+            item.timers = p.schedule(&item, tx.now)?;
         }
         tx.event(Some(case.id), what, clean(comment));
         tx.ws.put_work_item(Some(&prev), &item);
@@ -396,6 +404,29 @@ impl Engine {
         }
         tx.applied.case = Some(case.id);
         Ok(format!("{} {}", case.id, to))
+    }
+}
+
+/// The one rule for times a command sets ahead (a deadline, valid-until): after now, and
+/// within the years a time may fall in.
+pub(crate) fn future_time(
+    t: Option<DateTime<Utc>>,
+    what: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    match t {
+        Some(t) if t <= now => Err(ApiError::BadInput(format!("{what} is already past"))),
+        _ => time_in_range(t, what),
+    }
+}
+
+/// A time a command gives (any client may send one) falls in the years a time may fall in.
+pub(crate) fn time_in_range(t: Option<DateTime<Utc>>, what: &str) -> Result<(), ApiError> {
+    match t {
+        Some(t) if !crate::domain::duration::YEARS.contains(&t.year()) => {
+            Err(ApiError::BadInput(format!("{what} {t} is out of range")))
+        }
+        _ => Ok(()),
     }
 }
 

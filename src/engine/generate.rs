@@ -338,7 +338,7 @@ impl Generator<'_> {
         // deadline (their timers wait in `due`); overdue ones stay untimed.
         if is_due || (!past && deadline.is_some() && self.rng.chance(0.5)) {
             case.policy = Some(self.policy.name.clone());
-            item.timers = self.policy.schedule(item, item.level_start);
+            item.timers = self.policy.schedule(item, item.level_start)?;
             self.timers += item.timers.len();
         }
         Ok(())

@@ -8,6 +8,7 @@
 
 use super::{Engine, Tx};
 use crate::api::{ApiError, NewCase};
+use crate::domain::duration::add_secs;
 use crate::domain::{Case, CaseState, Correlation, OpRef, Outcome, Policy, Target, WorkItem};
 
 impl Tx<'_> {
@@ -175,10 +176,10 @@ impl Engine {
             Some(name) => Some(self.load_policy(name)?),
             None => None,
         };
-        let deadline = new.deadline.or_else(|| {
-            let secs = policy.as_ref()?.deadline_secs?;
-            Some(tx.now + chrono::Duration::seconds(secs))
-        });
+        let deadline = match (new.deadline, policy.as_ref().and_then(|p| p.deadline_secs)) {
+            (None, Some(secs)) => Some(add_secs(tx.now, secs, "the policy's deadline")?),
+            (given, _) => given,
+        };
         let new = NewCase {
             title,
             description: new.description.filter(|d| !d.trim().is_empty()),
@@ -187,7 +188,7 @@ impl Engine {
         };
         let (case, mut item) = tx.open_case(new, operations, correlation)?;
         if let Some(p) = &policy {
-            item.timers = p.schedule(&item, tx.now);
+            item.timers = p.schedule(&item, tx.now)?;
         }
         tx.ws.put_case(None, &case);
         tx.ws.put_work_item(None, &item);

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Engine, Tx};
 use crate::api::{ApiError, RequestDetail};
+use crate::domain::duration::MAX_DAYS;
 use crate::domain::{
     EventKind, Request, RequestId, RequestState, User, ValidityKind, ValidityTimer,
 };
@@ -39,13 +40,17 @@ impl Engine {
                 ));
             }
         }
-        if valid_until.is_some_and(|u| u <= tx.now) {
-            return Err(ApiError::BadInput("valid-until is already past".into()));
-        }
+        super::execute::future_time(valid_until, "valid-until", tx.now)?;
+        super::execute::time_in_range(valid_from, "valid-from")?;
         if notice_secs.is_some_and(|n| n <= 0) {
             return Err(ApiError::BadInput(
                 "the notice must be a positive duration".into(),
             ));
+        }
+        if notice_secs.is_some_and(|n| n > MAX_DAYS * 86_400) {
+            return Err(ApiError::BadInput(format!(
+                "the notice is too long (at most {MAX_DAYS}d)"
+            )));
         }
         let id = tx.new_request_id()?;
         let mut r = Request {

@@ -443,11 +443,11 @@ impl Engine {
             }
         };
         let due = f.timer.due;
-        let deadline = f.policy.level_deadline(due);
+        let deadline = f.policy.level_deadline(due)?;
         let what = f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
         let level = f.item.escalation_level;
         f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
-        f.item.timers = f.policy.schedule(f.item, due);
+        f.item.timers = f.policy.schedule(f.item, due)?;
         let why = format!("by policy {}: no decision in time", f.policy.name);
         f.tx.event(Some(f.case.id), what, Some(why));
         Ok(Effect {

@@ -5,8 +5,8 @@ pub mod feed;
 mod policies;
 mod resources;
 
-pub use policies::parse_policies_toml;
-pub use resources::parse_resources_toml;
+pub use policies::{parse_policies_toml, parse_policies_with_names, NameAt};
+pub use resources::{parse_resources_toml, parse_resources_with_lines, ResourceLines};
 
 use crate::api::{ApiError, UserRecord};
 
@@ -33,6 +33,13 @@ pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, Api
                 .to_lowercase()
         })
         .collect();
+    if let Some(h) = headers.iter().find(|h| !USER_COLUMNS.contains(&h.as_str())) {
+        let msg = format!(
+            "unknown column {h:?}: the header must be {}",
+            USER_COLUMNS.join(",")
+        );
+        return Err(bad(1, msg));
+    }
     let mut index = [0usize; 5];
     for (i, col) in USER_COLUMNS.iter().enumerate() {
         index[i] = headers.iter().position(|h| h == col).ok_or_else(|| {
@@ -52,6 +59,9 @@ pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, Api
             bad(line, csv_reason(&e))
         })?;
         let line = record.position().map(|p| line_at(bytes, p)).unwrap_or(0);
+        if record.iter().any(|f| f.contains('\0')) {
+            return Err(bad(line, "a NUL byte in a field".into()));
+        }
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }

@@ -28,6 +28,7 @@
 //! ```
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::api::ApiError;
 use crate::domain::org::valid_name;
@@ -38,45 +39,65 @@ use crate::domain::{parse_duration, DelegationMethod, Policy, Target};
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
-    policy: Vec<toml::Spanned<RawPolicy>>,
+    policy: Vec<Spanned<RawPolicy>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     name: String,
-    deadline: Option<String>,
-    level_deadline: Option<String>,
+    deadline: Option<Spanned<String>>,
+    level_deadline: Option<Spanned<String>>,
     #[serde(default)]
-    rule: Vec<toml::Spanned<RawRule>>,
+    rule: Vec<Spanned<RawRule>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRule {
-    after: Option<String>,
-    before_deadline: Option<String>,
-    after_deadline: Option<String>,
+    after: Option<Spanned<String>>,
+    before_deadline: Option<Spanned<String>>,
+    after_deadline: Option<Spanned<String>>,
     #[serde(default)]
     levels: Vec<u32>,
-    notify_before: Option<String>,
-    notify: Option<Vec<String>>,
-    delegate: Option<String>,
-    method: Option<String>,
-    escalate: Option<String>,
-    complete: Option<String>,
+    notify_before: Option<Spanned<String>>,
+    notify: Option<Vec<Spanned<String>>>,
+    delegate: Option<Spanned<String>>,
+    method: Option<Spanned<String>>,
+    escalate: Option<Spanned<String>>,
+    complete: Option<Spanned<String>>,
 }
 
 use super::line_of;
 
-fn secs(text: &str) -> Result<i64, String> {
-    parse_duration(text)
+/// A rule's error, at the byte offset of the value it is about (`None`: the rule itself).
+type RuleError = (Option<usize>, String);
+
+fn secs(v: &Spanned<String>) -> Result<i64, RuleError> {
+    parse_duration(v.get_ref())
         .map(|d| d.num_seconds())
-        .map_err(|e| e.to_string())
+        .map_err(|e| (Some(v.span().start), e.to_string()))
+}
+
+/// A user or group a policy names, with the line naming it: the CLI checks they exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameAt {
+    pub line: usize,
+    pub target: Target,
+    /// Said before the error: `resource "badge": `, or nothing.
+    pub context: String,
 }
 
 /// Parses a policies file; errors are one line naming `label` and the line.
 pub fn parse_policies_toml(label: &str, text: &str) -> Result<Vec<Policy>, ApiError> {
+    parse_policies_with_names(label, text).map(|(p, _)| p)
+}
+
+/// [`parse_policies_toml`], with every user and group the rules name.
+pub fn parse_policies_with_names(
+    label: &str,
+    text: &str,
+) -> Result<(Vec<Policy>, Vec<NameAt>), ApiError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| super::toml_error(label, text, &e))?;
     if raw.policy.is_empty() {
         return Err(ApiError::BadInput(format!(
@@ -84,6 +105,7 @@ pub fn parse_policies_toml(label: &str, text: &str) -> Result<Vec<Policy>, ApiEr
         )));
     }
     let mut out: Vec<Policy> = vec![];
+    let mut names = vec![];
     for sp in raw.policy {
         let line = line_of(text, sp.span().start);
         let p = sp.into_inner();
@@ -94,23 +116,28 @@ pub fn parse_policies_toml(label: &str, text: &str) -> Result<Vec<Policy>, ApiEr
         if out.iter().any(|o| o.name == p.name) {
             return Err(at(line, format!("policy {:?} is defined twice", p.name)));
         }
-        let deadline_secs = p
-            .deadline
-            .as_deref()
-            .map(secs)
-            .transpose()
-            .map_err(|e| at(line, e))?;
-        let level_deadline_secs = p
-            .level_deadline
-            .as_deref()
-            .map(secs)
-            .transpose()
-            .map_err(|e| at(line, e))?;
+        let duration = |v: &Option<Spanned<String>>| {
+            v.as_ref()
+                .map(secs)
+                .transpose()
+                .map_err(|(o, e)| at(o.map_or(line, |o| line_of(text, o)), e))
+        };
+        let deadline_secs = duration(&p.deadline)?;
+        let level_deadline_secs = duration(&p.level_deadline)?;
         let mut rules = vec![];
         for rs in p.rule {
             let rline = line_of(text, rs.span().start);
-            let rule = convert_rule(rs.into_inner())
-                .map_err(|e| at(rline, format!("policy {:?}: {e}", p.name)))?;
+            let rule = convert_rule(rs.into_inner(), &mut |o, t| {
+                names.push(NameAt {
+                    line: line_of(text, o),
+                    target: t,
+                    context: String::new(),
+                })
+            })
+            .map_err(|(o, e)| {
+                let line = o.map_or(rline, |o| line_of(text, o));
+                at(line, format!("policy {:?}: {e}", p.name))
+            })?;
             rules.push(rule);
         }
         if rules.len() > 2047 {
@@ -123,23 +150,29 @@ pub fn parse_policies_toml(label: &str, text: &str) -> Result<Vec<Policy>, ApiEr
             rules,
         });
     }
-    Ok(out)
+    Ok((out, names))
 }
 
-fn convert_rule(r: RawRule) -> Result<Rule, String> {
+/// A rule from its raw form; `named` is told every user and group it names.
+fn convert_rule(r: RawRule, named: &mut dyn FnMut(usize, Target)) -> Result<Rule, RuleError> {
     let triggers = [&r.after, &r.before_deadline, &r.after_deadline]
         .iter()
         .filter(|t| t.is_some())
         .count();
     if triggers != 1 {
-        return Err("a rule needs exactly one of after, before_deadline, after_deadline".into());
+        return Err((
+            None,
+            "a rule needs exactly one of after, before_deadline, after_deadline".into(),
+        ));
     }
     let trigger = if let Some(a) = &r.after {
         Trigger::After(secs(a)?)
     } else if let Some(b) = &r.before_deadline {
         Trigger::BeforeDeadline(secs(b)?)
+    } else if let Some(a) = &r.after_deadline {
+        Trigger::AfterDeadline(secs(a)?)
     } else {
-        Trigger::AfterDeadline(secs(r.after_deadline.as_deref().unwrap_or("0m"))?)
+        Trigger::AfterDeadline(0)
     };
     let actions = [
         r.notify.is_some(),
@@ -151,55 +184,80 @@ fn convert_rule(r: RawRule) -> Result<Rule, String> {
     .filter(|x| **x)
     .count();
     if actions != 1 {
-        return Err("a rule needs exactly one of notify, delegate, escalate, complete".into());
+        return Err((
+            None,
+            "a rule needs exactly one of notify, delegate, escalate, complete".into(),
+        ));
     }
-    if r.method.is_some() && r.delegate.is_none() {
-        return Err("method applies to delegate only".into());
+    if let (Some(m), None) = (&r.method, &r.delegate) {
+        return Err((
+            Some(m.span().start),
+            "method applies to delegate only".into(),
+        ));
     }
-    let target = |s: &str| s.parse::<Target>().map_err(|e| e.to_string());
-    let action = if let Some(to) = r.notify {
+    let mut target = |v: &Spanned<String>| {
+        let t = v
+            .get_ref()
+            .parse::<Target>()
+            .map_err(|e| (Some(v.span().start), e.to_string()))?;
+        named(v.span().start, t.clone());
+        Ok::<Target, RuleError>(t)
+    };
+    let action = if let Some(to) = &r.notify {
         if to.is_empty() {
-            return Err("notify needs at least one recipient".into());
+            return Err((None, "notify needs at least one recipient".into()));
         }
-        let recipients = to
-            .iter()
-            .map(|t| match t.as_str() {
-                "assignees" => Ok(Recipient::Assignees),
-                "managers" | "manager" => Ok(Recipient::Managers),
-                "requester" => Ok(Recipient::Requester),
-                other => match target(other)? {
-                    Target::User(u) => Ok(Recipient::User(u)),
-                    Target::Group(g) => Ok(Recipient::Group(g)),
+        let mut recipients = vec![];
+        for t in to {
+            recipients.push(match t.get_ref().as_str() {
+                "assignees" => Recipient::Assignees,
+                "managers" | "manager" => Recipient::Managers,
+                "requester" => Recipient::Requester,
+                _ => match target(t)? {
+                    Target::User(u) => Recipient::User(u),
+                    Target::Group(g) => Recipient::Group(g),
                 },
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+            });
+        }
         Action::Notify(recipients)
-    } else if let Some(d) = r.delegate {
-        let method = match r.method.as_deref() {
-            None | Some("replace") => DelegationMethod::Replace,
-            Some("add") => DelegationMethod::Add,
-            Some(other) => {
-                return Err(format!("invalid method {other:?}: expected add or replace"))
+    } else if let Some(d) = &r.delegate {
+        let method = match r
+            .method
+            .as_ref()
+            .map(|m| (m.span().start, m.get_ref().as_str()))
+        {
+            None | Some((_, "replace")) => DelegationMethod::Replace,
+            Some((_, "add")) => DelegationMethod::Add,
+            Some((at, other)) => {
+                return Err((
+                    Some(at),
+                    format!("invalid method {other:?}: expected add or replace"),
+                ))
             }
         };
         Action::Delegate {
-            to: target(&d)?,
+            to: target(d)?,
             method,
         }
-    } else if let Some(e) = r.escalate {
-        Action::Escalate(match e.as_str() {
+    } else if let Some(e) = &r.escalate {
+        Action::Escalate(match e.get_ref().as_str() {
             "manager" => EscalationTarget::Manager,
-            other => EscalationTarget::Target(target(other)?),
+            _ => EscalationTarget::Target(target(e)?),
         })
     } else {
-        let c = r.complete.unwrap_or_default();
-        Action::Complete(match c.as_str() {
+        let Some(c) = r.complete.as_ref() else {
+            return Err((None, "a rule needs an action".into()));
+        };
+        Action::Complete(match c.get_ref().as_str() {
             "approve" | "approved" => AutoOutcome::Approve,
             "reject" | "rejected" => AutoOutcome::Reject,
             "abort" => AutoOutcome::Abort,
             other => {
-                return Err(format!(
-                    "invalid complete outcome {other:?}: expected approve, reject or abort"
+                return Err((
+                    Some(c.span().start),
+                    format!(
+                        "invalid complete outcome {other:?}: expected approve, reject or abort"
+                    ),
                 ))
             }
         })
@@ -207,7 +265,7 @@ fn convert_rule(r: RawRule) -> Result<Rule, String> {
     Ok(Rule {
         trigger,
         levels: r.levels,
-        notify_before_secs: r.notify_before.as_deref().map(secs).transpose()?,
+        notify_before_secs: r.notify_before.as_ref().map(secs).transpose()?,
         action,
     })
 }
@@ -256,7 +314,7 @@ complete = "reject"
         let bad = GOOD.replace("complete = \"reject\"", "complete = \"maybe\"");
         let e = parse_policies_toml("p.toml", &bad).unwrap_err().to_string();
         assert!(
-            e.starts_with("p.toml:17: policy \"standard\": invalid complete outcome"),
+            e.starts_with("p.toml:20: policy \"standard\": invalid complete outcome"),
             "{e}"
         );
         let bad = GOOD.replace(

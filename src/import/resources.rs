@@ -21,6 +21,7 @@
 use std::path::Path;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::api::ApiError;
 use crate::domain::org::valid_name;
@@ -30,7 +31,7 @@ use crate::domain::{parse_duration, ProvisioningMode, Resource, ResourceKind};
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
-    resource: Vec<toml::Spanned<RawResource>>,
+    resource: Vec<Spanned<RawResource>>,
 }
 
 #[derive(Deserialize)]
@@ -38,13 +39,13 @@ struct RawFile {
 struct RawResource {
     id: String,
     name: Option<String>,
-    kind: String,
-    owners: String,
-    provisioning: Option<String>,
-    propagation: Option<String>,
-    policy: Option<String>,
-    grace: Option<String>,
-    retention: Option<String>,
+    kind: Spanned<String>,
+    owners: Spanned<String>,
+    provisioning: Option<Spanned<String>>,
+    propagation: Option<Spanned<String>>,
+    policy: Option<Spanned<String>>,
+    grace: Option<Spanned<String>>,
+    retention: Option<Spanned<String>>,
     feed: Option<RawFeed>,
 }
 
@@ -65,6 +66,22 @@ pub fn parse_resources_toml(
     text: &str,
     base: &Path,
 ) -> Result<Vec<Resource>, ApiError> {
+    parse_resources_with_lines(label, text, base).map(|(r, _)| r)
+}
+
+/// Where a resource names its owners and its policy, for the CLI's checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceLines {
+    pub owners: usize,
+    pub policy: Option<usize>,
+}
+
+/// [`parse_resources_toml`], with the lines of each resource's owners and policy.
+pub fn parse_resources_with_lines(
+    label: &str,
+    text: &str,
+    base: &Path,
+) -> Result<(Vec<Resource>, Vec<ResourceLines>), ApiError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| super::toml_error(label, text, &e))?;
     if raw.resource.is_empty() {
         return Err(ApiError::BadInput(format!(
@@ -72,26 +89,30 @@ pub fn parse_resources_toml(
         )));
     }
     let mut out: Vec<Resource> = vec![];
+    let mut lines = vec![];
     for sp in raw.resource {
         let line = line_of(text, sp.span().start);
         let r = sp.into_inner();
-        let at =
-            |msg: String| ApiError::BadInput(format!("{label}:{line}: resource {:?}: {msg}", r.id));
+        let at_line = |line: usize, msg: String| {
+            ApiError::BadInput(format!("{label}:{line}: resource {:?}: {msg}", r.id))
+        };
+        let at = |msg: String| at_line(line, msg);
+        let key_at = |v: &Spanned<String>, msg: String| at_line(line_of(text, v.span().start), msg);
         if !valid_name(&r.id) {
             return Err(at("invalid id".into()));
         }
         if out.iter().any(|o| o.id == r.id) {
             return Err(at("defined twice".into()));
         }
-        let secs = |v: &Option<String>, default: i64| -> Result<i64, ApiError> {
+        let secs = |v: &Option<Spanned<String>>, default: i64| -> Result<i64, ApiError> {
             match v {
-                Some(t) => parse_duration(t)
+                Some(t) => parse_duration(t.get_ref())
                     .map(|d| d.num_seconds())
-                    .map_err(|e| at(e.to_string())),
+                    .map_err(|e| key_at(t, e.to_string())),
                 None => Ok(default),
             }
         };
-        let kind = match (r.kind.as_str(), &r.feed) {
+        let kind = match (r.kind.get_ref().as_str(), &r.feed) {
             ("manual", None) => ResourceKind::Manual,
             ("manual", Some(_)) => {
                 return Err(at("a manual resource has no [resource.feed]".into()))
@@ -113,33 +134,41 @@ pub fn parse_resources_toml(
                 ))
             }
             (other, _) => {
-                return Err(at(format!(
-                    "invalid kind {other:?}: expected manual or semi-manual"
-                )))
+                return Err(key_at(
+                    &r.kind,
+                    format!("invalid kind {other:?}: expected manual or semi-manual"),
+                ))
             }
         };
-        let provisioning = match r.provisioning.as_deref() {
-            None | Some("case-after-approval") => ProvisioningMode::CaseAfterApproval,
-            Some("last-approval-step") => ProvisioningMode::LastApprovalStep,
-            Some(other) => {
-                return Err(at(format!(
-                    "invalid provisioning {other:?}: expected case-after-approval or last-approval-step"
-                )))
-            }
+        let provisioning = match &r.provisioning {
+            None => ProvisioningMode::CaseAfterApproval,
+            Some(v) => match v.get_ref().as_str() {
+                "case-after-approval" => ProvisioningMode::CaseAfterApproval,
+                "last-approval-step" => ProvisioningMode::LastApprovalStep,
+                other => {
+                    return Err(key_at(v, format!(
+                        "invalid provisioning {other:?}: expected case-after-approval or last-approval-step"
+                    )))
+                }
+            },
         };
         let propagation_secs = match &r.propagation {
             Some(_) => Some(secs(&r.propagation, 0)?),
             None => None,
         };
+        lines.push(ResourceLines {
+            owners: line_of(text, r.owners.span().start),
+            policy: r.policy.as_ref().map(|p| line_of(text, p.span().start)),
+        });
         out.push(Resource {
             name: r.name.clone().unwrap_or_else(|| r.id.clone()),
             id: r.id.clone(),
             seq: 0,
             kind,
-            owners: r.owners.trim_start_matches('@').to_string(),
+            owners: r.owners.get_ref().trim_start_matches('@').to_string(),
             provisioning,
             propagation_secs,
-            policy: r.policy.clone(),
+            policy: r.policy.as_ref().map(|p| p.get_ref().clone()),
             grace_secs: secs(&r.grace, 15 * 60)?,
             retention_secs: secs(&r.retention, 86_400)?,
             propagation_due: None,
@@ -147,7 +176,7 @@ pub fn parse_resources_toml(
             feed_fingerprint: None,
         });
     }
-    Ok(out)
+    Ok((out, lines))
 }
 
 #[cfg(test)]
@@ -168,7 +197,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("r.toml:1: resource \"badge\": invalid kind"),
+            e.starts_with("r.toml:3: resource \"badge\": invalid kind"),
             "{e}"
         );
         let e = parse_resources_toml(

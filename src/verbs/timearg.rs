@@ -1,27 +1,44 @@
 //! TIME and DURATION arguments: RFC 3339, a local date, `now`, `now+3d`, or a bare duration
 //! (`3d`) meaning that long from now.
 
-use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDate, TimeZone, Utc};
 
-use crate::domain::parse_duration;
+use crate::domain::{parse_duration, DomainError};
+
+use crate::domain::duration::YEARS;
 
 pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let t = parse_unbounded(text, now)?;
+    if !YEARS.contains(&t.year()) {
+        return Err(format!(
+            "time {text:?} is out of range: it must fall in the years {} to {}",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
+    Ok(t)
+}
+
+fn parse_unbounded(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let s = text.trim();
     let expected = || {
         format!("invalid time {text:?}: expected RFC 3339, a date (2026-12-01), now+3d or a duration (3d)")
+    };
+    // A duration from now; one too long says so rather than "invalid time".
+    let offset = |rest: &str, sign: i64| match parse_duration(rest) {
+        Ok(d) => crate::domain::duration::add_secs(now, sign * d.num_seconds(), text)
+            .map_err(|e| e.to_string()),
+        Err(e @ DomainError::DurationTooLong(_)) => Err(format!("time {text:?}: {e}")),
+        Err(_) => Err(expected()),
     };
     if s == "now" {
         return Ok(now);
     }
     if let Some(rest) = s.strip_prefix("now+") {
-        return parse_duration(rest)
-            .map(|d| now + d)
-            .map_err(|_| expected());
+        return offset(rest, 1);
     }
     if let Some(rest) = s.strip_prefix("now-") {
-        return parse_duration(rest)
-            .map(|d| now - d)
-            .map_err(|_| expected());
+        return offset(rest, -1);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
@@ -34,8 +51,10 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(expected);
     }
-    if let Ok(d) = parse_duration(s) {
-        return Ok(now + d);
+    if s.starts_with(|c: char| c.is_ascii_digit()) && s.ends_with(char::is_alphabetic) {
+        if let Ok(_) | Err(DomainError::DurationTooLong(_)) = parse_duration(s) {
+            return offset(s, 1);
+        }
     }
     Err(expected())
 }
@@ -63,6 +82,14 @@ mod tests {
         assert!(parse_time("2026-12-01", now).is_ok());
         for bad in ["", "tomorrow", "now+", "2026-13-01", "now+3x"] {
             assert!(parse_time(bad, now).is_err(), "{bad:?}");
+        }
+        for far in ["now+99999999d", "99999999d", "now-99999999d"] {
+            let e = parse_time(far, now).unwrap_err();
+            assert!(e.contains("is too long (at most 36500d)"), "{e}");
+        }
+        for far in ["0001-01-01", "1969-12-31T00:00:00Z"] {
+            let e = parse_time(far, now).unwrap_err();
+            assert!(e.contains("out of range"), "{far}: {e}");
         }
     }
 }
