@@ -223,7 +223,7 @@ pub fn exit_code(result: Result<(), ApiError>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("casebench: {e}");
+            eprintln!("casebench: {}", crate::domain::neutralise(&e.to_string()));
             exit::code(&e)
         }
     }
@@ -243,7 +243,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Run
             let text = e.to_string();
             let first = text.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("casebench: {first} (see --help)");
+            eprintln!(
+                "casebench: {} (see --help)",
+                crate::domain::neutralise(first)
+            );
             return Run::Exit(exit::USAGE);
         }
     };
