@@ -2,7 +2,12 @@
 //! a large export is read in bounded memory and opens a bounded number of cases (item 11),
 //! a server restarted after a crash waits for the store, and clients wait for it (item 12).
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use casebench::store::Store;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -192,4 +197,95 @@ fn errors_that_echo_a_value_are_one_escaped_line() {
         assert_neutral("error", &err);
         assert!(err.contains("1b"), "{err}");
     }
+}
+
+/// Holds the store the way a client that opened it itself does, until dropped; then waits
+/// until sled's file lock is free (spacejam/sled#1289).
+struct Holder {
+    store: Option<Store>,
+    db: PathBuf,
+}
+
+impl Holder {
+    fn hold(db: &Path) -> Holder {
+        Holder {
+            store: Some(Store::open(db).expect("open the store")),
+            db: db.to_path_buf(),
+        }
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        drop(self.store.take());
+        let lock = std::fs::File::open(self.db.join("db")).expect("the lock file");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while lock.try_lock().is_err() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+/// A socket file nobody answers on: what a killed server leaves behind.
+fn stale_socket(db: &Path) -> PathBuf {
+    let socket = casebench::remote::socket_path(db);
+    drop(std::os::unix::net::UnixListener::bind(&socket).unwrap());
+    assert!(socket.exists());
+    socket
+}
+
+#[test]
+fn a_server_restarted_after_a_crash_waits_for_the_store_and_clients_wait_for_it() {
+    let e = Env::new();
+    let socket = stale_socket(&e.db);
+    let holder = Holder::hold(&e.db);
+
+    // Bounded: with the store held throughout, serve says why it waits, then gives up (75).
+    let out = e
+        .cmd("root", &["serve"])
+        .env("CASEBENCH_STORE_WAIT", "1s")
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(75);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("waiting for the store") && err.contains("held by another process"),
+        "{err}"
+    );
+
+    // Started while a client holds the store, serve waits for it instead of exiting.
+    let mut server = Process::new(env!("CARGO_BIN_EXE_casebench"))
+        .arg("--db")
+        .arg(&e.db)
+        .arg("serve")
+        .env("XDG_CONFIG_HOME", e.dir.join("config"))
+        .env_remove("CASEBENCH_NOW")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    BufReader::new(server.stderr.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert!(said.contains("waiting for the store"), "{said:?}");
+
+    // A client finding the socket silent waits for the server instead of opening the store
+    // (which the holder has: it would fail "busy").
+    let mut client = e.cmd("alice", &["--json", "case", "list", "--queue", "all"]);
+    client.timeout(Duration::from_secs(20));
+    let client = std::thread::spawn(move || client.output().unwrap());
+    std::thread::sleep(Duration::from_millis(200));
+    drop(holder);
+    let out = client.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(casebench::remote::server::running(&e.db));
+    assert!(socket.exists());
+    // SAFETY: sending SIGTERM to our own child.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    assert!(server.wait().unwrap().success());
 }
