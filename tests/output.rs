@@ -289,3 +289,54 @@ fn a_server_restarted_after_a_crash_waits_for_the_store_and_clients_wait_for_it(
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     assert!(server.wait().unwrap().success());
 }
+
+#[test]
+fn a_large_export_opens_a_bounded_number_of_cases_and_keeps_every_account() {
+    let e = Env::new();
+    let n = 20_000;
+    let mut csv = String::from("account,mail\n");
+    for i in 0..n {
+        csv.push_str(&format!("zq{i:05},zq{i:05}@elsewhere.example\n"));
+    }
+    let file = e.write("badge.csv", &csv);
+    let out = e
+        .cmd("root", &["resource", "feed", "badge", &file])
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .success();
+    let said = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        said.contains("20000 accounts read")
+            && said.contains("100 correlation cases opened")
+            && said.contains("19900 more unknown accounts without a case"),
+        "{said}"
+    );
+    let cases = e.json(
+        "root",
+        &["case", "list", "--queue", "all", "--limit", "1000"],
+    );
+    assert_eq!(cases["total"], 101, "100 correlation cases and one summary");
+    let summary: Vec<&Value> = cases["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] != "correlation")
+        .collect();
+    assert_eq!(summary.len(), 1);
+    assert!(
+        summary[0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("19900 unknown accounts in export "),
+        "{summary:?}"
+    );
+    let shadows = e.json("root", &["shadow", "list", "badge"]);
+    assert_eq!(shadows["shadows"].as_array().unwrap().len(), n);
+    // Reading the same accounts again opens nothing new.
+    e.cmd("root", &["resource", "feed", "badge", &file])
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .success();
+    let again = e.json("root", &["case", "list", "--queue", "all", "--limit", "0"]);
+    assert_eq!(again["total"], 101);
+}
