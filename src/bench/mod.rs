@@ -3,6 +3,7 @@
 //! both); the binary runs it when the CLI asks. Whole-process figures run the real binary; in-process
 //! ones call the engine. Medians of several runs; nothing here asserts a time.
 
+mod export;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -220,6 +221,8 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
         1,
         Some(("< 200 MB", peak_self < 200.0)),
     );
+    // After the peaks above: its processes have a figure of their own.
+    export::large_export(&mut report, args.cases)?;
 
     if ctx.json {
         return crate::cli::output::json(&serde_json::json!({

@@ -120,6 +120,9 @@ pub enum Cmd {
     },
 }
 
+/// How long a client waits for a server that has a socket but does not answer yet.
+pub const SERVER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Everything a subcommand needs: where the store is, who acts, how to print, what time it is.
 pub struct Ctx {
     pub db: PathBuf,
@@ -134,11 +137,20 @@ impl Ctx {
         Engine::open(&self.db, self.clock.clone())
     }
 
-    /// The store's server, when one answers on `<store>.sock`.
+    /// The store's server, when one answers on `<store>.sock`. A socket that does not answer
+    /// may be a server starting (after a crash, it waits for the store): that one is given
+    /// [`SERVER_WAIT`] to answer before the store is opened here.
     pub fn server(&self) -> Option<crate::remote::client::Client> {
         let socket = crate::remote::socket_path(&self.db);
-        if socket.exists() {
-            return crate::remote::client::Client::connect(&socket);
+        let deadline = std::time::Instant::now() + SERVER_WAIT;
+        while socket.exists() {
+            if let Some(client) = crate::remote::client::Client::connect(&socket) {
+                return Some(client);
+            }
+            if std::time::Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
         None
     }
@@ -231,7 +243,7 @@ pub fn exit_code(result: Result<(), ApiError>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("casebench: {e}");
+            eprintln!("casebench: {}", crate::domain::neutralise(&e.to_string()));
             exit::code(&e)
         }
     }
@@ -251,7 +263,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Run
             let text = e.to_string();
             let first = text.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("casebench: {first} (see --help)");
+            eprintln!(
+                "casebench: {} (see --help)",
+                crate::domain::neutralise(first)
+            );
             return Run::Exit(exit::USAGE);
         }
     };

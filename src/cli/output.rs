@@ -5,7 +5,23 @@ use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
 use crate::api::ApiError;
+use crate::domain::text::{neutralise, neutralise_lines};
 use crate::verbs::span;
+
+/// `println!` for people: the line with every control character, escape sequence and bidi
+/// override written as a visible escape (`\x1b`), newlines in values included.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::domain::text::neutralise(&format!($($arg)*)))
+    };
+}
+pub(crate) use say;
+
+/// Text of several lines from outside (a description, a comment), each line neutralised and
+/// the lines after the first indented by `indent` columns.
+pub fn lines(text: &str, indent: usize) -> String {
+    neutralise_lines(text).replace('\n', &format!("\n{}", " ".repeat(indent)))
+}
 
 pub fn json<T: Serialize>(value: &T) -> Result<(), ApiError> {
     let text = serde_json::to_string_pretty(value)
@@ -19,7 +35,7 @@ pub fn applied(json_out: bool, applied: &crate::api::Applied) -> Result<(), ApiE
     if json_out {
         json(applied)
     } else {
-        println!("{}", applied.message);
+        println!("{}", neutralise_lines(&applied.message));
         Ok(())
     }
 }
@@ -97,8 +113,14 @@ impl Table {
         }
     }
 
+    /// A row; what would act on a terminal in a cell is shown as an escape (`\x1b`).
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|c| neutralise(&c).into_owned())
+                .collect(),
+        );
     }
 
     pub fn render(&self) -> String {

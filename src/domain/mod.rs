@@ -11,6 +11,7 @@ pub mod org;
 pub mod policy;
 pub mod request;
 pub mod resource;
+pub mod text;
 pub mod time;
 pub mod work_item;
 
@@ -27,4 +28,5 @@ pub use resource::{
     AttrChange, Candidate, Correlation, Execution, OpKind, OpResult, PendingOperation,
     ProvisioningMode, Resource, ResourceKind, Shadow, ShadowState,
 };
+pub use text::neutralise;
 pub use work_item::{DelegationMethod, Target, WorkItem, WorkItemState};

@@ -15,6 +15,14 @@ use crate::domain::{
     PendingOperation, Resource, ResourceKind, Shadow, ShadowState, Target, User, WorkItem,
 };
 
+/// At most this many correlation cases open from one export; the accounts beyond are kept as
+/// shadows without an owner (as midPoint keeps shadows of unmatched accounts) and named in
+/// one summary case, so a 100,000-row export of strangers opens 101 cases, not 100,000.
+pub const MAX_CORRELATION_CASES: u64 = 100;
+
+/// How many of the accounts beyond the bound the summary case names.
+const SUMMARY_NAMES: usize = 20;
+
 /// An export being read: what it shows, and what reading it did so far.
 struct FeedRead<'a> {
     resource: &'a Resource,
@@ -26,6 +34,8 @@ struct FeedRead<'a> {
     correlations: u64,
     next_grace: Option<chrono::DateTime<chrono::Utc>>,
     closing_cases: BTreeSet<CaseId>,
+    /// Unknown accounts beyond [`MAX_CORRELATION_CASES`]: shadows without a case.
+    uncorrelated: Vec<String>,
 }
 
 impl Engine {
@@ -61,6 +71,7 @@ impl Engine {
             correlations: 0,
             next_grace: None,
             closing_cases: BTreeSet::new(),
+            uncorrelated: vec![],
         };
         for prev in shadows {
             self.check_shadow(tx, &mut r, prev)?;
@@ -70,6 +81,7 @@ impl Engine {
         for (key, attrs) in export.iter().filter(|(k, _)| !known.contains(*k)) {
             self.unknown_account(tx, &mut r, &users, key, attrs)?;
         }
+        let summary = self.summarise_uncorrelated(tx, &r)?;
         // Cases whose every operation the export confirmed are done.
         for case_id in std::mem::take(&mut r.closing_cases) {
             self.finish_confirmed_case(tx, case_id, label)?;
@@ -92,9 +104,39 @@ impl Engine {
             Some(label.to_string()),
         );
         Ok(format!(
-            "{}: {} accounts read, {confirmed} operations confirmed, {remediations} remediation and {correlations} correlation cases opened",
+            "{}: {} accounts read, {confirmed} operations confirmed, {remediations} remediation and {correlations} correlation cases opened{summary}",
             resource.id,
             export.len()
+        ))
+    }
+
+    /// One case for the unknown accounts beyond [`MAX_CORRELATION_CASES`]; what the read's
+    /// message adds about it (nothing when there were none).
+    fn summarise_uncorrelated(&self, tx: &mut Tx, r: &FeedRead) -> Result<String, ApiError> {
+        let n = r.uncorrelated.len();
+        if n == 0 {
+            return Ok(String::new());
+        }
+        let resource = r.resource;
+        let mut names = r.uncorrelated[..n.min(SUMMARY_NAMES)].join(", ");
+        if n > SUMMARY_NAMES {
+            names.push_str(&format!(" and {} more", n - SUMMARY_NAMES));
+        }
+        let (case, _) = self.open_resource_case(
+            tx,
+            resource,
+            CaseKind::Remediation,
+            format!("{n} unknown accounts in export {} on {}", r.label, resource.name),
+            Some(format!(
+                "The export shows {} accounts no case asked for; {MAX_CORRELATION_CASES} got a correlation case, these {n} are kept as accounts without an owner: {names}.\nFind their owners (casebench shadow list {}: owner ?), then complete this case.",
+                n as u64 + MAX_CORRELATION_CASES,
+                resource.id
+            )),
+            vec![],
+        )?;
+        Ok(format!(
+            "; {n} more unknown accounts without a case, summarised in {}",
+            case.id
         ))
     }
 
@@ -247,6 +289,8 @@ impl Engine {
                 },
                 Some(candidates[0].why.clone()),
             );
+        } else if r.correlations >= MAX_CORRELATION_CASES {
+            r.uncorrelated.push(key.clone());
         } else {
             let title = format!("Who owns account {key} on {}?", resource.name);
             let listing = match candidates.len() {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset, Local, Utc};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+pub use crate::domain::neutralise;
 pub use crate::verbs::ago;
 use crate::verbs::span;
 
@@ -95,7 +96,10 @@ fn prefix(s: &str, width: usize) -> (&str, usize) {
 }
 
 /// Cuts `s` to `width` columns, with `…` when cut.
+/// What would act on the terminal (escape sequences, CR, bidi overrides) is shown as an
+/// escape first (`\x1b`, see [`neutralise`]).
 pub fn fit(s: &str, width: usize) -> String {
+    let s = &*neutralise(s);
     if self::width(s) <= width {
         return s.to_string();
     }
@@ -113,11 +117,13 @@ pub fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(n)))
 }
 
-/// Wraps text to `width` columns at spaces (long words are cut); keeps explicit newlines.
+/// Wraps text to `width` columns at spaces (long words are cut); keeps explicit newlines and
+/// shows what else would act on the terminal as an escape (see [`neutralise`]).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = vec![];
     for para in text.split('\n') {
+        let para = &*neutralise(para);
         let mut line = String::new();
         let mut len = 0;
         for word in para.split(' ') {
@@ -198,5 +204,12 @@ mod tests {
         );
         assert_eq!(pad("e\u{301}", 3), "e\u{301}  ");
         assert_eq!(wrap("日本語 タイトル", 6), vec!["日本語", "タイト", "ル"]);
+    }
+
+    #[test]
+    fn controls_are_shown_as_escapes() {
+        assert_eq!(fit("a\x1b[2Jb", 20), "a\\x1b[2Jb");
+        assert_eq!(pad("\u{202e}x", 10), "\\u{202e}x ");
+        assert_eq!(wrap("a\rb\nc\x07", 20), vec!["a\\rb", "c\\x07"]);
     }
 }

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use crate::api::{
     ApiError, Applied, CaseDetail, CaseHistory, CaseList, CaseQuery, Service, ServiceExt,
 };
-use crate::cli::output::{self, Table};
+use crate::cli::output::{self, say, Table};
 use crate::cli::Ctx;
-use crate::domain::{CaseId, WorkItemId};
+use crate::domain::{neutralise, CaseId, WorkItemId};
 use crate::verbs::{self, ago, Cases};
 
 pub use crate::verbs::CaseCmd;
@@ -85,7 +85,7 @@ pub fn print_list(ctx: &Ctx, list: &CaseList) -> Result<(), ApiError> {
         return output::json(list);
     }
     if list.cases.is_empty() {
-        println!("no cases in queue {}", list.queue);
+        say!("no cases in queue {}", list.queue);
         return Ok(());
     }
     let now = ctx.clock.now();
@@ -113,7 +113,7 @@ pub fn print_list(ctx: &Ctx, list: &CaseList) -> Result<(), ApiError> {
     }
     print!("{}", t.render());
     if list.total > list.cases.len() {
-        println!(
+        say!(
             "{} of {} cases in queue {} (raise --limit to see more)",
             list.cases.len(),
             list.total,
@@ -121,7 +121,7 @@ pub fn print_list(ctx: &Ctx, list: &CaseList) -> Result<(), ApiError> {
         );
     } else {
         let noun = if list.total == 1 { "case" } else { "cases" };
-        println!("{} {noun} in queue {}", list.total, list.queue);
+        say!("{} {noun} in queue {}", list.total, list.queue);
     }
     Ok(())
 }
@@ -140,40 +140,40 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
 }
 
 fn print_fields(c: &crate::domain::Case, now: DateTime<Utc>) {
-    println!("{}  {}  {}", c.id, c.kind, c.state);
-    println!("title:      {}", c.title);
+    say!("{}  {}  {}", c.id, c.kind, c.state);
+    say!("title:      {}", c.title);
     if let Some(desc) = &c.description {
-        println!("about:      {}", desc.replace('\n', "\n            "));
+        println!("about:      {}", output::lines(desc, 12));
     }
-    println!("requester:  {}", c.requester);
+    say!("requester:  {}", c.requester);
     if let Some(r) = &c.resource {
-        println!("resource:   {r}");
+        say!("resource:   {r}");
     }
     if let Some(o) = &c.object {
-        println!("object:     {o}");
+        say!("object:     {o}");
     }
     if let Some(p) = &c.policy {
-        println!("policy:     {p}");
+        say!("policy:     {p}");
     }
-    println!(
+    say!(
         "created:    {} ({})",
         output::local(c.created),
         ago(c.created, now)
     );
-    println!(
+    say!(
         "modified:   {} ({})",
         output::local(c.modified),
         ago(c.modified, now)
     );
     if let Some(closed) = c.closed {
         let outcome = c.outcome.map(|o| format!(", {o}")).unwrap_or_default();
-        println!("ended:      {}{outcome}", output::local(closed));
+        say!("ended:      {}{outcome}", output::local(closed));
     }
 }
 
 fn print_work_items(d: &CaseDetail, now: DateTime<Utc>) {
     println!();
-    println!("work items:");
+    say!("work items:");
     for w in &d.work_items {
         let due = match w.deadline {
             Some(dl) if w.is_open() => format!(
@@ -192,7 +192,7 @@ fn print_work_items(d: &CaseDetail, now: DateTime<Utc>) {
             (Some(p), Some(o)) => format!("  {o} by {p}"),
             _ => String::new(),
         };
-        println!(
+        say!(
             "  {}  {}  {}{due}{level}{done}",
             w.id,
             w.state,
@@ -204,7 +204,7 @@ fn print_work_items(d: &CaseDetail, now: DateTime<Utc>) {
 fn print_operations(d: &CaseDetail) {
     if !d.operations.is_empty() {
         println!();
-        println!("operations:");
+        say!("operations:");
         for o in &d.operations {
             let op = &o.operation;
             let status = match (op.execution, op.result) {
@@ -215,7 +215,7 @@ fn print_operations(d: &CaseDetail) {
                 ),
                 (e, _) => format!("{e:?}").to_lowercase(),
             };
-            println!(
+            say!(
                 "  op {}  {}@{}  {}  [{status}]",
                 op.id,
                 o.account,
@@ -229,23 +229,26 @@ fn print_operations(d: &CaseDetail) {
 fn print_correlation(c: &crate::domain::Case) {
     if let Some(corr) = &c.correlation {
         println!();
-        println!(
+        say!(
             "account {} on {}: who owns it?",
-            corr.account, corr.resource
+            corr.account,
+            corr.resource
         );
         for (k, v) in &corr.attributes {
-            println!("  {k} = {v}");
+            say!("  {k} = {v}");
         }
         if corr.candidates.is_empty() {
-            println!(
+            say!(
                 "  no user matches: casebench case correlate {} --owner USER | --orphan",
                 c.id
             );
         }
         for cand in &corr.candidates {
-            println!(
+            say!(
                 "  candidate {:<12} {:>3}  {}",
-                cand.login, cand.score, cand.why
+                cand.login,
+                cand.score,
+                cand.why
             );
         }
     }
@@ -254,21 +257,17 @@ fn print_correlation(c: &crate::domain::Case) {
 fn print_comments(d: &CaseDetail) {
     println!();
     if d.comments.is_empty() {
-        println!("no comments");
+        say!("no comments");
     } else {
-        println!("comments:");
+        say!("comments:");
         for cm in &d.comments {
             let on = if cm.on == "commented" {
                 String::new()
             } else {
                 format!(" ({})", cm.on)
             };
-            println!(
-                "  {}  {}{on}: {}",
-                output::local(cm.time),
-                cm.author,
-                cm.text
-            );
+            let who = format!("  {}  {}{on}", output::local(cm.time), cm.author);
+            println!("{}: {}", neutralise(&who), output::lines(&cm.text, 4));
         }
     }
 }

@@ -3,6 +3,7 @@
 //! their counts and the cases assigned to you.
 
 use crate::api::{ApiError, CaseQuery, Queue, Service, ServiceExt};
+use crate::cli::output::say;
 use crate::cli::Ctx;
 
 pub fn show(ctx: &Ctx, engine: &dyn Service) -> Result<(), ApiError> {
@@ -38,7 +39,7 @@ pub fn show(ctx: &Ctx, engine: &dyn Service) -> Result<(), ApiError> {
             .total;
         counts.push(format!("{q} {n}"));
     }
-    println!(
+    say!(
         "casebench — {} on {}   [{}]",
         actor,
         ctx.db.display(),
@@ -47,8 +48,6 @@ pub fn show(ctx: &Ctx, engine: &dyn Service) -> Result<(), ApiError> {
     println!();
     super::case::print_list(ctx, &mine)?;
     println!();
-    println!(
-        "next: casebench case show C-ID · case list --queue claimable|overdue|open · case --help"
-    );
+    say!("next: casebench case show C-ID · case list --queue claimable|overdue|open · case --help");
     Ok(())
 }

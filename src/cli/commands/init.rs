@@ -1,5 +1,6 @@
 use crate::api::ApiError;
-use crate::cli::{output, Ctx};
+use crate::cli::output::{self, say};
+use crate::cli::Ctx;
 use crate::engine::Engine;
 
 /// `casebench init [--group NAME]…`: a new store, the caller its first administrator and a
@@ -20,13 +21,13 @@ pub fn run(ctx: &Ctx, groups: &[String]) -> Result<(), ApiError> {
             "groups": groups,
         }));
     }
-    println!(
+    say!(
         "created store {} with {} as its first administrator",
         ctx.db.display(),
         ctx.actor
     );
     if groups.is_empty() {
-        println!(
+        say!(
             "{} is in no group, so `case list --queue claimable` is empty (claim works: you are \
              an administrator); to join groups, list yourself in `casebench import users \
              FILE.csv`, or create the store with `casebench init --group NAME`",
@@ -34,8 +35,8 @@ pub fn run(ctx: &Ctx, groups: &[String]) -> Result<(), ApiError> {
         );
     } else {
         let names: Vec<String> = groups.iter().map(|g| format!("@{g}")).collect();
-        println!("{} is a member of {}", ctx.actor, names.join(", "));
+        say!("{} is a member of {}", ctx.actor, names.join(", "));
     }
-    println!("next: casebench import users FILE.csv");
+    say!("next: casebench import users FILE.csv");
     Ok(())
 }

@@ -4,7 +4,7 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use crate::api::{ApiError, ServiceExt};
-use crate::cli::output::{self, Table};
+use crate::cli::output::{self, say, Table};
 use crate::cli::Ctx;
 use crate::domain::Notification;
 
@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, cmd: NotifyCmd) -> Result<(), ApiError> {
         return output::json(&Listing { notifications });
     }
     if notifications.is_empty() {
-        println!("no notifications");
+        say!("no notifications");
         return Ok(());
     }
     let mut t = Table::new(vec!["#", "CREATED", "TO", "CASE", "STATUS", "SUBJECT"]);

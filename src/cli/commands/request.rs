@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use crate::api::{ApiError, Command, Service, ServiceExt};
-use crate::cli::output::{self, Table};
+use crate::cli::output::{self, say, Table};
 use crate::cli::{timearg, Ctx};
 use crate::domain::{parse_duration, Request, RequestId};
 
@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
                 return output::json(&serde_json::json!({ "requests": list }));
             }
             if list.is_empty() {
-                println!("no requests");
+                say!("no requests");
                 return Ok(());
             }
             let mut t = Table::new(vec!["ID", "STATE", "FOR", "FROM", "UNTIL", "PRODUCT"]);
@@ -94,21 +94,22 @@ pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
                 return output::json(&d);
             }
             let r = &d.request;
-            println!("{}  {}  {}", r.id, r.product, r.state);
-            println!(
+            say!("{}  {}  {}", r.id, r.product, r.state);
+            say!(
                 "for:         {} (requested by {})",
-                r.recipient, r.requester
+                r.recipient,
+                r.requester
             );
             if let Some(reason) = &r.reason {
-                println!("reason:      {reason}");
+                say!("reason:      {reason}");
             }
             let show = |t: Option<chrono::DateTime<chrono::Utc>>| {
                 t.map(output::local).unwrap_or_else(|| "-".into())
             };
-            println!("valid from:  {}", show(r.valid_from));
-            println!("valid until: {}", show(r.valid_until));
+            say!("valid from:  {}", show(r.valid_from));
+            say!("valid until: {}", show(r.valid_until));
             for t in &r.timers {
-                println!("  next: {} at {}", t.kind.name(), output::local(t.due));
+                say!("  next: {} at {}", t.kind.name(), output::local(t.due));
             }
             println!();
             output::events(&d.events);

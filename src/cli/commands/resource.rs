@@ -6,7 +6,7 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use crate::api::{ApiError, Command, Service, ServiceExt};
-use crate::cli::output::{self, Table};
+use crate::cli::output::{self, say, Table};
 use crate::cli::Ctx;
 use crate::domain::{OpKind, Resource, ResourceKind, Shadow};
 use crate::import::feed::{fingerprint, parse_feed_csv};
@@ -105,7 +105,7 @@ pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
                 return output::json(&serde_json::json!({ "resources": all }));
             }
             if all.is_empty() {
-                println!("no resources: casebench import resources FILE.toml");
+                say!("no resources: casebench import resources FILE.toml");
                 return Ok(());
             }
             let mut t = Table::new(vec!["ID", "KIND", "OWNERS", "PROPAGATION", "NAME"]);
@@ -133,33 +133,33 @@ pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
                     &serde_json::json!({ "resource": r, "shadows": shadows.len() }),
                 );
             }
-            println!("{}  {}  {}", r.id, r.name, kind(&r));
-            println!("owners:       @{}", r.owners);
+            say!("{}  {}  {}", r.id, r.name, kind(&r));
+            say!("owners:       @{}", r.owners);
             if let ResourceKind::SemiManual {
                 feed,
                 key,
                 attributes,
             } = &r.kind
             {
-                println!(
+                say!(
                     "export:       {feed} (key {key}; compared: {})",
                     attributes.join(", ")
                 );
             }
             if let Some(p) = &r.policy {
-                println!("policy:       {p}");
+                say!("policy:       {p}");
             }
             if let Some(d) = r.propagation_due {
-                println!("propagation:  next case at {}", output::local(d));
+                say!("propagation:  next case at {}", output::local(d));
             }
             if let Some(d) = r.grace_due {
-                println!("grace check:  {}", output::local(d));
+                say!("grace check:  {}", output::local(d));
             }
             let pending: usize = shadows
                 .iter()
                 .map(|s| s.pending.iter().filter(|o| o.is_open()).count())
                 .sum();
-            println!(
+            say!(
                 "accounts:     {} ({pending} operations pending)",
                 shadows.len()
             );
@@ -211,7 +211,7 @@ pub fn shadow(ctx: &Ctx, cmd: ShadowCmd) -> Result<(), ApiError> {
                 });
             }
             if shadows.is_empty() {
-                println!("no accounts on {resource}");
+                say!("no accounts on {resource}");
                 return Ok(());
             }
             let mut t = Table::new(vec!["ACCOUNT", "STATE", "OWNER", "PENDING", "ATTRIBUTES"]);
@@ -244,8 +244,8 @@ pub fn shadow(ctx: &Ctx, cmd: ShadowCmd) -> Result<(), ApiError> {
             if ctx.json {
                 return output::json(&s);
             }
-            println!("{}@{}  {}", s.key, s.resource, s.state);
-            println!(
+            say!("{}@{}  {}", s.key, s.resource, s.state);
+            say!(
                 "owner:      {}",
                 s.owner.clone().unwrap_or_else(|| if s.orphan {
                     "(orphan)".into()
@@ -254,13 +254,13 @@ pub fn shadow(ctx: &Ctx, cmd: ShadowCmd) -> Result<(), ApiError> {
                 })
             );
             if let Some(t) = s.last_seen {
-                println!("last seen:  {} (in the export)", output::local(t));
+                say!("last seen:  {} (in the export)", output::local(t));
             }
             for (k, v) in &s.attributes {
-                println!("  {k} = {v}");
+                say!("  {k} = {v}");
             }
             if !s.pending.is_empty() {
-                println!("operations:");
+                say!("operations:");
                 for o in &s.pending {
                     let case = o.case.map(|c| format!(" {c}")).unwrap_or_default();
                     let why = o
@@ -268,7 +268,7 @@ pub fn shadow(ctx: &Ctx, cmd: ShadowCmd) -> Result<(), ApiError> {
                         .as_ref()
                         .map(|r| format!(": {r}"))
                         .unwrap_or_default();
-                    println!(
+                    say!(
                         "  op {}  {}  {:?}/{:?}{case}{why}",
                         o.id,
                         o.describe(),

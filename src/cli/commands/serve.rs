@@ -14,7 +14,7 @@ use clap::Args;
 use crate::api::ApiError;
 use crate::cli::{config, Ctx};
 use crate::domain::parse_duration;
-use crate::engine::FeedAccess;
+use crate::engine::{Engine, FeedAccess};
 use crate::remote::server::{serve, ServeOptions};
 
 #[derive(Debug, Args)]
@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<(), ApiError> {
         Some(dir) => FeedAccess::under(&dir)?,
         None => FeedAccess::Nothing,
     };
-    let mut engine = ctx.open()?;
+    let mut engine = open_waiting(ctx, store_wait()?)?;
     engine.set_notify_command(config::notify_command()?);
     engine.set_feed_access(feeds);
     serve(
@@ -62,4 +62,51 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<(), ApiError> {
             sweep_every: Duration::from_secs(every.num_seconds() as u64),
         },
     )
+}
+
+/// How long `serve` waits for a store held by another process: `CASEBENCH_STORE_WAIT`
+/// (e.g. `5s`; `0s` does not wait), by default 30 seconds.
+fn store_wait() -> Result<Duration, ApiError> {
+    match std::env::var("CASEBENCH_STORE_WAIT") {
+        Ok(v) if !v.trim().is_empty() => {
+            let d = parse_duration(&v)
+                .map_err(|e| ApiError::BadInput(format!("CASEBENCH_STORE_WAIT: {e}")))?;
+            Ok(Duration::from_secs(d.num_seconds().max(0) as u64))
+        }
+        _ => Ok(Duration::from_secs(30)),
+    }
+}
+
+/// Opens the store; while another process holds it (a client that opened it itself after a
+/// crash of the server, a workbench, a sweep), says so once and tries again, for at most
+/// `wait`. A second server answering on the socket is refused at once.
+fn open_waiting(ctx: &Ctx, wait: Duration) -> Result<Engine, ApiError> {
+    let deadline = std::time::Instant::now() + wait;
+    let mut said = false;
+    loop {
+        match ctx.open() {
+            Err(ApiError::Busy(why)) => {
+                if crate::remote::server::running(&ctx.db) {
+                    return Err(ApiError::Busy(why));
+                }
+                if std::time::Instant::now() >= deadline {
+                    return Err(ApiError::Busy(if said {
+                        format!("{why} (waited {}s)", wait.as_secs())
+                    } else {
+                        why
+                    }));
+                }
+                if !said {
+                    eprintln!(
+                        "casebench: waiting for the store at {}: held by another process (up to {}s)",
+                        ctx.db.display(),
+                        wait.as_secs()
+                    );
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
 }

@@ -5,7 +5,7 @@ use clap::Args;
 use std::sync::Arc;
 
 use crate::api::{self, ApiError, SweepReport};
-use crate::cli::output::{self, Table};
+use crate::cli::output::{self, say, Table};
 use crate::cli::{config, timearg, Backend, Ctx};
 
 #[derive(Debug, Args)]
@@ -99,6 +99,6 @@ fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
             r.delivered, r.delivery_failures
         ));
     }
-    println!("{summary}");
+    say!("{summary}");
     Ok(())
 }

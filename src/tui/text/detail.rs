@@ -14,7 +14,7 @@ fn field(app: &Look, name: &str, value: String) -> Line<'static> {
     let t = app.theme;
     Line::from(vec![
         Span::styled(format!("{name:<10} "), t.dim()),
-        Span::raw(value),
+        Span::raw(format::neutralise(&value).into_owned()),
     ])
 }
 
@@ -195,7 +195,7 @@ fn operations(app: &Look, d: &CaseDetail, width: usize, out: &mut Vec<Line<'stat
         out.push(Line::from(vec![
             Span::styled(format!("op {} ", op.id), t.id()),
             Span::styled(format!("{} ", op.kind), t.heading()),
-            Span::raw(format!("{}@{} ", o.account, o.resource)),
+            Span::raw(fit(&format!("{}@{} ", o.account, o.resource), width)),
             Span::styled(format!("[{status}]"), style),
         ]));
         for ch in &op.changes {
@@ -215,7 +215,10 @@ fn correlation(app: &Look, corr: &Correlation, width: usize, out: &mut Vec<Line<
     let t = app.theme;
     out.push(Line::raw(""));
     out.push(Line::styled(
-        format!("Who owns {} on {}?", corr.account, corr.resource),
+        fit(
+            &format!("Who owns {} on {}?", corr.account, corr.resource),
+            width,
+        ),
         t.heading(),
     ));
     for (k, v) in &corr.attributes {
