@@ -242,7 +242,7 @@ fn a_server_restarted_after_a_crash_waits_for_the_store_and_clients_wait_for_it(
 
     // Bounded: with the store held throughout, serve says why it waits, then gives up (75).
     let out = e
-        .cmd("root", &["serve"])
+        .cmd("root", &["serve", "--allow-root"])
         .env("CASEBENCH_STORE_WAIT", "1s")
         .timeout(Duration::from_secs(20))
         .assert()
@@ -257,7 +257,7 @@ fn a_server_restarted_after_a_crash_waits_for_the_store_and_clients_wait_for_it(
     let mut server = Process::new(env!("CARGO_BIN_EXE_casebench"))
         .arg("--db")
         .arg(&e.db)
-        .arg("serve")
+        .args(["serve", "--allow-root"])
         .env("XDG_CONFIG_HOME", e.dir.join("config"))
         .env_remove("CASEBENCH_NOW")
         .stdout(Stdio::null())
