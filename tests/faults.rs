@@ -213,3 +213,195 @@ fn backup_check_and_restore_round_trip() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(events(&db), before);
 }
+
+/// A small tmpfs mounted for one test, unmounted when dropped (on a panic too).
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    /// Mounts `size` at `dir`, or says why it cannot (not root, no mount allowed).
+    fn mount(dir: &Path, size: &str) -> Result<Tmpfs, String> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err("not root: cannot mount a small tmpfs".into());
+        }
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "mount failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(Tmpfs(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// Fills the file system of `dir` with `file` until it is full, then frees `spare` bytes.
+fn fill(file: &Path, spare: usize) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(file).unwrap();
+    let block = vec![0x5au8; 64 * 1024];
+    loop {
+        match f.write(&block) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let _ = f.sync_all();
+    let len = f.metadata().unwrap().len();
+    f.set_len(len.saturating_sub(spare as u64)).unwrap();
+    f.sync_all().unwrap();
+}
+
+/// `casebench serve` on a store, its stderr kept in a file.
+struct Server {
+    child: std::process::Child,
+    stderr: PathBuf,
+}
+
+impl Server {
+    fn start(db: &Path, logs: &Path) -> Server {
+        let stderr = logs.join("serve.stderr");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_casebench"))
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--sweep-interval", "1h", "--allow-root"])
+            .env_remove("CASEBENCH_NOW")
+            .env("XDG_CONFIG_HOME", "/nonexistent-casebench-config")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !casebench::remote::server::running(db) {
+            assert!(std::time::Instant::now() < deadline, "no server");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Server { child, stderr }
+    }
+
+    fn said(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    fn stop(&mut self) -> i32 {
+        // SAFETY: sending SIGTERM to our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        self.child.wait().unwrap().code().unwrap_or(-1)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The comments of case 1, in order.
+fn comments(db: &Path) -> Vec<String> {
+    let r = run(db, &["--json", "case", "history", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            let text = e.to_string();
+            text.contains("full-disk comment").then_some(text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_full_disk_under_serve_refuses_once_then_recovers() {
+    let logs = TempDir::new().unwrap();
+    let mnt = logs.path().join("mnt");
+    let _fs = match Tmpfs::mount(&mnt, "8m") {
+        Ok(fs) => fs,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let db = mnt.join("store");
+    let r = run(&db, &["gen", "--cases", "20", "--users", "10"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut server = Server::start(&db, logs.path());
+    let filler = mnt.join("filler");
+    fill(&filler, 0);
+    // Comments until the disk refuses one (and then three more).
+    let mut acknowledged = 0usize;
+    let mut refused = 0usize;
+    for n in 0..400 {
+        let r = run(
+            &db,
+            &[
+                "case",
+                "comment",
+                "1",
+                &format!("full-disk comment {n} {}", "x".repeat(3000)),
+            ],
+        );
+        if r.code == 0 {
+            assert_eq!(refused, 0, "accepted after a refusal: {}", r.stdout);
+            acknowledged += 1;
+            continue;
+        }
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stderr.contains("disk full writing"), "{}", r.stderr);
+        assert_clear_refusal(&r, &db);
+        refused += 1;
+        if refused == 4 {
+            break;
+        }
+    }
+    assert_eq!(refused, 4, "the disk never filled");
+    assert!(acknowledged > 0, "the disk was full from the start");
+    assert_eq!(
+        server.said().matches("disk full writing").count(),
+        1,
+        "{}",
+        server.said()
+    );
+    assert!(
+        server.said().contains(&db.display().to_string()),
+        "{}",
+        server.said()
+    );
+    // The server serves what is on disk: no refused comment.
+    assert_eq!(comments(&db).len(), acknowledged);
+    // Space returns: the next comment is saved.
+    std::fs::remove_file(&filler).unwrap();
+    let r = run(&db, &["case", "comment", "1", "full-disk comment after"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    acknowledged += 1;
+    assert_eq!(comments(&db).len(), acknowledged);
+    assert_eq!(server.stop(), 0, "{}", server.said());
+    assert_eq!(
+        server.said().matches("disk full writing").count(),
+        1,
+        "{}",
+        server.said()
+    );
+    // Without the server, from disk.
+    assert_eq!(comments(&db).len(), acknowledged);
+    let r = run(&db, &["check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
