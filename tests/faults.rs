@@ -329,79 +329,125 @@ fn comments(db: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A small generated store on its own tmpfs, served, and a full disk under it; `None` (said
+/// why) where no tmpfs can be mounted.
+struct FullDisk {
+    db: PathBuf,
+    filler: PathBuf,
+    server: Server,
+    _fs: Tmpfs,
+    _logs: TempDir,
+}
+
+impl FullDisk {
+    fn new() -> Option<FullDisk> {
+        let logs = TempDir::new().unwrap();
+        let mnt = logs.path().join("mnt");
+        let fs = match Tmpfs::mount(&mnt, "8m") {
+            Ok(fs) => fs,
+            Err(why) => {
+                println!("skipped: {why}");
+                return None;
+            }
+        };
+        let db = mnt.join("store");
+        let r = run(&db, &["gen", "--cases", "20", "--users", "10"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let server = Server::start(&db, logs.path());
+        let filler = mnt.join("filler");
+        fill(&filler, 0);
+        Some(FullDisk {
+            db,
+            filler,
+            server,
+            _fs: fs,
+            _logs: logs,
+        })
+    }
+
+    /// Comments until the disk refuses `refusals` in a row (each one clear line); how many
+    /// were acknowledged before.
+    fn comment_until_refused(&self, refusals: usize) -> usize {
+        let (mut acknowledged, mut refused) = (0, 0);
+        for n in 0..400 {
+            let text = format!("full-disk comment {n} {}", "x".repeat(3000));
+            let r = run(&self.db, &["case", "comment", "1", &text]);
+            if r.code == 0 {
+                assert_eq!(refused, 0, "accepted after a refusal: {}", r.stdout);
+                acknowledged += 1;
+                continue;
+            }
+            assert_disk_full(&r, &self.db);
+            refused += 1;
+            if refused == refusals {
+                break;
+            }
+        }
+        assert_eq!(refused, refusals, "the disk never filled");
+        assert!(acknowledged > 0, "the disk was full from the start");
+        acknowledged
+    }
+
+    /// How often the server said "disk full writing" (naming the store when it did).
+    fn said_full(&self) -> usize {
+        let said = self.server.said();
+        let n = said.matches("disk full writing").count();
+        assert!(
+            n == 0 || said.contains(&self.db.display().to_string()),
+            "{said}"
+        );
+        n
+    }
+}
+
+fn assert_disk_full(r: &Run, db: &Path) {
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("disk full writing"), "{}", r.stderr);
+    assert_clear_refusal(r, db);
+}
+
 #[test]
 fn a_full_disk_under_serve_refuses_once_then_recovers() {
-    let logs = TempDir::new().unwrap();
-    let mnt = logs.path().join("mnt");
-    let _fs = match Tmpfs::mount(&mnt, "8m") {
-        Ok(fs) => fs,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
+    let Some(mut disk) = FullDisk::new() else {
+        return;
     };
-    let db = mnt.join("store");
-    let r = run(&db, &["gen", "--cases", "20", "--users", "10"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let mut server = Server::start(&db, logs.path());
-    let filler = mnt.join("filler");
-    fill(&filler, 0);
-    // Comments until the disk refuses one (and then three more).
-    let mut acknowledged = 0usize;
-    let mut refused = 0usize;
-    for n in 0..400 {
-        let r = run(
-            &db,
-            &[
-                "case",
-                "comment",
-                "1",
-                &format!("full-disk comment {n} {}", "x".repeat(3000)),
-            ],
-        );
-        if r.code == 0 {
-            assert_eq!(refused, 0, "accepted after a refusal: {}", r.stdout);
-            acknowledged += 1;
-            continue;
-        }
-        assert_eq!(r.code, 1, "{}", r.stderr);
-        assert!(r.stderr.contains("disk full writing"), "{}", r.stderr);
-        assert_clear_refusal(&r, &db);
-        refused += 1;
-        if refused == 4 {
-            break;
-        }
-    }
-    assert_eq!(refused, 4, "the disk never filled");
-    assert!(acknowledged > 0, "the disk was full from the start");
-    assert_eq!(
-        server.said().matches("disk full writing").count(),
-        1,
-        "{}",
-        server.said()
-    );
-    assert!(
-        server.said().contains(&db.display().to_string()),
-        "{}",
-        server.said()
-    );
+    let db = disk.db.clone();
+    let mut acknowledged = disk.comment_until_refused(4);
+    assert_eq!(disk.said_full(), 1, "{}", disk.server.said());
     // The server serves what is on disk: no refused comment.
     assert_eq!(comments(&db).len(), acknowledged);
     // Space returns: the next comment is saved.
-    std::fs::remove_file(&filler).unwrap();
+    std::fs::remove_file(&disk.filler).unwrap();
     let r = run(&db, &["case", "comment", "1", "full-disk comment after"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     acknowledged += 1;
     assert_eq!(comments(&db).len(), acknowledged);
-    assert_eq!(server.stop(), 0, "{}", server.said());
-    assert_eq!(
-        server.said().matches("disk full writing").count(),
-        1,
-        "{}",
-        server.said()
-    );
+    assert_eq!(disk.server.stop(), 0, "{}", disk.server.said());
+    assert_eq!(disk.said_full(), 1, "{}", disk.server.said());
     // Without the server, from disk.
     assert_eq!(comments(&db).len(), acknowledged);
     let r = run(&db, &["check"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_server_killed_on_a_full_disk_leaves_every_acknowledged_change() {
+    let Some(mut disk) = FullDisk::new() else {
+        return;
+    };
+    let db = disk.db.clone();
+    let acknowledged = disk.comment_until_refused(2);
+    // Killed, so neither sled nor the seal had a last word; the disk is still full.
+    let _ = disk.server.child.kill();
+    let _ = disk.server.child.wait();
+    let r = run(&db, &["case", "comment", "1", "full-disk comment local"]);
+    assert_disk_full(&r, &db);
+    std::fs::remove_file(&disk.filler).unwrap();
+    // The seal lagged behind (it could not be written): the store still opens, whole.
+    assert_eq!(comments(&db).len(), acknowledged);
+    let r = run(&db, &["check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = run(&db, &["case", "comment", "1", "full-disk comment after"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(comments(&db).len(), acknowledged + 1);
 }
