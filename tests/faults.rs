@@ -213,3 +213,241 @@ fn backup_check_and_restore_round_trip() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(events(&db), before);
 }
+
+/// A small tmpfs mounted for one test, unmounted when dropped (on a panic too).
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    /// Mounts `size` at `dir`, or says why it cannot (not root, no mount allowed).
+    fn mount(dir: &Path, size: &str) -> Result<Tmpfs, String> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err("not root: cannot mount a small tmpfs".into());
+        }
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "mount failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(Tmpfs(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// Fills the file system of `dir` with `file` until it is full, then frees `spare` bytes.
+fn fill(file: &Path, spare: usize) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(file).unwrap();
+    let block = vec![0x5au8; 64 * 1024];
+    loop {
+        match f.write(&block) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let _ = f.sync_all();
+    let len = f.metadata().unwrap().len();
+    f.set_len(len.saturating_sub(spare as u64)).unwrap();
+    f.sync_all().unwrap();
+}
+
+/// `casebench serve` on a store, its stderr kept in a file.
+struct Server {
+    child: std::process::Child,
+    stderr: PathBuf,
+}
+
+impl Server {
+    fn start(db: &Path, logs: &Path) -> Server {
+        let stderr = logs.join("serve.stderr");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_casebench"))
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--sweep-interval", "1h", "--allow-root"])
+            .env_remove("CASEBENCH_NOW")
+            .env("XDG_CONFIG_HOME", "/nonexistent-casebench-config")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !casebench::remote::server::running(db) {
+            assert!(std::time::Instant::now() < deadline, "no server");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Server { child, stderr }
+    }
+
+    fn said(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    fn stop(&mut self) -> i32 {
+        // SAFETY: sending SIGTERM to our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        self.child.wait().unwrap().code().unwrap_or(-1)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The comments of case 1, in order.
+fn comments(db: &Path) -> Vec<String> {
+    let r = run(db, &["--json", "case", "history", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            let text = e.to_string();
+            text.contains("full-disk comment").then_some(text)
+        })
+        .collect()
+}
+
+/// A small generated store on its own tmpfs, served, and a full disk under it; `None` (said
+/// why) where no tmpfs can be mounted.
+struct FullDisk {
+    db: PathBuf,
+    filler: PathBuf,
+    server: Server,
+    _fs: Tmpfs,
+    _logs: TempDir,
+}
+
+impl FullDisk {
+    fn new() -> Option<FullDisk> {
+        let logs = TempDir::new().unwrap();
+        let mnt = logs.path().join("mnt");
+        let fs = match Tmpfs::mount(&mnt, "8m") {
+            Ok(fs) => fs,
+            Err(why) => {
+                println!("skipped: {why}");
+                return None;
+            }
+        };
+        let db = mnt.join("store");
+        let r = run(&db, &["gen", "--cases", "20", "--users", "10"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let server = Server::start(&db, logs.path());
+        let filler = mnt.join("filler");
+        fill(&filler, 0);
+        Some(FullDisk {
+            db,
+            filler,
+            server,
+            _fs: fs,
+            _logs: logs,
+        })
+    }
+
+    /// Comments until the disk refuses `refusals` in a row (each one clear line); how many
+    /// were acknowledged before.
+    fn comment_until_refused(&self, refusals: usize) -> usize {
+        let (mut acknowledged, mut refused) = (0, 0);
+        for n in 0..400 {
+            let text = format!("full-disk comment {n} {}", "x".repeat(3000));
+            let r = run(&self.db, &["case", "comment", "1", &text]);
+            if r.code == 0 {
+                assert_eq!(refused, 0, "accepted after a refusal: {}", r.stdout);
+                acknowledged += 1;
+                continue;
+            }
+            assert_disk_full(&r, &self.db);
+            refused += 1;
+            if refused == refusals {
+                break;
+            }
+        }
+        assert_eq!(refused, refusals, "the disk never filled");
+        assert!(acknowledged > 0, "the disk was full from the start");
+        acknowledged
+    }
+
+    /// How often the server said "disk full writing" (naming the store when it did).
+    fn said_full(&self) -> usize {
+        let said = self.server.said();
+        let n = said.matches("disk full writing").count();
+        assert!(
+            n == 0 || said.contains(&self.db.display().to_string()),
+            "{said}"
+        );
+        n
+    }
+}
+
+fn assert_disk_full(r: &Run, db: &Path) {
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("disk full writing"), "{}", r.stderr);
+    assert_clear_refusal(r, db);
+}
+
+#[test]
+fn a_full_disk_under_serve_refuses_once_then_recovers() {
+    let Some(mut disk) = FullDisk::new() else {
+        return;
+    };
+    let db = disk.db.clone();
+    let mut acknowledged = disk.comment_until_refused(4);
+    assert_eq!(disk.said_full(), 1, "{}", disk.server.said());
+    // The server serves what is on disk: no refused comment.
+    assert_eq!(comments(&db).len(), acknowledged);
+    // Space returns: the next comment is saved.
+    std::fs::remove_file(&disk.filler).unwrap();
+    let r = run(&db, &["case", "comment", "1", "full-disk comment after"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    acknowledged += 1;
+    assert_eq!(comments(&db).len(), acknowledged);
+    assert_eq!(disk.server.stop(), 0, "{}", disk.server.said());
+    assert_eq!(disk.said_full(), 1, "{}", disk.server.said());
+    // Without the server, from disk.
+    assert_eq!(comments(&db).len(), acknowledged);
+    let r = run(&db, &["check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_server_killed_on_a_full_disk_leaves_every_acknowledged_change() {
+    let Some(mut disk) = FullDisk::new() else {
+        return;
+    };
+    let db = disk.db.clone();
+    let acknowledged = disk.comment_until_refused(2);
+    // Killed, so neither sled nor the seal had a last word; the disk is still full.
+    let _ = disk.server.child.kill();
+    let _ = disk.server.child.wait();
+    let r = run(&db, &["case", "comment", "1", "full-disk comment local"]);
+    assert_disk_full(&r, &db);
+    std::fs::remove_file(&disk.filler).unwrap();
+    // The seal lagged behind (it could not be written): the store still opens, whole.
+    assert_eq!(comments(&db).len(), acknowledged);
+    let r = run(&db, &["check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = run(&db, &["case", "comment", "1", "full-disk comment after"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(comments(&db).len(), acknowledged + 1);
+}

@@ -1,13 +1,14 @@
 //! `casebench serve`: owns the store, answers clients on its socket, runs the timers.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
-use super::{dispatch, Envelope};
+use super::{dispatch, Call, Envelope};
 use crate::api::ApiError;
 use crate::engine::Engine;
 
@@ -47,6 +48,24 @@ fn authorize(peer_uid: Option<u32>, server_uid: u32, actor: &str) -> Result<(), 
             "{login} may not act as {actor} through the server"
         ))),
         None => Err(ApiError::NotAllowed(format!("uid {uid} has no login"))),
+    }
+}
+
+/// Whether "disk full writing PATH" was said since the last write that succeeded: the
+/// operator hears it once, not once per refused call.
+static DISK_FULL_SAID: AtomicBool = AtomicBool::new(false);
+
+/// Tells the operator of a full disk once; a write that succeeds ends it.
+fn note<T>(wrote: bool, result: &Result<T, ApiError>) {
+    match result {
+        Err(e)
+            if e.to_string().starts_with("disk full writing")
+                && !DISK_FULL_SAID.swap(true, Ordering::SeqCst) =>
+        {
+            eprintln!("casebench: {e}");
+        }
+        Ok(_) if wrote => DISK_FULL_SAID.store(false, Ordering::SeqCst),
+        _ => {}
     }
 }
 
@@ -101,6 +120,9 @@ async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
             _ = ticker.tick() => {
                 let e = engine.clone();
                 let report = tokio::task::spawn_blocking(move || e.sweep_as_system()).await;
+                if let Ok(r) = &report {
+                    note(r.as_ref().is_ok_and(|r| !r.fired.is_empty()), r);
+                }
                 match report {
                     Ok(Ok(r)) if !r.fired.is_empty() => {
                         println!("sweep: fired {}", r.fired.len());
@@ -109,7 +131,9 @@ async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
                             println!("sweep: {}", f.action);
                         }
                     }
-                    Ok(Err(e)) => eprintln!("casebench: sweep failed: {e}"),
+                    Ok(Err(e)) if !e.to_string().starts_with("disk full writing") => {
+                        eprintln!("casebench: sweep failed: {e}")
+                    }
                     _ => {}
                 }
             }
@@ -134,11 +158,15 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, server_uid: u32) {
                 Err(e) => Err(e),
                 Ok(()) => {
                     let e = engine.clone();
-                    tokio::task::spawn_blocking(move || dispatch(&e, &env.actor, env.call))
-                        .await
-                        .unwrap_or_else(|e| {
-                            Err(ApiError::Internal(format!("the call failed: {e}")))
-                        })
+                    let wrote = matches!(env.call, Call::Execute(_) | Call::Sweep(_));
+                    let answer =
+                        tokio::task::spawn_blocking(move || dispatch(&e, &env.actor, env.call))
+                            .await
+                            .unwrap_or_else(|e| {
+                                Err(ApiError::Internal(format!("the call failed: {e}")))
+                            });
+                    note(wrote, &answer);
+                    answer
                 }
             },
         };

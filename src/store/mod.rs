@@ -8,6 +8,7 @@
 
 mod codec;
 mod open;
+mod reserve;
 pub mod seal;
 mod sled_store;
 pub mod trees;

@@ -1,12 +1,13 @@
 //! Opening, creating, flushing and closing a sled store, so that casebench never makes a
 //! damaged store worse: the seal ([`super::seal`]) is checked before sled sees the files,
 //! sled's panics on damaged files become one line, and a write that could not be saved
-//! (a full disk) closes the sled handle, so the next call reopens what is on disk.
+//! (a full disk) closes the sled handle and reopens what is on disk.
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
+use super::reserve;
 use super::seal::{self, Seal, Verdict};
 use super::sled_store::{Inner, Store};
 use super::trees::{self, Tree};
@@ -58,6 +59,7 @@ fn damaged(path: &Path, why: impl Into<String>) -> StoreError {
 
 /// sled's handle and trees at `path`; a panic or a corruption report is "damaged".
 fn sled_open(path: &Path) -> Result<Inner, StoreError> {
+    reserve::remove_unfinished_snapshots(path);
     let opened = quietly(|| -> Result<Inner, sled::Error> {
         let db = sled::Config::new()
             .path(path)
@@ -111,6 +113,9 @@ fn verify_on_copy(path: &Path, sealed: Seal) -> Result<(), StoreError> {
     let _ = std::fs::remove_dir_all(&scratch);
     let result = seal::copy_store(path, &scratch)
         .map_err(|e| {
+            if reserve::is_full(&e) {
+                return StoreError::DiskFull { path: shown(path) };
+            }
             StoreError::Sled(format!(
                 "cannot verify {} on a copy at {}: {e}",
                 shown(path),
@@ -194,6 +199,8 @@ impl Store {
             }),
             Some(_) => {
                 store.reseal(sealed)?;
+                // A full disk leaves it without one for now: reads go on.
+                let _ = reserve::ensure(path);
                 Ok(store)
             }
         }
@@ -226,6 +233,7 @@ impl Store {
             trees::SCHEMA_VERSION.to_be_bytes().to_vec(),
         )?;
         store.flush()?;
+        reserve::ensure(path)?;
         Ok(store)
     }
 
@@ -252,6 +260,10 @@ impl Store {
         if io {
             let old = self.inner.write().unwrap_or_else(|p| p.into_inner()).take();
             drop(old);
+            // sled writes a snapshot as it reopens: the reserve makes room for it, so what
+            // is on disk is served at once (writes wait until the reserve can be made again).
+            reserve::release(&self.path);
+            let _ = self.reopen();
         }
         e
     }

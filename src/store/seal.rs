@@ -44,7 +44,7 @@ pub fn db_file(store: &Path) -> PathBuf {
 }
 
 fn io_err(store: &Path, what: &str, e: std::io::Error) -> StoreError {
-    if e.raw_os_error() == Some(libc::ENOSPC) {
+    if super::reserve::is_full(&e) {
         return StoreError::DiskFull {
             path: store.display().to_string(),
         };
@@ -146,7 +146,10 @@ pub fn copy_store(src: &Path, dest: &Path) -> std::io::Result<()> {
         let kind = entry.file_type()?;
         if kind.is_dir() {
             copy_store(&entry.path(), &to)?;
-        } else if kind.is_file() && !name.to_string_lossy().ends_with(".tmp") {
+        } else if kind.is_file()
+            && !name.to_string_lossy().ends_with(".tmp")
+            && !super::reserve::is_reserve(&name.to_string_lossy())
+        {
             fs::copy(entry.path(), &to)?;
             File::open(&to)?.sync_all()?;
         }

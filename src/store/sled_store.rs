@@ -17,7 +17,7 @@ use crate::domain::{
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
         match e {
-            sled::Error::Io(io) if io.raw_os_error() == Some(libc::ENOSPC) => {
+            sled::Error::Io(io) if super::reserve::is_full(&io) => {
                 StoreError::DiskFull {
                     path: "the store".into(),
                 }
@@ -155,30 +155,33 @@ impl Storage for Store {
             return Ok(());
         }
         use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-        let result: Result<(), TransactionError<()>> =
-            self.trees()?.as_slice().transaction(|txs| {
-                let meta = &txs[Tree::Meta as usize];
-                for (key, delta) in &ws.counts {
-                    let cur = meta
-                        .get(key.as_slice())?
-                        .and_then(|v| trees::read_u64(&v))
-                        .unwrap_or(0) as i64;
-                    let next = (cur + delta).max(0) as u64;
-                    meta.insert(key.as_slice(), next.to_be_bytes().to_vec())?;
-                }
-                for (tree, key, value) in &ws.ops {
-                    let tx = &txs[*tree as usize];
-                    match value {
-                        Some(v) => {
-                            tx.insert(key.as_slice(), v.as_slice())?;
-                        }
-                        None => {
-                            tx.remove(key.as_slice())?;
-                        }
+        let trees = self.trees()?;
+        // No room to keep the reserve: no room for this write either (nothing is written).
+        super::reserve::ensure(&self.path)?;
+        let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|txs| {
+            let meta = &txs[Tree::Meta as usize];
+            for (key, delta) in &ws.counts {
+                let cur = meta
+                    .get(key.as_slice())?
+                    .and_then(|v| trees::read_u64(&v))
+                    .unwrap_or(0) as i64;
+                let next = (cur + delta).max(0) as u64;
+                meta.insert(key.as_slice(), next.to_be_bytes().to_vec())?;
+            }
+            for (tree, key, value) in &ws.ops {
+                let tx = &txs[*tree as usize];
+                match value {
+                    Some(v) => {
+                        tx.insert(key.as_slice(), v.as_slice())?;
+                    }
+                    None => {
+                        tx.remove(key.as_slice())?;
                     }
                 }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            });
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        drop(trees);
         result.map_err(|e| match e {
             TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
             TransactionError::Storage(e) => self.failed_write(e),
