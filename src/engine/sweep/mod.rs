@@ -9,31 +9,21 @@
 //!
 //! A dry run computes the same firings on an in-memory overlay and writes nothing.
 
+mod resources;
+mod rules;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use resources::resource_firing;
+
 use super::{Engine, Tx, SYSTEM_ACTOR};
 use crate::api::{ApiError, Firing, SweepReport};
-use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient, Rule};
 use crate::domain::{
-    Case, CaseId, CaseState, EventKind, Outcome, Policy, Target, TimerRef, WorkItem, WorkItemId,
+    Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, WorkItem, WorkItemId,
 };
-use crate::domain::{Request, RequestId, Resource, ValidityKind, ValidityTimer};
 use crate::store::trees::{TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM};
-
-fn resource_firing(due: DateTime<Utc>, timer: &str, action: String) -> Firing {
-    Firing {
-        due,
-        timer: timer.to_string(),
-        case: None,
-        work_item: None,
-        request: None,
-        policy: None,
-        rule: None,
-        action,
-    }
-}
 
 /// Entities changed earlier in this sweep (needed by dry runs, which write nothing).
 #[derive(Default)]
@@ -198,88 +188,6 @@ impl Engine {
         })
     }
 
-    /// A request's validity timer (valid-from, notice, valid-until), if it is still live.
-    fn fire_request(
-        &self,
-        overlay: &mut Overlay,
-        tx: &mut Tx,
-        due: DateTime<Utc>,
-        rid: RequestId,
-        slot: u16,
-    ) -> Result<Option<Firing>, ApiError> {
-        let Some(vkind) = ValidityKind::from_code(slot) else {
-            return Ok(None);
-        };
-        let current = match overlay.requests.get(&rid) {
-            Some(r) => Some(r.clone()),
-            None => self.store.request(rid)?,
-        };
-        let timer = ValidityTimer { due, kind: vkind };
-        let Some((_, r, action)) = self.fire_validity(tx, current, timer)? else {
-            return Ok(None);
-        };
-        overlay.requests.insert(rid, r);
-        Ok(Some(Firing {
-            due,
-            timer: vkind.name().to_string(),
-            case: None,
-            work_item: None,
-            request: Some(rid),
-            policy: None,
-            rule: None,
-            action,
-        }))
-    }
-
-    /// The resource a propagation (slot 0) or export-grace timer is for, while it is live.
-    fn live_resource_timer(
-        &self,
-        due: DateTime<Utc>,
-        seq: u64,
-        slot: u16,
-    ) -> Result<Option<(Resource, &'static str)>, ApiError> {
-        let Some(r) = self.store.resource_by_seq(seq)? else {
-            return Ok(None);
-        };
-        let (live, name) = match slot {
-            0 => (r.propagation_due == Some(due), "propagation"),
-            _ => (r.grace_due == Some(due), "export-grace"),
-        };
-        Ok(live.then_some((r, name)))
-    }
-
-    fn preview_resource_timer(&self, r: &Resource, slot: u16) -> Result<String, ApiError> {
-        Ok(if slot == 0 {
-            let n = self.store.queued_shadows(&r.id)?.len();
-            format!(
-                "{}: would open one case for the queued operations of {n} accounts",
-                r.id
-            )
-        } else {
-            format!(
-                "{}: would read the export and check unconfirmed operations",
-                r.id
-            )
-        })
-    }
-
-    /// Propagates the queued operations or re-reads the export, in a transaction of its own.
-    fn run_resource_timer(
-        &self,
-        r: &Resource,
-        slot: u16,
-        due: DateTime<Utc>,
-    ) -> Result<String, ApiError> {
-        let mut tx = self.begin_at(SYSTEM_ACTOR, due)?;
-        let action = if slot == 0 {
-            self.propagate(&mut tx, r)?
-        } else {
-            self.read_feed_file(&mut tx, r)?
-        };
-        self.commit_batch(tx)?;
-        Ok(action)
-    }
-
     fn overlay_item(&self, o: &Overlay, id: WorkItemId) -> Result<Option<WorkItem>, ApiError> {
         match o.items.get(&id) {
             Some(i) => Ok(Some(i.clone())),
@@ -360,153 +268,6 @@ impl Engine {
         Ok(Some(self.finish(o, tx, change, effect)))
     }
 
-    /// What rule `rule` of the firing's policy does to its work item.
-    fn apply_rule(&self, f: &mut Fire<'_, '_>, rule: &Rule) -> Result<Effect, ApiError> {
-        if f.timer.is_reminder() {
-            return self.remind(f, rule);
-        }
-        match &rule.action {
-            Action::Notify(recipients) => self.notify_holders(f, recipients),
-            Action::Delegate { to, method } => {
-                if !self.target_exists(to)? {
-                    return Ok(Effect::said(format!(
-                        "delegation to {to} skipped: no such user or group"
-                    )));
-                }
-                let what = f.item.delegate(SYSTEM_ACTOR, to, *method)?;
-                // Nobody's "delegated by me" queue: the timer did it.
-                f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
-                let why = format!("by policy {}", f.policy.name);
-                f.tx.event(Some(f.case.id), what, Some(why));
-                Ok(Effect::said(format!("delegated {} to {to}", f.item.id)))
-            }
-            Action::Escalate(target) => self.auto_escalate(f, target),
-            Action::Complete(AutoOutcome::Abort) => self.auto_abort(f),
-            Action::Complete(auto) => self.auto_complete(f, *auto),
-        }
-    }
-
-    fn remind(&self, f: &mut Fire<'_, '_>, rule: &Rule) -> Result<Effect, ApiError> {
-        let (case, item) = (f.case, &*f.item);
-        let to = self.recipients(&[Recipient::Assignees], case, item)?;
-        let subject = format!("[casebench] {} reminder: {}", case.id, case.title);
-        let body = format!(
-            "{} ({}) is waiting for you.\nWithout a decision, policy {} will {} it at {}.\n\n  casebench case show {}\n",
-            case.id, item.id, f.policy.name, rule.action.name(), f.timer.due, case.id
-        );
-        self.queue_notifications(f.tx, &to, case, &subject, &body)?;
-        Ok(Effect::said(format!("reminded {}", list(&to))))
-    }
-
-    fn notify_holders(
-        &self,
-        f: &mut Fire<'_, '_>,
-        recipients: &[Recipient],
-    ) -> Result<Effect, ApiError> {
-        let (case, item) = (f.case, &*f.item);
-        let to = self.recipients(recipients, case, item)?;
-        let subject = format!("[casebench] {}: {}", case.id, case.title);
-        let body = format!(
-            "{} ({}) needs attention (policy {}, rule {}).\nHeld by: {}\nDeadline: {}\n\n  casebench case show {}\n",
-            case.id,
-            item.id,
-            f.policy.name,
-            f.timer.rule(),
-            list(&item.holders()),
-            item.deadline.map(|d| d.to_rfc3339()).unwrap_or_else(|| "none".into()),
-            case.id
-        );
-        self.queue_notifications(f.tx, &to, case, &subject, &body)?;
-        Ok(Effect::said(format!("notified {}", list(&to))))
-    }
-
-    fn auto_escalate(
-        &self,
-        f: &mut Fire<'_, '_>,
-        target: &EscalationTarget,
-    ) -> Result<Effect, ApiError> {
-        let to = match target {
-            EscalationTarget::Target(t) => Some(t.clone()),
-            EscalationTarget::Manager => self.manager_of(f.item)?,
-        };
-        let to = match to {
-            Some(to) if self.target_exists(&to)? => to,
-            Some(to) => {
-                return Ok(Effect::said(format!(
-                    "escalation to {to} skipped: no such user or group"
-                )))
-            }
-            None => {
-                return Ok(Effect::said(
-                    "escalation skipped: nobody above the holder".to_string(),
-                ))
-            }
-        };
-        let due = f.timer.due;
-        let deadline = f.policy.level_deadline(due)?;
-        let what = f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
-        let level = f.item.escalation_level;
-        f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
-        f.item.timers = f.policy.schedule(f.item, due)?;
-        let why = format!("by policy {}: no decision in time", f.policy.name);
-        f.tx.event(Some(f.case.id), what, Some(why));
-        Ok(Effect {
-            action: format!("escalated {} to {to} (level {level})", f.item.id),
-            changed_case: None,
-            next: f.item.timers.clone(),
-        })
-    }
-
-    /// The case is cancelled with every open work item.
-    fn auto_abort(&self, f: &mut Fire<'_, '_>) -> Result<Effect, ApiError> {
-        let case = f.case;
-        let mut ended = case.clone();
-        ended.state.go_to(CaseState::Cancelled)?;
-        f.tx.cancel_item(f.item)?;
-        // Other open items of the case end too.
-        let mut others = vec![];
-        for other_id in case.work_items.iter().filter(|w| **w != f.item.id) {
-            others.extend(self.overlay_item(f.o, *other_id)?);
-        }
-        for other in f.tx.cancel_open_items(others)? {
-            f.o.items.insert(other.id, other);
-        }
-        let why = format!("aborted by policy {}: no decision in time", f.policy.name);
-        f.tx.end_case(&mut ended, CaseState::Cancelled, None, Some(why))?;
-        f.tx.ws.put_case(Some(case), &ended);
-        Ok(Effect {
-            action: format!("aborted {}", case.id),
-            changed_case: Some(ended),
-            next: vec![],
-        })
-    }
-
-    fn auto_complete(&self, f: &mut Fire<'_, '_>, auto: AutoOutcome) -> Result<Effect, ApiError> {
-        let outcome = if auto == AutoOutcome::Approve {
-            Outcome::Approved
-        } else {
-            Outcome::Rejected
-        };
-        let comment = format!(
-            "automatically {} by policy {}: no decision in time",
-            outcome, f.policy.name
-        );
-        f.tx.complete_item(f.item, SYSTEM_ACTOR, outcome, Some(comment))?;
-        let mut items = vec![];
-        for w in &f.case.work_items {
-            if *w == f.item.id {
-                items.push(f.item.clone());
-            } else if let Some(other) = self.overlay_item(f.o, *w)? {
-                items.push(other);
-            }
-        }
-        Ok(Effect {
-            action: format!("completed {} as {outcome}", f.item.id),
-            changed_case: f.tx.close_if_done(f.case, &items)?,
-            next: vec![],
-        })
-    }
-
     /// Records the firing event, writes the change (unless a dry run) and the overlay.
     fn finish(
         &self,
@@ -560,39 +321,5 @@ impl Engine {
         };
         o.items.insert(item.id, item);
         (firing, effect.next)
-    }
-
-    fn target_exists(&self, t: &Target) -> Result<bool, ApiError> {
-        Ok(match t {
-            Target::User(u) => self.store.user(u)?.is_some(),
-            Target::Group(g) => self.store.group(g)?.is_some(),
-        })
-    }
-
-    /// The manager of the first assignee, else of the first candidate group.
-    fn manager_of(&self, item: &WorkItem) -> Result<Option<Target>, ApiError> {
-        if let Some(a) = item.assignees.first() {
-            return Ok(self
-                .store
-                .user(a)?
-                .and_then(|u| u.manager)
-                .map(Target::User));
-        }
-        if let Some(g) = item.candidates.first() {
-            return Ok(self
-                .store
-                .group(g)?
-                .and_then(|g| g.manager)
-                .map(Target::User));
-        }
-        Ok(None)
-    }
-}
-
-fn list(v: &[String]) -> String {
-    if v.is_empty() {
-        "nobody".into()
-    } else {
-        v.join(", ")
     }
 }
