@@ -9,6 +9,7 @@
 //!
 //! A dry run computes the same firings on an in-memory overlay and writes nothing.
 
+mod isolate;
 mod resources;
 mod rules;
 
@@ -16,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use isolate::{isolated, Run, Stop};
 use resources::resource_firing;
 
 use super::{Engine, Tx, SYSTEM_ACTOR};
@@ -88,43 +90,78 @@ impl Engine {
         dry_run: bool,
     ) -> Result<SweepReport, ApiError> {
         let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let mut pending: BTreeMap<DueKey, CaseId> = self
-            .store
-            .due_until(until, usize::MAX)?
-            .into_iter()
-            .map(|(t, kind, id, slot, case)| ((t, kind, id, slot), case))
-            .collect();
-        let mut overlay = Overlay::default();
-        let mut fired = vec![];
-        let mut result = Ok(());
+        let mut run = Run::default();
         // Exports that changed since they were read are read first.
         if !dry_run {
             for r in self.changed_feeds()? {
                 let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
                 let action = self.read_feed_file(&mut tx, &r)?;
                 self.commit_batch(tx)?;
-                fired.push(resource_firing(now, "export", action));
+                run.fired.push(resource_firing(now, "export", action));
             }
+            run.keep();
         }
+        let result = loop {
+            match self.pass(&mut run, now, until, dry_run) {
+                Ok(()) => break Ok(()),
+                // The batch in the making is dropped and run again without that timer.
+                Err(Stop::Failed(key, error)) => run.restart(key, error),
+                // The batch in the making is dropped whole: its timers stay due and fire on
+                // the next sweep. Batches committed before are kept.
+                Err(Stop::Fatal(e)) => break Err(e),
+            }
+        };
+        let (mut delivered, mut delivery_failures) = (0, 0);
+        if !dry_run {
+            self.store.flush()?;
+            result?;
+            (delivered, delivery_failures) = self.deliver()?;
+        } else {
+            result?;
+        }
+        Ok(SweepReport {
+            now,
+            dry_run,
+            fired: run.fired,
+            failed: run.failed,
+            delivered,
+            delivery_failures,
+        })
+    }
+
+    /// One pass over the due timers, from the store's `due` tree (what earlier passes
+    /// committed is gone from it), with a fresh overlay.
+    fn pass(
+        &self,
+        run: &mut Run,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        dry_run: bool,
+    ) -> Result<(), Stop> {
+        let mut pending: BTreeMap<DueKey, CaseId> = self
+            .store
+            .due_until(until, usize::MAX)
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|(t, kind, id, slot, case)| ((t, kind, id, slot), case))
+            .collect();
+        let mut overlay = Overlay::default();
         let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
         let mut in_batch = 0;
-        while let Some(((due, kind, id, slot), case)) = pending.pop_first() {
+        while let Some((key, case)) = pending.pop_first() {
+            let (due, kind, id, slot) = key;
             if in_batch >= BATCH && !dry_run {
                 self.commit_batch(tx)?;
+                run.keep();
                 tx = self.begin_at(SYSTEM_ACTOR, now)?;
                 in_batch = 0;
             }
             if kind == TIMER_REQUEST {
-                match self.fire_request(&mut overlay, &mut tx, due, RequestId(id), slot) {
-                    Ok(Some(firing)) => {
-                        fired.push(firing);
-                        in_batch += 1;
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
+                if let Some(firing) =
+                    self.fire_request(&mut overlay, &mut tx, due, RequestId(id), slot)?
+                {
+                    run.fired.push(firing);
+                    in_batch += 1;
                 }
                 continue;
             }
@@ -141,51 +178,43 @@ impl Engine {
                         in_batch = 0;
                     }
                     let action = self.run_resource_timer(&r, slot, due)?;
+                    run.fired.push(resource_firing(due, name, action));
+                    run.keep();
                     tx = self.begin_at(SYSTEM_ACTOR, now)?;
-                    action
+                    continue;
                 };
-                fired.push(resource_firing(due, name, action));
+                run.fired.push(resource_firing(due, name, action));
                 continue;
             }
             if kind != TIMER_WORK_ITEM {
                 continue;
             }
             let timer = TimerRef { due, slot };
-            match self.fire(&mut overlay, &mut tx, timer, WorkItemId(id), case) {
+            let (item, o, tx) = (WorkItemId(id), &mut overlay, &mut tx);
+            if let Some(error) = run.skip.get(&key) {
+                run.failed
+                    .extend(self.drop_failed(o, tx, timer, item, case, error)?);
+                in_batch += 1;
+                continue;
+            }
+            match self.fire(o, tx, timer, item, case) {
                 Ok(Some((firing, next))) => {
-                    fired.push(firing);
+                    run.fired.push(firing);
                     in_batch += 1;
                     for t in next.into_iter().filter(|t| t.due <= until) {
                         pending.insert((t.due, TIMER_WORK_ITEM, id, t.slot), case);
                     }
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    // The batch in the making is dropped whole: its timers stay due and
-                    // fire on the next sweep. Batches committed before are kept.
-                    result = Err(e);
-                    break;
-                }
+                Err(e) if isolated(&e) => return Err(Stop::Failed(key, e.to_string())),
+                Err(e) => return Err(Stop::Fatal(e)),
             }
         }
-        if result.is_ok() && in_batch > 0 && !dry_run {
+        if in_batch > 0 && !dry_run {
             self.commit_batch(tx)?;
+            run.keep();
         }
-        let (mut delivered, mut delivery_failures) = (0, 0);
-        if !dry_run {
-            self.store.flush()?;
-            result?;
-            (delivered, delivery_failures) = self.deliver()?;
-        } else {
-            result?;
-        }
-        Ok(SweepReport {
-            now,
-            dry_run,
-            fired,
-            delivered,
-            delivery_failures,
-        })
+        Ok(())
     }
 
     fn overlay_item(&self, o: &Overlay, id: WorkItemId) -> Result<Option<WorkItem>, ApiError> {
@@ -211,16 +240,15 @@ impl Engine {
         Ok(p)
     }
 
-    /// Fires one timer. Returns what fired and the work item's timers scheduled anew, or
-    /// `None` when the timer no longer applies (its work item closed or moved on).
-    fn fire(
+    /// The work item of a live timer (open, the timer still among its timers) as it is and
+    /// without the timer, and its case; `None` when the timer no longer applies.
+    fn live(
         &self,
-        o: &mut Overlay,
-        tx: &mut Tx<'_>,
+        o: &Overlay,
         timer: TimerRef,
         item_id: WorkItemId,
         case_id: CaseId,
-    ) -> Result<Option<(Firing, Vec<TimerRef>)>, ApiError> {
+    ) -> Result<Option<(WorkItem, WorkItem, Case)>, ApiError> {
         let Some(mut item) = self.overlay_item(o, item_id)? else {
             return Ok(None);
         };
@@ -232,6 +260,22 @@ impl Engine {
             .ok_or_else(|| ApiError::Internal(format!("{item_id} belongs to missing {case_id}")))?;
         let prev_item = item.clone();
         item.timers.retain(|t| *t != timer);
+        Ok(Some((prev_item, item, case)))
+    }
+
+    /// Fires one timer. Returns what fired and the work item's timers scheduled anew, or
+    /// `None` when the timer no longer applies (its work item closed or moved on).
+    fn fire(
+        &self,
+        o: &mut Overlay,
+        tx: &mut Tx<'_>,
+        timer: TimerRef,
+        item_id: WorkItemId,
+        case_id: CaseId,
+    ) -> Result<Option<(Firing, Vec<TimerRef>)>, ApiError> {
+        let Some((prev_item, mut item, case)) = self.live(o, timer, item_id, case_id)? else {
+            return Ok(None);
+        };
         tx.now = timer.due;
         let fired_seq = tx.reserve_event();
         let policy_name = case.policy.clone().unwrap_or_default();
@@ -292,34 +336,54 @@ impl Engine {
             action: effect.action.clone(),
         };
         tx.event_at(fired_seq, Some(case.id), what, None);
-        tx.ws.put_work_item(Some(&prev_item), &item);
-        match effect.changed_case {
-            None => {
-                let mut touched = case.clone();
-                touched.modified = tx.now;
-                tx.ws.put_case(Some(case), &touched);
-                o.cases.insert(case.id, touched);
-            }
-            Some(c) => {
-                o.cases.insert(case.id, c);
-            }
-        }
-        let firing = Firing {
-            due: timer.due,
-            timer: if timer.is_reminder() {
-                "reminder"
-            } else {
-                "escalation"
-            }
-            .to_string(),
-            case: Some(case.id),
-            work_item: Some(item.id),
-            request: None,
-            policy: Some(policy.to_string()),
-            rule: Some(timer.rule()),
-            action: effect.action,
-        };
-        o.items.insert(item.id, item);
+        let firing = work_item_firing(timer, case.id, item.id, policy, effect.action);
+        write_change(o, tx, case, &prev_item, item, effect.changed_case);
         (firing, effect.next)
+    }
+}
+
+/// Writes the work item a timer changed and its case (touched, unless `changed_case` holds
+/// it as changed and already written), and keeps both in the overlay.
+fn write_change(
+    o: &mut Overlay,
+    tx: &mut Tx<'_>,
+    case: &Case,
+    prev_item: &WorkItem,
+    item: WorkItem,
+    changed_case: Option<Case>,
+) {
+    tx.ws.put_work_item(Some(prev_item), &item);
+    let case_now = changed_case.unwrap_or_else(|| {
+        let mut touched = case.clone();
+        touched.modified = tx.now;
+        tx.ws.put_case(Some(case), &touched);
+        touched
+    });
+    o.cases.insert(case.id, case_now);
+    o.items.insert(item.id, item);
+}
+
+/// The report's line for a work item's timer.
+fn work_item_firing(
+    timer: TimerRef,
+    case: CaseId,
+    item: WorkItemId,
+    policy: &str,
+    action: String,
+) -> Firing {
+    Firing {
+        due: timer.due,
+        timer: if timer.is_reminder() {
+            "reminder"
+        } else {
+            "escalation"
+        }
+        .to_string(),
+        case: Some(case),
+        work_item: Some(item),
+        request: None,
+        policy: Some(policy.to_string()),
+        rule: Some(timer.rule()),
+        action,
     }
 }
