@@ -102,11 +102,18 @@ async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
                 let e = engine.clone();
                 let report = tokio::task::spawn_blocking(move || e.sweep_as_system()).await;
                 match report {
-                    Ok(Ok(r)) if !r.fired.is_empty() => {
-                        println!("sweep: fired {}", r.fired.len());
+                    Ok(Ok(r)) => {
+                        if !r.fired.is_empty() {
+                            println!("sweep: fired {}", r.fired.len());
+                        }
                         // What became of the exports (read, or why not) is the operator's.
                         for f in r.fired.iter().filter(|f| f.timer == "export") {
                             println!("sweep: {}", f.action);
+                        }
+                        // Timers that could not fire (recorded on their cases, dropped).
+                        for f in &r.failed {
+                            let at = f.work_item.map(|w| w.to_string()).unwrap_or_default();
+                            eprintln!("casebench: sweep: {at} could not fire: {}", f.action);
                         }
                     }
                     Ok(Err(e)) => eprintln!("casebench: sweep failed: {e}"),
