@@ -309,12 +309,20 @@ impl EventKind {
                 product,
                 recipient,
             } => format!("{request}: {product} revoked from {recipient}"),
+            failed @ EventKind::TimerFailed { .. } => failed.failure(),
+        }
+    }
+
+    /// The line of a `TimerFailed` (empty for any other event).
+    fn failure(&self) -> String {
+        match self {
             EventKind::TimerFailed {
                 work_item,
                 policy,
                 rule,
                 error,
             } => format!("{work_item} {policy}#{rule} could not fire: {error}"),
+            _ => String::new(),
         }
     }
 }
