@@ -324,3 +324,34 @@ fn a_stored_propagation_beyond_any_time_is_a_clear_error_not_a_panic() {
     );
     assert_eq!(s.events(), before, "nothing changed");
 }
+
+#[test]
+fn a_stored_retention_beyond_any_time_keeps_the_operation_without_a_panic() {
+    let s = Store::new();
+    let r = s.file(
+        "r.toml",
+        "[[resource]]\nid = \"files\"\nkind = \"manual\"\nowners = \"ops\"\nretention = \"1d\"\n",
+    );
+    s.run("root", &["import", "resources", &r]).success();
+    s.with_store(|st| {
+        let prev = st.resource("files").unwrap().unwrap();
+        let mut r = prev.clone();
+        r.retention_secs = i64::MAX;
+        let mut ws = casebench::store::WriteSet::default();
+        ws.put_resource(Some(&prev), &r);
+        st.commit(ws).unwrap();
+    });
+    let args = [
+        "provision",
+        "add",
+        "files",
+        "--account",
+        "x",
+        "--set",
+        "a=b",
+    ];
+    s.run("root", &args).success();
+    s.run("alice", &["case", "claim", "C-1"]).success();
+    let done = ["case", "complete", "C-1", "--outcome", "success"];
+    s.run("alice", &done).success();
+}
