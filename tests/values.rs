@@ -323,6 +323,10 @@ fn a_stored_propagation_beyond_any_time_is_a_clear_error_not_a_panic() {
         "{e}"
     );
     assert_eq!(s.events(), before, "nothing changed");
+    // And the resource is still listed, its interval in seconds.
+    let out = s.run("root", &["resource", "list"]).success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains(&format!("{}s", i64::MAX)), "{text}");
 }
 
 #[test]
