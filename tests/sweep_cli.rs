@@ -422,4 +422,9 @@ fn a_timer_that_cannot_fire_is_recorded_and_the_others_fire() {
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert_eq!(text.matches("timer-failed").count(), 1, "{text}");
     assert!(text.contains("W-1 two-levels#1 could not fire"), "{text}");
+    // The timer left its work item and the due index together.
+    cb(&s.db, now)
+        .args(["--as", "root", "check"])
+        .assert()
+        .success();
 }
