@@ -331,6 +331,10 @@ pub struct SweepReport {
     pub now: DateTime<Utc>,
     pub dry_run: bool,
     pub fired: Vec<Firing>,
+    /// Timers that could not fire, each with its error as `action`: recorded on their case
+    /// (`timer-failed`) and dropped, the other timers fired.
+    #[serde(default)]
+    pub failed: Vec<Firing>,
     /// Notifications handed to the delivery command in this sweep, and failures.
     pub delivered: usize,
     pub delivery_failures: usize,

@@ -321,3 +321,110 @@ fn delivery_through_a_configured_command() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("config.toml:2:"), "{err}");
 }
+
+/// The stored policy `name` gets a level deadline beyond what a time can hold, as a store
+/// written before durations were bounded could hold (the import refuses it now).
+fn poison_policy(db: &Path, name: &str) {
+    let s = casebench::store::Store::open(db).unwrap();
+    let mut p = s.policy(name).unwrap().unwrap();
+    p.level_deadline_secs = Some(i64::MAX);
+    let mut ws = casebench::store::WriteSet::default();
+    ws.put_policy(&p);
+    s.commit(ws).unwrap();
+    drop(s);
+    event_count(db);
+}
+
+#[test]
+fn a_timer_that_cannot_fire_is_recorded_and_the_others_fire() {
+    let s = setup();
+    // A second case under a sound copy of the policy.
+    let sound = TWO_LEVELS.replace("two-levels", "sound");
+    std::fs::write(s.dir.join("sound.toml"), sound).unwrap();
+    cb(&s.db, T0)
+        .args(["--as", "root", "import", "policies"])
+        .arg(s.dir.join("sound.toml"))
+        .assert()
+        .success();
+    cb(&s.db, T0)
+        .args(["--as", "alice", "case", "new", "--kind", "approval"])
+        .args([
+            "--title",
+            "Second",
+            "--assignee",
+            "alice",
+            "--policy",
+            "sound",
+        ])
+        .assert()
+        .success();
+    poison_policy(&s.db, "two-levels");
+
+    // A dry run lists the same, changing nothing.
+    let now = "2026-11-03T10:00:00Z";
+    let before = event_count(&s.db);
+    let out = cb(&s.db, now)
+        .args(["--as", "root", "sweep", "--dry-run"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("COULD NOT FIRE") && text.contains("would fire 3 timers"),
+        "{text}"
+    );
+    assert_eq!(event_count(&s.db), before);
+
+    // C-1's escalation cannot compute its level deadline; C-2's fires, and so do both
+    // reminders. The sweep exits 1 at the end, naming the timer.
+    let out = cb(&s.db, now)
+        .args(["--as", "root", "sweep", "--json"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("1 timer could not fire") && stderr.contains("W-1 of C-1 (two-levels#1)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let mut fired = actions(&v);
+    fired.sort();
+    assert_eq!(
+        fired,
+        vec![
+            "escalated W-2 to boss (level 1)",
+            "notified alice",
+            "notified alice"
+        ]
+    );
+    let failed = v["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{v}");
+    assert_eq!(failed[0]["work_item"], "W-1");
+    assert!(
+        failed[0]["action"]
+            .as_str()
+            .unwrap()
+            .contains("level deadline"),
+        "{v}"
+    );
+
+    // The failure is in C-1's history, once; the timer is gone, so the next sweep is clean.
+    let out = cb(&s.db, now)
+        .args(["--as", "root", "sweep"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("fired 0 timers"), "{text}");
+    let out = cb(&s.db, now)
+        .args(["--as", "alice", "case", "history", "C-1"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert_eq!(text.matches("timer-failed").count(), 1, "{text}");
+    assert!(text.contains("W-1 two-levels#1 could not fire"), "{text}");
+    // The timer left its work item and the due index together.
+    cb(&s.db, now)
+        .args(["--as", "root", "check"])
+        .assert()
+        .success();
+}

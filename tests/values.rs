@@ -287,3 +287,75 @@ fn unknown_csv_columns_and_nul_bytes_are_refused_with_the_line() {
     assert!(e.contains("u.csv: line 3: a NUL byte"), "{e}");
     assert_eq!(s.events(), before, "nothing changed");
 }
+
+// 8 (siblings) ── stored durations are added with checked arithmetic ────────────────────
+
+#[test]
+fn a_stored_propagation_beyond_any_time_is_a_clear_error_not_a_panic() {
+    let s = Store::new();
+    let r = s.file(
+        "r.toml",
+        "[[resource]]\nid = \"files\"\nkind = \"manual\"\nowners = \"ops\"\npropagation = \"1h\"\n",
+    );
+    s.run("root", &["import", "resources", &r]).success();
+    // As a store written before durations were bounded could hold it.
+    s.with_store(|st| {
+        let prev = st.resource("files").unwrap().unwrap();
+        let mut r = prev.clone();
+        r.propagation_secs = Some(i64::MAX);
+        let mut ws = casebench::store::WriteSet::default();
+        ws.put_resource(Some(&prev), &r);
+        st.commit(ws).unwrap();
+    });
+    let before = s.events();
+    let args = [
+        "provision",
+        "add",
+        "files",
+        "--account",
+        "x",
+        "--set",
+        "a=b",
+    ];
+    let e = s.refused("root", &args, 2);
+    assert!(
+        e.contains("the propagation interval of resource files") && e.contains("out of range"),
+        "{e}"
+    );
+    assert_eq!(s.events(), before, "nothing changed");
+    // And the resource is still listed, its interval in seconds.
+    let out = s.run("root", &["resource", "list"]).success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains(&format!("{}s", i64::MAX)), "{text}");
+}
+
+#[test]
+fn a_stored_retention_beyond_any_time_keeps_the_operation_without_a_panic() {
+    let s = Store::new();
+    let r = s.file(
+        "r.toml",
+        "[[resource]]\nid = \"files\"\nkind = \"manual\"\nowners = \"ops\"\nretention = \"1d\"\n",
+    );
+    s.run("root", &["import", "resources", &r]).success();
+    s.with_store(|st| {
+        let prev = st.resource("files").unwrap().unwrap();
+        let mut r = prev.clone();
+        r.retention_secs = i64::MAX;
+        let mut ws = casebench::store::WriteSet::default();
+        ws.put_resource(Some(&prev), &r);
+        st.commit(ws).unwrap();
+    });
+    let args = [
+        "provision",
+        "add",
+        "files",
+        "--account",
+        "x",
+        "--set",
+        "a=b",
+    ];
+    s.run("root", &args).success();
+    s.run("alice", &["case", "claim", "C-1"]).success();
+    let done = ["case", "complete", "C-1", "--outcome", "success"];
+    s.run("alice", &done).success();
+}

@@ -150,6 +150,14 @@ pub enum EventKind {
         product: String,
         recipient: String,
     },
+    /// A policy timer could not fire (e.g. a stored duration beyond what a time can hold):
+    /// the sweep dropped it and went on with the others.
+    TimerFailed {
+        work_item: WorkItemId,
+        policy: String,
+        rule: u32,
+        error: String,
+    },
 }
 
 impl EventKind {
@@ -184,6 +192,7 @@ impl EventKind {
             EventKind::ValidityFired { .. } => "timer",
             EventKind::AccessGranted { .. } => "granted",
             EventKind::AccessRevoked { .. } => "revoked",
+            EventKind::TimerFailed { .. } => "timer-failed",
         }
     }
 
@@ -300,6 +309,20 @@ impl EventKind {
                 product,
                 recipient,
             } => format!("{request}: {product} revoked from {recipient}"),
+            failed @ EventKind::TimerFailed { .. } => failed.failure(),
+        }
+    }
+
+    /// The line of a `TimerFailed` (empty for any other event).
+    fn failure(&self) -> String {
+        match self {
+            EventKind::TimerFailed {
+                work_item,
+                policy,
+                rule,
+                error,
+            } => format!("{work_item} {policy}#{rule} could not fire: {error}"),
+            _ => String::new(),
         }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{DomainError, RequestId};
@@ -176,7 +176,9 @@ impl Request {
         if matches!(self.state, RequestState::Pending) || self.state.holds_access() {
             if let Some(u) = self.valid_until {
                 if let Some(n) = self.notice_secs {
-                    let at = u - Duration::seconds(n);
+                    // A notice beyond what a time can hold starts before any time: past.
+                    let at = super::duration::add_secs(u, n.saturating_neg(), "the notice")
+                        .unwrap_or(DateTime::<Utc>::MIN_UTC);
                     if at > now {
                         out.push(ValidityTimer {
                             due: at,
@@ -217,7 +219,7 @@ impl Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
 
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
@@ -238,6 +240,15 @@ mod tests {
             modified: t0(),
             timers: vec![],
         }
+    }
+
+    #[test]
+    fn a_stored_notice_beyond_any_time_schedules_no_notice() {
+        let mut r = request(None, Some(90), None);
+        r.notice_secs = Some(i64::MAX);
+        assert!(r.approve(t0()).unwrap());
+        let kinds: Vec<_> = r.timers.iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, vec![ValidityKind::ValidUntil]);
     }
 
     #[test]

@@ -299,8 +299,12 @@ impl Shadow {
     /// Completed operations kept past their retention are dropped.
     pub fn prune(&mut self, now: DateTime<Utc>, retention_secs: i64) {
         self.pending.retain(|o| {
-            o.completed
-                .is_none_or(|c| now < c + chrono::Duration::seconds(retention_secs))
+            // A retention beyond what a time can hold keeps the operation.
+            o.completed.is_none_or(|c| {
+                super::duration::add_secs(c, retention_secs, "the retention")
+                    .ok()
+                    .is_none_or(|end| now < end)
+            })
         });
     }
 }

@@ -4,11 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use chrono::Duration;
-
 use super::lifecycle::with_item;
 use super::{authz, Engine, Tx};
 use crate::api::{ApiError, FeedRow, NewCase};
+use crate::domain::duration::add_secs;
 use crate::domain::resource::rank_candidates;
 use crate::domain::{
     CaseId, CaseKind, Correlation, EventKind, Execution, OpKind, OpResult, Outcome,
@@ -199,8 +198,11 @@ impl Engine {
                     s.pending[i].confirmed = true;
                     r.confirmed += 1;
                 } else {
-                    let deadline =
-                        op.completed.unwrap_or(tx.now) + Duration::seconds(resource.grace_secs);
+                    let deadline = add_secs(
+                        op.completed.unwrap_or(tx.now),
+                        resource.grace_secs,
+                        &format!("the export grace of resource {}", resource.id),
+                    )?;
                     if tx.now >= deadline {
                         s.pending[i].confirmed = true; // handled: a divergence now
                         let when = op

@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Duration;
-
 use super::{authz, Engine, Tx};
 use crate::api::{ApiError, NewCase, OperationView};
+use crate::domain::duration::add_secs;
 use crate::domain::resource::merge;
 use crate::domain::{
     Case, CaseKind, EventKind, Execution, OpKind, OpRef, OpResult, Outcome, PendingOperation,
@@ -132,7 +131,8 @@ impl Engine {
                 let message = queue_operation(tx, &resource, account, &mut shadow, op);
                 if resource.propagation_due.is_none() {
                     let prev_r = resource.clone();
-                    resource.propagation_due = Some(tx.now + Duration::seconds(interval));
+                    let what = format!("the propagation interval of resource {}", resource.id);
+                    resource.propagation_due = Some(add_secs(tx.now, interval, &what)?);
                     tx.ws.put_resource(Some(&prev_r), &resource);
                 }
                 message
@@ -337,7 +337,8 @@ impl Engine {
             }
             // A semi-manual export must now show it, within the grace period.
             if let Some(r) = resource.filter(|r| r.is_semi_manual() && success) {
-                let due = tx.now + Duration::seconds(r.grace_secs);
+                let what = format!("the export grace of resource {}", r.id);
+                let due = add_secs(tx.now, r.grace_secs, &what)?;
                 if r.grace_due.is_none_or(|g| due < g) {
                     let mut nr = r.clone();
                     nr.grace_due = Some(due);

@@ -124,11 +124,18 @@ async fn run(engine: Arc<Engine>, opts: ServeOptions) -> Result<(), ApiError> {
                     note(r.as_ref().is_ok_and(|r| !r.fired.is_empty()), r);
                 }
                 match report {
-                    Ok(Ok(r)) if !r.fired.is_empty() => {
-                        println!("sweep: fired {}", r.fired.len());
+                    Ok(Ok(r)) => {
+                        if !r.fired.is_empty() {
+                            println!("sweep: fired {}", r.fired.len());
+                        }
                         // What became of the exports (read, or why not) is the operator's.
                         for f in r.fired.iter().filter(|f| f.timer == "export") {
                             println!("sweep: {}", f.action);
+                        }
+                        // Timers that could not fire (recorded on their cases, dropped).
+                        for f in &r.failed {
+                            let at = f.work_item.map(|w| w.to_string()).unwrap_or_default();
+                            eprintln!("casebench: sweep: {at} could not fire: {}", f.action);
                         }
                     }
                     Ok(Err(e)) if !e.to_string().starts_with("disk full writing") => {

@@ -88,6 +88,7 @@ fn sweep(service: &dyn Service, actor: &str) -> Result<SweepReport, ApiError> {
             now: service.now(actor)?,
             dry_run: true,
             fired: vec![],
+            failed: vec![],
             delivered: 0,
             delivery_failures: 0,
         }),

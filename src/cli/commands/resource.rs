@@ -115,8 +115,10 @@ pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
                     kind(r).into(),
                     format!("@{}", r.owners),
                     r.propagation_secs
-                        .map(|s| {
-                            crate::domain::duration::format_duration(chrono::Duration::seconds(s))
+                        // A stored value beyond what a duration holds is shown in seconds.
+                        .map(|s| match chrono::Duration::try_seconds(s) {
+                            Some(d) => crate::domain::duration::format_duration(d),
+                            None => format!("{s}s"),
                         })
                         .unwrap_or_else(|| "-".into()),
                     r.name.clone(),

@@ -4,7 +4,7 @@ use clap::Args;
 
 use std::sync::Arc;
 
-use crate::api::{self, ApiError, SweepReport};
+use crate::api::{self, ApiError, Firing, SweepReport};
 use crate::cli::output::{self, say, Table};
 use crate::cli::{config, timearg, Backend, Ctx};
 
@@ -65,26 +65,14 @@ pub fn run(ctx: &Ctx, args: SweepArgs) -> Result<(), ApiError> {
 
 fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
     if ctx.json {
-        return output::json(r);
+        output::json(r)?;
+        return failed(r);
     }
     if !r.fired.is_empty() {
-        let mut t = Table::new(vec!["DUE", "CASE", "ITEM", "TIMER", "ACTION"]);
-        for f in &r.fired {
-            t.row(vec![
-                output::local(f.due),
-                f.case
-                    .map(|c| c.to_string())
-                    .or(f.request.map(|r| r.to_string()))
-                    .unwrap_or_default(),
-                f.work_item.map(|w| w.to_string()).unwrap_or_default(),
-                match (&f.policy, f.rule) {
-                    (Some(p), Some(n)) => format!("{p}#{n}"),
-                    _ => f.timer.clone(),
-                },
-                f.action.clone(),
-            ]);
-        }
-        print!("{}", t.render());
+        print!("{}", table(&r.fired, "ACTION"));
+    }
+    if !r.failed.is_empty() {
+        print!("{}", table(&r.failed, "COULD NOT FIRE"));
     }
     let verb = if r.dry_run { "would fire" } else { "fired" };
     let n = r.fired.len();
@@ -100,5 +88,49 @@ fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
         ));
     }
     say!("{summary}");
-    Ok(())
+    failed(r)
+}
+
+/// One row per firing: due, case (or request), work item, timer, and the action (or error).
+fn table(firings: &[Firing], last: &'static str) -> String {
+    let mut t = Table::new(vec!["DUE", "CASE", "ITEM", "TIMER", last]);
+    for f in firings {
+        t.row(vec![
+            output::local(f.due),
+            f.case
+                .map(|c| c.to_string())
+                .or(f.request.map(|r| r.to_string()))
+                .unwrap_or_default(),
+            f.work_item.map(|w| w.to_string()).unwrap_or_default(),
+            match (&f.policy, f.rule) {
+                (Some(p), Some(n)) => format!("{p}#{n}"),
+                _ => f.timer.clone(),
+            },
+            f.action.clone(),
+        ]);
+    }
+    t.render()
+}
+
+/// Timers that could not fire make the sweep exit 1 once it has fired the others, naming
+/// the first of them.
+fn failed(r: &SweepReport) -> Result<(), ApiError> {
+    let Some(first) = r.failed.first() else {
+        return Ok(());
+    };
+    let n = r.failed.len();
+    let at = match (first.case, first.work_item, &first.policy, first.rule) {
+        (Some(c), Some(w), Some(p), Some(rule)) => format!("{w} of {c} ({p}#{rule})"),
+        _ => first.timer.clone(),
+    };
+    let dropped = if r.dry_run {
+        "would be dropped"
+    } else {
+        "dropped, recorded as timer-failed on their cases"
+    };
+    Err(ApiError::Internal(format!(
+        "sweep: {n} timer{} could not fire ({dropped}); first: {at}: {}",
+        if n == 1 { "" } else { "s" },
+        first.action
+    )))
 }

@@ -152,7 +152,9 @@ fn swept(app: &mut App, result: Result<SweepReport, ApiError>, announce: bool) -
     match result {
         Ok(report) => {
             let fired: Vec<String> = report.fired.iter().map(|f| f.action.clone()).collect();
-            let changed = !fired.is_empty();
+            // Timers that could not fire were recorded on their cases (and dropped).
+            let failed = report.failed.len();
+            let changed = !fired.is_empty() || failed > 0;
             if announce && changed {
                 let more = if fired.len() > 1 {
                     format!(" (+{} more)", fired.len() - 1)
@@ -166,6 +168,10 @@ fn swept(app: &mut App, result: Result<SweepReport, ApiError>, announce: bool) -
                 fired,
                 error: None,
             });
+            if failed > 0 {
+                let s = if failed == 1 { "" } else { "s" };
+                app.fail(format!("sweep: {failed} timer{s} failed"));
+            }
             changed
         }
         Err(e) => {

@@ -1,0 +1,389 @@
+//! `Engine::sweep_at`: fires every timer due up to a time.
+//!
+//! The due timers are read with one range scan of the `due` tree up to `until`. Each firing
+//! applies its effect, its events and the removal of its timer in one transaction (the
+//! timer's `due` entry is derived from the work item, so both change together); timers it
+//! schedules (a new escalation level) are fired in the same sweep when they are due by
+//! `until`. The sweep flushes once at its end. A crash loses only unflushed firings, whose
+//! timers are still in `due`: they fire on the next sweep, and nothing fires twice.
+//!
+//! A dry run computes the same firings on an in-memory overlay and writes nothing.
+
+mod isolate;
+mod resources;
+mod rules;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use isolate::{isolated, Run, Stop};
+use resources::resource_firing;
+
+use super::{Engine, Tx, SYSTEM_ACTOR};
+use crate::api::{ApiError, Firing, SweepReport};
+use crate::domain::{
+    Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, WorkItem, WorkItemId,
+};
+use crate::store::trees::{TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM};
+
+/// Entities changed earlier in this sweep (needed by dry runs, which write nothing).
+#[derive(Default)]
+struct Overlay {
+    requests: HashMap<RequestId, Request>,
+    items: HashMap<WorkItemId, WorkItem>,
+    cases: HashMap<CaseId, Case>,
+    policies: HashMap<String, Option<Policy>>,
+}
+
+/// One timer firing on its work item, while its rule applies.
+struct Fire<'f, 't> {
+    o: &'f mut Overlay,
+    tx: &'f mut Tx<'t>,
+    case: &'f Case,
+    item: &'f mut WorkItem,
+    policy: &'f Policy,
+    timer: TimerRef,
+}
+
+/// What a firing did: its action as said in the history, the case if it changed, and the
+/// work item's timers scheduled anew.
+struct Effect {
+    action: String,
+    changed_case: Option<Case>,
+    next: Vec<TimerRef>,
+}
+
+impl Effect {
+    fn said(action: String) -> Effect {
+        Effect {
+            action,
+            changed_case: None,
+            next: vec![],
+        }
+    }
+}
+
+/// The work item a firing changed, and what to record about it.
+struct Change<'a> {
+    fired_seq: u64,
+    case: &'a Case,
+    prev_item: WorkItem,
+    item: WorkItem,
+    timer: TimerRef,
+    policy: &'a str,
+}
+
+type DueKey = (DateTime<Utc>, u8, u64, u16);
+
+/// Firings applied per store transaction. Each firing reads what earlier ones in its batch
+/// changed through the overlay; a batch is atomic, so a crash keeps or loses whole firings.
+const BATCH: usize = 256;
+
+impl Engine {
+    /// Fires (or with `dry_run`, lists) every timer due at or before `until`; `now` is the
+    /// time of the sweep itself (delivery, report).
+    pub(crate) fn sweep_at(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        dry_run: bool,
+    ) -> Result<SweepReport, ApiError> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut run = Run::default();
+        // Exports that changed since they were read are read first.
+        if !dry_run {
+            for r in self.changed_feeds()? {
+                let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                let action = self.read_feed_file(&mut tx, &r)?;
+                self.commit_batch(tx)?;
+                run.fired.push(resource_firing(now, "export", action));
+            }
+            run.keep();
+        }
+        let result = loop {
+            match self.pass(&mut run, now, until, dry_run) {
+                Ok(()) => break Ok(()),
+                // The batch in the making is dropped and run again without that timer.
+                Err(Stop::Failed(key, error)) => run.restart(key, error),
+                // The batch in the making is dropped whole: its timers stay due and fire on
+                // the next sweep. Batches committed before are kept.
+                Err(Stop::Fatal(e)) => break Err(e),
+            }
+        };
+        let (mut delivered, mut delivery_failures) = (0, 0);
+        if !dry_run {
+            self.store.flush()?;
+            result?;
+            (delivered, delivery_failures) = self.deliver()?;
+        } else {
+            result?;
+        }
+        Ok(SweepReport {
+            now,
+            dry_run,
+            fired: run.fired,
+            failed: run.failed,
+            delivered,
+            delivery_failures,
+        })
+    }
+
+    /// One pass over the due timers, from the store's `due` tree (what earlier passes
+    /// committed is gone from it), with a fresh overlay.
+    fn pass(
+        &self,
+        run: &mut Run,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        dry_run: bool,
+    ) -> Result<(), Stop> {
+        let mut pending: BTreeMap<DueKey, CaseId> = self
+            .store
+            .due_until(until, usize::MAX)
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|(t, kind, id, slot, case)| ((t, kind, id, slot), case))
+            .collect();
+        let mut overlay = Overlay::default();
+        let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
+        let mut in_batch = 0;
+        while let Some((key, case)) = pending.pop_first() {
+            let (due, kind, id, slot) = key;
+            if in_batch >= BATCH && !dry_run {
+                self.commit_batch(tx)?;
+                run.keep();
+                tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                in_batch = 0;
+            }
+            if kind == TIMER_REQUEST {
+                if let Some(firing) =
+                    self.fire_request(&mut overlay, &mut tx, due, RequestId(id), slot)?
+                {
+                    run.fired.push(firing);
+                    in_batch += 1;
+                }
+                continue;
+            }
+            if kind == TIMER_RESOURCE {
+                let Some((r, name)) = self.live_resource_timer(due, id, slot)? else {
+                    continue;
+                };
+                let action = if dry_run {
+                    self.preview_resource_timer(&r, slot)?
+                } else {
+                    // A resource timer runs alone in its transaction: it reads many shadows.
+                    if in_batch > 0 {
+                        self.commit_batch(tx)?;
+                        in_batch = 0;
+                    }
+                    let action = self.run_resource_timer(&r, slot, due)?;
+                    run.fired.push(resource_firing(due, name, action));
+                    run.keep();
+                    tx = self.begin_at(SYSTEM_ACTOR, now)?;
+                    continue;
+                };
+                run.fired.push(resource_firing(due, name, action));
+                continue;
+            }
+            if kind != TIMER_WORK_ITEM {
+                continue;
+            }
+            let timer = TimerRef { due, slot };
+            let (item, o, tx) = (WorkItemId(id), &mut overlay, &mut tx);
+            if let Some(error) = run.skip.get(&key) {
+                run.failed
+                    .extend(self.drop_failed(o, tx, timer, item, case, error)?);
+                in_batch += 1;
+                continue;
+            }
+            match self.fire(o, tx, timer, item, case) {
+                Ok(Some((firing, next))) => {
+                    run.fired.push(firing);
+                    in_batch += 1;
+                    for t in next.into_iter().filter(|t| t.due <= until) {
+                        pending.insert((t.due, TIMER_WORK_ITEM, id, t.slot), case);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) if isolated(&e) => return Err(Stop::Failed(key, e.to_string())),
+                Err(e) => return Err(Stop::Fatal(e)),
+            }
+        }
+        if in_batch > 0 && !dry_run {
+            self.commit_batch(tx)?;
+            run.keep();
+        }
+        Ok(())
+    }
+
+    fn overlay_item(&self, o: &Overlay, id: WorkItemId) -> Result<Option<WorkItem>, ApiError> {
+        match o.items.get(&id) {
+            Some(i) => Ok(Some(i.clone())),
+            None => Ok(self.store.work_item(id)?),
+        }
+    }
+
+    fn overlay_case(&self, o: &Overlay, id: CaseId) -> Result<Option<Case>, ApiError> {
+        match o.cases.get(&id) {
+            Some(c) => Ok(Some(c.clone())),
+            None => Ok(self.store.case(id)?),
+        }
+    }
+
+    fn overlay_policy(&self, o: &mut Overlay, name: &str) -> Result<Option<Policy>, ApiError> {
+        if let Some(p) = o.policies.get(name) {
+            return Ok(p.clone());
+        }
+        let p = self.store.policy(name)?;
+        o.policies.insert(name.to_string(), p.clone());
+        Ok(p)
+    }
+
+    /// The work item of a live timer (open, the timer still among its timers) as it is and
+    /// without the timer, and its case; `None` when the timer no longer applies.
+    fn live(
+        &self,
+        o: &Overlay,
+        timer: TimerRef,
+        item_id: WorkItemId,
+        case_id: CaseId,
+    ) -> Result<Option<(WorkItem, WorkItem, Case)>, ApiError> {
+        let Some(mut item) = self.overlay_item(o, item_id)? else {
+            return Ok(None);
+        };
+        if !item.is_open() || !item.timers.contains(&timer) {
+            return Ok(None);
+        }
+        let case = self
+            .overlay_case(o, case_id)?
+            .ok_or_else(|| ApiError::Internal(format!("{item_id} belongs to missing {case_id}")))?;
+        let prev_item = item.clone();
+        item.timers.retain(|t| *t != timer);
+        Ok(Some((prev_item, item, case)))
+    }
+
+    /// Fires one timer. Returns what fired and the work item's timers scheduled anew, or
+    /// `None` when the timer no longer applies (its work item closed or moved on).
+    fn fire(
+        &self,
+        o: &mut Overlay,
+        tx: &mut Tx<'_>,
+        timer: TimerRef,
+        item_id: WorkItemId,
+        case_id: CaseId,
+    ) -> Result<Option<(Firing, Vec<TimerRef>)>, ApiError> {
+        let Some((prev_item, mut item, case)) = self.live(o, timer, item_id, case_id)? else {
+            return Ok(None);
+        };
+        tx.now = timer.due;
+        let fired_seq = tx.reserve_event();
+        let policy_name = case.policy.clone().unwrap_or_default();
+        let policy = self.overlay_policy(o, &policy_name)?;
+        let rule_no = timer.rule();
+        let effect = match policy
+            .as_ref()
+            .and_then(|p| Some((p, p.rules.get(rule_no)?)))
+        {
+            Some((policy, rule)) => {
+                let mut firing = Fire {
+                    o,
+                    tx,
+                    case: &case,
+                    item: &mut item,
+                    policy,
+                    timer,
+                };
+                self.apply_rule(&mut firing, rule)?
+            }
+            // The policy was removed or shortened: drop the timer, say so.
+            None => Effect::said(format!(
+                "dropped: policy {policy_name:?} has no rule {rule_no}"
+            )),
+        };
+        let change = Change {
+            fired_seq,
+            case: &case,
+            prev_item,
+            item,
+            timer,
+            policy: &policy_name,
+        };
+        Ok(Some(self.finish(o, tx, change, effect)))
+    }
+
+    /// Records the firing event, writes the change (unless a dry run) and the overlay.
+    fn finish(
+        &self,
+        o: &mut Overlay,
+        tx: &mut Tx<'_>,
+        change: Change<'_>,
+        effect: Effect,
+    ) -> (Firing, Vec<TimerRef>) {
+        let Change {
+            fired_seq,
+            case,
+            prev_item,
+            item,
+            timer,
+            policy,
+        } = change;
+        // The firing's own event comes first in the history.
+        let what = EventKind::TimerFired {
+            work_item: item.id,
+            policy: policy.to_string(),
+            rule: timer.rule() as u32,
+            action: effect.action.clone(),
+        };
+        tx.event_at(fired_seq, Some(case.id), what, None);
+        let firing = work_item_firing(timer, case.id, item.id, policy, effect.action);
+        write_change(o, tx, case, &prev_item, item, effect.changed_case);
+        (firing, effect.next)
+    }
+}
+
+/// Writes the work item a timer changed and its case (touched, unless `changed_case` holds
+/// it as changed and already written), and keeps both in the overlay.
+fn write_change(
+    o: &mut Overlay,
+    tx: &mut Tx<'_>,
+    case: &Case,
+    prev_item: &WorkItem,
+    item: WorkItem,
+    changed_case: Option<Case>,
+) {
+    tx.ws.put_work_item(Some(prev_item), &item);
+    let case_now = changed_case.unwrap_or_else(|| {
+        let mut touched = case.clone();
+        touched.modified = tx.now;
+        tx.ws.put_case(Some(case), &touched);
+        touched
+    });
+    o.cases.insert(case.id, case_now);
+    o.items.insert(item.id, item);
+}
+
+/// The report's line for a work item's timer.
+fn work_item_firing(
+    timer: TimerRef,
+    case: CaseId,
+    item: WorkItemId,
+    policy: &str,
+    action: String,
+) -> Firing {
+    Firing {
+        due: timer.due,
+        timer: if timer.is_reminder() {
+            "reminder"
+        } else {
+            "escalation"
+        }
+        .to_string(),
+        case: Some(case),
+        work_item: Some(item),
+        request: None,
+        policy: Some(policy.to_string()),
+        rule: Some(timer.rule()),
+        action,
+    }
+}

@@ -1,0 +1,190 @@
+//! The per-rule actions of a work-item timer: remind, notify, delegate, escalate, complete.
+
+use super::{Effect, Fire};
+use crate::api::ApiError;
+use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient, Rule};
+use crate::domain::{CaseState, Outcome, Target, WorkItem};
+use crate::engine::{Engine, SYSTEM_ACTOR};
+
+impl Engine {
+    /// What rule `rule` of the firing's policy does to its work item.
+    pub(super) fn apply_rule(&self, f: &mut Fire<'_, '_>, rule: &Rule) -> Result<Effect, ApiError> {
+        if f.timer.is_reminder() {
+            return self.remind(f, rule);
+        }
+        match &rule.action {
+            Action::Notify(recipients) => self.notify_holders(f, recipients),
+            Action::Delegate { to, method } => {
+                if !self.target_exists(to)? {
+                    return Ok(Effect::said(format!(
+                        "delegation to {to} skipped: no such user or group"
+                    )));
+                }
+                let what = f.item.delegate(SYSTEM_ACTOR, to, *method)?;
+                // Nobody's "delegated by me" queue: the timer did it.
+                f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
+                let why = format!("by policy {}", f.policy.name);
+                f.tx.event(Some(f.case.id), what, Some(why));
+                Ok(Effect::said(format!("delegated {} to {to}", f.item.id)))
+            }
+            Action::Escalate(target) => self.auto_escalate(f, target),
+            Action::Complete(AutoOutcome::Abort) => self.auto_abort(f),
+            Action::Complete(auto) => self.auto_complete(f, *auto),
+        }
+    }
+
+    fn remind(&self, f: &mut Fire<'_, '_>, rule: &Rule) -> Result<Effect, ApiError> {
+        let (case, item) = (f.case, &*f.item);
+        let to = self.recipients(&[Recipient::Assignees], case, item)?;
+        let subject = format!("[casebench] {} reminder: {}", case.id, case.title);
+        let body = format!(
+            "{} ({}) is waiting for you.\nWithout a decision, policy {} will {} it at {}.\n\n  casebench case show {}\n",
+            case.id, item.id, f.policy.name, rule.action.name(), f.timer.due, case.id
+        );
+        self.queue_notifications(f.tx, &to, case, &subject, &body)?;
+        Ok(Effect::said(format!("reminded {}", list(&to))))
+    }
+
+    fn notify_holders(
+        &self,
+        f: &mut Fire<'_, '_>,
+        recipients: &[Recipient],
+    ) -> Result<Effect, ApiError> {
+        let (case, item) = (f.case, &*f.item);
+        let to = self.recipients(recipients, case, item)?;
+        let subject = format!("[casebench] {}: {}", case.id, case.title);
+        let body = format!(
+            "{} ({}) needs attention (policy {}, rule {}).\nHeld by: {}\nDeadline: {}\n\n  casebench case show {}\n",
+            case.id,
+            item.id,
+            f.policy.name,
+            f.timer.rule(),
+            list(&item.holders()),
+            item.deadline.map(|d| d.to_rfc3339()).unwrap_or_else(|| "none".into()),
+            case.id
+        );
+        self.queue_notifications(f.tx, &to, case, &subject, &body)?;
+        Ok(Effect::said(format!("notified {}", list(&to))))
+    }
+
+    fn auto_escalate(
+        &self,
+        f: &mut Fire<'_, '_>,
+        target: &EscalationTarget,
+    ) -> Result<Effect, ApiError> {
+        let to = match target {
+            EscalationTarget::Target(t) => Some(t.clone()),
+            EscalationTarget::Manager => self.manager_of(f.item)?,
+        };
+        let to = match to {
+            Some(to) if self.target_exists(&to)? => to,
+            Some(to) => {
+                return Ok(Effect::said(format!(
+                    "escalation to {to} skipped: no such user or group"
+                )))
+            }
+            None => {
+                return Ok(Effect::said(
+                    "escalation skipped: nobody above the holder".to_string(),
+                ))
+            }
+        };
+        let due = f.timer.due;
+        let deadline = f.policy.level_deadline(due)?;
+        let what = f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
+        let level = f.item.escalation_level;
+        f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
+        f.item.timers = f.policy.schedule(f.item, due)?;
+        let why = format!("by policy {}: no decision in time", f.policy.name);
+        f.tx.event(Some(f.case.id), what, Some(why));
+        Ok(Effect {
+            action: format!("escalated {} to {to} (level {level})", f.item.id),
+            changed_case: None,
+            next: f.item.timers.clone(),
+        })
+    }
+
+    /// The case is cancelled with every open work item.
+    fn auto_abort(&self, f: &mut Fire<'_, '_>) -> Result<Effect, ApiError> {
+        let case = f.case;
+        let mut ended = case.clone();
+        ended.state.go_to(CaseState::Cancelled)?;
+        f.tx.cancel_item(f.item)?;
+        // Other open items of the case end too.
+        let mut others = vec![];
+        for other_id in case.work_items.iter().filter(|w| **w != f.item.id) {
+            others.extend(self.overlay_item(f.o, *other_id)?);
+        }
+        for other in f.tx.cancel_open_items(others)? {
+            f.o.items.insert(other.id, other);
+        }
+        let why = format!("aborted by policy {}: no decision in time", f.policy.name);
+        f.tx.end_case(&mut ended, CaseState::Cancelled, None, Some(why))?;
+        f.tx.ws.put_case(Some(case), &ended);
+        Ok(Effect {
+            action: format!("aborted {}", case.id),
+            changed_case: Some(ended),
+            next: vec![],
+        })
+    }
+
+    fn auto_complete(&self, f: &mut Fire<'_, '_>, auto: AutoOutcome) -> Result<Effect, ApiError> {
+        let outcome = if auto == AutoOutcome::Approve {
+            Outcome::Approved
+        } else {
+            Outcome::Rejected
+        };
+        let comment = format!(
+            "automatically {} by policy {}: no decision in time",
+            outcome, f.policy.name
+        );
+        f.tx.complete_item(f.item, SYSTEM_ACTOR, outcome, Some(comment))?;
+        let mut items = vec![];
+        for w in &f.case.work_items {
+            if *w == f.item.id {
+                items.push(f.item.clone());
+            } else if let Some(other) = self.overlay_item(f.o, *w)? {
+                items.push(other);
+            }
+        }
+        Ok(Effect {
+            action: format!("completed {} as {outcome}", f.item.id),
+            changed_case: f.tx.close_if_done(f.case, &items)?,
+            next: vec![],
+        })
+    }
+
+    pub(super) fn target_exists(&self, t: &Target) -> Result<bool, ApiError> {
+        Ok(match t {
+            Target::User(u) => self.store.user(u)?.is_some(),
+            Target::Group(g) => self.store.group(g)?.is_some(),
+        })
+    }
+
+    /// The manager of the first assignee, else of the first candidate group.
+    fn manager_of(&self, item: &WorkItem) -> Result<Option<Target>, ApiError> {
+        if let Some(a) = item.assignees.first() {
+            return Ok(self
+                .store
+                .user(a)?
+                .and_then(|u| u.manager)
+                .map(Target::User));
+        }
+        if let Some(g) = item.candidates.first() {
+            return Ok(self
+                .store
+                .group(g)?
+                .and_then(|g| g.manager)
+                .map(Target::User));
+        }
+        Ok(None)
+    }
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "nobody".into()
+    } else {
+        v.join(", ")
+    }
+}
