@@ -287,3 +287,93 @@ fn unknown_csv_columns_and_nul_bytes_are_refused_with_the_line() {
     assert!(e.contains("u.csv: line 3: a NUL byte"), "{e}");
     assert_eq!(s.events(), before, "nothing changed");
 }
+
+#[test]
+fn past_deadlines_and_valid_untils_are_refused_alike() {
+    let s = Store::new();
+    let before = s.events();
+    let e = s.refused(
+        "alice",
+        &[
+            "case",
+            "new",
+            "--kind",
+            "manual",
+            "--title",
+            "x",
+            "--deadline",
+            "2020-01-01",
+        ],
+        2,
+    );
+    assert!(
+        e.contains(
+            "the deadline 2020-01-01T00:00:00Z is already past (now is 2026-11-20T09:00:00Z)"
+        ),
+        "{e}"
+    );
+    let e = s.refused(
+        "alice",
+        &["request", "new", "vpn", "--until", "2020-01-01"],
+        2,
+    );
+    assert!(
+        e.contains(
+            "valid-until 2020-01-01T00:00:00Z is already past (now is 2026-11-20T09:00:00Z)"
+        ),
+        "{e}"
+    );
+    // Now itself is not ahead either.
+    let e = s.refused(
+        "alice",
+        &[
+            "case",
+            "new",
+            "--kind",
+            "manual",
+            "--title",
+            "x",
+            "--deadline",
+            NOW,
+        ],
+        2,
+    );
+    assert!(e.contains("is already past"), "{e}");
+    assert_eq!(s.events(), before, "nothing changed");
+    // A future deadline is taken.
+    s.run(
+        "alice",
+        &[
+            "case",
+            "new",
+            "--kind",
+            "manual",
+            "--title",
+            "x",
+            "--deadline",
+            "1d",
+        ],
+    )
+    .success();
+}
+
+#[test]
+fn a_nul_byte_in_an_export_is_refused_with_the_line() {
+    let s = Store::new();
+    let r = s.file(
+        "r.toml",
+        "[[resource]]\nid = \"badge\"\nname = \"Badge\"\nkind = \"semi-manual\"\nowners = \"ops\"\n[resource.feed]\npath = \"badge.csv\"\nkey = \"account\"\nattributes = [\"mail\"]\n",
+    );
+    s.run("root", &["import", "resources", &r]).success();
+    let before = s.events();
+    let f = s.file(
+        "badge.csv",
+        "account,mail,office\njdoe,j@x,A1\nbob,b@x\0,B2\n",
+    );
+    let e = s.refused("root", &["resource", "feed", "badge", &f], 2);
+    assert!(e.contains("badge.csv: line 3: a NUL byte"), "{e}");
+    assert_eq!(s.events(), before, "nothing changed");
+    // Columns casebench does not compare are an export's own business: taken.
+    let f = s.file("badge.csv", "account,mail,office\njdoe,j@x,A1\n");
+    s.run("root", &["resource", "feed", "badge", &f]).success();
+}

@@ -47,6 +47,10 @@ pub fn parse_feed_csv(
         let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         return Err(bad(line, "not valid UTF-8".into()));
     }
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        return Err(bad(line, "a NUL byte (is this a text export?)".into()));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);
@@ -166,6 +170,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.to_string(), "e.csv: line 3: not valid UTF-8");
+        let e = parse_feed_csv(
+            "e.csv",
+            b"account,mail\njdoe,j@x\nbob,b\0@x\n",
+            "account",
+            &attrs,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "e.csv: line 3: a NUL byte (is this a text export?)"
+        );
         // A file that is no export shows nothing of itself.
         let e = parse_feed_csv("p", b"root:x:0:0:root:/root:/bin/bash\n", "account", &attrs);
         let e = e.unwrap_err().to_string();
