@@ -2,7 +2,6 @@
 //! period, and finds accounts nobody owns (correlation).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use chrono::Duration;
 
@@ -19,6 +18,9 @@ use crate::domain::{
 /// shadows without an owner (as midPoint keeps shadows of unmatched accounts) and named in
 /// one summary case, so a 100,000-row export of strangers opens 101 cases, not 100,000.
 pub const MAX_CORRELATION_CASES: u64 = 100;
+
+/// How many accounts a read commits at a time.
+const PART: usize = 5_000;
 
 /// How many of the accounts beyond the bound the summary case names.
 const SUMMARY_NAMES: usize = 20;
@@ -73,13 +75,16 @@ impl Engine {
             closing_cases: BTreeSet::new(),
             uncorrelated: vec![],
         };
+        let mut in_part = 0;
         for prev in shadows {
             self.check_shadow(tx, &mut r, prev)?;
+            self.commit_part(tx, &mut in_part)?;
         }
         // Accounts nobody asked for.
         let users = self.store.users()?;
         for (key, attrs) in export.iter().filter(|(k, _)| !known.contains(*k)) {
             self.unknown_account(tx, &mut r, &users, key, attrs)?;
+            self.commit_part(tx, &mut in_part)?;
         }
         let summary = self.summarise_uncorrelated(tx, &r)?;
         // Cases whose every operation the export confirmed are done.
@@ -108,6 +113,24 @@ impl Engine {
             resource.id,
             export.len()
         ))
+    }
+
+    /// Every [`PART`] accounts, commits what the read did so far (with the id counters it
+    /// advanced), so that a huge export is no huge transaction. The fingerprint is written
+    /// only with the last part: a read cut short is done again, and what the parts saved is
+    /// found as known accounts, unchanged.
+    fn commit_part(&self, tx: &mut Tx, in_part: &mut usize) -> Result<(), ApiError> {
+        *in_part += 1;
+        if *in_part < PART {
+            return Ok(());
+        }
+        *in_part = 0;
+        let mut ws = std::mem::take(&mut tx.ws);
+        ws.set_counter(crate::store::trees::KEY_NEXT_EVENT, tx.next_event);
+        for (key, n) in &tx.counters {
+            ws.set_counter(key, *n);
+        }
+        Ok(self.store.commit_unflushed(ws)?)
     }
 
     /// One case for the unknown accounts beyond [`MAX_CORRELATION_CASES`]; what the read's
@@ -325,75 +348,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Reads a semi-manual resource's export file (from the sweep). A refused export
-    /// changes nothing but the timer that asked for it; the reason is the result.
-    pub(crate) fn read_feed_file(&self, tx: &mut Tx, r: &Resource) -> Result<String, ApiError> {
-        let ResourceKind::SemiManual {
-            feed,
-            key,
-            attributes,
-        } = &r.kind
-        else {
-            return Ok(format!("{}: no export", r.id));
-        };
-        let path = match self.feeds.file(feed) {
-            Ok(p) => p,
-            Err(why) => return Ok(not_read(tx, r, Some(REFUSED), format!("{}: {why}", r.id))),
-        };
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                let why = format!("{}: cannot read the export {feed}: {e}", r.id);
-                return Ok(not_read(tx, r, None, why));
-            }
-        };
-        let hash = crate::import::feed::fingerprint(&bytes);
-        let print = match crate::import::feed::file_stamp(&path) {
-            Some(stamp) => format!("{stamp}/{hash}"),
-            None => hash,
-        };
-        match crate::import::feed::parse_feed_csv(feed, &bytes, key, attributes) {
-            Ok(rows) => self.read_feed(tx, &r.id, feed, &print, rows),
-            Err(e) => Ok(not_read(
-                tx,
-                r,
-                None,
-                format!("{}: export refused: {e}", r.id),
-            )),
-        }
-    }
-
-    /// Semi-manual resources whose export file changed since it was last read. A file whose
-    /// size and time are those of the last read is not read again. An export this engine
-    /// may not read is listed once, for the sweep to say so.
-    pub(crate) fn changed_feeds(&self) -> Result<Vec<Resource>, ApiError> {
-        use crate::import::feed::{file_stamp, fingerprint, same_content};
-        let mut out = vec![];
-        for r in self.store.resources()? {
-            if let ResourceKind::SemiManual { feed, .. } = &r.kind {
-                let stored = r.feed_fingerprint.as_deref();
-                let Ok(path) = self.feeds.file(feed) else {
-                    if stored != Some(REFUSED) {
-                        out.push(r);
-                    }
-                    continue;
-                };
-                let Some(stamp) = file_stamp(&path) else {
-                    continue;
-                };
-                if stored.is_some_and(|s| s.starts_with(&format!("{stamp}/"))) {
-                    continue;
-                }
-                if let Ok(bytes) = std::fs::read(&path) {
-                    if !same_content(stored, &fingerprint(&bytes)) {
-                        out.push(r);
-                    }
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Completes the open work items of a case whose operations the export all confirmed.
     fn finish_confirmed_case(
         &self,
@@ -504,81 +458,6 @@ impl Engine {
             "{}@{}: {comment}; {} closed",
             corr.account, corr.resource, case.id
         ))
-    }
-}
-
-/// The fingerprint of an export the engine may not read: said once, not read again until
-/// the resource or the engine's [`FeedAccess`] changes.
-const REFUSED: &str = "refused";
-
-/// An export not read: the resource's grace check is dropped (and, for a refused path, the
-/// refusal remembered); `why` is the sweep's result.
-fn not_read(tx: &mut Tx, r: &Resource, print: Option<&str>, why: String) -> String {
-    let mut nr = r.clone();
-    nr.grace_due = None;
-    if let Some(p) = print {
-        nr.feed_fingerprint = Some(p.to_string());
-    }
-    tx.ws.put_resource(Some(r), &nr);
-    why
-}
-
-/// Which export files the engine reads when a sweep asks: any the process's own OS user
-/// may read (the CLI, a workbench), only those under one directory (a server, whose rights
-/// are not its clients'), or none (a server without an exports directory).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeedAccess {
-    Any,
-    /// The directory, canonical.
-    Under(PathBuf),
-    Nothing,
-}
-
-impl FeedAccess {
-    /// Exports under `dir` only (it must be a directory).
-    pub fn under(dir: &Path) -> Result<FeedAccess, ApiError> {
-        let bad =
-            |why: String| ApiError::BadInput(format!("exports directory {}: {why}", dir.display()));
-        let canon = dir.canonicalize().map_err(|e| bad(e.to_string()))?;
-        if !canon.is_dir() {
-            return Err(bad("not a directory".into()));
-        }
-        Ok(FeedAccess::Under(canon))
-    }
-
-    /// The file to read for the feed path `feed`, or why it is not read. A path outside the
-    /// directory is refused before the file system is asked anything about it; inside, its
-    /// real path (symbolic links followed) must be inside too.
-    pub fn file(&self, feed: &str) -> Result<PathBuf, String> {
-        let dir = match self {
-            FeedAccess::Any => return Ok(PathBuf::from(feed)),
-            FeedAccess::Nothing => {
-                return Err(format!(
-                    "export {feed} not read: this server reads no export file (set [serve] exports = \"DIR\" in its config.toml, or serve --exports DIR)"
-                ))
-            }
-            FeedAccess::Under(dir) => dir,
-        };
-        let outside = || {
-            format!(
-                "export {feed} not read: it is not under the server's exports directory {}",
-                dir.display()
-            )
-        };
-        let path = Path::new(feed);
-        let lexical = path.is_absolute()
-            && !path
-                .components()
-                .any(|c| c == std::path::Component::ParentDir)
-            && path.starts_with(dir);
-        if !lexical {
-            return Err(outside());
-        }
-        match path.canonicalize() {
-            Ok(real) if real.starts_with(dir) => Ok(real),
-            Ok(_) => Err(outside()),
-            Err(e) => Err(format!("cannot read the export {feed}: {e}")),
-        }
     }
 }
 
