@@ -288,73 +288,33 @@ fn unknown_csv_columns_and_nul_bytes_are_refused_with_the_line() {
     assert_eq!(s.events(), before, "nothing changed");
 }
 
+/// `case new --kind manual --title x --deadline WHEN`.
+fn new_case_due(when: &str) -> Vec<&str> {
+    let mut args = vec!["case", "new", "--kind", "manual", "--title", "x"];
+    args.extend(["--deadline", when]);
+    args
+}
+
 #[test]
 fn past_deadlines_and_valid_untils_are_refused_alike() {
     let s = Store::new();
     let before = s.events();
-    let e = s.refused(
-        "alice",
-        &[
-            "case",
-            "new",
-            "--kind",
-            "manual",
-            "--title",
-            "x",
-            "--deadline",
-            "2020-01-01",
-        ],
-        2,
-    );
-    assert!(
-        e.contains(
-            "the deadline 2020-01-01T00:00:00Z is already past (now is 2026-11-20T09:00:00Z)"
-        ),
-        "{e}"
-    );
-    let e = s.refused(
-        "alice",
+    let said = |args: &[&str], what: &str| {
+        let e = s.refused("alice", args, 2);
+        let past = format!("{what} 2020-01-01T00:00:00Z is already past (now is {NOW})");
+        assert!(e.contains(&past), "{args:?}: {e}");
+    };
+    said(&new_case_due("2020-01-01"), "the deadline");
+    said(
         &["request", "new", "vpn", "--until", "2020-01-01"],
-        2,
-    );
-    assert!(
-        e.contains(
-            "valid-until 2020-01-01T00:00:00Z is already past (now is 2026-11-20T09:00:00Z)"
-        ),
-        "{e}"
+        "valid-until",
     );
     // Now itself is not ahead either.
-    let e = s.refused(
-        "alice",
-        &[
-            "case",
-            "new",
-            "--kind",
-            "manual",
-            "--title",
-            "x",
-            "--deadline",
-            NOW,
-        ],
-        2,
-    );
+    let e = s.refused("alice", &new_case_due(NOW), 2);
     assert!(e.contains("is already past"), "{e}");
     assert_eq!(s.events(), before, "nothing changed");
     // A future deadline is taken.
-    s.run(
-        "alice",
-        &[
-            "case",
-            "new",
-            "--kind",
-            "manual",
-            "--title",
-            "x",
-            "--deadline",
-            "1d",
-        ],
-    )
-    .success();
+    s.run("alice", &new_case_due("1d")).success();
 }
 
 #[test]

@@ -7,7 +7,7 @@ use chrono::Duration;
 
 use super::lifecycle::with_item;
 use super::{authz, Engine, Tx};
-use crate::api::{ApiError, FeedRow, NewCase};
+use crate::api::{ApiError, FeedAttributes, FeedRow, NewCase};
 use crate::domain::resource::rank_candidates;
 use crate::domain::{
     CaseId, CaseKind, Correlation, EventKind, Execution, OpKind, OpResult, Outcome,
@@ -29,7 +29,7 @@ const SUMMARY_NAMES: usize = 20;
 struct FeedRead<'a> {
     resource: &'a Resource,
     compared: BTreeSet<&'a String>,
-    export: &'a BTreeMap<String, BTreeMap<String, String>>,
+    export: &'a BTreeMap<String, FeedAttributes>,
     label: &'a str,
     confirmed: u64,
     remediations: u64,
@@ -59,7 +59,7 @@ impl Engine {
             )));
         };
         let compared: BTreeSet<&String> = attributes.iter().collect();
-        let export: BTreeMap<String, BTreeMap<String, String>> =
+        let export: BTreeMap<String, FeedAttributes> =
             rows.into_iter().map(|r| (r.key, r.attributes)).collect();
         let shadows = self.store.shadows(&resource.id)?;
         let known: BTreeSet<String> = shadows.iter().map(|s| s.key.clone()).collect();
@@ -173,7 +173,7 @@ impl Engine {
         if seen.is_some() {
             s.last_seen = Some(tx.now);
         }
-        let shows = |op: &PendingOperation, attrs: &BTreeMap<String, String>| match op.kind {
+        let shows = |op: &PendingOperation, attrs: &FeedAttributes| match op.kind {
             OpKind::Delete => false,
             _ => op
                 .changes
@@ -280,12 +280,12 @@ impl Engine {
         r: &mut FeedRead,
         users: &[User],
         key: &String,
-        attrs: &BTreeMap<String, String>,
+        attrs: &FeedAttributes,
     ) -> Result<(), ApiError> {
         let (resource, compared) = (r.resource, &r.compared);
         let candidates = rank_candidates(
             key,
-            attrs,
+            &attrs.to_map(),
             users
                 .iter()
                 .map(|u| (u.login.as_str(), u.name.as_str(), u.email.as_str())),
@@ -337,7 +337,7 @@ impl Engine {
                 Some(Correlation {
                     resource: resource.id.clone(),
                     account: key.clone(),
-                    attributes: attrs.clone(),
+                    attributes: attrs.to_map(),
                     candidates,
                 }),
             )?;
@@ -465,7 +465,7 @@ impl Engine {
 /// the account is (still, or not) there.
 fn what_the_export_shows(
     op: &PendingOperation,
-    seen: Option<&BTreeMap<String, String>>,
+    seen: Option<&FeedAttributes>,
     compared: &BTreeSet<&String>,
 ) -> String {
     match (op.kind, seen) {
@@ -490,18 +490,14 @@ fn what_the_export_shows(
 }
 
 /// How a settled account differs from the export: missing from it, or attribute by attribute.
-fn drift(
-    s: &Shadow,
-    seen: Option<&BTreeMap<String, String>>,
-    compared: &BTreeSet<&String>,
-) -> Vec<String> {
+fn drift(s: &Shadow, seen: Option<&FeedAttributes>, compared: &BTreeSet<&String>) -> Vec<String> {
     let Some(a) = seen else {
         return vec![format!("{} is missing from the export", s.key)];
     };
     compared
         .iter()
         .filter_map(|name| {
-            let (mine, theirs) = (s.attributes.get(*name), a.get(*name));
+            let (mine, theirs) = (s.attributes.get(*name), a.get(name));
             (mine != theirs).then(|| {
                 format!(
                     "{name}: {} in casebench, {} in the export",

@@ -1,8 +1,6 @@
 //! A semi-manual resource's export (CSV): one account per row. Refused whole, naming file
 //! and line, on a missing key column, a duplicate account, bad encoding or a malformed row.
 
-use std::collections::BTreeMap;
-
 use crate::api::{ApiError, FeedRow};
 
 /// A fingerprint of an export's bytes (FNV-1a 64), to notice when it changed.
@@ -69,7 +67,6 @@ pub fn parse_feed_csv(
             return Err(bad(1, format!("no attribute column {a:?}")));
         }
     }
-    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     let mut out = vec![];
     for rec in reader.records() {
         let rec = rec.map_err(|e| {
@@ -89,12 +86,6 @@ pub fn parse_feed_csv(
         if account.is_empty() {
             return Err(bad(line, format!("empty {key}")));
         }
-        if let Some(first) = seen.insert(account.clone(), line) {
-            return Err(bad(
-                line,
-                format!("duplicate account {account:?} (first on line {first})"),
-            ));
-        }
         let attributes = headers
             .iter()
             .zip(rec.iter())
@@ -107,7 +98,28 @@ pub fn parse_feed_csv(
             attributes,
         });
     }
+    if let Some((first, dup)) = first_duplicate(&out) {
+        return Err(bad(
+            dup.line,
+            format!(
+                "duplicate account {:?} (first on line {})",
+                dup.key, first.line
+            ),
+        ));
+    }
     Ok(out)
+}
+
+/// The first row (in the file's order) whose account an earlier row has, with that earlier
+/// row; found by sorting references, not by a second map of every account.
+fn first_duplicate(rows: &[FeedRow]) -> Option<(&FeedRow, &FeedRow)> {
+    let mut by_key: Vec<&FeedRow> = rows.iter().collect();
+    by_key.sort_by(|a, b| a.key.cmp(&b.key).then(a.line.cmp(&b.line)));
+    by_key
+        .windows(2)
+        .filter(|w| w[0].key == w[1].key)
+        .map(|w| (w[0], w[1]))
+        .min_by_key(|(_, dup)| dup.line)
 }
 
 /// The columns of a header, for a message: named when they look like column names, else
