@@ -1,7 +1,7 @@
 //! Semi-manual read-back: an export confirms operations, reveals divergence after the grace
 //! period, and finds accounts nobody owns (correlation).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::Duration;
 
@@ -29,20 +29,48 @@ const SUMMARY_NAMES: usize = 20;
 struct FeedRead<'a> {
     resource: &'a Resource,
     compared: BTreeSet<&'a String>,
-    export: &'a BTreeMap<String, FeedAttributes>,
+    export: &'a Export,
     label: &'a str,
     confirmed: u64,
     remediations: u64,
     correlations: u64,
     next_grace: Option<chrono::DateTime<chrono::Utc>>,
     closing_cases: BTreeSet<CaseId>,
-    /// Unknown accounts beyond [`MAX_CORRELATION_CASES`]: shadows without a case.
-    uncorrelated: Vec<String>,
+    /// How many unknown accounts beyond [`MAX_CORRELATION_CASES`] were kept as shadows
+    /// without a case, and the first [`SUMMARY_NAMES`] of them.
+    uncorrelated: usize,
+    named: Vec<String>,
+}
+
+/// An export's rows sorted by account (of two rows of one account, the later counts): looked
+/// up by binary search, without a map of every account.
+struct Export(Vec<FeedRow>);
+
+impl Export {
+    fn new(mut rows: Vec<FeedRow>) -> Export {
+        rows.reverse();
+        rows.sort_by(|a, b| a.key.cmp(&b.key));
+        rows.dedup_by(|later, first| later.key == first.key);
+        Export(rows)
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.0.binary_search_by(|r| r.key.as_str().cmp(key)).ok()
+    }
+
+    fn get(&self, key: &str) -> Option<&FeedAttributes> {
+        self.position(key).map(|i| &self.0[i].attributes)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 impl Engine {
     /// Reads a semi-manual export: confirms operations, declares divergence after the grace
-    /// period, opens remediation and correlation cases. All or nothing.
+    /// period, opens remediation and correlation cases. Committed in parts of [`PART`]
+    /// accounts; the fingerprint with the last.
     pub(crate) fn read_feed(
         &self,
         tx: &mut Tx,
@@ -59,10 +87,9 @@ impl Engine {
             )));
         };
         let compared: BTreeSet<&String> = attributes.iter().collect();
-        let export: BTreeMap<String, FeedAttributes> =
-            rows.into_iter().map(|r| (r.key, r.attributes)).collect();
+        let export = Export::new(rows);
         let shadows = self.store.shadows(&resource.id)?;
-        let known: BTreeSet<String> = shadows.iter().map(|s| s.key.clone()).collect();
+        let mut known = vec![false; export.len()];
         let mut r = FeedRead {
             resource: &resource,
             compared,
@@ -73,17 +100,22 @@ impl Engine {
             correlations: 0,
             next_grace: None,
             closing_cases: BTreeSet::new(),
-            uncorrelated: vec![],
+            uncorrelated: 0,
+            named: vec![],
         };
         let mut in_part = 0;
         for prev in shadows {
+            if let Some(i) = export.position(&prev.key) {
+                known[i] = true;
+            }
             self.check_shadow(tx, &mut r, prev)?;
             self.commit_part(tx, &mut in_part)?;
         }
         // Accounts nobody asked for.
         let users = self.store.users()?;
-        for (key, attrs) in export.iter().filter(|(k, _)| !known.contains(*k)) {
-            self.unknown_account(tx, &mut r, &users, key, attrs)?;
+        let unknown = export.0.iter().zip(known).filter(|(_, k)| !k);
+        for (row, _) in unknown {
+            self.unknown_account(tx, &mut r, &users, &row.key, &row.attributes)?;
             self.commit_part(tx, &mut in_part)?;
         }
         let summary = self.summarise_uncorrelated(tx, &r)?;
@@ -136,12 +168,12 @@ impl Engine {
     /// One case for the unknown accounts beyond [`MAX_CORRELATION_CASES`]; what the read's
     /// message adds about it (nothing when there were none).
     fn summarise_uncorrelated(&self, tx: &mut Tx, r: &FeedRead) -> Result<String, ApiError> {
-        let n = r.uncorrelated.len();
+        let n = r.uncorrelated;
         if n == 0 {
             return Ok(String::new());
         }
         let resource = r.resource;
-        let mut names = r.uncorrelated[..n.min(SUMMARY_NAMES)].join(", ");
+        let mut names = r.named.join(", ");
         if n > SUMMARY_NAMES {
             names.push_str(&format!(" and {} more", n - SUMMARY_NAMES));
         }
@@ -313,7 +345,10 @@ impl Engine {
                 Some(candidates[0].why.clone()),
             );
         } else if r.correlations >= MAX_CORRELATION_CASES {
-            r.uncorrelated.push(key.clone());
+            r.uncorrelated += 1;
+            if r.named.len() < SUMMARY_NAMES {
+                r.named.push(key.clone());
+            }
         } else {
             let title = format!("Who owns account {key} on {}?", resource.name);
             let listing = match candidates.len() {

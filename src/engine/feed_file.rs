@@ -36,7 +36,9 @@ impl Engine {
             Some(stamp) => format!("{stamp}/{hash}"),
             None => hash,
         };
-        match crate::import::feed::parse_feed_csv(feed, &bytes, key, attributes) {
+        let parsed = crate::import::feed::parse_feed_csv(feed, &bytes, key, attributes);
+        drop(bytes); // only the rows are needed from here on
+        match parsed {
             Ok(rows) => self.read_feed(tx, &r.id, feed, &print, rows),
             Err(e) => Ok(not_read(
                 tx,
