@@ -895,11 +895,29 @@ fn init_refuses_a_store_of_a_newer_schema() {
 #[test]
 fn queues_filters_limits_and_the_table() {
     let b = Bench::new();
-    let overdue = b.new_case(
-        "root",
-        "Reset password for Xavier",
-        &["--assignee", "alice", "--deadline", "2026-11-19T09:00:00Z"],
-    );
+    // Overdue: created two days ago (a past deadline is refused), due yesterday.
+    let out = b
+        .cmd(
+            "root",
+            &[
+                "--json",
+                "case",
+                "new",
+                "--kind",
+                "manual",
+                "--title",
+                "Reset password for Xavier",
+                "--assignee",
+                "alice",
+                "--deadline",
+                "2026-11-19T09:00:00Z",
+            ],
+        )
+        .env("CASEBENCH_NOW", "2026-11-18T09:00:00Z")
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let overdue = v["case"].as_str().expect("a case id").to_string();
     let offered = b.new_case(
         "root",
         "Database account for Yann",

@@ -298,6 +298,27 @@ fn a_large_export_opens_a_bounded_number_of_cases_and_keeps_every_account() {
     for i in 0..n {
         csv.push_str(&format!("zq{i:05},zq{i:05}@elsewhere.example\n"));
     }
+    // A malformed row at the very end refuses the whole file before anything is written,
+    // though the read commits its accounts in parts.
+    let bad = e.write("bad.csv", &format!("{csv}zq-last\n"));
+    let out = e
+        .cmd("root", &["resource", "feed", "badge", &bad])
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains(&format!("line {}: malformed CSV", n + 2)),
+        "{err}"
+    );
+    let none = e.json("root", &["shadow", "list", "badge"]);
+    assert_eq!(
+        none["shadows"].as_array().unwrap().len(),
+        0,
+        "nothing written"
+    );
+    let none = e.json("root", &["case", "list", "--queue", "all", "--limit", "0"]);
+    assert_eq!(none["total"], 0, "no case opened");
     let file = e.write("badge.csv", &csv);
     let out = e
         .cmd("root", &["resource", "feed", "badge", &file])

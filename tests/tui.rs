@@ -39,6 +39,7 @@ fn user(line: u64, login: &str, name: &str, manager: Option<&str>, groups: &[&st
 struct Store {
     _dir: TempDir,
     engine: Arc<Engine>,
+    clock: Arc<ManualClock>,
 }
 
 fn store() -> Store {
@@ -177,6 +178,7 @@ fn store() -> Store {
     Store {
         _dir: dir,
         engine: Arc::new(e),
+        clock,
     }
 }
 
@@ -283,7 +285,8 @@ fn the_selection_survives_a_refresh_that_adds_rows() {
     let mut d = s.driver("alice", (80, 24));
     d.press("j");
     assert_eq!(selected(&d).as_deref(), Some("C-2"));
-    // Somebody gives alice a case due before all of hers.
+    // Somebody gave alice a case due before all of hers (a month ago, overdue now).
+    s.clock.set(now() - Duration::days(31));
     s.engine
         .execute(
             "bob",
@@ -299,6 +302,7 @@ fn the_selection_survives_a_refresh_that_adds_rows() {
             }),
         )
         .unwrap();
+    s.clock.set(now());
     d.press("ctrl-r");
     assert_eq!(shown_ids(&d), ["C-8", "C-1", "C-2", "C-5"]);
     assert_eq!(selected(&d).as_deref(), Some("C-2"), "same case, new line");
@@ -1172,6 +1176,7 @@ fn snapshot_pending_operations_and_correlation() {
     let s = Store {
         _dir: dir,
         engine: Arc::new(e),
+        clock,
     };
     let size = (120, 40);
     let mut d = s.driver("alice", size);

@@ -359,3 +359,53 @@ fn a_stored_retention_beyond_any_time_keeps_the_operation_without_a_panic() {
     let done = ["case", "complete", "C-1", "--outcome", "success"];
     s.run("alice", &done).success();
 }
+
+/// `case new --kind manual --title x --deadline WHEN`.
+fn new_case_due(when: &str) -> Vec<&str> {
+    let mut args = vec!["case", "new", "--kind", "manual", "--title", "x"];
+    args.extend(["--deadline", when]);
+    args
+}
+
+#[test]
+fn past_deadlines_and_valid_untils_are_refused_alike() {
+    let s = Store::new();
+    let before = s.events();
+    let said = |args: &[&str], what: &str| {
+        let e = s.refused("alice", args, 2);
+        let past = format!("{what} 2020-01-01T00:00:00Z is already past (now is {NOW})");
+        assert!(e.contains(&past), "{args:?}: {e}");
+    };
+    said(&new_case_due("2020-01-01"), "the deadline");
+    said(
+        &["request", "new", "vpn", "--until", "2020-01-01"],
+        "valid-until",
+    );
+    // Now itself is not ahead either.
+    let e = s.refused("alice", &new_case_due(NOW), 2);
+    assert!(e.contains("is already past"), "{e}");
+    assert_eq!(s.events(), before, "nothing changed");
+    // A future deadline is taken.
+    s.run("alice", &new_case_due("1d")).success();
+}
+
+#[test]
+fn a_nul_byte_in_an_export_is_refused_with_the_line() {
+    let s = Store::new();
+    let r = s.file(
+        "r.toml",
+        "[[resource]]\nid = \"badge\"\nname = \"Badge\"\nkind = \"semi-manual\"\nowners = \"ops\"\n[resource.feed]\npath = \"badge.csv\"\nkey = \"account\"\nattributes = [\"mail\"]\n",
+    );
+    s.run("root", &["import", "resources", &r]).success();
+    let before = s.events();
+    let f = s.file(
+        "badge.csv",
+        "account,mail,office\njdoe,j@x,A1\nbob,b@x\0,B2\n",
+    );
+    let e = s.refused("root", &["resource", "feed", "badge", &f], 2);
+    assert!(e.contains("badge.csv: line 3: a NUL byte"), "{e}");
+    assert_eq!(s.events(), before, "nothing changed");
+    // Columns casebench does not compare are an export's own business: taken.
+    let f = s.file("badge.csv", "account,mail,office\njdoe,j@x,A1\n");
+    s.run("root", &["resource", "feed", "badge", &f]).success();
+}

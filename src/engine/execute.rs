@@ -173,9 +173,9 @@ impl Engine {
 
     fn create_case(&self, tx: &mut Tx, _user: &User, new: NewCase) -> Result<String, ApiError> {
         let target = new.target.clone();
-        // A past deadline stays allowed (an overdue case, recorded late); only its range is
-        // checked, as for every time a command gives.
-        time_in_range(new.deadline, "the deadline")?;
+        // One rule for the times a person sets ahead (as for a request's valid-until): a
+        // deadline is after now; a case is overdue only when its deadline passes.
+        future_time(new.deadline, "the deadline", tx.now)?;
         let (case, item) = self.open_case(tx, new, vec![], None)?;
         tx.applied.case = Some(case.id);
         tx.applied.work_item = Some(item.id);
@@ -407,16 +407,22 @@ impl Engine {
     }
 }
 
-/// The one rule for times a command sets ahead (a deadline, valid-until): after now, and
-/// within the years a time may fall in.
+/// The one rule for times a command sets ahead (`case new --deadline`, `request new
+/// --until`): within the years a time may fall in, and after now (a past one is refused,
+/// naming it).
 pub(crate) fn future_time(
     t: Option<DateTime<Utc>>,
     what: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
+    time_in_range(t, what)?;
     match t {
-        Some(t) if t <= now => Err(ApiError::BadInput(format!("{what} is already past"))),
-        _ => time_in_range(t, what),
+        Some(t) if t <= now => Err(ApiError::BadInput(format!(
+            "{what} {} is already past (now is {})",
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ))),
+        _ => Ok(()),
     }
 }
 

@@ -1,12 +1,11 @@
 //! Semi-manual read-back: an export confirms operations, reveals divergence after the grace
 //! period, and finds accounts nobody owns (correlation).
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
 
 use super::lifecycle::with_item;
 use super::{authz, Engine, Tx};
-use crate::api::{ApiError, FeedRow, NewCase};
+use crate::api::{ApiError, FeedAttributes, FeedRow, NewCase};
 use crate::domain::duration::add_secs;
 use crate::domain::resource::rank_candidates;
 use crate::domain::{
@@ -19,6 +18,9 @@ use crate::domain::{
 /// one summary case, so a 100,000-row export of strangers opens 101 cases, not 100,000.
 pub const MAX_CORRELATION_CASES: u64 = 100;
 
+/// How many accounts a read commits at a time.
+const PART: usize = 5_000;
+
 /// How many of the accounts beyond the bound the summary case names.
 const SUMMARY_NAMES: usize = 20;
 
@@ -26,20 +28,48 @@ const SUMMARY_NAMES: usize = 20;
 struct FeedRead<'a> {
     resource: &'a Resource,
     compared: BTreeSet<&'a String>,
-    export: &'a BTreeMap<String, BTreeMap<String, String>>,
+    export: &'a Export,
     label: &'a str,
     confirmed: u64,
     remediations: u64,
     correlations: u64,
     next_grace: Option<chrono::DateTime<chrono::Utc>>,
     closing_cases: BTreeSet<CaseId>,
-    /// Unknown accounts beyond [`MAX_CORRELATION_CASES`]: shadows without a case.
-    uncorrelated: Vec<String>,
+    /// How many unknown accounts beyond [`MAX_CORRELATION_CASES`] were kept as shadows
+    /// without a case, and the first [`SUMMARY_NAMES`] of them.
+    uncorrelated: usize,
+    named: Vec<String>,
+}
+
+/// An export's rows sorted by account (of two rows of one account, the later counts): looked
+/// up by binary search, without a map of every account.
+struct Export(Vec<FeedRow>);
+
+impl Export {
+    fn new(mut rows: Vec<FeedRow>) -> Export {
+        rows.reverse();
+        rows.sort_by(|a, b| a.key.cmp(&b.key));
+        rows.dedup_by(|later, first| later.key == first.key);
+        Export(rows)
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.0.binary_search_by(|r| r.key.as_str().cmp(key)).ok()
+    }
+
+    fn get(&self, key: &str) -> Option<&FeedAttributes> {
+        self.position(key).map(|i| &self.0[i].attributes)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 impl Engine {
     /// Reads a semi-manual export: confirms operations, declares divergence after the grace
-    /// period, opens remediation and correlation cases. All or nothing.
+    /// period, opens remediation and correlation cases. Committed in parts of [`PART`]
+    /// accounts; the fingerprint with the last.
     pub(crate) fn read_feed(
         &self,
         tx: &mut Tx,
@@ -56,10 +86,9 @@ impl Engine {
             )));
         };
         let compared: BTreeSet<&String> = attributes.iter().collect();
-        let export: BTreeMap<String, BTreeMap<String, String>> =
-            rows.into_iter().map(|r| (r.key, r.attributes)).collect();
+        let export = Export::new(rows);
         let shadows = self.store.shadows(&resource.id)?;
-        let known: BTreeSet<String> = shadows.iter().map(|s| s.key.clone()).collect();
+        let mut known = vec![false; export.len()];
         let mut r = FeedRead {
             resource: &resource,
             compared,
@@ -70,15 +99,23 @@ impl Engine {
             correlations: 0,
             next_grace: None,
             closing_cases: BTreeSet::new(),
-            uncorrelated: vec![],
+            uncorrelated: 0,
+            named: vec![],
         };
+        let mut in_part = 0;
         for prev in shadows {
+            if let Some(i) = export.position(&prev.key) {
+                known[i] = true;
+            }
             self.check_shadow(tx, &mut r, prev)?;
+            self.commit_part(tx, &mut in_part)?;
         }
         // Accounts nobody asked for.
         let users = self.store.users()?;
-        for (key, attrs) in export.iter().filter(|(k, _)| !known.contains(*k)) {
-            self.unknown_account(tx, &mut r, &users, key, attrs)?;
+        let unknown = export.0.iter().zip(known).filter(|(_, k)| !k);
+        for (row, _) in unknown {
+            self.unknown_account(tx, &mut r, &users, &row.key, &row.attributes)?;
+            self.commit_part(tx, &mut in_part)?;
         }
         let summary = self.summarise_uncorrelated(tx, &r)?;
         // Cases whose every operation the export confirmed are done.
@@ -109,15 +146,33 @@ impl Engine {
         ))
     }
 
+    /// Every [`PART`] accounts, commits what the read did so far (with the id counters it
+    /// advanced), so that a huge export is no huge transaction. The fingerprint is written
+    /// only with the last part: a read cut short is done again, and what the parts saved is
+    /// found as known accounts, unchanged.
+    fn commit_part(&self, tx: &mut Tx, in_part: &mut usize) -> Result<(), ApiError> {
+        *in_part += 1;
+        if *in_part < PART {
+            return Ok(());
+        }
+        *in_part = 0;
+        let mut ws = std::mem::take(&mut tx.ws);
+        ws.set_counter(crate::store::trees::KEY_NEXT_EVENT, tx.next_event);
+        for (key, n) in &tx.counters {
+            ws.set_counter(key, *n);
+        }
+        Ok(self.store.commit_unflushed(ws)?)
+    }
+
     /// One case for the unknown accounts beyond [`MAX_CORRELATION_CASES`]; what the read's
     /// message adds about it (nothing when there were none).
     fn summarise_uncorrelated(&self, tx: &mut Tx, r: &FeedRead) -> Result<String, ApiError> {
-        let n = r.uncorrelated.len();
+        let n = r.uncorrelated;
         if n == 0 {
             return Ok(String::new());
         }
         let resource = r.resource;
-        let mut names = r.uncorrelated[..n.min(SUMMARY_NAMES)].join(", ");
+        let mut names = r.named.join(", ");
         if n > SUMMARY_NAMES {
             names.push_str(&format!(" and {} more", n - SUMMARY_NAMES));
         }
@@ -149,7 +204,7 @@ impl Engine {
         if seen.is_some() {
             s.last_seen = Some(tx.now);
         }
-        let shows = |op: &PendingOperation, attrs: &BTreeMap<String, String>| match op.kind {
+        let shows = |op: &PendingOperation, attrs: &FeedAttributes| match op.kind {
             OpKind::Delete => false,
             _ => op
                 .changes
@@ -259,12 +314,12 @@ impl Engine {
         r: &mut FeedRead,
         users: &[User],
         key: &String,
-        attrs: &BTreeMap<String, String>,
+        attrs: &FeedAttributes,
     ) -> Result<(), ApiError> {
         let (resource, compared) = (r.resource, &r.compared);
         let candidates = rank_candidates(
             key,
-            attrs,
+            &attrs.to_map(),
             users
                 .iter()
                 .map(|u| (u.login.as_str(), u.name.as_str(), u.email.as_str())),
@@ -292,7 +347,10 @@ impl Engine {
                 Some(candidates[0].why.clone()),
             );
         } else if r.correlations >= MAX_CORRELATION_CASES {
-            r.uncorrelated.push(key.clone());
+            r.uncorrelated += 1;
+            if r.named.len() < SUMMARY_NAMES {
+                r.named.push(key.clone());
+            }
         } else {
             let title = format!("Who owns account {key} on {}?", resource.name);
             let listing = match candidates.len() {
@@ -316,7 +374,7 @@ impl Engine {
                 Some(Correlation {
                     resource: resource.id.clone(),
                     account: key.clone(),
-                    attributes: attrs.clone(),
+                    attributes: attrs.to_map(),
                     candidates,
                 }),
             )?;
@@ -325,75 +383,6 @@ impl Engine {
         }
         tx.ws.put_shadow(None, &s);
         Ok(())
-    }
-
-    /// Reads a semi-manual resource's export file (from the sweep). A refused export
-    /// changes nothing but the timer that asked for it; the reason is the result.
-    pub(crate) fn read_feed_file(&self, tx: &mut Tx, r: &Resource) -> Result<String, ApiError> {
-        let ResourceKind::SemiManual {
-            feed,
-            key,
-            attributes,
-        } = &r.kind
-        else {
-            return Ok(format!("{}: no export", r.id));
-        };
-        let path = match self.feeds.file(feed) {
-            Ok(p) => p,
-            Err(why) => return Ok(not_read(tx, r, Some(REFUSED), format!("{}: {why}", r.id))),
-        };
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                let why = format!("{}: cannot read the export {feed}: {e}", r.id);
-                return Ok(not_read(tx, r, None, why));
-            }
-        };
-        let hash = crate::import::feed::fingerprint(&bytes);
-        let print = match crate::import::feed::file_stamp(&path) {
-            Some(stamp) => format!("{stamp}/{hash}"),
-            None => hash,
-        };
-        match crate::import::feed::parse_feed_csv(feed, &bytes, key, attributes) {
-            Ok(rows) => self.read_feed(tx, &r.id, feed, &print, rows),
-            Err(e) => Ok(not_read(
-                tx,
-                r,
-                None,
-                format!("{}: export refused: {e}", r.id),
-            )),
-        }
-    }
-
-    /// Semi-manual resources whose export file changed since it was last read. A file whose
-    /// size and time are those of the last read is not read again. An export this engine
-    /// may not read is listed once, for the sweep to say so.
-    pub(crate) fn changed_feeds(&self) -> Result<Vec<Resource>, ApiError> {
-        use crate::import::feed::{file_stamp, fingerprint, same_content};
-        let mut out = vec![];
-        for r in self.store.resources()? {
-            if let ResourceKind::SemiManual { feed, .. } = &r.kind {
-                let stored = r.feed_fingerprint.as_deref();
-                let Ok(path) = self.feeds.file(feed) else {
-                    if stored != Some(REFUSED) {
-                        out.push(r);
-                    }
-                    continue;
-                };
-                let Some(stamp) = file_stamp(&path) else {
-                    continue;
-                };
-                if stored.is_some_and(|s| s.starts_with(&format!("{stamp}/"))) {
-                    continue;
-                }
-                if let Ok(bytes) = std::fs::read(&path) {
-                    if !same_content(stored, &fingerprint(&bytes)) {
-                        out.push(r);
-                    }
-                }
-            }
-        }
-        Ok(out)
     }
 
     /// Completes the open work items of a case whose operations the export all confirmed.
@@ -509,86 +498,11 @@ impl Engine {
     }
 }
 
-/// The fingerprint of an export the engine may not read: said once, not read again until
-/// the resource or the engine's [`FeedAccess`] changes.
-const REFUSED: &str = "refused";
-
-/// An export not read: the resource's grace check is dropped (and, for a refused path, the
-/// refusal remembered); `why` is the sweep's result.
-fn not_read(tx: &mut Tx, r: &Resource, print: Option<&str>, why: String) -> String {
-    let mut nr = r.clone();
-    nr.grace_due = None;
-    if let Some(p) = print {
-        nr.feed_fingerprint = Some(p.to_string());
-    }
-    tx.ws.put_resource(Some(r), &nr);
-    why
-}
-
-/// Which export files the engine reads when a sweep asks: any the process's own OS user
-/// may read (the CLI, a workbench), only those under one directory (a server, whose rights
-/// are not its clients'), or none (a server without an exports directory).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeedAccess {
-    Any,
-    /// The directory, canonical.
-    Under(PathBuf),
-    Nothing,
-}
-
-impl FeedAccess {
-    /// Exports under `dir` only (it must be a directory).
-    pub fn under(dir: &Path) -> Result<FeedAccess, ApiError> {
-        let bad =
-            |why: String| ApiError::BadInput(format!("exports directory {}: {why}", dir.display()));
-        let canon = dir.canonicalize().map_err(|e| bad(e.to_string()))?;
-        if !canon.is_dir() {
-            return Err(bad("not a directory".into()));
-        }
-        Ok(FeedAccess::Under(canon))
-    }
-
-    /// The file to read for the feed path `feed`, or why it is not read. A path outside the
-    /// directory is refused before the file system is asked anything about it; inside, its
-    /// real path (symbolic links followed) must be inside too.
-    pub fn file(&self, feed: &str) -> Result<PathBuf, String> {
-        let dir = match self {
-            FeedAccess::Any => return Ok(PathBuf::from(feed)),
-            FeedAccess::Nothing => {
-                return Err(format!(
-                    "export {feed} not read: this server reads no export file (set [serve] exports = \"DIR\" in its config.toml, or serve --exports DIR)"
-                ))
-            }
-            FeedAccess::Under(dir) => dir,
-        };
-        let outside = || {
-            format!(
-                "export {feed} not read: it is not under the server's exports directory {}",
-                dir.display()
-            )
-        };
-        let path = Path::new(feed);
-        let lexical = path.is_absolute()
-            && !path
-                .components()
-                .any(|c| c == std::path::Component::ParentDir)
-            && path.starts_with(dir);
-        if !lexical {
-            return Err(outside());
-        }
-        match path.canonicalize() {
-            Ok(real) if real.starts_with(dir) => Ok(real),
-            Ok(_) => Err(outside()),
-            Err(e) => Err(format!("cannot read the export {feed}: {e}")),
-        }
-    }
-}
-
 /// Why a completed operation is not in the export: the attributes it shows instead, or that
 /// the account is (still, or not) there.
 fn what_the_export_shows(
     op: &PendingOperation,
-    seen: Option<&BTreeMap<String, String>>,
+    seen: Option<&FeedAttributes>,
     compared: &BTreeSet<&String>,
 ) -> String {
     match (op.kind, seen) {
@@ -613,18 +527,14 @@ fn what_the_export_shows(
 }
 
 /// How a settled account differs from the export: missing from it, or attribute by attribute.
-fn drift(
-    s: &Shadow,
-    seen: Option<&BTreeMap<String, String>>,
-    compared: &BTreeSet<&String>,
-) -> Vec<String> {
+fn drift(s: &Shadow, seen: Option<&FeedAttributes>, compared: &BTreeSet<&String>) -> Vec<String> {
     let Some(a) = seen else {
         return vec![format!("{} is missing from the export", s.key)];
     };
     compared
         .iter()
         .filter_map(|name| {
-            let (mine, theirs) = (s.attributes.get(*name), a.get(*name));
+            let (mine, theirs) = (s.attributes.get(*name), a.get(name));
             (mine != theirs).then(|| {
                 format!(
                     "{name}: {} in casebench, {} in the export",

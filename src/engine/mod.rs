@@ -7,6 +7,7 @@ mod backup;
 mod check;
 mod execute;
 mod feed;
+mod feed_file;
 pub mod generate;
 mod lifecycle;
 mod notify;
@@ -26,7 +27,7 @@ use crate::api::{ApiError, Applied};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::domain::{CaseId, Event, EventKind, User, WorkItemId};
 use crate::store::{trees, Storage, Store, WriteSet};
-pub use feed::FeedAccess;
+pub use feed_file::FeedAccess;
 
 pub struct Engine {
     store: Box<dyn Storage>,

@@ -1,8 +1,6 @@
 //! A semi-manual resource's export (CSV): one account per row. Refused whole, naming file
 //! and line, on a missing key column, a duplicate account, bad encoding or a malformed row.
 
-use std::collections::BTreeMap;
-
 use crate::api::{ApiError, FeedRow};
 
 /// A fingerprint of an export's bytes (FNV-1a 64), to notice when it changed.
@@ -47,6 +45,10 @@ pub fn parse_feed_csv(
         let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         return Err(bad(line, "not valid UTF-8".into()));
     }
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        return Err(bad(line, "a NUL byte (is this a text export?)".into()));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);
@@ -65,7 +67,6 @@ pub fn parse_feed_csv(
             return Err(bad(1, format!("no attribute column {a:?}")));
         }
     }
-    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     let mut out = vec![];
     for rec in reader.records() {
         let rec = rec.map_err(|e| {
@@ -85,12 +86,6 @@ pub fn parse_feed_csv(
         if account.is_empty() {
             return Err(bad(line, format!("empty {key}")));
         }
-        if let Some(first) = seen.insert(account.clone(), line) {
-            return Err(bad(
-                line,
-                format!("duplicate account {account:?} (first on line {first})"),
-            ));
-        }
         let attributes = headers
             .iter()
             .zip(rec.iter())
@@ -103,7 +98,28 @@ pub fn parse_feed_csv(
             attributes,
         });
     }
+    if let Some((first, dup)) = first_duplicate(&out) {
+        return Err(bad(
+            dup.line,
+            format!(
+                "duplicate account {:?} (first on line {})",
+                dup.key, first.line
+            ),
+        ));
+    }
     Ok(out)
+}
+
+/// The first row (in the file's order) whose account an earlier row has, with that earlier
+/// row; found by sorting references, not by a second map of every account.
+fn first_duplicate(rows: &[FeedRow]) -> Option<(&FeedRow, &FeedRow)> {
+    let mut by_key: Vec<&FeedRow> = rows.iter().collect();
+    by_key.sort_by(|a, b| a.key.cmp(&b.key).then(a.line.cmp(&b.line)));
+    by_key
+        .windows(2)
+        .filter(|w| w[0].key == w[1].key)
+        .map(|w| (w[0], w[1]))
+        .min_by_key(|(_, dup)| dup.line)
 }
 
 /// The columns of a header, for a message: named when they look like column names, else
@@ -166,6 +182,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.to_string(), "e.csv: line 3: not valid UTF-8");
+        let e = parse_feed_csv(
+            "e.csv",
+            b"account,mail\njdoe,j@x\nbob,b\0@x\n",
+            "account",
+            &attrs,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "e.csv: line 3: a NUL byte (is this a text export?)"
+        );
         // A file that is no export shows nothing of itself.
         let e = parse_feed_csv("p", b"root:x:0:0:root:/root:/bin/bash\n", "account", &attrs);
         let e = e.unwrap_err().to_string();

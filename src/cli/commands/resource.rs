@@ -180,13 +180,15 @@ pub fn resource(ctx: &Ctx, cmd: ResourceCmd) -> Result<(), ApiError> {
             let label = file.display().to_string();
             let bytes = std::fs::read(&file)
                 .map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
+            let print = fingerprint(&bytes);
             let rows = parse_feed_csv(&label, &bytes, key, attributes)?;
+            drop(bytes); // only the rows are needed from here on
             let applied = engine.execute(
                 &ctx.actor,
                 Command::ReadFeed {
                     resource: id,
                     label,
-                    fingerprint: fingerprint(&bytes),
+                    fingerprint: print,
                     rows,
                 },
             )?;
