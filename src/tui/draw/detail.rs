@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::widgets::pane_block;
+use super::widgets::{pane_block, visible};
 use crate::tui::app::App;
 use crate::tui::layout::{self, Pane};
 use crate::tui::text;
@@ -22,24 +22,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     let block = pane_block(app, Pane::Detail, Line::from(spans));
     let inner = layout::inner(area);
-    // The text as laid out when the case arrived (or the width changed); laid out here only
-    // when it was laid out for another width.
-    let (laid, widths) = app.case.lines();
-    let fresh;
-    let all: &[Line<'static>] = match widths {
-        Some(w) if w.0 == inner.width => &laid.detail,
-        _ => {
-            fresh = text::detail::lines(&app.look(), &app.case, inner.width as usize);
-            &fresh
-        }
-    };
-    let max = all.len().saturating_sub(inner.height as usize);
-    let scroll = app.case.scroll(max);
-    let shown: Vec<Line> = all
-        .iter()
-        .skip(scroll)
-        .take(inner.height as usize)
-        .cloned()
-        .collect();
+    let laid = app.case.lines();
+    let shown = visible(
+        (&laid.0.detail, laid.1.map(|w| w.0)),
+        inner,
+        || text::detail::lines(&app.look(), &app.case, inner.width as usize),
+        |max| app.case.scroll(max),
+    );
     frame.render_widget(Paragraph::new(shown).block(block), area);
 }

@@ -53,3 +53,27 @@ pub(crate) fn hint_spans(app: &App, hints: &[(String, &str)]) -> Vec<Span<'stati
     }
     out
 }
+
+/// The lines of a case pane that fit in `inner`, from the text as laid out when the case
+/// arrived (or the width changed) — laid out here again only when that was for another width
+/// — scrolled to where the pane says (`scroll` gets the largest scroll there is).
+pub fn visible(
+    (laid, width): (&[Line<'static>], Option<u16>),
+    inner: Rect,
+    lay_out: impl FnOnce() -> Vec<Line<'static>>,
+    scroll: impl FnOnce(usize) -> usize,
+) -> Vec<Line<'static>> {
+    let fresh;
+    let all = if width == Some(inner.width) {
+        laid
+    } else {
+        fresh = lay_out();
+        &fresh[..]
+    };
+    let scroll = scroll(all.len().saturating_sub(inner.height as usize));
+    all.iter()
+        .skip(scroll)
+        .take(inner.height as usize)
+        .cloned()
+        .collect()
+}
