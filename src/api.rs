@@ -106,6 +106,11 @@ pub enum Command {
     ImportPolicies {
         policies: Vec<crate::domain::Policy>,
     },
+    /// A consistent copy of the whole store in the new directory `dest`, taken while it is in
+    /// use (administrators). Changes nothing in the store.
+    Backup {
+        dest: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -435,6 +440,9 @@ pub enum Query {
     },
     /// The acting user as the store knows them.
     WhoAmI,
+    /// Every invariant of the store, checked (administrators): the findings, none when
+    /// consistent.
+    Check,
     /// The engine's clock: the time its sweeps fire at (what a workbench shows).
     Now,
 }
@@ -457,6 +465,7 @@ pub enum Answer {
     User(User),
     #[serde(with = "crate::domain::time::ts")]
     Now(DateTime<Utc>),
+    Findings(Vec<String>),
 }
 
 /// When a sweep runs and what it may fire: every timer due at or before `until` (default:
@@ -552,6 +561,7 @@ pub trait ServiceExt: Service {
     typed!(shadow(r: &str, a: &str) -> Option<Shadow>, Query::Shadow(r.to_string(), a.to_string()), Shadow);
     typed!(notifications(unsent: bool, limit: usize) -> Vec<Notification>, Query::Notifications { unsent, limit }, Notifications);
     typed!(who_am_i() -> User, Query::WhoAmI, User);
+    typed!(check() -> Vec<String>, Query::Check, Findings);
     typed!(
         /// The engine's clock.
         now() -> DateTime<Utc>, Query::Now, Now

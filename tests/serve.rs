@@ -204,3 +204,36 @@ fn the_server_runs_the_timers() {
     let _ = server.socket.clone();
     assert!(server.stop().success());
 }
+
+#[test]
+fn backup_and_check_go_through_the_server_for_administrators_only() {
+    let (dir, db) = setup();
+    cb(&db)
+        .args([
+            "--as", "alice", "case", "new", "--kind", "generic", "--title", "kept",
+        ])
+        .assert()
+        .success();
+    let server = Server::start(&db);
+    // A non-administrator may do neither.
+    let dest = dir.path().join("backup");
+    cb(&db)
+        .args(["--as", "alice", "backup"])
+        .arg(&dest)
+        .assert()
+        .code(4);
+    cb(&db).args(["--as", "alice", "check"]).assert().code(4);
+    assert!(!dest.exists());
+    // An administrator may, while the server holds the store.
+    cb(&db).args(["--as", "root", "check"]).assert().success();
+    cb(&db)
+        .args(["--as", "root", "backup"])
+        .arg(&dest)
+        .assert()
+        .success();
+    assert!(server.stop().success());
+    // The copy is a whole store: consistent, with the case in it.
+    cb(&dest).args(["--as", "root", "check"]).assert().success();
+    let list = json(&dest, "root", &["case", "list", "--queue", "all"]);
+    assert_eq!(list["cases"][0]["title"], "kept");
+}

@@ -15,6 +15,16 @@ impl Engine {
     /// The single write path: checks, applies and records `command` as `actor`, atomically
     /// and durably (unless in batch mode).
     pub fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
+        if let Command::Backup { dest } = &command {
+            // It writes no transaction: the copy is taken under the write lock itself.
+            let user = self.actor(actor)?;
+            authz::may_administer(&user, "back up the store")?;
+            self.backup(dest)?;
+            return Ok(Applied {
+                message: format!("backed up {} to {}", self.path().display(), dest.display()),
+                ..Applied::default()
+            });
+        }
         let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let user = self.actor(actor)?;
         let mut tx = self.begin(actor)?;
@@ -94,6 +104,7 @@ impl Engine {
             Command::ImportPolicies { policies } => {
                 self.import_policies(&mut tx, &user, policies)?
             }
+            Command::Backup { .. } => unreachable!("taken above, outside the transaction"),
         };
         self.commit(tx, message)
     }

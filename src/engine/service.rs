@@ -40,6 +40,10 @@ impl Service for Engine {
             }
             Query::WhoAmI => Answer::User(user),
             Query::Now => Answer::Now(self.now()),
+            Query::Check => {
+                authz::may_administer(&user, "check the store")?;
+                Answer::Findings(self.check()?)
+            }
         })
     }
 

@@ -52,24 +52,6 @@ impl Client {
     }
 }
 
-impl Client {
-    /// `casebench backup DEST` on the server's store (DEST as the server sees it).
-    pub fn backup(&self, actor: &str, dest: &Path) -> Result<(), ApiError> {
-        match self.call(actor, Call::Backup(dest.to_path_buf()))? {
-            Reply::Done => Ok(()),
-            other => Err(unexpected(other)),
-        }
-    }
-
-    /// `casebench check` on the server's store.
-    pub fn check(&self, actor: &str) -> Result<Vec<String>, ApiError> {
-        match self.call(actor, Call::Check)? {
-            Reply::Findings(f) => Ok(f),
-            other => Err(unexpected(other)),
-        }
-    }
-}
-
 fn unexpected(r: Reply) -> ApiError {
     ApiError::Internal(format!("unexpected reply from the server: {r:?}"))
 }

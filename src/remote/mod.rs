@@ -22,10 +22,6 @@ pub enum Call {
     Execute(Command),
     Query(Query),
     Sweep(SweepArgs),
-    /// `casebench backup DEST` through the server (administrators only).
-    Backup(PathBuf),
-    /// `casebench check` through the server (administrators only).
-    Check,
 }
 
 /// What a call returns.
@@ -35,8 +31,6 @@ pub enum Reply {
     Applied(Applied),
     Answer(Answer),
     Sweep(SweepReport),
-    Done,
-    Findings(Vec<String>),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -51,25 +45,7 @@ pub fn dispatch(engine: &Engine, actor: &str, call: Call) -> Result<Reply, ApiEr
         Call::Execute(c) => Reply::Applied(engine.execute(actor, c)?),
         Call::Query(q) => Reply::Answer(engine.query(actor, q)?),
         Call::Sweep(a) => Reply::Sweep(engine.sweep(actor, a)?),
-        Call::Backup(dest) => {
-            admin(engine, actor)?;
-            engine.backup(&dest)?;
-            Reply::Done
-        }
-        Call::Check => {
-            admin(engine, actor)?;
-            Reply::Findings(engine.check()?)
-        }
     })
-}
-
-fn admin(engine: &Engine, actor: &str) -> Result<(), ApiError> {
-    match engine.actor(actor) {
-        Ok(user) if user.admin => Ok(()),
-        _ => Err(ApiError::NotAllowed(format!(
-            "only an administrator may back up or check the store ({actor} is not one)"
-        ))),
-    }
 }
 
 /// Where the server of the store at `db` listens: `<db>.sock` beside it.

@@ -2,17 +2,15 @@
 
 use std::path::Path;
 
-use crate::api::ApiError;
-use crate::cli::Ctx;
+use crate::api::{ApiError, Command, Service};
+use crate::cli::{output, Ctx};
 
 pub fn run(ctx: &Ctx, dest: &Path) -> Result<(), ApiError> {
     // The server resolves relative paths from its own directory: send an absolute one.
     let dest = std::path::absolute(dest)
         .map_err(|e| ApiError::BadInput(format!("bad backup path {}: {e}", dest.display())))?;
-    match ctx.server() {
-        Some(client) => client.backup(&ctx.actor, &dest)?,
-        None => ctx.open()?.backup(&dest)?,
-    }
-    println!("backed up {} to {}", ctx.db.display(), dest.display());
-    Ok(())
+    let applied = ctx
+        .backend()?
+        .execute(&ctx.actor, Command::Backup { dest })?;
+    output::applied(ctx.json, &applied)
 }

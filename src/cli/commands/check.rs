@@ -2,16 +2,13 @@
 
 use std::path::Path;
 
-use crate::api::ApiError;
+use crate::api::{ApiError, ServiceExt};
 use crate::cli::{output, Ctx};
 use crate::engine::Engine;
 
 /// Prints the findings (none: "store … is consistent"); findings are exit 1.
 pub fn run(ctx: &Ctx) -> Result<(), ApiError> {
-    let findings = match ctx.server() {
-        Some(client) => client.check(&ctx.actor)?,
-        None => ctx.open()?.check()?,
-    };
+    let findings = ctx.backend()?.check(&ctx.actor)?;
     let db = ctx.db.display();
     if ctx.json {
         output::json(&serde_json::json!({ "store": db.to_string(), "findings": findings }))?;
