@@ -1,4 +1,4 @@
-//! CLI integration tests: the command-line contract of shared/CLI.md, run against the real
+//! CLI integration tests: the command-line contract of docs/cli.md, run against the real
 //! binary on a temporary store, with the clock pinned by `CASEBENCH_NOW`.
 
 use std::fs::TryLockError;

@@ -1,4 +1,4 @@
-//! The one place where errors become exit codes (shared/CLI.md).
+//! The one place where errors become exit codes (docs/cli.md).
 
 use crate::api::ApiError;
 

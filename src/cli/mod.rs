@@ -1,5 +1,5 @@
 //! The command line: clap definitions, dispatch, and one mapping from errors to exit codes.
-//! Contract: shared/CLI.md.
+//! Contract: docs/cli.md.
 
 pub mod commands;
 pub mod config;

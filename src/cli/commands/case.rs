@@ -1,4 +1,4 @@
-//! `casebench case …`: every case verb of shared/CLI.md.
+//! `casebench case …`: every case verb of docs/cli.md.
 
 use chrono::{DateTime, Utc};
 
