@@ -375,6 +375,17 @@ fn the_server_reads_exports_only_under_its_exports_directory() {
         let exports_arg = exports.display().to_string();
         let _server = env.serve(&["--allow-root", "--exports", &exports_arg]);
         env.ok("root", &["sweep"]);
+        // Naming a file outside it is refused at import (the server would never read it).
+        env.write("res.toml", &resource_toml(&secret));
+        let out = env.run("root", &["import", "resources", &env.path("res.toml")]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("resource badge: its export")
+                && err.contains("not under the server's exports directory"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
         env.write("res.toml", &resource_toml(&link.display().to_string()));
         env.ok("root", &["import", "resources", &env.path("res.toml")]);
         env.ok("root", &["sweep"]);
@@ -411,13 +422,22 @@ fn a_feed_through_the_server_is_read_with_the_clients_rights() {
     env.write("res.toml", &resource_toml(&secret));
     let res = env.path("res.toml");
     std::fs::set_permissions(&res, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // Imported before the server runs (through a server that reads no export it is refused
+    // at import: see the_server_reads_exports_only_under_its_exports_directory).
+    env.ok(T2, &["import", "resources", &res]);
     let _server = env.serve(&["--allow-root"]);
     let ok = |args: &[&str]| {
         let out = env.as_t2(&t2, args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    ok(&["import", "resources", &res]);
+    let out = env.as_t2(&t2, &["import", "resources", &res]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("would never be read"),
+        "{}",
+        stderr(&out)
+    );
     // The server does not read the root-only file the resource names.
     let out = ok(&["sweep"]);
     assert!(!out.contains("TOPSECRET"), "{out}");

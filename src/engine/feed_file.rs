@@ -120,6 +120,33 @@ impl FeedAccess {
         Ok(FeedAccess::Under(canon))
     }
 
+    /// Whether a resource may name `feed` as its export at all (checked at import, before
+    /// the file need exist): why not, when this engine would never read it.
+    pub fn may_name(&self, feed: &str) -> Result<(), String> {
+        match self {
+            FeedAccess::Any => Ok(()),
+            FeedAccess::Nothing => Err(format!(
+                "its export {feed} would never be read: this server reads no export file (set [serve] exports = \"DIR\" in its config.toml, or serve --exports DIR)"
+            )),
+            FeedAccess::Under(dir) => {
+                let path = Path::new(feed);
+                let inside = path.is_absolute()
+                    && !path
+                        .components()
+                        .any(|c| c == std::path::Component::ParentDir)
+                    && path.starts_with(dir);
+                if inside {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "its export {feed} would never be read: it is not under the server's exports directory {}",
+                        dir.display()
+                    ))
+                }
+            }
+        }
+    }
+
     /// The file to read for the feed path `feed`, or why it is not read. A path outside the
     /// directory is refused before the file system is asked anything about it; inside, its
     /// real path (symbolic links followed) must be inside too.

@@ -41,6 +41,11 @@ impl Engine {
             if let Some(p) = &r.policy {
                 self.load_policy(p)?;
             }
+            if let crate::domain::ResourceKind::SemiManual { feed, .. } = &r.kind {
+                self.feeds
+                    .may_name(feed)
+                    .map_err(|why| ApiError::BadInput(format!("resource {}: {why}", r.id)))?;
+            }
             let prev = self.store.resource(&r.id)?;
             match &prev {
                 // Re-import keeps the resource's number and its running state.
