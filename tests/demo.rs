@@ -75,6 +75,8 @@ fn every_open_demo_case_is_workable() {
         .output()
         .unwrap();
     assert!(built.status.success(), "{built:?}");
+    // The demo's store is consistent (its propagation and export-grace timers included).
+    assert!(ok(&demo, "admin", &["check"]).contains("is consistent"));
 
     let list = ok(
         &demo,

@@ -219,5 +219,7 @@ proptest! {
             }
             check(e.inspect())?;
         }
+        // `casebench check` finds nothing wrong where these invariants hold.
+        prop_assert_eq!(e.check().unwrap(), Vec::<String>::new());
     }
 }

@@ -153,7 +153,9 @@ fn timers(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
             trees::TIMER_RESOURCE => s.resource_by_seq(id)?.is_some(),
             _ => false,
         };
-        if !owned || (case.0 != 0 && s.case(case)?.is_none()) {
+        // A work item's timer carries its case; the others carry their owner's number.
+        let case_missing = kind == trees::TIMER_WORK_ITEM && s.case(case)?.is_none();
+        if !owned || case_missing {
             out.push(format!(
                 "timer at {time} (kind {kind}, id {id}) has no owner"
             ));
