@@ -83,6 +83,24 @@ pub enum Action {
 }
 
 impl Action {
+    /// The users and groups the action names (to check they exist).
+    pub fn names(&self) -> Vec<Target> {
+        match self {
+            Action::Notify(rs) => rs
+                .iter()
+                .filter_map(|r| match r {
+                    Recipient::Group(g) => Some(Target::Group(g.clone())),
+                    Recipient::User(u) => Some(Target::User(u.clone())),
+                    _ => None,
+                })
+                .collect(),
+            Action::Delegate { to, .. } | Action::Escalate(EscalationTarget::Target(to)) => {
+                vec![to.clone()]
+            }
+            Action::Escalate(EscalationTarget::Manager) | Action::Complete(_) => vec![],
+        }
+    }
+
     /// Order of actions firing at the same instant.
     pub fn rank(&self) -> u16 {
         match self {

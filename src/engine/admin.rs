@@ -15,6 +15,15 @@ impl Engine {
         policies: Vec<crate::domain::Policy>,
     ) -> Result<String, ApiError> {
         authz::may_administer(user, "import policies")?;
+        // A policy may name only users and groups the store knows (else escalation and
+        // notices would go nowhere when the timer fires).
+        for target in policies
+            .iter()
+            .flat_map(|p| &p.rules)
+            .flat_map(|r| r.action.names())
+        {
+            self.must_exist(&target)?;
+        }
         let names: Vec<String> = policies.iter().map(|p| p.name.clone()).collect();
         for p in &policies {
             tx.ws.put_policy(p);
@@ -31,6 +40,20 @@ impl Engine {
             names.len(),
             names.join(", ")
         ))
+    }
+
+    /// `no user "x"` / `no group @x` (bad input) unless the store knows it.
+    pub(super) fn must_exist(&self, target: &crate::domain::Target) -> Result<(), ApiError> {
+        use crate::domain::Target;
+        let (known, what) = match target {
+            Target::User(u) => (self.store.user(u)?.is_some(), format!("no user {u:?}")),
+            Target::Group(g) => (self.store.group(g)?.is_some(), format!("no group @{g}")),
+        };
+        if known {
+            Ok(())
+        } else {
+            Err(ApiError::BadInput(what))
+        }
     }
 
     pub(super) fn import_users(

@@ -32,12 +32,8 @@ impl Engine {
         let mut next_seq = self.store.counter(trees::KEY_NEXT_RESOURCE)?;
         let mut names = vec![];
         for mut r in resources {
-            if self.store.group(&r.owners)?.is_none() {
-                return Err(ApiError::NotFound(format!(
-                    "resource {}: no group @{} to own it",
-                    r.id, r.owners
-                )));
-            }
+            self.must_exist(&crate::domain::Target::Group(r.owners.clone()))
+                .map_err(|e| ApiError::BadInput(format!("resource {:?}: {e}", r.id)))?;
             if let Some(p) = &r.policy {
                 self.load_policy(p)?;
             }
@@ -181,12 +177,7 @@ impl Engine {
         tx.applied.case = Some(case.id);
         tx.event(
             Some(case.id),
-            EventKind::OperationRequested {
-                resource: resource.id.clone(),
-                account: account.to_string(),
-                op: op_id,
-                what,
-            },
+            requested(resource, account, op_id, what),
             None,
         );
         let message = format!(
@@ -387,16 +378,7 @@ fn queue_operation(
 ) -> String {
     let (op_id, what) = (op.id, op.describe());
     op.execution = Execution::ExecutionPending;
-    tx.event(
-        None,
-        EventKind::OperationRequested {
-            resource: resource.id.clone(),
-            account: account.to_string(),
-            op: op_id,
-            what,
-        },
-        None,
-    );
+    tx.event(None, requested(resource, account, op_id, what), None);
     let queued = shadow
         .pending
         .iter()
@@ -446,5 +428,15 @@ fn verb(kind: OpKind) -> &'static str {
         OpKind::Add => "Create",
         OpKind::Modify => "Modify",
         OpKind::Delete => "Delete",
+    }
+}
+
+/// The event of an operation asked for on `account` of `resource`.
+fn requested(resource: &Resource, account: &str, op: u64, what: String) -> EventKind {
+    EventKind::OperationRequested {
+        resource: resource.id.clone(),
+        account: account.to_string(),
+        op,
+        what,
     }
 }

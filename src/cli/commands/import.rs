@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use crate::api::{ApiError, Command, Org, Service, ServiceExt};
+use crate::api::{ApiError, Command, Service};
 use crate::cli::{output, Ctx};
 use crate::domain::Target;
 use crate::import::{in_file, parse_policies_with_names, parse_users_csv, NameAt};
@@ -59,38 +59,40 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             (Command::ImportResources { resources }, names, policies)
         }
     };
-    let backend = ctx.backend()?;
-    if !names.is_empty() {
-        if let Some((line, msg)) = unknown_name(&backend.org(&ctx.actor)?, &names) {
-            return Err(at(line, msg));
-        }
-    }
-    let applied = backend.execute(&ctx.actor, command).map_err(|e| match e {
-        // The engine knows the policies: an unknown one is bad input at the line naming it.
-        ApiError::NotFound(m) if m.starts_with("no policy ") => {
-            let line = lines
+    // The engine decides what a file may name; the file's lines are this side's to say:
+    // an unknown user, group or policy is bad input at the line naming it.
+    let policy_line = |m: &str| {
+        m.starts_with("no policy ").then(|| {
+            lines
                 .iter()
                 .find(|(p, _)| m.contains(&format!("{p:?}")))
-                .map_or(1, |(_, line)| *line);
-            at(line, m)
+                .map_or(1, |(_, line)| *line)
+        })
+    };
+    let applied = ctx.backend()?.execute(&ctx.actor, command).map_err(|e| {
+        let line = match &e {
+            ApiError::BadInput(m) | ApiError::NotFound(m) => {
+                line_of_name(&names, m).or_else(|| policy_line(m))
+            }
+            _ => None,
+        };
+        match line {
+            Some(line) => at(line, e.to_string()),
+            None => in_file(&label, e),
         }
-        e => in_file(&label, e),
     })?;
     output::applied(ctx.json, &applied)
 }
 
-/// The first user or group a policy names that the organisation lacks, with its line.
-fn unknown_name(org: &Org, names: &[NameAt]) -> Option<(usize, String)> {
+/// The line of the name an engine refusal (`no group @x`, `resource "r": no group @x`)
+/// is about.
+fn line_of_name(names: &[NameAt], message: &str) -> Option<usize> {
     names.iter().find_map(|n| {
-        let known = match &n.target {
-            Target::User(u) => org.users.iter().any(|x| &x.login == u),
-            Target::Group(g) => org.groups.iter().any(|x| &x.name == g),
-        };
         let what = match &n.target {
             Target::User(u) => format!("no user {u:?}"),
             Target::Group(g) => format!("no group @{g}"),
         };
-        (!known).then(|| (n.line, format!("{}{what}", n.context)))
+        (message == format!("{}{what}", n.context)).then_some(n.line)
     })
 }
 
