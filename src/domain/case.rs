@@ -256,6 +256,8 @@ pub struct Case {
     pub modified: DateTime<Utc>,
     #[serde(with = "super::time::ts_opt")]
     pub closed: Option<DateTime<Utc>>,
+    /// The access request an approval case decides.
+    pub request: Option<super::RequestId>,
 }
 
 impl Case {

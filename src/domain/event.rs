@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::approval::{ApprovalTimerKind, Decision};
 use super::{
     CaseId, CaseKind, CaseState, DelegationMethod, OpResult, Outcome, RequestId, RequestState,
     Target, ValidityKind, WorkItemId,
@@ -158,6 +159,46 @@ pub enum EventKind {
         rule: u32,
         error: String,
     },
+    OrgUnitImported {
+        id: String,
+    },
+    /// A workgroup's manager or fallback changed.
+    GroupUpdated {
+        name: String,
+    },
+    ChiefApproversSet {
+        group: Option<String>,
+    },
+    ProductImported {
+        id: String,
+    },
+    ApprovalPolicyImported {
+        name: String,
+    },
+    /// A step of a request's approval opened for its approvers (`work_item` none when it
+    /// was decided at once).
+    ApprovalStepOpened {
+        request: RequestId,
+        level: u32,
+        step: String,
+        work_item: Option<WorkItemId>,
+        approvers: Vec<String>,
+    },
+    /// A decision on a step (`level` counts from 1).
+    ApprovalDecided {
+        request: RequestId,
+        level: u32,
+        step: String,
+        decision: Decision,
+    },
+    /// A step's reminder or timeout fired; its changes follow.
+    ApprovalTimerFired {
+        request: RequestId,
+        level: u32,
+        step: String,
+        timer: ApprovalTimerKind,
+        action: String,
+    },
 }
 
 impl EventKind {
@@ -193,6 +234,20 @@ impl EventKind {
             EventKind::AccessGranted { .. } => "granted",
             EventKind::AccessRevoked { .. } => "revoked",
             EventKind::TimerFailed { .. } => "timer-failed",
+            EventKind::OrgUnitImported { .. } => "org-unit",
+            EventKind::GroupUpdated { .. } => "group-updated",
+            EventKind::ChiefApproversSet { .. } => "chief-team",
+            EventKind::ProductImported { .. } => "product",
+            EventKind::ApprovalPolicyImported { .. } => "approval-policy",
+            EventKind::ApprovalStepOpened { .. } => "step",
+            EventKind::ApprovalDecided { decision, .. } => {
+                if decision.approve {
+                    "approved"
+                } else {
+                    "denied"
+                }
+            }
+            EventKind::ApprovalTimerFired { .. } => "timer",
         }
     }
 
@@ -310,6 +365,47 @@ impl EventKind {
                 recipient,
             } => format!("{request}: {product} revoked from {recipient}"),
             failed @ EventKind::TimerFailed { .. } => failed.failure(),
+            EventKind::OrgUnitImported { id } => format!("org unit {id}"),
+            EventKind::GroupUpdated { name } => format!("group @{name}"),
+            EventKind::ChiefApproversSet { group } => match group {
+                Some(g) => format!("chief approval team @{g}"),
+                None => "no chief approval team".into(),
+            },
+            EventKind::ProductImported { id } => format!("product {id}"),
+            EventKind::ApprovalPolicyImported { name } => format!("approval policy {name}"),
+            EventKind::ApprovalStepOpened {
+                request,
+                level,
+                step,
+                work_item,
+                approvers,
+            } => {
+                let item = work_item.map(|w| format!(" {w}")).unwrap_or_default();
+                format!(
+                    "{request} level {level} step {step}{item} for {}",
+                    if approvers.is_empty() {
+                        "nobody".to_string()
+                    } else {
+                        approvers.join(", ")
+                    }
+                )
+            }
+            EventKind::ApprovalDecided {
+                request,
+                level,
+                step,
+                decision,
+            } => format!(
+                "{request} {} at level {level} ({step})",
+                decision.describe()
+            ),
+            EventKind::ApprovalTimerFired {
+                request,
+                level,
+                step,
+                action,
+                ..
+            } => format!("{request} level {level} step {step}: {action}"),
         }
     }
 

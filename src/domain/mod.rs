@@ -1,6 +1,7 @@
 //! The pure domain: types, state machines and rules. No IO, no clock reads:
 //! every function that needs the time takes `now` as an argument.
 
+pub mod approval;
 pub mod case;
 pub mod duration;
 pub mod error;
@@ -9,20 +10,23 @@ pub mod ids;
 pub mod notification;
 pub mod org;
 pub mod policy;
+pub mod product;
 pub mod request;
 pub mod resource;
 pub mod text;
 pub mod time;
 pub mod work_item;
 
+pub use approval::{Approval, ApprovalPolicy, ApprovalTimer, StepRun, StepState};
 pub use case::{Case, CaseKind, CaseState, OpRef, Outcome};
 pub use duration::parse_duration;
 pub use error::DomainError;
 pub use event::{Event, EventKind};
 pub use ids::{CaseId, RequestId, WorkItemId};
 pub use notification::Notification;
-pub use org::{Group, User};
+pub use org::{Group, OrgSettings, OrgUnit, User};
 pub use policy::{Policy, TimerRef};
+pub use product::Product;
 pub use request::{Request, RequestState, ValidityKind, ValidityTimer};
 pub use resource::{
     AttrChange, Candidate, Correlation, Execution, OpKind, OpResult, PendingOperation,

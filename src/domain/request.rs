@@ -127,6 +127,8 @@ pub struct Request {
     pub modified: DateTime<Utc>,
     /// Pending validity timers; indexed in the store's `due` tree.
     pub timers: Vec<ValidityTimer>,
+    /// The approval workflow, when the product has an approval policy.
+    pub approval: Option<super::approval::Approval>,
 }
 
 impl Request {
@@ -196,6 +198,41 @@ impl Request {
         out
     }
 
+    /// Approved for a multi-request product: recorded, never a standing assignment (no
+    /// validity, nothing to grant or revoke).
+    pub fn approve_once(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(&[RequestState::Request], RequestState::Approved, now)?;
+        self.timers.clear();
+        Ok(())
+    }
+
+    /// A step was denied: the request ends denied.
+    pub fn deny(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(&[RequestState::Request], RequestState::Denied, now)?;
+        self.timers.clear();
+        Ok(())
+    }
+
+    /// No approver, a timeout, a cancellation: the request ends aborted.
+    pub fn abort(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(&[RequestState::Request], RequestState::Aborted, now)?;
+        self.timers.clear();
+        Ok(())
+    }
+
+    /// In approval: a decision is still awaited.
+    pub fn in_approval(&self) -> bool {
+        self.state == RequestState::Request
+    }
+
+    /// Holds or will hold the product (what a second request for it would duplicate).
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self.state,
+            RequestState::Request | RequestState::Pending | RequestState::Approved
+        ) || self.state.holds_access()
+    }
+
     /// valid-from reached: the access starts.
     pub fn start(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         self.transition(&[RequestState::Pending], RequestState::Assigned, now)
@@ -239,6 +276,7 @@ mod tests {
             created: t0(),
             modified: t0(),
             timers: vec![],
+            approval: None,
         }
     }
 

@@ -106,10 +106,7 @@ impl Engine {
         for r in records {
             for g in &r.groups {
                 if self.store.group(g)?.is_none() && new_groups.insert(g.clone()) {
-                    tx.ws.put_group(&Group {
-                        name: g.clone(),
-                        manager: None,
-                    });
+                    tx.ws.put_group(&Group::new(g));
                     tx.event(None, EventKind::GroupCreated { name: g.clone() }, None);
                 }
             }

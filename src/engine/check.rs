@@ -151,10 +151,16 @@ fn timers(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
             trees::TIMER_WORK_ITEM => s.work_item(WorkItemId(id))?.is_some(),
             trees::TIMER_REQUEST => s.request(RequestId(id))?.is_some(),
             trees::TIMER_RESOURCE => s.resource_by_seq(id)?.is_some(),
+            trees::TIMER_APPROVAL => s
+                .request(RequestId(id))?
+                .and_then(|r| r.approval)
+                .is_some_and(|a| a.case == case),
             _ => false,
         };
-        // A work item's timer carries its case; the others carry their owner's number.
-        let case_missing = kind == trees::TIMER_WORK_ITEM && s.case(case)?.is_none();
+        // A work item's or approval step's timer carries its case; the others carry their
+        // owner's number.
+        let case_missing = matches!(kind, trees::TIMER_WORK_ITEM | trees::TIMER_APPROVAL)
+            && s.case(case)?.is_none();
         if !owned || case_missing {
             out.push(format!(
                 "timer at {time} (kind {kind}, id {id}) has no owner"

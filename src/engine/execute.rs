@@ -104,6 +104,16 @@ impl Engine {
             Command::ImportPolicies { policies } => {
                 self.import_policies(&mut tx, &user, policies)?
             }
+            Command::ImportOrgs(import) => self.import_orgs(&mut tx, &user, import)?,
+            Command::ImportProducts { products, policies } => {
+                self.import_products(&mut tx, &user, products, policies)?
+            }
+            Command::Decide {
+                request,
+                work_item,
+                approve,
+                comment,
+            } => self.decide(&mut tx, &user, request, work_item, approve, comment)?,
             Command::Backup { .. } => unreachable!("taken above, outside the transaction"),
         };
         self.commit(tx, message)

@@ -42,6 +42,7 @@ impl Tx<'_> {
             created: self.now,
             modified: self.now,
             closed: None,
+            request: None,
         };
         let created = crate::domain::EventKind::CaseCreated {
             kind: case.kind,

@@ -2,8 +2,10 @@
 //! rules, records their audit events and commits everything in one store transaction.
 
 mod admin;
+mod approval;
 mod authz;
 mod backup;
+mod catalogue;
 mod check;
 mod execute;
 mod feed;
@@ -85,10 +87,7 @@ impl Engine {
         let mut tx = engine.begin(admin)?;
         tx.event(None, EventKind::StoreInitialized, None);
         for name in &groups {
-            tx.ws.put_group(&crate::domain::Group {
-                name: name.clone(),
-                manager: None,
-            });
+            tx.ws.put_group(&crate::domain::Group::new(name));
             tx.event(None, EventKind::GroupCreated { name: name.clone() }, None);
         }
         let user = User {

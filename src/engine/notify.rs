@@ -41,6 +41,14 @@ impl Engine {
         for r in recipients {
             match r {
                 Recipient::Assignees => holders()?.into_iter().for_each(&mut add),
+                // The holders' managers; for an item offered to groups, the groups' managers.
+                Recipient::Managers if item.assignees.is_empty() => {
+                    for g in &item.candidates {
+                        if let Some(m) = self.store.group(g)?.and_then(|g| g.manager) {
+                            add(m);
+                        }
+                    }
+                }
                 Recipient::Managers => {
                     for h in holders()? {
                         if let Some(m) = self.store.user(&h)?.and_then(|u| u.manager) {

@@ -289,11 +289,21 @@ impl Engine {
             })
             .collect();
         let operations = self.operation_views(&case)?;
+        let request = match case.request {
+            Some(r) => self.store.request(r)?,
+            None => None,
+        };
+        let product = match &request {
+            Some(r) => self.store.product(&r.product)?,
+            None => None,
+        };
         Ok(CaseDetail {
             operations,
             case,
             work_items,
             comments,
+            request,
+            product,
         })
     }
 }

@@ -66,6 +66,7 @@ impl Engine {
             created: tx.now,
             modified: tx.now,
             timers: vec![],
+            approval: None,
         };
         tx.request_event(
             id,
@@ -244,8 +245,14 @@ impl Engine {
             .store
             .request(id)?
             .ok_or_else(|| ApiError::NotFound(format!("no request {id}")))?;
+        let mut events = self.store.request_events(id)?;
+        if let Some(a) = &request.approval {
+            events.extend(self.store.case_events(a.case)?);
+            events.sort_by_key(|e| e.seq);
+        }
         Ok(RequestDetail {
-            events: self.store.request_events(id)?,
+            events,
+            product: self.store.product(&request.product)?,
             request,
         })
     }

@@ -44,6 +44,14 @@ impl Service for Engine {
                 authz::may_administer(&user, "check the store")?;
                 Answer::Findings(self.check()?)
             }
+            Query::Products => Answer::Products(self.store.products()?),
+            Query::Product(p) => Answer::Product(self.product_view(&p)?),
+            Query::ApprovalPolicies => Answer::ApprovalPolicies(self.store.approval_policies()?),
+            Query::OrgStructure => Answer::OrgStructure(self.org_structure()?),
+            Query::OrgUnit(u) => Answer::OrgUnit(self.org_unit_view(&u)?),
+            Query::PendingApprovals { limit } => {
+                Answer::PendingApprovals(self.pending_approvals(&user, limit)?)
+            }
         })
     }
 

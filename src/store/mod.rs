@@ -7,6 +7,7 @@
 //! so indexes cannot disagree with what they index.
 
 mod codec;
+mod migrate;
 mod open;
 mod reserve;
 pub mod seal;
@@ -20,8 +21,8 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::domain::{
-    Case, CaseId, CaseState, Event, Group, Notification, Policy, Request, RequestId, Resource,
-    Shadow, User, WorkItem, WorkItemId,
+    ApprovalPolicy, Case, CaseId, CaseState, Event, Group, Notification, OrgSettings, OrgUnit,
+    Policy, Product, Request, RequestId, Resource, Shadow, User, WorkItem, WorkItemId,
 };
 
 pub use codec::encode;
@@ -181,6 +182,22 @@ pub trait Storage: Send + Sync {
     fn all_cases(&self) -> Result<Vec<Case>, StoreError>;
 
     fn all_work_items(&self) -> Result<Vec<WorkItem>, StoreError>;
+
+    fn product(&self, id: &str) -> Result<Option<Product>, StoreError>;
+
+    /// The catalogue, by id.
+    fn products(&self) -> Result<Vec<Product>, StoreError>;
+
+    fn approval_policy(&self, name: &str) -> Result<Option<ApprovalPolicy>, StoreError>;
+
+    fn approval_policies(&self) -> Result<Vec<ApprovalPolicy>, StoreError>;
+
+    fn org_unit(&self, id: &str) -> Result<Option<OrgUnit>, StoreError>;
+
+    /// Every org unit, by id.
+    fn org_units(&self) -> Result<Vec<OrgUnit>, StoreError>;
+
+    fn org_settings(&self) -> Result<OrgSettings, StoreError>;
 }
 
 impl dyn Storage + '_ {

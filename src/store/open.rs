@@ -197,7 +197,10 @@ impl Store {
                 found: v,
                 supported: trees::SCHEMA_VERSION,
             }),
-            Some(_) => {
+            Some(v) => {
+                if v < trees::SCHEMA_VERSION {
+                    super::migrate::migrate(&store, v)?;
+                }
                 store.reseal(sealed)?;
                 // A full disk leaves it without one for now: reads go on.
                 let _ = reserve::ensure(path);

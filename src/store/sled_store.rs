@@ -10,8 +10,8 @@ use super::trees::{self, Tree};
 use super::writeset::index_keys;
 use super::{bad_key, codec, DueEntry, Storage, StoreError, WriteSet};
 use crate::domain::{
-    Case, CaseId, CaseState, Event, Group, Notification, Policy, Request, RequestId, Resource,
-    Shadow, User, WorkItem, WorkItemId,
+    ApprovalPolicy, Case, CaseId, CaseState, Event, Group, Notification, OrgSettings, OrgUnit,
+    Policy, Product, Request, RequestId, Resource, Shadow, User, WorkItem, WorkItemId,
 };
 
 impl From<sled::Error> for StoreError {
@@ -509,5 +509,38 @@ impl Storage for Store {
 
     fn all_work_items(&self) -> Result<Vec<WorkItem>, StoreError> {
         self.values(Tree::WorkItems, self.tree(Tree::WorkItems)?.iter())
+    }
+
+    fn product(&self, id: &str) -> Result<Option<Product>, StoreError> {
+        self.get(Tree::Products, id.as_bytes())
+    }
+
+    fn products(&self) -> Result<Vec<Product>, StoreError> {
+        self.values(Tree::Products, self.tree(Tree::Products)?.iter())
+    }
+
+    fn approval_policy(&self, name: &str) -> Result<Option<ApprovalPolicy>, StoreError> {
+        self.get(Tree::ApprovalPolicies, name.as_bytes())
+    }
+
+    fn approval_policies(&self) -> Result<Vec<ApprovalPolicy>, StoreError> {
+        self.values(
+            Tree::ApprovalPolicies,
+            self.tree(Tree::ApprovalPolicies)?.iter(),
+        )
+    }
+
+    fn org_unit(&self, id: &str) -> Result<Option<OrgUnit>, StoreError> {
+        self.get(Tree::OrgUnits, id.as_bytes())
+    }
+
+    fn org_units(&self) -> Result<Vec<OrgUnit>, StoreError> {
+        self.values(Tree::OrgUnits, self.tree(Tree::OrgUnits)?.iter())
+    }
+
+    fn org_settings(&self) -> Result<OrgSettings, StoreError> {
+        Ok(self
+            .get(Tree::Meta, trees::KEY_ORG_SETTINGS)?
+            .unwrap_or_default())
     }
 }

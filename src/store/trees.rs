@@ -30,6 +30,10 @@
 //! | `idx_resource_seq` | resource seq                      | resource id      |
 //! | `shadows`      | resource ‖ 0 ‖ account                | `Shadow`         |
 //! | `idx_queued`   | resource ‖ 0 ‖ account                | – (shadows with operations waiting for propagation) |
+//! | `products`     | product id                            | `Product`        |
+//! | `approval_policies` | name                             | `ApprovalPolicy` |
+//! | `org_units`    | org unit id                           | `OrgUnit`        |
+//! |  `meta`        | `org/settings`                        | `OrgSettings`    |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
 //! for store-wide ones (imports), so a case's or request's history is one prefix scan.
@@ -40,16 +44,21 @@
 //! its timers in the same transaction. Kind 2 = a request's validity timer (id = request
 //! id, slot = `ValidityKind::code`, value = request id), derived from `Request::timers`.
 //! Kind 3 = a resource's timers (id = resource seq, slot 0 = propagation, 1 = export grace
-//! check, value = resource seq), derived from the resource.
+//! check, value = resource seq), derived from the resource. Kind 4 = an approval step's
+//! timer (id = request id, slot = `ApprovalTimer::slot`, value = the approval case id),
+//! derived from `Request::approval`.
+//!
+//! Schema 2 added `Case::request`, `Request::approval` and `Group::fallback` (schema 1
+//! stores are migrated when opened, `store::migrate`).
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::{time::from_millis, CaseId, WorkItemId};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 22] = [
+pub const NAMES: [&str; 25] = [
     "meta",
     "cases",
     "work_items",
@@ -72,6 +81,9 @@ pub const NAMES: [&str; 22] = [
     "idx_resource_seq",
     "shadows",
     "idx_queued",
+    "products",
+    "approval_policies",
+    "org_units",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,6 +110,9 @@ pub enum Tree {
     ResourceSeq,
     Shadows,
     Queued,
+    Products,
+    ApprovalPolicies,
+    OrgUnits,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";
@@ -110,6 +125,8 @@ pub const KEY_NEXT_REQUEST: &[u8] = b"next/request";
 pub const TIMER_WORK_ITEM: u8 = 1;
 pub const TIMER_REQUEST: u8 = 2;
 pub const TIMER_RESOURCE: u8 = 3;
+pub const TIMER_APPROVAL: u8 = 4;
+pub const KEY_ORG_SETTINGS: &[u8] = b"org/settings";
 pub const KEY_NEXT_RESOURCE: &[u8] = b"next/resource";
 pub const KEY_NEXT_OPERATION: &[u8] = b"next/operation";
 

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use super::encode;
 use super::trees::{self, Tree};
 use crate::domain::{
-    Case, CaseId, Event, Group, Notification, Policy, Request, Resource, Shadow, User, WorkItem,
+    ApprovalPolicy, Case, CaseId, Event, Group, Notification, OrgSettings, OrgUnit, Policy,
+    Product, Request, Resource, Shadow, User, WorkItem,
 };
 
 /// One change set, applied atomically by [`Store::commit`].
@@ -134,6 +135,12 @@ impl WriteSet {
                     trees::due_key(t.due, trees::TIMER_REQUEST, r.id.0, t.kind.code()).to_vec(),
                 ));
             }
+            for t in r.approval.iter().flat_map(|a| &a.timers) {
+                k.insert((
+                    Tree::Due,
+                    trees::due_key(t.due, trees::TIMER_APPROVAL, r.id.0, t.slot()).to_vec(),
+                ));
+            }
             k
         };
         let old = prev.map(keys).unwrap_or_default();
@@ -141,14 +148,33 @@ impl WriteSet {
         for (tree, key) in old.difference(&new) {
             self.del(*tree, key.clone());
         }
+        let case = r.approval.as_ref().map(|a| a.case.0);
         for (tree, key) in new.difference(&old) {
-            let value = if *tree == Tree::Due {
-                trees::u64_key(r.id.0).to_vec()
-            } else {
-                vec![]
+            let value = match (*tree, key.get(8)) {
+                (Tree::Due, Some(&trees::TIMER_APPROVAL)) => {
+                    trees::u64_key(case.unwrap_or_default()).to_vec()
+                }
+                (Tree::Due, _) => trees::u64_key(r.id.0).to_vec(),
+                _ => vec![],
             };
             self.put(*tree, key.clone(), value);
         }
+    }
+
+    pub fn put_product(&mut self, p: &Product) {
+        self.put(Tree::Products, p.id.as_bytes(), encode(p));
+    }
+
+    pub fn put_approval_policy(&mut self, p: &ApprovalPolicy) {
+        self.put(Tree::ApprovalPolicies, p.name.as_bytes(), encode(p));
+    }
+
+    pub fn put_org_unit(&mut self, u: &OrgUnit) {
+        self.put(Tree::OrgUnits, u.id.as_bytes(), encode(u));
+    }
+
+    pub fn put_org_settings(&mut self, s: &OrgSettings) {
+        self.put(Tree::Meta, trees::KEY_ORG_SETTINGS, encode(s));
     }
 
     pub fn put_user(&mut self, prev: Option<&User>, user: &User) {

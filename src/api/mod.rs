@@ -2,9 +2,15 @@
 //! queries, their answers and errors, all serializable, and the [`Service`] that takes them.
 //! Imports nothing of ours but `domain`.
 
+mod shop;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+pub use shop::{
+    GroupSettings, OrgImport, OrgStructure, OrgUnitDetail, PendingApproval, ProductDetail,
+};
 
 use crate::domain::{
     Case, CaseId, CaseKind, CaseState, DelegationMethod, DomainError, Event, Notification, Outcome,
@@ -61,8 +67,8 @@ pub enum Command {
     ImportUsers {
         users: Vec<UserRecord>,
     },
-    /// Requests access to a product for a user, valid from/until. Until approval workflows
-    /// exist, a request is approved when made.
+    /// Requests access to a catalogue product for a user, valid from/until: the product's
+    /// approval workflow starts (approved at once when it has none).
     RequestAccess {
         product: String,
         /// Who gets the access (default: the requester).
@@ -110,6 +116,23 @@ pub enum Command {
     /// use (administrators). Changes nothing in the store.
     Backup {
         dest: std::path::PathBuf,
+    },
+    /// Org units, workgroup managers and fallbacks, the chief approval team
+    /// (administrators; all-or-nothing).
+    ImportOrgs(OrgImport),
+    /// Products and approval policies, added or replaced by id and name (administrators;
+    /// all-or-nothing). A product may name a policy of the same import.
+    ImportProducts {
+        products: Vec<crate::domain::Product>,
+        policies: Vec<crate::domain::ApprovalPolicy>,
+    },
+    /// Approves or denies an open approval step of a request: the actor's own (the only one
+    /// they may decide, or `work_item`), or as the chief approval team any.
+    Decide {
+        request: RequestId,
+        work_item: Option<WorkItemId>,
+        approve: bool,
+        comment: Option<String>,
     },
 }
 
@@ -315,6 +338,12 @@ pub struct CaseDetail {
     /// The pending operations the case carries, as they stand now.
     #[serde(default)]
     pub operations: Vec<OperationView>,
+    /// The access request an approval case decides, with its workflow.
+    #[serde(default)]
+    pub request: Option<Request>,
+    /// The product of that request.
+    #[serde(default)]
+    pub product: Option<crate::domain::Product>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,7 +356,10 @@ pub struct OperationView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestDetail {
     pub request: crate::domain::Request,
+    /// The request's events and those of its approval case, in order.
     pub events: Vec<Event>,
+    #[serde(default)]
+    pub product: Option<crate::domain::Product>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -445,6 +477,17 @@ pub enum Query {
     Check,
     /// The engine's clock: the time its sweeps fire at (what a workbench shows).
     Now,
+    /// The product catalogue.
+    Products,
+    Product(String),
+    ApprovalPolicies,
+    /// Org units, workgroups and the chief approval team.
+    OrgStructure,
+    OrgUnit(String),
+    /// Requests with an open step the actor may decide, oldest first.
+    PendingApprovals {
+        limit: usize,
+    },
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -466,6 +509,12 @@ pub enum Answer {
     #[serde(with = "crate::domain::time::ts")]
     Now(DateTime<Utc>),
     Findings(Vec<String>),
+    Products(Vec<crate::domain::Product>),
+    Product(ProductDetail),
+    ApprovalPolicies(Vec<crate::domain::ApprovalPolicy>),
+    OrgStructure(OrgStructure),
+    OrgUnit(OrgUnitDetail),
+    PendingApprovals(Vec<PendingApproval>),
 }
 
 /// When a sweep runs and what it may fire: every timer due at or before `until` (default:
@@ -562,6 +611,12 @@ pub trait ServiceExt: Service {
     typed!(notifications(unsent: bool, limit: usize) -> Vec<Notification>, Query::Notifications { unsent, limit }, Notifications);
     typed!(who_am_i() -> User, Query::WhoAmI, User);
     typed!(check() -> Vec<String>, Query::Check, Findings);
+    typed!(products() -> Vec<crate::domain::Product>, Query::Products, Products);
+    typed!(product(p: &str) -> ProductDetail, Query::Product(p.to_string()), Product);
+    typed!(approval_policies() -> Vec<crate::domain::ApprovalPolicy>, Query::ApprovalPolicies, ApprovalPolicies);
+    typed!(org_structure() -> OrgStructure, Query::OrgStructure, OrgStructure);
+    typed!(org_unit(u: &str) -> OrgUnitDetail, Query::OrgUnit(u.to_string()), OrgUnit);
+    typed!(pending_approvals(limit: usize) -> Vec<PendingApproval>, Query::PendingApprovals { limit }, PendingApprovals);
     typed!(
         /// The engine's clock.
         now() -> DateTime<Utc>, Query::Now, Now

@@ -1,0 +1,759 @@
+//! Approval workflows (One Identity's IT Shop approval policies, midPoint's approval
+//! stages): a policy is a sequence of levels; the steps of one level run in parallel, the
+//! levels in sequence. A step needs `count` approvals from distinct approvers; one
+//! rejection at any step denies the request.
+//!
+//! [`Approval`] is one request's workflow as it runs: a copy of its policy (a policy changed
+//! later does not change requests already in approval), the state and decisions of every
+//! step, and the step timers (reminders, timeouts) the sweep fires. The engine resolves
+//! approvers and opens work items; the arithmetic of counts, levels and timers is here.
+//!
+//! Timeouts: a step's timeout counts from the last time one of its approvers got their
+//! chance (the step opening, a delegation, an escalation), so with several approvers it runs
+//! until all of them had theirs, and delegating restarts it for the new approver.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::duration::add_secs;
+use super::{CaseId, DomainError, Target, WorkItemId};
+
+/// At most this many levels per policy and steps per level (timer slots hold them).
+pub const MAX_LEVELS: usize = 16;
+pub const MAX_STEPS: usize = 32;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalPolicy {
+    pub name: String,
+    /// The chief approval team of this policy; none = the store-wide one.
+    pub chief: Option<String>,
+    pub levels: Vec<Level>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub name: String,
+    pub approvers: Approvers,
+    /// Approvals needed from distinct approvers (at least 1).
+    pub count: u32,
+    /// Remind the approvers this long before the timeout (seconds).
+    pub reminder_secs: Option<i64>,
+    /// How long the approvers have (seconds, positive); none = no timeout.
+    pub timeout_secs: Option<i64>,
+    pub on_timeout: OnTimeout,
+    pub no_approver: NoApprover,
+    pub self_approval: SelfApproval,
+}
+
+/// Where a step's approvers come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Approvers {
+    /// The recipient's manager (users.csv).
+    Manager,
+    /// The manager of the recipient's org unit.
+    OrgManager,
+    /// The product's owner group.
+    ProductOwners,
+    /// The owner group of the resource the product grants on.
+    ResourceOwners,
+    User(String),
+    Group(String),
+    /// The chief approval team.
+    Chief,
+}
+
+impl Approvers {
+    pub fn name(&self) -> String {
+        match self {
+            Approvers::Manager => "manager".into(),
+            Approvers::OrgManager => "org-manager".into(),
+            Approvers::ProductOwners => "product-owners".into(),
+            Approvers::ResourceOwners => "resource-owners".into(),
+            Approvers::User(u) => u.clone(),
+            Approvers::Group(g) => format!("@{g}"),
+            Approvers::Chief => "chief".into(),
+        }
+    }
+
+    /// The user or group it names, to check the store knows it.
+    pub fn names(&self) -> Option<Target> {
+        match self {
+            Approvers::User(u) => Some(Target::User(u.clone())),
+            Approvers::Group(g) => Some(Target::Group(g.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// What a step's timeout does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnTimeout {
+    /// The step is approved.
+    Approve,
+    /// The request is aborted.
+    Abort,
+    /// The step goes to the chief approval team, once; its timeout starts again, and a
+    /// second timeout aborts.
+    EscalateChief,
+    /// The step goes to its approvers' managers, once (as above).
+    EscalateManagers,
+}
+
+/// What a step does when its source finds nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoApprover {
+    /// The chief approval team decides (aborted when there is none).
+    Chief,
+    Approve,
+    /// One Identity's default: the request is cancelled, saying no approver was found.
+    Abort,
+}
+
+/// When the requester or the recipient is among a step's approvers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SelfApproval {
+    /// They are not asked (and may not decide); the others are.
+    Skipped,
+    /// Their approval is recorded at once.
+    AutoApproved,
+    /// They decide like anyone else.
+    Allowed,
+}
+
+impl ApprovalPolicy {
+    /// The rules a policy must keep, whatever sent it: levels with steps, positive counts
+    /// and timeouts, a reminder before its timeout, bounded sizes.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let bad = |value: String, expected: &'static str| DomainError::BadValue {
+            what: "approval policy",
+            value,
+            expected,
+        };
+        let p = &self.name;
+        if self.levels.is_empty() {
+            return Err(bad(format!("{p} has no levels"), "at least one level"));
+        }
+        if self.levels.len() > MAX_LEVELS {
+            return Err(bad(
+                format!("{p} has {} levels", self.levels.len()),
+                "at most 16",
+            ));
+        }
+        for (i, level) in self.levels.iter().enumerate() {
+            let l = i + 1;
+            if level.steps.is_empty() {
+                return Err(bad(
+                    format!("{p} level {l} has no steps"),
+                    "at least one step per level",
+                ));
+            }
+            if level.steps.len() > MAX_STEPS {
+                return Err(bad(format!("{p} level {l}"), "at most 32 steps per level"));
+            }
+            for s in &level.steps {
+                let at = format!("{p} level {l} step {:?}", s.name);
+                if s.count == 0 {
+                    return Err(bad(format!("{at}: count 0"), "a count of at least 1"));
+                }
+                if s.timeout_secs.is_some_and(|t| t <= 0) {
+                    return Err(bad(format!("{at}: timeout of zero"), "a positive timeout"));
+                }
+                if s.reminder_secs.is_some_and(|r| r <= 0) {
+                    return Err(bad(
+                        format!("{at}: reminder of zero"),
+                        "a positive reminder",
+                    ));
+                }
+                match (s.reminder_secs, s.timeout_secs) {
+                    (Some(_), None) => {
+                        return Err(bad(
+                            format!("{at}: a reminder without a timeout"),
+                            "a timeout to remind before",
+                        ))
+                    }
+                    (Some(r), Some(t)) if r >= t => {
+                        return Err(bad(
+                            format!("{at}: reminder not shorter than the timeout"),
+                            "a reminder shorter than the timeout",
+                        ))
+                    }
+                    _ => {}
+                }
+                if matches!(
+                    s.on_timeout,
+                    OnTimeout::EscalateChief | OnTimeout::EscalateManagers
+                ) && s.timeout_secs.is_none()
+                {
+                    return Err(bad(
+                        format!("{at}: escalate on timeout without a timeout"),
+                        "a timeout",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every user and group the policy names, to check the store knows them.
+    pub fn names(&self) -> Vec<Target> {
+        let mut out: Vec<Target> = self
+            .levels
+            .iter()
+            .flat_map(|l| &l.steps)
+            .filter_map(|s| s.approvers.names())
+            .collect();
+        if let Some(c) = &self.chief {
+            out.push(Target::Group(c.clone()));
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepState {
+    /// Its level has not started.
+    Waiting,
+    /// Waiting for its approvers (a work item is open).
+    Open,
+    Approved,
+    Denied,
+    /// The request was aborted or cancelled while the step was open or waiting.
+    Aborted,
+}
+
+impl StepState {
+    pub fn name(self) -> &'static str {
+        match self {
+            StepState::Waiting => "waiting",
+            StepState::Open => "open",
+            StepState::Approved => "approved",
+            StepState::Denied => "denied",
+            StepState::Aborted => "aborted",
+        }
+    }
+}
+
+/// How a decision came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum How {
+    /// One of the step's approvers decided.
+    Approver,
+    /// A member of the chief approval team decided (for the whole step).
+    Chief,
+    /// The requester or recipient was the approver (self-approval `auto-approved`).
+    SelfApproval,
+    /// The step's timeout.
+    Timeout,
+    /// Nobody was found and the policy says approve.
+    NoApprover,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub by: String,
+    #[serde(with = "super::time::ts")]
+    pub at: DateTime<Utc>,
+    pub approve: bool,
+    pub how: How,
+    pub comment: Option<String>,
+}
+
+impl Decision {
+    /// "approved by jdoe", "denied by …", "auto-approved on timeout".
+    pub fn describe(&self) -> String {
+        let verb = if self.approve { "approved" } else { "denied" };
+        match self.how {
+            How::Approver => format!("{verb} by {}", self.by),
+            How::Chief => format!("{verb} by {} (chief approval team)", self.by),
+            How::SelfApproval => format!("auto-approved: {} approves their own request", self.by),
+            How::Timeout => format!("auto-{verb} on timeout"),
+            How::NoApprover => "no approver: approved".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRun {
+    /// 0-based level and step within it.
+    pub level: u32,
+    pub step: u32,
+    pub name: String,
+    pub state: StepState,
+    /// The users who may decide it now (resolved, then as delegated).
+    pub approvers: Vec<String>,
+    /// The groups any member of which may decide it.
+    pub groups: Vec<String>,
+    /// The work item while it is open (kept after, for the history).
+    pub work_item: Option<WorkItemId>,
+    pub decisions: Vec<Decision>,
+    /// Since when the last approver has had their chance (the timeout counts from here).
+    #[serde(with = "super::time::ts_opt")]
+    pub chance_from: Option<DateTime<Utc>>,
+    /// Escalated on timeout already (a second timeout aborts).
+    pub escalated: bool,
+    /// Why it ended without decisions ("no approver: aborted"), if so.
+    pub note: Option<String>,
+}
+
+impl StepRun {
+    pub fn approvals(&self) -> usize {
+        self.decisions.iter().filter(|d| d.approve).count()
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.state == StepState::Open
+    }
+
+    pub fn has_decided(&self, login: &str) -> bool {
+        self.decisions.iter().any(|d| d.by == login)
+    }
+
+    /// Users and `@groups` who may decide it, for messages and events.
+    pub fn holders(&self) -> Vec<String> {
+        super::work_item::holders(&self.approvers, &self.groups)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApprovalTimerKind {
+    Reminder,
+    Timeout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ApprovalTimer {
+    #[serde(with = "super::time::ts")]
+    pub due: DateTime<Utc>,
+    pub level: u32,
+    pub step: u32,
+    pub kind: ApprovalTimerKind,
+}
+
+impl ApprovalTimer {
+    /// The timer's slot in the `due` tree: `level << 9 | step << 1 | timeout`.
+    pub fn slot(&self) -> u16 {
+        ((self.level as u16 & 0x3f) << 9)
+            | ((self.step as u16 & 0xff) << 1)
+            | (self.kind == ApprovalTimerKind::Timeout) as u16
+    }
+
+    pub fn from_slot(due: DateTime<Utc>, slot: u16) -> ApprovalTimer {
+        ApprovalTimer {
+            due,
+            level: (slot >> 9) as u32,
+            step: ((slot >> 1) & 0xff) as u32,
+            kind: if slot & 1 == 1 {
+                ApprovalTimerKind::Timeout
+            } else {
+                ApprovalTimerKind::Reminder
+            },
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            ApprovalTimerKind::Reminder => "approval-reminder",
+            ApprovalTimerKind::Timeout => "approval-timeout",
+        }
+    }
+}
+
+/// Where the current level stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelOutcome {
+    /// Some step is still open.
+    Open,
+    /// Every step approved.
+    Passed,
+    /// A step was denied (or aborted).
+    Denied,
+}
+
+/// One request's approval workflow as it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub policy: ApprovalPolicy,
+    /// The chief approval team in force for this request (the policy's or the store's).
+    pub chief: Option<String>,
+    /// The approval case holding the steps' work items.
+    pub case: CaseId,
+    /// The current level (0-based); past the last when decided.
+    pub level: u32,
+    pub steps: Vec<StepRun>,
+    /// Pending step timers; indexed in the store's `due` tree.
+    pub timers: Vec<ApprovalTimer>,
+}
+
+impl Approval {
+    pub fn new(policy: ApprovalPolicy, chief: Option<String>, case: CaseId) -> Approval {
+        let steps = policy
+            .levels
+            .iter()
+            .enumerate()
+            .flat_map(|(l, level)| {
+                level
+                    .steps
+                    .iter()
+                    .enumerate()
+                    .map(move |(s, step)| StepRun {
+                        level: l as u32,
+                        step: s as u32,
+                        name: step.name.clone(),
+                        state: StepState::Waiting,
+                        approvers: vec![],
+                        groups: vec![],
+                        work_item: None,
+                        decisions: vec![],
+                        chance_from: None,
+                        escalated: false,
+                        note: None,
+                    })
+            })
+            .collect();
+        Approval {
+            policy,
+            chief,
+            case,
+            level: 0,
+            steps,
+            timers: vec![],
+        }
+    }
+
+    /// The definition of a step.
+    pub fn def(&self, level: u32, step: u32) -> Option<&Step> {
+        self.policy
+            .levels
+            .get(level as usize)?
+            .steps
+            .get(step as usize)
+    }
+
+    pub fn run(&self, level: u32, step: u32) -> Option<&StepRun> {
+        self.steps
+            .iter()
+            .find(|s| s.level == level && s.step == step)
+    }
+
+    pub fn run_mut(&mut self, level: u32, step: u32) -> Option<&mut StepRun> {
+        self.steps
+            .iter_mut()
+            .find(|s| s.level == level && s.step == step)
+    }
+
+    /// The step a work item is for.
+    pub fn step_of(&self, item: WorkItemId) -> Option<&StepRun> {
+        self.steps.iter().find(|s| s.work_item == Some(item))
+    }
+
+    pub fn open_steps(&self) -> impl Iterator<Item = &StepRun> {
+        self.steps.iter().filter(|s| s.is_open())
+    }
+
+    pub fn levels(&self) -> u32 {
+        self.policy.levels.len() as u32
+    }
+
+    /// Records `decision` on an open step and returns its state after: denied at once;
+    /// approved when a chief, a timeout or the no-approver rule approves, or when the step
+    /// has its `count` approvals from distinct approvers.
+    pub fn record(
+        &mut self,
+        level: u32,
+        step: u32,
+        decision: Decision,
+    ) -> Result<StepState, DomainError> {
+        let count = self.def(level, step).map_or(1, |d| d.count.max(1)) as usize;
+        let run = self.run_mut(level, step).ok_or(DomainError::BadValue {
+            what: "approval step",
+            value: format!("level {} step {}", level + 1, step + 1),
+            expected: "a step of the request's policy",
+        })?;
+        if !run.is_open() {
+            return Err(DomainError::BadValue {
+                what: "approval step",
+                value: format!("{} is {}", run.name, run.state.name()),
+                expected: "an open step",
+            });
+        }
+        let whole = matches!(decision.how, How::Chief | How::Timeout | How::NoApprover);
+        let approve = decision.approve;
+        let by = decision.by.clone();
+        if approve && !whole && run.has_decided(&by) {
+            return Err(DomainError::BadValue {
+                what: "approval",
+                value: format!("{by} already approved {}", run.name),
+                expected: "approvals from distinct approvers",
+            });
+        }
+        run.decisions.push(decision);
+        run.state = if !approve {
+            StepState::Denied
+        } else if whole || run.approvals() >= count {
+            StepState::Approved
+        } else {
+            StepState::Open
+        };
+        if run.state != StepState::Open {
+            self.timers
+                .retain(|t| !(t.level == level && t.step == step));
+        }
+        Ok(self.run(level, step).map_or(StepState::Open, |r| r.state))
+    }
+
+    /// Where the current level stands.
+    pub fn level_outcome(&self) -> LevelOutcome {
+        let mut steps = self
+            .steps
+            .iter()
+            .filter(|s| s.level == self.level)
+            .peekable();
+        if steps.peek().is_none() {
+            return LevelOutcome::Passed;
+        }
+        let mut open = false;
+        for s in steps {
+            match s.state {
+                StepState::Denied | StepState::Aborted => return LevelOutcome::Denied,
+                StepState::Open | StepState::Waiting => open = true,
+                StepState::Approved => {}
+            }
+        }
+        if open {
+            LevelOutcome::Open
+        } else {
+            LevelOutcome::Passed
+        }
+    }
+
+    /// The step's timers anew from its `chance_from` (reminder and timeout still ahead of
+    /// `now`), replacing the old ones.
+    pub fn schedule(
+        &mut self,
+        level: u32,
+        step: u32,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.timers
+            .retain(|t| !(t.level == level && t.step == step));
+        let (Some(def), Some(run)) = (self.def(level, step), self.run(level, step)) else {
+            return Ok(());
+        };
+        if !run.is_open() {
+            return Ok(());
+        }
+        let (Some(timeout), Some(from)) = (def.timeout_secs, run.chance_from) else {
+            return Ok(());
+        };
+        let due = add_secs(from, timeout, "the step's timeout")?;
+        let mut new = vec![];
+        if let Some(r) = def.reminder_secs {
+            let at = add_secs(due, -r, "the step's reminder")?;
+            if at > now {
+                new.push(ApprovalTimer {
+                    due: at,
+                    level,
+                    step,
+                    kind: ApprovalTimerKind::Reminder,
+                });
+            }
+        }
+        new.push(ApprovalTimer {
+            due: due.max(now),
+            level,
+            step,
+            kind: ApprovalTimerKind::Timeout,
+        });
+        self.timers.extend(new);
+        self.timers.sort();
+        Ok(())
+    }
+
+    /// Ends every step not yet decided (the request was denied, aborted or cancelled).
+    pub fn abort_rest(&mut self) {
+        for s in &mut self.steps {
+            if matches!(s.state, StepState::Open | StepState::Waiting) {
+                s.state = StepState::Aborted;
+            }
+        }
+        self.timers.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
+    }
+
+    fn step(name: &str, count: u32, timeout_h: Option<i64>, reminder_h: Option<i64>) -> Step {
+        Step {
+            name: name.into(),
+            approvers: Approvers::Manager,
+            count,
+            reminder_secs: reminder_h.map(|h| h * 3600),
+            timeout_secs: timeout_h.map(|h| h * 3600),
+            on_timeout: OnTimeout::Abort,
+            no_approver: NoApprover::Abort,
+            self_approval: SelfApproval::Skipped,
+        }
+    }
+
+    fn policy(levels: Vec<Vec<Step>>) -> ApprovalPolicy {
+        ApprovalPolicy {
+            name: "p".into(),
+            chief: None,
+            levels: levels.into_iter().map(|steps| Level { steps }).collect(),
+        }
+    }
+
+    fn decision(by: &str, approve: bool, how: How) -> Decision {
+        Decision {
+            by: by.into(),
+            at: t0(),
+            approve,
+            how,
+            comment: None,
+        }
+    }
+
+    fn open(a: &mut Approval, level: u32, step: u32) {
+        let r = a.run_mut(level, step).unwrap();
+        r.state = StepState::Open;
+        r.chance_from = Some(t0());
+    }
+
+    #[test]
+    fn a_count_of_two_needs_two_distinct_approvers() {
+        let mut a = Approval::new(
+            policy(vec![vec![step("owners", 2, None, None)]]),
+            None,
+            CaseId(1),
+        );
+        open(&mut a, 0, 0);
+        assert_eq!(
+            a.record(0, 0, decision("ann", true, How::Approver))
+                .unwrap(),
+            StepState::Open
+        );
+        assert!(
+            a.record(0, 0, decision("ann", true, How::Approver))
+                .is_err(),
+            "not twice"
+        );
+        assert_eq!(a.level_outcome(), LevelOutcome::Open);
+        assert_eq!(
+            a.record(0, 0, decision("bob", true, How::Approver))
+                .unwrap(),
+            StepState::Approved
+        );
+        assert_eq!(a.level_outcome(), LevelOutcome::Passed);
+        assert!(
+            a.record(0, 0, decision("cid", true, How::Approver))
+                .is_err(),
+            "decided"
+        );
+    }
+
+    #[test]
+    fn one_rejection_denies_the_level_and_a_chief_decides_a_step_whole() {
+        let mut a = Approval::new(
+            policy(vec![vec![
+                step("a", 2, None, None),
+                step("b", 1, None, None),
+            ]]),
+            None,
+            CaseId(1),
+        );
+        open(&mut a, 0, 0);
+        open(&mut a, 0, 1);
+        assert_eq!(
+            a.record(0, 0, decision("boss", true, How::Chief)).unwrap(),
+            StepState::Approved
+        );
+        assert_eq!(a.level_outcome(), LevelOutcome::Open);
+        assert_eq!(
+            a.record(0, 1, decision("x", false, How::Approver)).unwrap(),
+            StepState::Denied
+        );
+        assert_eq!(a.level_outcome(), LevelOutcome::Denied);
+    }
+
+    #[test]
+    fn timers_follow_the_last_chance_and_slots_round_trip() {
+        let mut a = Approval::new(
+            policy(vec![vec![step("m", 1, Some(48), Some(24))]]),
+            None,
+            CaseId(1),
+        );
+        open(&mut a, 0, 0);
+        a.schedule(0, 0, t0()).unwrap();
+        let dues: Vec<_> = a
+            .timers
+            .iter()
+            .map(|t| ((t.due - t0()).num_hours(), t.kind))
+            .collect();
+        assert_eq!(
+            dues,
+            vec![
+                (24, ApprovalTimerKind::Reminder),
+                (48, ApprovalTimerKind::Timeout)
+            ]
+        );
+        // A delegation 30 hours in: the new approver has the whole 48 hours.
+        a.run_mut(0, 0).unwrap().chance_from = Some(t0() + Duration::hours(30));
+        a.schedule(0, 0, t0() + Duration::hours(30)).unwrap();
+        let dues: Vec<_> = a
+            .timers
+            .iter()
+            .map(|t| (t.due - t0()).num_hours())
+            .collect();
+        assert_eq!(dues, vec![54, 78]);
+        for t in a.timers.clone() {
+            assert_eq!(ApprovalTimer::from_slot(t.due, t.slot()), t);
+        }
+        let t = ApprovalTimer {
+            due: t0(),
+            level: 15,
+            step: 31,
+            kind: ApprovalTimerKind::Timeout,
+        };
+        assert_eq!(ApprovalTimer::from_slot(t0(), t.slot()), t);
+    }
+
+    #[test]
+    fn validate_refuses_what_cannot_run() {
+        assert!(policy(vec![]).validate().is_err());
+        assert!(policy(vec![vec![]]).validate().is_err());
+        assert!(policy(vec![vec![step("z", 0, None, None)]])
+            .validate()
+            .is_err());
+        let mut zero = step("z", 1, None, None);
+        zero.timeout_secs = Some(0);
+        assert!(policy(vec![vec![zero]]).validate().is_err());
+        assert!(policy(vec![vec![step("r", 1, Some(2), Some(3))]])
+            .validate()
+            .is_err());
+        let mut esc = step("e", 1, None, None);
+        esc.on_timeout = OnTimeout::EscalateChief;
+        assert!(policy(vec![vec![esc]]).validate().is_err());
+        assert!(policy(vec![vec![step("ok", 1, Some(48), Some(24))]])
+            .validate()
+            .is_ok());
+    }
+}
