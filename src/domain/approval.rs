@@ -581,6 +581,14 @@ impl Approval {
         Ok(())
     }
 
+    /// When the step times out, if it is scheduled to.
+    pub fn timeout_of(&self, level: u32, step: u32) -> Option<DateTime<Utc>> {
+        self.timers
+            .iter()
+            .find(|t| t.level == level && t.step == step && t.kind == ApprovalTimerKind::Timeout)
+            .map(|t| t.due)
+    }
+
     /// Ends every step not yet decided (the request was denied, aborted or cancelled).
     pub fn abort_rest(&mut self) {
         for s in &mut self.steps {

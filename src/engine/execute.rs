@@ -244,6 +244,7 @@ impl Engine {
         self.check_target(&Target::User(to.to_string()))?;
         let prev = item.clone();
         let what = item.reassign(&user.login, to)?;
+        self.follow_item(tx, &case, &mut item)?;
         tx.event(Some(case.id), what, clean(comment));
         tx.ws.put_work_item(Some(&prev), &item);
         self.touch(tx, &case);
@@ -269,6 +270,7 @@ impl Engine {
         self.check_target(to)?;
         let prev = item.clone();
         let what = item.delegate(&user.login, to, method)?;
+        self.follow_item(tx, &case, &mut item)?;
         tx.event(Some(case.id), what, clean(comment));
         tx.ws.put_work_item(Some(&prev), &item);
         self.touch(tx, &case);
@@ -308,6 +310,7 @@ impl Engine {
         if let Some(p) = &policy {
             item.timers = p.schedule(&item, tx.now)?;
         }
+        self.follow_item(tx, &case, &mut item)?;
         tx.event(Some(case.id), what, clean(comment));
         tx.ws.put_work_item(Some(&prev), &item);
         self.touch(tx, &case);
@@ -328,11 +331,15 @@ impl Engine {
             )));
         }
         if let Some(g) = item.candidates.first() {
-            if let Some(m) = self.store.group(g)?.and_then(|g| g.manager) {
+            let group = self.store.group(g)?;
+            if let Some(m) = group.as_ref().and_then(|g| g.manager.clone()) {
                 return Ok(Target::User(m));
             }
+            if let Some(f) = group.and_then(|g| g.fallback) {
+                return Ok(Target::Group(f));
+            }
             return Err(ApiError::IllegalState(format!(
-                "cannot escalate {}: group @{g} has no manager; name a target with --to",
+                "cannot escalate {}: group @{g} has no manager and no fallback group; name a target with --to",
                 item.id
             )));
         }
@@ -368,6 +375,9 @@ impl Engine {
                 "cannot complete {}: it is {}",
                 item.id, item.state
             )));
+        }
+        if case.kind == crate::domain::CaseKind::Approval && case.request.is_some() {
+            return self.decide_item(tx, user, &case, item.id, outcome, comment);
         }
         authz::may_work_on(user, &item, "complete")?;
         let prev = item.clone();
@@ -408,6 +418,12 @@ impl Engine {
         };
         let case = self.load_active_case(case_id, verb)?;
         authz::may_end_case(user, &case, verb)?;
+        if let (Some(r), CaseState::Closed) = (case.request, to) {
+            return Err(ApiError::IllegalState(format!(
+                "cannot close {}: it decides {r}; approve or deny it (`request approve|deny {r}`), or cancel the case to abort the request",
+                case.id
+            )));
+        }
         let mut ended = case.clone();
         // Refused before anything changes when the case cannot go there.
         ended.state.go_to(to)?;
@@ -422,6 +438,13 @@ impl Engine {
         if !ended.operations.is_empty() {
             let reason = Some(format!("case {} {}", case.id, to));
             self.settle_operations(tx, &ended, ended.outcome, reason)?;
+        }
+        if ended.request.is_some() {
+            let why = format!(
+                "its approval case {} was cancelled by {}",
+                case.id, user.login
+            );
+            self.abort_for_case(tx, &ended, why)?;
         }
         tx.applied.case = Some(case.id);
         Ok(format!("{} {}", case.id, to))

@@ -10,7 +10,7 @@ use super::{Engine, Tx};
 use crate::api::{ApiError, RequestDetail};
 use crate::domain::duration::MAX_DAYS;
 use crate::domain::{
-    EventKind, Request, RequestId, RequestState, User, ValidityKind, ValidityTimer,
+    EventKind, Product, Request, RequestId, RequestState, User, ValidityKind, ValidityTimer,
 };
 
 type Validity = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<i64>);
@@ -25,14 +25,16 @@ impl Engine {
         (valid_from, valid_until, notice_secs): Validity,
         reason: Option<String>,
     ) -> Result<String, ApiError> {
-        let product = product.trim().to_string();
-        if product.is_empty() {
+        let wanted = product.trim().to_string();
+        if wanted.is_empty() {
             return Err(ApiError::BadInput("a request needs a product".into()));
         }
+        let product = self.load_product(&wanted)?;
         let recipient = recipient.unwrap_or_else(|| user.login.clone());
         if self.store.user(&recipient)?.is_none() {
             return Err(ApiError::NotFound(format!("no user {recipient:?}")));
         }
+        self.refuse_duplicate(&product, &recipient)?;
         if let (Some(f), Some(u)) = (valid_from, valid_until) {
             if u <= f {
                 return Err(ApiError::BadInput(
@@ -52,12 +54,31 @@ impl Engine {
                 "the notice is too long (at most {MAX_DAYS}d)"
             )));
         }
+        if let (Some(v), Some(u)) = (product.validity_secs, valid_until) {
+            let start = valid_from.unwrap_or(tx.now).max(tx.now);
+            if (u - start).num_seconds() > v {
+                return Err(ApiError::BadInput(format!(
+                    "{} is granted for at most {}: valid-until is later",
+                    product.id,
+                    crate::domain::duration::format_duration(chrono::Duration::seconds(v))
+                )));
+            }
+        }
+        let policy = match &product.policy {
+            Some(name) => Some(self.store.approval_policy(name)?.ok_or_else(|| {
+                ApiError::Internal(format!(
+                    "product {} names approval policy {name:?}, which is missing",
+                    product.id
+                ))
+            })?),
+            None => None,
+        };
         let id = tx.new_request_id()?;
         let mut r = Request {
             id,
             requester: user.login.clone(),
             recipient: recipient.clone(),
-            product: product.clone(),
+            product: product.id.clone(),
             reason: reason.filter(|s| !s.trim().is_empty()),
             state: RequestState::Request,
             valid_from,
@@ -72,28 +93,85 @@ impl Engine {
             id,
             EventKind::RequestCreated {
                 request: id,
-                product: product.clone(),
+                product: product.id.clone(),
                 recipient: recipient.clone(),
             },
             r.reason.clone(),
         );
-        // No approval workflow yet: approved as made.
-        let starts_now = r.approve(tx.now)?;
-        tx.request_event(
-            id,
-            EventKind::RequestStateChanged {
-                request: id,
-                from: RequestState::Request,
-                to: r.state,
-            },
-            Some("approved: no approval steps for this product".into()),
-        );
-        if starts_now {
-            self.grant(tx, &r)?;
-        }
-        tx.ws.put_request(None, &r);
         tx.applied.request = Some(id);
-        Ok(format!("{id} {} ({product} for {recipient})", r.state))
+        let what = format!("{} for {recipient}", product.id);
+        let Some(policy) = policy else {
+            let why = "approved: the product has no approval policy".to_string();
+            self.approve_request(tx, &mut r, &product, why)?;
+            tx.ws.put_request(None, &r);
+            return Ok(format!("{id} {} ({what})", r.state));
+        };
+        let mut flow = self.start_approval(tx, r, product, policy)?;
+        flow.write(tx);
+        tx.applied.case = Some(flow.case.id);
+        Ok(format!("{id} {what}: {} ({})", flow.status(), flow.case.id))
+    }
+
+    /// A second live request for a product that is not multi-request is refused, naming
+    /// the first.
+    fn refuse_duplicate(&self, product: &Product, recipient: &str) -> Result<(), ApiError> {
+        if product.multi_request {
+            return Ok(());
+        }
+        if let Some(r) = self
+            .store
+            .requests(Some(recipient), usize::MAX)?
+            .into_iter()
+            .find(|r| r.product == product.id && r.is_live())
+        {
+            return Err(ApiError::IllegalState(format!(
+                "{recipient} already has {}: {} is {}",
+                product.id,
+                r.id,
+                if r.in_approval() {
+                    "in approval".to_string()
+                } else {
+                    r.state.to_string()
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    /// The approval is complete: a multi-request product's request is recorded
+    /// (`approved`, final); any other starts now (`assigned`, granted) or at valid-from
+    /// (`pending`), valid for the product's validity unless the request said until when.
+    pub(crate) fn approve_request(
+        &self,
+        tx: &mut Tx,
+        r: &mut Request,
+        product: &Product,
+        why: String,
+    ) -> Result<(), ApiError> {
+        let from = r.state;
+        if product.multi_request {
+            r.approve_once(tx.now)?;
+            self.request_changed(tx, r, from, format!("{why} (multi-request: recorded)"));
+            return self.notify_request(
+                tx,
+                r,
+                &format!("[casebench] {}: {} approved", r.id, r.product),
+                &format!(
+                    "The request {} of {} for {} was approved.\n",
+                    r.id, r.product, r.recipient
+                ),
+            );
+        }
+        if let (None, Some(v)) = (r.valid_until, product.validity_secs) {
+            let start = r.valid_from.unwrap_or(tx.now).max(tx.now);
+            r.valid_until = Some(crate::domain::duration::add_secs(start, v, "the validity")?);
+        }
+        let starts_now = r.approve(tx.now)?;
+        self.request_changed(tx, r, from, why);
+        if starts_now {
+            self.grant(tx, r)?;
+        }
+        Ok(())
     }
 
     /// The access starts (hook: provisioning begins here).

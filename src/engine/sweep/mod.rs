@@ -9,6 +9,7 @@
 //!
 //! A dry run computes the same firings on an in-memory overlay and writes nothing.
 
+mod approvals;
 mod isolate;
 mod resources;
 mod rules;
@@ -25,7 +26,7 @@ use crate::api::{ApiError, Firing, SweepReport};
 use crate::domain::{
     Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, WorkItem, WorkItemId,
 };
-use crate::store::trees::{TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM};
+use crate::store::trees::{TIMER_APPROVAL, TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM};
 
 /// Entities changed earlier in this sweep (needed by dry runs, which write nothing).
 #[derive(Default)]
@@ -162,6 +163,19 @@ impl Engine {
                 {
                     run.fired.push(firing);
                     in_batch += 1;
+                }
+                continue;
+            }
+            if kind == TIMER_APPROVAL {
+                let o = &mut overlay;
+                if let Some((firing, next)) =
+                    self.fire_approval(o, &mut tx, due, RequestId(id), slot, case)?
+                {
+                    run.fired.push(firing);
+                    in_batch += 1;
+                    for t in next.into_iter().filter(|t| t.due <= until) {
+                        pending.insert((t.due, TIMER_APPROVAL, id, t.slot()), case);
+                    }
                 }
                 continue;
             }

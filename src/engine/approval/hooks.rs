@@ -1,0 +1,116 @@
+//! What a change made outside the workflow does to it: a step's work item moved by hand,
+//! the approval case cancelled, `case complete` on a step.
+
+use super::{End, Flow};
+use crate::api::ApiError;
+use crate::domain::{Case, Outcome, User, WorkItem, WorkItemId};
+use crate::engine::{Engine, Tx};
+
+impl Engine {
+    /// Aborts a workflow still in approval (a timeout, its case cancelled).
+    pub(crate) fn abort_flow(
+        &self,
+        tx: &mut Tx,
+        flow: &mut Flow,
+        reason: String,
+    ) -> Result<(), ApiError> {
+        self.end_flow(tx, flow, End::Aborted(reason))
+    }
+
+    /// A person moved a step's work item (delegated, reassigned, escalated it): the step's
+    /// approvers are its holders now, and its timeout starts again for them.
+    pub(crate) fn follow_item(
+        &self,
+        tx: &mut Tx,
+        case: &Case,
+        item: &mut WorkItem,
+    ) -> Result<(), ApiError> {
+        let Some(r) = case
+            .request
+            .map(|r| self.store.request(r))
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(());
+        };
+        if !r.in_approval() {
+            return Ok(());
+        }
+        let prev = r.clone();
+        let mut r = r;
+        let Some(a) = r.approval.as_mut() else {
+            return Ok(());
+        };
+        let Some(run) = a
+            .steps
+            .iter_mut()
+            .find(|s| s.work_item == Some(item.id) && s.is_open())
+        else {
+            return Ok(());
+        };
+        run.approvers = item.assignees.clone();
+        run.groups = item.candidates.clone();
+        run.chance_from = Some(tx.now);
+        let (level, step) = (run.level, run.step);
+        a.schedule(level, step, tx.now)?;
+        item.deadline = a.timeout_of(level, step);
+        tx.ws.put_request(Some(&prev), &r);
+        Ok(())
+    }
+
+    /// The approval case of a request in approval was cancelled: the request is aborted
+    /// (the case and its work items are already written as cancelled).
+    pub(crate) fn abort_for_case(
+        &self,
+        tx: &mut Tx,
+        case: &Case,
+        why: String,
+    ) -> Result<(), ApiError> {
+        let Some(r) = case
+            .request
+            .map(|r| self.store.request(r))
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(());
+        };
+        if !r.in_approval() {
+            return Ok(());
+        }
+        let prev = r.clone();
+        let mut r = r;
+        if let Some(a) = r.approval.as_mut() {
+            a.abort_rest();
+        }
+        let from = r.state;
+        r.abort(tx.now)?;
+        self.request_changed(tx, &r, from, why.clone());
+        self.tell_the_end(tx, &r, "aborted", &why)?;
+        tx.ws.put_request(Some(&prev), &r);
+        tx.applied.request = Some(r.id);
+        Ok(())
+    }
+
+    /// `case complete` on a step's work item: the same decision as `request approve|deny`.
+    pub(crate) fn decide_item(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        case: &Case,
+        item: WorkItemId,
+        outcome: Outcome,
+        comment: Option<String>,
+    ) -> Result<String, ApiError> {
+        let approve = match outcome {
+            Outcome::Approved => true,
+            Outcome::Rejected => false,
+            o => {
+                return Err(ApiError::BadInput(format!(
+                    "{item} is an approval step: its outcome is approved or rejected, not {o}"
+                )))
+            }
+        };
+        let request = case.request.expect("an approval case of a request");
+        self.decide(tx, user, request, Some(item), approve, comment)
+    }
+}
