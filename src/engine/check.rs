@@ -12,6 +12,65 @@ use crate::store::{trees, Storage, Store};
 /// One thing wrong with the store, in one line.
 pub type Finding = String;
 
+/// A request in approval has an open step, every open step an open work item held as the
+/// step is (or claimed by one of its approvers), on an active approval case that names the request; a decided one none.
+fn approvals(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
+    for r in s.requests(None, usize::MAX)? {
+        let Some(a) = &r.approval else { continue };
+        let id = r.id;
+        let Some(case) = s.case(a.case)? else {
+            out.push(format!("{id} names {}, which is missing", a.case));
+            continue;
+        };
+        if case.request != Some(id) {
+            out.push(format!("{} is the approval case of {id} but does not name it", case.id));
+        }
+        let open: Vec<_> = a.open_steps().collect();
+        if r.in_approval() != case.state.is_active() {
+            out.push(format!("{id} is {} but its case {} is {}", r.state, case.id, case.state));
+        }
+        if r.in_approval() && open.is_empty() {
+            out.push(format!("{id} is in approval without an open step"));
+        }
+        if !r.in_approval() && (!open.is_empty() || !a.timers.is_empty()) {
+            out.push(format!("{id} is {} with open steps or step timers", r.state));
+        }
+        for step in &open {
+            let item = match step.work_item {
+                Some(w) => s.work_item(w)?,
+                None => None,
+            };
+            let held = match &item {
+                Some(i) if i.is_open() => {
+                    // As the step is, or claimed by one who may decide it.
+                    let claimer = match (i.assignees.as_slice(), i.candidates.is_empty()) {
+                        ([one], true) => s.user(one)?,
+                        _ => None,
+                    };
+                    i.holders() == step.holders()
+                        || claimer.is_some_and(|u| {
+                            step.approvers.contains(&u.login)
+                                || step.groups.iter().any(|g| u.in_group(g))
+                        })
+                }
+                _ => false,
+            };
+            if !held {
+                out.push(format!(
+                    "{id} step {:?} is open without an open work item held as the step is",
+                    step.name
+                ));
+            }
+        }
+        for t in &a.timers {
+            if !open.iter().any(|s| s.level == t.level && s.step == t.step) {
+                out.push(format!("{id} has a {} for a step that is not open", t.name()));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn indexes(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
     let mut expected: BTreeSet<(String, Vec<u8>)> = BTreeSet::new();
     for item in s.all_work_items()? {
@@ -205,6 +264,7 @@ impl Engine {
         indexes(s, &mut out).map_err(named)?;
         cases(s, &mut out).map_err(named)?;
         timers(s, &mut out).map_err(named)?;
+        approvals(s, &mut out).map_err(named)?;
         Ok(out)
     }
 }

@@ -399,18 +399,24 @@ impl Engine {
             },
             comment.clone(),
         );
-        if let Some(item) = run.work_item.and_then(|id| flow.item_mut(id)) {
-            if !item.is_open() {
-            } else if state == StepState::Open {
-                // Not enough approvals yet: the others who may decide have it again.
-                item.assignees = run
-                    .approvers
-                    .iter()
-                    .filter(|a| !run.has_decided(a))
-                    .cloned()
-                    .collect();
+        if state == StepState::Open {
+            // Not enough approvals yet: the others who may decide have it again (a claim
+            // had narrowed it to one).
+            let rest: Vec<String> = run
+                .approvers
+                .iter()
+                .filter(|a| !run.has_decided(a))
+                .cloned()
+                .collect();
+            if let Some(r) = flow.approval_mut().run_mut(level, step) {
+                r.approvers = rest.clone();
+            }
+            if let Some(item) = run.work_item.and_then(|id| flow.item_mut(id)) {
+                item.assignees = rest;
                 item.candidates = run.groups.clone();
-            } else {
+            }
+        } else if let Some(item) = run.work_item.and_then(|id| flow.item_mut(id)) {
+            if item.is_open() {
                 let outcome = if approve {
                     Outcome::Approved
                 } else {
