@@ -13,6 +13,8 @@
 //! (`Command::ReadFeed`, at 6 h before that day's time) in its order, and plays the script on
 //! the case that reading opened for the account (hours after the reading).
 
+mod shop;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -26,17 +28,17 @@ use crate::domain::{
 use crate::engine::{Engine, ManualClock};
 use crate::import::{in_file, parse_policies_toml, parse_users_csv};
 
-pub const USERS_CSV: &str = include_str!("../assets/demo/users.csv");
-pub const CASES_CSV: &str = include_str!("../assets/demo/cases.csv");
-pub const POLICIES_TOML: &str = include_str!("../assets/demo/policies.toml");
-pub const RESOURCES_TOML: &str = include_str!("../assets/demo/resources.toml");
-pub const BADGE_EXPORT: &str = include_str!("../assets/demo/exports/badge.csv");
-pub const FEEDS_CSV: &str = include_str!("../assets/demo/feeds.csv");
+pub const USERS_CSV: &str = include_str!("../../assets/demo/users.csv");
+pub const CASES_CSV: &str = include_str!("../../assets/demo/cases.csv");
+pub const POLICIES_TOML: &str = include_str!("../../assets/demo/policies.toml");
+pub const RESOURCES_TOML: &str = include_str!("../../assets/demo/resources.toml");
+pub const BADGE_EXPORT: &str = include_str!("../../assets/demo/exports/badge.csv");
+pub const FEEDS_CSV: &str = include_str!("../../assets/demo/feeds.csv");
 /// What each semi-manual resource's export showed over time (see [`export_at`]).
 const TIMELINES: [(&str, &str); 3] = [
     ("badge", BADGE_EXPORT),
-    ("racf", include_str!("../assets/demo/exports/racf.csv")),
-    ("dwh", include_str!("../assets/demo/exports/dwh.csv")),
+    ("racf", include_str!("../../assets/demo/exports/racf.csv")),
+    ("dwh", include_str!("../../assets/demo/exports/dwh.csv")),
 ];
 pub const ADMIN: &str = "admin";
 
@@ -108,6 +110,7 @@ pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, 
         play(&engine, &clock, case, created, now, &field(6)).map_err(at)?;
     }
     resources(&engine, &clock, exports, now)?;
+    shop::shop(&engine, &clock, now)?;
     clock.set(now);
     // What the timers would have done by now.
     engine.sweep_at(now, now, false)?;

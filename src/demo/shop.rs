@@ -1,0 +1,66 @@
+//! The demo's IT Shop: the org structure, the product catalogue with its approval policies,
+//! and requests at every stage — assigned, pending, expired, denied, aborted on a timeout,
+//! escalated to the chief approval team, and waiting at level 1 or 2 for several people.
+//!
+//! `requests.csv` columns: `days_ago,requester,product,recipient,from_days,reason,script`;
+//! `from_days` (days from now) starts the access later; the script is played on the
+//! request's approval case like a case's in `cases.csv` (`complete:approve` decides a step).
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{play, records, ADMIN};
+use crate::api::{ApiError, Command};
+use crate::engine::{Engine, ManualClock};
+use crate::import::{in_file, parse_orgs_toml, parse_products_toml};
+
+pub const ORGS_TOML: &str = include_str!("../../assets/demo/orgs.toml");
+pub const PRODUCTS_TOML: &str = include_str!("../../assets/demo/products.toml");
+pub const REQUESTS_CSV: &str = include_str!("../../assets/demo/requests.csv");
+
+pub(super) fn shop(engine: &Engine, clock: &ManualClock, now: DateTime<Utc>) -> Result<(), ApiError> {
+    clock.set(now - Duration::days(55));
+    let (orgs, _) = parse_orgs_toml("assets/demo/orgs.toml", ORGS_TOML)?;
+    engine
+        .execute(ADMIN, Command::ImportOrgs(orgs))
+        .map_err(|e| in_file("assets/demo/orgs.toml", e))?;
+    let (products, policies, _) = parse_products_toml("assets/demo/products.toml", PRODUCTS_TOML)?;
+    engine
+        .execute(ADMIN, Command::ImportProducts { products, policies })
+        .map_err(|e| in_file("assets/demo/products.toml", e))?;
+    for (line, rec) in records("requests.csv", REQUESTS_CSV)? {
+        let at =
+            |e: String| ApiError::BadInput(format!("assets/demo/requests.csv: line {line}: {e}"));
+        let field = |n: usize| rec.get(n).unwrap_or("").trim().to_string();
+        let days_ago: i64 = field(0).parse().map_err(|_| at("bad days_ago".into()))?;
+        // Spread the requests of one day over its working hours.
+        let minutes = ((line - 2) * 53 % 420) as i64 + 30;
+        let created = (now - Duration::days(days_ago) - Duration::minutes(minutes))
+            .min(now - Duration::minutes(5));
+        let valid_from = match field(4).as_str() {
+            "" => None,
+            d => Some(now + Duration::days(d.parse::<i64>().map_err(|_| at("bad from_days".into()))?)),
+        };
+        clock.set(created);
+        let applied = engine
+            .execute(
+                &field(1),
+                Command::RequestAccess {
+                    product: field(2),
+                    recipient: Some(field(3)),
+                    valid_from,
+                    valid_until: None,
+                    notice_secs: Some(7 * 86_400).filter(|_| field(2) == "vpn"),
+                    reason: Some(field(5)).filter(|r| !r.is_empty()),
+                },
+            )
+            .map_err(|e| at(e.to_string()))?;
+        let script = field(6);
+        if !script.is_empty() {
+            let case = applied
+                .case
+                .ok_or_else(|| at("a script for a request without an approval case".into()))?;
+            play(engine, clock, case, created, now, &script).map_err(at)?;
+        }
+    }
+    Ok(())
+}
