@@ -104,29 +104,25 @@ impl Env {
 
     fn cmd(&self, actor: &str, args: &[&str]) -> Command {
         let mut c = Command::cargo_bin("casebench").unwrap();
-        c.arg("--db")
+        for var in ["CASEBENCH_USER", "CASEBENCH_DB", "CASEBENCH_NOTIFY_COMMAND"] {
+            c.env_remove(var);
+        }
+        c.envs([("CASEBENCH_NOW", NOW), ("TZ", "UTC"), ("COLUMNS", "200")])
+            .env("XDG_CONFIG_HOME", self.dir.join("config"))
+            .arg("--db")
             .arg(self.dir.join("store"))
             .args(["--as", actor])
-            .args(args)
-            .env("CASEBENCH_NOW", NOW)
-            .env("TZ", "UTC")
-            .env("COLUMNS", "200")
-            .env_remove("CASEBENCH_USER")
-            .env_remove("CASEBENCH_DB")
-            .env_remove("CASEBENCH_NOTIFY_COMMAND")
-            .env("XDG_CONFIG_HOME", self.dir.join("config"));
+            .args(args);
         c
     }
 
     fn ok(&self, actor: &str, args: &[&str]) -> String {
         let out = self.cmd(actor, args).assert().success();
-        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
     }
 
     fn json(&self, actor: &str, args: &[&str]) -> Value {
-        let mut a = vec!["--json"];
-        a.extend_from_slice(args);
-        serde_json::from_str(&self.ok(actor, &a)).unwrap()
+        serde_json::from_str(&self.ok(actor, &[&["--json"], args].concat())).unwrap()
     }
 
     /// Expects exit `code` and one line on stderr, which it returns.
@@ -294,116 +290,100 @@ fn bad_product_files_are_refused_at_their_line_and_change_nothing() {
     let env = Env::new();
     // The new catalogue replaces vpn's name: if any of these got through, it would show.
     let p = PRODUCTS.replace("VPN access", "Renamed");
-    env.bad_file(
-        "products",
-        &p.replace("max_renewals", "max_renewal"),
-        10,
-        "unknown field `max_renewal`",
-    );
-    env.bad_file(
-        "products",
-        &p.replace("\"90d\"", "\"90y\""),
-        9,
-        "invalid duration \"90y\"",
-    );
-    env.bad_file(
-        "products",
-        &p.replace("\"3d\"", "\"0m\""),
-        23,
-        "timeout of zero",
-    );
-    env.bad_file(
-        "products",
-        &p.replace("\"1d\"", "\"3d\""),
-        22,
-        "reminder not shorter",
-    );
     let empty_level = p.replace(
         "[[policy.level]]\n[[policy.level.step]]\napprovers = \"product-owners\"",
         "[[policy.level]]\n",
     );
-    env.bad_file("products", &empty_level, 24, "no steps");
-    env.bad_file(
-        "products",
-        &p.replace("\"fileserver\"", "\"fs\""),
-        5,
-        "product \"vpn\": no resource \"fs\"",
-    );
-    env.bad_file(
-        "products",
-        &p.replace("policy = \"manager-then-owners\"", "policy = \"other\""),
-        8,
-        "product \"vpn\": no approval policy \"other\"",
-    );
-    env.bad_file(
-        "products",
-        &p.replace("owners = \"vpn-owners\"", "owners = \"nobody\""),
-        7,
-        "product \"vpn\": no group @nobody",
-    );
-    env.bad_file(
-        "products",
-        &p.replace("chief = \"approvers\"", "chief = \"ghosts\""),
-        18,
-        "approval policy \"manager-then-owners\": no group @ghosts",
-    );
-    env.bad_file(
-        "products",
-        &p.replace("approvers = \"product-owners\"", "approvers = \"zed\""),
-        26,
-        "approval policy \"manager-then-owners\": no user \"zed\"",
-    );
+    for (text, line, says) in [
+        (
+            &p.replace("max_renewals", "max_renewal"),
+            10,
+            "unknown field `max_renewal`",
+        ),
+        (
+            &p.replace("\"90d\"", "\"90y\""),
+            9,
+            "invalid duration \"90y\"",
+        ),
+        (&p.replace("\"3d\"", "\"0m\""), 23, "timeout of zero"),
+        (&p.replace("\"1d\"", "\"3d\""), 22, "reminder not shorter"),
+        (&empty_level, 24, "no steps"),
+        (
+            &p.replace("\"fileserver\"", "\"fs\""),
+            5,
+            "product \"vpn\": no resource \"fs\"",
+        ),
+        (
+            &p.replace("policy = \"manager-then-owners\"", "policy = \"other\""),
+            8,
+            "product \"vpn\": no approval policy \"other\"",
+        ),
+        (
+            &p.replace("owners = \"vpn-owners\"", "owners = \"nobody\""),
+            7,
+            "product \"vpn\": no group @nobody",
+        ),
+        (
+            &p.replace("chief = \"approvers\"", "chief = \"ghosts\""),
+            18,
+            "approval policy \"manager-then-owners\": no group @ghosts",
+        ),
+        (
+            &p.replace("approvers = \"product-owners\"", "approvers = \"zed\""),
+            26,
+            "approval policy \"manager-then-owners\": no user \"zed\"",
+        ),
+    ] {
+        env.bad_file("products", &text, line, says);
+    }
 }
 
 #[test]
 fn bad_org_files_are_refused_at_their_line_and_change_nothing() {
     let env = Env::new();
     let o = ORGS.replace("name = \"Finance\"", "name = \"Renamed\"");
-    env.bad_file(
-        "orgs",
-        &o.replace("members =", "member ="),
-        13,
-        "unknown field `member`",
-    );
-    env.bad_file(
-        "orgs",
-        &o.replace("\"bob\"", "\"zed\""),
-        13,
-        "org unit \"finance\": no user \"zed\"",
-    );
-    env.bad_file(
-        "orgs",
-        &o.replace("manager = \"carol\"", "manager = \"zed\""),
-        6,
-        "org unit \"corp\": no user \"zed\"",
-    );
-    env.bad_file(
-        "orgs",
-        &o.replace("parent = \"corp\"", "parent = \"nowhere\""),
-        11,
-        "org unit \"finance\": no org unit \"nowhere\"",
-    );
     let cycle = o.replace("name = \"Corp\"", "name = \"Corp\"\nparent = \"finance\"");
-    env.bad_file("orgs", &cycle, 6, "cycle in the org tree");
-    env.bad_file(
-        "orgs",
-        &o.replace("fallback = \"it-ops\"", "fallback = \"none\""),
-        18,
-        "group @vpn-owners: no group @none",
-    );
-    env.bad_file(
-        "orgs",
-        &o.replace("name = \"vpn-owners\"", "name = \"ghosts\""),
-        15,
-        "group @ghosts: no group @ghosts",
-    );
-    env.bad_file(
-        "orgs",
-        &o.replace(
-            "chief_approvers = \"approvers\"",
-            "chief_approvers = \"ghosts\"",
+    for (text, line, says) in [
+        (
+            &o.replace("members =", "member ="),
+            13,
+            "unknown field `member`",
         ),
-        1,
-        "chief approval team: no group @ghosts",
-    );
+        (
+            &o.replace("\"bob\"", "\"zed\""),
+            13,
+            "org unit \"finance\": no user \"zed\"",
+        ),
+        (
+            &o.replace("manager = \"carol\"", "manager = \"zed\""),
+            6,
+            "org unit \"corp\": no user \"zed\"",
+        ),
+        (
+            &o.replace("parent = \"corp\"", "parent = \"nowhere\""),
+            11,
+            "org unit \"finance\": no org unit \"nowhere\"",
+        ),
+        (&cycle, 6, "cycle in the org tree"),
+        (
+            &o.replace("fallback = \"it-ops\"", "fallback = \"none\""),
+            18,
+            "group @vpn-owners: no group @none",
+        ),
+        (
+            &o.replace("name = \"vpn-owners\"", "name = \"ghosts\""),
+            15,
+            "group @ghosts: no group @ghosts",
+        ),
+        (
+            &o.replace(
+                "chief_approvers = \"approvers\"",
+                "chief_approvers = \"ghosts\"",
+            ),
+            1,
+            "chief approval team: no group @ghosts",
+        ),
+    ] {
+        env.bad_file("orgs", &text, line, says);
+    }
 }
