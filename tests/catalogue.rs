@@ -334,7 +334,7 @@ fn bad_product_files_are_refused_at_their_line_and_change_nothing() {
             "approval policy \"manager-then-owners\": no user \"zed\"",
         ),
     ] {
-        env.bad_file("products", &text, line, says);
+        env.bad_file("products", text, line, says);
     }
 }
 
@@ -384,6 +384,6 @@ fn bad_org_files_are_refused_at_their_line_and_change_nothing() {
             "chief approval team: no group @ghosts",
         ),
     ] {
-        env.bad_file("orgs", &text, line, says);
+        env.bad_file("orgs", text, line, says);
     }
 }
