@@ -30,6 +30,16 @@ fn engine(dir: &std::path::Path) -> (Engine, Arc<ManualClock>) {
         })
         .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();
+    // Requests name a product of the catalogue.
+    let products = vec![casebench::domain::Product::plain("vpn")];
+    e.execute(
+        "root",
+        Command::ImportProducts {
+            products,
+            policies: vec![],
+        },
+    )
+    .unwrap();
     (e, clock)
 }
 

@@ -26,6 +26,9 @@ impl Store {
             "login,name,email,manager,groups\nalice,Alice,a@x.org,,ops\nbob,Bob,b@x.org,alice,ops\n",
         );
         s.run("root", &["import", "users", &users]).success();
+        // `request new vpn` names a product of the catalogue.
+        let products = s.file("products.toml", "[[product]]\nid = \"vpn\"\n");
+        s.run("root", &["import", "products", &products]).success();
         s
     }
 

@@ -53,7 +53,8 @@ pub enum Cmd {
         #[arg(long = "group", value_name = "NAME")]
         groups: Vec<String>,
     },
-    /// Import users (CSV), escalation policies or resources (TOML); all-or-nothing.
+    /// Import users (CSV), escalation policies, resources, org structure or products (TOML);
+    /// all-or-nothing.
     Import {
         #[command(subcommand)]
         what: commands::import::ImportCmd,
@@ -82,6 +83,16 @@ pub enum Cmd {
     Request {
         #[command(subcommand)]
         cmd: commands::request::RequestCmd,
+    },
+    /// The product catalogue.
+    Product {
+        #[command(subcommand)]
+        cmd: commands::product::ProductCmd,
+    },
+    /// The org structure: org units, workgroups, the chief approval team.
+    Org {
+        #[command(subcommand)]
+        cmd: commands::org::OrgCmd,
     },
     /// Fire due timers (escalations, timeouts, reminders) headless, for cron.
     Sweep(commands::sweep::SweepArgs),
@@ -327,6 +338,8 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Case { cmd }) => commands::case::run(&ctx, cmd),
         Some(Cmd::Sweep(args)) => commands::sweep::run(&ctx, args),
         Some(Cmd::Request { cmd }) => commands::request::run(&ctx, cmd),
+        Some(Cmd::Product { cmd }) => commands::product::run(&ctx, cmd),
+        Some(Cmd::Org { cmd }) => commands::org::run(&ctx, cmd),
         Some(Cmd::Resource { cmd }) => commands::resource::resource(&ctx, cmd),
         Some(Cmd::Shadow { cmd }) => commands::resource::shadow(&ctx, cmd),
         Some(Cmd::Provision { cmd }) => commands::resource::provision(&ctx, cmd),

@@ -5,7 +5,10 @@ use clap::Subcommand;
 use crate::api::{ApiError, Command, Service};
 use crate::cli::{output, Ctx};
 use crate::domain::Target;
-use crate::import::{in_file, parse_policies_with_names, parse_users_csv, NameAt};
+use crate::import::{
+    in_file, parse_orgs_toml, parse_policies_with_names, parse_products_toml, parse_users_csv,
+    FileLines, NameAt,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {
@@ -15,16 +18,24 @@ pub enum ImportCmd {
     Policies { file: PathBuf },
     /// Manual and semi-manual resources from a TOML file (see README).
     Resources { file: PathBuf },
+    /// Org units, workgroup managers and fallbacks, the chief approval team (TOML; docs/cli.md).
+    Orgs { file: PathBuf },
+    /// Products and their approval policies (TOML; docs/cli.md).
+    Products { file: PathBuf },
 }
 
 pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
-    let (ImportCmd::Users { file } | ImportCmd::Policies { file } | ImportCmd::Resources { file }) =
-        &what;
+    let (ImportCmd::Users { file }
+    | ImportCmd::Policies { file }
+    | ImportCmd::Resources { file }
+    | ImportCmd::Orgs { file }
+    | ImportCmd::Products { file }) = &what;
     let label = file.display().to_string();
     let bytes =
         std::fs::read(file).map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
     let at = |line: usize, msg: String| ApiError::BadInput(format!("{label}:{line}: {msg}"));
     // Parsed and checked whole before anything is sent: a bad file changes nothing.
+    let mut file_lines = FileLines::default();
     let (command, names, lines) = match &what {
         ImportCmd::Users { .. } => {
             let users = parse_users_csv(&label, &bytes)?;
@@ -58,6 +69,20 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
                 .collect();
             (Command::ImportResources { resources }, names, policies)
         }
+        ImportCmd::Orgs { .. } => {
+            let (import, at) = parse_orgs_toml(&label, text(&label, &bytes)?)?;
+            file_lines = at;
+            (Command::ImportOrgs(import), vec![], vec![])
+        }
+        ImportCmd::Products { .. } => {
+            let (products, policies, at) = parse_products_toml(&label, text(&label, &bytes)?)?;
+            file_lines = at;
+            (
+                Command::ImportProducts { products, policies },
+                vec![],
+                vec![],
+            )
+        }
     };
     // The engine decides what a file may name; the file's lines are this side's to say:
     // an unknown user, group or policy is bad input at the line naming it.
@@ -71,9 +96,9 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
     };
     let applied = ctx.backend()?.execute(&ctx.actor, command).map_err(|e| {
         let line = match &e {
-            ApiError::BadInput(m) | ApiError::NotFound(m) => {
-                line_of_name(&names, m).or_else(|| policy_line(m))
-            }
+            ApiError::BadInput(m) | ApiError::NotFound(m) => line_of_name(&names, m)
+                .or_else(|| policy_line(m))
+                .or_else(|| file_lines.line_of(m)),
             _ => None,
         };
         match line {

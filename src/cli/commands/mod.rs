@@ -10,6 +10,8 @@ pub mod import;
 pub mod inbox;
 pub mod init;
 pub mod notify;
+pub mod org;
+pub mod product;
 pub mod request;
 pub mod resource;
 pub mod serve;

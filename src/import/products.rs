@@ -1,0 +1,550 @@
+//! The product catalogue and its approval policies from TOML
+//! (`casebench import products FILE.toml`):
+//!
+//! ```toml
+//! [[product]]
+//! id = "vpn"                        # what `request new` names: letters, digits, - _ .
+//! name = "VPN access"               # default: the id
+//! description = "Remote access"     # optional
+//! resource = "fileserver"           # optional: the resource it grants on
+//! entitlement = "vpn-users"         # optional (needs resource)
+//! owners = "vpn-owners"             # optional group (approvers `product-owners`)
+//! policy = "manager-then-owners"    # optional approval policy (none = approved when requested)
+//! validity = "90d"                  # optional (none = unlimited)
+//! multi_request = false             # default false
+//! unsubscribable = true             # default true
+//! renewable = true                  # default true
+//! max_renewals = 3                  # optional (renewable products only)
+//!
+//! [[policy]]
+//! name = "manager-then-owners"
+//! chief = "approvers"               # optional chief approval team of this policy (a group)
+//! [[policy.level]]                  # levels run in sequence, the steps of one in parallel
+//! [[policy.level.step]]
+//! name = "manager"                  # default: the approvers as written
+//! approvers = "manager"             # manager | org-manager | product-owners | resource-owners | chief | LOGIN | @GROUP
+//! count = 1                         # approvals needed from distinct approvers (default 1)
+//! reminder = "1d"                   # optional: this long before the timeout
+//! timeout = "3d"                    # optional
+//! on_timeout = "abort"              # approve | abort | escalate-chief | escalate-managers
+//! no_approver = "abort"             # chief | approve | abort
+//! self_approval = "skipped"         # skipped | auto-approved | allowed
+//! [[policy.level]]
+//! [[policy.level.step]]
+//! approvers = "product-owners"
+//! ```
+//!
+//! A policy that could not run (a level without steps, a count of 0, a zero timeout, a
+//! reminder not shorter than its timeout, escalating without a timeout) is refused at the
+//! line of the value, else of its step, level or policy table.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::line_of;
+use super::lines::{no_group, no_user, FileLines};
+use crate::api::ApiError;
+use crate::domain::approval::{
+    Approvers, Level, NoApprover, OnTimeout, SelfApproval, Step, MAX_LEVELS, MAX_STEPS,
+};
+use crate::domain::org::valid_name;
+use crate::domain::{parse_duration, ApprovalPolicy, Product};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    product: Vec<Spanned<RawProduct>>,
+    #[serde(default)]
+    policy: Vec<Spanned<RawPolicy>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProduct {
+    id: Spanned<String>,
+    name: Option<String>,
+    description: Option<String>,
+    resource: Option<Spanned<String>>,
+    entitlement: Option<Spanned<String>>,
+    owners: Option<Spanned<String>>,
+    policy: Option<Spanned<String>>,
+    validity: Option<Spanned<String>>,
+    multi_request: Option<bool>,
+    unsubscribable: Option<bool>,
+    renewable: Option<bool>,
+    max_renewals: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    name: Spanned<String>,
+    chief: Option<Spanned<String>>,
+    #[serde(default)]
+    level: Vec<Spanned<RawLevel>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevel {
+    #[serde(default)]
+    step: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    name: Option<String>,
+    approvers: Spanned<String>,
+    count: Option<Spanned<u32>>,
+    reminder: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+    on_timeout: Option<Spanned<OnTimeout>>,
+    no_approver: Option<NoApprover>,
+    self_approval: Option<SelfApproval>,
+}
+
+/// The lines of a step's table and of the values `ApprovalPolicy::validate` judges.
+struct StepAt {
+    table: usize,
+    count: Option<usize>,
+    reminder: Option<usize>,
+    timeout: Option<usize>,
+    on_timeout: Option<usize>,
+}
+
+impl StepAt {
+    /// The line of the value a refusal of `validate` is about.
+    fn line_for(&self, message: &str) -> usize {
+        let field = if message.contains("count 0") {
+            self.count
+        } else if message.contains("reminder") {
+            self.reminder
+        } else if message.contains("escalate") {
+            self.on_timeout
+        } else if message.contains("timeout") {
+            self.timeout
+        } else {
+            None
+        };
+        field.unwrap_or(self.table)
+    }
+}
+
+/// A file being read: its name and text, for errors at a line.
+struct Src<'a> {
+    label: &'a str,
+    text: &'a str,
+}
+
+impl Src<'_> {
+    fn line<T>(&self, v: &Spanned<T>) -> usize {
+        line_of(self.text, v.span().start)
+    }
+
+    fn err(&self, line: usize, msg: String) -> ApiError {
+        ApiError::BadInput(format!("{}:{line}: {msg}", self.label))
+    }
+
+    /// A name the store could hold (`@` taken off a group's), or an error at its line.
+    fn name(&self, v: &Spanned<String>, what: &str) -> Result<String, ApiError> {
+        let s = v.get_ref().trim().trim_start_matches('@');
+        if valid_name(s) {
+            Ok(s.to_string())
+        } else {
+            Err(self.err(self.line(v), format!("invalid {what} {:?}", v.get_ref())))
+        }
+    }
+
+    fn secs(&self, v: &Spanned<String>) -> Result<i64, ApiError> {
+        parse_duration(v.get_ref())
+            .map(|d| d.num_seconds())
+            .map_err(|e| self.err(self.line(v), e.to_string()))
+    }
+}
+
+/// Parses a products file: the products, the approval policies (each validated) and the
+/// lines of what they name. Errors are one line: `FILE:LINE: message`.
+pub fn parse_products_toml(
+    label: &str,
+    text: &str,
+) -> Result<(Vec<Product>, Vec<ApprovalPolicy>, FileLines), ApiError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| super::toml_error(label, text, &e))?;
+    let src = Src { label, text };
+    if raw.product.is_empty() && raw.policy.is_empty() {
+        return Err(src.err(1, "no [[product]] or [[policy]] in the file".into()));
+    }
+    let mut lines = FileLines::default();
+    let mut policies: Vec<ApprovalPolicy> = vec![];
+    for sp in &raw.policy {
+        let p = policy(&src, sp, &mut lines)?;
+        if policies.iter().any(|o| o.name == p.name) {
+            let msg = format!("approval policy {:?}: defined twice", p.name);
+            return Err(src.err(src.line(&sp.get_ref().name), msg));
+        }
+        policies.push(p);
+    }
+    let mut products: Vec<Product> = vec![];
+    for sp in &raw.product {
+        let p = product(&src, sp, &mut lines)?;
+        if products.iter().any(|o| o.id == p.id) {
+            let msg = format!("product {:?}: defined twice", p.id);
+            return Err(src.err(src.line(&sp.get_ref().id), msg));
+        }
+        products.push(p);
+    }
+    Ok((products, policies, lines))
+}
+
+fn product(
+    src: &Src,
+    sp: &Spanned<RawProduct>,
+    lines: &mut FileLines,
+) -> Result<Product, ApiError> {
+    let r = sp.get_ref();
+    let id = src.name(&r.id, "product id")?;
+    let ctx = format!("product {id:?}: ");
+    let err = |line: usize, msg: &str| src.err(line, format!("{ctx}{msg}"));
+    lines.entity(ctx.clone(), src.line(sp));
+    let mut named = |v: &Option<Spanned<String>>, what: &str, refusal: fn(&str) -> String| {
+        v.as_ref()
+            .map(|v| {
+                let n = src.name(v, what)?;
+                lines.value(&ctx, refusal(&n), src.line(v));
+                Ok::<String, ApiError>(n)
+            })
+            .transpose()
+    };
+    let resource = named(&r.resource, "resource", |n| format!("no resource {n:?}"))?;
+    let owners = named(&r.owners, "group", no_group)?;
+    let policy = named(&r.policy, "approval policy", |n| {
+        format!("no approval policy {n:?}")
+    })?;
+    if let (Some(e), None) = (&r.entitlement, &resource) {
+        return Err(err(src.line(e), "an entitlement needs a resource"));
+    }
+    let validity_secs = r.validity.as_ref().map(|v| src.secs(v)).transpose()?;
+    if let (Some(0), Some(v)) = (validity_secs, &r.validity) {
+        return Err(err(src.line(v), "a validity of zero"));
+    }
+    let renewable = r.renewable.unwrap_or(true);
+    if let (Some(m), false) = (&r.max_renewals, renewable) {
+        return Err(err(
+            src.line(m),
+            "max_renewals on a product that is not renewable",
+        ));
+    }
+    let name = r.name.clone().unwrap_or_else(|| id.clone());
+    if name.trim().is_empty() {
+        return Err(err(src.line(sp), "an empty name"));
+    }
+    Ok(Product {
+        id,
+        name,
+        description: r.description.clone(),
+        resource,
+        entitlement: r.entitlement.as_ref().map(|e| e.get_ref().clone()),
+        owners,
+        policy,
+        validity_secs,
+        multi_request: r.multi_request.unwrap_or(false),
+        unsubscribable: r.unsubscribable.unwrap_or(true),
+        renewable,
+        max_renewals: r.max_renewals.as_ref().map(|m| *m.get_ref()),
+    })
+}
+
+fn policy(
+    src: &Src,
+    sp: &Spanned<RawPolicy>,
+    lines: &mut FileLines,
+) -> Result<ApprovalPolicy, ApiError> {
+    let r = sp.get_ref();
+    let name = src.name(&r.name, "approval policy name")?;
+    let ctx = format!("approval policy {name:?}: ");
+    lines.entity(ctx.clone(), src.line(sp));
+    let chief = match &r.chief {
+        Some(c) => {
+            let g = src.name(c, "group")?;
+            lines.value(&ctx, no_group(&g), src.line(c));
+            Some(g)
+        }
+        None => None,
+    };
+    let mut levels = vec![];
+    let mut at = vec![];
+    for lsp in &r.level {
+        let mut steps = vec![];
+        let mut steps_at = vec![];
+        for ssp in &lsp.get_ref().step {
+            let (step, step_at) = step(src, ssp)?;
+            if let Some(t) = step.approvers.names() {
+                let refusal = match &t {
+                    crate::domain::Target::User(u) => no_user(u),
+                    crate::domain::Target::Group(g) => no_group(g),
+                };
+                lines.value(&ctx, refusal, src.line(&ssp.get_ref().approvers));
+            }
+            steps.push(step);
+            steps_at.push(step_at);
+        }
+        levels.push(Level { steps });
+        at.push((src.line(lsp), steps_at));
+    }
+    let p = ApprovalPolicy {
+        name,
+        chief,
+        levels,
+    };
+    match refused_at(&p, src.line(sp), &at) {
+        Some((line, e)) => Err(src.err(line, e)),
+        None => Ok(p),
+    }
+}
+
+fn step(src: &Src, sp: &Spanned<RawStep>) -> Result<(Step, StepAt), ApiError> {
+    let r = sp.get_ref();
+    let approvers = approvers(src, &r.approvers)?;
+    let step = Step {
+        name: r.name.clone().unwrap_or_else(|| approvers.name()),
+        approvers,
+        count: r.count.as_ref().map_or(1, |c| *c.get_ref()),
+        reminder_secs: r.reminder.as_ref().map(|v| src.secs(v)).transpose()?,
+        timeout_secs: r.timeout.as_ref().map(|v| src.secs(v)).transpose()?,
+        on_timeout: r
+            .on_timeout
+            .as_ref()
+            .map_or(OnTimeout::Abort, |o| *o.get_ref()),
+        no_approver: r.no_approver.unwrap_or(NoApprover::Abort),
+        self_approval: r.self_approval.unwrap_or(SelfApproval::Skipped),
+    };
+    let at = StepAt {
+        table: src.line(sp),
+        count: r.count.as_ref().map(|v| src.line(v)),
+        reminder: r.reminder.as_ref().map(|v| src.line(v)),
+        timeout: r.timeout.as_ref().map(|v| src.line(v)),
+        on_timeout: r.on_timeout.as_ref().map(|v| src.line(v)),
+    };
+    Ok((step, at))
+}
+
+fn approvers(src: &Src, v: &Spanned<String>) -> Result<Approvers, ApiError> {
+    Ok(match v.get_ref().trim() {
+        "manager" => Approvers::Manager,
+        "org-manager" => Approvers::OrgManager,
+        "product-owners" => Approvers::ProductOwners,
+        "resource-owners" => Approvers::ResourceOwners,
+        "chief" => Approvers::Chief,
+        s if valid_name(s.trim_start_matches('@')) => {
+            let n = s.trim_start_matches('@').to_string();
+            if s.starts_with('@') {
+                Approvers::Group(n)
+            } else {
+                Approvers::User(n)
+            }
+        }
+        s => {
+            return Err(src.err(
+                src.line(v),
+                format!("invalid approvers {s:?}: expected manager, org-manager, product-owners, resource-owners, chief, a login or @group"),
+            ))
+        }
+    })
+}
+
+/// Why `validate` refuses the policy, at the line of what it is about: the value of the
+/// first step that fails alone, else the first level that does, else the policy's table.
+fn refused_at(
+    p: &ApprovalPolicy,
+    table: usize,
+    at: &[(usize, Vec<StepAt>)],
+) -> Option<(usize, String)> {
+    let e = p.validate().err()?.to_string();
+    let fails = |levels: Vec<Level>| {
+        ApprovalPolicy {
+            name: p.name.clone(),
+            chief: None,
+            levels,
+        }
+        .validate()
+        .is_err()
+    };
+    if p.levels.is_empty() || p.levels.len() > MAX_LEVELS {
+        return Some((table, e));
+    }
+    for (level, (line, steps)) in p.levels.iter().zip(at) {
+        if !fails(vec![level.clone()]) {
+            continue;
+        }
+        if level.steps.len() <= MAX_STEPS {
+            for (step, s) in level.steps.iter().zip(steps) {
+                if fails(vec![Level {
+                    steps: vec![step.clone()],
+                }]) {
+                    return Some((s.line_for(&e), e));
+                }
+            }
+        }
+        return Some((*line, e));
+    }
+    Some((table, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"[[product]]
+id = "vpn"
+name = "VPN access"
+resource = "fileserver"
+entitlement = "vpn-users"
+owners = "@vpn-owners"
+policy = "two"
+validity = "90d"
+max_renewals = 3
+
+[[product]]
+id = "badge"
+
+[[policy]]
+name = "two"
+chief = "approvers"
+[[policy.level]]
+[[policy.level.step]]
+approvers = "manager"
+reminder = "1d"
+timeout = "3d"
+on_timeout = "escalate-chief"
+[[policy.level]]
+[[policy.level.step]]
+name = "owners"
+approvers = "@vpn-owners"
+count = 2
+self_approval = "allowed"
+[[policy.level.step]]
+approvers = "carol"
+"#;
+
+    fn e(text: &str) -> String {
+        parse_products_toml("p.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parses_products_and_policies() {
+        let (products, policies, lines) = parse_products_toml("p.toml", GOOD).unwrap();
+        assert_eq!(products.len(), 2);
+        let vpn = &products[0];
+        assert_eq!(vpn.owners.as_deref(), Some("vpn-owners"));
+        assert_eq!(vpn.validity_secs, Some(90 * 86_400));
+        assert_eq!(vpn.max_renewals, Some(3));
+        assert_eq!(products[1], Product::plain("badge"));
+        let p = &policies[0];
+        assert_eq!(p.levels.len(), 2);
+        let first = &p.levels[0].steps[0];
+        assert_eq!(first.name, "manager");
+        assert_eq!(first.on_timeout, OnTimeout::EscalateChief);
+        assert_eq!(
+            (first.reminder_secs, first.timeout_secs),
+            (Some(86_400), Some(3 * 86_400))
+        );
+        let owners = &p.levels[1].steps[0];
+        assert_eq!(owners.approvers, Approvers::Group("vpn-owners".into()));
+        assert_eq!(
+            (owners.count, owners.self_approval),
+            (2, SelfApproval::Allowed)
+        );
+        assert_eq!(
+            p.levels[1].steps[1].approvers,
+            Approvers::User("carol".into())
+        );
+        assert_eq!(
+            lines.line_of("product \"vpn\": no resource \"fileserver\""),
+            Some(4)
+        );
+        assert_eq!(
+            lines.line_of("product \"vpn\": no approval policy \"two\""),
+            Some(7)
+        );
+        assert_eq!(
+            lines.line_of("product \"vpn\": no group @vpn-owners"),
+            Some(6)
+        );
+        assert_eq!(
+            lines.line_of("approval policy \"two\": no group @approvers"),
+            Some(16)
+        );
+        assert_eq!(
+            lines.line_of("approval policy \"two\": no user \"carol\""),
+            Some(30)
+        );
+        assert_eq!(
+            lines.line_of("approval policy \"two\": no group @vpn-owners"),
+            Some(26)
+        );
+    }
+
+    #[test]
+    fn a_policy_that_cannot_run_is_refused_at_the_value() {
+        assert!(e(&GOOD.replace("count = 2", "count = 0")).starts_with("p.toml:27: "));
+        let zero = e(&GOOD.replace("timeout = \"3d\"", "timeout = \"0m\""));
+        assert!(
+            zero.starts_with("p.toml:21: ") && zero.contains("timeout of zero"),
+            "{zero}"
+        );
+        let late = e(&GOOD.replace("reminder = \"1d\"", "reminder = \"3d\""));
+        assert!(
+            late.starts_with("p.toml:20: ") && late.contains("reminder not shorter"),
+            "{late}"
+        );
+        let esc = e(&GOOD.replace("reminder = \"1d\"\ntimeout = \"3d\"\n", ""));
+        assert!(
+            esc.starts_with("p.toml:20: ") && esc.contains("escalate"),
+            "{esc}"
+        );
+        let empty = GOOD.replace(
+            "[[policy.level]]\n[[policy.level.step]]\nname",
+            "[[policy.level]]\n\n[[policy.level]]\n[[policy.level.step]]\nname",
+        );
+        let no_steps = e(&empty);
+        assert!(
+            no_steps.starts_with("p.toml:23: ") && no_steps.contains("no steps"),
+            "{no_steps}"
+        );
+        assert!(e("[[policy]]\nname = \"x\"\n").contains("no levels"));
+    }
+
+    #[test]
+    fn bad_values_are_refused_at_their_line() {
+        let bad = e(&GOOD.replace("validity = \"90d\"", "validity = \"90x\""));
+        assert!(bad.starts_with("p.toml:8: invalid duration"), "{bad}");
+        let zero = e(&GOOD.replace("validity = \"90d\"", "validity = \"0d\""));
+        assert_eq!(zero, "p.toml:8: product \"vpn\": a validity of zero");
+        let unknown = e(&GOOD
+            .replace("multi_request", "multi")
+            .replace("max_renewals", "max_renewal"));
+        assert!(
+            unknown.starts_with("p.toml:9: unknown field `max_renewal`"),
+            "{unknown}"
+        );
+        let ent = e(&GOOD.replace("resource = \"fileserver\"\n", ""));
+        assert_eq!(
+            ent,
+            "p.toml:4: product \"vpn\": an entitlement needs a resource"
+        );
+        let who = e(&GOOD.replace("approvers = \"carol\"", "approvers = \"ca rol\""));
+        assert!(
+            who.starts_with("p.toml:30: invalid approvers \"ca rol\""),
+            "{who}"
+        );
+        let how = e(&GOOD.replace("\"escalate-chief\"", "\"shrug\""));
+        assert!(
+            how.starts_with("p.toml:22: unknown variant `shrug`"),
+            "{how}"
+        );
+        let twice = e(&GOOD.replace("id = \"badge\"", "id = \"vpn\""));
+        assert_eq!(twice, "p.toml:12: product \"vpn\": defined twice");
+        assert!(e("").starts_with("p.toml:1: no [[product]]"));
+    }
+}
