@@ -281,8 +281,14 @@ fn a_count_of_two_needs_two_distinct_owners() {
     let r = w.request("bob", "vpn", "bob").unwrap();
     // carol claims it first: after her approval the step is offered to the group again.
     let case = w.get(r).approval.unwrap().case;
-    w.e.execute("carol", Command::Claim { case, work_item: None })
-        .unwrap();
+    w.e.execute(
+        "carol",
+        Command::Claim {
+            case,
+            work_item: None,
+        },
+    )
+    .unwrap();
     w.clean();
     let said = w.decide("carol", r, true).unwrap();
     assert!(said.contains("approved by carol at level 1"), "{said}");

@@ -17,7 +17,11 @@ pub const ORGS_TOML: &str = include_str!("../../assets/demo/orgs.toml");
 pub const PRODUCTS_TOML: &str = include_str!("../../assets/demo/products.toml");
 pub const REQUESTS_CSV: &str = include_str!("../../assets/demo/requests.csv");
 
-pub(super) fn shop(engine: &Engine, clock: &ManualClock, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub(super) fn shop(
+    engine: &Engine,
+    clock: &ManualClock,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     clock.set(now - Duration::days(55));
     let (orgs, _) = parse_orgs_toml("assets/demo/orgs.toml", ORGS_TOML)?;
     engine
@@ -38,7 +42,9 @@ pub(super) fn shop(engine: &Engine, clock: &ManualClock, now: DateTime<Utc>) -> 
             .min(now - Duration::minutes(5));
         let valid_from = match field(4).as_str() {
             "" => None,
-            d => Some(now + Duration::days(d.parse::<i64>().map_err(|_| at("bad from_days".into()))?)),
+            d => Some(
+                now + Duration::days(d.parse::<i64>().map_err(|_| at("bad from_days".into()))?),
+            ),
         };
         clock.set(created);
         let applied = engine

@@ -365,6 +365,13 @@ impl EventKind {
                 recipient,
             } => format!("{request}: {product} revoked from {recipient}"),
             failed @ EventKind::TimerFailed { .. } => failed.failure(),
+            shop => shop.describe_shop(),
+        }
+    }
+
+    /// The IT Shop's events (imports of its reference data, approval workflows).
+    fn describe_shop(&self) -> String {
+        match self {
             EventKind::OrgUnitImported { id } => format!("org unit {id}"),
             EventKind::GroupUpdated { name } => format!("group @{name}"),
             EventKind::ChiefApproversSet { group } => match group {
@@ -406,6 +413,7 @@ impl EventKind {
                 action,
                 ..
             } => format!("{request} level {level} step {step}: {action}"),
+            _ => String::new(),
         }
     }
 

@@ -31,50 +31,7 @@ impl Engine {
             self.must_exist(&Target::Group(g.clone()))
                 .map_err(|e| bad("chief approval team: ".into(), e.to_string()))?;
         }
-        let mut units: BTreeMap<String, OrgUnit> = self
-            .store
-            .org_units()?
-            .into_iter()
-            .map(|u| (u.id.clone(), u))
-            .collect();
-        let mut seen = BTreeSet::new();
-        for u in &import.units {
-            let at = format!("org unit {:?}: ", u.id);
-            if !valid_name(&u.id) {
-                return Err(bad(at, "invalid id".into()));
-            }
-            if !seen.insert(u.id.clone()) {
-                return Err(bad(at, "defined twice".into()));
-            }
-            if let Some(m) = &u.manager {
-                self.must_exist(&Target::User(m.clone()))
-                    .map_err(|e| bad(at.clone(), e.to_string()))?;
-            }
-            for m in &u.members {
-                self.must_exist(&Target::User(m.clone()))
-                    .map_err(|e| bad(at.clone(), e.to_string()))?;
-            }
-        }
-        for u in &import.units {
-            units.insert(u.id.clone(), u.clone());
-        }
-        for u in &import.units {
-            if let Some(p) = &u.parent {
-                if !units.contains_key(p) {
-                    return Err(bad(
-                        format!("org unit {:?}: ", u.id),
-                        format!("no org unit {p:?}"),
-                    ));
-                }
-            }
-            let chain = org_chain(&units, &u.id);
-            if chain.last().is_some_and(|last| last == &u.id) && chain.len() > 1 {
-                return Err(bad(
-                    format!("org unit {:?}: ", u.id),
-                    format!("cycle in the org tree {}", chain.join(" → ")),
-                ));
-            }
-        }
+        self.check_units(&import.units)?;
         let mut groups: BTreeMap<String, Group> = self
             .store
             .groups()?
@@ -152,6 +109,55 @@ impl Engine {
                 .map(|c| format!(", chief approval team @{c}"))
                 .unwrap_or_default()
         ))
+    }
+
+    /// Units name known users, known or imported parents, and make no cycle.
+    fn check_units(&self, new: &[OrgUnit]) -> Result<(), ApiError> {
+        let mut units: BTreeMap<String, OrgUnit> = self
+            .store
+            .org_units()?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect();
+        let mut seen = BTreeSet::new();
+        for u in new {
+            let at = format!("org unit {:?}: ", u.id);
+            if !valid_name(&u.id) {
+                return Err(bad(at, "invalid id".into()));
+            }
+            if !seen.insert(u.id.clone()) {
+                return Err(bad(at, "defined twice".into()));
+            }
+            if let Some(m) = &u.manager {
+                self.must_exist(&Target::User(m.clone()))
+                    .map_err(|e| bad(at.clone(), e.to_string()))?;
+            }
+            for m in &u.members {
+                self.must_exist(&Target::User(m.clone()))
+                    .map_err(|e| bad(at.clone(), e.to_string()))?;
+            }
+        }
+        for u in new {
+            units.insert(u.id.clone(), u.clone());
+        }
+        for u in new {
+            if let Some(p) = &u.parent {
+                if !units.contains_key(p) {
+                    return Err(bad(
+                        format!("org unit {:?}: ", u.id),
+                        format!("no org unit {p:?}"),
+                    ));
+                }
+            }
+            let chain = org_chain(&units, &u.id);
+            if chain.last().is_some_and(|last| last == &u.id) && chain.len() > 1 {
+                return Err(bad(
+                    format!("org unit {:?}: ", u.id),
+                    format!("cycle in the org tree {}", chain.join(" → ")),
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn import_products(

@@ -23,17 +23,26 @@ fn approvals(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
             continue;
         };
         if case.request != Some(id) {
-            out.push(format!("{} is the approval case of {id} but does not name it", case.id));
+            out.push(format!(
+                "{} is the approval case of {id} but does not name it",
+                case.id
+            ));
         }
         let open: Vec<_> = a.open_steps().collect();
         if r.in_approval() != case.state.is_active() {
-            out.push(format!("{id} is {} but its case {} is {}", r.state, case.id, case.state));
+            out.push(format!(
+                "{id} is {} but its case {} is {}",
+                r.state, case.id, case.state
+            ));
         }
         if r.in_approval() && open.is_empty() {
             out.push(format!("{id} is in approval without an open step"));
         }
         if !r.in_approval() && (!open.is_empty() || !a.timers.is_empty()) {
-            out.push(format!("{id} is {} with open steps or step timers", r.state));
+            out.push(format!(
+                "{id} is {} with open steps or step timers",
+                r.state
+            ));
         }
         for step in &open {
             let item = match step.work_item {
@@ -64,7 +73,10 @@ fn approvals(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
         }
         for t in &a.timers {
             if !open.iter().any(|s| s.level == t.level && s.step == t.step) {
-                out.push(format!("{id} has a {} for a step that is not open", t.name()));
+                out.push(format!(
+                    "{id} has a {} for a step that is not open",
+                    t.name()
+                ));
             }
         }
     }
