@@ -62,6 +62,17 @@ fn verb(kind: &str, id: &str) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
 
+/// A member of `group` in the demo's users.
+fn member_of(group: &str) -> Option<String> {
+    let users = std::fs::read_to_string("assets/demo/users.csv").unwrap();
+    users.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split(',').collect();
+        f[4].split(';')
+            .any(|g| g == group)
+            .then(|| f[0].to_string())
+    })
+}
+
 #[test]
 fn every_open_demo_case_is_workable() {
     let dir = tempfile::tempdir().unwrap();
@@ -109,10 +120,21 @@ fn every_open_demo_case_is_workable() {
                 "{id}: a correlation case without candidates:\n{shown}"
             );
         }
-        // Its assignee works it, or the administrator when it waits in a queue.
-        let actor = case["assignees"][0].as_str().unwrap_or("admin");
+        // Its assignee works it, or the administrator when it waits in a queue; an approval
+        // step waiting for a group, a member of it.
+        let member = case["candidates"][0]
+            .as_str()
+            .filter(|_| kind == "approval")
+            .and_then(member_of);
+        let actor = case["assignees"][0]
+            .as_str()
+            .or(member.as_deref())
+            .unwrap_or("admin");
         let copy = dir.path().join(format!("copy-{n}"));
         copy_dir(&demo, &copy);
+        if member.is_some() && case["assignees"][0].is_null() {
+            ok(&copy, actor, &["case", "claim", id]);
+        }
         let args = verb(kind, id);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         ok(&copy, actor, &args);

@@ -181,7 +181,15 @@ impl Engine {
             }
         };
         let ids: Vec<String> = open.iter().map(|i| i.id.to_string()).collect();
-        let mut own = open.into_iter().filter(mine);
+        // Not assigned to any: the one offered to the actor's groups (an approval step may
+        // be decided without claiming it first; for others, authz says to claim it).
+        let offered = |i: &WorkItem| i.candidates.iter().any(|g| user.in_group(g));
+        let own: Vec<WorkItem> = if !claiming && !open.iter().any(mine) {
+            open.into_iter().filter(offered).collect()
+        } else {
+            open.into_iter().filter(mine).collect()
+        };
+        let mut own = own.into_iter();
         match (own.next(), own.next()) {
             (Some(one), None) => Ok(one),
             _ => Err(ApiError::BadInput(format!(
