@@ -1,0 +1,713 @@
+//! Random sequences of operations on approval workflows never break their invariants: a
+//! request in approval has open steps whose work items are open and held as the steps are,
+//! a request out of approval has none; steps are approved only with their count (or whole);
+//! the approval case follows the request; the store's indexes equal what the entities
+//! derive (`check`); one live request per recipient and single-request product; a refused
+//! command and a dry-run sweep change nothing, and a dry run foretells the sweep.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use proptest::prelude::*;
+
+use casebench::api::{
+    Command, GroupSettings, OrgImport, Service, ServiceExt, SweepArgs, SweepReport, UserRecord,
+};
+use casebench::domain::approval::{
+    Approvers, How, Level, NoApprover, OnTimeout, SelfApproval, Step, StepState,
+};
+use casebench::domain::{
+    ApprovalPolicy, Case, CaseId, CaseState, DelegationMethod, OrgUnit, Outcome, Product, Request,
+    RequestId, RequestState, Target, WorkItem, WorkItemId,
+};
+use casebench::engine::{Clock, Engine, ManualClock};
+use casebench::store::Storage;
+
+const ACTORS: [&str; 8] = [
+    "root", "ann", "bob", "cid", "carol", "dave", "erin", "frank",
+];
+const GROUPS: [&str; 3] = ["staff", "owners", "chiefs"];
+const PRODUCTS: [&str; 4] = ["vpn", "sap", "laptop", "wiki"];
+const DAY: i64 = 86_400;
+
+struct World {
+    e: Engine,
+    clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+/// ann manages bob and cid, frank manages ann, carol and dave; cid manages the sales unit
+/// (ann, bob); bob, carol and dave own the products (managed by frank, falling back to
+/// staff); erin is the chief approval team; root is the administrator.
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    let e = Engine::init(&dir.path().join("s"), clock.clone(), "root", &[]).unwrap();
+    let people: [(&str, Option<&str>, &[&str]); 7] = [
+        ("ann", Some("frank"), &["staff"]),
+        ("bob", Some("ann"), &["staff", "owners"]),
+        ("cid", Some("ann"), &["staff"]),
+        ("carol", Some("frank"), &["owners"]),
+        ("dave", Some("frank"), &["owners", "staff"]),
+        ("erin", None, &["chiefs"]),
+        ("frank", None, &["staff"]),
+    ];
+    let users = people
+        .iter()
+        .enumerate()
+        .map(|(i, (l, m, g))| UserRecord {
+            line: i as u64 + 2,
+            login: l.to_string(),
+            name: l.to_string(),
+            email: format!("{l}@example.org"),
+            manager: m.map(String::from),
+            groups: g.iter().map(|s| s.to_string()).collect(),
+        })
+        .collect();
+    e.execute("root", Command::ImportUsers { users }).unwrap();
+    let orgs = OrgImport {
+        chief_approvers: Some("chiefs".into()),
+        units: vec![OrgUnit {
+            id: "sales".into(),
+            name: "Sales".into(),
+            parent: None,
+            manager: Some("cid".into()),
+            members: vec!["ann".into(), "bob".into()],
+        }],
+        groups: vec![GroupSettings {
+            name: "owners".into(),
+            manager: Some("frank".into()),
+            fallback: Some("staff".into()),
+        }],
+    };
+    e.execute("root", Command::ImportOrgs(orgs)).unwrap();
+    let (products, policies) = catalogue();
+    e.execute("root", Command::ImportProducts { products, policies })
+        .unwrap();
+    World {
+        e,
+        clock,
+        _dir: dir,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn step(
+    approvers: Approvers,
+    count: u32,
+    reminder_days: Option<i64>,
+    timeout_days: Option<i64>,
+    on_timeout: OnTimeout,
+    no_approver: NoApprover,
+    self_approval: SelfApproval,
+) -> Step {
+    Step {
+        name: approvers.name(),
+        approvers,
+        count,
+        reminder_secs: reminder_days.map(|d| d * DAY),
+        timeout_secs: timeout_days.map(|d| d * DAY),
+        on_timeout,
+        no_approver,
+        self_approval,
+    }
+}
+
+fn policy(name: &str, chief: Option<&str>, levels: Vec<Vec<Step>>) -> ApprovalPolicy {
+    ApprovalPolicy {
+        name: name.into(),
+        chief: chief.map(String::from),
+        levels: levels.into_iter().map(|steps| Level { steps }).collect(),
+    }
+}
+
+/// vpn: the manager, approved on timeout. sap: the manager (auto-approved for oneself,
+/// escalated to managers) in parallel with two owners (escalated to the chief team), then
+/// the org manager. laptop (multi-request): two of staff, aborted on timeout. wiki (its own
+/// chief team, the owners): dave, then the chief team.
+fn catalogue() -> (Vec<Product>, Vec<ApprovalPolicy>) {
+    use Approvers as A;
+    use NoApprover as N;
+    use OnTimeout as T;
+    use SelfApproval as S;
+    let policies = vec![
+        policy(
+            "vpn-p",
+            None,
+            vec![vec![step(
+                A::Manager,
+                1,
+                Some(1),
+                Some(2),
+                T::Approve,
+                N::Chief,
+                S::Skipped,
+            )]],
+        ),
+        policy(
+            "sap-p",
+            None,
+            vec![
+                vec![
+                    step(
+                        A::Manager,
+                        1,
+                        Some(1),
+                        Some(3),
+                        T::EscalateManagers,
+                        N::Approve,
+                        S::AutoApproved,
+                    ),
+                    step(
+                        A::ProductOwners,
+                        2,
+                        None,
+                        Some(2),
+                        T::EscalateChief,
+                        N::Abort,
+                        S::Allowed,
+                    ),
+                ],
+                vec![step(
+                    A::OrgManager,
+                    1,
+                    None,
+                    None,
+                    T::Abort,
+                    N::Chief,
+                    S::Skipped,
+                )],
+            ],
+        ),
+        policy(
+            "laptop-p",
+            None,
+            vec![vec![step(
+                A::Group("staff".into()),
+                2,
+                Some(2),
+                Some(4),
+                T::Abort,
+                N::Abort,
+                S::Allowed,
+            )]],
+        ),
+        policy(
+            "wiki-p",
+            Some("owners"),
+            vec![
+                vec![step(
+                    A::User("dave".into()),
+                    1,
+                    None,
+                    Some(1),
+                    T::EscalateChief,
+                    N::Chief,
+                    S::Skipped,
+                )],
+                vec![step(
+                    A::Chief,
+                    1,
+                    None,
+                    Some(2),
+                    T::Approve,
+                    N::Abort,
+                    S::AutoApproved,
+                )],
+            ],
+        ),
+    ];
+    let products = PRODUCTS
+        .iter()
+        .map(|id| {
+            let mut p = Product::plain(id);
+            p.owners = Some("owners".into());
+            p.policy = Some(format!("{id}-p"));
+            p.multi_request = *id == "laptop";
+            p
+        })
+        .collect();
+    (products, policies)
+}
+
+/// Who acts, on which request (an index into the requests so far), and which work item of
+/// its approval case (an index into the case's items; none = let the engine pick).
+#[derive(Debug, Clone)]
+struct On {
+    by: usize,
+    req: usize,
+    item: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Request {
+        by: usize,
+        to: usize,
+        product: usize,
+    },
+    Decide(On, bool),
+    Delegate(On, usize, bool),
+    Reassign(On, usize),
+    Escalate(On, Option<usize>),
+    Claim(On),
+    Complete(On, bool),
+    Cancel(On),
+    /// Hours to advance the clock before a sweep.
+    Wait(i64),
+    /// A dry-run sweep this many hours ahead.
+    DryRun(i64),
+}
+
+fn on() -> impl Strategy<Value = On> {
+    (0..ACTORS.len(), 0usize..8, prop::option::of(0usize..4)).prop_map(|(by, req, item)| On {
+        by,
+        req,
+        item,
+    })
+}
+
+/// The operations, with `case claim` on a step's work item `claims` times as likely as the
+/// rarest (0: never).
+fn op(claims: u32) -> impl Strategy<Value = Op> {
+    let targets = ACTORS.len() + GROUPS.len();
+    prop_oneof![
+        4 => (0..ACTORS.len(), 0..ACTORS.len(), 0..PRODUCTS.len())
+            .prop_map(|(by, to, product)| Op::Request { by, to, product }),
+        6 => (on(), prop::bool::weighted(0.8)).prop_map(|(o, a)| Op::Decide(o, a)),
+        2 => (on(), 0..targets, any::<bool>()).prop_map(|(o, t, add)| Op::Delegate(o, t, add)),
+        1 => (on(), 0..ACTORS.len()).prop_map(|(o, u)| Op::Reassign(o, u)),
+        1 => (on(), prop::option::of(0..targets)).prop_map(|(o, t)| Op::Escalate(o, t)),
+        claims => on().prop_map(Op::Claim),
+        1 => (on(), any::<bool>()).prop_map(|(o, a)| Op::Complete(o, a)),
+        1 => on().prop_map(Op::Cancel),
+        3 => (1i64..60).prop_map(Op::Wait),
+        1 => (1i64..120).prop_map(Op::DryRun),
+    ]
+}
+
+fn target(i: usize) -> Target {
+    match ACTORS.get(i) {
+        Some(u) => Target::User(u.to_string()),
+        None => Target::Group(GROUPS[(i - ACTORS.len()) % GROUPS.len()].into()),
+    }
+}
+
+fn all_requests(s: &dyn Storage) -> Vec<Request> {
+    let mut rs = s.requests(None, usize::MAX).unwrap();
+    rs.sort_by_key(|r| r.id);
+    rs
+}
+
+/// The request, its approval case and the work item `on` names (numbers that exist in no
+/// store when there is nothing to name, so the command is refused).
+fn resolve(s: &dyn Storage, on: &On) -> (RequestId, CaseId, Option<WorkItemId>) {
+    let rs = all_requests(s);
+    let Some(r) = rs.get(on.req % rs.len().max(1)) else {
+        return (RequestId(99), CaseId(99), on.item.map(|_| WorkItemId(99)));
+    };
+    let case = r.approval.as_ref().map_or(CaseId(99), |a| a.case);
+    let items = s
+        .case(case)
+        .unwrap()
+        .map(|c| c.work_items)
+        .unwrap_or_default();
+    let item = on.item.map(|k| {
+        items
+            .get(k % items.len().max(1))
+            .copied()
+            .unwrap_or(WorkItemId(99))
+    });
+    (r.id, case, item)
+}
+
+fn command(s: &dyn Storage, op: &Op) -> (&'static str, Command) {
+    if let Op::Request { by, to, product } = op {
+        let c = Command::RequestAccess {
+            product: PRODUCTS[*product].into(),
+            recipient: Some(ACTORS[*to].into()),
+            valid_from: None,
+            valid_until: None,
+            notice_secs: None,
+            reason: Some("needed".into()),
+        };
+        return (ACTORS[*by], c);
+    }
+    let o = match op {
+        Op::Decide(o, _)
+        | Op::Delegate(o, _, _)
+        | Op::Reassign(o, _)
+        | Op::Escalate(o, _)
+        | Op::Claim(o)
+        | Op::Complete(o, _)
+        | Op::Cancel(o) => o,
+        Op::Request { .. } | Op::Wait(_) | Op::DryRun(_) => unreachable!("not a command"),
+    };
+    let (request, case, work_item) = resolve(s, o);
+    let c = match op {
+        Op::Decide(_, approve) => Command::Decide {
+            request,
+            work_item,
+            approve: *approve,
+            comment: None,
+        },
+        Op::Delegate(_, t, add) => Command::Delegate {
+            case,
+            work_item,
+            to: target(*t),
+            method: if *add {
+                DelegationMethod::Add
+            } else {
+                DelegationMethod::Replace
+            },
+            comment: Some("over to you".into()),
+        },
+        Op::Reassign(_, u) => Command::Assign {
+            case,
+            work_item,
+            to: ACTORS[*u].into(),
+            comment: None,
+        },
+        Op::Escalate(_, t) => Command::Escalate {
+            case,
+            work_item,
+            to: t.map(target),
+            comment: None,
+        },
+        Op::Claim(_) => Command::Claim { case, work_item },
+        Op::Complete(_, approve) => Command::Complete {
+            case,
+            work_item,
+            outcome: if *approve {
+                Outcome::Approved
+            } else {
+                Outcome::Rejected
+            },
+            comment: None,
+        },
+        _ => Command::Cancel {
+            case,
+            comment: Some("not needed".into()),
+        },
+    };
+    (ACTORS[o.by], c)
+}
+
+type Snapshot = (Vec<Request>, Vec<Case>, Vec<WorkItem>, usize, usize, usize);
+
+/// Everything observable, to prove a refused command or a dry run changed nothing.
+fn snapshot(s: &dyn Storage) -> Snapshot {
+    (
+        all_requests(s),
+        s.all_cases().unwrap(),
+        s.all_work_items().unwrap(),
+        s.event_count(),
+        s.due_count(),
+        s.notifications(false, usize::MAX).unwrap().len(),
+    )
+}
+
+/// What a sweep fired, comparable between a dry run and the real one.
+fn fired(r: &SweepReport) -> Vec<(String, Option<RequestId>, String)> {
+    r.fired
+        .iter()
+        .map(|f| (f.timer.clone(), f.request, f.action.clone()))
+        .collect()
+}
+
+/// Applies one operation, checking what a refusal or a dry run must not change.
+fn apply(w: &World, op: &Op) -> Result<(), TestCaseError> {
+    let s = w.e.inspect();
+    let before = snapshot(s);
+    match op {
+        Op::Wait(h) => {
+            w.clock.advance(Duration::hours(*h));
+            let now = w.clock.now();
+            let before = snapshot(s);
+            let preview = w.e.sweep("root", SweepArgs::preview(now, now)).unwrap();
+            prop_assert_eq!(&snapshot(s), &before, "a dry run changed the store");
+            let real = w.e.sweep("root", SweepArgs::at(now)).unwrap();
+            prop_assert!(real.failed.is_empty(), "timers failed: {:?}", real.failed);
+            prop_assert_eq!(
+                fired(&preview),
+                fired(&real),
+                "the dry run foretells the sweep"
+            );
+        }
+        Op::DryRun(h) => {
+            let now = w.clock.now();
+            let until = now + Duration::hours(*h);
+            let preview = w.e.sweep("root", SweepArgs::preview(now, until)).unwrap();
+            prop_assert!(preview.failed.is_empty(), "{:?}", preview.failed);
+            prop_assert_eq!(snapshot(s), before, "a dry run changed the store");
+        }
+        _ => {
+            let (actor, command) = command(s, op);
+            match w.e.execute(actor, command.clone()) {
+                Ok(applied) => {
+                    prop_assert!(
+                        !applied.events.is_empty(),
+                        "{:?} recorded no event",
+                        command
+                    );
+                    prop_assert_eq!(s.event_count(), before.3 + applied.events.len());
+                }
+                Err(e) => prop_assert_eq!(
+                    snapshot(s),
+                    before,
+                    "refused {:?} ({}) changed the store",
+                    command,
+                    e
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A step approved only with its count, or decided whole.
+fn step_counts(r: &Request) -> Result<(), TestCaseError> {
+    let a = r.approval.as_ref().unwrap();
+    for s in &a.steps {
+        let count = a.def(s.level, s.step).unwrap().count as usize;
+        let whole = s
+            .decisions
+            .iter()
+            .any(|d| matches!(d.how, How::Chief | How::Timeout | How::NoApprover));
+        if s.state == StepState::Approved {
+            prop_assert!(
+                whole || s.approvals() >= count,
+                "{} step {} approved with {} of {}",
+                r.id,
+                s.name,
+                s.approvals(),
+                count
+            );
+        }
+        let mut by: Vec<&str> = s
+            .decisions
+            .iter()
+            .filter(|d| d.approve && d.how != How::Chief)
+            .map(|d| d.by.as_str())
+            .collect();
+        let n = by.len();
+        by.sort();
+        by.dedup();
+        prop_assert_eq!(
+            by.len(),
+            n,
+            "{} step {}: approvals from distinct approvers",
+            r.id,
+            &s.name
+        );
+    }
+    Ok(())
+}
+
+/// A request in approval: open steps at its level only, each with an open work item held
+/// as the step, the case active, its only open items those of open steps, timers of open
+/// steps only.
+fn in_approval(s: &dyn Storage, r: &Request, case: &Case) -> Result<(), TestCaseError> {
+    let a = r.approval.as_ref().unwrap();
+    prop_assert!(
+        case.state.is_active(),
+        "{} in approval, {} is {}",
+        r.id,
+        case.id,
+        case.state
+    );
+    prop_assert!(
+        a.open_steps().next().is_some(),
+        "{} in approval with no open step",
+        r.id
+    );
+    let mut open_items = vec![];
+    for st in &a.steps {
+        let want = match st.level.cmp(&a.level) {
+            std::cmp::Ordering::Less => Some(StepState::Approved),
+            std::cmp::Ordering::Greater => Some(StepState::Waiting),
+            std::cmp::Ordering::Equal => None,
+        };
+        if let Some(want) = want {
+            prop_assert_eq!(
+                st.state,
+                want,
+                "{} step {} at level {}",
+                r.id,
+                &st.name,
+                st.level
+            );
+        }
+        if !st.is_open() {
+            continue;
+        }
+        let id = st.work_item;
+        prop_assert!(
+            id.is_some(),
+            "{} open step {} has no work item",
+            r.id,
+            &st.name
+        );
+        let item = s.work_item(id.unwrap()).unwrap().unwrap();
+        prop_assert!(
+            item.is_open(),
+            "{} open step {}: {} is {}",
+            r.id,
+            &st.name,
+            item.id,
+            item.state
+        );
+        prop_assert_eq!(
+            item.holders(),
+            st.holders(),
+            "{} step {}: {} is held as the step",
+            r.id,
+            &st.name,
+            item.id
+        );
+        open_items.push(item.id);
+    }
+    for t in &a.timers {
+        let st = a.run(t.level, t.step);
+        prop_assert!(
+            st.is_some_and(|st| st.is_open()),
+            "{} timer {:?} of a closed step",
+            r.id,
+            t
+        );
+    }
+    for id in &case.work_items {
+        let item = s.work_item(*id).unwrap().unwrap();
+        prop_assert!(
+            !item.is_open() || open_items.contains(id),
+            "{}: {} is open for no open step",
+            r.id,
+            id
+        );
+    }
+    Ok(())
+}
+
+/// A request out of approval: nothing open, no timers, the case ended as the request.
+fn decided(s: &dyn Storage, r: &Request, case: &Case) -> Result<(), TestCaseError> {
+    let a = r.approval.as_ref().unwrap();
+    prop_assert!(
+        a.open_steps().next().is_none(),
+        "{} is {} with an open step",
+        r.id,
+        r.state
+    );
+    prop_assert!(
+        a.timers.is_empty(),
+        "{} is {} with approval timers",
+        r.id,
+        r.state
+    );
+    for id in &case.work_items {
+        let item = s.work_item(*id).unwrap().unwrap();
+        prop_assert!(!item.is_open(), "{} is {}: {} is open", r.id, r.state, id);
+    }
+    let all_approved = a.steps.iter().all(|st| st.state == StepState::Approved);
+    let (state, outcome) = (case.state, case.outcome);
+    match r.state {
+        RequestState::Approved | RequestState::Pending | RequestState::Assigned => {
+            prop_assert!(
+                all_approved,
+                "{} is {} with a step not approved",
+                r.id,
+                r.state
+            );
+            prop_assert!(
+                a.level >= a.levels(),
+                "{} is {} at level {}",
+                r.id,
+                r.state,
+                a.level
+            );
+            prop_assert_eq!(
+                (state, outcome),
+                (CaseState::Closed, Some(Outcome::Approved))
+            );
+        }
+        RequestState::Denied => {
+            prop_assert!(
+                a.steps.iter().any(|st| st.state == StepState::Denied),
+                "{} denied without a denied step",
+                r.id
+            );
+            prop_assert_eq!(
+                (state, outcome),
+                (CaseState::Closed, Some(Outcome::Rejected))
+            );
+        }
+        RequestState::Aborted => prop_assert_eq!(state, CaseState::Cancelled, "{}", r.id),
+        other => prop_assert!(false, "{} is {}, which nothing here leads to", r.id, other),
+    }
+    Ok(())
+}
+
+fn invariants(w: &World) -> Result<(), TestCaseError> {
+    let s = w.e.inspect();
+    let mut live: BTreeMap<(String, String), Vec<RequestId>> = BTreeMap::new();
+    for r in all_requests(s) {
+        prop_assert!(r.approval.is_some(), "{} has no approval", r.id);
+        let a = r.approval.as_ref().unwrap();
+        let case = s.case(a.case).unwrap();
+        prop_assert!(case.is_some(), "{} names the missing {}", r.id, a.case);
+        let case = case.unwrap();
+        prop_assert_eq!(case.request, Some(r.id));
+        step_counts(&r)?;
+        if r.in_approval() {
+            in_approval(s, &r, &case)?;
+        } else {
+            decided(s, &r, &case)?;
+        }
+        if r.is_live() && r.product != "laptop" {
+            live.entry((r.recipient.clone(), r.product.clone()))
+                .or_default()
+                .push(r.id);
+        }
+    }
+    for (key, ids) in live {
+        prop_assert!(ids.len() <= 1, "live duplicates for {:?}: {:?}", key, ids);
+    }
+    let found = ServiceExt::check(&w.e, "root").unwrap();
+    prop_assert!(found.is_empty(), "check: {:?}", found);
+    Ok(())
+}
+
+fn run(ops: &[Op]) -> Result<(), TestCaseError> {
+    let w = world();
+    invariants(&w)?;
+    for op in ops {
+        apply(&w, op)?;
+        invariants(&w)?;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Engine bug (see the regressions file): `case claim` on an approval step's work item
+    /// gives the item to the claimer alone but leaves the step's approvers and groups as
+    /// they were (`Engine::claim` does not call `follow_item`, as reassign, delegate and
+    /// escalate do), so the open step's work item is no longer held as the step:
+    /// `[Request { by: root, to: root, product: laptop }, Claim(root, R-1)]` leaves W-1
+    /// held by `root` and the step by `@staff`.
+    #[test]
+    #[ignore = "engine bug: claiming a step's work item does not update the step's approvers"]
+    fn approval_workflows_keep_their_invariants(ops in prop::collection::vec(op(2), 1..40)) {
+        run(&ops)?;
+    }
+
+    /// The same without claims, so the rest stays checked while the claim bug is open.
+    #[test]
+    fn approval_workflows_without_claims_keep_their_invariants(
+        ops in prop::collection::vec(op(0), 1..40)
+    ) {
+        run(&ops)?;
+    }
+}
