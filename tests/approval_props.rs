@@ -232,12 +232,15 @@ fn catalogue() -> (Vec<Product>, Vec<ApprovalPolicy>) {
     (products, policies)
 }
 
-/// Who acts, on which request (an index into the requests so far), and which work item of
-/// its approval case (an index into the case's items; none = let the engine pick).
+/// Who acts (`holder`: someone who holds an open step of the request, else `ACTORS[by]`),
+/// on which request (`open`: among those in approval, if any; `req` indexes them), and which
+/// work item of its approval case (an index into the case's items; none = the engine picks).
 #[derive(Debug, Clone)]
 struct On {
     by: usize,
+    holder: bool,
     req: usize,
+    open: bool,
     item: Option<usize>,
 }
 
@@ -262,30 +265,65 @@ enum Op {
 }
 
 fn on() -> impl Strategy<Value = On> {
-    (0..ACTORS.len(), 0usize..8, prop::option::of(0usize..4)).prop_map(|(by, req, item)| On {
-        by,
-        req,
-        item,
-    })
+    (
+        0..ACTORS.len(),
+        prop::bool::weighted(0.6),
+        0usize..8,
+        prop::bool::weighted(0.8),
+        prop::option::of(0usize..4),
+    )
+        .prop_map(|(by, holder, req, open, item)| On {
+            by,
+            holder,
+            req,
+            open,
+            item,
+        })
 }
 
-/// The operations, with `case claim` on a step's work item `claims` times as likely as the
-/// rarest (0: never).
-fn op(claims: u32) -> impl Strategy<Value = Op> {
+/// Which operations a run draws from: every one (`ALL`), or one leaving out what an open
+/// engine bug breaks, so that the rest stays checked.
+#[derive(Clone, Copy)]
+struct Mix {
+    /// `case claim` on a step's work item.
+    claims: bool,
+    /// Moving a step's work item to a user (else to groups only).
+    to_users: bool,
+}
+
+const ALL: Mix = Mix {
+    claims: true,
+    to_users: true,
+};
+
+impl Mix {
+    fn allows(self, op: &Op) -> bool {
+        let user = |t: usize| t < ACTORS.len();
+        match op {
+            Op::Claim(_) => self.claims,
+            Op::Reassign(..) | Op::Escalate(_, None) => self.to_users,
+            Op::Delegate(_, t, _) | Op::Escalate(_, Some(t)) => self.to_users || !user(*t),
+            _ => true,
+        }
+    }
+}
+
+fn op(mix: Mix) -> impl Strategy<Value = Op> {
     let targets = ACTORS.len() + GROUPS.len();
     prop_oneof![
-        4 => (0..ACTORS.len(), 0..ACTORS.len(), 0..PRODUCTS.len())
+        5 => (0..ACTORS.len(), 0..ACTORS.len(), 0..PRODUCTS.len())
             .prop_map(|(by, to, product)| Op::Request { by, to, product }),
         6 => (on(), prop::bool::weighted(0.8)).prop_map(|(o, a)| Op::Decide(o, a)),
         2 => (on(), 0..targets, any::<bool>()).prop_map(|(o, t, add)| Op::Delegate(o, t, add)),
         1 => (on(), 0..ACTORS.len()).prop_map(|(o, u)| Op::Reassign(o, u)),
         1 => (on(), prop::option::of(0..targets)).prop_map(|(o, t)| Op::Escalate(o, t)),
-        claims => on().prop_map(Op::Claim),
+        2 => on().prop_map(Op::Claim),
         1 => (on(), any::<bool>()).prop_map(|(o, a)| Op::Complete(o, a)),
         1 => on().prop_map(Op::Cancel),
         3 => (1i64..60).prop_map(Op::Wait),
         1 => (1i64..120).prop_map(Op::DryRun),
     ]
+    .prop_filter("an operation the mix leaves out", move |o| mix.allows(o))
 }
 
 fn target(i: usize) -> Target {
@@ -301,14 +339,37 @@ fn all_requests(s: &dyn Storage) -> Vec<Request> {
     rs
 }
 
-/// The request, its approval case and the work item `on` names (numbers that exist in no
-/// store when there is nothing to name, so the command is refused).
-fn resolve(s: &dyn Storage, on: &On) -> (RequestId, CaseId, Option<WorkItemId>) {
-    let rs = all_requests(s);
+/// The actor, the request, its approval case and the work item `on` names (numbers that
+/// exist in no store when there is nothing to name, so the command is refused).
+fn resolve(s: &dyn Storage, on: &On) -> (String, RequestId, CaseId, Option<WorkItemId>) {
+    let mut rs = all_requests(s);
+    if on.open && rs.iter().any(|r| r.in_approval()) {
+        rs.retain(|r| r.in_approval());
+    }
+    let mut actor = ACTORS[on.by].to_string();
     let Some(r) = rs.get(on.req % rs.len().max(1)) else {
-        return (RequestId(99), CaseId(99), on.item.map(|_| WorkItemId(99)));
+        return (
+            actor,
+            RequestId(99),
+            CaseId(99),
+            on.item.map(|_| WorkItemId(99)),
+        );
     };
-    let case = r.approval.as_ref().map_or(CaseId(99), |a| a.case);
+    let a = r.approval.as_ref();
+    if let (true, Some(a)) = (on.holder, a) {
+        let open: Vec<_> = a.open_steps().filter_map(|st| st.work_item).collect();
+        if let Some(id) = open.get(on.by % open.len().max(1)) {
+            let item = s.work_item(*id).unwrap().unwrap();
+            let mut who = item.assignees.clone();
+            for g in &item.candidates {
+                who.extend(s.group_members(g).unwrap());
+            }
+            if let Some(u) = who.get(on.req % who.len().max(1)) {
+                actor = u.clone();
+            }
+        }
+    }
+    let case = a.map_or(CaseId(99), |a| a.case);
     let items = s
         .case(case)
         .unwrap()
@@ -320,10 +381,10 @@ fn resolve(s: &dyn Storage, on: &On) -> (RequestId, CaseId, Option<WorkItemId>) 
             .copied()
             .unwrap_or(WorkItemId(99))
     });
-    (r.id, case, item)
+    (actor, r.id, case, item)
 }
 
-fn command(s: &dyn Storage, op: &Op) -> (&'static str, Command) {
+fn command(s: &dyn Storage, op: &Op) -> (String, Command) {
     if let Op::Request { by, to, product } = op {
         let c = Command::RequestAccess {
             product: PRODUCTS[*product].into(),
@@ -333,7 +394,7 @@ fn command(s: &dyn Storage, op: &Op) -> (&'static str, Command) {
             notice_secs: None,
             reason: Some("needed".into()),
         };
-        return (ACTORS[*by], c);
+        return (ACTORS[*by].to_string(), c);
     }
     let o = match op {
         Op::Decide(o, _)
@@ -345,7 +406,7 @@ fn command(s: &dyn Storage, op: &Op) -> (&'static str, Command) {
         | Op::Cancel(o) => o,
         Op::Request { .. } | Op::Wait(_) | Op::DryRun(_) => unreachable!("not a command"),
     };
-    let (request, case, work_item) = resolve(s, o);
+    let (actor, request, case, work_item) = resolve(s, o);
     let c = match op {
         Op::Decide(_, approve) => Command::Decide {
             request,
@@ -392,7 +453,7 @@ fn command(s: &dyn Storage, op: &Op) -> (&'static str, Command) {
             comment: Some("not needed".into()),
         },
     };
-    (ACTORS[o.by], c)
+    (actor, c)
 }
 
 type Snapshot = (Vec<Request>, Vec<Case>, Vec<WorkItem>, usize, usize, usize);
@@ -445,7 +506,7 @@ fn apply(w: &World, op: &Op) -> Result<(), TestCaseError> {
         }
         _ => {
             let (actor, command) = command(s, op);
-            match w.e.execute(actor, command.clone()) {
+            match w.e.execute(&actor, command.clone()) {
                 Ok(applied) => {
                     prop_assert!(
                         !applied.events.is_empty(),
@@ -691,23 +752,61 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
-    /// Engine bug (see the regressions file): `case claim` on an approval step's work item
-    /// gives the item to the claimer alone but leaves the step's approvers and groups as
-    /// they were (`Engine::claim` does not call `follow_item`, as reassign, delegate and
-    /// escalate do), so the open step's work item is no longer held as the step:
-    /// `[Request { by: root, to: root, product: laptop }, Claim(root, R-1)]` leaves W-1
-    /// held by `root` and the step by `@staff`.
+    /// Every operation. Fails on both engine bugs below (seeds in the regressions file).
     #[test]
-    #[ignore = "engine bug: claiming a step's work item does not update the step's approvers"]
-    fn approval_workflows_keep_their_invariants(ops in prop::collection::vec(op(2), 1..40)) {
+    #[ignore = "engine bugs: claiming a step's item, and a partial approval, leave the item held otherwise than the step"]
+    fn approval_workflows_keep_their_invariants(ops in prop::collection::vec(op(ALL), 1..40)) {
         run(&ops)?;
     }
 
-    /// The same without claims, so the rest stays checked while the claim bug is open.
+    /// Engine bug 1: `case claim` on an approval step's work item gives the item to the
+    /// claimer alone but leaves the step's approvers and groups as they were
+    /// (`Engine::claim` does not call `follow_item`, as reassign, delegate and escalate do):
+    /// `[Request { by: root, to: root, product: laptop }, Claim(root, R-1)]` leaves W-1 held
+    /// by `root` and its step by `@staff`. Bug 2 (below) fails this one too.
     #[test]
+    #[ignore = "engine bug: a partial approval offers the item to the others but keeps the approver on the step"]
     fn approval_workflows_without_claims_keep_their_invariants(
-        ops in prop::collection::vec(op(0), 1..40)
+        ops in prop::collection::vec(op(Mix { claims: false, ..ALL }), 1..40)
     ) {
         run(&ops)?;
     }
+
+    /// Engine bug 2: an approval short of a step's count offers the work item to the
+    /// approvers who have not decided (`Engine::record`), but the step's `approvers` keep
+    /// the one who did, so the item is not held as the step: a step of count 2 moved to
+    /// one user who then approves has its item held by nobody and its step by that user.
+    /// Without users as targets of hand-moves, steps of count 2 have only groups.
+    #[test]
+    fn approval_workflows_moved_to_groups_keep_their_invariants(
+        ops in prop::collection::vec(op(Mix { claims: false, to_users: false }), 1..40)
+    ) {
+        run(&ops)?;
+    }
+}
+
+/// Bug 2 exactly: root asks for a laptop for bob (two of @staff), delegates the step to
+/// frank as well, and frank approves: W-1 is offered to @staff only, its step still names
+/// frank, who may not approve again.
+#[test]
+#[ignore = "engine bug: a partial approval offers the item to the others but keeps the approver on the step"]
+fn a_partial_approval_leaves_the_item_held_as_the_step() {
+    let on = |by| On {
+        by,
+        holder: false,
+        req: 0,
+        open: true,
+        item: None,
+    };
+    let frank = ACTORS.iter().position(|a| *a == "frank").unwrap();
+    let ops = [
+        Op::Request {
+            by: 0,
+            to: 2,
+            product: 2,
+        },
+        Op::Delegate(on(0), frank, true),
+        Op::Decide(on(frank), true),
+    ];
+    run(&ops).unwrap();
 }
