@@ -132,92 +132,60 @@ fn catalogue() -> (Vec<Product>, Vec<ApprovalPolicy>) {
     use NoApprover as N;
     use OnTimeout as T;
     use SelfApproval as S;
+    let vpn = step(
+        A::Manager,
+        1,
+        Some(1),
+        Some(2),
+        T::Approve,
+        N::Chief,
+        S::Skipped,
+    );
+    let sap_m = step(
+        A::Manager,
+        1,
+        Some(1),
+        Some(3),
+        T::EscalateManagers,
+        N::Approve,
+        S::AutoApproved,
+    );
+    let sap_o = step(
+        A::ProductOwners,
+        2,
+        None,
+        Some(2),
+        T::EscalateChief,
+        N::Abort,
+        S::Allowed,
+    );
+    let sap_u = step(A::OrgManager, 1, None, None, T::Abort, N::Chief, S::Skipped);
+    let staff = A::Group("staff".into());
+    let laptop = step(staff, 2, Some(2), Some(4), T::Abort, N::Abort, S::Allowed);
+    let dave = A::User("dave".into());
+    let wiki_d = step(
+        dave,
+        1,
+        None,
+        Some(1),
+        T::EscalateChief,
+        N::Chief,
+        S::Skipped,
+    );
+    let wiki_c = step(
+        A::Chief,
+        1,
+        None,
+        Some(2),
+        T::Approve,
+        N::Abort,
+        S::AutoApproved,
+    );
     let policies = vec![
-        policy(
-            "vpn-p",
-            None,
-            vec![vec![step(
-                A::Manager,
-                1,
-                Some(1),
-                Some(2),
-                T::Approve,
-                N::Chief,
-                S::Skipped,
-            )]],
-        ),
-        policy(
-            "sap-p",
-            None,
-            vec![
-                vec![
-                    step(
-                        A::Manager,
-                        1,
-                        Some(1),
-                        Some(3),
-                        T::EscalateManagers,
-                        N::Approve,
-                        S::AutoApproved,
-                    ),
-                    step(
-                        A::ProductOwners,
-                        2,
-                        None,
-                        Some(2),
-                        T::EscalateChief,
-                        N::Abort,
-                        S::Allowed,
-                    ),
-                ],
-                vec![step(
-                    A::OrgManager,
-                    1,
-                    None,
-                    None,
-                    T::Abort,
-                    N::Chief,
-                    S::Skipped,
-                )],
-            ],
-        ),
-        policy(
-            "laptop-p",
-            None,
-            vec![vec![step(
-                A::Group("staff".into()),
-                2,
-                Some(2),
-                Some(4),
-                T::Abort,
-                N::Abort,
-                S::Allowed,
-            )]],
-        ),
-        policy(
-            "wiki-p",
-            Some("owners"),
-            vec![
-                vec![step(
-                    A::User("dave".into()),
-                    1,
-                    None,
-                    Some(1),
-                    T::EscalateChief,
-                    N::Chief,
-                    S::Skipped,
-                )],
-                vec![step(
-                    A::Chief,
-                    1,
-                    None,
-                    Some(2),
-                    T::Approve,
-                    N::Abort,
-                    S::AutoApproved,
-                )],
-            ],
-        ),
+        policy("vpn-p", None, vec![vec![vpn]]),
+        policy("sap-p", None, vec![vec![sap_m, sap_o], vec![sap_u]]),
+        policy("laptop-p", None, vec![vec![laptop]]),
+        policy("wiki-p", Some("owners"), vec![vec![wiki_d], vec![wiki_c]]),
     ];
     let products = PRODUCTS
         .iter()
@@ -537,16 +505,12 @@ fn step_counts(r: &Request) -> Result<(), TestCaseError> {
             .decisions
             .iter()
             .any(|d| matches!(d.how, How::Chief | How::Timeout | How::NoApprover));
-        if s.state == StepState::Approved {
-            prop_assert!(
-                whole || s.approvals() >= count,
-                "{} step {} approved with {} of {}",
-                r.id,
-                s.name,
-                s.approvals(),
-                count
-            );
-        }
+        let (at, n) = (format!("{} step {}", r.id, s.name), s.approvals());
+        let approved = s.state == StepState::Approved;
+        prop_assert!(
+            !approved || whole || n >= count,
+            "{at}: approved by {n} of {count}"
+        );
         let mut by: Vec<&str> = s
             .decisions
             .iter()
@@ -556,13 +520,7 @@ fn step_counts(r: &Request) -> Result<(), TestCaseError> {
         let n = by.len();
         by.sort();
         by.dedup();
-        prop_assert_eq!(
-            by.len(),
-            n,
-            "{} step {}: approvals from distinct approvers",
-            r.id,
-            &s.name
-        );
+        prop_assert_eq!(by.len(), n, "{}: approvals from distinct approvers", at);
     }
     Ok(())
 }
@@ -572,17 +530,11 @@ fn step_counts(r: &Request) -> Result<(), TestCaseError> {
 /// steps only.
 fn in_approval(s: &dyn Storage, r: &Request, case: &Case) -> Result<(), TestCaseError> {
     let a = r.approval.as_ref().unwrap();
-    prop_assert!(
-        case.state.is_active(),
-        "{} in approval, {} is {}",
-        r.id,
-        case.id,
-        case.state
-    );
+    let id = r.id;
+    prop_assert!(case.state.is_active(), "{id} in approval, {}", case.state);
     prop_assert!(
         a.open_steps().next().is_some(),
-        "{} in approval with no open step",
-        r.id
+        "{id} in approval, no open step"
     );
     let mut open_items = vec![];
     for st in &a.steps {
@@ -591,42 +543,30 @@ fn in_approval(s: &dyn Storage, r: &Request, case: &Case) -> Result<(), TestCase
             std::cmp::Ordering::Greater => Some(StepState::Waiting),
             std::cmp::Ordering::Equal => None,
         };
-        if let Some(want) = want {
-            prop_assert_eq!(
-                st.state,
-                want,
-                "{} step {} at level {}",
-                r.id,
-                &st.name,
-                st.level
-            );
-        }
+        let at = format!("{id} level {} step {}", st.level, st.name);
+        prop_assert!(
+            want.is_none_or(|w| w == st.state),
+            "{at} is {}",
+            st.state.name()
+        );
         if !st.is_open() {
             continue;
         }
-        let id = st.work_item;
-        prop_assert!(
-            id.is_some(),
-            "{} open step {} has no work item",
-            r.id,
-            &st.name
-        );
-        let item = s.work_item(id.unwrap()).unwrap().unwrap();
+        prop_assert!(st.work_item.is_some(), "{at} is open with no work item");
+        let item = s.work_item(st.work_item.unwrap()).unwrap().unwrap();
         prop_assert!(
             item.is_open(),
-            "{} open step {}: {} is {}",
-            r.id,
-            &st.name,
+            "{at} is open, {} is {}",
             item.id,
             item.state
         );
+        let w = item.id;
         prop_assert_eq!(
             item.holders(),
             st.holders(),
-            "{} step {}: {} is held as the step",
-            r.id,
-            &st.name,
-            item.id
+            "{}: {} is held as the step",
+            at,
+            w
         );
         open_items.push(item.id);
     }
@@ -634,19 +574,13 @@ fn in_approval(s: &dyn Storage, r: &Request, case: &Case) -> Result<(), TestCase
         let st = a.run(t.level, t.step);
         prop_assert!(
             st.is_some_and(|st| st.is_open()),
-            "{} timer {:?} of a closed step",
-            r.id,
-            t
+            "{id} timer {t:?}, step not open"
         );
     }
     for id in &case.work_items {
         let item = s.work_item(*id).unwrap().unwrap();
-        prop_assert!(
-            !item.is_open() || open_items.contains(id),
-            "{}: {} is open for no open step",
-            r.id,
-            id
-        );
+        let open = !item.is_open() || open_items.contains(&item.id);
+        prop_assert!(open, "{id}: {} is open for no open step", item.id);
     }
     Ok(())
 }
@@ -654,54 +588,27 @@ fn in_approval(s: &dyn Storage, r: &Request, case: &Case) -> Result<(), TestCase
 /// A request out of approval: nothing open, no timers, the case ended as the request.
 fn decided(s: &dyn Storage, r: &Request, case: &Case) -> Result<(), TestCaseError> {
     let a = r.approval.as_ref().unwrap();
-    prop_assert!(
-        a.open_steps().next().is_none(),
-        "{} is {} with an open step",
-        r.id,
-        r.state
-    );
-    prop_assert!(
-        a.timers.is_empty(),
-        "{} is {} with approval timers",
-        r.id,
-        r.state
-    );
+    let at = format!("{} is {}", r.id, r.state);
+    prop_assert!(a.open_steps().next().is_none(), "{at} with an open step");
+    prop_assert!(a.timers.is_empty(), "{at} with approval timers");
     for id in &case.work_items {
         let item = s.work_item(*id).unwrap().unwrap();
-        prop_assert!(!item.is_open(), "{} is {}: {} is open", r.id, r.state, id);
+        prop_assert!(!item.is_open(), "{at}: {id} is open");
     }
     let all_approved = a.steps.iter().all(|st| st.state == StepState::Approved);
     let (state, outcome) = (case.state, case.outcome);
     match r.state {
         RequestState::Approved | RequestState::Pending | RequestState::Assigned => {
-            prop_assert!(
-                all_approved,
-                "{} is {} with a step not approved",
-                r.id,
-                r.state
-            );
-            prop_assert!(
-                a.level >= a.levels(),
-                "{} is {} at level {}",
-                r.id,
-                r.state,
-                a.level
-            );
-            prop_assert_eq!(
-                (state, outcome),
-                (CaseState::Closed, Some(Outcome::Approved))
-            );
+            prop_assert!(all_approved, "{at} with a step not approved");
+            prop_assert!(a.level >= a.levels(), "{at} at level {}", a.level);
+            let closed = (CaseState::Closed, Some(Outcome::Approved));
+            prop_assert_eq!((state, outcome), closed, "{}", at);
         }
         RequestState::Denied => {
-            prop_assert!(
-                a.steps.iter().any(|st| st.state == StepState::Denied),
-                "{} denied without a denied step",
-                r.id
-            );
-            prop_assert_eq!(
-                (state, outcome),
-                (CaseState::Closed, Some(Outcome::Rejected))
-            );
+            let denied = a.steps.iter().any(|st| st.state == StepState::Denied);
+            prop_assert!(denied, "{at} without a denied step");
+            let closed = (CaseState::Closed, Some(Outcome::Rejected));
+            prop_assert_eq!((state, outcome), closed, "{}", at);
         }
         RequestState::Aborted => prop_assert_eq!(state, CaseState::Cancelled, "{}", r.id),
         other => prop_assert!(false, "{} is {}, which nothing here leads to", r.id, other),
