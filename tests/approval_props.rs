@@ -31,65 +31,76 @@ const GROUPS: [&str; 3] = ["staff", "owners", "chiefs"];
 const PRODUCTS: [&str; 4] = ["vpn", "sap", "laptop", "wiki"];
 const DAY: i64 = 86_400;
 
+/// The engine on its store (in a directory removed with it), on a simulated clock.
 struct World {
-    e: Engine,
-    clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    e: Engine,
 }
 
 /// ann manages bob and cid, frank manages ann, carol and dave; cid manages the sales unit
 /// (ann, bob); bob, carol and dave own the products (managed by frank, falling back to
 /// staff); erin is the chief approval team; root is the administrator.
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
-    let clock = Arc::new(ManualClock::new(t0));
-    let e = Engine::init(&dir.path().join("s"), clock.clone(), "root", &[]).unwrap();
-    let people: [(&str, Option<&str>, &[&str]); 7] = [
-        ("ann", Some("frank"), &["staff"]),
-        ("bob", Some("ann"), &["staff", "owners"]),
-        ("cid", Some("ann"), &["staff"]),
-        ("carol", Some("frank"), &["owners"]),
-        ("dave", Some("frank"), &["owners", "staff"]),
-        ("erin", None, &["chiefs"]),
-        ("frank", None, &["staff"]),
+    let start = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let (dir, clock) = (
+        tempfile::tempdir().unwrap(),
+        Arc::new(ManualClock::new(start)),
+    );
+    let e = Engine::init(&dir.path().join("store"), clock.clone(), "root", &[]).unwrap();
+    // login, manager (- for none), groups.
+    let people = [
+        "ann frank staff",
+        "bob ann staff,owners",
+        "cid ann staff",
+        "carol frank owners",
+        "dave frank owners,staff",
+        "erin - chiefs",
+        "frank - staff",
     ];
-    let users = people
-        .iter()
-        .enumerate()
-        .map(|(i, (l, m, g))| UserRecord {
-            line: i as u64 + 2,
-            login: l.to_string(),
-            name: l.to_string(),
-            email: format!("{l}@example.org"),
-            manager: m.map(String::from),
-            groups: g.iter().map(|s| s.to_string()).collect(),
+    let users = (2..)
+        .zip(people)
+        .map(|(line, p)| {
+            let f: Vec<&str> = p.split(' ').collect();
+            let manager = (f[1] != "-").then(|| f[1].to_string());
+            let groups = f[2].split(',').map(String::from).collect();
+            let (login, name, email) = (f[0].into(), f[0].to_uppercase(), String::new());
+            UserRecord {
+                line,
+                login,
+                name,
+                email,
+                manager,
+                groups,
+            }
         })
         .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();
+    let unit = |id: &str, manager: &str, members: &[&str]| OrgUnit {
+        id: id.into(),
+        name: id.to_uppercase(),
+        parent: None,
+        manager: Some(manager.into()),
+        members: members.iter().map(|m| m.to_string()).collect(),
+    };
+    let owners = GroupSettings {
+        name: "owners".into(),
+        manager: Some("frank".into()),
+        fallback: Some("staff".into()),
+    };
     let orgs = OrgImport {
+        units: vec![unit("sales", "cid", &["ann", "bob"])],
+        groups: vec![owners],
         chief_approvers: Some("chiefs".into()),
-        units: vec![OrgUnit {
-            id: "sales".into(),
-            name: "Sales".into(),
-            parent: None,
-            manager: Some("cid".into()),
-            members: vec!["ann".into(), "bob".into()],
-        }],
-        groups: vec![GroupSettings {
-            name: "owners".into(),
-            manager: Some("frank".into()),
-            fallback: Some("staff".into()),
-        }],
     };
     e.execute("root", Command::ImportOrgs(orgs)).unwrap();
     let (products, policies) = catalogue();
     e.execute("root", Command::ImportProducts { products, policies })
         .unwrap();
     World {
-        e,
-        clock,
         _dir: dir,
+        clock,
+        e,
     }
 }
 
