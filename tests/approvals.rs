@@ -680,3 +680,38 @@ fn a_product_validity_sets_valid_until_at_approval() {
     let _ = WorkItemId(0);
     w.clean();
 }
+
+#[test]
+fn a_step_short_of_its_count_with_nobody_left_follows_its_no_approver_rule() {
+    let w = world();
+    let mut abort = step(Approvers::Manager);
+    abort.count = 2;
+    let mut chief = abort.clone();
+    chief.no_approver = NoApprover::Chief;
+    w.product("two-managers", Some(vec![vec![abort]]));
+    w.product("to-chief", Some(vec![vec![chief]]));
+    let r = w.request("bob", "two-managers", "bob").unwrap();
+    w.decide("ann", r, true).unwrap();
+    assert_eq!(
+        w.state(r),
+        RequestState::Aborted,
+        "only one manager to approve twice"
+    );
+    let c = w.request("bob", "to-chief", "bob").unwrap();
+    w.decide("ann", c, true).unwrap();
+    assert_eq!(w.waiting(c), vec![vec!["@chiefs".to_string()]]);
+    w.decide("erin", c, true).unwrap();
+    assert_eq!(w.state(c), RequestState::Assigned);
+    // An administrator's right to any work item does not make them an approver.
+    let p = w.request("nemo", "to-chief", "nemo").unwrap();
+    let case = w.get(p).approval.unwrap().case;
+    let claim = w.e.execute(
+        "root",
+        Command::Claim {
+            case,
+            work_item: None,
+        },
+    );
+    assert!(matches!(claim, Err(ApiError::NotAllowed(_))), "{claim:?}");
+    w.clean();
+}

@@ -43,6 +43,20 @@ pub fn may_claim(user: &User, item: &WorkItem) -> Result<(), ApiError> {
     )))
 }
 
+/// Claim an approval step: only a member of a group it is offered to (an administrator's
+/// right to act on any work item does not make them an approver).
+pub fn may_claim_step(user: &User, item: &WorkItem) -> Result<(), ApiError> {
+    if item.candidates.iter().any(|g| user.in_group(g)) {
+        return Ok(());
+    }
+    Err(ApiError::NotAllowed(format!(
+        "{} may not claim {}: an approval step is for its approvers ({})",
+        user.login,
+        item.id,
+        holders(item)
+    )))
+}
+
 /// Close or cancel a whole case: its requester or an administrator.
 pub fn may_end_case(user: &User, case: &Case, verb: &str) -> Result<(), ApiError> {
     if user.admin || case.requester == user.login {

@@ -228,6 +228,10 @@ impl Engine {
         let mut item = self.pick_work_item(&case, user, wanted, true)?;
         let prev = item.clone();
         authz::may_claim(user, &item)?;
+        if case.request.is_some() {
+            // An approval step is decided by its approvers: no administrator's claim.
+            authz::may_claim_step(user, &item)?;
+        }
         let what = item.claim(&user.login)?;
         tx.event(Some(case.id), what, None);
         tx.ws.put_work_item(Some(&prev), &item);

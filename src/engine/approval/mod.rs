@@ -411,9 +411,13 @@ impl Engine {
             if let Some(r) = flow.approval_mut().run_mut(level, step) {
                 r.approvers = rest.clone();
             }
+            let anyone = !rest.is_empty() || self.group_has_undecided(&run)?;
             if let Some(item) = run.work_item.and_then(|id| flow.item_mut(id)) {
                 item.assignees = rest;
                 item.candidates = run.groups.clone();
+            }
+            if !anyone {
+                return self.nobody_left(tx, flow, level, step);
             }
         } else if let Some(item) = run.work_item.and_then(|id| flow.item_mut(id)) {
             if item.is_open() {
@@ -422,7 +426,9 @@ impl Engine {
                 } else {
                     Outcome::Rejected
                 };
-                tx.complete_item(item, &by, outcome, comment)?;
+                // The comment is the decision's (recorded with it), not said twice.
+                let what = item.complete(&by, outcome, comment, tx.now)?;
+                tx.event(Some(item.case), what, None);
             }
         }
         if state == StepState::Denied {

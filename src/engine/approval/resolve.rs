@@ -2,8 +2,8 @@
 
 use super::Flow;
 use crate::api::ApiError;
-use crate::domain::approval::{Approvers, SelfApproval, Step};
-use crate::engine::Engine;
+use crate::domain::approval::{Approvers, How, NoApprover, SelfApproval, Step, StepRun};
+use crate::engine::{Engine, Tx, SYSTEM_ACTOR};
 
 /// A step's approvers as resolved: users, groups, and the requester or recipient whose
 /// approval is recorded at once (self-approval `auto-approved`).
@@ -101,5 +101,61 @@ impl Engine {
             }
         }
         Ok(None)
+    }
+
+    /// A member of one of the step's groups has not decided yet.
+    pub(super) fn group_has_undecided(&self, run: &StepRun) -> Result<bool, ApiError> {
+        for g in &run.groups {
+            if self
+                .store
+                .group_members(g)?
+                .iter()
+                .any(|m| !run.has_decided(m))
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// A step short of its count with nobody left to decide it: its `no_approver` rule, as
+    /// when nobody was found (the chief approval team, approved, or aborted).
+    pub(super) fn nobody_left(
+        &self,
+        tx: &mut Tx,
+        flow: &mut Flow,
+        level: u32,
+        step: u32,
+    ) -> Result<(), ApiError> {
+        let Some(def) = flow.approval().def(level, step).cloned() else {
+            return Ok(());
+        };
+        let at = format!("level {} step {}", level + 1, def.name);
+        let chief = match def.no_approver {
+            NoApprover::Chief => self.usable_chief(flow)?,
+            _ => None,
+        };
+        match (def.no_approver, chief) {
+            (NoApprover::Approve, _) => {
+                let d = super::decision(SYSTEM_ACTOR, true, How::NoApprover, None, tx.now);
+                self.record(tx, flow, level, step, d)
+            }
+            (NoApprover::Chief, Some(c)) => {
+                let run = flow
+                    .approval_mut()
+                    .run_mut(level, step)
+                    .expect("the step exists");
+                run.approvers.clear();
+                run.groups = vec![c.clone()];
+                run.note = Some("nobody left to approve: to the chief approval team".into());
+                let item = run.work_item;
+                if let Some(item) = item.and_then(|id| flow.item_mut(id)) {
+                    item.assignees.clear();
+                    item.candidates = vec![c.clone()];
+                }
+                self.tell_approvers(tx, flow, &[format!("@{c}")])
+            }
+            _ => self.abort_flow(tx, flow, format!("nobody is left to approve {at}")),
+        }
     }
 }
