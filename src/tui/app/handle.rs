@@ -190,6 +190,14 @@ fn case_key(app: &mut App, k: K) -> Vec<Effect> {
         K::Escalate => open_form(app, FormKind::Escalate, 0),
         K::Close => open_form(app, FormKind::Close, 0),
         K::CancelCase => open_form(app, FormKind::Cancel, 0),
+        K::Complete | K::Reject if decides_request(app) => {
+            let kind = if k == K::Complete {
+                FormKind::Approve
+            } else {
+                FormKind::Deny
+            };
+            open_form(app, kind, 0)
+        }
         K::Complete | K::Reject => {
             let approval = selected_kind(app) == Some(CaseKind::Approval);
             // Indices into COMPLETE_OUTCOMES: approve, reject, success, failure.
@@ -220,6 +228,21 @@ fn selected_kind(app: &App) -> Option<CaseKind> {
     }
 }
 
+/// Whether the selected case decides an access request (an approval case of the catalogue):
+/// one waiting for the user, or the one shown with its request.
+fn decides_request(app: &App) -> bool {
+    let id = match app.focus {
+        Pane::Inbox => app.inbox.selected_id(),
+        _ => app.case.id(),
+    };
+    let Some(id) = id else { return false };
+    let shown = app
+        .case
+        .current()
+        .is_some_and(|d| d.case.id == id && d.case.request.is_some());
+    shown || app.approvals.request_of(id).is_some()
+}
+
 fn back(app: &mut App) -> Vec<Effect> {
     if app.focus != Pane::Inbox {
         app.focus = Pane::Inbox;
@@ -247,7 +270,10 @@ fn open_form(app: &mut App, kind: FormKind, outcome: usize) -> Vec<Effect> {
         kind,
         FormKind::Delegate | FormKind::Reassign | FormKind::Escalate
     );
-    let form = Form::new(kind, cases, people).with_outcome(outcome);
+    let requests = app.request_names(&cases);
+    let form = Form::new(kind, cases, people)
+        .with_outcome(outcome)
+        .with_requests(requests);
     app.modals.push(Modal::Form(Box::new(form)));
     if needs_people && app.people.is_none() {
         return vec![Effect::LoadOrg];
