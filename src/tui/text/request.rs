@@ -13,7 +13,7 @@ use crate::domain::{Product, Request};
 use crate::tui::format::{self, fit, pad, wrap};
 
 /// Columns of a step line before its state: marker, `level N`, step name, holders.
-const NAME: usize = 10;
+const NAME: usize = 14;
 const HOLDERS: usize = 14;
 
 /// The block, when the case decides a request.
