@@ -18,6 +18,8 @@ use casebench::tui::keymap::{Keymap, DEFAULTS};
 use casebench::tui::layout::Pane;
 use casebench::tui::panes::inbox::Sort;
 
+mod vpn_store;
+
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()
 }
@@ -1342,68 +1344,11 @@ fn prompt_tab_completes_people_flags_values_and_cases() {
 
 // Approvals ─────────────────────────────────────────────────────────────────────────────────
 
-/// ann manages bob; carol and dave own the VPN (`@vpn-owners`). bob asks for the VPN, whose
-/// policy wants his manager, then the owners: R-1's approval case C-1 waits for ann.
+/// The VPN store (tests/vpn_store): R-1's approval case C-1 waits for ann.
 fn approval_store() -> Store {
-    use casebench::domain::approval::{Approvers, Level, NoApprover, OnTimeout, SelfApproval};
-    use casebench::domain::{ApprovalPolicy, Product};
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(now()));
-    let e = Engine::init(&dir.path().join("store"), clock.clone(), "admin", &[]).unwrap();
-    let users = vec![
-        user(2, "ann", "Ann Lead", None, &["staff"]),
-        user(3, "bob", "Bob Stone", Some("ann"), &["staff"]),
-        user(4, "carol", "Carol Diaz", None, &["vpn-owners"]),
-        user(5, "dave", "Dave Lee", None, &["vpn-owners"]),
-    ];
-    e.execute("admin", Command::ImportUsers { users }).unwrap();
-    let step = |approvers: Approvers| casebench::domain::approval::Step {
-        name: approvers.name(),
-        approvers,
-        count: 1,
-        reminder_secs: None,
-        timeout_secs: None,
-        on_timeout: OnTimeout::Abort,
-        no_approver: NoApprover::Abort,
-        self_approval: SelfApproval::Skipped,
-    };
-    let mut vpn = Product::plain("vpn");
-    vpn.name = "Remote VPN".into();
-    vpn.owners = Some("vpn-owners".into());
-    vpn.policy = Some("two-levels".into());
-    vpn.validity_secs = Some(90 * 86_400);
-    let policy = ApprovalPolicy {
-        name: "two-levels".into(),
-        chief: None,
-        levels: vec![
-            Level {
-                steps: vec![step(Approvers::Manager)],
-            },
-            Level {
-                steps: vec![step(Approvers::ProductOwners)],
-            },
-        ],
-    };
-    e.execute(
-        "admin",
-        Command::ImportProducts {
-            products: vec![vpn],
-            policies: vec![policy],
-        },
-    )
-    .unwrap();
-    e.execute(
-        "bob",
-        Command::RequestAccess {
-            product: "vpn".into(),
-            recipient: None,
-            valid_from: None,
-            valid_until: None,
-            notice_secs: None,
-            reason: Some("working from home".into()),
-        },
-    )
-    .unwrap();
+    let e = vpn_store::prepare(&dir.path().join("store"), clock.clone());
     Store {
         _dir: dir,
         engine: Arc::new(e),

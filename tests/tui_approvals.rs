@@ -11,10 +11,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 
-use casebench::api::{Command, UserRecord};
-use casebench::domain::approval::{Approvers, Level, NoApprover, OnTimeout, SelfApproval, Step};
-use casebench::domain::{ApprovalPolicy, Product};
-use casebench::engine::{Engine, ManualClock};
+use casebench::engine::ManualClock;
+
+mod vpn_store;
 
 const BIN: &str = env!("CARGO_BIN_EXE_casebench");
 const NOW: &str = "2026-12-01T10:03:00Z";
@@ -65,59 +64,12 @@ impl Server {
     }
 }
 
-/// ann manages bob; carol owns the VPN; bob asks for it (R-1, approval case C-1).
+/// The VPN store (tests/vpn_store), the engine dropped before the binary opens it.
 fn prepare(db: &Path) {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
     ));
-    let e = Engine::init(db, clock, "admin", &[]).unwrap();
-    let person = |line, login: &str, manager: Option<&str>, group: &str| UserRecord {
-        line,
-        login: login.into(),
-        name: login.into(),
-        email: format!("{login}@example.org"),
-        manager: manager.map(str::to_string),
-        groups: vec![group.into()],
-    };
-    let users = vec![
-        person(2, "ann", None, "staff"),
-        person(3, "bob", Some("ann"), "staff"),
-        person(4, "carol", None, "vpn-owners"),
-    ];
-    e.execute("admin", Command::ImportUsers { users }).unwrap();
-    let level = |approvers: Approvers| Level {
-        steps: vec![Step {
-            name: approvers.name(),
-            approvers,
-            count: 1,
-            reminder_secs: None,
-            timeout_secs: None,
-            on_timeout: OnTimeout::Abort,
-            no_approver: NoApprover::Abort,
-            self_approval: SelfApproval::Skipped,
-        }],
-    };
-    let mut vpn = Product::plain("vpn");
-    vpn.name = "Remote VPN".into();
-    vpn.owners = Some("vpn-owners".into());
-    vpn.policy = Some("vpn-approval".into());
-    let policies = vec![ApprovalPolicy {
-        name: "vpn-approval".into(),
-        chief: None,
-        levels: vec![level(Approvers::Manager), level(Approvers::ProductOwners)],
-    }];
-    let products = vec![vpn];
-    e.execute("admin", Command::ImportProducts { products, policies })
-        .unwrap();
-    let asked = Command::RequestAccess {
-        product: "vpn".into(),
-        recipient: None,
-        valid_from: None,
-        valid_until: None,
-        notice_secs: None,
-        reason: Some("working from home".into()),
-    };
-    e.execute("bob", asked).unwrap();
+    drop(vpn_store::prepare(db, clock));
 }
 
 #[test]
@@ -163,6 +115,7 @@ fn ann_approves_bobs_vpn_request_in_the_tui() {
     let screen = server.until("Request R-1", 5);
     assert!(screen.contains("Remote VPN (vpn)"), "{screen}");
     assert!(screen.contains("level 1 of 2"), "{screen}");
+    assert!(screen.contains("90d from approval"), "{screen}");
     assert!(screen.contains("› level 1  manager"), "{screen}");
     server.send(&["a"]);
     server.until("Approve R-1 on C-1?", 5);
