@@ -136,3 +136,101 @@ fn step(app: &Look, s: &StepRun, current: bool, width: usize, out: &mut Vec<Line
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::approval::{Decision, How};
+    use crate::domain::{RequestId, RequestState};
+    use crate::tui::format::Zone;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
+    use chrono::{TimeZone, Utc};
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    fn request() -> Request {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+        Request {
+            id: RequestId(1),
+            requester: "bob".into(),
+            recipient: "bob".into(),
+            product: "vpn".into(),
+            reason: None,
+            state: RequestState::Request,
+            valid_from: None,
+            valid_until: None,
+            notice_secs: None,
+            created: at,
+            modified: at,
+            timers: vec![],
+            approval: None,
+        }
+    }
+
+    #[test]
+    fn validity_as_asked_else_the_products_else_unlimited_and_steps_say_who_decided() {
+        let keymap = Keymap::defaults().unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 10, 3, 0).unwrap();
+        let look = Look {
+            theme: Theme::plain(),
+            zone: Zone::utc(),
+            now: at,
+            keymap: &keymap,
+        };
+        let mut r = request();
+        let mut p = Product::plain("vpn");
+        assert_eq!(validity(&look, &r, Some(&p)), "unlimited");
+        p.validity_secs = Some(90 * 86_400);
+        assert_eq!(validity(&look, &r, Some(&p)), "90d from approval");
+        r.valid_from = Some(at);
+        assert_eq!(
+            validity(&look, &r, Some(&p)),
+            "from 2026-12-01 10:03 90d from then"
+        );
+        r.valid_until = Some(at + Duration::days(7));
+        assert_eq!(
+            validity(&look, &r, None),
+            "from 2026-12-01 10:03 until 2026-12-08 10:03"
+        );
+
+        let mut s = StepRun {
+            level: 0,
+            step: 0,
+            name: "manager".into(),
+            state: StepState::Open,
+            approvers: vec!["ann".into()],
+            groups: vec![],
+            work_item: None,
+            decisions: vec![],
+            chance_from: None,
+            escalated: false,
+            note: None,
+        };
+        let mut out = vec![];
+        step(&look, &s, true, 80, &mut out);
+        assert_eq!(
+            text(&out),
+            ["› level 1  manager        ann            waiting"]
+        );
+        s.state = StepState::Approved;
+        s.decisions.push(Decision {
+            by: "ann".into(),
+            at,
+            approve: true,
+            how: How::Approver,
+            comment: Some("ok \x1b[31mred".into()),
+        });
+        out.clear();
+        step(&look, &s, false, 80, &mut out);
+        assert_eq!(
+            text(&out),
+            [
+                "  level 1  manager        ann            approved by ann 2026-12-01 10:03",
+                "      “ok \\x1b[31mred”",
+            ]
+        );
+    }
+}
