@@ -190,7 +190,7 @@ fn case_key(app: &mut App, k: K) -> Vec<Effect> {
         K::Escalate => open_form(app, FormKind::Escalate, 0),
         K::Close => open_form(app, FormKind::Close, 0),
         K::CancelCase => open_form(app, FormKind::Cancel, 0),
-        K::Complete | K::Reject if decides_request(app) => {
+        K::Complete | K::Reject if app.decides_request() => {
             let kind = if k == K::Complete {
                 FormKind::Approve
             } else {
@@ -226,21 +226,6 @@ fn selected_kind(app: &App) -> Option<CaseKind> {
         Pane::Inbox => app.inbox.selected_row().map(|r| r.kind),
         _ => app.case.current().map(|d| d.case.kind),
     }
-}
-
-/// Whether the selected case decides an access request (an approval case of the catalogue):
-/// one waiting for the user, or the one shown with its request.
-fn decides_request(app: &App) -> bool {
-    let id = match app.focus {
-        Pane::Inbox => app.inbox.selected_id(),
-        _ => app.case.id(),
-    };
-    let Some(id) = id else { return false };
-    let shown = app
-        .case
-        .current()
-        .is_some_and(|d| d.case.id == id && d.case.request.is_some());
-    shown || app.approvals.request_of(id).is_some()
 }
 
 fn back(app: &mut App) -> Vec<Effect> {

@@ -266,6 +266,22 @@ impl App {
         }
     }
 
+    /// Whether the selected case decides an access request (an approval case of the
+    /// catalogue): one waiting for the user, or the one shown with its request. `a` and `r`
+    /// approve and deny it.
+    pub fn decides_request(&self) -> bool {
+        let id = match self.focus {
+            Pane::Inbox => self.inbox.selected_id(),
+            _ => self.case.id(),
+        };
+        let Some(id) = id else { return false };
+        let shown = self
+            .case
+            .current()
+            .is_some_and(|d| d.case.id == id && d.case.request.is_some());
+        shown || self.approvals.request_of(id).is_some()
+    }
+
     pub fn targets(&self) -> Vec<CaseId> {
         match self.focus {
             Pane::Inbox => self.inbox.targets(),
