@@ -18,6 +18,8 @@ use casebench::tui::keymap::{Keymap, DEFAULTS};
 use casebench::tui::layout::Pane;
 use casebench::tui::panes::inbox::Sort;
 
+mod vpn_store;
+
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()
 }
@@ -1337,5 +1339,136 @@ fn prompt_tab_completes_people_flags_values_and_cases() {
         d.press("tab");
         assert_eq!(line(&d), completed, "{typed}");
         d.press("esc");
+    }
+}
+
+// Approvals ─────────────────────────────────────────────────────────────────────────────────
+
+/// The VPN store (tests/vpn_store): R-1's approval case C-1 waits for ann.
+fn approval_store() -> Store {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(now()));
+    let e = vpn_store::prepare(&dir.path().join("store"), clock.clone());
+    Store {
+        _dir: dir,
+        engine: Arc::new(e),
+        clock,
+    }
+}
+
+fn request_level(s: &Store) -> (casebench::domain::RequestState, u32) {
+    let r = s
+        .engine
+        .request_detail("admin", casebench::domain::RequestId(1))
+        .unwrap()
+        .request;
+    (r.state, r.approval.unwrap().level)
+}
+
+fn form_title(d: &Driver) -> String {
+    match d.app.modals.last() {
+        Some(Modal::Form(f)) => f.title(),
+        other => panic!("no form: {other:?}"),
+    }
+}
+
+#[test]
+fn an_approval_shows_its_request_and_a_approves_it() {
+    let s = approval_store();
+    let mut d = s.driver("ann", (120, 40));
+    assert_eq!(shown_ids(&d), ["C-1"]);
+    assert_eq!(d.app.approvals.count(), 1);
+    let screen = d.screen(120, 40);
+    assert!(
+        screen.lines().next().unwrap().contains("Approvals 1"),
+        "{screen}"
+    );
+    for shown in [
+        "Request R-1",
+        "Remote VPN (vpn)",
+        "working from home",
+        "90d from approval",
+        "› level 1  manager",
+    ] {
+        assert!(screen.contains(shown), "{shown}: {screen}");
+    }
+    d.press("enter a");
+    assert_eq!(form_title(&d), "Approve R-1 on C-1?");
+    d.type_text("fine");
+    d.press("ctrl-s");
+    assert!(d.app.modals.is_empty(), "the dialog was the question");
+    assert_eq!(
+        runs(&d),
+        vec![vec![Command::Complete {
+            case: CaseId(1),
+            work_item: None,
+            outcome: Outcome::Approved,
+            comment: Some("fine".into()),
+        }]]
+    );
+    assert_eq!(
+        request_level(&s),
+        (casebench::domain::RequestState::Request, 1),
+        "level 2 waits for the owners"
+    );
+    assert_eq!(d.app.approvals.count(), 0, "nothing left for ann");
+    let screen = d.screen(120, 40);
+    assert!(!screen.lines().next().unwrap().contains("Approvals"));
+    assert!(screen.contains("approved by ann 2026-11-20"), "{screen}");
+    assert!(screen.contains("“fine”"), "{screen}");
+}
+
+#[test]
+fn r_denies_an_approval_only_with_a_reason() {
+    let s = approval_store();
+    let mut d = s.driver("ann", (80, 24));
+    d.press("r");
+    assert_eq!(form_title(&d), "Deny R-1 on C-1?");
+    d.press("ctrl-s");
+    assert!(message(&d).contains("says why"), "{}", message(&d));
+    assert!(runs(&d).is_empty());
+    d.type_text("not needed");
+    d.press("ctrl-s");
+    assert_eq!(request_level(&s).0, casebench::domain::RequestState::Denied);
+}
+
+#[test]
+fn other_cases_keep_a_and_r_and_the_prompt_decides_marked_approvals() {
+    // On a case that decides no request, `a` completes (the old store's C-1).
+    let old = store();
+    let mut d = old.driver("alice", (80, 24));
+    d.press("a");
+    let Some(Modal::Form(f)) = d.app.modals.last() else {
+        panic!("no form")
+    };
+    assert_eq!(f.kind, casebench::tui::panes::form::FormKind::Complete);
+
+    let s = approval_store();
+    let mut d = s.driver("ann", (80, 24));
+    d.press("space :");
+    d.type_text("deny no VPN for now");
+    d.press("enter");
+    let Some(Modal::Confirm(c)) = d.app.modals.last() else {
+        panic!("no question: {:?}", d.app.modals)
+    };
+    assert_eq!(c.question, "Deny R-1 on C-1?");
+    d.press("n");
+    assert_eq!(
+        request_level(&s).0,
+        casebench::domain::RequestState::Request
+    );
+    d.press(":");
+    d.type_text("approve --comment ok");
+    d.press("enter y");
+    assert_eq!(request_level(&s).1, 1, "approved at level 1");
+}
+
+#[test]
+fn snapshot_approval_detail() {
+    let s = approval_store();
+    for size in SIZES {
+        let mut d = s.driver("ann", size);
+        d.press("enter");
+        snap("approval", &mut d, size);
     }
 }

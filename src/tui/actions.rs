@@ -276,7 +276,12 @@ pub const ACTIONS: &[ActionDef] = &[
     ),
     case(V::comment::VERB, A::Comment),
     case(V::complete::VERB, A::Complete),
-    def(C::Case, "reject", A::Reject, "reject / fail my work item"),
+    def(
+        C::Case,
+        "reject",
+        A::Reject,
+        "deny a request (says why) / reject / fail my work item",
+    ),
     case(V::delegate::VERB, A::Delegate),
     case(V::claim::VERB, A::Claim),
     case(V::assign::VERB, A::Reassign),

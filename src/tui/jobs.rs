@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::api::{ApiError, CaseQuery, Service, ServiceExt, SweepArgs, SweepReport};
-use crate::tui::app::{Effect, Reply};
+use crate::tui::app::{Effect, Reply, MAX_APPROVALS};
 use crate::tui::panes::inbox::{Rows, ViewJob, QUEUES};
 
 /// Runs one effect; `None` for the effects that are not the service's (copy, quit).
@@ -43,7 +43,16 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
                     (*q, service.list_cases(actor, &query).map(|l| l.total))
                 })
                 .collect();
-            Reply::Counts { gen, counts }
+            let approvals = service.pending_approvals(actor, MAX_APPROVALS).map(|list| {
+                list.iter()
+                    .filter_map(|p| p.request.approval.as_ref().map(|a| (a.case, p.request.id)))
+                    .collect()
+            });
+            Reply::Counts {
+                gen,
+                counts,
+                approvals,
+            }
         }
         Effect::LoadCase { gen, case } => {
             let result = service

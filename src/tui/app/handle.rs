@@ -190,6 +190,14 @@ fn case_key(app: &mut App, k: K) -> Vec<Effect> {
         K::Escalate => open_form(app, FormKind::Escalate, 0),
         K::Close => open_form(app, FormKind::Close, 0),
         K::CancelCase => open_form(app, FormKind::Cancel, 0),
+        K::Complete | K::Reject if app.decides_request() => {
+            let kind = if k == K::Complete {
+                FormKind::Approve
+            } else {
+                FormKind::Deny
+            };
+            open_form(app, kind, 0)
+        }
         K::Complete | K::Reject => {
             let approval = selected_kind(app) == Some(CaseKind::Approval);
             // Indices into COMPLETE_OUTCOMES: approve, reject, success, failure.
@@ -247,7 +255,10 @@ fn open_form(app: &mut App, kind: FormKind, outcome: usize) -> Vec<Effect> {
         kind,
         FormKind::Delegate | FormKind::Reassign | FormKind::Escalate
     );
-    let form = Form::new(kind, cases, people).with_outcome(outcome);
+    let requests = app.request_names(&cases);
+    let form = Form::new(kind, cases, people)
+        .with_outcome(outcome)
+        .with_requests(requests);
     app.modals.push(Modal::Form(Box::new(form)));
     if needs_people && app.people.is_none() {
         return vec![Effect::LoadOrg];

@@ -106,7 +106,8 @@ pub(super) fn prompt_key(app: &mut App, k: K) -> Vec<Effect> {
                 app.prompt_history.push(line.clone());
             }
             let targets = app.targets();
-            match prompt::parse(&line, &targets, app.now) {
+            let requests = |cases: &[crate::domain::CaseId]| app.request_names(cases);
+            match prompt::parse_naming(&line, &targets, app.now, &requests) {
                 Err(e) => {
                     app.fail(e);
                     vec![]

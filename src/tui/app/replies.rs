@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::state::App;
-use super::types::{Effect, Modal, Reply, SweepInfo};
+use super::types::{Approvals, Effect, Modal, Reply, SweepInfo};
 use crate::api::{ApiError, Applied, SweepReport};
 use crate::tui::panes::inbox::{Rows, QUEUES};
 use crate::tui::panes::picker;
@@ -30,11 +30,18 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
             app.inbox.set_view(rows, view, query, sort, page);
             app.follow_selection()
         }
-        Reply::Counts { gen, counts } => {
+        Reply::Counts {
+            gen,
+            counts,
+            approvals,
+        } => {
             if gen != app.gens.counts {
                 return vec![];
             }
             app.dirty = true;
+            if let Ok(pending) = approvals {
+                app.approvals = Approvals { pending };
+            }
             for (q, n) in counts {
                 if let Some(i) = QUEUES.iter().position(|x| *x == q) {
                     // The queue shown counts itself when it loads.

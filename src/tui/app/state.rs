@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 
-use super::types::{Effect, Message, Modal, Session, Status, FIRST_PAGE};
+use super::types::{Approvals, Effect, Message, Modal, Session, Status, FIRST_PAGE};
 use crate::domain::CaseId;
 use crate::tui::keymap::Keymap;
 use crate::tui::layout::{self, Areas, Pane};
@@ -37,6 +37,8 @@ pub struct App {
     /// Users and groups for the picker, once loaded.
     pub people: Option<Arc<Vec<PickEntry>>>,
     pub prompt_history: Vec<String>,
+    /// The approvals waiting for the user (loaded with the counts).
+    pub approvals: Approvals,
     pub ticks: u64,
     pub quit: bool,
     /// Something changed since the last frame.
@@ -58,6 +60,7 @@ impl App {
             status: Status::default(),
             people: None,
             prompt_history: vec![],
+            approvals: Approvals::default(),
             ticks: 0,
             quit: false,
             dirty: true,
@@ -240,6 +243,45 @@ impl App {
 
     /// The cases a case action applies to, by focus: the marks or selection in the inbox,
     /// the case shown elsewhere.
+    /// The requests `cases` decide (`R-1, R-2`), as far as known (the approvals waiting
+    /// for the user, the case shown); `None` when none is.
+    pub fn request_names(&self, cases: &[CaseId]) -> Option<String> {
+        let shown = self
+            .case
+            .current()
+            .and_then(|d| Some((d.case.id, d.request.as_ref()?.id)));
+        let found: Vec<String> = cases
+            .iter()
+            .filter_map(|c| {
+                self.approvals
+                    .request_of(*c)
+                    .or_else(|| shown.filter(|(s, _)| s == c).map(|(_, r)| r))
+            })
+            .map(|r| r.to_string())
+            .collect();
+        match found.len() {
+            0 => None,
+            1..=3 => Some(found.join(", ")),
+            n => Some(format!("{n} requests")),
+        }
+    }
+
+    /// Whether the selected case decides an access request (an approval case of the
+    /// catalogue): one waiting for the user, or the one shown with its request. `a` and `r`
+    /// approve and deny it.
+    pub fn decides_request(&self) -> bool {
+        let id = match self.focus {
+            Pane::Inbox => self.inbox.selected_id(),
+            _ => self.case.id(),
+        };
+        let Some(id) = id else { return false };
+        let shown = self
+            .case
+            .current()
+            .is_some_and(|d| d.case.id == id && d.case.request.is_some());
+        shown || self.approvals.request_of(id).is_some()
+    }
+
     pub fn targets(&self) -> Vec<CaseId> {
         match self.focus {
             Pane::Inbox => self.inbox.targets(),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::api::{ApiError, Applied, CaseDetail, CaseHistory, Command, Org, Queue, SweepReport};
-use crate::domain::CaseId;
+use crate::domain::{CaseId, RequestId};
 use crate::tui::actions::KeyAction;
 use crate::tui::format::Zone;
 use crate::tui::layout::Mouse;
@@ -77,6 +77,8 @@ pub enum Reply {
     Counts {
         gen: u64,
         counts: Vec<(Queue, Result<usize, ApiError>)>,
+        /// The approval cases with a step the user may decide, and their requests.
+        approvals: Result<Vec<(CaseId, RequestId)>, ApiError>,
     },
     Case {
         gen: u64,
@@ -149,6 +151,30 @@ pub struct Session {
     pub zone: Zone,
     pub theme: Theme,
 }
+
+/// The approvals waiting for the user, as the last count load found them: the top bar's
+/// count, and the requests the approve and deny questions name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Approvals {
+    pub pending: Vec<(CaseId, RequestId)>,
+}
+
+impl Approvals {
+    pub fn count(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The request an approval case decides, if it waits for the user.
+    pub fn request_of(&self, case: CaseId) -> Option<RequestId> {
+        self.pending
+            .iter()
+            .find(|(c, _)| *c == case)
+            .map(|(_, r)| *r)
+    }
+}
+
+/// Approvals asked for at most with the counts.
+pub const MAX_APPROVALS: usize = 10_000;
 
 /// Rows asked for first when a queue is big.
 pub const FIRST_PAGE: usize = 500;

@@ -31,7 +31,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
         }
     } else {
         // Drop the numbers first, then shorten labels, to fit small screens.
+        let approvals = match app.approvals.count() {
+            0 => 0,
+            n => 12 + n.to_string().len(),
+        };
         let full: usize = 11
+            + approvals
             + QUEUES
                 .iter()
                 .enumerate()
@@ -60,6 +65,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
                 t.tab()
             };
             spans.push(Span::styled(label, style));
+        }
+        let pending = app.approvals.count();
+        if pending > 0 {
+            spans.push(Span::styled(format!(" Approvals {pending} "), t.title()));
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

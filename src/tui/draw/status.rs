@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::widgets::hint_spans;
+use crate::tui::actions::KeyAction;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::panes::prompt::Prompt;
@@ -31,7 +32,11 @@ pub fn hints(app: &App, frame: &mut Frame, area: Rect) {
         let Some(key) = crate::tui::app::acting_key(app, hint.context, hint.action) else {
             continue;
         };
-        let label = hint.text();
+        let label = match (hint.action, app.decides_request()) {
+            (KeyAction::Complete, true) => "approve",
+            (KeyAction::Reject, true) => "deny",
+            _ => hint.text(),
+        };
         let key = key.to_string();
         let w = format::width(&key) + format::width(label) + 3;
         if used + w > area.width as usize {

@@ -21,6 +21,9 @@ pub enum FormKind {
     Complete,
     Close,
     Cancel,
+    /// An approver's decision on approval cases: the dialog is the question.
+    Approve,
+    Deny,
 }
 
 impl FormKind {
@@ -33,12 +36,16 @@ impl FormKind {
             FormKind::Complete => "Complete",
             FormKind::Close => "Close",
             FormKind::Cancel => "Cancel",
+            FormKind::Approve => "Approve",
+            FormKind::Deny => "Deny",
         }
     }
 
     fn fields(self) -> Vec<Field> {
         match self {
-            FormKind::Comment | FormKind::Cancel => vec![Field::Comment],
+            FormKind::Comment | FormKind::Cancel | FormKind::Approve | FormKind::Deny => {
+                vec![Field::Comment]
+            }
             FormKind::Delegate => vec![Field::Target, Field::Method, Field::Comment],
             FormKind::Reassign | FormKind::Escalate => vec![Field::Target, Field::Comment],
             FormKind::Complete | FormKind::Close => vec![Field::Outcome, Field::Comment],
@@ -96,6 +103,8 @@ pub struct Form {
     pub comment: TextInput,
     /// Why the last submit was refused.
     pub error: Option<String>,
+    /// The requests the cases decide (`R-1, R-2`), for approve and deny.
+    pub requests: Option<String>,
 }
 
 /// What a dialog key led to.
@@ -131,10 +140,17 @@ impl Form {
             outcome: 0,
             comment: TextInput::multi_line().with_placeholder(match kind {
                 FormKind::Comment => "write a comment",
+                FormKind::Deny => "why (required)",
                 _ => "a comment (optional)",
             }),
             error: None,
+            requests: None,
         }
+    }
+
+    pub fn with_requests(mut self, requests: Option<String>) -> Form {
+        self.requests = requests;
+        self
     }
 
     pub fn with_outcome(mut self, outcome: usize) -> Form {
@@ -147,11 +163,16 @@ impl Form {
     }
 
     pub fn title(&self) -> String {
-        format!(
-            "{} {}",
-            self.kind.verb(),
-            names(&self.cases, Naming::Listed)
-        )
+        let cases = names(&self.cases, Naming::Listed);
+        match (self.kind, &self.requests) {
+            (FormKind::Approve | FormKind::Deny, Some(r)) => {
+                format!("{} {r} on {cases}?", self.kind.verb())
+            }
+            (FormKind::Approve | FormKind::Deny, None) => {
+                format!("{} the request of {cases}?", self.kind.verb())
+            }
+            _ => format!("{} {cases}", self.kind.verb()),
+        }
     }
 
     /// The focused text field, if the focus is on one.
@@ -294,6 +315,16 @@ impl Form {
                 verb::close::build(&on, outcome, comment, Some(label))
             }
             FormKind::Cancel => verb::cancel::build(&on, comment),
+            // The dialog asked already: no second question.
+            FormKind::Approve => Built {
+                confirm: None,
+                ..verb::approve::build(&on, comment, self.requests.as_deref())
+            },
+            FormKind::Deny => Built {
+                confirm: None,
+                ..verb::deny::build(&on, &text, self.requests.as_deref())
+                    .map_err(|_| "a denial says why: write a comment, or Esc to cancel")?
+            },
         })
     }
 }

@@ -176,6 +176,19 @@ fn first_line(err: clap::Error) -> String {
 
 /// Parses a prompt line. `targets` are the cases a verb applies to when the line names none.
 pub fn parse(line: &str, targets: &[CaseId], now: DateTime<Utc>) -> Result<PromptAction, String> {
+    parse_naming(line, targets, now, &|_| None)
+}
+
+/// The requests cases decide, as questions name them (`R-1, R-2`), when known.
+pub type RequestNames<'a> = &'a dyn Fn(&[CaseId]) -> Option<String>;
+
+/// [`parse`], `requests` naming what `:approve` and `:deny` decide in their question.
+pub fn parse_naming(
+    line: &str,
+    targets: &[CaseId],
+    now: DateTime<Utc>,
+    requests: RequestNames,
+) -> Result<PromptAction, String> {
     let line = line.trim().trim_start_matches(':').trim();
     if line.is_empty() {
         return Ok(PromptAction::Nothing);
@@ -262,7 +275,7 @@ pub fn parse(line: &str, targets: &[CaseId], now: DateTime<Utc>) -> Result<Promp
         args.extend(words);
     }
     let parsed = Line::try_parse_from(&args).map_err(first_line)?;
-    to_action(parsed.verb, &cases, now)
+    to_action(parsed.verb, &cases, now, requests)
 }
 
 /// `:open C-12`, `:show`: the named case, else the first target.
@@ -276,7 +289,12 @@ fn open(rest: &str, targets: &[CaseId]) -> Result<PromptAction, String> {
 }
 
 /// The engine commands a parsed verb stands for, one per case.
-fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<PromptAction, String> {
+fn to_action(
+    verb: CaseCmd,
+    cases: &[CaseId],
+    now: DateTime<Utc>,
+    requests: RequestNames,
+) -> Result<PromptAction, String> {
     match &verb {
         CaseCmd::Show(_) | CaseCmd::History(_) => {
             return open("", cases);
@@ -294,7 +312,18 @@ fn to_action(verb: CaseCmd, cases: &[CaseId], now: DateTime<Utc>) -> Result<Prom
         _ => {}
     }
     let on = Cases::of(cases, Naming::Brief);
-    let built = verbs::build(verb, &on, None, || Ok(now)).map_err(|e| e.to_string())?;
+    let built = match verb {
+        CaseCmd::Approve(a) => Some(verbs::case::approve::build(
+            &on,
+            a.args.comment,
+            requests(cases).as_deref(),
+        )),
+        CaseCmd::Deny(d) => Some(
+            verbs::case::deny::build(&on, d.args.reason(), requests(cases).as_deref())
+                .map_err(|_| "a denial says why: :deny WHY")?,
+        ),
+        verb => verbs::build(verb, &on, None, || Ok(now)).map_err(|e| e.to_string())?,
+    };
     Ok(match built {
         Some(b) => PromptAction::Run {
             commands: b.commands,

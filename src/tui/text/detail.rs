@@ -105,6 +105,7 @@ pub fn lines(app: &Look, cv: &CaseView, width: usize) -> Vec<Line<'static>> {
     };
     let mut out = vec![];
     case_fields(app, &d.case, width, &mut out);
+    super::request::block(app, d, width, &mut out);
     out.push(Line::raw(""));
     out.push(Line::styled(
         format!("Work items ({})", d.work_items.len()),

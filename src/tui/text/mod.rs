@@ -3,6 +3,7 @@
 
 pub mod comments;
 pub mod detail;
+pub mod request;
 
 use chrono::{DateTime, Utc};
 

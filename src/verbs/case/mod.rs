@@ -7,6 +7,7 @@
 //! and the [`build`] dispatch. A new verb is a new file here, its `mod` line and one line in
 //! that list (plus its engine command); a test fails when a file is missing from either.
 
+pub mod approve;
 pub mod assign;
 pub mod cancel;
 pub mod claim;
@@ -15,6 +16,7 @@ pub mod comment;
 pub mod complete;
 pub mod correlate;
 pub mod delegate;
+pub mod deny;
 pub mod escalate;
 pub mod history;
 pub mod list;
@@ -146,6 +148,8 @@ case_verbs! {
     Delegate => delegate,
     Escalate => escalate,
     Complete => complete,
+    Approve => approve,
+    Deny => deny,
     Close => close,
     Cancel => cancel,
     Correlate => correlate,

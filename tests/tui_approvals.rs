@@ -1,0 +1,151 @@
+//! End to end, approvals: a store prepared through the library (users, a product whose policy
+//! has two levels, bob's request), then the real binary in tmux as ann, bob's manager: the
+//! approval is in Mine, its detail shows the product and the level, `a` and Ctrl-s approve,
+//! and `casebench request show R-1 --json` then says level 1 approved and level 2 open.
+//! Skipped (with a notice) when tmux is missing.
+
+use std::path::Path;
+use std::process::Command as Process;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+
+use casebench::engine::ManualClock;
+
+mod vpn_store;
+
+const BIN: &str = env!("CARGO_BIN_EXE_casebench");
+const NOW: &str = "2026-12-01T10:03:00Z";
+
+/// One tmux call on the test's own server.
+fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
+    Process::new("tmux")
+        .args(["-L", socket, "-f", "/dev/null"])
+        .args(args)
+        .output()
+        .expect("run tmux")
+}
+
+/// Kills the private server at the end, also when a check fails.
+struct Server(String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = tmux(&self.0, &["kill-server"]);
+    }
+}
+
+impl Server {
+    fn send(&self, keys: &[&str]) {
+        let args: Vec<&str> = ["send-keys", "-t", "t"]
+            .iter()
+            .chain(keys)
+            .copied()
+            .collect();
+        assert!(tmux(&self.0, &args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// The screen once it shows `text` (fails with the screen after `secs`).
+    fn until(&self, text: &str, secs: u64) -> String {
+        let start = Instant::now();
+        loop {
+            let out = tmux(&self.0, &["capture-pane", "-p", "-t", "t"]);
+            let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "no {text:?} after {secs}s:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The VPN store (tests/vpn_store), the engine dropped before the binary opens it.
+fn prepare(db: &Path) {
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+    ));
+    drop(vpn_store::prepare(db, clock));
+}
+
+#[test]
+fn ann_approves_bobs_vpn_request_in_the_tui() {
+    if !Process::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("NOTICE: tmux is not installed; skipping the TUI approvals test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    prepare(&db);
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let q = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+    let shell = format!(
+        "env -u CASEBENCH_USER CASEBENCH_NOW={NOW} XDG_CONFIG_HOME={} TERM=xterm-256color {} --db {} --as ann; echo CASEBENCH-EXITED $?; sleep 60",
+        q(&config),
+        q(Path::new(BIN)),
+        q(&db)
+    );
+    let server = Server(format!("casebench-approvals-{}", std::process::id()));
+    let args = [
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &shell,
+    ];
+    assert!(tmux(&server.0, &args).status.success(), "tmux new-session");
+
+    let screen = server.until("Approvals 1", 10);
+    assert!(screen.contains("1 Mine 1"), "{screen}");
+    assert!(screen.contains("Approve Remote VPN for bob"), "{screen}");
+    server.send(&["Enter"]);
+    let screen = server.until("Request R-1", 5);
+    assert!(screen.contains("Remote VPN (vpn)"), "{screen}");
+    assert!(screen.contains("level 1 of 2"), "{screen}");
+    assert!(screen.contains("90d from approval"), "{screen}");
+    assert!(screen.contains("› level 1  manager"), "{screen}");
+    server.send(&["a"]);
+    server.until("Approve R-1 on C-1?", 5);
+    server.send(&["-l", "fine by me"]);
+    server.send(&["C-s"]);
+    let screen = server.until("waits for @vpn-owners", 5);
+    assert!(!screen.contains("Approvals 1"), "{screen}");
+    server.until("ann (approved) · 2026-12-01 10:03", 5);
+    server.send(&["q"]);
+    server.send(&["q"]);
+    server.until("CASEBENCH-EXITED 0", 10);
+
+    let out = Process::new(BIN)
+        .env("CASEBENCH_NOW", NOW)
+        .env_remove("CASEBENCH_USER")
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "bob", "request", "show", "R-1", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = shown.to_string();
+    let approval = shown
+        .pointer("/request/approval")
+        .unwrap_or_else(|| panic!("no approval: {text}"));
+    assert_eq!(approval["level"], 1, "{text}");
+    let steps = approval["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["state"], "approved", "{text}");
+    assert_eq!(steps[0]["decisions"][0]["by"], "ann", "{text}");
+    assert_eq!(steps[0]["decisions"][0]["comment"], "fine by me", "{text}");
+    assert_eq!(steps[1]["state"], "open", "{text}");
+}
