@@ -17,6 +17,14 @@ impl Engine {
         self.end_flow(tx, flow, End::Aborted(reason))
     }
 
+    /// The request `case` decides, while it is in approval.
+    fn in_approval(&self, case: &Case) -> Result<Option<crate::domain::Request>, ApiError> {
+        let Some(id) = case.request else {
+            return Ok(None);
+        };
+        Ok(self.store.request(id)?.filter(|r| r.in_approval()))
+    }
+
     /// A person moved a step's work item (delegated, reassigned, escalated it): the step's
     /// approvers are its holders now, and its timeout starts again for them.
     pub(crate) fn follow_item(
@@ -25,19 +33,10 @@ impl Engine {
         case: &Case,
         item: &mut WorkItem,
     ) -> Result<(), ApiError> {
-        let Some(r) = case
-            .request
-            .map(|r| self.store.request(r))
-            .transpose()?
-            .flatten()
-        else {
+        let Some(prev) = self.in_approval(case)? else {
             return Ok(());
         };
-        if !r.in_approval() {
-            return Ok(());
-        }
-        let prev = r.clone();
-        let mut r = r;
+        let mut r = prev.clone();
         let Some(a) = r.approval.as_mut() else {
             return Ok(());
         };
@@ -66,19 +65,10 @@ impl Engine {
         case: &Case,
         why: String,
     ) -> Result<(), ApiError> {
-        let Some(r) = case
-            .request
-            .map(|r| self.store.request(r))
-            .transpose()?
-            .flatten()
-        else {
+        let Some(prev) = self.in_approval(case)? else {
             return Ok(());
         };
-        if !r.in_approval() {
-            return Ok(());
-        }
-        let prev = r.clone();
-        let mut r = r;
+        let mut r = prev.clone();
         if let Some(a) = r.approval.as_mut() {
             a.abort_rest();
         }
