@@ -715,3 +715,21 @@ fn a_step_short_of_its_count_with_nobody_left_follows_its_no_approver_rule() {
     assert!(matches!(claim, Err(ApiError::NotAllowed(_))), "{claim:?}");
     w.clean();
 }
+
+#[test]
+fn pending_approvals_lists_only_steps_the_user_may_decide() {
+    let w = world();
+    w.product("vpn", Some(vec![vec![step(Approvers::ProductOwners)]]));
+    // carol owns the product and asks for it herself: her own step is not hers to decide.
+    let r = w.request("carol", "vpn", "carol").unwrap();
+    assert!(w.e.pending_approvals("carol", 10).unwrap().is_empty());
+    let dave = w.e.pending_approvals("dave", 10).unwrap();
+    assert_eq!(dave.len(), 1);
+    assert_eq!(dave[0].request.id, r);
+    assert_eq!(dave[0].steps.len(), 1);
+    let own = w.decide("carol", r, true).unwrap_err();
+    assert!(matches!(own, ApiError::NotAllowed(_)), "{own:?}");
+    w.decide("dave", r, true).unwrap();
+    assert!(w.e.pending_approvals("dave", 10).unwrap().is_empty());
+    w.clean();
+}

@@ -51,14 +51,7 @@ impl Engine {
         let a = flow.approval();
         let id = flow.request.id;
         let chief = a.chief.as_deref().is_some_and(|c| user.in_group(c));
-        let holds = |s: &crate::domain::StepRun| -> bool {
-            let Some(item) = s.work_item.and_then(|w| flow.item(w)) else {
-                return false;
-            };
-            let holder =
-                item.is_assignee(&user.login) || item.candidates.iter().any(|g| user.in_group(g));
-            holder && !s.has_decided(&user.login) && self.may_self_decide(flow, s, user)
-        };
+        let holds = |s: &crate::domain::StepRun| self.holds(flow, s, user);
         let open: Vec<&crate::domain::StepRun> = a.open_steps().collect();
         let pick = |s: &crate::domain::StepRun| -> Result<(u32, u32, How), ApiError> {
             if holds(s) {
@@ -101,6 +94,17 @@ impl Engine {
         }
     }
 
+    /// `user` holds the step's work item and may decide it (not decided yet, not their own
+    /// request unless the step allows it).
+    fn holds(&self, flow: &Flow, s: &crate::domain::StepRun, user: &User) -> bool {
+        let Some(item) = s.work_item.and_then(|w| flow.item(w)) else {
+            return false;
+        };
+        let holder =
+            item.is_assignee(&user.login) || item.candidates.iter().any(|g| user.in_group(g));
+        holder && !s.has_decided(&user.login) && self.may_self_decide(flow, s, user)
+    }
+
     fn may_self_decide(&self, flow: &Flow, s: &crate::domain::StepRun, user: &User) -> bool {
         let own = user.login == flow.request.requester || user.login == flow.request.recipient;
         let rule = flow
@@ -119,7 +123,7 @@ impl Engine {
         ))
     }
 
-    /// Requests with an open step `user` holds, oldest first.
+    /// Requests with an open step `user` holds and may decide, oldest first.
     pub(crate) fn pending_approvals(
         &self,
         user: &User,
@@ -129,33 +133,35 @@ impl Engine {
         for g in &user.groups {
             items.extend(self.store.offered_to(g)?);
         }
-        let mut by_request: std::collections::BTreeMap<RequestId, Vec<(WorkItemId, String)>> =
-            Default::default();
-        for (w, c) in items {
-            let Some(case) = self.store.case(c)? else {
-                continue;
-            };
-            let (Some(r), CaseKind::Approval) = (case.request, case.kind) else {
-                continue;
-            };
-            let name = self.store.work_item(w)?.map(|i| i.name).unwrap_or_default();
-            let steps = by_request.entry(r).or_default();
-            if !steps.iter().any(|(x, _)| *x == w) {
-                steps.push((w, name));
+        let mut requests = std::collections::BTreeSet::new();
+        for (_, c) in items {
+            if let Some(case) = self.store.case(c)? {
+                if let (Some(r), CaseKind::Approval) = (case.request, case.kind) {
+                    requests.insert(r);
+                }
             }
         }
         let mut out = vec![];
-        for (id, steps) in by_request.into_iter().take(limit) {
-            let Some(request) = self.store.request(id)? else {
+        for id in requests {
+            if out.len() >= limit {
+                break;
+            }
+            let Some(request) = self.store.request(id)?.filter(|r| r.in_approval()) else {
                 continue;
             };
-            if !request.in_approval() {
+            let flow = self.load_flow(request)?;
+            let steps: Vec<(WorkItemId, String)> = flow
+                .approval()
+                .open_steps()
+                .filter(|s| self.holds(&flow, s, user))
+                .filter_map(|s| Some((s.work_item?, s.name.clone())))
+                .collect();
+            if steps.is_empty() {
                 continue;
             }
-            let product = self.store.product(&request.product)?;
             out.push(PendingApproval {
-                request,
-                product,
+                product: Some(flow.product.clone()),
+                request: flow.request,
                 steps,
             });
         }
