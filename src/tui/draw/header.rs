@@ -30,30 +30,37 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
             spans.push(Span::styled(label, style));
         }
     } else {
-        // Drop the numbers first, then shorten labels, to fit small screens.
-        let approvals = match app.approvals.count() {
+        // Approvals waiting for the user come first: they are never cut off.
+        let pending = app.approvals.count();
+        let approvals = match pending {
             0 => 0,
             n => 12 + n.to_string().len(),
         };
-        let full: usize = 11
-            + approvals
-            + QUEUES
-                .iter()
-                .enumerate()
-                .map(|(i, q)| {
-                    let n = app.inbox.counts()[i]
-                        .map(|n| n.to_string())
-                        .unwrap_or("…".into());
-                    queue_label(*q).len() + n.len() + 6
-                })
-                .sum::<usize>();
-        let numbered = full <= area.width as usize;
-        for (i, q) in QUEUES.iter().enumerate() {
-            let n = app.inbox.counts()[i]
+        if pending > 0 {
+            spans.push(Span::styled(format!(" Approvals {pending} "), t.title()));
+        }
+        // Drop the numbers first, then shorten labels, to fit small screens.
+        let count = |i: usize| {
+            app.inbox.counts()[i]
                 .map(|n| n.to_string())
-                .unwrap_or_else(|| "…".into());
+                .unwrap_or_else(|| "…".into())
+        };
+        let width = |label: fn(crate::api::Queue) -> &'static str, extra: usize| {
+            11 + approvals
+                + QUEUES
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| label(*q).len() + count(i).len() + extra)
+                    .sum::<usize>()
+        };
+        let numbered = width(queue_label, 6) <= area.width as usize;
+        let short = width(queue_label, 3) > area.width as usize;
+        for (i, q) in QUEUES.iter().enumerate() {
+            let n = count(i);
             let label = if numbered {
                 format!(" {} {} {n} ", i + 1, queue_label(*q))
+            } else if short {
+                format!(" {} {n} ", short_label(*q))
             } else {
                 format!(" {} {n} ", queue_label(*q))
             };
@@ -66,10 +73,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
             };
             spans.push(Span::styled(label, style));
         }
-        let pending = app.approvals.count();
-        if pending > 0 {
-            spans.push(Span::styled(format!(" Approvals {pending} "), t.title()));
-        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A queue's label on a screen too narrow for the full ones.
+fn short_label(q: crate::api::Queue) -> &'static str {
+    use crate::api::Queue;
+    match q {
+        Queue::Claimable => "Claim",
+        Queue::Delegated => "Deleg",
+        Queue::Overdue => "Late",
+        q => queue_label(q),
+    }
 }
