@@ -129,6 +129,16 @@ pub struct Request {
     pub timers: Vec<ValidityTimer>,
     /// The approval workflow, when the product has an approval policy.
     pub approval: Option<super::approval::Approval>,
+    /// How many times the request was renewed.
+    pub renewals: u32,
+    /// When the last approval came (a KPI apart from provisioning).
+    #[serde(with = "super::time::ts_opt")]
+    pub approved_at: Option<DateTime<Utc>>,
+    /// When the access was provisioned (the shadow holds it).
+    #[serde(with = "super::time::ts_opt")]
+    pub provisioned_at: Option<DateTime<Utc>>,
+    /// The pending operations the request caused on the recipient's account.
+    pub operations: Vec<super::OpRef>,
 }
 
 impl Request {
@@ -277,6 +287,10 @@ mod tests {
             modified: t0(),
             timers: vec![],
             approval: None,
+            renewals: 0,
+            approved_at: None,
+            provisioned_at: None,
+            operations: vec![],
         }
     }
 

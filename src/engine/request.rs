@@ -88,6 +88,10 @@ impl Engine {
             modified: tx.now,
             timers: vec![],
             approval: None,
+            renewals: 0,
+            approved_at: None,
+            provisioned_at: None,
+            operations: vec![],
         };
         tx.request_event(
             id,

@@ -143,6 +143,10 @@ impl From<RequestV1> for Request {
             modified: r.modified,
             timers: r.timers,
             approval: None,
+            renewals: 0,
+            approved_at: None,
+            provisioned_at: None,
+            operations: vec![],
         }
     }
 }
@@ -185,10 +189,15 @@ mod tests {
             modified: t,
             timers: vec![],
             approval: None,
+            renewals: 0,
+            approved_at: None,
+            provisioned_at: None,
+            operations: vec![],
         };
-        // The v1 layout is the v2 one without the last byte (`approval: None`).
+        // The v1 layout is the v2 one without its last five bytes (`approval: None`, no
+        // renewals, no approval or provisioning time, no operations).
         let mut v1 = encode(&r);
-        v1.pop();
+        v1.truncate(v1.len() - 5);
         store
             .tree(Tree::Requests)
             .unwrap()

@@ -19,7 +19,8 @@ use super::{DomainError, Target};
 mod run;
 
 pub use run::{
-    Approval, ApprovalTimer, ApprovalTimerKind, Decision, How, LevelOutcome, StepRun, StepState,
+    Approval, ApprovalTimer, ApprovalTimerKind, Decision, How, LevelOutcome, Purpose, StepRun,
+    StepState,
 };
 
 /// At most this many levels per policy and steps per level (timer slots hold them).

@@ -183,6 +183,26 @@ pub struct Approval {
     pub steps: Vec<StepRun>,
     /// Pending step timers; indexed in the store's `due` tree.
     pub timers: Vec<ApprovalTimer>,
+    /// What is being approved: the request itself, a renewal, an unsubscription.
+    pub purpose: Purpose,
+}
+
+/// What an approval decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// The request itself (state `request`).
+    Request,
+    /// A longer validity for an assigned request (state `renewal`).
+    Renewal {
+        #[serde(with = "crate::domain::time::ts")]
+        until: DateTime<Utc>,
+    },
+    /// The end of an assigned request, now or `from` (state `unsubscription`).
+    Unsubscription {
+        #[serde(with = "crate::domain::time::ts_opt")]
+        from: Option<DateTime<Utc>>,
+    },
 }
 
 impl Approval {
@@ -218,6 +238,7 @@ impl Approval {
             level: 0,
             steps,
             timers: vec![],
+            purpose: Purpose::Request,
         }
     }
 

@@ -167,6 +167,10 @@ mod tests {
             modified: at,
             timers: vec![],
             approval: None,
+            renewals: 0,
+            approved_at: None,
+            provisioned_at: None,
+            operations: vec![],
         }
     }
 
