@@ -619,7 +619,10 @@ fn decided(s: &dyn Storage, r: &Request, case: &Case) -> Result<(), TestCaseErro
     let all_approved = a.steps.iter().all(|st| st.state == StepState::Approved);
     let (state, outcome) = (case.state, case.outcome);
     match r.state {
-        RequestState::Approved | RequestState::Pending | RequestState::Assigned => {
+        RequestState::Approved
+        | RequestState::Unsubscribed
+        | RequestState::Pending
+        | RequestState::Assigned => {
             prop_assert!(all_approved, "{at} with a step not approved");
             prop_assert!(a.level >= a.levels(), "{at} at level {}", a.level);
             let closed = (CaseState::Closed, Some(Outcome::Approved));

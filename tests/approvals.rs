@@ -627,7 +627,7 @@ fn one_live_request_per_product_unless_multi_request() {
     .unwrap();
     for _ in 0..3 {
         let r = w.request("bob", "laptop", "bob").unwrap();
-        assert_eq!(w.state(r), RequestState::Approved);
+        assert_eq!(w.state(r), RequestState::Unsubscribed);
         assert!(w.get(r).timers.is_empty());
     }
     let unknown = w.request("bob", "vnp", "bob").unwrap_err();

@@ -26,6 +26,8 @@ pub struct Product {
     pub renewable: bool,
     /// How many times a request may be renewed; none = without limit (when renewable).
     pub max_renewals: Option<u32>,
+    /// The approval policy of an unsubscription; none = unsubscribed when asked.
+    pub unsubscription_policy: Option<String>,
 }
 
 impl Product {
@@ -45,6 +47,7 @@ impl Product {
             unsubscribable: true,
             renewable: true,
             max_renewals: None,
+            unsubscription_policy: None,
         }
     }
 }

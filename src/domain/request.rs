@@ -208,10 +208,74 @@ impl Request {
         out
     }
 
-    /// Approved for a multi-request product: recorded, never a standing assignment (no
-    /// validity, nothing to grant or revoke).
+    /// Approved for a multi-request product: recorded (`request → approved →
+    /// unsubscribed` at once), never a standing assignment (no validity, nothing to grant
+    /// or revoke).
     pub fn approve_once(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         self.transition(&[RequestState::Request], RequestState::Approved, now)?;
+        self.transition(&[RequestState::Approved], RequestState::Unsubscribed, now)?;
+        self.timers.clear();
+        Ok(())
+    }
+
+    /// A renewal asked for (`assigned → renewal`); the access and its timers stand.
+    pub fn begin_renewal(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(&[RequestState::Assigned], RequestState::Renewal, now)
+    }
+
+    /// An unsubscription asked for (`assigned → unsubscription`); the access stands.
+    pub fn begin_unsubscription(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(&[RequestState::Assigned], RequestState::Unsubscription, now)
+    }
+
+    /// A renewal approved: valid until `until`, timers anew, back to `assigned`.
+    pub fn renew(&mut self, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(
+            &[RequestState::Assigned, RequestState::Renewal],
+            RequestState::Assigned,
+            now,
+        )?;
+        self.valid_until = Some(until);
+        self.renewals += 1;
+        self.timers = self.schedule(now);
+        Ok(())
+    }
+
+    /// A renewal or unsubscription denied or aborted: back to `assigned`, the old end
+    /// stands.
+    pub fn keep(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(
+            &[RequestState::Renewal, RequestState::Unsubscription],
+            RequestState::Assigned,
+            now,
+        )
+    }
+
+    /// An unsubscription approved with a date: the access ends at `from` (valid-until
+    /// moved there, timers anew), `assigned` until then.
+    pub fn end_at(&mut self, from: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(
+            &[RequestState::Assigned, RequestState::Unsubscription],
+            RequestState::Assigned,
+            now,
+        )?;
+        self.valid_until = Some(from);
+        self.timers = self.schedule(now);
+        Ok(())
+    }
+
+    /// Unsubscribed now (an assigned request, or a pending one whose access never
+    /// started): final, no timers.
+    pub fn unsubscribe(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.transition(
+            &[
+                RequestState::Assigned,
+                RequestState::Unsubscription,
+                RequestState::Pending,
+            ],
+            RequestState::Unsubscribed,
+            now,
+        )?;
         self.timers.clear();
         Ok(())
     }
@@ -230,9 +294,14 @@ impl Request {
         Ok(())
     }
 
-    /// In approval: a decision is still awaited.
+    /// In approval: a decision is still awaited (on the request itself, or on its renewal
+    /// or unsubscription while that runs through a workflow).
     pub fn in_approval(&self) -> bool {
-        self.state == RequestState::Request
+        match self.state {
+            RequestState::Request => true,
+            RequestState::Renewal | RequestState::Unsubscription => self.approval.is_some(),
+            _ => false,
+        }
     }
 
     /// Holds or will hold the product (what a second request for it would duplicate).
@@ -344,6 +413,40 @@ mod tests {
         r.approve(t0()).unwrap();
         assert_eq!(r.timers.len(), 1);
         assert_eq!(r.timers[0].kind, ValidityKind::ValidUntil);
+    }
+
+    #[test]
+    fn a_renewal_moves_the_end_and_a_denied_one_keeps_it() {
+        let mut r = request(None, Some(30), Some(7));
+        r.approve(t0()).unwrap();
+        assert!(r.keep(t0()).is_err(), "not in renewal");
+        r.begin_renewal(t0()).unwrap();
+        assert!(r.begin_renewal(t0()).is_err(), "only from assigned");
+        r.keep(t0()).unwrap();
+        assert_eq!(r.state, RequestState::Assigned);
+        assert_eq!(r.valid_until, Some(t0() + Duration::days(30)));
+        r.begin_renewal(t0()).unwrap();
+        r.renew(t0() + Duration::days(60), t0()).unwrap();
+        assert_eq!(r.renewals, 1);
+        let dues: Vec<_> = r.timers.iter().map(|t| (t.due - t0()).num_days()).collect();
+        assert_eq!(dues, vec![53, 60]);
+    }
+
+    #[test]
+    fn unsubscribed_is_final_and_multi_request_ends_there() {
+        let mut r = request(None, Some(30), None);
+        r.approve(t0()).unwrap();
+        r.begin_unsubscription(t0()).unwrap();
+        r.end_at(t0() + Duration::days(5), t0()).unwrap();
+        assert_eq!(r.state, RequestState::Assigned);
+        assert_eq!(r.timers[0].due, t0() + Duration::days(5));
+        r.unsubscribe(t0()).unwrap();
+        assert_eq!(r.state, RequestState::Unsubscribed);
+        assert!(r.timers.is_empty() && !r.is_live());
+        assert!(r.begin_renewal(t0()).is_err());
+        let mut once = request(None, None, None);
+        once.approve_once(t0()).unwrap();
+        assert_eq!(once.state, RequestState::Unsubscribed);
     }
 
     #[test]

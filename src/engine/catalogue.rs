@@ -211,6 +211,17 @@ impl Engine {
                     return Err(bad(at, format!("no approval policy {name:?}")));
                 }
             }
+            if let Some(name) = &p.unsubscription_policy {
+                if !policy_names.contains(name) && self.store.approval_policy(name)?.is_none() {
+                    return Err(bad(at, format!("no unsubscription policy {name:?}")));
+                }
+                if !p.unsubscribable {
+                    return Err(bad(
+                        at,
+                        "an unsubscription policy on a product that is not unsubscribable".into(),
+                    ));
+                }
+            }
             match p.validity_secs {
                 Some(v) if v <= 0 => {
                     return Err(bad(at, "a validity of zero".into()));

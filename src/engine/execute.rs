@@ -114,6 +114,10 @@ impl Engine {
                 approve,
                 comment,
             } => self.decide(&mut tx, &user, request, work_item, approve, comment)?,
+            Command::Renew { request, until } => self.renew(&mut tx, &user, request, until)?,
+            Command::CancelRequest { request, from } => {
+                self.cancel_request(&mut tx, &user, request, from)?
+            }
             Command::Backup { .. } => unreachable!("taken above, outside the transaction"),
         };
         self.commit(tx, message)

@@ -207,7 +207,7 @@ impl Engine {
     }
 
     /// The access ends (hook: deprovisioning begins here).
-    fn revoke(&self, tx: &mut Tx, r: &Request) -> Result<(), ApiError> {
+    pub(super) fn revoke(&self, tx: &mut Tx, r: &Request) -> Result<(), ApiError> {
         tx.request_event(
             r.id,
             EventKind::AccessRevoked {

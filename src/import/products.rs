@@ -15,6 +15,7 @@
 //! unsubscribable = true             # default true
 //! renewable = true                  # default true
 //! max_renewals = 3                  # optional (renewable products only)
+//! unsubscription_policy = "owners"  # optional approval policy of an unsubscription (none = at once)
 //!
 //! [[policy]]
 //! name = "manager-then-owners"
@@ -74,6 +75,7 @@ struct RawProduct {
     unsubscribable: Option<bool>,
     renewable: Option<bool>,
     max_renewals: Option<Spanned<u32>>,
+    unsubscription_policy: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -221,6 +223,15 @@ fn product(
     let policy = named(&r.policy, "approval policy", |n| {
         format!("no approval policy {n:?}")
     })?;
+    let unsubscription_policy = named(&r.unsubscription_policy, "approval policy", |n| {
+        format!("no unsubscription policy {n:?}")
+    })?;
+    if let (Some(u), false) = (&r.unsubscription_policy, r.unsubscribable.unwrap_or(true)) {
+        return Err(err(
+            src.line(u),
+            "an unsubscription policy on a product that is not unsubscribable",
+        ));
+    }
     if let (Some(e), None) = (&r.entitlement, &resource) {
         return Err(err(src.line(e), "an entitlement needs a resource"));
     }
@@ -252,6 +263,7 @@ fn product(
         unsubscribable: r.unsubscribable.unwrap_or(true),
         renewable,
         max_renewals: r.max_renewals.as_ref().map(|m| *m.get_ref()),
+        unsubscription_policy,
     })
 }
 
@@ -483,6 +495,18 @@ approvers = "carol"
             lines.line_of("approval policy \"two\": no group @vpn-owners"),
             Some(26)
         );
+    }
+
+    #[test]
+    fn an_unsubscription_policy_is_read_and_named_at_its_line() {
+        let text = GOOD.replace("max_renewals = 3", "unsubscription_policy = \"two\"");
+        let (products, _, lines) = parse_products_toml("p.toml", &text).unwrap();
+        assert_eq!(products[0].unsubscription_policy.as_deref(), Some("two"));
+        let refusal = "product \"vpn\": no unsubscription policy \"two\"";
+        assert_eq!(lines.line_of(refusal), Some(9));
+        let fixed = text.replace("validity", "unsubscribable = false\nvalidity");
+        let fixed = e(&fixed);
+        assert!(fixed.starts_with("p.toml:10: ") && fixed.contains("not unsubscribable"));
     }
 
     #[test]

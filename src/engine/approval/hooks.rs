@@ -73,9 +73,19 @@ impl Engine {
             a.abort_rest();
         }
         let from = r.state;
-        r.abort(tx.now)?;
-        self.request_changed(tx, &r, from, why.clone());
-        self.tell_the_end(tx, &r, "aborted", &why)?;
+        if from == crate::domain::RequestState::Request {
+            r.abort(tx.now)?;
+            self.request_changed(tx, &r, from, why.clone());
+            self.tell_the_end(tx, &r, "aborted", &why)?;
+        } else {
+            // A renewal or unsubscription aborted: the request stays as it was.
+            r.keep(tx.now)?;
+            let why = format!(
+                "the {from} was aborted: {why}; {}",
+                crate::engine::request_change::kept(&r)
+            );
+            self.request_changed(tx, &r, from, why);
+        }
         tx.ws.put_request(Some(&prev), &r);
         tx.applied.request = Some(r.id);
         Ok(())

@@ -17,7 +17,7 @@ use resolve::Resolved;
 
 use super::{Engine, Tx, SYSTEM_ACTOR};
 use crate::api::ApiError;
-use crate::domain::approval::{Decision, How, LevelOutcome, NoApprover, Step, StepState};
+use crate::domain::approval::{Decision, How, LevelOutcome, NoApprover, Purpose, Step, StepState};
 use crate::domain::{
     Approval, ApprovalPolicy, Case, CaseKind, CaseState, EventKind, Outcome, Product, Request,
     RequestState, Target, WorkItem, WorkItemId,
@@ -80,10 +80,15 @@ impl Flow {
     /// (owners)`, or its state.
     pub fn status(&self) -> String {
         let r = &self.request;
-        if r.state != RequestState::Request {
+        if !r.in_approval() {
             return format!("{}", r.state);
         }
         let a = self.approval();
+        let what = match a.purpose {
+            Purpose::Request => "in approval",
+            Purpose::Renewal { .. } => "renewal in approval",
+            Purpose::Unsubscription { .. } => "unsubscription in approval",
+        };
         let waits: Vec<String> = a
             .open_steps()
             .map(|s| {
@@ -97,7 +102,7 @@ impl Flow {
             })
             .collect();
         format!(
-            "in approval: level {} of {} waits for {}",
+            "{what}: level {} of {} waits for {}",
             a.level + 1,
             a.levels(),
             waits.join("; ")
@@ -115,12 +120,30 @@ impl Engine {
         product: Product,
         policy: ApprovalPolicy,
     ) -> Result<Flow, ApiError> {
+        self.start_flow(tx, None, request, product, (policy, Purpose::Request))
+    }
+
+    /// Starts a workflow deciding `purpose` for `request` (as stored: `prev`, none when
+    /// new), in the state that purpose runs in.
+    pub(crate) fn start_flow(
+        &self,
+        tx: &mut Tx,
+        prev: Option<Request>,
+        request: Request,
+        product: Product,
+        (policy, purpose): (ApprovalPolicy, Purpose),
+    ) -> Result<Flow, ApiError> {
         let chief = match &policy.chief {
             Some(c) => Some(c.clone()),
             None => self.store.org_settings()?.chief_approvers,
         };
         let id = tx.new_case_id()?;
-        let title = format!("Approve {} for {}", product.name, request.recipient);
+        let what = match purpose {
+            Purpose::Request => "",
+            Purpose::Renewal { .. } => "the renewal of ",
+            Purpose::Unsubscription { .. } => "the unsubscription of ",
+        };
+        let title = format!("Approve {what}{} for {}", product.name, request.recipient);
         let mut case = Case {
             id,
             kind: CaseKind::Approval,
@@ -153,9 +176,11 @@ impl Engine {
         let opened = case.transition(CaseState::Open, tx.now)?;
         tx.event(Some(id), opened, None);
         let mut request = request;
-        request.approval = Some(Approval::new(policy, chief, id));
+        let mut approval = Approval::new(policy, chief, id);
+        approval.purpose = purpose;
+        request.approval = Some(approval);
         let mut flow = Flow {
-            prev_request: None,
+            prev_request: prev,
             request,
             prev_case: None,
             case,
@@ -484,12 +509,13 @@ impl Engine {
                 tx.cancel_item(item)?;
             }
         }
+        if flow.approval().purpose != Purpose::Request {
+            return self.end_change(tx, flow, end);
+        }
         let from = flow.request.state;
         match end {
             End::Approved => {
-                if flow.case.state.is_active() {
-                    tx.close_case(&mut flow.case, Some(Outcome::Approved))?;
-                }
+                end_case(tx, &mut flow.case, &end)?;
                 let why = format!(
                     "approved at all {} levels of {}",
                     flow.approval().levels(),
@@ -497,26 +523,17 @@ impl Engine {
                 );
                 self.approve_request(tx, &mut flow.request, &flow.product, why)?;
             }
-            End::Denied(why) => {
+            End::Denied(ref why) => {
                 flow.request.deny(tx.now)?;
                 self.request_changed(tx, &flow.request, from, why.clone());
-                if flow.case.state.is_active() {
-                    tx.close_case(&mut flow.case, Some(Outcome::Rejected))?;
-                }
-                self.tell_the_end(tx, &flow.request, "denied", &why)?;
+                end_case(tx, &mut flow.case, &end)?;
+                self.tell_the_end(tx, &flow.request, "denied", why)?;
             }
-            End::Aborted(why) => {
+            End::Aborted(ref why) => {
                 flow.request.abort(tx.now)?;
                 self.request_changed(tx, &flow.request, from, why.clone());
-                if flow.case.state.is_active() {
-                    tx.end_case(
-                        &mut flow.case,
-                        CaseState::Cancelled,
-                        None,
-                        Some(why.clone()),
-                    )?;
-                }
-                self.tell_the_end(tx, &flow.request, "aborted", &why)?;
+                end_case(tx, &mut flow.case, &end)?;
+                self.tell_the_end(tx, &flow.request, "aborted", why)?;
             }
         }
         Ok(())
@@ -538,6 +555,18 @@ impl Engine {
             },
             Some(why),
         );
+    }
+}
+
+/// Ends a workflow's case as the workflow ended (unless it already ended).
+pub(super) fn end_case(tx: &mut Tx, case: &mut Case, end: &End) -> Result<(), ApiError> {
+    if !case.state.is_active() {
+        return Ok(());
+    }
+    match end {
+        End::Approved => tx.close_case(case, Some(Outcome::Approved)),
+        End::Denied(_) => tx.close_case(case, Some(Outcome::Rejected)),
+        End::Aborted(why) => tx.end_case(case, CaseState::Cancelled, None, Some(why.clone())),
     }
 }
 
