@@ -64,10 +64,10 @@ impl Engine {
         }
         if let Some(v) = product
             .validity_secs
-            .filter(|v| (until - tx.now).num_seconds() > *v)
+            .filter(|v| (until - end).num_seconds() > *v)
         {
             return Err(ApiError::BadInput(format!(
-                "{} is granted for at most {} from now: --until is later",
+                "{} is renewed by at most {} at a time: --until is later",
                 product.id,
                 crate::domain::duration::format_duration(chrono::Duration::seconds(v))
             )));

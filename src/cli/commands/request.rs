@@ -54,6 +54,21 @@ pub enum RequestCmd {
     },
     /// One request with its product, approval workflow and history.
     Show { id: String },
+    /// Renew an assigned request until a later time (through the product's approval policy).
+    Renew {
+        id: String,
+        /// The new end of the access.
+        #[arg(long)]
+        until: String,
+    },
+    /// Cancel a request: aborted while in approval; unsubscribed once assigned (now, or
+    /// with the access ending --from a date).
+    Cancel {
+        id: String,
+        /// When the access ends (default: now).
+        #[arg(long)]
+        from: Option<String>,
+    },
 }
 
 /// What `request approve` and `request deny` take besides the request.
@@ -105,6 +120,25 @@ pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
         } => pending(ctx, &engine.pending_approvals(&ctx.actor, limit)?),
         RequestCmd::List { all, limit, .. } => {
             list(ctx, &engine.list_requests(&ctx.actor, all, limit)?)
+        }
+        RequestCmd::Renew { id, until } => {
+            let until = timearg::parse_time(&until, ctx.clock.now()).map_err(ApiError::BadInput)?;
+            let command = Command::Renew {
+                request: id.parse()?,
+                until,
+            };
+            output::applied(ctx.json, &engine.execute(&ctx.actor, command)?)
+        }
+        RequestCmd::Cancel { id, from } => {
+            let now = ctx.clock.now();
+            let from = from
+                .map(|t| timearg::parse_time(&t, now).map_err(ApiError::BadInput))
+                .transpose()?;
+            let command = Command::CancelRequest {
+                request: id.parse()?,
+                from,
+            };
+            output::applied(ctx.json, &engine.execute(&ctx.actor, command)?)
         }
         RequestCmd::Show { id } => {
             let d = engine.request_detail(&ctx.actor, id.parse()?)?;
