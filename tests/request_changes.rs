@@ -104,6 +104,16 @@ impl Shop {
         recipient: &str,
         approver: Option<&str>,
     ) -> RequestId {
+        let r = self.ask(by, product, recipient);
+        if let Some(a) = approver {
+            self.approve(a, r, true).unwrap();
+        }
+        assert_eq!(self.state(r), RequestState::Assigned);
+        r
+    }
+
+    /// `by` asks for `product` for `recipient` (told a week before the end).
+    fn ask(&self, by: &str, product: &str, recipient: &str) -> RequestId {
         let new = Command::RequestAccess {
             product: product.into(),
             recipient: Some(recipient.into()),
@@ -112,12 +122,7 @@ impl Shop {
             notice_secs: Some(7 * 86_400),
             reason: None,
         };
-        let r = self.e.execute(by, new).unwrap().request.unwrap();
-        if let Some(a) = approver {
-            self.approve(a, r, true).unwrap();
-        }
-        assert_eq!(self.state(r), RequestState::Assigned);
-        r
+        self.e.execute(by, new).unwrap().request.unwrap()
     }
 
     fn approve(&self, by: &str, r: RequestId, yes: bool) -> Result<String, ApiError> {
@@ -291,18 +296,7 @@ fn renewals_without_a_policy_are_at_once_and_only_of_renewable_assigned_requests
     let (c, m) = code(s.renew("bob", b, day(40)).unwrap_err());
     assert_eq!(c, 5);
     assert!(m.contains("badge is not renewable"), "{m}");
-    let open = s.e.execute(
-        "bob",
-        Command::RequestAccess {
-            product: "vpn".into(),
-            recipient: None,
-            valid_from: None,
-            valid_until: None,
-            notice_secs: None,
-            reason: None,
-        },
-    );
-    let open = open.unwrap().request.unwrap();
+    let open = s.ask("bob", "vpn", "bob");
     let (c, m) = code(s.renew("bob", open, day(40)).unwrap_err());
     assert_eq!(c, 5);
     assert!(m.contains("only an assigned request is renewed"), "{m}");
@@ -379,17 +373,7 @@ fn an_unsubscription_without_a_policy_is_at_once_and_refused_when_not_unsubscrib
 #[test]
 fn a_request_in_approval_is_cancelled_by_its_requester_or_the_chief_only() {
     let s = shop();
-    let new = |by: &str| {
-        let c = Command::RequestAccess {
-            product: "vpn".into(),
-            recipient: Some("bob".into()),
-            valid_from: None,
-            valid_until: None,
-            notice_secs: None,
-            reason: None,
-        };
-        s.e.execute(by, c).unwrap().request.unwrap()
-    };
+    let new = |by: &str| s.ask(by, "vpn", "bob");
     let r = new("bob");
     assert_eq!(code(s.cancel("nemo", r, None).unwrap_err()).0, 4);
     assert_eq!(code(s.cancel("bob", r, Some(day(3))).unwrap_err()).0, 2);
@@ -411,15 +395,7 @@ fn a_request_in_approval_is_cancelled_by_its_requester_or_the_chief_only() {
 fn multi_request_is_recorded_unsubscribed_and_a_standing_one_waits_for_its_unsubscription() {
     let s = shop();
     for _ in 0..2 {
-        let c = Command::RequestAccess {
-            product: "laptop".into(),
-            recipient: None,
-            valid_from: None,
-            valid_until: None,
-            notice_secs: None,
-            reason: None,
-        };
-        let r = s.e.execute("bob", c).unwrap().request.unwrap();
+        let r = s.ask("bob", "laptop", "bob");
         assert_eq!(s.state(r), RequestState::Unsubscribed);
         assert_eq!(s.grants(r), (0, 0), "nothing held");
         let (c, _) = code(s.cancel("bob", r, None).unwrap_err());

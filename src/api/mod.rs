@@ -137,15 +137,11 @@ pub enum Command {
         approve: bool,
         comment: Option<String>,
     },
-    /// Renews an assigned request until a later time, through the product's approval
-    /// policy (state `renewal`; denied or no approver: the old end stands).
     Renew {
         request: RequestId,
         #[serde(with = "crate::domain::time::ts")]
         until: DateTime<Utc>,
     },
-    /// Cancels a request: aborted while in approval; unsubscribed (now, or access ending
-    /// at `from`) through the product's unsubscription policy once assigned.
     CancelRequest {
         request: RequestId,
         #[serde(with = "crate::domain::time::ts_opt")]
