@@ -303,6 +303,9 @@ pub struct RequestDetail {
     pub events: Vec<Event>,
     #[serde(default)]
     pub product: Option<crate::domain::Product>,
+    /// Where provisioning stands, one line per operation of the request.
+    #[serde(default)]
+    pub provisioning: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -431,6 +434,11 @@ pub enum Query {
     PendingApprovals {
         limit: usize,
     },
+    /// Approved requests whose valid-from lies ahead, on resources the actor owns (a
+    /// member of the owners group), soonest first.
+    Upcoming {
+        limit: usize,
+    },
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -550,6 +558,7 @@ pub trait ServiceExt: Service {
     typed!(request_detail(r: RequestId) -> RequestDetail, Query::RequestDetail(r), Request);
     typed!(resources() -> Vec<Resource>, Query::Resources, Resources);
     typed!(shadows(r: &str) -> Vec<Shadow>, Query::Shadows(r.to_string()), Shadows);
+    typed!(upcoming(limit: usize) -> Vec<Request>, Query::Upcoming { limit }, Requests);
     typed!(shadow(r: &str, a: &str) -> Option<Shadow>, Query::Shadow(r.to_string(), a.to_string()), Shadow);
     typed!(notifications(unsent: bool, limit: usize) -> Vec<Notification>, Query::Notifications { unsent, limit }, Notifications);
     typed!(who_am_i() -> User, Query::WhoAmI, User);

@@ -457,7 +457,11 @@ mod tests {
         let mut a2 = op(5, OpKind::Add, &[("mail", None, Some("a@x"))]);
         let mut m2 = op(6, OpKind::Modify, &[("dept", None, Some("IT"))]);
         m2.request = Some(RequestId(7));
-        assert_eq!(merge(&mut a2, &m2), None, "another request's operation stays apart");
+        assert_eq!(
+            merge(&mut a2, &m2),
+            None,
+            "another request's operation stays apart"
+        );
     }
 
     #[test]

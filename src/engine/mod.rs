@@ -16,6 +16,7 @@ mod notify;
 mod provision;
 mod query;
 mod request;
+mod request_provision;
 mod service;
 mod sweep;
 

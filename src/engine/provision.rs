@@ -8,8 +8,8 @@ use crate::api::{ApiError, NewCase, OperationView};
 use crate::domain::duration::add_secs;
 use crate::domain::resource::merge;
 use crate::domain::{
-    Case, CaseId, CaseKind, EventKind, Execution, OpKind, OpRef, OpResult, Outcome, PendingOperation,
-    RequestId, Resource, Shadow, ShadowState, Target, User, WorkItem,
+    Case, CaseId, CaseKind, EventKind, Execution, OpKind, OpRef, OpResult, Outcome,
+    PendingOperation, RequestId, Resource, Shadow, ShadowState, Target, User, WorkItem,
 };
 use crate::store::trees;
 
@@ -357,6 +357,16 @@ impl Engine {
         reason: Option<String>,
     ) -> Result<(), ApiError> {
         let success = matches!(outcome, Some(Outcome::Success | Outcome::Approved));
+        let result = if success {
+            OpResult::Success
+        } else {
+            OpResult::Failure
+        };
+        let why = reason.or(Some(format!(
+            "case {} ended {}",
+            case.id,
+            outcome.map(|o| o.name()).unwrap_or("without success")
+        )));
         let mut by_account: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
         for r in &case.operations {
             by_account
@@ -381,16 +391,11 @@ impl Engine {
                 let done = &mut s.pending[i];
                 done.execution = Execution::Completed;
                 done.completed = Some(tx.now);
+                done.result = result;
                 if success {
-                    done.result = OpResult::Success;
                     s.apply(&op);
                 } else {
-                    done.result = OpResult::Failure;
-                    done.reason = reason.clone().or(Some(format!(
-                        "case {} ended {}",
-                        case.id,
-                        outcome.map(|o| o.name()).unwrap_or("without success")
-                    )));
+                    done.reason = why.clone();
                 }
                 tx.event(
                     Some(case.id),
@@ -398,14 +403,18 @@ impl Engine {
                         resource: res.clone(),
                         account: account.clone(),
                         op: op_id,
-                        result: if success {
-                            OpResult::Success
-                        } else {
-                            OpResult::Failure
-                        },
+                        result,
                     },
                     None,
                 );
+                if let Some(id) = op.request {
+                    let at = OpRef {
+                        resource: res.clone(),
+                        account: account.clone(),
+                        op: op_id,
+                    };
+                    self.request_op_settled(tx, (id, &at), case.id, result, why.clone())?;
+                }
             }
             // A semi-manual export must now show it, within the grace period.
             if let Some(r) = resource.filter(|r| r.is_semi_manual() && success) {

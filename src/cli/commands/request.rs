@@ -49,6 +49,9 @@ pub enum RequestCmd {
         /// Requests with an open approval step you may decide, oldest first.
         #[arg(long, conflicts_with_all = ["mine", "all"])]
         pending_my_approval: bool,
+        /// Approved requests starting later on resources you own, soonest first.
+        #[arg(long, conflicts_with_all = ["mine", "all", "pending_my_approval"])]
+        upcoming: bool,
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
@@ -103,6 +106,11 @@ pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
             limit,
             ..
         } => pending(ctx, &engine.pending_approvals(&ctx.actor, limit)?),
+        RequestCmd::List {
+            upcoming: true,
+            limit,
+            ..
+        } => list(ctx, &engine.upcoming(&ctx.actor, limit)?),
         RequestCmd::List { all, limit, .. } => {
             list(ctx, &engine.list_requests(&ctx.actor, all, limit)?)
         }
@@ -264,6 +272,15 @@ fn show(d: &RequestDetail) {
     say!("valid until: {}", when(r.valid_until));
     for t in &r.timers {
         say!("  next: {} at {}", t.kind.name(), output::local(t.due));
+    }
+    if let Some(t) = r.approved_at {
+        say!("approved:    {}", output::local(t));
+    }
+    if let Some(t) = r.provisioned_at {
+        say!("provisioned: {}", output::local(t));
+    }
+    for line in &d.provisioning {
+        say!("{line}");
     }
     if let Some(a) = &r.approval {
         println!();

@@ -153,6 +153,7 @@ impl Engine {
         let opened = case.transition(CaseState::Open, tx.now)?;
         tx.event(Some(id), opened, None);
         let mut request = request;
+        let policy = self.with_provisioning_step(&product, policy)?;
         request.approval = Some(Approval::new(policy, chief, id));
         let mut flow = Flow {
             prev_request: None,
@@ -167,6 +168,37 @@ impl Engine {
             None => self.advance(tx, &mut flow)?,
         }
         Ok(flow)
+    }
+
+    /// A product granting on a `last-approval-step` resource: the resource's owners approve
+    /// last, and their approval means the access is provisioned.
+    fn with_provisioning_step(
+        &self,
+        product: &Product,
+        mut policy: ApprovalPolicy,
+    ) -> Result<ApprovalPolicy, ApiError> {
+        let Some(res) = &product.resource else {
+            return Ok(policy);
+        };
+        let Some(resource) = self.store.resource(res)? else {
+            return Ok(policy);
+        };
+        if resource.provisioning != crate::domain::ProvisioningMode::LastApprovalStep {
+            return Ok(policy);
+        }
+        policy.levels.push(crate::domain::approval::Level {
+            steps: vec![Step {
+                name: format!("provision on {}", resource.id),
+                approvers: crate::domain::approval::Approvers::Group(resource.owners),
+                count: 1,
+                reminder_secs: None,
+                timeout_secs: None,
+                on_timeout: crate::domain::approval::OnTimeout::Abort,
+                no_approver: NoApprover::Abort,
+                self_approval: crate::domain::approval::SelfApproval::Allowed,
+            }],
+        });
+        Ok(policy)
     }
 
     /// The workflow of `request` as stored.
