@@ -117,7 +117,7 @@ impl Engine {
         set: &[(String, Option<String>)],
         order: OpOrder,
     ) -> Result<Option<Recorded>, ApiError> {
-        let prev = self.store.shadow(&resource.id, account)?;
+        let prev = self.shadow_in(tx, &resource.id, account)?;
         let mut shadow = match (&prev, kind) {
             (Some(s), _) => s.clone(),
             (None, OpKind::Add) => Shadow::new(&resource.id, account, owner.clone()),
@@ -188,6 +188,19 @@ impl Engine {
             op: op_ref,
             case,
         }))
+    }
+
+    /// The account as this transaction leaves it so far (a sweep may change it twice).
+    pub(crate) fn shadow_in(
+        &self,
+        tx: &Tx,
+        resource: &str,
+        account: &str,
+    ) -> Result<Option<Shadow>, ApiError> {
+        match tx.ws.shadow(resource, account) {
+            Some(s) => Ok(Some(s)),
+            None => Ok(self.store.shadow(resource, account)?),
+        }
     }
 
     /// An operation its people already did (they approved the last step saying so): the

@@ -78,7 +78,7 @@ impl Engine {
             return Ok(None);
         };
         let account = r.recipient.as_str();
-        let shadow = self.store.shadow(&resource.id, account)?;
+        let shadow = self.shadow_in(tx, &resource.id, account)?;
         let exists = shadow
             .as_ref()
             .is_some_and(|s| s.expected_state() == ShadowState::Exists);
