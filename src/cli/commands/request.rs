@@ -273,6 +273,13 @@ fn show(d: &RequestDetail) {
     for t in &r.timers {
         say!("  next: {} at {}", t.kind.name(), output::local(t.due));
     }
+    if let Some(a) = &r.approval {
+        println!();
+        workflow(a, r.in_approval());
+    }
+    if r.approved_at.is_some() || !d.provisioning.is_empty() {
+        println!();
+    }
     if let Some(t) = r.approved_at {
         say!("approved:    {}", output::local(t));
     }
@@ -281,10 +288,6 @@ fn show(d: &RequestDetail) {
     }
     for line in &d.provisioning {
         say!("{line}");
-    }
-    if let Some(a) = &r.approval {
-        println!();
-        workflow(a, r.in_approval());
     }
     println!();
     output::events(&d.events);
