@@ -4,6 +4,9 @@
 
 mod feed;
 mod shop;
+mod sweep;
+
+pub use sweep::{Firing, SweepArgs, SweepReport};
 
 pub use feed::{FeedAttributes, FeedRow};
 
@@ -313,6 +316,9 @@ pub struct RequestDetail {
     pub events: Vec<Event>,
     #[serde(default)]
     pub product: Option<crate::domain::Product>,
+    /// Where provisioning stands, one line per operation of the request.
+    #[serde(default)]
+    pub provisioning: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -347,39 +353,6 @@ impl From<DomainError> for ApiError {
             _ => ApiError::BadInput(e.to_string()),
         }
     }
-}
-
-/// What a sweep fired (or, in a dry run, would fire).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Firing {
-    /// When the timer was due.
-    #[serde(with = "crate::domain::time::ts")]
-    pub due: DateTime<Utc>,
-    /// The timer's kind: `escalation`, `valid-from`, `valid-until`, `expiry-notice`, …
-    pub timer: String,
-    pub case: Option<CaseId>,
-    pub work_item: Option<WorkItemId>,
-    pub request: Option<crate::domain::RequestId>,
-    pub policy: Option<String>,
-    /// The index of the policy rule that fired (0-based), if any.
-    pub rule: Option<usize>,
-    /// What happened, in one line: `escalated W-3 to bob (level 1)`.
-    pub action: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SweepReport {
-    #[serde(with = "crate::domain::time::ts")]
-    pub now: DateTime<Utc>,
-    pub dry_run: bool,
-    pub fired: Vec<Firing>,
-    /// Timers that could not fire, each with its error as `action`: recorded on their case
-    /// (`timer-failed`) and dropped, the other timers fired.
-    #[serde(default)]
-    pub failed: Vec<Firing>,
-    /// Notifications handed to the delivery command in this sweep, and failures.
-    pub delivered: usize,
-    pub delivery_failures: usize,
 }
 
 /// The organisation, for pickers.
@@ -441,6 +414,11 @@ pub enum Query {
     PendingApprovals {
         limit: usize,
     },
+    /// Approved requests whose valid-from lies ahead, on resources the actor owns (a
+    /// member of the owners group), soonest first.
+    Upcoming {
+        limit: usize,
+    },
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -468,42 +446,6 @@ pub enum Answer {
     OrgStructure(OrgStructure),
     OrgUnit(OrgUnitDetail),
     PendingApprovals(Vec<PendingApproval>),
-}
-
-/// When a sweep runs and what it may fire: every timer due at or before `until` (default:
-/// `now`); `now` defaults to the engine's clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct SweepArgs {
-    #[serde(with = "crate::domain::time::ts_opt")]
-    pub now: Option<DateTime<Utc>>,
-    #[serde(with = "crate::domain::time::ts_opt")]
-    pub until: Option<DateTime<Utc>>,
-    pub dry_run: bool,
-}
-
-impl SweepArgs {
-    /// Fire what is due now, by the engine's clock.
-    pub fn due() -> SweepArgs {
-        SweepArgs::default()
-    }
-
-    /// Fire what is due at `now`.
-    pub fn at(now: DateTime<Utc>) -> SweepArgs {
-        SweepArgs {
-            now: Some(now),
-            until: Some(now),
-            dry_run: false,
-        }
-    }
-
-    /// List, without firing, what would fire from `now` until `until`.
-    pub fn preview(now: DateTime<Utc>, until: DateTime<Utc>) -> SweepArgs {
-        SweepArgs {
-            now: Some(now),
-            until: Some(until),
-            dry_run: true,
-        }
-    }
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this
@@ -560,6 +502,7 @@ pub trait ServiceExt: Service {
     typed!(request_detail(r: RequestId) -> RequestDetail, Query::RequestDetail(r), Request);
     typed!(resources() -> Vec<Resource>, Query::Resources, Resources);
     typed!(shadows(r: &str) -> Vec<Shadow>, Query::Shadows(r.to_string()), Shadows);
+    typed!(upcoming(limit: usize) -> Vec<Request>, Query::Upcoming { limit }, Requests);
     typed!(shadow(r: &str, a: &str) -> Option<Shadow>, Query::Shadow(r.to_string(), a.to_string()), Shadow);
     typed!(notifications(unsent: bool, limit: usize) -> Vec<Notification>, Query::Notifications { unsent, limit }, Notifications);
     typed!(who_am_i() -> User, Query::WhoAmI, User);

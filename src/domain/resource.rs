@@ -13,7 +13,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CaseId, DomainError};
+use super::{CaseId, DomainError, RequestId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -150,6 +150,9 @@ pub struct PendingOperation {
     pub completed: Option<DateTime<Utc>>,
     /// The export showed the change (semi-manual).
     pub confirmed: bool,
+    /// The access request the operation carries out (granting or revoking its access).
+    #[serde(default)]
+    pub request: Option<RequestId>,
 }
 
 impl PendingOperation {
@@ -326,6 +329,10 @@ fn apply_changes(a: &mut BTreeMap<String, String>, changes: &[AttrChange]) {
 /// one add, modify + modify = one modify, add + delete = nothing. Returns false when the
 /// two cannot merge.
 pub fn merge(earlier: &mut PendingOperation, later: &PendingOperation) -> Option<bool> {
+    if earlier.request != later.request {
+        // Each request follows its own operation.
+        return None;
+    }
     match (earlier.kind, later.kind) {
         (OpKind::Add, OpKind::Modify) | (OpKind::Modify, OpKind::Modify) => {
             for c in &later.changes {
@@ -428,6 +435,7 @@ mod tests {
             reason: None,
             completed: None,
             confirmed: false,
+            request: None,
         }
     }
 
@@ -446,6 +454,14 @@ mod tests {
         assert_eq!(merge(&mut a, &d), Some(false));
         let mut d2 = op(4, OpKind::Delete, &[]);
         assert_eq!(merge(&mut d2, &m), None);
+        let mut a2 = op(5, OpKind::Add, &[("mail", None, Some("a@x"))]);
+        let mut m2 = op(6, OpKind::Modify, &[("dept", None, Some("IT"))]);
+        m2.request = Some(RequestId(7));
+        assert_eq!(
+            merge(&mut a2, &m2),
+            None,
+            "another request's operation stays apart"
+        );
     }
 
     #[test]

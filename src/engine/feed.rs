@@ -235,6 +235,7 @@ impl Engine {
                 o.completed = Some(tx.now);
                 o.confirmed = true;
                 r.confirmed += 1;
+                self.request_op_confirmed(tx, &op, label)?;
                 if let Some(c) = op.case {
                     r.closing_cases.insert(c);
                 }
@@ -252,6 +253,7 @@ impl Engine {
                 if confirms(&op) {
                     s.pending[i].confirmed = true;
                     r.confirmed += 1;
+                    self.request_op_confirmed(tx, &op, label)?;
                 } else {
                     let deadline = add_secs(
                         op.completed.unwrap_or(tx.now),

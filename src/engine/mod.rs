@@ -17,6 +17,7 @@ mod provision;
 mod query;
 mod request;
 mod request_change;
+mod request_provision;
 mod service;
 mod sweep;
 

@@ -8,8 +8,8 @@ use crate::api::{ApiError, NewCase, OperationView};
 use crate::domain::duration::add_secs;
 use crate::domain::resource::merge;
 use crate::domain::{
-    Case, CaseKind, EventKind, Execution, OpKind, OpRef, OpResult, Outcome, PendingOperation,
-    Resource, Shadow, ShadowState, Target, User, WorkItem,
+    Case, CaseId, CaseKind, EventKind, Execution, OpKind, OpRef, OpResult, Outcome,
+    PendingOperation, RequestId, Resource, Shadow, ShadowState, Target, User, WorkItem,
 };
 use crate::store::trees;
 
@@ -90,7 +90,34 @@ impl Engine {
                 return Err(ApiError::NotFound(format!("no user {o:?}")));
             }
         }
-        let prev = self.store.shadow(&resource.id, account)?;
+        let order = OpOrder {
+            requester: user.login.clone(),
+            request: None,
+            done_in: None,
+        };
+        let done = self.record_operation(tx, &mut resource, account, owner, kind, &set, order)?;
+        done.map(|d| d.message).ok_or_else(|| {
+            ApiError::IllegalState(format!(
+                "nothing to change on {account}: it already has those values"
+            ))
+        })
+    }
+
+    /// Records an operation on `account` of `resource` (the account is created for an add):
+    /// its case opens, it waits for the next propagation, or (`done_in`) it is applied at
+    /// once. A modify that changes nothing records nothing (none).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record_operation(
+        &self,
+        tx: &mut Tx,
+        resource: &mut Resource,
+        account: &str,
+        owner: Option<String>,
+        kind: OpKind,
+        set: &[(String, Option<String>)],
+        order: OpOrder,
+    ) -> Result<Option<Recorded>, ApiError> {
+        let prev = self.shadow_in(tx, &resource.id, account)?;
         let mut shadow = match (&prev, kind) {
             (Some(s), _) => s.clone(),
             (None, OpKind::Add) => Shadow::new(&resource.id, account, owner.clone()),
@@ -102,12 +129,10 @@ impl Engine {
             }
         };
         let changes = shadow
-            .plan(kind, &set)
+            .plan(kind, set)
             .map_err(|e| ApiError::IllegalState(e.to_string()))?;
         if kind == OpKind::Modify && changes.is_empty() {
-            return Err(ApiError::IllegalState(format!(
-                "nothing to change on {account}: it already has those values"
-            )));
+            return Ok(None);
         }
         if owner.is_some() {
             shadow.owner = owner;
@@ -117,7 +142,7 @@ impl Engine {
             id: op_id,
             kind,
             changes,
-            requester: user.login.clone(),
+            requester: order.requester,
             requested: tx.now,
             execution: Execution::Requested,
             result: OpResult::InProgress,
@@ -125,16 +150,23 @@ impl Engine {
             reason: None,
             completed: None,
             confirmed: false,
+            request: order.request,
         };
-        let message = match resource.propagation_secs {
-            None => self.open_operation_case(tx, &resource, account, &mut shadow, op)?,
-            Some(interval) => {
-                let message = queue_operation(tx, &resource, account, &mut shadow, op);
+        let op_ref = OpRef {
+            resource: resource.id.clone(),
+            account: account.to_string(),
+            op: op_id,
+        };
+        let message = match (order.done_in, resource.propagation_secs) {
+            (Some(case), _) => self.done_at_once(tx, resource, &mut shadow, op, case)?,
+            (None, None) => self.open_operation_case(tx, resource, account, &mut shadow, op)?,
+            (None, Some(interval)) => {
+                let message = queue_operation(tx, resource, account, &mut shadow, op);
                 if resource.propagation_due.is_none() {
                     let prev_r = resource.clone();
                     let what = format!("the propagation interval of resource {}", resource.id);
                     resource.propagation_due = Some(add_secs(tx.now, interval, &what)?);
-                    tx.ws.put_resource(Some(&prev_r), &resource);
+                    tx.ws.put_resource(Some(&prev_r), resource);
                 }
                 message
             }
@@ -145,8 +177,65 @@ impl Engine {
                 shadow.state = ShadowState::Dead;
             }
         }
+        let case = shadow
+            .pending
+            .iter()
+            .find(|o| o.id == op_id)
+            .and_then(|o| o.case);
         tx.ws.put_shadow(prev.as_ref(), &shadow);
-        Ok(message)
+        Ok(Some(Recorded {
+            message,
+            op: op_ref,
+            case,
+        }))
+    }
+
+    /// The account as this transaction leaves it so far (a sweep may change it twice).
+    pub(crate) fn shadow_in(
+        &self,
+        tx: &Tx,
+        resource: &str,
+        account: &str,
+    ) -> Result<Option<Shadow>, ApiError> {
+        match tx.ws.shadow(resource, account) {
+            Some(s) => Ok(Some(s)),
+            None => Ok(self.store.shadow(resource, account)?),
+        }
+    }
+
+    /// An operation its people already did (they approved the last step saying so): the
+    /// shadow holds it now; a semi-manual export must show it within the grace period.
+    fn done_at_once(
+        &self,
+        tx: &mut Tx,
+        resource: &Resource,
+        shadow: &mut Shadow,
+        mut op: PendingOperation,
+        case: CaseId,
+    ) -> Result<String, ApiError> {
+        let (op_id, what) = (op.id, op.describe());
+        let account = shadow.key.clone();
+        tx.event(Some(case), requested(resource, &account, op_id, what), None);
+        op.execution = Execution::Completed;
+        op.result = OpResult::Success;
+        op.case = Some(case);
+        op.completed = Some(tx.now);
+        shadow.apply(&op);
+        shadow.pending.push(op);
+        tx.event(
+            Some(case),
+            EventKind::OperationCompleted {
+                resource: resource.id.clone(),
+                account: account.clone(),
+                op: op_id,
+                result: OpResult::Success,
+            },
+            Some("done by the resource's owners at their approval step".into()),
+        );
+        if resource.is_semi_manual() {
+            expect_in_export(tx, resource)?;
+        }
+        Ok(format!("op {op_id} on {account}: done ({case})"))
     }
 
     /// A manual resource: the operation gets its own case for the resource's owners.
@@ -281,6 +370,16 @@ impl Engine {
         reason: Option<String>,
     ) -> Result<(), ApiError> {
         let success = matches!(outcome, Some(Outcome::Success | Outcome::Approved));
+        let result = if success {
+            OpResult::Success
+        } else {
+            OpResult::Failure
+        };
+        let why = reason.or(Some(format!(
+            "case {} ended {}",
+            case.id,
+            outcome.map(|o| o.name()).unwrap_or("without success")
+        )));
         let mut by_account: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
         for r in &case.operations {
             by_account
@@ -305,16 +404,11 @@ impl Engine {
                 let done = &mut s.pending[i];
                 done.execution = Execution::Completed;
                 done.completed = Some(tx.now);
+                done.result = result;
                 if success {
-                    done.result = OpResult::Success;
                     s.apply(&op);
                 } else {
-                    done.result = OpResult::Failure;
-                    done.reason = reason.clone().or(Some(format!(
-                        "case {} ended {}",
-                        case.id,
-                        outcome.map(|o| o.name()).unwrap_or("without success")
-                    )));
+                    done.reason = why.clone();
                 }
                 tx.event(
                     Some(case.id),
@@ -322,24 +416,22 @@ impl Engine {
                         resource: res.clone(),
                         account: account.clone(),
                         op: op_id,
-                        result: if success {
-                            OpResult::Success
-                        } else {
-                            OpResult::Failure
-                        },
+                        result,
                     },
                     None,
                 );
+                if let Some(id) = op.request {
+                    let at = OpRef {
+                        resource: res.clone(),
+                        account: account.clone(),
+                        op: op_id,
+                    };
+                    self.request_op_settled(tx, (id, &at), case.id, result, why.clone())?;
+                }
             }
             // A semi-manual export must now show it, within the grace period.
             if let Some(r) = resource.filter(|r| r.is_semi_manual() && success) {
-                let what = format!("the export grace of resource {}", r.id);
-                let due = add_secs(tx.now, r.grace_secs, &what)?;
-                if r.grace_due.is_none_or(|g| due < g) {
-                    let mut nr = r.clone();
-                    nr.grace_due = Some(due);
-                    tx.ws.put_resource(Some(&r), &nr);
-                }
+                expect_in_export(tx, &r)?;
             }
             if let Some(r) = self.store.resource(&res)? {
                 s.prune(tx.now, r.retention_secs);
@@ -365,6 +457,35 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// The export of semi-manual `resource` must show a completed operation within its grace
+/// period: the grace check is due then at the latest.
+fn expect_in_export(tx: &mut Tx, r: &Resource) -> Result<(), ApiError> {
+    let what = format!("the export grace of resource {}", r.id);
+    let due = add_secs(tx.now, r.grace_secs, &what)?;
+    if r.grace_due.is_none_or(|g| due < g) {
+        let mut nr = r.clone();
+        nr.grace_due = Some(due);
+        tx.ws.put_resource(Some(r), &nr);
+    }
+    Ok(())
+}
+
+/// Who asks for an operation, for which access request, and whether it is done already.
+pub(crate) struct OpOrder {
+    pub requester: String,
+    pub request: Option<RequestId>,
+    /// Done by the resource's owners in this case (a last approval step): applied at once.
+    pub done_in: Option<CaseId>,
+}
+
+/// What `record_operation` did.
+pub(crate) struct Recorded {
+    pub message: String,
+    pub op: OpRef,
+    /// The case that carries it (none while queued).
+    pub case: Option<CaseId>,
 }
 
 /// A resource with a propagation interval: the operation waits in the shadow's queue,

@@ -10,7 +10,7 @@ use super::{Engine, Tx};
 use crate::api::{ApiError, RequestDetail};
 use crate::domain::duration::MAX_DAYS;
 use crate::domain::{
-    EventKind, Product, Request, RequestId, RequestState, User, ValidityKind, ValidityTimer,
+    EventKind, OpRef, Product, Request, RequestId, RequestState, User, ValidityKind, ValidityTimer,
 };
 
 type Validity = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<i64>);
@@ -153,6 +153,7 @@ impl Engine {
         why: String,
     ) -> Result<(), ApiError> {
         let from = r.state;
+        r.approved_at = Some(tx.now);
         if product.multi_request {
             r.approve_once(tx.now)?;
             self.request_changed(tx, r, from, format!("{why} (multi-request: recorded)"));
@@ -178,8 +179,17 @@ impl Engine {
         Ok(())
     }
 
-    /// The access starts (hook: provisioning begins here).
-    fn grant(&self, tx: &mut Tx, r: &Request) -> Result<(), ApiError> {
+    /// The access starts: the operation granting it is recorded on the recipient's account
+    /// (`request_provision.rs`); granted now unless the request waits for its case.
+    fn grant(&self, tx: &mut Tx, r: &mut Request) -> Result<(), ApiError> {
+        if self.provision_request(tx, r)? {
+            self.access_granted(tx, r)?;
+        }
+        Ok(())
+    }
+
+    /// The recipient has the access: recorded, and they are told.
+    pub(crate) fn access_granted(&self, tx: &mut Tx, r: &Request) -> Result<(), ApiError> {
         tx.request_event(
             r.id,
             EventKind::AccessGranted {
@@ -206,8 +216,9 @@ impl Engine {
         )
     }
 
-    /// The access ends (hook: deprovisioning begins here).
-    pub(super) fn revoke(&self, tx: &mut Tx, r: &Request) -> Result<(), ApiError> {
+    /// The access ends: the opposite operation is recorded on the recipient's account.
+    /// Returns it, for the caller to add to `r.operations` (its case's end adds it too).
+    pub(crate) fn revoke(&self, tx: &mut Tx, r: &Request) -> Result<Option<OpRef>, ApiError> {
         tx.request_event(
             r.id,
             EventKind::AccessRevoked {
@@ -225,10 +236,11 @@ impl Engine {
                 "The access of {} to {} reached its end of validity.\n",
                 r.recipient, r.product
             ),
-        )
+        )?;
+        self.deprovision_request(tx, r)
     }
 
-    fn notify_request(
+    pub(crate) fn notify_request(
         &self,
         tx: &mut Tx,
         r: &Request,
@@ -279,7 +291,7 @@ impl Engine {
                     },
                     Some("valid-from reached".into()),
                 );
-                self.grant(tx, &r)?;
+                self.grant(tx, &mut r)?;
                 format!("{}: {} granted to {}", r.id, r.product, r.recipient)
             }
             ValidityKind::ExpiryNotice => {
@@ -313,7 +325,9 @@ impl Engine {
                     Some("valid-until reached".into()),
                 );
                 if held {
-                    self.revoke(tx, &r)?;
+                    if let Some(op) = self.revoke(tx, &r)? {
+                        r.operations.push(op);
+                    }
                 }
                 format!("{}: {} expired for {}", r.id, r.product, r.recipient)
             }
@@ -333,6 +347,7 @@ impl Engine {
             events.sort_by_key(|e| e.seq);
         }
         Ok(RequestDetail {
+            provisioning: self.provisioning_status(&request)?,
             events,
             product: self.store.product(&request.product)?,
             request,

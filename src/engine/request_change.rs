@@ -306,7 +306,9 @@ impl Engine {
         };
         self.request_changed(tx, r, was, said.clone());
         if r.state == RequestState::Unsubscribed && was.holds_access() {
-            self.revoke(tx, r)?;
+            if let Some(op) = self.revoke(tx, r)? {
+                r.operations.push(op);
+            }
         }
         Ok(said)
     }

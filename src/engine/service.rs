@@ -49,6 +49,7 @@ impl Service for Engine {
             Query::ApprovalPolicies => Answer::ApprovalPolicies(self.store.approval_policies()?),
             Query::OrgStructure => Answer::OrgStructure(self.org_structure()?),
             Query::OrgUnit(u) => Answer::OrgUnit(self.org_unit_view(&u)?),
+            Query::Upcoming { limit } => Answer::Requests(self.upcoming(&user, limit)?),
             Query::PendingApprovals { limit } => {
                 Answer::PendingApprovals(self.pending_approvals(&user, limit)?)
             }

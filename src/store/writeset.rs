@@ -109,6 +109,18 @@ impl WriteSet {
         }
     }
 
+    /// The shadow this change set writes last, if it writes one (a later change in the
+    /// same transaction builds on it).
+    pub fn shadow(&self, resource: &str, key: &str) -> Option<Shadow> {
+        let key = trees::shadow_key(resource, key);
+        self.ops
+            .iter()
+            .rev()
+            .find(|(t, k, _)| *t == Tree::Shadows && *k == key)
+            .and_then(|(_, _, v)| v.as_ref())
+            .and_then(|v| super::codec::decode("shadows", v).ok())
+    }
+
     pub fn put_shadow(&mut self, prev: Option<&Shadow>, s: &Shadow) {
         let key = trees::shadow_key(&s.resource, &s.key);
         self.put(Tree::Shadows, key.clone(), encode(s));

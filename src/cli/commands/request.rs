@@ -49,6 +49,9 @@ pub enum RequestCmd {
         /// Requests with an open approval step you may decide, oldest first.
         #[arg(long, conflicts_with_all = ["mine", "all"])]
         pending_my_approval: bool,
+        /// Approved requests starting later on resources you own, soonest first.
+        #[arg(long, conflicts_with_all = ["mine", "all", "pending_my_approval"])]
+        upcoming: bool,
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
@@ -118,6 +121,11 @@ pub fn run(ctx: &Ctx, cmd: RequestCmd) -> Result<(), ApiError> {
             limit,
             ..
         } => pending(ctx, &engine.pending_approvals(&ctx.actor, limit)?),
+        RequestCmd::List {
+            upcoming: true,
+            limit,
+            ..
+        } => list(ctx, &engine.upcoming(&ctx.actor, limit)?),
         RequestCmd::List { all, limit, .. } => {
             list(ctx, &engine.list_requests(&ctx.actor, all, limit)?)
         }
@@ -302,6 +310,18 @@ fn show(d: &RequestDetail) {
     if let Some(a) = &r.approval {
         println!();
         workflow(a, r.in_approval());
+    }
+    if r.approved_at.is_some() || !d.provisioning.is_empty() {
+        println!();
+    }
+    if let Some(t) = r.approved_at {
+        say!("approved:    {}", output::local(t));
+    }
+    if let Some(t) = r.provisioned_at {
+        say!("provisioned: {}", output::local(t));
+    }
+    for line in &d.provisioning {
+        say!("{line}");
     }
     println!();
     output::events(&d.events);

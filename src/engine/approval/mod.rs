@@ -176,6 +176,11 @@ impl Engine {
         let opened = case.transition(CaseState::Open, tx.now)?;
         tx.event(Some(id), opened, None);
         let mut request = request;
+        let policy = if purpose == crate::domain::approval::Purpose::Request {
+            self.with_provisioning_step(&product, policy)?
+        } else {
+            policy
+        };
         let mut approval = Approval::new(policy, chief, id);
         approval.purpose = purpose;
         request.approval = Some(approval);
