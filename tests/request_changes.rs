@@ -567,3 +567,20 @@ mod cli {
         );
     }
 }
+
+#[test]
+fn a_renewal_still_in_approval_when_the_access_ends_is_dropped_with_it() {
+    let s = shop();
+    let r = s.assigned("bob", "vpn", "bob", Some("ann"));
+    s.renew("bob", r, day(120)).unwrap();
+    assert_eq!(s.state(r), RequestState::Renewal);
+    // Nobody decides; the old end comes.
+    s.sweep_to(day(90));
+    let now = s.request(r);
+    assert_eq!(now.state, RequestState::Expired);
+    let case = now.approval.unwrap().case;
+    let case = s.e.show_case("root", case).unwrap();
+    assert_eq!(case.case.state, casebench::domain::CaseState::Cancelled);
+    assert!(case.work_items.iter().all(|i| !i.is_open()));
+    s.check();
+}

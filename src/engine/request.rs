@@ -311,6 +311,8 @@ impl Engine {
                 format!("{}: told {} the access ends {until}", r.id, r.recipient)
             }
             ValidityKind::ValidUntil => {
+                // A renewal or unsubscription still in approval ends with the access.
+                self.drop_approval(tx, &mut r, "the access ended before it was decided")?;
                 let from = r.state;
                 let held = from.holds_access();
                 r.expire(timer.due)?;

@@ -113,4 +113,31 @@ impl Engine {
         let request = case.request.expect("an approval case of a request");
         self.decide(tx, user, request, Some(item), approve, comment)
     }
+
+    /// Ends the approval running on `r` without a decision (its access ended first): open
+    /// steps aborted, their work items cancelled, the case cancelled with `why`. `r` is
+    /// changed in memory for its caller to write; the case and items are written here.
+    pub(crate) fn drop_approval(
+        &self,
+        tx: &mut Tx,
+        r: &mut crate::domain::Request,
+        why: &str,
+    ) -> Result<(), ApiError> {
+        if !r.in_approval() {
+            return Ok(());
+        }
+        let Some(a) = r.approval.as_mut() else {
+            return Ok(());
+        };
+        a.abort_rest();
+        let Some(case) = self.store.case(a.case)? else {
+            return Ok(());
+        };
+        let items = self.load_case_items(&case)?;
+        tx.cancel_open_items(items)?;
+        let mut ended = case.clone();
+        super::end_case(tx, &mut ended, &End::Aborted(why.to_string()))?;
+        tx.ws.put_case(Some(&case), &ended);
+        Ok(())
+    }
 }
