@@ -2,6 +2,12 @@
 //! (`casebench import products FILE.toml`):
 //!
 //! ```toml
+//! zone = "Europe/Berlin"            # optional: the zone days are counted in (default UTC)
+//!
+//! [gap]                             # optional: the store-wide gap rule
+//! counts = ["pending", "approved", "assigned"]  # which requests of the product count
+//! fitting = "unchecked"             # overlap | no-overlap | unchecked
+//!
 //! [[product]]
 //! id = "vpn"                        # what `request new` names: letters, digits, - _ .
 //! name = "VPN access"               # default: the id
@@ -15,6 +21,7 @@
 //! unsubscribable = true             # default true
 //! renewable = true                  # default true
 //! max_renewals = 3                  # optional (renewable products only)
+//! gap = { fitting = "no-overlap" }  # optional: this product's gap rule (as [gap] below)
 //!
 //! [[policy]]
 //! name = "manager-then-owners"
@@ -43,12 +50,14 @@ use toml::Spanned;
 
 use super::line_of;
 use super::lines::{no_group, no_user, FileLines};
-use crate::api::ApiError;
+use crate::api::{ApiError, CatalogueImport};
 use crate::domain::approval::{
     Approvers, Level, NoApprover, OnTimeout, SelfApproval, Step, MAX_LEVELS, MAX_STEPS,
 };
 use crate::domain::org::valid_name;
-use crate::domain::{parse_duration, ApprovalPolicy, Product};
+use crate::domain::{
+    parse_duration, ApprovalPolicy, GapCount, GapFitting, GapRule, Product, ShopSettings,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,6 +66,16 @@ struct RawFile {
     product: Vec<Spanned<RawProduct>>,
     #[serde(default)]
     policy: Vec<Spanned<RawPolicy>>,
+    zone: Option<Spanned<String>>,
+    gap: Option<Spanned<RawGap>>,
+}
+
+/// A gap rule (`[gap]`, `gap = {…}`); what it leaves out is the default's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGap {
+    counts: Option<Spanned<Vec<GapCount>>>,
+    fitting: Option<GapFitting>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +93,7 @@ struct RawProduct {
     unsubscribable: Option<bool>,
     renewable: Option<bool>,
     max_renewals: Option<Spanned<u32>>,
+    gap: Option<Spanned<RawGap>>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +177,28 @@ impl Src<'_> {
         }
     }
 
+    fn gap(&self, v: &Spanned<RawGap>) -> Result<GapRule, ApiError> {
+        let r = v.get_ref();
+        let default = GapRule::default();
+        let counts = match &r.counts {
+            Some(c) if c.get_ref().is_empty() => {
+                let msg = "gap counts names no request state (pending, approved, assigned)";
+                return Err(self.err(self.line(c), msg.into()));
+            }
+            Some(c) => {
+                let mut counts = c.get_ref().clone();
+                counts.sort();
+                counts.dedup();
+                counts
+            }
+            None => default.counts,
+        };
+        Ok(GapRule {
+            counts,
+            fitting: r.fitting.unwrap_or(default.fitting),
+        })
+    }
+
     fn secs(&self, v: &Spanned<String>) -> Result<i64, ApiError> {
         parse_duration(v.get_ref())
             .map(|d| d.num_seconds())
@@ -170,11 +212,32 @@ pub fn parse_products_toml(
     label: &str,
     text: &str,
 ) -> Result<(Vec<Product>, Vec<ApprovalPolicy>, FileLines), ApiError> {
+    let (c, lines) = parse_catalogue_toml(label, text)?;
+    Ok((c.products, c.policies, lines))
+}
+
+/// [`parse_products_toml`] with the file's shop settings (`zone`, `[gap]`).
+pub fn parse_catalogue_toml(
+    label: &str,
+    text: &str,
+) -> Result<(CatalogueImport, FileLines), ApiError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| super::toml_error(label, text, &e))?;
     let src = Src { label, text };
-    if raw.product.is_empty() && raw.policy.is_empty() {
+    if raw.product.is_empty() && raw.policy.is_empty() && raw.zone.is_none() && raw.gap.is_none() {
         return Err(src.err(1, "no [[product]] or [[policy]] in the file".into()));
     }
+    let settings = ShopSettings {
+        zone: match &raw.zone {
+            Some(z) => Some(
+                crate::domain::shop::parse_zone(z.get_ref())
+                    .map_err(|e| src.err(src.line(z), e.to_string()))?
+                    .name()
+                    .to_string(),
+            ),
+            None => None,
+        },
+        gap: raw.gap.as_ref().map(|g| src.gap(g)).transpose()?,
+    };
     let mut lines = FileLines::default();
     let mut policies: Vec<ApprovalPolicy> = vec![];
     for sp in &raw.policy {
@@ -194,7 +257,12 @@ pub fn parse_products_toml(
         }
         products.push(p);
     }
-    Ok((products, policies, lines))
+    let import = CatalogueImport {
+        products,
+        policies,
+        settings,
+    };
+    Ok((import, lines))
 }
 
 fn product(
@@ -252,6 +320,7 @@ fn product(
         unsubscribable: r.unsubscribable.unwrap_or(true),
         renewable,
         max_renewals: r.max_renewals.as_ref().map(|m| *m.get_ref()),
+        gap: r.gap.as_ref().map(|g| src.gap(g)).transpose()?,
     })
 }
 
