@@ -12,7 +12,7 @@ use crate::domain::product::GapFitting;
 use crate::domain::shop::{
     collision, describe_slot, free_slots, local, nearest_free, period_end, Period,
 };
-use crate::domain::{Product, Request};
+use crate::domain::{Product, Request, RequestState};
 
 /// The earlier of two ends; none = without end.
 fn earlier(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
@@ -155,10 +155,10 @@ impl Engine {
             "{recipient} already has {} {} ({}) from {} {}; free: {}",
             product.id,
             r.id,
-            if r.in_approval() {
-                "in approval"
-            } else {
-                r.state.name()
+            match r.state {
+                RequestState::Request => "in approval",
+                RequestState::Pending => "approved",
+                s => s.name(),
             },
             local(t.from, tz),
             t.until.map_or("without end".to_string(), |u| format!(
