@@ -187,7 +187,7 @@ fn a_period_over_when_the_last_approval_comes_aborts_the_request() {
     w.decide(r, true);
     assert_eq!(w.state(r), RequestState::Aborted);
     let detail = w.e.inspect().request_events(r).unwrap();
-    let why = detail.iter().filter_map(|e| e.why.clone()).last().unwrap();
+    let why = detail.iter().rev().find_map(|e| e.why.clone()).unwrap();
     assert_eq!(
         why,
         "its validity period ended at 2017-01-10 12:00 (Europe/Berlin), before the last approval came"
