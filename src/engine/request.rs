@@ -122,28 +122,12 @@ impl Engine {
         if product.multi_request {
             r.approve_once(tx.now)?;
             self.request_changed(tx, r, from, format!("{why} (multi-request: recorded)"));
-            return self.notify_request(
-                tx,
-                r,
-                &format!("[casebench] {}: {} approved", r.id, r.product),
-                &format!(
-                    "The request {} of {} for {} was approved.\n",
-                    r.id, r.product, r.recipient
-                ),
-            );
+            return self.tell_decided(tx, r, "approved", "");
         }
         if let Err(over) = self.validity_at_approval(r, product, tx.now)? {
             r.abort(tx.now)?;
             self.request_changed(tx, r, from, over.clone());
-            return self.notify_request(
-                tx,
-                r,
-                &format!("[casebench] {}: {} aborted", r.id, r.product),
-                &format!(
-                    "The request {} of {} for {} was aborted: {over}.\n",
-                    r.id, r.product, r.recipient
-                ),
-            );
+            return self.tell_decided(tx, r, "aborted", &format!(": {over}"));
         }
         r.approved_at = Some(tx.now);
         let starts_now = r.approve(tx.now)?;
@@ -152,6 +136,26 @@ impl Engine {
             self.grant(tx, r)?;
         }
         Ok(())
+    }
+
+    /// Tells the recipient and requester the request was `verb` (`approved`, `aborted`),
+    /// `rest` following in the body.
+    fn tell_decided(
+        &self,
+        tx: &mut Tx,
+        r: &Request,
+        verb: &str,
+        rest: &str,
+    ) -> Result<(), ApiError> {
+        self.notify_request(
+            tx,
+            r,
+            &format!("[casebench] {}: {} {verb}", r.id, r.product),
+            &format!(
+                "The request {} of {} for {} was {verb}{rest}.\n",
+                r.id, r.product, r.recipient
+            ),
+        )
     }
 
     /// The access starts (hook: provisioning begins here).

@@ -7,6 +7,7 @@ mod orgs;
 mod policies;
 mod products;
 mod resources;
+mod shop;
 
 pub use lines::FileLines;
 pub use orgs::parse_orgs_toml;

@@ -2,12 +2,6 @@
 //! (`casebench import products FILE.toml`):
 //!
 //! ```toml
-//! zone = "Europe/Berlin"            # optional: the zone days are counted in (default UTC)
-//!
-//! [gap]                             # optional: the store-wide gap rule
-//! counts = ["pending", "approved", "assigned"]  # which requests of the product count
-//! fitting = "unchecked"             # overlap | no-overlap | unchecked
-//!
 //! [[product]]
 //! id = "vpn"                        # what `request new` names: letters, digits, - _ .
 //! name = "VPN access"               # default: the id
@@ -21,7 +15,7 @@
 //! unsubscribable = true             # default true
 //! renewable = true                  # default true
 //! max_renewals = 3                  # optional (renewable products only)
-//! gap = { fitting = "no-overlap" }  # optional: this product's gap rule (as [gap] below)
+//! gap = { fitting = "no-overlap" }  # optional: its own gap rule (see `shop.rs`: also zone, [gap])
 //!
 //! [[policy]]
 //! name = "manager-then-owners"
@@ -50,14 +44,13 @@ use toml::Spanned;
 
 use super::line_of;
 use super::lines::{no_group, no_user, FileLines};
+use super::shop::{settings, RawGap, Refusal};
 use crate::api::{ApiError, CatalogueImport};
 use crate::domain::approval::{
     Approvers, Level, NoApprover, OnTimeout, SelfApproval, Step, MAX_LEVELS, MAX_STEPS,
 };
 use crate::domain::org::valid_name;
-use crate::domain::{
-    parse_duration, ApprovalPolicy, GapCount, GapFitting, GapRule, Product, ShopSettings,
-};
+use crate::domain::{parse_duration, ApprovalPolicy, Product};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,14 +61,6 @@ struct RawFile {
     policy: Vec<Spanned<RawPolicy>>,
     zone: Option<Spanned<String>>,
     gap: Option<Spanned<RawGap>>,
-}
-
-/// A gap rule (`[gap]`, `gap = {…}`); what it leaves out is the default's.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawGap {
-    counts: Option<Spanned<Vec<GapCount>>>,
-    fitting: Option<GapFitting>,
 }
 
 #[derive(Deserialize)]
@@ -177,26 +162,8 @@ impl Src<'_> {
         }
     }
 
-    fn gap(&self, v: &Spanned<RawGap>) -> Result<GapRule, ApiError> {
-        let r = v.get_ref();
-        let default = GapRule::default();
-        let counts = match &r.counts {
-            Some(c) if c.get_ref().is_empty() => {
-                let msg = "gap counts names no request state (pending, approved, assigned)";
-                return Err(self.err(self.line(c), msg.into()));
-            }
-            Some(c) => {
-                let mut counts = c.get_ref().clone();
-                counts.sort();
-                counts.dedup();
-                counts
-            }
-            None => default.counts,
-        };
-        Ok(GapRule {
-            counts,
-            fitting: r.fitting.unwrap_or(default.fitting),
-        })
+    fn refused(&self, (offset, msg): Refusal) -> ApiError {
+        self.err(line_of(self.text, offset), msg)
     }
 
     fn secs(&self, v: &Spanned<String>) -> Result<i64, ApiError> {
@@ -226,18 +193,7 @@ pub fn parse_catalogue_toml(
     if raw.product.is_empty() && raw.policy.is_empty() && raw.zone.is_none() && raw.gap.is_none() {
         return Err(src.err(1, "no [[product]] or [[policy]] in the file".into()));
     }
-    let settings = ShopSettings {
-        zone: match &raw.zone {
-            Some(z) => Some(
-                crate::domain::shop::parse_zone(z.get_ref())
-                    .map_err(|e| src.err(src.line(z), e.to_string()))?
-                    .name()
-                    .to_string(),
-            ),
-            None => None,
-        },
-        gap: raw.gap.as_ref().map(|g| src.gap(g)).transpose()?,
-    };
+    let settings = settings(&raw.zone, &raw.gap).map_err(|r| src.refused(r))?;
     let mut lines = FileLines::default();
     let mut policies: Vec<ApprovalPolicy> = vec![];
     for sp in &raw.policy {
@@ -320,7 +276,8 @@ fn product(
         unsubscribable: r.unsubscribable.unwrap_or(true),
         renewable,
         max_renewals: r.max_renewals.as_ref().map(|m| *m.get_ref()),
-        gap: r.gap.as_ref().map(|g| src.gap(g)).transpose()?,
+        gap: (r.gap.as_ref().map(|g| g.get_ref().rule()).transpose())
+            .map_err(|e| src.refused(e))?,
     })
 }
 
