@@ -357,6 +357,20 @@ fn the_zone_and_gap_keys_are_read_and_bad_ones_refused_at_their_line() {
         "{msg}"
     );
     assert_eq!(stored().zone.as_deref(), Some("Europe/Berlin"), "kept");
+    // A product's gap takes what it leaves out from the file's [gap].
+    let (both, _) = parse_catalogue_toml(
+        "p.toml",
+        "[gap]\nfitting = \"no-overlap\"\n[[product]]\nid = \"vpn\"\ngap = { counts = [\"assigned\"] }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        both.products[0]
+            .gap
+            .as_ref()
+            .map(|g| g.to_string())
+            .as_deref(),
+        Some("assigned (no-overlap)")
+    );
     // The engine judges what a remote client sends too.
     let mut bad = casebench::api::CatalogueImport::default();
     bad.settings.zone = Some("Nowhere".into());

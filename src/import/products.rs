@@ -206,7 +206,10 @@ pub fn parse_catalogue_toml(
     }
     let mut products: Vec<Product> = vec![];
     for sp in &raw.product {
-        let p = product(&src, sp, &mut lines)?;
+        let mut p = product(&src, sp, &mut lines)?;
+        if let (Some(g), Some(base)) = (&sp.get_ref().gap, &settings.gap) {
+            p.gap = Some(g.get_ref().rule_over(base).map_err(|e| src.refused(e))?);
+        }
         if products.iter().any(|o| o.id == p.id) {
             let msg = format!("product {:?}: defined twice", p.id);
             return Err(src.err(src.line(&sp.get_ref().id), msg));

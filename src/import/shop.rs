@@ -10,7 +10,7 @@
 //! fitting = "unchecked"             # overlap | no-overlap | unchecked
 //!
 //! [[product]]
-//! gap = { fitting = "no-overlap" }  # optional: this product's (what it leaves out: the default's)
+//! gap = { fitting = "no-overlap" }  # optional: this product's (what it leaves out: [gap]'s, else the default's)
 //! ```
 
 use serde::Deserialize;
@@ -33,7 +33,12 @@ pub(super) type Refusal = (usize, String);
 impl RawGap {
     /// The rule; what it leaves out is the default's.
     pub(super) fn rule(&self) -> Result<GapRule, Refusal> {
-        let default = GapRule::default();
+        self.rule_over(&GapRule::default())
+    }
+
+    /// The rule; what it leaves out is `base`'s.
+    pub(super) fn rule_over(&self, base: &GapRule) -> Result<GapRule, Refusal> {
+        let default = base.clone();
         let counts = match &self.counts {
             Some(c) if c.get_ref().is_empty() => {
                 let msg = "gap counts names no request state (pending, approved, assigned)";
