@@ -676,7 +676,12 @@ fn a_product_validity_sets_valid_until_at_approval() {
     let r = w.request("bob", "vpn", "bob").unwrap();
     w.clock.set(t0() + Duration::days(5));
     w.decide("ann", r, true).unwrap();
-    assert_eq!(w.get(r).valid_until, Some(t0() + Duration::days(95)));
+    // 90 days from the day of approval, to 23:59 of the last (UTC: no zone imported).
+    let last_day = (t0() + Duration::days(95)).date_naive();
+    assert_eq!(
+        w.get(r).valid_until,
+        Some(last_day.and_hms_opt(23, 59, 0).unwrap().and_utc())
+    );
     let _ = WorkItemId(0);
     w.clean();
 }

@@ -72,6 +72,16 @@ fn day(d: i64) -> DateTime<Utc> {
     t0() + Duration::days(d)
 }
 
+/// Where a product's validity of `d` days from t0 ends: 23:59 of that day (the shop's zone
+/// is UTC here).
+fn end_of_day(d: i64) -> DateTime<Utc> {
+    day(d)
+        .date_naive()
+        .and_hms_opt(23, 59, 0)
+        .unwrap()
+        .and_utc()
+}
+
 struct Shop {
     e: Engine,
     clock: Arc<ManualClock>,
@@ -194,7 +204,7 @@ fn code(e: ApiError) -> (i32, String) {
 fn an_approved_renewal_moves_the_end_and_its_timers_once_only() {
     let s = shop();
     let r = s.assigned("bob", "vpn", "bob", Some("ann"));
-    assert_eq!(s.until(r), Some(day(90)));
+    assert_eq!(s.until(r), Some(end_of_day(90)));
     let said = s.renew("bob", r, day(120)).unwrap();
     assert!(
         said.contains("renewal in approval: level 1 of 1 waits for ann"),
@@ -233,11 +243,11 @@ fn a_denied_renewal_leaves_the_old_end() {
     let now = s.request(r);
     assert_eq!(
         (now.state, now.valid_until, now.renewals),
-        (RequestState::Assigned, Some(day(90)), 0)
+        (RequestState::Assigned, Some(end_of_day(90)), 0)
     );
     s.check();
     // It may be asked again (the denial used no renewal), then is refused for bad input.
-    let (c, m) = code(s.renew("bob", r, day(90)).unwrap_err());
+    let (c, m) = code(s.renew("bob", r, end_of_day(90)).unwrap_err());
     assert_eq!(c, 2, "{m}");
     assert!(m.contains("not after the current end"), "{m}");
     let (c, m) = code(s.renew("nemo", r, day(100)).unwrap_err());
@@ -262,13 +272,13 @@ fn a_renewal_nobody_can_approve_leaves_the_old_end() {
         .unwrap();
     let said = s.renew("nemo", r, day(60)).unwrap();
     assert!(
-        said.contains("lone stays assigned until 2026-12-31T09:00:00Z"),
+        said.contains("lone stays assigned until 2026-12-31T23:59:00Z"),
         "{said}"
     );
     let now = s.request(r);
     assert_eq!(
         (now.state, now.valid_until, now.renewals),
-        (RequestState::Assigned, Some(day(30)), 0)
+        (RequestState::Assigned, Some(end_of_day(30)), 0)
     );
     let events = s.e.request_detail("root", r).unwrap().events;
     assert!(
@@ -318,7 +328,7 @@ fn an_unsubscription_through_its_policy_ends_now_or_at_its_date() {
     s.approve("dave", r, false).unwrap();
     assert_eq!(
         (s.state(r), s.until(r)),
-        (RequestState::Assigned, Some(day(90)))
+        (RequestState::Assigned, Some(end_of_day(90)))
     );
     s.check();
     s.cancel("bob", r, Some(day(10))).unwrap();
@@ -575,7 +585,7 @@ fn a_renewal_still_in_approval_when_the_access_ends_is_dropped_with_it() {
     s.renew("bob", r, day(120)).unwrap();
     assert_eq!(s.state(r), RequestState::Renewal);
     // Nobody decides; the old end comes.
-    s.sweep_to(day(90));
+    s.sweep_to(day(91));
     let now = s.request(r);
     assert_eq!(now.state, RequestState::Expired);
     let case = now.approval.unwrap().case;

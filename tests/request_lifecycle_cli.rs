@@ -133,8 +133,9 @@ fn a_request_provisions_its_entitlement_and_its_end_removes_it() {
     let r = env.json("bob", "2026-12-01T10:00:00Z", &["request", "show", "R-1"]);
     assert_eq!(r["request"]["state"], "assigned");
 
-    // 30 days later the sweep ends the access: the owners remove the entitlement.
-    let end = "2026-12-31T10:00:00Z";
+    // 30 days later (at 23:59 of that day) the sweep ends the access: the owners remove
+    // the entitlement.
+    let end = "2027-01-01T10:00:00Z";
     env.run("root", end, &["sweep"]);
     let r = env.json("bob", end, &["request", "show", "R-1"]);
     assert_eq!(r["request"]["state"], "expired");

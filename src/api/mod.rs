@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use shop::{
-    GroupSettings, OrgImport, OrgStructure, OrgUnitDetail, PendingApproval, ProductDetail,
+    CatalogueImport, GroupSettings, OrgImport, OrgStructure, OrgUnitDetail, PendingApproval,
+    ProductDetail,
 };
 
 use crate::domain::{
@@ -132,6 +133,9 @@ pub enum Command {
         products: Vec<crate::domain::Product>,
         policies: Vec<crate::domain::ApprovalPolicy>,
     },
+    /// `ImportProducts` with the store-wide shop settings of the products file (the local
+    /// zone, the default gap rule); all-or-nothing.
+    ImportCatalogue(CatalogueImport),
     /// Approves or denies an open approval step of a request: the actor's own (the only one
     /// they may decide, or `work_item`), or as the chief approval team any.
     Decide {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ApprovalPolicy, Group, OrgSettings, OrgUnit, Product, Request};
+use crate::domain::{ApprovalPolicy, Group, OrgSettings, OrgUnit, Product, Request, ShopSettings};
 
 /// What `import orgs` sends: org units (added or replaced by id), workgroup settings (a
 /// manager and a fallback group for existing groups) and the store-wide chief approval team.
@@ -13,6 +13,15 @@ pub struct OrgImport {
     pub chief_approvers: Option<String>,
     pub units: Vec<OrgUnit>,
     pub groups: Vec<GroupSettings>,
+}
+
+/// What `import products` sends: products and approval policies (added or replaced by id
+/// and name) and the store-wide shop settings the file sets (a `None` leaves the stored one).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CatalogueImport {
+    pub products: Vec<Product>,
+    pub policies: Vec<ApprovalPolicy>,
+    pub settings: ShopSettings,
 }
 
 /// A workgroup's manager and fallback group.

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod product;
 pub mod request;
 pub mod resource;
+pub mod shop;
 pub mod text;
 pub mod time;
 pub mod work_item;
@@ -26,11 +27,12 @@ pub use ids::{CaseId, RequestId, WorkItemId};
 pub use notification::Notification;
 pub use org::{Group, OrgSettings, OrgUnit, User};
 pub use policy::{Policy, TimerRef};
-pub use product::Product;
+pub use product::{GapCount, GapFitting, GapRule, Product};
 pub use request::{Request, RequestState, ValidityKind, ValidityTimer};
 pub use resource::{
     AttrChange, Candidate, Correlation, Execution, OpKind, OpResult, PendingOperation,
     ProvisioningMode, Resource, ResourceKind, Shadow, ShadowState,
 };
+pub use shop::ShopSettings;
 pub use text::neutralise;
 pub use work_item::{DelegationMethod, Target, WorkItem, WorkItemState};

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::RequestState;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
     /// What `request new` names (`vpn`, `sap-hr-clerk`).
@@ -28,6 +30,95 @@ pub struct Product {
     pub max_renewals: Option<u32>,
     /// The approval policy of an unsubscription; none = unsubscribed when asked.
     pub unsubscription_policy: Option<String>,
+    /// This product's gap rule; none = the store-wide one (`ShopSettings::gap`).
+    pub gap: Option<GapRule>,
+}
+
+/// Which existing requests of a product for the same recipient a new one is checked
+/// against (One Identity's GapDefinition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GapCount {
+    /// In approval.
+    Pending,
+    /// Approved, the access not started (valid-from ahead) or recorded (multi-request).
+    Approved,
+    /// Holding the access (also while a renewal or unsubscription is in approval).
+    Assigned,
+}
+
+impl GapCount {
+    pub const ALL: [GapCount; 3] = [GapCount::Pending, GapCount::Approved, GapCount::Assigned];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            GapCount::Pending => "pending",
+            GapCount::Approved => "approved",
+            GapCount::Assigned => "assigned",
+        }
+    }
+
+    pub fn covers(self, state: RequestState) -> bool {
+        match self {
+            GapCount::Pending => state == RequestState::Request,
+            GapCount::Approved => matches!(state, RequestState::Approved | RequestState::Pending),
+            GapCount::Assigned => state.holds_access(),
+        }
+    }
+}
+
+/// How the validity period of a new request may lie against the counted ones (One
+/// Identity's GapFitting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GapFitting {
+    /// It may overlap them: accepted when some part of it lies in a free slot.
+    Overlap,
+    /// It must lie wholly in one free slot.
+    NoOverlap,
+    /// Periods are not compared: any counted request is a collision.
+    Unchecked,
+}
+
+impl GapFitting {
+    pub fn name(self) -> &'static str {
+        match self {
+            GapFitting::Overlap => "overlap",
+            GapFitting::NoOverlap => "no-overlap",
+            GapFitting::Unchecked => "unchecked",
+        }
+    }
+}
+
+/// Which requests count and how a new one must fit between them. The default is one live
+/// request per product: every pending, approved and assigned request counts, unchecked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GapRule {
+    pub counts: Vec<GapCount>,
+    pub fitting: GapFitting,
+}
+
+impl Default for GapRule {
+    fn default() -> Self {
+        GapRule {
+            counts: GapCount::ALL.to_vec(),
+            fitting: GapFitting::Unchecked,
+        }
+    }
+}
+
+impl GapRule {
+    /// Whether a request in `state` counts.
+    pub fn counts(&self, state: RequestState) -> bool {
+        self.counts.iter().any(|c| c.covers(state))
+    }
+}
+
+impl std::fmt::Display for GapRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let counts: Vec<&str> = self.counts.iter().map(|c| c.name()).collect();
+        write!(f, "{} ({})", counts.join("|"), self.fitting.name())
+    }
 }
 
 impl Product {
@@ -48,6 +139,7 @@ impl Product {
             renewable: true,
             max_renewals: None,
             unsubscription_policy: None,
+            gap: None,
         }
     }
 }

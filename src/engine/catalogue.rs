@@ -7,12 +7,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{authz, Engine, Tx};
-use crate::api::{ApiError, OrgImport, OrgStructure, OrgUnitDetail, ProductDetail};
+use crate::api::{
+    ApiError, CatalogueImport, OrgImport, OrgStructure, OrgUnitDetail, ProductDetail,
+};
 use crate::domain::duration::MAX_DAYS;
 use crate::domain::org::valid_name;
 use crate::domain::product::closest;
 use crate::domain::{
-    ApprovalPolicy, EventKind, Group, OrgSettings, OrgUnit, Product, Target, User,
+    EventKind, GapRule, Group, OrgSettings, OrgUnit, Product, ShopSettings, Target, User,
 };
 
 fn bad(context: String, what: String) -> ApiError {
@@ -164,10 +166,15 @@ impl Engine {
         &self,
         tx: &mut Tx,
         user: &User,
-        products: Vec<Product>,
-        policies: Vec<ApprovalPolicy>,
+        import: CatalogueImport,
     ) -> Result<String, ApiError> {
         authz::may_administer(user, "import products")?;
+        let CatalogueImport {
+            products,
+            policies,
+            settings,
+        } = import;
+        check_settings(&settings)?;
         let mut policy_names = BTreeSet::new();
         for p in &policies {
             let at = format!("approval policy {:?}: ", p.name);
@@ -237,7 +244,21 @@ impl Engine {
                     "max_renewals on a product that is not renewable".into(),
                 ));
             }
+            if let Some(g) = &p.gap {
+                check_gap(g).map_err(|e| bad(at, e))?;
+            }
         }
+        let shop = if settings == ShopSettings::default() {
+            String::new()
+        } else {
+            let s = self.store.shop_settings()?.merged(&settings);
+            tx.ws.put_shop_settings(&s);
+            format!(
+                "; zone {}, gap rule {}",
+                s.zone.as_deref().unwrap_or("UTC"),
+                s.gap.unwrap_or_default()
+            )
+        };
         for p in &policies {
             tx.ws.put_approval_policy(p);
             tx.event(
@@ -253,7 +274,7 @@ impl Engine {
             tx.event(None, EventKind::ProductImported { id: p.id.clone() }, None);
         }
         Ok(format!(
-            "imported {} products and {} approval policies",
+            "imported {} products and {} approval policies{shop}",
             products.len(),
             policies.len()
         ))
@@ -336,6 +357,24 @@ impl Engine {
             .into_iter()
             .find(|u| u.members.iter().any(|m| m == login)))
     }
+}
+
+/// A zone the store can count days in and a gap rule that counts something.
+fn check_settings(s: &ShopSettings) -> Result<(), ApiError> {
+    if let Some(z) = &s.zone {
+        crate::domain::shop::parse_zone(z).map_err(|e| bad("zone: ".into(), e.to_string()))?;
+    }
+    if let Some(g) = &s.gap {
+        check_gap(g).map_err(|e| bad("gap: ".into(), e))?;
+    }
+    Ok(())
+}
+
+fn check_gap(g: &GapRule) -> Result<(), String> {
+    if g.counts.is_empty() {
+        return Err("counts names no request state (pending, approved, assigned)".into());
+    }
+    Ok(())
 }
 
 /// `id` and its ancestors, nearest first; ends at `id` again when the tree loops.

@@ -105,9 +105,16 @@ impl Engine {
                 self.import_policies(&mut tx, &user, policies)?
             }
             Command::ImportOrgs(import) => self.import_orgs(&mut tx, &user, import)?,
-            Command::ImportProducts { products, policies } => {
-                self.import_products(&mut tx, &user, products, policies)?
-            }
+            Command::ImportProducts { products, policies } => self.import_products(
+                &mut tx,
+                &user,
+                crate::api::CatalogueImport {
+                    products,
+                    policies,
+                    settings: Default::default(),
+                },
+            )?,
+            Command::ImportCatalogue(import) => self.import_products(&mut tx, &user, import)?,
             Command::Decide {
                 request,
                 work_item,

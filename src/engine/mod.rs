@@ -10,6 +10,7 @@ mod check;
 mod execute;
 mod feed;
 mod feed_file;
+mod gap;
 pub mod generate;
 mod lifecycle;
 mod notify;

@@ -34,7 +34,6 @@ impl Engine {
         if self.store.user(&recipient)?.is_none() {
             return Err(ApiError::NotFound(format!("no user {recipient:?}")));
         }
-        self.refuse_duplicate(&product, &recipient)?;
         if let (Some(f), Some(u)) = (valid_from, valid_until) {
             if u <= f {
                 return Err(ApiError::BadInput(
@@ -54,16 +53,8 @@ impl Engine {
                 "the notice is too long (at most {MAX_DAYS}d)"
             )));
         }
-        if let (Some(v), Some(u)) = (product.validity_secs, valid_until) {
-            let start = valid_from.unwrap_or(tx.now).max(tx.now);
-            if (u - start).num_seconds() > v {
-                return Err(ApiError::BadInput(format!(
-                    "{} is granted for at most {}: valid-until is later",
-                    product.id,
-                    crate::domain::duration::format_duration(chrono::Duration::seconds(v))
-                )));
-            }
-        }
+        let asked = self.asked_period(tx, &product, valid_from, valid_until)?;
+        self.refuse_duplicate(tx, &product, &recipient, &asked)?;
         let policy = match &product.policy {
             Some(name) => Some(self.store.approval_policy(name)?.ok_or_else(|| {
                 ApiError::Internal(format!(
@@ -116,35 +107,10 @@ impl Engine {
         Ok(format!("{id} {what}: {} ({})", flow.status(), flow.case.id))
     }
 
-    /// A second live request for a product that is not multi-request is refused, naming
-    /// the first.
-    fn refuse_duplicate(&self, product: &Product, recipient: &str) -> Result<(), ApiError> {
-        if product.multi_request {
-            return Ok(());
-        }
-        if let Some(r) = self
-            .store
-            .requests(Some(recipient), usize::MAX)?
-            .into_iter()
-            .find(|r| r.product == product.id && r.is_live())
-        {
-            return Err(ApiError::IllegalState(format!(
-                "{recipient} already has {}: {} is {}",
-                product.id,
-                r.id,
-                if r.in_approval() {
-                    "in approval".to_string()
-                } else {
-                    r.state.to_string()
-                }
-            )));
-        }
-        Ok(())
-    }
-
     /// The approval is complete: a multi-request product's request is recorded
     /// (`approved`, final); any other starts now (`assigned`, granted) or at valid-from
-    /// (`pending`), valid for the product's validity unless the request said until when.
+    /// (`pending`), valid until the end of the product's period counted from valid-from or
+    /// now, or the request's own valid-until when earlier; aborted when that is past.
     pub(crate) fn approve_request(
         &self,
         tx: &mut Tx,
@@ -157,26 +123,40 @@ impl Engine {
         if product.multi_request {
             r.approve_once(tx.now)?;
             self.request_changed(tx, r, from, format!("{why} (multi-request: recorded)"));
-            return self.notify_request(
-                tx,
-                r,
-                &format!("[casebench] {}: {} approved", r.id, r.product),
-                &format!(
-                    "The request {} of {} for {} was approved.\n",
-                    r.id, r.product, r.recipient
-                ),
-            );
+            return self.tell_decided(tx, r, "approved", "");
         }
-        if let (None, Some(v)) = (r.valid_until, product.validity_secs) {
-            let start = r.valid_from.unwrap_or(tx.now).max(tx.now);
-            r.valid_until = Some(crate::domain::duration::add_secs(start, v, "the validity")?);
+        if let Err(over) = self.validity_at_approval(r, product, tx.now)? {
+            r.abort(tx.now)?;
+            self.request_changed(tx, r, from, over.clone());
+            return self.tell_decided(tx, r, "aborted", &format!(": {over}"));
         }
+        r.approved_at = Some(tx.now);
         let starts_now = r.approve(tx.now)?;
         self.request_changed(tx, r, from, why);
         if starts_now {
             self.grant(tx, r)?;
         }
         Ok(())
+    }
+
+    /// Tells the recipient and requester the request was `verb` (`approved`, `aborted`),
+    /// `rest` following in the body.
+    fn tell_decided(
+        &self,
+        tx: &mut Tx,
+        r: &Request,
+        verb: &str,
+        rest: &str,
+    ) -> Result<(), ApiError> {
+        self.notify_request(
+            tx,
+            r,
+            &format!("[casebench] {}: {} {verb}", r.id, r.product),
+            &format!(
+                "The request {} of {} for {} was {verb}{rest}.\n",
+                r.id, r.product, r.recipient
+            ),
+        )
     }
 
     /// The access starts: the operation granting it is recorded on the recipient's account

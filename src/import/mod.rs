@@ -7,11 +7,12 @@ mod orgs;
 mod policies;
 mod products;
 mod resources;
+mod shop;
 
 pub use lines::FileLines;
 pub use orgs::parse_orgs_toml;
 pub use policies::{parse_policies_toml, parse_policies_with_names, NameAt};
-pub use products::parse_products_toml;
+pub use products::{parse_catalogue_toml, parse_products_toml};
 pub use resources::{parse_resources_toml, parse_resources_with_lines, ResourceLines};
 
 use crate::api::{ApiError, UserRecord};

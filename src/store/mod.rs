@@ -198,6 +198,9 @@ pub trait Storage: Send + Sync {
     fn org_units(&self) -> Result<Vec<OrgUnit>, StoreError>;
 
     fn org_settings(&self) -> Result<OrgSettings, StoreError>;
+
+    /// The IT Shop's zone and default gap rule (defaults when never imported).
+    fn shop_settings(&self) -> Result<crate::domain::ShopSettings, StoreError>;
 }
 
 impl dyn Storage + '_ {

@@ -543,4 +543,10 @@ impl Storage for Store {
             .get(Tree::Meta, trees::KEY_ORG_SETTINGS)?
             .unwrap_or_default())
     }
+
+    fn shop_settings(&self) -> Result<crate::domain::ShopSettings, StoreError> {
+        Ok(self
+            .get(Tree::Meta, trees::KEY_SHOP_SETTINGS)?
+            .unwrap_or_default())
+    }
 }

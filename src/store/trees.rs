@@ -34,6 +34,7 @@
 //! | `approval_policies` | name                             | `ApprovalPolicy` |
 //! | `org_units`    | org unit id                           | `OrgUnit`        |
 //! |  `meta`        | `org/settings`                        | `OrgSettings`    |
+//! |  `meta`        | `shop/settings`                       | `ShopSettings`   |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
 //! for store-wide ones (imports), so a case's or request's history is one prefix scan.
@@ -127,6 +128,7 @@ pub const TIMER_REQUEST: u8 = 2;
 pub const TIMER_RESOURCE: u8 = 3;
 pub const TIMER_APPROVAL: u8 = 4;
 pub const KEY_ORG_SETTINGS: &[u8] = b"org/settings";
+pub const KEY_SHOP_SETTINGS: &[u8] = b"shop/settings";
 pub const KEY_NEXT_RESOURCE: &[u8] = b"next/resource";
 pub const KEY_NEXT_OPERATION: &[u8] = b"next/operation";
 

@@ -189,6 +189,10 @@ impl WriteSet {
         self.put(Tree::Meta, trees::KEY_ORG_SETTINGS, encode(s));
     }
 
+    pub fn put_shop_settings(&mut self, s: &crate::domain::ShopSettings) {
+        self.put(Tree::Meta, trees::KEY_SHOP_SETTINGS, encode(s));
+    }
+
     pub fn put_user(&mut self, prev: Option<&User>, user: &User) {
         self.put(Tree::Users, user.login.as_bytes(), encode(user));
         let old: BTreeSet<&String> = prev.map(|p| p.groups.iter().collect()).unwrap_or_default();

@@ -6,7 +6,7 @@ use crate::api::{ApiError, Command, Service};
 use crate::cli::{output, Ctx};
 use crate::domain::Target;
 use crate::import::{
-    in_file, parse_orgs_toml, parse_policies_with_names, parse_products_toml, parse_users_csv,
+    in_file, parse_catalogue_toml, parse_orgs_toml, parse_policies_with_names, parse_users_csv,
     FileLines, NameAt,
 };
 
@@ -75,13 +75,9 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             (Command::ImportOrgs(import), vec![], vec![])
         }
         ImportCmd::Products { .. } => {
-            let (products, policies, at) = parse_products_toml(&label, text(&label, &bytes)?)?;
+            let (import, at) = parse_catalogue_toml(&label, text(&label, &bytes)?)?;
             file_lines = at;
-            (
-                Command::ImportProducts { products, policies },
-                vec![],
-                vec![],
-            )
+            (Command::ImportCatalogue(import), vec![], vec![])
         }
     };
     // The engine decides what a file may name; the file's lines are this side's to say:
