@@ -144,15 +144,31 @@ fn the_dated_example_counts_from_the_approval_to_23_59_local() {
     );
 }
 
-// The renewal and cancellation half of the dated example needs `Command::Renew { request,
-// until }` and `Command::CancelRequest { request, from }`, not in this tree yet. The plan,
-// continuing the test above on the same request `r` (valid until 2017-04-05 23:59):
-//   clock 2017-03-31 10:00: Renew { request: r, until: at(2017, 4, 30, 12, 0) };
-//   clock 2017-04-02 10:00: ann approves the renewal → valid-until at(2017, 4, 30, 12, 0)
-//     (the requester's own, earlier than 04-02 + 90d);
-//   clock 2017-04-10 10:00: CancelRequest { request: r, from: Some(at(2017, 4, 14, 0, 0)) };
-//   clock 2017-04-11 10:00: ann approves the cancellation → valid-until
-//     at(2017, 4, 11, 23, 59), the end of the day of approval.
+/// The dated example's renewal: asked 2017-03-31 for 2017-04-30 12:00, approved 04-02: the
+/// asked end is kept (earlier than 04-02 + 90 days). Its cancellation (asked 04-10 from
+/// 04-14, approved 04-11, which the seed has ending 04-11 23:59) is not matched yet: an
+/// approved unsubscription with a date ends at that date here (docs/cli.md).
+#[test]
+fn the_dated_example_renewal_keeps_the_asked_end() {
+    let w = world(at(2017, 1, 2, 10, 0), SHOP);
+    let r = w.ask(None, None).unwrap();
+    w.clock.set(at(2017, 1, 5, 9, 30));
+    w.decide(r, true);
+    w.clock.set(at(2017, 3, 31, 10, 0));
+    w.e.execute(
+        "bob",
+        Command::Renew {
+            request: r,
+            until: at(2017, 4, 30, 12, 0),
+        },
+    )
+    .unwrap();
+    assert_eq!(w.state(r), RequestState::Renewal);
+    w.clock.set(at(2017, 4, 2, 10, 0));
+    w.decide(r, true);
+    assert_eq!(w.state(r), RequestState::Assigned);
+    assert_eq!(w.until(r), Some(at(2017, 4, 30, 12, 0)));
+}
 
 #[test]
 fn a_valid_from_counts_from_that_day_and_an_earlier_own_until_is_kept() {
