@@ -9,7 +9,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{play, records, ADMIN};
-use crate::api::{ApiError, Command};
+use crate::api::{ApiError, Command, ServiceExt};
+use crate::domain::{CaseId, RequestId};
 use crate::engine::{Engine, ManualClock};
 use crate::import::{in_file, parse_orgs_toml, parse_products_toml};
 
@@ -60,13 +61,49 @@ pub(super) fn shop(
                 },
             )
             .map_err(|e| at(e.to_string()))?;
-        let script = field(6);
-        if !script.is_empty() {
-            let case = applied
-                .case
-                .ok_or_else(|| at("a script for a request without an approval case".into()))?;
-            play(engine, clock, case, created, now, &script).map_err(at)?;
+        let request = applied.request.expect("a new request");
+        for step in field(6).split('|').filter(|s| !s.trim().is_empty()) {
+            let parts: Vec<&str> = step.splitn(4, ':').map(str::trim).collect();
+            let (case, step) = if parts.get(2) == Some(&"provision") {
+                // `HOURS:ACTOR:provision:OUTCOME`: the owner claims and completes the
+                // request's provisioning case.
+                let (h, who) = (parts[0], parts[1]);
+                let outcome = parts.get(3).copied().unwrap_or("success");
+                let case = provisioning_case(engine, request).map_err(at)?;
+                (
+                    case,
+                    format!("{h}:{who}:claim|{h}:{who}:complete:{outcome}"),
+                )
+            } else {
+                let case = applied
+                    .case
+                    .ok_or_else(|| at("a script for a request without an approval case".into()))?;
+                (case, step.to_string())
+            };
+            play(engine, clock, case, created, now, &step).map_err(at)?;
         }
     }
     Ok(())
+}
+
+/// The open case carrying the latest operation of `request`.
+fn provisioning_case(engine: &Engine, request: RequestId) -> Result<CaseId, String> {
+    let r = engine
+        .request_detail(ADMIN, request)
+        .map_err(|e| e.to_string())?
+        .request;
+    let op = r
+        .operations
+        .last()
+        .ok_or_else(|| format!("{request} has no provisioning operation"))?;
+    let shadow = engine
+        .shadow(ADMIN, &op.resource, &op.account)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no account {} on {}", op.account, op.resource))?;
+    shadow
+        .pending
+        .iter()
+        .find(|p| p.id == op.op)
+        .and_then(|p| p.case)
+        .ok_or_else(|| format!("{request}: its operation has no case yet"))
 }
