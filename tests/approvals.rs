@@ -738,3 +738,76 @@ fn pending_approvals_lists_only_steps_the_user_may_decide() {
     assert!(w.e.pending_approvals("dave", 10).unwrap().is_empty());
     w.clean();
 }
+
+/// Org units for the relocation test: bob in sales, cid in support (ann is not a unit's).
+fn units(sales: &[&str], support: &[&str]) -> OrgImport {
+    let unit = |id: &str, manager: &str, members: &[&str]| OrgUnit {
+        id: id.into(),
+        name: id.into(),
+        parent: None,
+        manager: Some(manager.into()),
+        members: members.iter().map(|m| m.to_string()).collect(),
+    };
+    OrgImport {
+        chief_approvers: None,
+        units: vec![
+            unit("sales", "olga", sales),
+            unit("support", "frank", support),
+        ],
+        groups: vec![],
+    }
+}
+
+#[test]
+fn a_product_for_some_units_and_a_move_to_another_unit() {
+    let w = world();
+    w.e.execute("root", Command::ImportOrgs(units(&["bob"], &["cid"])))
+        .unwrap();
+    // crm is for sales only; wiki for anyone; both approved by the org unit's manager.
+    for id in ["crm", "wiki"] {
+        let mut p = Product::plain(id);
+        p.policy = Some("unit".into());
+        if id == "crm" {
+            p.units = vec!["sales".into()];
+        }
+        w.e.execute(
+            "root",
+            Command::ImportProducts {
+                products: vec![p],
+                policies: vec![ApprovalPolicy {
+                    name: "unit".into(),
+                    chief: None,
+                    levels: vec![Level {
+                        steps: vec![step(Approvers::OrgManager)],
+                    }],
+                }],
+            },
+        )
+        .unwrap();
+    }
+    let refused = w.request("cid", "crm", "cid").unwrap_err();
+    assert!(matches!(refused, ApiError::NotAllowed(_)), "{refused:?}");
+    let crm = w.request("bob", "crm", "bob").unwrap();
+    let wiki = w.request("bob", "wiki", "bob").unwrap();
+    assert_eq!(w.waiting(wiki), vec![vec!["olga".to_string()]]);
+    // bob moves to support: crm is not for support (aborted); wiki starts again, now for
+    // support's manager.
+    let said =
+        w.e.execute("root", Command::ImportOrgs(units(&[], &["bob", "cid"])))
+            .unwrap()
+            .message;
+    assert!(
+        said.contains("1 requests aborted, 1 approvals restarted"),
+        "{said}"
+    );
+    assert_eq!(w.state(crm), RequestState::Aborted);
+    assert_eq!(w.waiting(wiki), vec![vec!["frank".to_string()]]);
+    let why = w.e.request_detail("bob", crm).unwrap().events;
+    assert!(why.iter().any(|e| e
+        .why
+        .as_deref()
+        .is_some_and(|y| y.contains("bob moved from sales to support"))));
+    w.decide("frank", wiki, true).unwrap();
+    assert_eq!(w.state(wiki), RequestState::Assigned);
+    w.clean();
+}

@@ -199,6 +199,11 @@ pub enum EventKind {
         timer: ApprovalTimerKind,
         action: String,
     },
+    /// The approval starts again from its first level (why: the reason, e.g. a move to
+    /// another org unit).
+    ApprovalRestarted {
+        request: RequestId,
+    },
 }
 
 impl EventKind {
@@ -248,6 +253,7 @@ impl EventKind {
                 }
             }
             EventKind::ApprovalTimerFired { .. } => "timer",
+            EventKind::ApprovalRestarted { .. } => "restarted",
         }
     }
 
@@ -413,6 +419,9 @@ impl EventKind {
                 action,
                 ..
             } => format!("{request} level {level} step {step}: {action}"),
+            EventKind::ApprovalRestarted { request } => {
+                format!("{request}: the approval starts again from level 1")
+            }
             _ => String::new(),
         }
     }

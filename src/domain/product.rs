@@ -32,6 +32,9 @@ pub struct Product {
     pub unsubscription_policy: Option<String>,
     /// This product's gap rule; none = the store-wide one (`ShopSettings::gap`).
     pub gap: Option<GapRule>,
+    /// The org units whose members (their sub-units' included) may request it; empty =
+    /// anyone (One Identity's shelves assigned to org units).
+    pub units: Vec<String>,
 }
 
 /// Which existing requests of a product for the same recipient a new one is checked
@@ -140,6 +143,7 @@ impl Product {
             max_renewals: None,
             unsubscription_policy: None,
             gap: None,
+            units: vec![],
         }
     }
 }

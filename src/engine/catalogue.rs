@@ -80,6 +80,7 @@ impl Engine {
             tx.ws.put_org_unit(u);
             tx.event(None, EventKind::OrgUnitImported { id: u.id.clone() }, None);
         }
+        let before = self.store.org_units()?;
         for g in &changed {
             tx.ws.put_group(g);
             tx.event(
@@ -102,8 +103,9 @@ impl Engine {
                 None,
             );
         }
+        let relocated = self.relocate(tx, &before)?;
         Ok(format!(
-            "imported the org structure: {} org units, {} workgroups{}",
+            "imported the org structure: {} org units, {} workgroups{}{relocated}",
             import.units.len(),
             changed.len(),
             import
@@ -209,26 +211,7 @@ impl Engine {
             } else if p.entitlement.is_some() {
                 return Err(bad(at, "an entitlement needs a resource".into()));
             }
-            if let Some(g) = &p.owners {
-                self.must_exist(&Target::Group(g.clone()))
-                    .map_err(|e| bad(at.clone(), e.to_string()))?;
-            }
-            if let Some(name) = &p.policy {
-                if !policy_names.contains(name) && self.store.approval_policy(name)?.is_none() {
-                    return Err(bad(at, format!("no approval policy {name:?}")));
-                }
-            }
-            if let Some(name) = &p.unsubscription_policy {
-                if !policy_names.contains(name) && self.store.approval_policy(name)?.is_none() {
-                    return Err(bad(at, format!("no unsubscription policy {name:?}")));
-                }
-                if !p.unsubscribable {
-                    return Err(bad(
-                        at,
-                        "an unsubscription policy on a product that is not unsubscribable".into(),
-                    ));
-                }
-            }
+            self.check_product_names(p, &at, &policy_names)?;
             match p.validity_secs {
                 Some(v) if v <= 0 => {
                     return Err(bad(at, "a validity of zero".into()));
@@ -278,6 +261,46 @@ impl Engine {
             products.len(),
             policies.len()
         ))
+    }
+
+    /// The groups, policies and org units a product names exist (the policies in the
+    /// store or in the same import).
+    fn check_product_names(
+        &self,
+        p: &Product,
+        at: &str,
+        policy_names: &BTreeSet<String>,
+    ) -> Result<(), ApiError> {
+        let at = at.to_string();
+        if let Some(g) = &p.owners {
+            self.must_exist(&Target::Group(g.clone()))
+                .map_err(|e| bad(at.clone(), e.to_string()))?;
+        }
+        if let Some(name) = &p.policy {
+            if !policy_names.contains(name) && self.store.approval_policy(name)?.is_none() {
+                return Err(bad(at.clone(), format!("no approval policy {name:?}")));
+            }
+        }
+        for u in &p.units {
+            if self.store.org_unit(u)?.is_none() {
+                return Err(bad(at.clone(), format!("no org unit {u:?}")));
+            }
+        }
+        if let Some(name) = &p.unsubscription_policy {
+            if !policy_names.contains(name) && self.store.approval_policy(name)?.is_none() {
+                return Err(bad(
+                    at.clone(),
+                    format!("no unsubscription policy {name:?}"),
+                ));
+            }
+            if !p.unsubscribable {
+                return Err(bad(
+                    at,
+                    "an unsubscription policy on a product that is not unsubscribable".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The product named, or bad input naming it and the closest catalogue entries.
@@ -348,15 +371,6 @@ impl Engine {
             children,
         })
     }
-
-    /// The org unit `login` is a member of (the first by id, if several).
-    pub(crate) fn org_unit_of(&self, login: &str) -> Result<Option<OrgUnit>, ApiError> {
-        Ok(self
-            .store
-            .org_units()?
-            .into_iter()
-            .find(|u| u.members.iter().any(|m| m == login)))
-    }
 }
 
 /// A zone the store can count days in and a gap rule that counts something.
@@ -378,7 +392,7 @@ fn check_gap(g: &GapRule) -> Result<(), String> {
 }
 
 /// `id` and its ancestors, nearest first; ends at `id` again when the tree loops.
-fn org_chain(units: &BTreeMap<String, OrgUnit>, id: &str) -> Vec<String> {
+pub(super) fn org_chain(units: &BTreeMap<String, OrgUnit>, id: &str) -> Vec<String> {
     let mut chain = vec![id.to_string()];
     let mut at = id;
     while let Some(p) = units.get(at).and_then(|u| u.parent.as_deref()) {

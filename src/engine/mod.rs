@@ -16,6 +16,7 @@ mod lifecycle;
 mod notify;
 mod provision;
 mod query;
+mod relocate;
 mod request;
 mod request_change;
 mod request_provision;

@@ -34,6 +34,7 @@ impl Engine {
         if self.store.user(&recipient)?.is_none() {
             return Err(ApiError::NotFound(format!("no user {recipient:?}")));
         }
+        self.check_may_have(tx, &product, &recipient)?;
         if let (Some(f), Some(u)) = (valid_from, valid_until) {
             if u <= f {
                 return Err(ApiError::BadInput(

@@ -16,6 +16,7 @@
 //! renewable = true                  # default true
 //! max_renewals = 3                  # optional (renewable products only)
 //! unsubscription_policy = "owners"  # optional approval policy of an unsubscription (none = at once)
+//! units = ["it", "hr"]              # optional: only members of these org units (and below) may request it
 //! gap = { fitting = "no-overlap" }  # optional: its own gap rule (see `shop.rs`: also zone, [gap])
 //!
 //! [[policy]]
@@ -80,6 +81,8 @@ struct RawProduct {
     renewable: Option<bool>,
     max_renewals: Option<Spanned<u32>>,
     unsubscription_policy: Option<Spanned<String>>,
+    #[serde(default)]
+    units: Vec<Spanned<String>>,
     gap: Option<Spanned<RawGap>>,
 }
 
@@ -259,6 +262,13 @@ fn product(
             "an unsubscription policy on a product that is not unsubscribable",
         ));
     }
+    let mut units = vec![];
+    for u in &r.units {
+        let n = named(&Some(u.clone()), "org unit", |n| {
+            format!("no org unit {n:?}")
+        })?;
+        units.extend(n);
+    }
     if let (Some(e), None) = (&r.entitlement, &resource) {
         return Err(err(src.line(e), "an entitlement needs a resource"));
     }
@@ -293,6 +303,7 @@ fn product(
         unsubscription_policy,
         gap: (r.gap.as_ref().map(|g| g.get_ref().rule()).transpose())
             .map_err(|e| src.refused(e))?,
+        units,
     })
 }
 

@@ -111,6 +111,24 @@ impl WriteSet {
 
     /// The shadow this change set writes last, if it writes one (a later change in the
     /// same transaction builds on it).
+    /// The org units this change set writes, as it leaves them.
+    pub fn org_units(&self) -> Vec<OrgUnit> {
+        let mut out: Vec<OrgUnit> = vec![];
+        for (t, _, v) in &self.ops {
+            if *t != Tree::OrgUnits {
+                continue;
+            }
+            if let Some(u) = v
+                .as_ref()
+                .and_then(|v| super::codec::decode::<OrgUnit>("org_units", v).ok())
+            {
+                out.retain(|o| o.id != u.id);
+                out.push(u);
+            }
+        }
+        out
+    }
+
     pub fn shadow(&self, resource: &str, key: &str) -> Option<Shadow> {
         let key = trees::shadow_key(resource, key);
         self.ops

@@ -140,4 +140,31 @@ impl Engine {
         tx.ws.put_case(Some(&case), &ended);
         Ok(())
     }
+
+    /// The workflow starts again from its first level, its approvers resolved anew: the
+    /// open steps' work items are cancelled; earlier decisions stay in the history only.
+    pub(crate) fn restart_flow(
+        &self,
+        tx: &mut Tx,
+        flow: &mut Flow,
+        why: String,
+    ) -> Result<(), ApiError> {
+        for (_, item) in flow.items.iter_mut() {
+            if item.is_open() {
+                tx.cancel_item(item)?;
+            }
+        }
+        let a = flow.approval();
+        let mut fresh = crate::domain::Approval::new(a.policy.clone(), a.chief.clone(), a.case);
+        fresh.purpose = a.purpose;
+        *flow.approval_mut() = fresh;
+        let what = crate::domain::EventKind::ApprovalRestarted {
+            request: flow.request.id,
+        };
+        tx.event(Some(flow.case.id), what, Some(why));
+        match self.open_level(tx, flow)? {
+            Some(reason) => self.abort_flow(tx, flow, reason),
+            None => self.advance(tx, flow),
+        }
+    }
 }

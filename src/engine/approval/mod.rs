@@ -276,7 +276,7 @@ impl Engine {
             .cloned()
             .ok_or_else(|| ApiError::Internal(format!("no step {step} at level {level}")))?;
         let at = format!("level {} step {}", level + 1, def.name);
-        let mut who = self.resolve(flow, &def)?;
+        let mut who = self.resolve(tx, flow, &def)?;
         let mut note = None;
         let enough_auto = who.auto.len() >= def.count as usize;
         if who.users.is_empty() && who.groups.is_empty() && !enough_auto {

@@ -15,7 +15,7 @@ pub(super) struct Resolved {
 
 impl Engine {
     /// Who a step goes to, from its source, with self-approval and group fallbacks applied.
-    pub(super) fn resolve(&self, flow: &Flow, def: &Step) -> Result<Resolved, ApiError> {
+    pub(super) fn resolve(&self, tx: &Tx, flow: &Flow, def: &Step) -> Result<Resolved, ApiError> {
         let r = &flow.request;
         let (mut users, mut groups) = (vec![], vec![]);
         let manager_of = |login: &str| -> Result<Option<String>, ApiError> {
@@ -24,7 +24,7 @@ impl Engine {
         match &def.approvers {
             Approvers::Manager => users.extend(manager_of(&r.recipient)?),
             Approvers::OrgManager => {
-                users.extend(self.org_unit_of(&r.recipient)?.and_then(|u| u.manager))
+                users.extend(self.org_unit_of(tx, &r.recipient)?.and_then(|u| u.manager))
             }
             Approvers::ProductOwners => groups.extend(flow.product.owners.clone()),
             Approvers::ResourceOwners => {
