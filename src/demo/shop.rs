@@ -63,27 +63,69 @@ pub(super) fn shop(
             .map_err(|e| at(e.to_string()))?;
         let request = applied.request.expect("a new request");
         for step in field(6).split('|').filter(|s| !s.trim().is_empty()) {
-            let parts: Vec<&str> = step.splitn(4, ':').map(str::trim).collect();
-            let (case, step) = if parts.get(2) == Some(&"provision") {
-                // `HOURS:ACTOR:provision:OUTCOME`: the owner claims and completes the
-                // request's provisioning case.
-                let (h, who) = (parts[0], parts[1]);
-                let outcome = parts.get(3).copied().unwrap_or("success");
-                let case = provisioning_case(engine, request).map_err(at)?;
-                (
-                    case,
-                    format!("{h}:{who}:claim|{h}:{who}:complete:{outcome}"),
-                )
-            } else {
-                let case = applied
-                    .case
-                    .ok_or_else(|| at("a script for a request without an approval case".into()))?;
-                (case, step.to_string())
+            let on = On {
+                request,
+                approval: applied.case,
+                created,
+                now,
             };
-            play(engine, clock, case, created, now, &step).map_err(at)?;
+            request_step(engine, clock, &on, step).map_err(at)?;
         }
     }
     Ok(())
+}
+
+/// A request of `requests.csv` and its times.
+struct On {
+    request: RequestId,
+    approval: Option<CaseId>,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+}
+
+/// One step of a request's script: a case verb on its approval case, or
+/// `HOURS:ACTOR:provision:OUTCOME` (the owner works the provisioning case),
+/// `HOURS:ACTOR:renew:DAYS` (a renewal to DAYS from now), `HOURS:ACTOR:cancel`.
+fn request_step(engine: &Engine, clock: &ManualClock, on: &On, step: &str) -> Result<(), String> {
+    let parts: Vec<&str> = step.splitn(4, ':').map(str::trim).collect();
+    let (h, who) = (parts[0], parts.get(1).copied().unwrap_or(""));
+    let at = |hours: &str| -> Result<DateTime<Utc>, String> {
+        let hours: f64 = hours.parse().map_err(|_| format!("bad step {step:?}"))?;
+        Ok((on.created + Duration::minutes((hours * 60.0) as i64)).min(on.now))
+    };
+    let command = match parts.get(2).copied() {
+        Some("provision") => {
+            let outcome = parts.get(3).copied().unwrap_or("success");
+            let case = provisioning_case(engine, on.request)?;
+            let script = format!("{h}:{who}:claim|{h}:{who}:complete:{outcome}");
+            return play(engine, clock, case, on.created, on.now, &script);
+        }
+        Some("renew") => {
+            let days: i64 = parts
+                .get(3)
+                .and_then(|d| d.parse().ok())
+                .ok_or("renew:DAYS")?;
+            Command::Renew {
+                request: on.request,
+                until: on.now + Duration::days(days),
+            }
+        }
+        Some("cancel") => Command::CancelRequest {
+            request: on.request,
+            from: None,
+        },
+        _ => {
+            let case = on
+                .approval
+                .ok_or("a script for a request without an approval case")?;
+            return play(engine, clock, case, on.created, on.now, step);
+        }
+    };
+    clock.set(at(h)?);
+    engine
+        .execute(who, command)
+        .map(|_| ())
+        .map_err(|e| format!("{step:?}: {e}"))
 }
 
 /// The open case carrying the latest operation of `request`.
