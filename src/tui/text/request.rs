@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 
 use super::Look;
 use crate::api::CaseDetail;
-use crate::domain::approval::{Approval, StepRun, StepState};
+use crate::domain::approval::{Approval, Purpose, StepRun, StepState};
 use crate::domain::duration::format_duration;
 use crate::domain::{Product, Request};
 use crate::tui::format::{self, fit, pad, wrap};
@@ -35,6 +35,9 @@ pub fn block(app: &Look, d: &CaseDetail, width: usize, out: &mut Vec<Line<'stati
         ("requester", r.requester.clone()),
         ("validity", validity(app, r, d.product.as_ref())),
     ];
+    if let Some(asked) = r.approval.as_ref().and_then(|a| asked(app, a, r)) {
+        fields.push(("asked", asked));
+    }
     if let Some(why) = &r.reason {
         fields.push(("reason", why.replace('\n', " ")));
     }
@@ -46,6 +49,21 @@ pub fn block(app: &Look, d: &CaseDetail, width: usize, out: &mut Vec<Line<'stati
     }
     if let Some(a) = &r.approval {
         workflow(app, a, width, out);
+    }
+}
+
+/// What a renewal or unsubscription in approval asks for (none for the request itself).
+fn asked(app: &Look, a: &Approval, r: &Request) -> Option<String> {
+    if !r.in_approval() {
+        return None;
+    }
+    match a.purpose {
+        Purpose::Request => None,
+        Purpose::Renewal { until } => Some(format!("renewal until {}", app.zone.date_time(until))),
+        Purpose::Unsubscription { from: Some(f) } => {
+            Some(format!("unsubscription from {}", app.zone.date_time(f)))
+        }
+        Purpose::Unsubscription { from: None } => Some("unsubscription now".into()),
     }
 }
 
@@ -235,6 +253,52 @@ mod tests {
                 "  level 1  manager        ann            approved by ann 2026-12-01 10:03",
                 "      “ok \\x1b[31mred”",
             ]
+        );
+    }
+
+    #[test]
+    fn a_renewal_or_unsubscription_in_approval_says_what_it_asks() {
+        let keymap = Keymap::defaults().unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 10, 3, 0).unwrap();
+        let look = Look {
+            theme: Theme::plain(),
+            zone: Zone::utc(),
+            now: at,
+            keymap: &keymap,
+        };
+        let mut r = request();
+        let mut a = Approval::new(
+            crate::domain::ApprovalPolicy {
+                name: "p".into(),
+                chief: None,
+                levels: vec![],
+            },
+            None,
+            crate::domain::CaseId(1),
+        );
+        assert_eq!(
+            asked(&look, &a, &r),
+            None,
+            "the request itself asks nothing more"
+        );
+        r.state = RequestState::Renewal;
+        a.purpose = Purpose::Renewal {
+            until: at + Duration::days(30),
+        };
+        r.approval = Some(a.clone());
+        assert_eq!(
+            asked(&look, &a, &r).as_deref(),
+            Some("renewal until 2026-12-31 10:03")
+        );
+        r.state = RequestState::Unsubscription;
+        a.purpose = Purpose::Unsubscription { from: None };
+        r.approval = Some(a.clone());
+        assert_eq!(asked(&look, &a, &r).as_deref(), Some("unsubscription now"));
+        r.state = RequestState::Assigned;
+        assert_eq!(
+            asked(&look, &a, &r),
+            None,
+            "decided: nothing asked any more"
         );
     }
 }
