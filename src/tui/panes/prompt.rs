@@ -35,6 +35,14 @@ pub const TUI_VERBS: &[(&str, &str)] = &[
         "sort",
         "sort the inbox: sort deadline|updated|created|escalation|kind|title",
     ),
+    (
+        "renew",
+        "renew the request of the case shown: renew now+90d (its approval policy decides)",
+    ),
+    (
+        "unsubscribe",
+        "end the request of the case shown: unsubscribe [TIME] (now, or at TIME)",
+    ),
     ("refresh", "reload and run due timers"),
     ("help", "show the keys"),
     ("quit", "leave casebench (also q)"),
@@ -211,6 +219,7 @@ pub fn parse_naming(
                 .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
             return Ok(PromptAction::Queue(i, None));
         }
+        "renew" | "unsubscribe" => return request_change(verb, rest, targets, now, requests),
         "sort" => {
             return Sort::from_name(rest)
                 .map(PromptAction::Sort)
@@ -278,6 +287,62 @@ pub fn parse_naming(
     to_action(parsed.verb, &cases, now, requests)
 }
 
+/// `:renew TIME` / `:unsubscribe [TIME]` on the request the (one) target case decides.
+fn request_change(
+    verb: &str,
+    rest: &str,
+    targets: &[CaseId],
+    now: DateTime<Utc>,
+    requests: RequestNames,
+) -> Result<PromptAction, String> {
+    let [case] = targets else {
+        return Err(format!("{verb}: open the one case whose request to {verb}"));
+    };
+    let request: crate::domain::RequestId = requests(targets)
+        .ok_or_else(|| format!("{case} decides no access request"))?
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    // `--until` / `--from` may be given as on the CLI; the time is the rest.
+    let given = rest
+        .strip_prefix("--until")
+        .or_else(|| rest.strip_prefix("--from"))
+        .unwrap_or(rest)
+        .trim();
+    let time = |t: &str| crate::verbs::timearg::parse_time(t, now);
+    let (command, what) = if verb == "renew" {
+        if given.is_empty() {
+            return Err("renew until when? :renew now+90d".into());
+        }
+        let until = time(given)?;
+        (
+            Command::Renew { request, until },
+            format!("renewal of {request} asked"),
+        )
+    } else {
+        let from = if given.is_empty() {
+            None
+        } else {
+            Some(time(given)?)
+        };
+        (
+            Command::CancelRequest { request, from },
+            format!("unsubscription of {request} asked"),
+        )
+    };
+    Ok(PromptAction::Run {
+        commands: vec![command],
+        what,
+        confirm: Some(format!(
+            "{} {request}?",
+            if verb == "renew" {
+                "Renew"
+            } else {
+                "Unsubscribe"
+            }
+        )),
+    })
+}
+
 /// `:open C-12`, `:show`: the named case, else the first target.
 fn open(rest: &str, targets: &[CaseId]) -> Result<PromptAction, String> {
     let id = if rest.is_empty() {
@@ -337,6 +402,44 @@ fn to_action(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renew_and_unsubscribe_act_on_the_request_of_the_case_shown() {
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 1, 9, 0, 0).unwrap();
+        let r2 = |_: &[CaseId]| Some("R-2".to_string());
+        let none = |_: &[CaseId]| None;
+        let c5 = [CaseId(5)];
+        match parse_naming(":renew now+30d", &c5, now, &r2).unwrap() {
+            PromptAction::Run {
+                commands, confirm, ..
+            } => {
+                assert_eq!(
+                    commands,
+                    vec![Command::Renew {
+                        request: crate::domain::RequestId(2),
+                        until: now + chrono::Duration::days(30),
+                    }]
+                );
+                assert_eq!(confirm.as_deref(), Some("Renew R-2?"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse_naming(":unsubscribe", &c5, now, &r2).unwrap() {
+            PromptAction::Run { commands, .. } => assert_eq!(
+                commands,
+                vec![Command::CancelRequest {
+                    request: crate::domain::RequestId(2),
+                    from: None,
+                }]
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse_naming(":renew", &c5, now, &r2).is_err());
+        assert!(parse_naming(":renew now+30d", &c5, now, &none)
+            .unwrap_err()
+            .contains("decides no access request"));
+        assert!(parse_naming(":renew now+30d", &[CaseId(5), CaseId(6)], now, &r2).is_err());
+    }
     use crate::domain::{DelegationMethod, Outcome, Target};
     use chrono::TimeZone;
 
