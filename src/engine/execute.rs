@@ -147,7 +147,7 @@ impl Engine {
         Ok(case)
     }
 
-    fn load_work_items(&self, case: &Case) -> Result<Vec<WorkItem>, ApiError> {
+    pub(crate) fn load_work_items(&self, case: &Case) -> Result<Vec<WorkItem>, ApiError> {
         case.work_items
             .iter()
             .map(|id| {

@@ -343,13 +343,9 @@ impl Engine {
 
     /// Tells the recipient and the requester how a renewal or unsubscription went.
     fn tell_change(&self, tx: &mut Tx, r: &Request, verb: &str, why: &str) -> Result<(), ApiError> {
-        let mut to = vec![r.recipient.clone()];
-        if r.requester != r.recipient {
-            to.push(r.requester.clone());
-        }
         let subject = format!("[casebench] {}: {} {verb}", r.id, r.product);
         let body = format!("The request {} for {}: {why}.\n", r.id, r.recipient);
-        self.queue_messages(tx, &to, None, &subject, &body)
+        self.notify_request(tx, r, &subject, &body)
     }
 }
 

@@ -133,7 +133,7 @@ impl Engine {
         let Some(case) = self.store.case(a.case)? else {
             return Ok(());
         };
-        let items = self.load_case_items(&case)?;
+        let items = self.load_work_items(&case)?;
         tx.cancel_open_items(items)?;
         let mut ended = case.clone();
         super::end_case(tx, &mut ended, &End::Aborted(why.to_string()))?;

@@ -210,19 +210,8 @@ impl Engine {
         let case = self.store.case(a.case)?.ok_or_else(|| {
             ApiError::Internal(format!("{} names {}, which is missing", request.id, a.case))
         })?;
-        let items = self.load_case_items(&case)?;
+        let items = self.load_work_items(&case)?;
         self.flow_of(request, case, items)
-    }
-
-    pub(crate) fn load_case_items(&self, case: &Case) -> Result<Vec<WorkItem>, ApiError> {
-        case.work_items
-            .iter()
-            .map(|id| {
-                self.store.work_item(*id)?.ok_or_else(|| {
-                    ApiError::Internal(format!("{} lists {id}, which is missing", case.id))
-                })
-            })
-            .collect()
     }
 
     /// A flow over entities already loaded (the sweep reads them through its overlay).

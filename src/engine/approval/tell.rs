@@ -14,14 +14,9 @@ impl Engine {
         verb: &str,
         why: &str,
     ) -> Result<(), ApiError> {
-        let mut to = vec![r.recipient.clone()];
-        if r.requester != r.recipient {
-            to.push(r.requester.clone());
-        }
-        self.queue_messages(
+        self.notify_request(
             tx,
-            &to,
-            None,
+            r,
             &format!("[casebench] {}: {} {verb}", r.id, r.product),
             &format!(
                 "The request {} for {} was {verb}: {why}.\n",
