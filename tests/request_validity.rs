@@ -26,6 +26,7 @@ const SHOP: &str = r#"zone = "Europe/Berlin"
 [[product]]
 id = "vpn"
 policy = "manager"
+unsubscription_policy = "manager"
 validity = "90d"
 
 [[policy]]
@@ -144,12 +145,12 @@ fn the_dated_example_counts_from_the_approval_to_23_59_local() {
     );
 }
 
-/// The dated example's renewal: asked 2017-03-31 for 2017-04-30 12:00, approved 04-02: the
-/// asked end is kept (earlier than 04-02 + 90 days). Its cancellation (asked 04-10 from
-/// 04-14, approved 04-11, which the seed has ending 04-11 23:59) is not matched yet: an
-/// approved unsubscription with a date ends at that date here (docs/cli.md).
+/// The dated example's renewal and cancellation: renewal asked 2017-03-31 for 2017-04-30
+/// 12:00, approved 04-02: the asked end is kept (earlier than 04-02 + 90 days). Then a
+/// cancellation asked 04-10 from 04-14, approved 04-11: valid until 04-11 23:59 — an
+/// approved unsubscription's date never lies past the end of the day it is approved.
 #[test]
-fn the_dated_example_renewal_keeps_the_asked_end() {
+fn the_dated_example_renewal_keeps_the_asked_end_and_the_cancellation_ends_that_day() {
     let w = world(at(2017, 1, 2, 10, 0), SHOP);
     let r = w.ask(None, None).unwrap();
     w.clock.set(at(2017, 1, 5, 9, 30));
@@ -168,6 +169,45 @@ fn the_dated_example_renewal_keeps_the_asked_end() {
     w.decide(r, true);
     assert_eq!(w.state(r), RequestState::Assigned);
     assert_eq!(w.until(r), Some(at(2017, 4, 30, 12, 0)));
+
+    w.clock.set(at(2017, 4, 10, 15, 0));
+    w.e.execute(
+        "bob",
+        Command::CancelRequest {
+            request: r,
+            from: Some(at(2017, 4, 14, 0, 0)),
+        },
+    )
+    .unwrap();
+    assert_eq!(w.state(r), RequestState::Unsubscription);
+    assert_eq!(w.until(r), Some(at(2017, 4, 30, 12, 0)), "unchanged while in approval");
+    w.clock.set(at(2017, 4, 11, 9, 0));
+    w.decide(r, true);
+    assert_eq!(w.state(r), RequestState::Assigned, "held until the end of the day");
+    assert_eq!(w.until(r), Some(at(2017, 4, 11, 23, 59)));
+    let events = w.e.inspect().request_events(r).unwrap();
+    let why = events.iter().rev().find_map(|e| e.why.clone()).unwrap();
+    assert!(why.contains("the access ends at 2017-04-11T21:59:00Z"), "{why}");
+}
+
+/// A date earlier than the end of the approval day is kept as asked.
+#[test]
+fn an_approved_unsubscription_keeps_an_earlier_date() {
+    let w = world(at(2017, 1, 2, 10, 0), SHOP);
+    let r = w.ask(None, None).unwrap();
+    w.decide(r, true);
+    w.clock.set(at(2017, 2, 1, 8, 0));
+    w.e.execute(
+        "bob",
+        Command::CancelRequest {
+            request: r,
+            from: Some(at(2017, 2, 1, 18, 0)),
+        },
+    )
+    .unwrap();
+    w.clock.set(at(2017, 2, 1, 9, 0));
+    w.decide(r, true);
+    assert_eq!(w.until(r), Some(at(2017, 2, 1, 18, 0)));
 }
 
 #[test]
@@ -362,7 +402,7 @@ fn the_zone_and_gap_keys_are_read_and_bad_ones_refused_at_their_line() {
         "{counts}"
     );
     let own = e(&SHOP.replace("validity = \"90d\"", "gap = { counts = [\"sold\"] }"));
-    assert!(own.starts_with("p.toml:6: unknown variant `sold`"), "{own}");
+    assert!(own.starts_with("p.toml:7: unknown variant `sold`"), "{own}");
     let stored = || w.e.inspect().shop_settings().unwrap();
     assert_eq!(stored().gap, None, "refused imports change nothing");
     let msg = w

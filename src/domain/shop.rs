@@ -67,6 +67,16 @@ pub fn period_end(start: DateTime<Utc>, secs: i64, tz: Tz) -> Result<DateTime<Ut
         .date_naive()
         .checked_add_signed(Duration::days(secs / 86_400))
         .ok_or_else(|| DomainError::TimeOverflow("the validity".into()))?;
+    last_minute(day, tz)
+}
+
+/// 23:59 local on the day `t` falls on in `tz`: where an approved unsubscription with a
+/// later date ends (seed 003: asked 04-10 from 04-14, approved 04-11 → 04-11 23:59).
+pub fn day_end(t: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, DomainError> {
+    last_minute(t.with_timezone(&tz).date_naive(), tz)
+}
+
+fn last_minute(day: chrono::NaiveDate, tz: Tz) -> Result<DateTime<Utc>, DomainError> {
     let last = day.and_time(NaiveTime::from_hms_opt(23, 59, 0).expect("a valid time"));
     // 23:59 falls in a zone's gap or fold nowhere today; should it, take the earlier
     // reading, or the minute an hour later.

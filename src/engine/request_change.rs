@@ -265,6 +265,10 @@ impl Engine {
             }
             (End::Approved, Purpose::Unsubscription { from: at }) => {
                 let why = format!("unsubscription approved under {policy}");
+                // An approved date never lies past the end of the approval day.
+                let tz = self.shop_zone()?;
+                let cap = crate::domain::shop::day_end(tx.now, tz)?;
+                let at = at.map(|a| a.min(cap));
                 ("unsubscribed", self.unsubscribe_now(tx, r, at, why)?)
             }
             (End::Approved, Purpose::Request) => {
