@@ -180,14 +180,25 @@ fn the_dated_example_renewal_keeps_the_asked_end_and_the_cancellation_ends_that_
     )
     .unwrap();
     assert_eq!(w.state(r), RequestState::Unsubscription);
-    assert_eq!(w.until(r), Some(at(2017, 4, 30, 12, 0)), "unchanged while in approval");
+    assert_eq!(
+        w.until(r),
+        Some(at(2017, 4, 30, 12, 0)),
+        "unchanged while in approval"
+    );
     w.clock.set(at(2017, 4, 11, 9, 0));
     w.decide(r, true);
-    assert_eq!(w.state(r), RequestState::Assigned, "held until the end of the day");
+    assert_eq!(
+        w.state(r),
+        RequestState::Assigned,
+        "held until the end of the day"
+    );
     assert_eq!(w.until(r), Some(at(2017, 4, 11, 23, 59)));
     let events = w.e.inspect().request_events(r).unwrap();
     let why = events.iter().rev().find_map(|e| e.why.clone()).unwrap();
-    assert!(why.contains("the access ends at 2017-04-11T21:59:00Z"), "{why}");
+    assert!(
+        why.contains("the access ends at 2017-04-11T21:59:00Z"),
+        "{why}"
+    );
 }
 
 /// A date earlier than the end of the approval day is kept as asked.

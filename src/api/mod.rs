@@ -2,11 +2,17 @@
 //! queries, their answers and errors, all serializable, and the [`Service`] that takes them.
 //! Imports nothing of ours but `domain`.
 
+mod campaign;
 mod feed;
 mod shop;
 mod sweep;
 
 pub use sweep::{Firing, SweepArgs, SweepReport};
+
+pub use campaign::{
+    CampaignDetail, CampaignRecord, CampaignReport, CampaignSummary, CertItemPage, DecisionRow,
+    ItemFilter, ItemPick, RemediationRow, ReportRow, ReviewerProgress, Tally,
+};
 
 pub use feed::{FeedAttributes, FeedRow};
 
@@ -153,6 +159,38 @@ pub enum Command {
         request: RequestId,
         #[serde(with = "crate::domain::time::ts_opt")]
         from: Option<DateTime<Utc>>,
+    },
+    /// Certification campaign definitions (administrators), all or nothing.
+    ImportCampaigns {
+        campaigns: Vec<CampaignRecord>,
+    },
+    /// Starts a run of a definition: its items snapshotted, stage 1 opened (deadline:
+    /// `deadline`, else the stage's duration).
+    StartCampaign {
+        name: String,
+        #[serde(with = "crate::domain::time::ts_opt")]
+        deadline: Option<DateTime<Utc>>,
+    },
+    /// Decides items of a run (`NAME` = its latest run, or `NAME#N`); a decision may be
+    /// changed until its stage ends.
+    CertDecide {
+        campaign: String,
+        items: ItemPick,
+        decision: crate::domain::campaign::Decision,
+        comment: Option<String>,
+    },
+    /// Ends the running stage now, as its deadline would.
+    AdvanceCampaign {
+        campaign: String,
+    },
+    /// Ends the review (what is undecided stays so), carries out the revocations, and
+    /// closes the run when nothing is left to carry out.
+    CloseCampaign {
+        campaign: String,
+    },
+    /// Reviews again, from stage 1, only the items nobody decided.
+    ReiterateCampaign {
+        campaign: String,
     },
 }
 
@@ -304,6 +342,9 @@ pub struct CaseDetail {
     /// The product of that request.
     #[serde(default)]
     pub product: Option<crate::domain::Product>,
+    /// The campaign run a certification case belongs to: its label and the stage.
+    #[serde(default)]
+    pub campaign: Option<(String, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -423,6 +464,19 @@ pub enum Query {
     Upcoming {
         limit: usize,
     },
+    /// Campaign definitions with their latest runs.
+    Campaigns,
+    /// A run (`NAME` = the latest, or `NAME#N`) with its progress.
+    Campaign(String),
+    /// Items of a run (or of the run of a certification case, with `filter.case`), in
+    /// number order from `from`, at most `limit`.
+    CertItems {
+        campaign: Option<String>,
+        filter: ItemFilter,
+        from: u32,
+        limit: usize,
+    },
+    CampaignReport(String),
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -450,6 +504,10 @@ pub enum Answer {
     OrgStructure(OrgStructure),
     OrgUnit(OrgUnitDetail),
     PendingApprovals(Vec<PendingApproval>),
+    Campaigns(Vec<CampaignSummary>),
+    Campaign(CampaignDetail),
+    CertItems(CertItemPage),
+    CampaignReport(CampaignReport),
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this

@@ -30,4 +30,7 @@ pub enum DomainError {
         value: String,
         expected: &'static str,
     },
+    /// A definition breaks one of its own rules; the text says which.
+    #[error("{0}")]
+    Invalid(String),
 }

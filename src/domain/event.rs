@@ -204,6 +204,35 @@ pub enum EventKind {
     ApprovalRestarted {
         request: RequestId,
     },
+    CampaignImported {
+        name: String,
+    },
+    /// A campaign run changed state or stage (`q4#1`, `in-review (stage 2 of 2)`).
+    CampaignChanged {
+        campaign: String,
+        state: String,
+    },
+    /// A reviewer's decision on an item (on the certification case).
+    CertDecided {
+        campaign: String,
+        item: u32,
+        subject: String,
+        decision: String,
+    },
+    /// A stage ended for items nobody decided: what the no-response rule made of them.
+    CertNoResponse {
+        campaign: String,
+        stage: u32,
+        items: u32,
+        rule: String,
+    },
+    /// A revocation is carried out (on the certification case of the item's last stage).
+    CertRemediation {
+        campaign: String,
+        item: u32,
+        subject: String,
+        state: String,
+    },
 }
 
 impl EventKind {
@@ -254,6 +283,11 @@ impl EventKind {
             }
             EventKind::ApprovalTimerFired { .. } => "timer",
             EventKind::ApprovalRestarted { .. } => "restarted",
+            EventKind::CampaignImported { .. } => "campaign",
+            EventKind::CampaignChanged { .. } => "campaign",
+            EventKind::CertDecided { .. } => "decided",
+            EventKind::CertNoResponse { .. } => "no-response",
+            EventKind::CertRemediation { .. } => "remediation",
         }
     }
 
@@ -422,6 +456,26 @@ impl EventKind {
             EventKind::ApprovalRestarted { request } => {
                 format!("{request}: the approval starts again from level 1")
             }
+            EventKind::CampaignImported { name } => format!("campaign {name}"),
+            EventKind::CampaignChanged { campaign, state } => format!("{campaign}: {state}"),
+            EventKind::CertDecided {
+                campaign,
+                item,
+                subject,
+                decision,
+            } => format!("{campaign} item {item} ({subject}): {decision}"),
+            EventKind::CertNoResponse {
+                campaign,
+                stage,
+                items,
+                rule,
+            } => format!("{campaign} stage {stage}: {items} items without response: {rule}"),
+            EventKind::CertRemediation {
+                campaign,
+                item,
+                subject,
+                state,
+            } => format!("{campaign} item {item} ({subject}): {state}"),
             _ => String::new(),
         }
     }

@@ -2,6 +2,7 @@
 //! every function that needs the time takes `now` as an argument.
 
 pub mod approval;
+pub mod campaign;
 pub mod case;
 pub mod duration;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod time;
 pub mod work_item;
 
 pub use approval::{Approval, ApprovalPolicy, ApprovalTimer, StepRun, StepState};
+pub use campaign::{CampaignDef, CampaignRun, CertItem};
 pub use case::{Case, CaseKind, CaseState, OpRef, Outcome};
 pub use duration::parse_duration;
 pub use error::DomainError;

@@ -217,7 +217,7 @@ fn counters(
 
 fn timers(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
     let until = chrono::DateTime::<chrono::Utc>::MAX_UTC;
-    for (time, kind, id, _slot, case) in s.due_until(until, usize::MAX)? {
+    for (time, kind, id, slot, case) in s.due_until(until, usize::MAX)? {
         let owned = match kind {
             trees::TIMER_WORK_ITEM => s.work_item(WorkItemId(id))?.is_some(),
             trees::TIMER_REQUEST => s.request(RequestId(id))?.is_some(),
@@ -226,6 +226,9 @@ fn timers(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
                 .request(RequestId(id))?
                 .and_then(|r| r.approval)
                 .is_some_and(|a| a.case == case),
+            trees::TIMER_CAMPAIGN => s
+                .campaign_run(id)?
+                .is_some_and(|r| r.timers.iter().any(|t| t.at == time && t.slot() == slot)),
             _ => false,
         };
         // A work item's or approval step's timer carries its case; the others carry their

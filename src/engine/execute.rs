@@ -125,6 +125,27 @@ impl Engine {
             Command::CancelRequest { request, from } => {
                 self.cancel_request(&mut tx, &user, request, from)?
             }
+            Command::ImportCampaigns { campaigns } => {
+                self.import_campaigns(&mut tx, &user, campaigns)?
+            }
+            Command::StartCampaign { name, deadline } => {
+                self.start_campaign(&mut tx, &user, &name, deadline)?
+            }
+            Command::CertDecide {
+                campaign,
+                items,
+                decision,
+                comment,
+            } => self.cert_decide(&mut tx, &user, &campaign, items, decision, comment)?,
+            Command::AdvanceCampaign { campaign } => {
+                self.advance_campaign(&mut tx, &user, &campaign)?
+            }
+            Command::CloseCampaign { campaign } => {
+                self.close_campaign(&mut tx, &user, &campaign)?
+            }
+            Command::ReiterateCampaign { campaign } => {
+                self.reiterate_campaign(&mut tx, &user, &campaign)?
+            }
             Command::Backup { .. } => unreachable!("taken above, outside the transaction"),
         };
         self.commit(tx, message)

@@ -297,6 +297,7 @@ impl Engine {
             Some(r) => self.store.product(&r.product)?,
             None => None,
         };
+        let campaign = self.campaign_of_case(&case)?;
         Ok(CaseDetail {
             operations,
             case,
@@ -304,6 +305,7 @@ impl Engine {
             comments,
             request,
             product,
+            campaign,
         })
     }
 }

@@ -290,7 +290,7 @@ impl Engine {
 
     /// An unsubscription that goes ahead: the access ends now (revoked) or, with a later
     /// `from`, at that date. Returns what happened.
-    fn unsubscribe_now(
+    pub(crate) fn unsubscribe_now(
         &self,
         tx: &mut Tx,
         r: &mut Request,
@@ -346,7 +346,13 @@ impl Engine {
     }
 
     /// Tells the recipient and the requester how a renewal or unsubscription went.
-    fn tell_change(&self, tx: &mut Tx, r: &Request, verb: &str, why: &str) -> Result<(), ApiError> {
+    pub(crate) fn tell_change(
+        &self,
+        tx: &mut Tx,
+        r: &Request,
+        verb: &str,
+        why: &str,
+    ) -> Result<(), ApiError> {
         let subject = format!("[casebench] {}: {} {verb}", r.id, r.product);
         let body = format!("The request {} for {}: {why}.\n", r.id, r.recipient);
         self.notify_request(tx, r, &subject, &body)

@@ -18,7 +18,7 @@ use crate::domain::{
 /// The account attribute holding the entitlements products grant.
 pub const ENTITLEMENTS: &str = "entitlements";
 
-fn values(v: Option<&String>) -> Vec<String> {
+pub(crate) fn values(v: Option<&String>) -> Vec<String> {
     let mut out: Vec<String> = v
         .map(|v| {
             v.split(';')
@@ -33,7 +33,7 @@ fn values(v: Option<&String>) -> Vec<String> {
     out
 }
 
-fn joined(v: Vec<String>) -> Option<String> {
+pub(crate) fn joined(v: Vec<String>) -> Option<String> {
     (!v.is_empty()).then(|| v.join(";"))
 }
 

@@ -53,6 +53,21 @@ impl Service for Engine {
             Query::PendingApprovals { limit } => {
                 Answer::PendingApprovals(self.pending_approvals(&user, limit)?)
             }
+            Query::Campaigns => Answer::Campaigns(self.campaign_summaries()?),
+            Query::Campaign(c) => Answer::Campaign(self.campaign_detail(&c)?),
+            Query::CertItems {
+                campaign,
+                filter,
+                from,
+                limit,
+            } => Answer::CertItems(self.cert_items_page(
+                &user,
+                campaign.as_deref(),
+                &filter,
+                from,
+                limit,
+            )?),
+            Query::CampaignReport(c) => Answer::CampaignReport(self.campaign_report(&c)?),
         })
     }
 

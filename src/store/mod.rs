@@ -6,6 +6,7 @@
 //! caller reports success). Index entries are derived in the write set from the entities,
 //! so indexes cannot disagree with what they index.
 
+mod campaign_store;
 mod codec;
 mod migrate;
 mod open;
@@ -21,8 +22,9 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::domain::{
-    ApprovalPolicy, Case, CaseId, CaseState, Event, Group, Notification, OrgSettings, OrgUnit,
-    Policy, Product, Request, RequestId, Resource, Shadow, User, WorkItem, WorkItemId,
+    ApprovalPolicy, CampaignDef, CampaignRun, Case, CaseId, CaseState, CertItem, Event, Group,
+    Notification, OrgSettings, OrgUnit, Policy, Product, Request, RequestId, Resource, Shadow,
+    User, WorkItem, WorkItemId,
 };
 
 pub use codec::encode;
@@ -201,6 +203,26 @@ pub trait Storage: Send + Sync {
 
     /// The IT Shop's zone and default gap rule (defaults when never imported).
     fn shop_settings(&self) -> Result<crate::domain::ShopSettings, StoreError>;
+
+    fn campaign(&self, name: &str) -> Result<Option<CampaignDef>, StoreError>;
+
+    /// Every campaign definition, by name.
+    fn campaigns(&self) -> Result<Vec<CampaignDef>, StoreError>;
+
+    fn campaign_run(&self, id: u64) -> Result<Option<CampaignRun>, StoreError>;
+
+    fn cert_item(&self, run: u64, no: u32) -> Result<Option<CertItem>, StoreError>;
+
+    /// Items of `run` from number `from` on, at most `limit`, until `keep` says stop.
+    fn scan_cert_items(
+        &self,
+        run: u64,
+        from: u32,
+        keep: &mut dyn FnMut(CertItem) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// The item a certification work item decides: (run id, item no).
+    fn cert_item_of(&self, work_item: WorkItemId) -> Result<Option<(u64, u32)>, StoreError>;
 }
 
 impl dyn Storage + '_ {

@@ -10,8 +10,9 @@ use super::trees::{self, Tree};
 use super::writeset::index_keys;
 use super::{bad_key, codec, DueEntry, Storage, StoreError, WriteSet};
 use crate::domain::{
-    ApprovalPolicy, Case, CaseId, CaseState, Event, Group, Notification, OrgSettings, OrgUnit,
-    Policy, Product, Request, RequestId, Resource, Shadow, User, WorkItem, WorkItemId,
+    ApprovalPolicy, CampaignDef, CampaignRun, Case, CaseId, CaseState, CertItem, Event, Group,
+    Notification, OrgSettings, OrgUnit, Policy, Product, Request, RequestId, Resource, Shadow,
+    User, WorkItem, WorkItemId,
 };
 
 impl From<sled::Error> for StoreError {
@@ -536,6 +537,35 @@ impl Storage for Store {
 
     fn org_units(&self) -> Result<Vec<OrgUnit>, StoreError> {
         self.values(Tree::OrgUnits, self.tree(Tree::OrgUnits)?.iter())
+    }
+
+    fn campaign(&self, name: &str) -> Result<Option<CampaignDef>, StoreError> {
+        self.get(Tree::Campaigns, name.as_bytes())
+    }
+
+    fn campaigns(&self) -> Result<Vec<CampaignDef>, StoreError> {
+        self.values(Tree::Campaigns, self.tree(Tree::Campaigns)?.iter())
+    }
+
+    fn campaign_run(&self, id: u64) -> Result<Option<CampaignRun>, StoreError> {
+        self.get(Tree::CampaignRuns, &trees::u64_key(id))
+    }
+
+    fn cert_item(&self, run: u64, no: u32) -> Result<Option<CertItem>, StoreError> {
+        self.get(Tree::CertItems, &trees::cert_item_key(run, no))
+    }
+
+    fn scan_cert_items(
+        &self,
+        run: u64,
+        from: u32,
+        keep: &mut dyn FnMut(CertItem) -> bool,
+    ) -> Result<(), StoreError> {
+        super::campaign_store::scan_items(self, run, from, keep)
+    }
+
+    fn cert_item_of(&self, work_item: WorkItemId) -> Result<Option<(u64, u32)>, StoreError> {
+        super::campaign_store::item_of(self, work_item)
     }
 
     fn org_settings(&self) -> Result<OrgSettings, StoreError> {

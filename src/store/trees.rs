@@ -35,6 +35,10 @@
 //! | `org_units`    | org unit id                           | `OrgUnit`        |
 //! |  `meta`        | `org/settings`                        | `OrgSettings`    |
 //! |  `meta`        | `shop/settings`                       | `ShopSettings`   |
+//! | `campaigns`    | name                                  | `CampaignDef`    |
+//! | `campaign_runs`| run id                                | `CampaignRun`    |
+//! | `cert_items`   | run id ‖ item no (u32)                | `CertItem`       |
+//! | `idx_cert_work`| work item id                          | run id ‖ item no (items in review) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
 //! for store-wide ones (imports), so a case's or request's history is one prefix scan.
@@ -47,7 +51,8 @@
 //! Kind 3 = a resource's timers (id = resource seq, slot 0 = propagation, 1 = export grace
 //! check, value = resource seq), derived from the resource. Kind 4 = an approval step's
 //! timer (id = request id, slot = `ApprovalTimer::slot`, value = the approval case id),
-//! derived from `Request::approval`.
+//! derived from `Request::approval`. Kind 5 = a campaign run's timer (id = run id, slot =
+//! `RunTimer::slot`, value = 0), derived from `CampaignRun::timers`.
 //!
 //! Schema 2 added `Case::request`, `Request::approval` and `Group::fallback` (schema 1
 //! stores are migrated when opened, `store::migrate`).
@@ -59,7 +64,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 25] = [
+pub const NAMES: [&str; 29] = [
     "meta",
     "cases",
     "work_items",
@@ -85,6 +90,10 @@ pub const NAMES: [&str; 25] = [
     "products",
     "approval_policies",
     "org_units",
+    "campaigns",
+    "campaign_runs",
+    "cert_items",
+    "idx_cert_work",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -114,6 +123,10 @@ pub enum Tree {
     Products,
     ApprovalPolicies,
     OrgUnits,
+    Campaigns,
+    CampaignRuns,
+    CertItems,
+    CertWork,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";
@@ -127,6 +140,8 @@ pub const TIMER_WORK_ITEM: u8 = 1;
 pub const TIMER_REQUEST: u8 = 2;
 pub const TIMER_RESOURCE: u8 = 3;
 pub const TIMER_APPROVAL: u8 = 4;
+pub const TIMER_CAMPAIGN: u8 = 5;
+pub const KEY_NEXT_CAMPAIGN_RUN: &[u8] = b"next/campaign-run";
 pub const KEY_ORG_SETTINGS: &[u8] = b"org/settings";
 pub const KEY_SHOP_SETTINGS: &[u8] = b"shop/settings";
 pub const KEY_NEXT_RESOURCE: &[u8] = b"next/resource";
@@ -252,6 +267,24 @@ pub fn read_time_id_key(k: &[u8]) -> Option<(DateTime<Utc>, u64)> {
 
 pub fn work_item_of(k: &[u8]) -> Option<WorkItemId> {
     read_u64(&k[k.len().checked_sub(8)?..]).map(WorkItemId)
+}
+
+/// `run ‖ no`: an item of a campaign run.
+pub fn cert_item_key(run: u64, no: u32) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..8].copy_from_slice(&run.to_be_bytes());
+    k[8..].copy_from_slice(&no.to_be_bytes());
+    k
+}
+
+pub fn read_cert_item_key(k: &[u8]) -> Option<(u64, u32)> {
+    if k.len() != 12 {
+        return None;
+    }
+    Some((
+        read_u64(&k[..8])?,
+        u32::from_be_bytes(k[8..].try_into().ok()?),
+    ))
 }
 
 #[cfg(test)]

@@ -236,6 +236,51 @@ impl WriteSet {
         }
     }
 
+    pub fn put_campaign(&mut self, def: &crate::domain::CampaignDef) {
+        self.put(Tree::Campaigns, def.name.as_bytes(), encode(def));
+    }
+
+    pub fn put_campaign_run(
+        &mut self,
+        prev: Option<&crate::domain::CampaignRun>,
+        run: &crate::domain::CampaignRun,
+    ) {
+        self.put(Tree::CampaignRuns, trees::u64_key(run.id), encode(run));
+        let keys = |r: &crate::domain::CampaignRun| -> BTreeSet<Vec<u8>> {
+            r.timers
+                .iter()
+                .map(|t| trees::due_key(t.at, trees::TIMER_CAMPAIGN, r.id, t.slot()).to_vec())
+                .collect()
+        };
+        let old = prev.map(keys).unwrap_or_default();
+        let new = keys(run);
+        for k in old.difference(&new) {
+            self.del(Tree::Due, k.clone());
+        }
+        for k in new.difference(&old) {
+            self.put(Tree::Due, k.clone(), trees::u64_key(0).to_vec());
+        }
+    }
+
+    /// An item of a run; its work item (while in review) is indexed back to it.
+    pub fn put_cert_item(
+        &mut self,
+        prev: Option<&crate::domain::CertItem>,
+        item: &crate::domain::CertItem,
+    ) {
+        let key = trees::cert_item_key(item.run, item.no);
+        self.put(Tree::CertItems, key, encode(item));
+        let (old, new) = (prev.and_then(|p| p.work_item), item.work_item);
+        if old != new {
+            if let Some(w) = old {
+                self.del(Tree::CertWork, trees::u64_key(w.0));
+            }
+            if let Some(w) = new {
+                self.put(Tree::CertWork, trees::u64_key(w.0), key.to_vec());
+            }
+        }
+    }
+
     pub fn put_group(&mut self, group: &Group) {
         self.put(Tree::Groups, group.name.as_bytes(), encode(group));
     }

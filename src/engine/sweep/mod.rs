@@ -26,7 +26,9 @@ use crate::api::{ApiError, Firing, SweepReport};
 use crate::domain::{
     Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, WorkItem, WorkItemId,
 };
-use crate::store::trees::{TIMER_APPROVAL, TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM};
+use crate::store::trees::{
+    TIMER_APPROVAL, TIMER_CAMPAIGN, TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM,
+};
 
 /// Entities changed earlier in this sweep (needed by dry runs, which write nothing).
 #[derive(Default)]
@@ -198,6 +200,27 @@ impl Engine {
                     continue;
                 };
                 run.fired.push(resource_firing(due, name, action));
+                continue;
+            }
+            if kind == TIMER_CAMPAIGN {
+                if dry_run {
+                    if let Some(action) = self.preview_campaign_timer(id, slot)? {
+                        run.fired.push(resource_firing(due, "campaign", action));
+                    }
+                    continue;
+                }
+                // A campaign timer runs alone in its transaction: it reads every item.
+                if in_batch > 0 {
+                    self.commit_batch(tx)?;
+                    in_batch = 0;
+                }
+                let mut ctx = self.begin_at(SYSTEM_ACTOR, due)?;
+                if let Some((name, action)) = self.fire_campaign_timer(&mut ctx, id, slot, due)? {
+                    self.commit_batch(ctx)?;
+                    run.fired.push(resource_firing(due, &name, action));
+                }
+                run.keep();
+                tx = self.begin_at(SYSTEM_ACTOR, now)?;
                 continue;
             }
             if kind != TIMER_WORK_ITEM {
