@@ -4,9 +4,11 @@
 
 mod campaign;
 mod feed;
+mod records;
 mod shop;
 mod sweep;
 
+pub use records::{NewCase, UserRecord};
 pub use sweep::{Firing, SweepArgs, SweepReport};
 
 pub use campaign::{
@@ -192,31 +194,6 @@ pub enum Command {
     ReiterateCampaign {
         campaign: String,
     },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewCase {
-    pub kind: CaseKind,
-    pub title: String,
-    pub description: Option<String>,
-    pub resource: Option<String>,
-    pub object: Option<String>,
-    /// Whom the case's first work item goes to.
-    pub target: Target,
-    #[serde(with = "crate::domain::time::ts_opt")]
-    pub deadline: Option<DateTime<Utc>>,
-    pub policy: Option<String>,
-}
-
-/// One user as read from an import file; `line` locates it for error messages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserRecord {
-    pub line: u64,
-    pub login: String,
-    pub name: String,
-    pub email: String,
-    pub manager: Option<String>,
-    pub groups: Vec<String>,
 }
 
 /// What a command changed.

@@ -6,24 +6,14 @@ use chrono::{DateTime, Datelike, Utc};
 use super::lifecycle::{combined_outcome, with_item};
 use super::{authz, Engine, Tx};
 use crate::api::{ApiError, Applied, Command, NewCase};
-use crate::domain::{
-    Case, CaseId, CaseState, DelegationMethod, EventKind, Outcome, Target, User, WorkItem,
-    WorkItemId,
-};
+use crate::domain::{Case, CaseId, CaseState, EventKind, Outcome, User, WorkItem, WorkItemId};
 
 impl Engine {
     /// The single write path: checks, applies and records `command` as `actor`, atomically
     /// and durably (unless in batch mode).
     pub fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
         if let Command::Backup { dest } = &command {
-            // It writes no transaction: the copy is taken under the write lock itself.
-            let user = self.actor(actor)?;
-            authz::may_administer(&user, "back up the store")?;
-            self.backup(dest)?;
-            return Ok(Applied {
-                message: format!("backed up {} to {}", self.path().display(), dest.display()),
-                ..Applied::default()
-            });
+            return self.backup_command(actor, dest);
         }
         let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let user = self.actor(actor)?;
@@ -125,30 +115,47 @@ impl Engine {
             Command::CancelRequest { request, from } => {
                 self.cancel_request(&mut tx, &user, request, from)?
             }
-            Command::ImportCampaigns { campaigns } => {
-                self.import_campaigns(&mut tx, &user, campaigns)?
-            }
+            c @ (Command::ImportCampaigns { .. }
+            | Command::StartCampaign { .. }
+            | Command::CertDecide { .. }
+            | Command::AdvanceCampaign { .. }
+            | Command::CloseCampaign { .. }
+            | Command::ReiterateCampaign { .. }) => self.campaign_command(&mut tx, &user, c)?,
+            Command::Backup { .. } => unreachable!("taken above, outside the transaction"),
+        };
+        self.commit(tx, message)
+    }
+
+    /// It writes no transaction: the copy is taken under the write lock itself.
+    fn backup_command(&self, actor: &str, dest: &std::path::Path) -> Result<Applied, ApiError> {
+        let user = self.actor(actor)?;
+        authz::may_administer(&user, "back up the store")?;
+        self.backup(dest)?;
+        Ok(Applied {
+            message: format!("backed up {} to {}", self.path().display(), dest.display()),
+            ..Applied::default()
+        })
+    }
+
+    fn campaign_command(&self, tx: &mut Tx, user: &User, c: Command) -> Result<String, ApiError> {
+        match c {
+            Command::ImportCampaigns { campaigns } => self.import_campaigns(tx, user, campaigns),
             Command::StartCampaign { name, deadline } => {
-                self.start_campaign(&mut tx, &user, &name, deadline)?
+                self.start_campaign(tx, user, &name, deadline)
             }
             Command::CertDecide {
                 campaign,
                 items,
                 decision,
                 comment,
-            } => self.cert_decide(&mut tx, &user, &campaign, items, decision, comment)?,
-            Command::AdvanceCampaign { campaign } => {
-                self.advance_campaign(&mut tx, &user, &campaign)?
-            }
-            Command::CloseCampaign { campaign } => {
-                self.close_campaign(&mut tx, &user, &campaign)?
-            }
-            Command::ReiterateCampaign { campaign } => {
-                self.reiterate_campaign(&mut tx, &user, &campaign)?
-            }
-            Command::Backup { .. } => unreachable!("taken above, outside the transaction"),
-        };
-        self.commit(tx, message)
+            } => self.cert_decide(tx, user, &campaign, items, decision, comment),
+            Command::AdvanceCampaign { campaign } => self.advance_campaign(tx, user, &campaign),
+            Command::CloseCampaign { campaign } => self.close_campaign(tx, user, &campaign),
+            Command::ReiterateCampaign { campaign } => self.reiterate_campaign(tx, user, &campaign),
+            other => Err(ApiError::Internal(format!(
+                "not a campaign command: {other:?}"
+            ))),
+        }
     }
 
     fn load_case(&self, id: CaseId) -> Result<Case, ApiError> {
@@ -157,7 +164,7 @@ impl Engine {
             .ok_or_else(|| ApiError::NotFound(format!("no case {id}")))
     }
 
-    fn load_active_case(&self, id: CaseId, verb: &str) -> Result<Case, ApiError> {
+    pub(super) fn load_active_case(&self, id: CaseId, verb: &str) -> Result<Case, ApiError> {
         let case = self.load_case(id)?;
         if !case.state.is_active() {
             return Err(ApiError::IllegalState(format!(
@@ -181,7 +188,7 @@ impl Engine {
 
     /// The work item a command on `case` is about: the one named, or the only open one, or
     /// the actor's own (assigned, or for claims offered to their groups).
-    fn pick_work_item(
+    pub(super) fn pick_work_item(
         &self,
         case: &Case,
         user: &User,
@@ -243,154 +250,10 @@ impl Engine {
         Ok(format!("created {} ({} for {target})", case.id, item.id))
     }
 
-    fn touch(&self, tx: &mut Tx, case: &Case) {
+    pub(super) fn touch(&self, tx: &mut Tx, case: &Case) {
         let mut updated = case.clone();
         updated.modified = tx.now;
         tx.ws.put_case(Some(case), &updated);
-    }
-
-    fn claim(
-        &self,
-        tx: &mut Tx,
-        user: &User,
-        case_id: CaseId,
-        wanted: Option<WorkItemId>,
-    ) -> Result<String, ApiError> {
-        let case = self.load_active_case(case_id, "claim")?;
-        let mut item = self.pick_work_item(&case, user, wanted, true)?;
-        let prev = item.clone();
-        authz::may_claim(user, &item)?;
-        if case.request.is_some() {
-            // An approval step is decided by its approvers: no administrator's claim.
-            authz::may_claim_step(user, &item)?;
-        }
-        let what = item.claim(&user.login)?;
-        tx.event(Some(case.id), what, None);
-        tx.ws.put_work_item(Some(&prev), &item);
-        self.touch(tx, &case);
-        tx.applied.case = Some(case.id);
-        tx.applied.work_item = Some(item.id);
-        Ok(format!("{} claimed by {}", item.id, user.login))
-    }
-
-    fn assign(
-        &self,
-        tx: &mut Tx,
-        user: &User,
-        case_id: CaseId,
-        wanted: Option<WorkItemId>,
-        to: &str,
-        comment: Option<String>,
-    ) -> Result<String, ApiError> {
-        let case = self.load_active_case(case_id, "reassign")?;
-        let mut item = self.pick_work_item(&case, user, wanted, false)?;
-        authz::may_work_on(user, &item, "reassign")?;
-        self.check_target(&Target::User(to.to_string()))?;
-        let prev = item.clone();
-        let what = item.reassign(&user.login, to)?;
-        self.follow_item(tx, &case, &mut item)?;
-        tx.event(Some(case.id), what, clean(comment));
-        tx.ws.put_work_item(Some(&prev), &item);
-        self.touch(tx, &case);
-        tx.applied.case = Some(case.id);
-        tx.applied.work_item = Some(item.id);
-        Ok(format!("{} reassigned to {to}", item.id))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn delegate(
-        &self,
-        tx: &mut Tx,
-        user: &User,
-        case_id: CaseId,
-        wanted: Option<WorkItemId>,
-        to: &Target,
-        method: DelegationMethod,
-        comment: Option<String>,
-    ) -> Result<String, ApiError> {
-        let case = self.load_active_case(case_id, "delegate")?;
-        let mut item = self.pick_work_item(&case, user, wanted, false)?;
-        authz::may_work_on(user, &item, "delegate")?;
-        self.check_target(to)?;
-        let prev = item.clone();
-        let what = item.delegate(&user.login, to, method)?;
-        self.follow_item(tx, &case, &mut item)?;
-        tx.event(Some(case.id), what, clean(comment));
-        tx.ws.put_work_item(Some(&prev), &item);
-        self.touch(tx, &case);
-        tx.applied.case = Some(case.id);
-        tx.applied.work_item = Some(item.id);
-        Ok(format!("{} delegated to {to}", item.id))
-    }
-
-    fn escalate(
-        &self,
-        tx: &mut Tx,
-        user: &User,
-        case_id: CaseId,
-        wanted: Option<WorkItemId>,
-        to: Option<Target>,
-        comment: Option<String>,
-    ) -> Result<String, ApiError> {
-        let case = self.load_active_case(case_id, "escalate")?;
-        let mut item = self.pick_work_item(&case, user, wanted, false)?;
-        authz::may_work_on(user, &item, "escalate")?;
-        let to = match to {
-            Some(t) => t,
-            None => self.escalation_target(&item)?,
-        };
-        self.check_target(&to)?;
-        let prev = item.clone();
-        let policy = match &case.policy {
-            Some(name) => self.store.policy(name)?,
-            None => None,
-        };
-        let deadline = match &policy {
-            Some(p) => p.level_deadline(tx.now)?,
-            None => None,
-        };
-        let what = item.escalate(&user.login, &to, deadline, tx.now)?;
-        let level = item.escalation_level;
-        if let Some(p) = &policy {
-            item.timers = p.schedule(&item, tx.now)?;
-        }
-        self.follow_item(tx, &case, &mut item)?;
-        tx.event(Some(case.id), what, clean(comment));
-        tx.ws.put_work_item(Some(&prev), &item);
-        self.touch(tx, &case);
-        tx.applied.case = Some(case.id);
-        tx.applied.work_item = Some(item.id);
-        Ok(format!("{} escalated to {to} (level {level})", item.id))
-    }
-
-    /// The manager of the first assignee, else the manager of the first candidate group.
-    fn escalation_target(&self, item: &WorkItem) -> Result<Target, ApiError> {
-        if let Some(a) = item.assignees.first() {
-            if let Some(m) = self.store.user(a)?.and_then(|u| u.manager) {
-                return Ok(Target::User(m));
-            }
-            return Err(ApiError::IllegalState(format!(
-                "cannot escalate {}: {a} has no manager; name a target with --to",
-                item.id
-            )));
-        }
-        if let Some(g) = item.candidates.first() {
-            let group = self.store.group(g)?;
-            if let Some(m) = group.as_ref().and_then(|g| g.manager.clone()) {
-                return Ok(Target::User(m));
-            }
-            if let Some(f) = group.and_then(|g| g.fallback) {
-                return Ok(Target::Group(f));
-            }
-            return Err(ApiError::IllegalState(format!(
-                "cannot escalate {}: group @{g} has no manager and no fallback group; name a target with --to",
-                item.id
-            )));
-        }
-        Err(ApiError::IllegalState(format!(
-            "cannot escalate {}: nobody holds it; name a target with --to",
-            item.id
-        )))
     }
 
     fn comment(&self, tx: &mut Tx, case_id: CaseId, text: String) -> Result<String, ApiError> {
@@ -413,6 +276,7 @@ impl Engine {
         comment: Option<String>,
     ) -> Result<String, ApiError> {
         let case = self.load_active_case(case_id, "complete")?;
+        self.refuse_on_review(&case, "complete")?;
         let mut item = self.pick_work_item(&case, user, wanted, false)?;
         if !item.is_open() {
             return Err(ApiError::IllegalState(format!(
@@ -462,6 +326,7 @@ impl Engine {
         };
         let case = self.load_active_case(case_id, verb)?;
         authz::may_end_case(user, &case, verb)?;
+        self.refuse_on_review(&case, verb)?;
         if let (Some(r), CaseState::Closed) = (case.request, to) {
             return Err(ApiError::IllegalState(format!(
                 "cannot close {}: it decides {r}; approve or deny it (`request approve|deny {r}`), or cancel the case to abort the request",

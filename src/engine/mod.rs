@@ -13,6 +13,7 @@ mod feed;
 mod feed_file;
 mod gap;
 pub mod generate;
+mod handover;
 mod lifecycle;
 mod notify;
 mod provision;

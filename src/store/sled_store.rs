@@ -561,11 +561,11 @@ impl Storage for Store {
         from: u32,
         keep: &mut dyn FnMut(CertItem) -> bool,
     ) -> Result<(), StoreError> {
-        super::campaign_store::scan_items(self, run, from, keep)
+        self.scan_items(run, from, keep)
     }
 
     fn cert_item_of(&self, work_item: WorkItemId) -> Result<Option<(u64, u32)>, StoreError> {
-        super::campaign_store::item_of(self, work_item)
+        self.item_of(work_item)
     }
 
     fn org_settings(&self) -> Result<OrgSettings, StoreError> {

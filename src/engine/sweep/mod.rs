@@ -204,9 +204,7 @@ impl Engine {
             }
             if kind == TIMER_CAMPAIGN {
                 if dry_run {
-                    if let Some(action) = self.preview_campaign_timer(id, slot)? {
-                        run.fired.push(resource_firing(due, "campaign", action));
-                    }
+                    run.fired.extend(self.sweep_campaign(due, id, slot, true)?);
                     continue;
                 }
                 // A campaign timer runs alone in its transaction: it reads every item.
@@ -214,11 +212,7 @@ impl Engine {
                     self.commit_batch(tx)?;
                     in_batch = 0;
                 }
-                let mut ctx = self.begin_at(SYSTEM_ACTOR, due)?;
-                if let Some((name, action)) = self.fire_campaign_timer(&mut ctx, id, slot, due)? {
-                    self.commit_batch(ctx)?;
-                    run.fired.push(resource_firing(due, &name, action));
-                }
+                run.fired.extend(self.sweep_campaign(due, id, slot, false)?);
                 run.keep();
                 tx = self.begin_at(SYSTEM_ACTOR, now)?;
                 continue;
@@ -252,6 +246,26 @@ impl Engine {
             run.keep();
         }
         Ok(())
+    }
+
+    /// A campaign run's timer, in a transaction of its own (a dry run only says what).
+    fn sweep_campaign(
+        &self,
+        due: DateTime<Utc>,
+        id: u64,
+        slot: u16,
+        dry_run: bool,
+    ) -> Result<Option<Firing>, ApiError> {
+        if dry_run {
+            let action = self.preview_campaign_timer(id, slot)?;
+            return Ok(action.map(|a| resource_firing(due, "campaign", a)));
+        }
+        let mut tx = self.begin_at(SYSTEM_ACTOR, due)?;
+        let Some((name, action)) = self.fire_campaign_timer(&mut tx, id, slot, due)? else {
+            return Ok(None);
+        };
+        self.commit_batch(tx)?;
+        Ok(Some(resource_firing(due, &name, action)))
     }
 
     fn overlay_item(&self, o: &Overlay, id: WorkItemId) -> Result<Option<WorkItem>, ApiError> {

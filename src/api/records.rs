@@ -1,0 +1,31 @@
+//! What front ends hand the engine to create: a new case, a user read from a file.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{CaseKind, Target};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCase {
+    pub kind: CaseKind,
+    pub title: String,
+    pub description: Option<String>,
+    pub resource: Option<String>,
+    pub object: Option<String>,
+    /// Whom the case's first work item goes to.
+    pub target: Target,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    pub deadline: Option<DateTime<Utc>>,
+    pub policy: Option<String>,
+}
+
+/// One user as read from an import file; `line` locates it for error messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub line: u64,
+    pub login: String,
+    pub name: String,
+    pub email: String,
+    pub manager: Option<String>,
+    pub groups: Vec<String>,
+}
