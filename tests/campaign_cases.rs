@@ -207,3 +207,50 @@ fn complete_close_and_cancel_are_refused_on_a_certification_case() {
         );
     }
 }
+
+/// A campaign timer that cannot fire (here: a stored second stage whose duration no time
+/// can hold, as a damaged or hand-edited store could carry) is dropped with an event, and
+/// the sweep goes on; the next sweep does not trip over it again.
+#[test]
+fn a_campaign_timer_that_cannot_fire_is_dropped_and_the_sweep_goes_on() {
+    let (e, dir, _case) = world();
+    let run = match e.query("root", Query::Campaign("sweep".into())).unwrap() {
+        Answer::Campaign(d) => d.run,
+        a => panic!("{a:?}"),
+    };
+    drop(e);
+    let db = dir.path().join("s");
+    let s = casebench::store::Store::open(&db).unwrap();
+    let mut poisoned = run.clone();
+    let mut second = poisoned.def.stages[0].clone();
+    second.duration_secs = i64::MAX;
+    poisoned.def.stages.push(second);
+    let mut ws = casebench::store::WriteSet::default();
+    ws.put_campaign_run(Some(&run), &poisoned);
+    casebench::store::Storage::commit(&s, ws).unwrap();
+    drop(s);
+    let after = run.stage_deadline.unwrap() + chrono::Duration::hours(1);
+    let e = Engine::open(&db, Arc::new(ManualClock::new(after))).unwrap();
+    let args = || casebench::api::SweepArgs {
+        now: None,
+        until: None,
+        dry_run: false,
+    };
+    let report = e.sweep("root", args()).unwrap();
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert!(
+        report.failed[0]
+            .action
+            .contains("a timer of campaign sweep#1 dropped"),
+        "{report:?}"
+    );
+    let again = e.sweep("root", args()).unwrap();
+    assert!(
+        again.failed.is_empty() && again.fired.is_empty(),
+        "{again:?}"
+    );
+    assert!(matches!(
+        e.query("root", Query::Check).unwrap(),
+        Answer::Findings(f) if f.is_empty()
+    ));
+}

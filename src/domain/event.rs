@@ -233,6 +233,12 @@ pub enum EventKind {
         subject: String,
         state: String,
     },
+    /// A request's, approval step's, resource's or campaign's timer could not fire and was
+    /// dropped (a work item's is `TimerFailed`).
+    TimerDropped {
+        timer: String,
+        error: String,
+    },
 }
 
 impl EventKind {
@@ -288,6 +294,7 @@ impl EventKind {
             EventKind::CertDecided { .. } => "decided",
             EventKind::CertNoResponse { .. } => "no-response",
             EventKind::CertRemediation { .. } => "remediation",
+            EventKind::TimerDropped { .. } => "timer-failed",
         }
     }
 
@@ -476,6 +483,7 @@ impl EventKind {
                 subject,
                 state,
             } => format!("{campaign} item {item} ({subject}): {state}"),
+            EventKind::TimerDropped { timer, error } => format!("{timer} dropped: {error}"),
             _ => String::new(),
         }
     }

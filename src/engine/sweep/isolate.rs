@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::{work_item_firing, write_change, DueKey, Overlay};
 use crate::api::{ApiError, Firing};
-use crate::domain::{CaseId, EventKind, TimerRef, WorkItemId};
+use crate::domain::{CaseId, EventKind, RequestId, TimerRef, WorkItemId};
 use crate::engine::{Engine, Tx};
 
 /// What a sweep has done so far, over its passes.
@@ -91,5 +91,82 @@ impl Engine {
         let failed = work_item_firing(timer, case.id, item.id, &policy, error.to_string());
         write_change(o, tx, &case, &prev_item, item, None);
         Ok(Some(failed))
+    }
+}
+
+impl Engine {
+    /// Drops a request's, approval step's, resource's or campaign's timer that cannot fire
+    /// (`error`) from its owner, hence from `due`, with an event saying so.
+    pub(super) fn drop_failed_other(
+        &self,
+        tx: &mut Tx<'_>,
+        (due, kind, id, slot): DueKey,
+        error: &str,
+    ) -> Result<Option<Firing>, ApiError> {
+        use crate::store::trees::{TIMER_APPROVAL, TIMER_CAMPAIGN, TIMER_REQUEST, TIMER_RESOURCE};
+        tx.now = due;
+        let (label, request) = match kind {
+            TIMER_REQUEST | TIMER_APPROVAL => {
+                let Some(prev) = self.store.request(RequestId(id))? else {
+                    return Ok(None);
+                };
+                let mut r = prev.clone();
+                let what = if kind == TIMER_REQUEST {
+                    r.timers
+                        .retain(|t| !(t.due == due && t.kind.code() == slot));
+                    "validity"
+                } else {
+                    if let Some(a) = r.approval.as_mut() {
+                        a.timers.retain(|t| !(t.due == due && t.slot() == slot));
+                    }
+                    "approval"
+                };
+                tx.ws.put_request(Some(&prev), &r);
+                (format!("the {what} timer of {}", r.id), Some(r.id))
+            }
+            TIMER_RESOURCE => {
+                let Some(prev) = self.store.resource_by_seq(id)? else {
+                    return Ok(None);
+                };
+                let mut r = prev.clone();
+                let what = if slot == 0 {
+                    r.propagation_due = None;
+                    "propagation"
+                } else {
+                    r.grace_due = None;
+                    "export-grace"
+                };
+                tx.ws.put_resource(Some(&prev), &r);
+                (format!("the {what} timer of resource {}", r.id), None)
+            }
+            TIMER_CAMPAIGN => {
+                let Some(prev) = self.store.campaign_run(id)? else {
+                    return Ok(None);
+                };
+                let mut run = prev.clone();
+                run.timers.retain(|t| !(t.at == due && t.slot() == slot));
+                tx.ws.put_campaign_run(Some(&prev), &run);
+                (format!("a timer of campaign {}", run.label()), None)
+            }
+            _ => return Ok(None),
+        };
+        let what = EventKind::TimerDropped {
+            timer: label.clone(),
+            error: error.to_string(),
+        };
+        match request {
+            Some(r) => tx.request_event(r, what, None),
+            None => tx.event(None, what, None),
+        }
+        Ok(Some(Firing {
+            due,
+            timer: "timer-failed".into(),
+            case: None,
+            work_item: None,
+            request,
+            policy: None,
+            rule: None,
+            action: format!("{label} dropped: {error}"),
+        }))
     }
 }

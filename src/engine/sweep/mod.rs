@@ -24,7 +24,8 @@ use resources::resource_firing;
 use super::{Engine, Tx, SYSTEM_ACTOR};
 use crate::api::{ApiError, Firing, SweepReport};
 use crate::domain::{
-    Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, WorkItem, WorkItemId,
+    ApprovalTimer, Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, WorkItem,
+    WorkItemId,
 };
 use crate::store::trees::{
     TIMER_APPROVAL, TIMER_CAMPAIGN, TIMER_REQUEST, TIMER_RESOURCE, TIMER_WORK_ITEM,
@@ -78,6 +79,15 @@ struct Change<'a> {
 }
 
 type DueKey = (DateTime<Utc>, u8, u64, u16);
+
+/// The batch of firings in the making.
+struct Batch<'e> {
+    tx: Tx<'e>,
+    /// Firings in it.
+    n: usize,
+    now: DateTime<Utc>,
+    dry_run: bool,
+}
 
 /// Firings applied per store transaction. Each firing reads what earlier ones in its batch
 /// changed through the overlay; a batch is atomic, so a crash keeps or loses whole firings.
@@ -149,103 +159,126 @@ impl Engine {
             .map(|(t, kind, id, slot, case)| ((t, kind, id, slot), case))
             .collect();
         let mut overlay = Overlay::default();
-        let mut tx = self.begin_at(SYSTEM_ACTOR, now)?;
-        let mut in_batch = 0;
+        let mut b = Batch {
+            tx: self.begin_at(SYSTEM_ACTOR, now)?,
+            n: 0,
+            now,
+            dry_run,
+        };
         while let Some((key, case)) = pending.pop_first() {
             let (due, kind, id, slot) = key;
-            if in_batch >= BATCH && !dry_run {
-                self.commit_batch(tx)?;
-                run.keep();
-                tx = self.begin_at(SYSTEM_ACTOR, now)?;
-                in_batch = 0;
+            if b.n >= BATCH && !dry_run {
+                self.commit_open_batch(&mut b, run)?;
             }
-            if kind == TIMER_REQUEST {
-                if let Some(firing) =
-                    self.fire_request(&mut overlay, &mut tx, due, RequestId(id), slot)?
-                {
-                    run.fired.push(firing);
-                    in_batch += 1;
-                }
-                continue;
-            }
-            if kind == TIMER_APPROVAL {
-                let o = &mut overlay;
-                if let Some((firing, next)) =
-                    self.fire_approval(o, &mut tx, due, RequestId(id), slot, case)?
-                {
-                    run.fired.push(firing);
-                    in_batch += 1;
-                    for t in next.into_iter().filter(|t| t.due <= until) {
-                        pending.insert((t.due, TIMER_APPROVAL, id, t.slot()), case);
-                    }
-                }
-                continue;
-            }
-            if kind == TIMER_RESOURCE {
-                let Some((r, name)) = self.live_resource_timer(due, id, slot)? else {
-                    continue;
-                };
-                let action = if dry_run {
-                    self.preview_resource_timer(&r, slot)?
+            if let Some(error) = run.skip.get(&key).cloned() {
+                let dropped = if kind == TIMER_WORK_ITEM {
+                    let timer = TimerRef { due, slot };
+                    let o = &mut overlay;
+                    self.drop_failed(o, &mut b.tx, timer, WorkItemId(id), case, &error)?
                 } else {
-                    // A resource timer runs alone in its transaction: it reads many shadows.
-                    if in_batch > 0 {
-                        self.commit_batch(tx)?;
-                        in_batch = 0;
-                    }
-                    let action = self.run_resource_timer(&r, slot, due)?;
-                    run.fired.push(resource_firing(due, name, action));
-                    run.keep();
-                    tx = self.begin_at(SYSTEM_ACTOR, now)?;
-                    continue;
+                    self.drop_failed_other(&mut b.tx, key, &error)?
                 };
-                run.fired.push(resource_firing(due, name, action));
+                run.failed.extend(dropped);
+                b.n += 1;
                 continue;
             }
-            if kind == TIMER_CAMPAIGN {
-                if dry_run {
-                    run.fired.extend(self.sweep_campaign(due, id, slot, true)?);
-                    continue;
-                }
-                // A campaign timer runs alone in its transaction: it reads every item.
-                if in_batch > 0 {
-                    self.commit_batch(tx)?;
-                    in_batch = 0;
-                }
-                run.fired.extend(self.sweep_campaign(due, id, slot, false)?);
-                run.keep();
-                tx = self.begin_at(SYSTEM_ACTOR, now)?;
-                continue;
-            }
-            if kind != TIMER_WORK_ITEM {
-                continue;
-            }
-            let timer = TimerRef { due, slot };
-            let (item, o, tx) = (WorkItemId(id), &mut overlay, &mut tx);
-            if let Some(error) = run.skip.get(&key) {
-                run.failed
-                    .extend(self.drop_failed(o, tx, timer, item, case, error)?);
-                in_batch += 1;
-                continue;
-            }
-            match self.fire(o, tx, timer, item, case) {
-                Ok(Some((firing, next))) => {
-                    run.fired.push(firing);
-                    in_batch += 1;
-                    for t in next.into_iter().filter(|t| t.due <= until) {
-                        pending.insert((t.due, TIMER_WORK_ITEM, id, t.slot), case);
-                    }
-                }
-                Ok(None) => {}
+            let mut next = vec![];
+            match self.fire_one(&mut overlay, &mut b, run, (key, case), &mut next) {
+                Ok(()) => pending.extend(next.into_iter().filter(|(k, _)| k.0 <= until)),
                 Err(e) if isolated(&e) => return Err(Stop::Failed(key, e.to_string())),
                 Err(e) => return Err(Stop::Fatal(e)),
             }
         }
-        if in_batch > 0 && !dry_run {
-            self.commit_batch(tx)?;
+        if b.n > 0 && !dry_run {
+            self.commit_batch(b.tx)?;
             run.keep();
         }
         Ok(())
+    }
+
+    /// Commits the batch in the making and opens the next.
+    fn commit_open_batch<'e>(&'e self, b: &mut Batch<'e>, run: &mut Run) -> Result<(), ApiError> {
+        let full = std::mem::replace(&mut b.tx, self.begin_at(SYSTEM_ACTOR, b.now)?);
+        self.commit_batch(full)?;
+        run.keep();
+        b.n = 0;
+        Ok(())
+    }
+
+    /// Fires one due timer; the timers it schedules anew go to `next`.
+    fn fire_one<'e>(
+        &'e self,
+        o: &mut Overlay,
+        b: &mut Batch<'e>,
+        run: &mut Run,
+        (key, case): (DueKey, CaseId),
+        next: &mut Vec<(DueKey, CaseId)>,
+    ) -> Result<(), ApiError> {
+        let (due, kind, id, slot) = key;
+        match kind {
+            TIMER_REQUEST => {
+                if let Some(f) = self.fire_request(o, &mut b.tx, due, RequestId(id), slot)? {
+                    run.fired.push(f);
+                    b.n += 1;
+                }
+            }
+            TIMER_APPROVAL => {
+                let fired = self.fire_approval(o, &mut b.tx, due, RequestId(id), slot, case)?;
+                if let Some((f, timers)) = fired {
+                    run.fired.push(f);
+                    b.n += 1;
+                    let k = |t: &ApprovalTimer| (t.due, TIMER_APPROVAL, id, t.slot());
+                    next.extend(timers.iter().map(|t| (k(t), case)));
+                }
+            }
+            // Resource and campaign timers run alone in their transaction: they read many
+            // shadows or every item of a run.
+            TIMER_RESOURCE | TIMER_CAMPAIGN if b.dry_run => {
+                run.fired.extend(self.preview_alone(key)?);
+            }
+            TIMER_RESOURCE | TIMER_CAMPAIGN => {
+                if b.n > 0 {
+                    self.commit_open_batch(b, run)?;
+                }
+                run.fired.extend(self.run_alone(key)?);
+                run.keep();
+            }
+            TIMER_WORK_ITEM => {
+                let timer = TimerRef { due, slot };
+                if let Some((f, timers)) = self.fire(o, &mut b.tx, timer, WorkItemId(id), case)? {
+                    run.fired.push(f);
+                    b.n += 1;
+                    let k = |t: &TimerRef| (t.due, TIMER_WORK_ITEM, id, t.slot);
+                    next.extend(timers.iter().map(|t| (k(t), case)));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A resource's or campaign's timer, in a transaction of its own.
+    fn run_alone(&self, (due, kind, id, slot): DueKey) -> Result<Option<Firing>, ApiError> {
+        if kind == TIMER_CAMPAIGN {
+            return self.sweep_campaign(due, id, slot, false);
+        }
+        let Some((r, name)) = self.live_resource_timer(due, id, slot)? else {
+            return Ok(None);
+        };
+        let action = self.run_resource_timer(&r, slot, due)?;
+        Ok(Some(resource_firing(due, name, action)))
+    }
+
+    /// What a resource's or campaign's timer would do.
+    fn preview_alone(&self, (due, kind, id, slot): DueKey) -> Result<Option<Firing>, ApiError> {
+        if kind == TIMER_CAMPAIGN {
+            return self.sweep_campaign(due, id, slot, true);
+        }
+        let Some((r, name)) = self.live_resource_timer(due, id, slot)? else {
+            return Ok(None);
+        };
+        let action = self.preview_resource_timer(&r, slot)?;
+        Ok(Some(resource_firing(due, name, action)))
     }
 
     /// A campaign run's timer, in a transaction of its own (a dry run only says what).
