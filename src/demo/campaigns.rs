@@ -3,8 +3,8 @@
 //!
 //! - `vpn-attestation` (the VPN's assigned requests and the mainframe's accounts, reviewed
 //!   by their owners, revocations carried out at once): started 12 days ago, decided by
-//!   it-ops, its stage ended 5 days ago; now in remediation, its account revocations waiting
-//!   in manual cases, the VPN revocation done;
+//!   it-ops, its stage ended 5 days ago; now in remediation, two account revocations waiting
+//!   in manual cases, one carried out;
 //! - `q4-access-review` (the mainframe's and the badge system's accounts and the assigned
 //!   requests of two products; the owner's manager, then the owners on what stage 1
 //!   accepted): started 4 days ago, in review in stage 1, partly decided by several
@@ -63,9 +63,9 @@ const VPN_DECISIONS: [(i64, &str, &str, Decision, &str); 4] = [
     (
         21,
         "rsantos",
-        "vpn jdoe",
+        "hsato",
         Decision::Revoke,
-        "on-call duty ended; request again when needed",
+        "uses the security team's own logon",
     ),
     (
         30,
@@ -161,6 +161,7 @@ pub(super) fn campaigns(
             },
         )
         .map_err(at)?;
+    finish_first_remediation(engine, clock, now).map_err(at)?;
     let started = now - Duration::days(4);
     clock.set(started);
     start(engine, "q4-access-review").map_err(at)?;
@@ -266,4 +267,27 @@ fn member_of(group: &str) -> Result<String, ApiError> {
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::Internal(format!("the demo's group {group} has no member")))
+}
+
+/// lrossi carries out the first open revocation of `vpn-attestation` a day after its stage
+/// ended (the sweep then records it done).
+fn finish_first_remediation(
+    engine: &Engine,
+    clock: &ManualClock,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Answer::CampaignReport(r) =
+        engine.query(ADMIN, Query::CampaignReport("vpn-attestation".into()))?
+    else {
+        return Err(ApiError::Internal("campaign report: another answer".into()));
+    };
+    let case = r
+        .remediations
+        .iter()
+        .find_map(|m| m.case.filter(|_| m.state == "open"))
+        .ok_or_else(|| ApiError::Internal("no revocation waits in a case".into()))?;
+    clock.set(now - Duration::days(4));
+    let script = "0:lrossi:claim|1:lrossi:complete:success";
+    super::play(engine, clock, case, now - Duration::days(4), now, script)
+        .map_err(ApiError::BadInput)
 }
