@@ -105,12 +105,19 @@ fn every_open_demo_case_is_workable() {
         "several open correlation cases"
     );
     assert!(of_kind("remediation") >= 1);
-    assert_eq!(of_kind("certification"), 0, "no certification in the demo");
+    // Its campaigns' certification cases are decided item by item (tests/demo_campaigns.rs).
+    assert!(
+        of_kind("certification") >= 2,
+        "the demo's campaign in review"
+    );
 
     let mut two_candidates = false;
     for (n, case) in cases.iter().enumerate() {
         let id = case["id"].as_str().unwrap();
         let kind = case["kind"].as_str().unwrap();
+        if kind == "certification" {
+            continue;
+        }
         let shown = ok(&demo, "admin", &["case", "show", id]);
         if kind == "correlation" {
             let candidates = shown.matches("\n  candidate ").count();

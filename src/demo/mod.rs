@@ -5,7 +5,8 @@
 //! script is `|`-separated steps `HOURS:ACTOR:VERB[:ARG]` (hours after the case was created)
 //! with verbs claim, comment, delegate, delegate-add, escalate, complete, correlate (`ARG`:
 //! the owner; none: an orphan), cancel, close. It holds no correlation, remediation or
-//! certification cases: the first two come from exports, as they do for real.
+//! certification cases: the first two come from exports, as they do for real, the last from
+//! the demo's certification campaigns (`campaigns.rs`).
 //!
 //! `exports/*.csv` are what each semi-manual resource's export showed over time: a row is in
 //! the exports read from `seen_from` to `seen_until` days ago (empty or no column: always).
@@ -13,6 +14,7 @@
 //! (`Command::ReadFeed`, at 6 h before that day's time) in its order, and plays the script on
 //! the case that reading opened for the account (hours after the reading).
 
+mod campaigns;
 mod shop;
 
 use std::collections::BTreeSet;
@@ -111,6 +113,7 @@ pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, 
     }
     resources(&engine, &clock, exports, now)?;
     shop::shop(&engine, &clock, now)?;
+    campaigns::campaigns(&engine, &clock, now)?;
     clock.set(now);
     // What the timers would have done by now.
     engine.sweep_at(now, now, false)?;

@@ -13,7 +13,8 @@ use serde::Serialize;
 use super::{Engine, ManualClock, Tx};
 use crate::api::{ApiError, Command, NewCase, UserRecord};
 use crate::domain::{
-    Case, CaseKind, CaseState, DelegationMethod, EventKind, Outcome, Policy, Target, WorkItem,
+    Case, CaseKind, CaseState, DelegationMethod, EventKind, Outcome, Policy, Shadow, ShadowState,
+    Target, WorkItem,
 };
 use crate::import::parse_policies_toml;
 
@@ -343,6 +344,51 @@ impl Generator<'_> {
         }
         Ok(())
     }
+}
+
+/// A store for a campaign over many accounts: `users` users in `groups` groups (the
+/// organisation above), a manual resource `resource` owned by the first group, and
+/// `accounts` live accounts on it, the `i`th owned by user `i % users`, with groups and a
+/// department `d{i % 10}` (written directly, in batches of 10,000, one flush). The engine is
+/// left in batch mode.
+pub fn account_store(
+    path: &Path,
+    now: DateTime<Utc>,
+    resource: &str,
+    accounts: usize,
+    spec: &GenSpec,
+) -> Result<Engine, ApiError> {
+    let clock = Arc::new(ManualClock::new(now));
+    let mut engine = Engine::init(path, clock, "admin", &[])?;
+    engine.set_batch_mode(true);
+    let mut rng = Rng::new(spec.seed);
+    let users = organisation(spec, &mut rng);
+    engine.execute("admin", Command::ImportUsers { users })?;
+    let toml = format!(
+        "[[resource]]\nid = \"{resource}\"\nkind = \"manual\"\nowners = \"{}\"\n",
+        group_name(0)
+    );
+    let resources = crate::import::parse_resources_toml("generated resource", &toml, path)?;
+    engine.execute("admin", Command::ImportResources { resources })?;
+    let mut i = 0;
+    while i < accounts {
+        let mut tx = engine.begin("gen")?;
+        for _ in 0..10_000.min(accounts - i) {
+            let owner = user_login(i % spec.users);
+            let mut s = Shadow::new(resource, &format!("acct{i:07}"), Some(owner));
+            s.state = ShadowState::Exists;
+            s.last_seen = Some(now - Duration::hours(rng.below(24 * 30) as i64));
+            let groups = format!("USERS;APP{}", rng.below(7));
+            s.attributes.insert("groups".into(), groups);
+            s.attributes.insert("dept".into(), format!("d{}", i % 10));
+            tx.ws.put_shadow(None, &s);
+            i += 1;
+        }
+        let (ws, _) = Engine::seal(tx);
+        engine.store.commit_unflushed(ws)?;
+    }
+    engine.flush()?;
+    Ok(engine)
 }
 
 #[cfg(test)]
