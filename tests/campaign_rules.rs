@@ -7,7 +7,7 @@ mod campaign_support;
 
 use chrono::Duration;
 
-use campaign_support::{def, stage, t0, world, World};
+use campaign_support::{def, manager_then_owners, stage, t0, world, World};
 use casebench::api::{ItemFilter, ItemPick};
 use casebench::domain::campaign::{
     Decision, NoResponse, Remediate, RemediationState, ReviewerSource, RunState, StageItems,
@@ -38,6 +38,15 @@ fn no_response_events(w: &World) -> Vec<String> {
             EventKind::CertNoResponse { items, rule, .. } => Some(format!("{items} {rule}")),
             _ => None,
         })
+        .collect()
+}
+
+/// Whom the reminders queued so far went to.
+fn reminders(w: &World) -> Vec<String> {
+    let all = w.e.inspect().notifications(false, usize::MAX).unwrap();
+    all.into_iter()
+        .filter(|n| n.subject.starts_with("Reminder"))
+        .map(|n| n.to)
         .collect()
 }
 
@@ -166,13 +175,6 @@ fn reminders_go_48h_and_12h_before_the_deadline_to_reviewers_with_undecided_item
         .map(|i| i.no)
         .collect();
     w.decide("ann", ann_items, Decision::Accept).unwrap();
-    let reminders = |w: &World| -> Vec<String> {
-        let all = w.e.inspect().notifications(false, usize::MAX).unwrap();
-        all.into_iter()
-            .filter(|n| n.subject.starts_with("Reminder"))
-            .map(|n| n.to)
-            .collect()
-    };
     w.sweep_at(week() - Duration::hours(49));
     assert!(reminders(&w).is_empty());
     w.sweep_at(week() - Duration::hours(48));
@@ -186,14 +188,7 @@ fn reminders_go_48h_and_12h_before_the_deadline_to_reviewers_with_undecided_item
 #[test]
 fn reiteration_reviews_only_what_nobody_decided_from_stage_one() {
     let w = two_accounts();
-    w.import(def(vec![
-        stage(ReviewerSource::Manager, StageItems::All, NoResponse::Keep),
-        stage(
-            ReviewerSource::Owners,
-            StageItems::Accepted,
-            NoResponse::Keep,
-        ),
-    ]));
+    w.import(manager_then_owners());
     w.start();
     let refused = w.run_cmd("reiterate").unwrap_err();
     assert!(
@@ -236,14 +231,7 @@ fn reiteration_reviews_only_what_nobody_decided_from_stage_one() {
 #[test]
 fn a_decision_on_an_item_of_a_closed_stage_or_a_closed_run_is_refused() {
     let w = two_accounts();
-    w.import(def(vec![
-        stage(ReviewerSource::Manager, StageItems::All, NoResponse::Keep),
-        stage(
-            ReviewerSource::Owners,
-            StageItems::Accepted,
-            NoResponse::Keep,
-        ),
-    ]));
+    w.import(manager_then_owners());
     w.start();
     let (bob, carl) = (w.item("sap/bob").no, w.item("sap/carl").no);
     w.decide("ann", vec![bob], Decision::Accept).unwrap();
@@ -515,4 +503,31 @@ fn an_account_deleted_during_the_review_is_nothing_to_remediate() {
     let rem = w.item("sap/carl").remediation.unwrap();
     assert_eq!(rem.state, RemediationState::Nothing, "{rem:?}");
     assert_eq!(w.detail().run.state, RunState::Closed);
+}
+
+#[test]
+fn a_delegated_item_is_decided_and_reminded_to_its_delegate() {
+    let w = two_accounts();
+    w.import(def(one_stage(NoResponse::Keep)));
+    w.start();
+    let (bob, carl) = (w.item("sap/bob"), w.item("sap/carl"));
+    w.decide("ann", vec![carl.no], Decision::Accept).unwrap();
+    w.e.execute(
+        "ann",
+        casebench::api::Command::Delegate {
+            case: bob.case.unwrap(),
+            work_item: bob.work_item,
+            to: Target::User("dora".into()),
+            method: casebench::domain::DelegationMethod::Replace,
+            comment: None,
+        },
+    )
+    .unwrap();
+    w.check();
+    w.sweep_at(week() - Duration::hours(48));
+    let to = reminders(&w);
+    assert_eq!(to, vec!["dora".to_string()], "the delegate, not ann");
+    assert!(w.decide("ann", vec![bob.no], Decision::Revoke).is_err());
+    w.decide("dora", vec![bob.no], Decision::Revoke).unwrap();
+    assert_eq!(w.item("sap/bob").current.unwrap().by, "dora");
 }

@@ -7,11 +7,9 @@ mod campaign_support;
 
 use chrono::Duration;
 
-use campaign_support::{def, stage, t0, world};
+use campaign_support::{manager_then_owners, t0, world};
 use casebench::api::Command;
-use casebench::domain::campaign::{
-    Decision, NoResponse, RemediationState, ReviewerSource, RunState, StageItems,
-};
+use casebench::domain::campaign::{Decision, RemediationState, RunState};
 use casebench::domain::{CaseState, Outcome, ShadowState};
 
 #[test]
@@ -19,14 +17,7 @@ fn two_stages_manager_then_owners_on_what_stage_one_accepted_and_a_revoke_ends_t
     let w = world();
     w.account("bob", "fin-ro;fin-rw");
     w.account("carl", "fin-ro");
-    w.import(def(vec![
-        stage(ReviewerSource::Manager, StageItems::All, NoResponse::Keep),
-        stage(
-            ReviewerSource::Owners,
-            StageItems::Accepted,
-            NoResponse::Keep,
-        ),
-    ]));
+    w.import(manager_then_owners());
     let said = w.start();
     assert!(said.contains("2 items"), "{said}");
     let d = w.detail();

@@ -127,6 +127,19 @@ pub fn def(stages: Vec<StageDef>) -> CampaignDef {
     }
 }
 
+/// Two stages: the owner's manager, then the resource's owners on what stage 1 accepted;
+/// no response keeps.
+pub fn manager_then_owners() -> CampaignDef {
+    def(vec![
+        stage(ReviewerSource::Manager, StageItems::All, NoResponse::Keep),
+        stage(
+            ReviewerSource::Owners,
+            StageItems::Accepted,
+            NoResponse::Keep,
+        ),
+    ])
+}
+
 fn say(a: Result<casebench::api::Applied, ApiError>) -> Result<String, ApiError> {
     a.map(|a| a.message)
 }
