@@ -531,3 +531,30 @@ fn a_delegated_item_is_decided_and_reminded_to_its_delegate() {
     w.decide("dora", vec![bob.no], Decision::Revoke).unwrap();
     assert_eq!(w.item("sap/bob").current.unwrap().by, "dora");
 }
+
+#[test]
+fn a_reviewer_group_left_without_members_falls_back_to_whoever_started_the_run() {
+    let w = two_accounts();
+    w.import(def(vec![stage(
+        ReviewerSource::Group("ops".into()),
+        StageItems::All,
+        NoResponse::Keep,
+    )]));
+    // olga leaves ops: nobody could decide what goes to @ops (sap's owners too).
+    let olga = casebench::api::UserRecord {
+        line: 2,
+        login: "olga".into(),
+        name: "olga".into(),
+        email: "olga@example.org".into(),
+        manager: None,
+        groups: vec!["staff".into()],
+    };
+    let users = vec![olga];
+    w.e.execute("root", casebench::api::Command::ImportUsers { users })
+        .unwrap();
+    w.start();
+    let d = w.detail();
+    assert_eq!(d.reviewers.len(), 1);
+    assert_eq!(d.reviewers[0].reviewer, "root");
+    w.decide("root", vec![1, 2], Decision::Accept).unwrap();
+}
