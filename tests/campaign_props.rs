@@ -107,7 +107,7 @@ fn run(w: &World, steps: &[Step]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
     #[test]
     fn random_campaign_steps_keep_the_invariants(steps in prop::collection::vec(step(), 1..30)) {
         let w = campaign();

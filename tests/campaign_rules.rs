@@ -558,3 +558,32 @@ fn a_reviewer_group_left_without_members_falls_back_to_whoever_started_the_run()
     assert_eq!(d.reviewers[0].reviewer, "root");
     w.decide("root", vec![1, 2], Decision::Accept).unwrap();
 }
+
+#[test]
+fn an_item_delegated_then_escalated_goes_to_the_delegates_manager() {
+    let w = two_accounts();
+    w.import(def(one_stage(NoResponse::Escalate)));
+    w.start();
+    let (bob, carl) = (w.item("sap/bob"), w.item("sap/carl"));
+    w.decide("ann", vec![carl.no], Decision::Accept).unwrap();
+    // ann hands bob's item to eve, who has no manager, then to carl (ann's report).
+    for to in ["eve", "carl"] {
+        w.e.execute(
+            if to == "eve" { "ann" } else { "eve" },
+            casebench::api::Command::Delegate {
+                case: bob.case.unwrap(),
+                work_item: bob.work_item,
+                to: Target::User(to.into()),
+                method: casebench::domain::DelegationMethod::Replace,
+                comment: None,
+            },
+        )
+        .unwrap();
+    }
+    w.sweep_at(week());
+    let bob_now = w.item("sap/bob");
+    assert_eq!(bob_now.reviewer.as_deref(), Some("ann"), "carl's manager");
+    let wi = w.e.inspect().work_item(bob.work_item.unwrap()).unwrap();
+    assert_eq!(wi.unwrap().assignees, vec!["ann".to_string()]);
+    w.decide("ann", vec![bob.no], Decision::Revoke).unwrap();
+}

@@ -383,8 +383,19 @@ impl Engine {
             if items[i].decided() {
                 continue;
             }
-            let Some(reviewer) = items[i].reviewer.clone() else {
+            let Some(wid) = items[i].work_item else {
                 continue;
+            };
+            let Some(mut wi) = self.store.work_item(wid)? else {
+                continue;
+            };
+            // Whom it is with now: the one user it was delegated to, else its reviewer.
+            let reviewer = match (wi.assignees.as_slice(), wi.candidates.is_empty()) {
+                ([one], true) => one.clone(),
+                _ => match items[i].reviewer.clone() {
+                    Some(r) => r,
+                    None => continue,
+                },
             };
             if !managers.contains_key(&reviewer) {
                 let m = match reviewer.strip_prefix('@') {
@@ -399,12 +410,6 @@ impl Engine {
                 managers.insert(reviewer.clone(), m);
             }
             let Some(m) = managers[&reviewer].clone() else {
-                continue;
-            };
-            let Some(wid) = items[i].work_item else {
-                continue;
-            };
-            let Some(mut wi) = self.store.work_item(wid)? else {
                 continue;
             };
             let before = wi.clone();
