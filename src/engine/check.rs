@@ -280,6 +280,7 @@ impl Engine {
         cases(s, &mut out).map_err(named)?;
         timers(s, &mut out).map_err(named)?;
         approvals(s, &mut out).map_err(named)?;
+        super::campaign::check_campaigns(s, &mut out).map_err(named)?;
         Ok(out)
     }
 }

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+
+use super::super::duration::add_secs;
 use serde::{Deserialize, Serialize};
 
 use super::super::{CaseId, DomainError};
@@ -176,9 +178,7 @@ impl CampaignRun {
             .clone();
         let end = match deadline {
             Some(d) => d,
-            None => now
-                .checked_add_signed(Duration::seconds(def.duration_secs))
-                .ok_or_else(|| DomainError::TimeOverflow("the stage's duration".into()))?,
+            None => add_secs(now, def.duration_secs, "the stage's duration")?,
         };
         self.schedule(end, &def.reminders_secs, now);
         Ok(())
@@ -186,9 +186,7 @@ impl CampaignRun {
 
     /// Moves the deadline (an escalation): the reminders are not repeated.
     pub fn extend(&mut self, by_secs: i64, now: DateTime<Utc>) -> Result<(), DomainError> {
-        let end = now
-            .checked_add_signed(Duration::seconds(by_secs))
-            .ok_or_else(|| DomainError::TimeOverflow("the escalation's duration".into()))?;
+        let end = add_secs(now, by_secs, "the escalation's duration")?;
         self.escalated = true;
         self.schedule(end, &[], now);
         Ok(())
@@ -202,7 +200,10 @@ impl CampaignRun {
             kind: RunTimerKind::Deadline,
         });
         for (i, r) in reminders.iter().enumerate() {
-            let at = end - Duration::seconds(*r);
+            // A stored reminder no time can hold is no reminder.
+            let Ok(at) = add_secs(end, r.saturating_neg(), "a reminder") else {
+                continue;
+            };
             if at > now {
                 self.timers.push(RunTimer {
                     at,

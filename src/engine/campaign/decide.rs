@@ -4,7 +4,7 @@
 
 use super::super::{Engine, Tx};
 use crate::api::{ApiError, ItemPick};
-use crate::domain::campaign::{Decision, Verdict};
+use crate::domain::campaign::{CampaignRun, Decision, Verdict};
 use crate::domain::{CertItem, EventKind, User};
 
 /// At most this many items per decision command.
@@ -26,7 +26,60 @@ impl Engine {
         let comment = comment
             .map(|c| crate::domain::neutralise(c.trim()).into_owned())
             .filter(|c| !c.is_empty());
-        let items: Vec<CertItem> = match pick {
+        let items = self.picked_items(user, &run, pick)?;
+        if let Decision::Reduce(values) = &decision {
+            for item in &items {
+                item.check_reduce(values)
+                    .map_err(|e| ApiError::BadInput(e.to_string()))?;
+            }
+        }
+        let label = run.label();
+        let mut changed = 0;
+        for item in items {
+            let prev = item.clone();
+            let mut item = item;
+            let same = item
+                .current
+                .as_ref()
+                .is_some_and(|v| v.decision == decision && v.comment == comment);
+            if same {
+                continue;
+            }
+            item.current = Some(Verdict {
+                decision: decision.clone(),
+                by: user.login.clone(),
+                at: tx.now,
+                comment: comment.clone(),
+            });
+            tx.event(
+                item.case,
+                EventKind::CertDecided {
+                    campaign: label.clone(),
+                    item: item.no,
+                    subject: item.subject.label(),
+                    decision: decision.describe(),
+                },
+                comment.clone(),
+            );
+            tx.ws.put_cert_item(Some(&prev), &item);
+            changed += 1;
+        }
+        Ok(format!(
+            "{label}: {} {changed} item{}",
+            decision.describe(),
+            if changed == 1 { "" } else { "s" }
+        ))
+    }
+
+    /// The items a decision names: by number (each in review and the actor's, else the
+    /// whole command is refused), or every item of the actor's matching a filter.
+    fn picked_items(
+        &self,
+        user: &User,
+        run: &CampaignRun,
+        pick: ItemPick,
+    ) -> Result<Vec<CertItem>, ApiError> {
+        Ok(match pick {
             ItemPick::Items(nos) => {
                 if nos.is_empty() {
                     return Err(ApiError::BadInput("name at least one item".into()));
@@ -90,49 +143,7 @@ impl Engine {
                 }
                 out
             }
-        };
-        if let Decision::Reduce(values) = &decision {
-            for item in &items {
-                item.check_reduce(values)
-                    .map_err(|e| ApiError::BadInput(e.to_string()))?;
-            }
-        }
-        let label = run.label();
-        let mut changed = 0;
-        for item in items {
-            let prev = item.clone();
-            let mut item = item;
-            let same = item
-                .current
-                .as_ref()
-                .is_some_and(|v| v.decision == decision && v.comment == comment);
-            if same {
-                continue;
-            }
-            item.current = Some(Verdict {
-                decision: decision.clone(),
-                by: user.login.clone(),
-                at: tx.now,
-                comment: comment.clone(),
-            });
-            tx.event(
-                item.case,
-                EventKind::CertDecided {
-                    campaign: label.clone(),
-                    item: item.no,
-                    subject: item.subject.label(),
-                    decision: decision.describe(),
-                },
-                comment.clone(),
-            );
-            tx.ws.put_cert_item(Some(&prev), &item);
-            changed += 1;
-        }
-        Ok(format!(
-            "{label}: {} {changed} item{}",
-            decision.describe(),
-            if changed == 1 { "" } else { "s" }
-        ))
+        })
     }
 
     /// Whether `user` holds the item's work item (an assignee, or a member of a candidate

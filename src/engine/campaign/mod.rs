@@ -8,11 +8,14 @@
 //!   next stage, review done), reminders;
 //! - `decide.rs`: decisions;
 //! - `remediate.rs`: revocations carried out and followed;
+//! - `remind.rs`: reminders before a deadline;
 //! - `views.rs`: the queries.
 
+mod check;
 mod control;
 mod decide;
 mod remediate;
+mod remind;
 mod scope;
 mod stage;
 mod views;
@@ -22,6 +25,7 @@ use crate::api::{ApiError, CampaignRecord};
 use crate::domain::campaign::{CampaignRun, RunState};
 use crate::domain::{CertItem, EventKind, User};
 use crate::store::trees;
+pub(super) use check::check_campaigns;
 
 /// Items are numbered from 1.
 const SCAN_ALL: u32 = 1;

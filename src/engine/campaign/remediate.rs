@@ -214,6 +214,19 @@ impl Engine {
         run: &mut CampaignRun,
     ) -> Result<String, ApiError> {
         let prev_run = run.clone();
+        let finished = self.refresh_remediations(tx, run)?;
+        let said = self.settle_run(tx, run)?;
+        tx.ws.put_campaign_run(Some(&prev_run), run);
+        Ok(format!("{finished} remediations finished; {said}"))
+    }
+
+    /// Records the open remediations of `run` that have finished (items written, the run
+    /// not); returns how many.
+    pub(super) fn refresh_remediations(
+        &self,
+        tx: &mut Tx,
+        run: &mut CampaignRun,
+    ) -> Result<u32, ApiError> {
         let label = run.label();
         let mut still = vec![];
         let mut finished = 0;
@@ -245,8 +258,6 @@ impl Engine {
             tx.ws.put_cert_item(Some(&item), &after);
         }
         run.remediating = still;
-        let said = self.settle_run(tx, run)?;
-        tx.ws.put_campaign_run(Some(&prev_run), run);
-        Ok(format!("{finished} remediations finished; {said}"))
+        Ok(finished)
     }
 }

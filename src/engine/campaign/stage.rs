@@ -1,6 +1,6 @@
 //! Stages: opening one (reviewers resolved per item, one certification case per reviewer,
 //! one work item per item), ending one (the no-response rule, the cases closed, the next
-//! stage or the end of the review), and the reminders before a deadline.
+//! stage or the end of the review).
 
 use std::collections::BTreeMap;
 
@@ -19,8 +19,9 @@ const REMEDIATION_POLL_SECS: i64 = 600;
 
 impl Engine {
     /// Whom `item` goes to in a stage reviewed by `source`: the owner's manager, the
-    /// resource's (or product's) owners, a user or a group. Without a manager or owners:
-    /// the resource's owners, else whoever started the run.
+    /// resource's (or product's) owners, a user or a group. Without one (or when it is no
+    /// user of the store, or a group without members): the resource's owners, else whoever
+    /// started the run.
     fn reviewer_of(
         &self,
         run: &CampaignRun,
@@ -69,13 +70,31 @@ impl Engine {
                 _ => None,
             },
         };
-        Ok(match found {
-            Some(t) => t,
-            None => match resource_owners(self, cache)? {
-                Some(g) => Target::Group(g),
-                None => Target::User(run.started_by.clone()),
-            },
-        })
+        let owners = resource_owners(self, cache)?.map(Target::Group);
+        for t in [found, owners].into_iter().flatten() {
+            if self.reachable(&t, cache)? {
+                return Ok(t);
+            }
+        }
+        Ok(Target::User(run.started_by.clone()))
+    }
+
+    /// Whether someone can act on a work item for `t`: a user of the store, a group with
+    /// members (a reviewer or group that is not, falls back to the next in line).
+    fn reachable(
+        &self,
+        t: &Target,
+        cache: &mut BTreeMap<String, Option<String>>,
+    ) -> Result<bool, ApiError> {
+        let key = format!("reach:{t}");
+        if !cache.contains_key(&key) {
+            let ok = match t {
+                Target::User(u) => self.store.user(u)?.is_some(),
+                Target::Group(g) => !self.store.group_members(g)?.is_empty(),
+            };
+            cache.insert(key.clone(), ok.then(String::new));
+        }
+        Ok(cache[&key].is_some())
     }
 
     /// Puts `items` in review in `stage`: one case per reviewer, one work item per item.
@@ -227,60 +246,8 @@ impl Engine {
             NoResponse::Revoke => Some(Decision::Revoke),
             NoResponse::Escalate => None,
         };
-        let mut silent = 0u32;
-        let mut outcomes: BTreeMap<crate::domain::CaseId, Vec<Outcome>> = BTreeMap::new();
-        for &i in &in_stage {
-            let prev = items[i].clone();
-            let item = &mut items[i];
-            let (Some(wid), Some(case)) = (item.work_item, item.case) else {
-                continue;
-            };
-            let result = item.end_stage(run.iteration, rule.clone()).clone();
-            if result.verdict.is_none() {
-                silent += 1;
-            }
-            if let Some(mut wi) = self.store.work_item(wid)? {
-                let before = wi.clone();
-                if wi.is_open() {
-                    let by = result
-                        .verdict
-                        .as_ref()
-                        .map(|v| v.by.clone())
-                        .unwrap_or_else(|| SYSTEM_ACTOR.to_string());
-                    let outcome = match &result.result {
-                        Decision::Accept => Some(Outcome::Approved),
-                        Decision::Revoke | Decision::Reduce(_) => Some(Outcome::Rejected),
-                        Decision::NotDecided => None,
-                    };
-                    match outcome {
-                        Some(o) => {
-                            tx.complete_item(&mut wi, &by, o, None)?;
-                            outcomes.entry(case).or_default().push(o);
-                        }
-                        None => tx.cancel_item(&mut wi)?,
-                    }
-                    tx.ws.put_work_item(Some(&before), &wi);
-                }
-            }
-            tx.ws.put_cert_item(Some(&prev), item);
-        }
+        let silent = self.close_stage_items(tx, run, &mut items, &in_stage, rule)?;
         let label = run.label();
-        for rc in run
-            .cases
-            .iter()
-            .filter(|c| c.stage == stage && c.iteration == run.iteration)
-        {
-            if let Some(case) = self.store.case(rc.case)? {
-                if case.state.is_active() {
-                    let mut closed = case.clone();
-                    let o = outcomes
-                        .get(&rc.case)
-                        .and_then(|o| Outcome::combine(o.iter().copied()));
-                    tx.close_case(&mut closed, o)?;
-                    tx.ws.put_case(Some(&case), &closed);
-                }
-            }
-        }
         if silent > 0 {
             let rule_said = match def.no_response {
                 NoResponse::Keep => "kept",
@@ -330,6 +297,74 @@ impl Engine {
         Ok(said)
     }
 
+    /// Ends the running stage for the items `in_stage`: each gets its stage result (its
+    /// decision or what `rule` makes of none), its work item is completed (or cancelled,
+    /// undecided), and the stage's cases are closed. Returns how many had no response.
+    fn close_stage_items(
+        &self,
+        tx: &mut Tx,
+        run: &CampaignRun,
+        items: &mut [CertItem],
+        in_stage: &[usize],
+        rule: Option<Decision>,
+    ) -> Result<u32, ApiError> {
+        let mut silent = 0u32;
+        let mut outcomes: BTreeMap<crate::domain::CaseId, Vec<Outcome>> = BTreeMap::new();
+        for &i in in_stage {
+            let prev = items[i].clone();
+            let item = &mut items[i];
+            let (Some(wid), Some(case)) = (item.work_item, item.case) else {
+                continue;
+            };
+            let result = item.end_stage(run.iteration, rule.clone()).clone();
+            if result.verdict.is_none() {
+                silent += 1;
+            }
+            if let Some(mut wi) = self.store.work_item(wid)? {
+                let before = wi.clone();
+                if wi.is_open() {
+                    let by = result
+                        .verdict
+                        .as_ref()
+                        .map(|v| v.by.clone())
+                        .unwrap_or_else(|| SYSTEM_ACTOR.to_string());
+                    let outcome = match &result.result {
+                        Decision::Accept => Some(Outcome::Approved),
+                        Decision::Revoke | Decision::Reduce(_) => Some(Outcome::Rejected),
+                        Decision::NotDecided => None,
+                    };
+                    match outcome {
+                        Some(o) => {
+                            tx.complete_item(&mut wi, &by, o, None)?;
+                            outcomes.entry(case).or_default().push(o);
+                        }
+                        None => tx.cancel_item(&mut wi)?,
+                    }
+                    tx.ws.put_work_item(Some(&before), &wi);
+                }
+            }
+            tx.ws.put_cert_item(Some(&prev), item);
+        }
+        let stage = run.stage;
+        for rc in run
+            .cases
+            .iter()
+            .filter(|c| c.stage == stage && c.iteration == run.iteration)
+        {
+            if let Some(case) = self.store.case(rc.case)? {
+                if case.state.is_active() {
+                    let mut closed = case.clone();
+                    let o = outcomes
+                        .get(&rc.case)
+                        .and_then(|o| Outcome::combine(o.iter().copied()));
+                    tx.close_case(&mut closed, o)?;
+                    tx.ws.put_case(Some(&case), &closed);
+                }
+            }
+        }
+        Ok(silent)
+    }
+
     /// Undecided items of the stage go to their reviewer's manager; the deadline moves.
     /// None when no reviewer has a manager (the stage then ends).
     fn escalate_stage(
@@ -348,23 +383,33 @@ impl Engine {
             if items[i].decided() {
                 continue;
             }
-            let Some(reviewer) = items[i].reviewer.clone() else {
+            let Some(wid) = items[i].work_item else {
                 continue;
+            };
+            let Some(mut wi) = self.store.work_item(wid)? else {
+                continue;
+            };
+            // Whom it is with now: the one user it was delegated to, else its reviewer.
+            let reviewer = match (wi.assignees.as_slice(), wi.candidates.is_empty()) {
+                ([one], true) => one.clone(),
+                _ => match items[i].reviewer.clone() {
+                    Some(r) => r,
+                    None => continue,
+                },
             };
             if !managers.contains_key(&reviewer) {
                 let m = match reviewer.strip_prefix('@') {
                     Some(g) => self.store.group(g)?.and_then(|g| g.manager),
                     None => self.store.user(&reviewer)?.and_then(|u| u.manager),
                 };
+                // A manager who is not (or no longer) a user of the store gets nothing.
+                let m = match m {
+                    Some(m) if m != reviewer && self.store.user(&m)?.is_some() => Some(m),
+                    _ => None,
+                };
                 managers.insert(reviewer.clone(), m);
             }
             let Some(m) = managers[&reviewer].clone() else {
-                continue;
-            };
-            let Some(wid) = items[i].work_item else {
-                continue;
-            };
-            let Some(mut wi) = self.store.work_item(wid)? else {
                 continue;
             };
             let before = wi.clone();
@@ -454,6 +499,8 @@ impl Engine {
             },
             None,
         );
+        // Remediations started earlier (at once, or before a reiteration) may be done.
+        self.refresh_remediations(tx, run)?;
         let all: Vec<usize> = (0..items.len()).collect();
         self.remediate_items(tx, run, items, &all)?;
         self.settle_run(tx, run)
@@ -499,56 +546,6 @@ impl Engine {
             "{} in remediation: {} revocations under way",
             run.label(),
             run.remediating.len()
-        ))
-    }
-
-    /// A reminder: each reviewer with undecided items of the running stage is told.
-    pub(super) fn remind_reviewers(
-        &self,
-        tx: &mut Tx,
-        run: &CampaignRun,
-    ) -> Result<String, ApiError> {
-        let items = self.run_items(run)?;
-        let mut open: BTreeMap<String, (u32, u32, Option<crate::domain::CaseId>)> = BTreeMap::new();
-        for i in items
-            .iter()
-            .filter(|i| i.stage == run.stage && i.work_item.is_some())
-        {
-            let e = open
-                .entry(i.reviewer.clone().unwrap_or_default())
-                .or_insert((0, 0, i.case));
-            e.1 += 1;
-            if !i.decided() {
-                e.0 += 1;
-            }
-        }
-        let due = run
-            .stage_deadline
-            .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_default();
-        let mut told = 0;
-        for (reviewer, (undecided, all, case)) in open.iter().filter(|(_, v)| v.0 > 0) {
-            let to = match reviewer.strip_prefix('@') {
-                Some(g) => self.store.group_members(g)?,
-                None => vec![reviewer.clone()],
-            };
-            let subject = format!(
-                "Reminder: {undecided} of {all} items to certify in {}, due {due}",
-                run.label()
-            );
-            let body = format!(
-                "{subject}.\nOpen the certification case{} in casebench, or `casebench campaign decide {} …`.\n",
-                case.map(|c| format!(" {c}")).unwrap_or_default(),
-                run.label()
-            );
-            self.queue_messages(tx, &to, *case, &subject, &body)?;
-            told += to.len();
-        }
-        Ok(format!(
-            "{} stage {}: reminded {told} reviewer{}",
-            run.label(),
-            run.stage,
-            if told == 1 { "" } else { "s" }
         ))
     }
 }
