@@ -23,15 +23,13 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::line_of;
 use super::lines::{no_group, no_user, FileLines};
+use super::products::Src;
 use crate::api::{ApiError, CampaignRecord};
 use crate::domain::campaign::{
     CampaignDef, NoResponse, Remediate, ReviewerSource, Scope, StageDef, StageItems, MAX_REMINDERS,
     MAX_STAGES,
 };
-use crate::domain::org::valid_name;
-use crate::domain::parse_duration;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,38 +71,6 @@ struct RawStage {
     no_response: Option<Spanned<NoResponse>>,
     escalate_for: Option<Spanned<String>>,
     items: Option<Spanned<StageItems>>,
-}
-
-/// A file being read: its name and text, for errors at a line.
-struct Src<'a> {
-    label: &'a str,
-    text: &'a str,
-}
-
-impl Src<'_> {
-    fn line<T>(&self, v: &Spanned<T>) -> usize {
-        line_of(self.text, v.span().start)
-    }
-
-    fn err(&self, line: usize, msg: String) -> ApiError {
-        ApiError::BadInput(format!("{}:{line}: {msg}", self.label))
-    }
-
-    /// A name the store could hold (`@` taken off a group's), or an error at its line.
-    fn name(&self, v: &Spanned<String>, what: &str) -> Result<String, ApiError> {
-        let s = v.get_ref().trim();
-        if valid_name(s) {
-            Ok(s.to_string())
-        } else {
-            Err(self.err(self.line(v), format!("invalid {what} {:?}", v.get_ref())))
-        }
-    }
-
-    fn secs(&self, v: &Spanned<String>) -> Result<i64, ApiError> {
-        parse_duration(v.get_ref())
-            .map(|d| d.num_seconds())
-            .map_err(|e| self.err(self.line(v), e.to_string()))
-    }
 }
 
 /// The lines of a campaign's values that `CampaignDef::validate` judges.
