@@ -53,7 +53,8 @@ pub enum Cmd {
         #[arg(long = "group", value_name = "NAME")]
         groups: Vec<String>,
     },
-    /// Import users (CSV), escalation policies, resources, org structure or products (TOML);
+    /// Import users (CSV), escalation policies, resources, org structure, products or
+    /// campaigns (TOML);
     /// all-or-nothing.
     Import {
         #[command(subcommand)]
@@ -88,6 +89,11 @@ pub enum Cmd {
     Product {
         #[command(subcommand)]
         cmd: commands::product::ProductCmd,
+    },
+    /// Certification campaigns: runs, decisions, reports.
+    Campaign {
+        #[command(subcommand)]
+        cmd: commands::campaign::CampaignCmd,
     },
     /// The org structure: org units, workgroups, the chief approval team.
     Org {
@@ -340,6 +346,7 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Request { cmd }) => commands::request::run(&ctx, cmd),
         Some(Cmd::Product { cmd }) => commands::product::run(&ctx, cmd),
         Some(Cmd::Org { cmd }) => commands::org::run(&ctx, cmd),
+        Some(Cmd::Campaign { cmd }) => commands::campaign::run(&ctx, cmd),
         Some(Cmd::Resource { cmd }) => commands::resource::resource(&ctx, cmd),
         Some(Cmd::Shadow { cmd }) => commands::resource::shadow(&ctx, cmd),
         Some(Cmd::Provision { cmd }) => commands::resource::provision(&ctx, cmd),

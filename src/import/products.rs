@@ -142,23 +142,24 @@ impl StepAt {
     }
 }
 
-/// A file being read: its name and text, for errors at a line.
-struct Src<'a> {
-    label: &'a str,
-    text: &'a str,
+/// A file being read: its name and text, for errors at a line (campaigns.rs reads with it
+/// too).
+pub(super) struct Src<'a> {
+    pub(super) label: &'a str,
+    pub(super) text: &'a str,
 }
 
 impl Src<'_> {
-    fn line<T>(&self, v: &Spanned<T>) -> usize {
+    pub(super) fn line<T>(&self, v: &Spanned<T>) -> usize {
         line_of(self.text, v.span().start)
     }
 
-    fn err(&self, line: usize, msg: String) -> ApiError {
+    pub(super) fn err(&self, line: usize, msg: String) -> ApiError {
         ApiError::BadInput(format!("{}:{line}: {msg}", self.label))
     }
 
     /// A name the store could hold (`@` taken off a group's), or an error at its line.
-    fn name(&self, v: &Spanned<String>, what: &str) -> Result<String, ApiError> {
+    pub(super) fn name(&self, v: &Spanned<String>, what: &str) -> Result<String, ApiError> {
         let s = v.get_ref().trim().trim_start_matches('@');
         if valid_name(s) {
             Ok(s.to_string())
@@ -171,7 +172,7 @@ impl Src<'_> {
         self.err(line_of(self.text, offset), msg)
     }
 
-    fn secs(&self, v: &Spanned<String>) -> Result<i64, ApiError> {
+    pub(super) fn secs(&self, v: &Spanned<String>) -> Result<i64, ApiError> {
         parse_duration(v.get_ref())
             .map(|d| d.num_seconds())
             .map_err(|e| self.err(self.line(v), e.to_string()))

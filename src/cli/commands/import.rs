@@ -6,8 +6,8 @@ use crate::api::{ApiError, Command, Service};
 use crate::cli::{output, Ctx};
 use crate::domain::Target;
 use crate::import::{
-    in_file, parse_catalogue_toml, parse_orgs_toml, parse_policies_with_names, parse_users_csv,
-    FileLines, NameAt,
+    in_file, parse_campaigns_toml, parse_catalogue_toml, parse_orgs_toml,
+    parse_policies_with_names, parse_users_csv, FileLines, NameAt,
 };
 
 #[derive(Debug, Subcommand)]
@@ -22,6 +22,8 @@ pub enum ImportCmd {
     Orgs { file: PathBuf },
     /// Products and their approval policies (TOML; docs/cli.md).
     Products { file: PathBuf },
+    /// Certification campaign definitions (TOML; docs/cli.md).
+    Campaigns { file: PathBuf },
 }
 
 pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
@@ -29,7 +31,8 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
     | ImportCmd::Policies { file }
     | ImportCmd::Resources { file }
     | ImportCmd::Orgs { file }
-    | ImportCmd::Products { file }) = &what;
+    | ImportCmd::Products { file }
+    | ImportCmd::Campaigns { file }) = &what;
     let label = file.display().to_string();
     let bytes =
         std::fs::read(file).map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
@@ -79,6 +82,11 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             file_lines = at;
             (Command::ImportCatalogue(import), vec![], vec![])
         }
+        ImportCmd::Campaigns { .. } => {
+            let (campaigns, at) = parse_campaigns_toml(&label, text(&label, &bytes)?)?;
+            file_lines = at;
+            (Command::ImportCampaigns { campaigns }, vec![], vec![])
+        }
     };
     // The engine decides what a file may name; the file's lines are this side's to say:
     // an unknown user, group or policy is bad input at the line naming it.
@@ -98,7 +106,8 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             _ => None,
         };
         match line {
-            Some(line) => at(line, e.to_string()),
+            // The engine's `line N: ` (a record's line) gives way to the value's.
+            Some(line) => at(line, strip_record_line(&e.to_string())),
             None => in_file(&label, e),
         }
     })?;
@@ -115,6 +124,15 @@ fn line_of_name(names: &[NameAt], message: &str) -> Option<usize> {
         };
         (message == format!("{}{what}", n.context)).then_some(n.line)
     })
+}
+
+/// `line 3: no resource "x"` → `no resource "x"`.
+fn strip_record_line(m: &str) -> String {
+    m.strip_prefix("line ")
+        .and_then(|r| r.split_once(": "))
+        .filter(|(n, _)| n.parse::<u64>().is_ok())
+        .map_or(m, |(_, rest)| rest)
+        .to_string()
 }
 
 fn text<'a>(label: &str, bytes: &'a [u8]) -> Result<&'a str, ApiError> {

@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod campaign;
 pub mod case;
 pub mod check;
 pub mod demo;
