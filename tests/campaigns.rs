@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use casebench::api::{
-    ApiError, Answer, CampaignRecord, Command, ItemFilter, ItemPick, Query, Service, SweepArgs,
+    Answer, ApiError, CampaignRecord, Command, ItemFilter, ItemPick, Query, Service, SweepArgs,
     UserRecord,
 };
 use casebench::domain::campaign::{
@@ -214,7 +214,11 @@ fn two_stages_manager_then_owners_on_what_stage_one_accepted_and_a_revoke_ends_t
     let w = world();
     w.import(def(vec![
         stage(ReviewerSource::Manager, StageItems::All, NoResponse::Keep),
-        stage(ReviewerSource::Owners, StageItems::Accepted, NoResponse::Keep),
+        stage(
+            ReviewerSource::Owners,
+            StageItems::Accepted,
+            NoResponse::Keep,
+        ),
     ]));
     let said = w.start();
     assert!(said.contains("2 items"), "{said}");
@@ -226,7 +230,10 @@ fn two_stages_manager_then_owners_on_what_stage_one_accepted_and_a_revoke_ends_t
     let (bob, carl) = (items[0].no, items[1].no);
     // Not ann's to decide? bob may not decide his own review.
     let refused = w.decide("bob", vec![bob], Decision::Accept).unwrap_err();
-    assert!(refused.to_string().contains("is for ann to decide"), "{refused}");
+    assert!(
+        refused.to_string().contains("is for ann to decide"),
+        "{refused}"
+    );
     w.decide("ann", vec![bob], Decision::Accept).unwrap();
     w.decide("ann", vec![carl], Decision::Accept).unwrap();
     // Changed before the deadline.
@@ -243,11 +250,19 @@ fn two_stages_manager_then_owners_on_what_stage_one_accepted_and_a_revoke_ends_t
     assert_eq!(d.reviewers[0].reviewer, "@ops");
     // olga (ops) reduces bob's rights: fin-rw taken away.
     let bad = w
-        .decide("olga", vec![bob], Decision::Reduce(vec![("groups".into(), "hr".into())]))
+        .decide(
+            "olga",
+            vec![bob],
+            Decision::Reduce(vec![("groups".into(), "hr".into())]),
+        )
         .unwrap_err();
     assert!(bad.to_string().contains("has no groups=hr"), "{bad}");
-    w.decide("olga", vec![bob], Decision::Reduce(vec![("groups".into(), "fin-rw".into())]))
-        .unwrap();
+    w.decide(
+        "olga",
+        vec![bob],
+        Decision::Reduce(vec![("groups".into(), "fin-rw".into())]),
+    )
+    .unwrap();
     w.sweep_at(t0() + Duration::days(14));
     let d = w.detail();
     assert_eq!(d.run.state, RunState::InRemediation, "{:?}", d.run);
@@ -274,7 +289,10 @@ fn two_stages_manager_then_owners_on_what_stage_one_accepted_and_a_revoke_ends_t
     let carl_shadow = w.e.inspect().shadow("sap", "carl").unwrap().unwrap();
     assert_eq!(carl_shadow.state, ShadowState::Dead);
     let bob_shadow = w.e.inspect().shadow("sap", "bob").unwrap().unwrap();
-    assert_eq!(bob_shadow.attributes.get("groups").map(String::as_str), Some("fin-ro"));
+    assert_eq!(
+        bob_shadow.attributes.get("groups").map(String::as_str),
+        Some("fin-ro")
+    );
     let items = w.items();
     assert!(items
         .iter()

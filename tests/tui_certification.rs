@@ -1,0 +1,289 @@
+//! End to end, the certification view: a store prepared through the library (rita manages
+//! 64 people, each with an account on sap; a campaign over sap reviewed by the managers),
+//! then the real binary in tmux at 80×24 as rita: the certification case opens as a table
+//! with its progress line, 30 single keys and one confirmed bulk of 20 marked items decide
+//! 50 items, and the campaign report then shows exactly those 50 decisions.
+//! Skipped (with a notice) when tmux is missing.
+
+use std::path::Path;
+use std::process::Command as Process;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+
+use casebench::api::{Answer, CampaignRecord, Command, Query, Service, UserRecord};
+use casebench::domain::campaign::{
+    CampaignDef, NoResponse, Remediate, ReviewerSource, Scope, StageDef, StageItems,
+};
+use casebench::domain::{OpKind, Outcome};
+use casebench::engine::{Engine, ManualClock};
+use casebench::import::parse_resources_toml;
+
+const BIN: &str = env!("CARGO_BIN_EXE_casebench");
+const NOW: &str = "2026-12-01T10:00:00Z";
+const PEOPLE: usize = 64;
+
+fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
+    Process::new("tmux")
+        .args(["-L", socket, "-f", "/dev/null"])
+        .args(args)
+        .output()
+        .expect("run tmux")
+}
+
+/// Kills the private server at the end, also when a check fails.
+struct Server(String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = tmux(&self.0, &["kill-server"]);
+    }
+}
+
+impl Server {
+    fn send(&self, keys: &[&str]) {
+        let args: Vec<&str> = ["send-keys", "-t", "t"]
+            .iter()
+            .chain(keys)
+            .copied()
+            .collect();
+        assert!(tmux(&self.0, &args).status.success(), "send-keys {keys:?}");
+    }
+
+    fn screen(&self) -> String {
+        let out = tmux(&self.0, &["capture-pane", "-p", "-t", "t"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The screen once it shows `text` (fails with the screen after `secs`).
+    fn until(&self, text: &str, secs: u64) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "no {text:?} after {secs}s:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn engine(db: &Path) -> Engine {
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+    ));
+    if db.exists() {
+        Engine::open(db, clock).unwrap()
+    } else {
+        Engine::init(db, clock, "root", &[]).unwrap()
+    }
+}
+
+/// rita and the people she manages, an account each on sap, the campaign q4 started.
+fn prepare(db: &Path, dir: &Path) {
+    let e = engine(db);
+    let mut users = vec![UserRecord {
+        line: 1,
+        login: "rita".into(),
+        name: "Rita Reviewer".into(),
+        email: "rita@example.org".into(),
+        manager: None,
+        groups: vec!["staff".into()],
+    }];
+    users.push(UserRecord {
+        line: 2,
+        login: "olga".into(),
+        name: "Olga Ops".into(),
+        email: "olga@example.org".into(),
+        manager: None,
+        groups: vec!["ops".into()],
+    });
+    users.extend((1..=PEOPLE).map(|i| UserRecord {
+        line: i as u64 + 2,
+        login: format!("u{i:02}"),
+        name: format!("User {i:02}"),
+        email: format!("u{i:02}@example.org"),
+        manager: Some("rita".into()),
+        groups: vec!["staff".into()],
+    }));
+    e.execute("root", Command::ImportUsers { users }).unwrap();
+    let resources = parse_resources_toml(
+        "r.toml",
+        "[[resource]]\nid = \"sap\"\nkind = \"manual\"\nowners = \"ops\"\n",
+        dir,
+    )
+    .unwrap();
+    e.execute("root", Command::ImportResources { resources })
+        .unwrap();
+    for i in 1..=PEOPLE {
+        let login = format!("u{i:02}");
+        let a = e
+            .execute(
+                "root",
+                Command::Provision {
+                    resource: "sap".into(),
+                    account: login.clone(),
+                    owner: Some(login),
+                    kind: OpKind::Add,
+                    set: vec![("groups".into(), Some("fin-ro;fin-rw".into()))],
+                },
+            )
+            .unwrap();
+        let complete = Command::Complete {
+            case: a.case.unwrap(),
+            work_item: None,
+            outcome: Outcome::Success,
+            comment: None,
+        };
+        e.execute("root", complete).unwrap();
+    }
+    let def = CampaignDef {
+        name: "q4".into(),
+        description: Some("Quarterly review of sap".into()),
+        scope: Scope {
+            resources: vec!["sap".into()],
+            ..Scope::default()
+        },
+        stages: vec![StageDef {
+            name: "managers".into(),
+            reviewers: ReviewerSource::Manager,
+            duration_secs: 7 * 86_400,
+            reminders_secs: vec![48 * 3600],
+            no_response: NoResponse::Keep,
+            escalate_for_secs: None,
+            items: StageItems::All,
+        }],
+        remediate: Remediate::AtEnd,
+        runs: vec![],
+    };
+    let campaigns = vec![CampaignRecord { line: 1, def }];
+    e.execute("root", Command::ImportCampaigns { campaigns })
+        .unwrap();
+    let start = Command::StartCampaign {
+        name: "q4".into(),
+        deadline: None,
+    };
+    e.execute("root", start).unwrap();
+}
+
+/// The line of `screen` holding `text`.
+fn line_of<'a>(screen: &'a str, text: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("no line with {text:?}:\n{screen}"))
+}
+
+/// The table and its progress line fit 80 columns, each on one line.
+fn check_table(screen: &str) {
+    let head = line_of(screen, "OWNER");
+    for col in ["NO", "ACCOUNT", "RESOURCE", "ATTRIBUTES", "DECID"] {
+        assert!(head.contains(col), "{col} not on the head line:\n{screen}");
+    }
+    let progress = line_of(screen, "of 64 decided");
+    assert!(progress.contains("left (until 2026-12-08"), "{screen}");
+    let first = line_of(screen, "u01 User 01");
+    assert!(
+        first.contains("sap") && first.contains("groups=fin"),
+        "{screen}"
+    );
+    for l in screen.lines() {
+        assert!(l.chars().count() <= 80, "wider than 80: {l:?}");
+    }
+}
+
+#[test]
+fn rita_decides_fifty_items_from_the_keyboard() {
+    if !Process::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("NOTICE: tmux is not installed; skipping the TUI certification test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    prepare(&db, dir.path());
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let q = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+    let shell = format!(
+        "env -u CASEBENCH_USER CASEBENCH_NOW={NOW} TZ=UTC XDG_CONFIG_HOME={} TERM=xterm-256color {} --db {} --as rita; echo CASEBENCH-EXITED $?; sleep 60",
+        q(&config),
+        q(Path::new(BIN)),
+        q(&db)
+    );
+    let server = Server(format!("casebench-cert-{}", std::process::id()));
+    let args = [
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &shell,
+    ];
+    assert!(tmux(&server.0, &args).status.success(), "tmux new-session");
+
+    server.until("1 Mine 1", 10);
+    server.send(&["Enter"]);
+    let screen = server.until("0 of 64 decided", 10);
+    check_table(&screen);
+
+    // Single keys: items 1–20 accepted, 21–30 revoked, each moving on to the next.
+    for _ in 0..20 {
+        server.send(&["a"]);
+    }
+    for _ in 0..10 {
+        server.send(&["r"]);
+    }
+    server.until("30 of 64 decided", 10);
+    // Items 31–50 marked, then accepted at once behind the question.
+    for _ in 0..20 {
+        server.send(&["v"]);
+    }
+    server.until("20 marked", 10);
+    server.send(&["a"]);
+    server.until("Accept 20 marked items?", 5);
+    server.send(&["y"]);
+    let screen = server.until("50 of 64 decided", 10);
+    check_table(&screen);
+    println!("{screen}");
+    server.send(&["Escape"]);
+    server.until("1 Mine 1", 5);
+    server.send(&["q"]);
+    server.until("CASEBENCH-EXITED 0", 10);
+
+    let e = engine(&db);
+    let report = match e.query("root", Query::CampaignReport("q4".into())).unwrap() {
+        Answer::CampaignReport(r) => r,
+        a => panic!("{a:?}"),
+    };
+    let mut got: Vec<(u32, String, String)> = report
+        .decisions
+        .iter()
+        .map(|d| (d.item, d.by.clone(), d.decision.clone()))
+        .collect();
+    got.sort();
+    let want: Vec<(u32, String, String)> = (1..=50)
+        .map(|n| {
+            let d = if (21..=30).contains(&n) {
+                "revoke"
+            } else {
+                "accept"
+            };
+            (n, "rita".to_string(), d.to_string())
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(report.total.accepted, 40);
+    assert_eq!(report.total.revoked, 10);
+}
