@@ -287,3 +287,29 @@ fn rita_decides_fifty_items_from_the_keyboard() {
     assert_eq!(report.total.accepted, 40);
     assert_eq!(report.total.revoked, 10);
 }
+
+/// The benchmark's certification figures run headless on the same store: the table holds
+/// every item, each key is timed, and its decisions reach the engine.
+#[test]
+fn the_certification_benchmark_opens_the_table_and_decides() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    prepare(&db, dir.path());
+    let service: Arc<dyn Service + Send + Sync> = Arc::new(engine(&db));
+    let figures = casebench::tui::bench::cert(service.clone(), "rita", (80, 24), 1);
+    let names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
+    assert!(
+        names.contains(&"certification view key-to-frame at 64 items"),
+        "{names:?}"
+    );
+    assert!(figures.iter().all(|f| !f.samples.is_empty()), "{names:?}");
+    let report = match service
+        .query("root", Query::CampaignReport("q4".into()))
+        .unwrap()
+    {
+        Answer::CampaignReport(r) => r,
+        a => panic!("{a:?}"),
+    };
+    assert_eq!(report.decisions.len(), 2, "{:?}", report.decisions);
+    assert!(report.decisions.iter().all(|d| d.by == "rita"));
+}

@@ -3,6 +3,7 @@
 //! both); the binary runs it when the CLI asks. Whole-process figures run the real binary; in-process
 //! ones call the engine. Medians of several runs; nothing here asserts a time.
 
+mod cert_tui;
 mod export;
 mod serve;
 
@@ -223,6 +224,7 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
     );
     // After the peaks above: its processes have a figure of their own.
     export::large_export(&mut report, args.cases)?;
+    cert_tui::figures(&mut report, now, runs)?;
 
     if ctx.json {
         return crate::cli::output::json(&serde_json::json!({
