@@ -4,7 +4,6 @@
 
 use crossterm::event::KeyEvent;
 
-use super::handle;
 use super::ops::run;
 use super::state::App;
 use super::types::{Confirm, Effect, Modal};
@@ -53,8 +52,8 @@ pub(super) fn follow_case(app: &mut App, case: CaseId) -> Vec<Effect> {
     }]
 }
 
-/// Keys of [cert], then of the list; the rest as in any case pane.
-pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
+/// Keys of [cert] and of the list; `None` for the rest (as in any case pane).
+pub(super) fn key(app: &mut App, k: K) -> Option<Vec<Effect>> {
     let page = app.cert_page();
     let half = (page / 2).max(1) as isize;
     match k {
@@ -86,18 +85,18 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
             app.say(format!("sorted by {}{dir}", sort.name()));
             app.cert.scroll_into_view(page);
         }
-        K::CertAccept => return decide(app, Decision::Accept),
-        K::CertRevoke => return decide(app, Decision::Revoke),
-        K::CertUndecided => return decide(app, Decision::NotDecided),
+        K::CertAccept => return Some(decide(app, Decision::Accept)),
+        K::CertRevoke => return Some(decide(app, Decision::Revoke)),
+        K::CertUndecided => return Some(decide(app, Decision::NotDecided)),
         K::CertReduce => open_reduce(app),
         K::Back if app.cert.clear_filter() => {}
         K::Back if !app.cert.marks().is_empty() => {
             let n = app.cert.clear_marks();
             app.say(format!("cleared {n} marks"));
         }
-        _ => return handle::pane_key(app, k),
+        _ => return None,
     }
-    vec![]
+    Some(vec![])
 }
 
 /// The items a decision is about: the marked ones, else the selected one.
@@ -192,7 +191,7 @@ pub(super) fn reduce_key(app: &mut App, k: K) -> Vec<Effect> {
 }
 
 /// Keys of [filter] while the table's filter has the keyboard; others go on to the table.
-pub(super) fn filter_key(app: &mut App, k: K) -> Vec<Effect> {
+pub(super) fn filter_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
     match k {
         K::Accept => app.cert.keep_filter(),
         K::ClearFilter => {
@@ -200,7 +199,7 @@ pub(super) fn filter_key(app: &mut App, k: K) -> Vec<Effect> {
         }
         _ => return key(app, k),
     }
-    vec![]
+    Some(vec![])
 }
 
 /// Typing (or pasting) into the filter or the reduce form.

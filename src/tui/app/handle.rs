@@ -55,8 +55,8 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
         Layer::Form(_) => modals::form_key(app, k),
         Layer::Filter => filter_key(app, k).unwrap_or_else(|| pane_key(app, k)),
         Layer::Inbox | Layer::Case => pane_key(app, k),
-        Layer::Cert => super::cert::key(app, k),
-        Layer::CertFilter => super::cert::filter_key(app, k),
+        Layer::Cert => super::cert::key(app, k).unwrap_or_else(|| pane_key(app, k)),
+        Layer::CertFilter => super::cert::filter_key(app, k).unwrap_or_else(|| pane_key(app, k)),
         Layer::CertReduce(_) => super::cert::reduce_key(app, k),
     }
 }
@@ -77,7 +77,7 @@ fn filter_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
 }
 
 /// Keys of [global], [list] and [case] and [inbox] in the panes.
-pub(super) fn pane_key(app: &mut App, k: K) -> Vec<Effect> {
+fn pane_key(app: &mut App, k: K) -> Vec<Effect> {
     match k {
         K::Quit if app.focus != Pane::Inbox => {
             app.focus = Pane::Inbox;
