@@ -6,9 +6,7 @@
 //! Skipped (with a notice) when tmux is missing.
 
 use std::path::Path;
-use std::process::Command as Process;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 
@@ -20,58 +18,13 @@ use casebench::domain::{OpKind, Outcome};
 use casebench::engine::{Engine, ManualClock};
 use casebench::import::parse_resources_toml;
 
+mod tmux;
+
+use tmux::{tmux, Server};
+
 const BIN: &str = env!("CARGO_BIN_EXE_casebench");
 const NOW: &str = "2026-12-01T10:00:00Z";
 const PEOPLE: usize = 64;
-
-fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
-    Process::new("tmux")
-        .args(["-L", socket, "-f", "/dev/null"])
-        .args(args)
-        .output()
-        .expect("run tmux")
-}
-
-/// Kills the private server at the end, also when a check fails.
-struct Server(String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = tmux(&self.0, &["kill-server"]);
-    }
-}
-
-impl Server {
-    fn send(&self, keys: &[&str]) {
-        let args: Vec<&str> = ["send-keys", "-t", "t"]
-            .iter()
-            .chain(keys)
-            .copied()
-            .collect();
-        assert!(tmux(&self.0, &args).status.success(), "send-keys {keys:?}");
-    }
-
-    fn screen(&self) -> String {
-        let out = tmux(&self.0, &["capture-pane", "-p", "-t", "t"]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// The screen once it shows `text` (fails with the screen after `secs`).
-    fn until(&self, text: &str, secs: u64) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(secs),
-                "no {text:?} after {secs}s:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
 
 fn engine(db: &Path) -> Engine {
     let clock = Arc::new(ManualClock::new(
@@ -199,11 +152,7 @@ fn check_table(screen: &str, row: &str) {
 
 #[test]
 fn rita_decides_fifty_items_from_the_keyboard() {
-    if !Process::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
+    if !tmux::available() {
         eprintln!("NOTICE: tmux is not installed; skipping the TUI certification test");
         return;
     }
