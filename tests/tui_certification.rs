@@ -11,9 +11,6 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 
 use casebench::api::{Answer, CampaignRecord, Command, Query, Service, UserRecord};
-use casebench::domain::campaign::{
-    CampaignDef, NoResponse, Remediate, ReviewerSource, Scope, StageDef, StageItems,
-};
 use casebench::domain::{OpKind, Outcome};
 use casebench::engine::{Engine, ManualClock};
 use casebench::import::parse_resources_toml;
@@ -95,25 +92,7 @@ fn prepare(db: &Path, dir: &Path) {
         };
         e.execute("root", complete).unwrap();
     }
-    let def = CampaignDef {
-        name: "q4".into(),
-        description: Some("Quarterly review of sap".into()),
-        scope: Scope {
-            resources: vec!["sap".into()],
-            ..Scope::default()
-        },
-        stages: vec![StageDef {
-            name: "managers".into(),
-            reviewers: ReviewerSource::Manager,
-            duration_secs: 7 * 86_400,
-            reminders_secs: vec![48 * 3600],
-            no_response: NoResponse::Keep,
-            escalate_for_secs: None,
-            items: StageItems::All,
-        }],
-        remediate: Remediate::AtEnd,
-        runs: vec![],
-    };
+    let def = casebench::bench::cert_tui::managers_campaign("q4", "sap", 7);
     let campaigns = vec![CampaignRecord { line: 1, def }];
     e.execute("root", Command::ImportCampaigns { campaigns })
         .unwrap();

@@ -35,18 +35,20 @@ fn users() -> Vec<UserRecord> {
     out
 }
 
-fn campaign() -> CampaignDef {
+/// A campaign `name` over the accounts of `resource`, one stage of `days` reviewed by the
+/// owners' managers (no response keeps the access).
+pub fn managers_campaign(name: &str, resource: &str, days: i64) -> CampaignDef {
     CampaignDef {
-        name: "bench-cert".into(),
-        description: Some("10,000 accounts on erp".into()),
+        name: name.into(),
+        description: Some(format!("Accounts on {resource}, by their owners' managers")),
         scope: Scope {
-            resources: vec!["erp".into()],
+            resources: vec![resource.into()],
             ..Scope::default()
         },
         stages: vec![StageDef {
             name: "managers".into(),
             reviewers: ReviewerSource::Manager,
-            duration_secs: 14 * 86_400,
+            duration_secs: days * 86_400,
             reminders_secs: vec![48 * 3600],
             no_response: NoResponse::Keep,
             escalate_for_secs: None,
@@ -92,7 +94,7 @@ fn build(db: &Path, now: DateTime<Utc>) -> Result<Engine, ApiError> {
     }
     let campaigns = vec![CampaignRecord {
         line: 1,
-        def: campaign(),
+        def: managers_campaign("bench-cert", "erp", 14),
     }];
     e.execute("root", Command::ImportCampaigns { campaigns })?;
     e.execute(

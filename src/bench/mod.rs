@@ -3,7 +3,7 @@
 //! both); the binary runs it when the CLI asks. Whole-process figures run the real binary; in-process
 //! ones call the engine. Medians of several runs; nothing here asserts a time.
 
-mod cert_tui;
+pub mod cert_tui;
 mod export;
 mod serve;
 
