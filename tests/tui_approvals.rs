@@ -7,62 +7,18 @@
 use std::path::Path;
 use std::process::Command as Process;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 
 use casebench::engine::ManualClock;
 
+mod tmux;
 mod vpn_store;
+
+use tmux::{tmux, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_casebench");
 const NOW: &str = "2026-12-01T10:03:00Z";
-
-/// One tmux call on the test's own server.
-fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
-    Process::new("tmux")
-        .args(["-L", socket, "-f", "/dev/null"])
-        .args(args)
-        .output()
-        .expect("run tmux")
-}
-
-/// Kills the private server at the end, also when a check fails.
-struct Server(String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = tmux(&self.0, &["kill-server"]);
-    }
-}
-
-impl Server {
-    fn send(&self, keys: &[&str]) {
-        let args: Vec<&str> = ["send-keys", "-t", "t"]
-            .iter()
-            .chain(keys)
-            .copied()
-            .collect();
-        assert!(tmux(&self.0, &args).status.success(), "send-keys {keys:?}");
-    }
-
-    /// The screen once it shows `text` (fails with the screen after `secs`).
-    fn until(&self, text: &str, secs: u64) -> String {
-        let start = Instant::now();
-        loop {
-            let out = tmux(&self.0, &["capture-pane", "-p", "-t", "t"]);
-            let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(secs),
-                "no {text:?} after {secs}s:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
 
 /// The VPN store (tests/vpn_store), the engine dropped before the binary opens it.
 fn prepare(db: &Path) {

@@ -4,6 +4,7 @@
 //! ones call the engine. Medians of several runs; nothing here asserts a time.
 
 mod campaign;
+pub mod cert_tui;
 mod export;
 mod serve;
 
@@ -225,6 +226,7 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
     // After the peaks above: its processes have a figure of their own.
     export::large_export(&mut report, args.cases)?;
     campaign::campaign(&mut report, campaign::items_for(args.cases), now)?;
+    cert_tui::figures(&mut report, now, runs)?;
 
     if ctx.json {
         return crate::cli::output::json(&serde_json::json!({

@@ -11,6 +11,7 @@ pub enum Context {
     List,
     Inbox,
     Case,
+    Cert,
     Filter,
     Prompt,
     Form,
@@ -21,11 +22,12 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::List,
         Context::Inbox,
         Context::Case,
+        Context::Cert,
         Context::Filter,
         Context::Prompt,
         Context::Form,
@@ -41,6 +43,7 @@ impl Context {
             Context::List => "list",
             Context::Inbox => "inbox",
             Context::Case => "case",
+            Context::Cert => "cert",
             Context::Filter => "filter",
             Context::Prompt => "prompt",
             Context::Form => "form",
@@ -58,6 +61,10 @@ impl Context {
             Context::List => "Lists and scrolling",
             Context::Inbox => "Inbox",
             Context::Case => "The selected case (or the marked ones)",
+            Context::Cert => {
+                "Certification view (flags: O orphan, D divergent, L owner left; \
+                 ✓ accept, ✗ revoke, ~ reduce, ? not-decided, blank: none yet)"
+            }
             Context::Filter => "Typing a filter",
             Context::Prompt => "The : prompt",
             Context::Form => "Dialogs (comment, delegate, complete, …)",
@@ -122,6 +129,11 @@ pub enum KeyAction {
     Close,
     CancelCase,
     CopyId,
+    // certification view
+    CertAccept,
+    CertRevoke,
+    CertUndecided,
+    CertReduce,
     // text fields and dialogs
     Accept,
     ClearFilter,
@@ -289,6 +301,45 @@ pub const ACTIONS: &[ActionDef] = &[
     case(V::close::VERB, A::Close),
     case(V::cancel::VERB, A::CancelCase),
     def(C::Case, "copy-id", A::CopyId, "copy the case id (OSC 52)"),
+    def(
+        C::Cert,
+        "accept",
+        A::CertAccept,
+        "accept the item, next; with marks: every marked item (asks)",
+    ),
+    def(
+        C::Cert,
+        "revoke",
+        A::CertRevoke,
+        "revoke the item, next; with marks: every marked item (asks)",
+    ),
+    def(
+        C::Cert,
+        "undecided",
+        A::CertUndecided,
+        "not-decided, next; with marks: every marked item (asks)",
+    ),
+    def(
+        C::Cert,
+        "reduce",
+        A::CertReduce,
+        "reduce: take away ATTR=VALUE (a group of several), with a comment",
+    ),
+    def(C::Cert, "mark", A::Mark, "mark or unmark the item, next"),
+    def(
+        C::Cert,
+        "mark-all",
+        A::MarkAll,
+        "mark every item shown, or clear the marks",
+    ),
+    def(
+        C::Cert,
+        "filter",
+        A::Filter,
+        "filter as you type (owner, account, resource, attributes)",
+    ),
+    def(C::Cert, "sort", A::Sort, "next sort column"),
+    def(C::Cert, "reverse-sort", A::ReverseSort, "reverse the sort"),
     def(
         C::Filter,
         "accept",

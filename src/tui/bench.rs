@@ -235,3 +235,50 @@ pub fn run(
     figures.push(draw);
     figures
 }
+
+/// The certification view of `actor`'s first case (a certification case with many items):
+/// moving, marking, sorting, filtering and deciding, each key timed to its frame (the
+/// decision's command and the reload that follows are background work, timed apart).
+pub fn cert(
+    service: Arc<dyn Service + Send + Sync>,
+    actor: &str,
+    size: (u16, u16),
+    reps: usize,
+) -> Vec<Figure> {
+    let keymap = Keymap::defaults().expect("the default keymap");
+    let mut d = Driver::new(service, actor, keymap, size);
+    let (fx, t) = key_to_frame(&mut d, key("enter"), size);
+    let (work, apply) = finish(&mut d, fx, size);
+    let items = d.app.cert.progress().1;
+    let mut open = Figure::new(format!("certification view: open {items} items → table"));
+    open.samples.push(t + work + apply);
+    let mut nav = Figure::new(format!("certification view key-to-frame at {items} items"));
+    let keys = [
+        "j", "j", "k", "pagedown", "ctrl-d", "G", "g", "v", "j", "s", "S", "s",
+    ];
+    for i in 0..reps * keys.len() {
+        let (fx, t) = key_to_frame(&mut d, key(keys[i % keys.len()]), size);
+        nav.samples.push(t);
+        finish(&mut d, fx, size);
+    }
+    let mut filter = Figure::new(format!("certification filter: key → frame ({items})"));
+    d.press("esc");
+    d.press("/");
+    for c in "team-3 p0".chars() {
+        let ev = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let (fx, t) = key_to_frame(&mut d, ev, size);
+        filter.samples.push(t);
+        finish(&mut d, fx, size);
+    }
+    d.press("esc");
+    let mut decide = Figure::new("certification decide a/r: key → frame");
+    let mut reload = Figure::new("  background: the decision and the reload");
+    for i in 0..reps * 2 {
+        let k = if i % 2 == 0 { "a" } else { "r" };
+        let (fx, t) = key_to_frame(&mut d, key(k), size);
+        decide.samples.push(t);
+        let (work, _) = finish(&mut d, fx, size);
+        reload.samples.push(work);
+    }
+    vec![open, nav, filter, decide, reload]
+}

@@ -61,6 +61,11 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
             Reply::Case { gen, case, result }
         }
         Effect::LoadOrg => Reply::Org(service.org(actor)),
+        Effect::LoadCert { gen, case } => Reply::Cert {
+            gen,
+            case,
+            result: cert_items(service, actor, case),
+        },
         Effect::View(job) => {
             let view = job.run();
             Reply::View {
@@ -87,6 +92,32 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
         Effect::Copy(_) | Effect::Quit => return None,
     })
 }
+
+/// Every item of a certification case.
+fn cert_items(
+    service: &dyn Service,
+    actor: &str,
+    case: crate::domain::CaseId,
+) -> Result<crate::api::CertItemPage, ApiError> {
+    let query = crate::api::Query::CertItems {
+        campaign: None,
+        filter: crate::api::ItemFilter {
+            case: Some(case),
+            ..Default::default()
+        },
+        from: 0,
+        limit: MAX_CERT_ITEMS,
+    };
+    match service.query(actor, query)? {
+        crate::api::Answer::CertItems(page) => Ok(page),
+        other => Err(ApiError::Internal(format!(
+            "items of {case}: unexpected answer {other:?}"
+        ))),
+    }
+}
+
+/// Items of one certification case asked for at most.
+pub const MAX_CERT_ITEMS: usize = 100_000;
 
 /// Runs the due timers at the engine's time, as the workbench's user (the one place the TUI
 /// sweeps). Only administrators sweep: another user's workbench skips quietly, with the

@@ -55,6 +55,9 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
         Layer::Form(_) => modals::form_key(app, k),
         Layer::Filter => filter_key(app, k).unwrap_or_else(|| pane_key(app, k)),
         Layer::Inbox | Layer::Case => pane_key(app, k),
+        Layer::Cert => super::cert::key(app, k).unwrap_or_else(|| pane_key(app, k)),
+        Layer::CertFilter => super::cert::filter_key(app, k).unwrap_or_else(|| pane_key(app, k)),
+        Layer::CertReduce(_) => super::cert::reduce_key(app, k),
     }
 }
 
@@ -374,6 +377,13 @@ fn typed(app: &mut App, input: Typed) -> Vec<Effect> {
             match input {
                 Typed::Key(ev) => f.text(ev),
                 Typed::Paste(text) => f.paste(text),
+            }
+            vec![]
+        }
+        (Layer::CertFilter | Layer::CertReduce(_), None) => {
+            match input {
+                Typed::Key(ev) => super::cert::typed(app, Some(ev), None),
+                Typed::Paste(text) => super::cert::typed(app, None, Some(text)),
             }
             vec![]
         }

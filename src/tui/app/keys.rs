@@ -18,6 +18,8 @@ fn text_field(app: &App, layer: Layer) -> Option<&TextInput> {
         (Layer::Prompt, Some(Modal::Prompt(p))) => Some(&p.input),
         (Layer::Form(_), Some(Modal::Form(f))) => f.text_field(),
         (Layer::Filter, _) => Some(app.inbox.filter()),
+        (Layer::CertFilter, _) => app.cert.filter(),
+        (Layer::CertReduce(_), _) => app.cert.reduce.as_ref().map(|r| r.input()),
         _ => None,
     }
 }

@@ -6,6 +6,7 @@ use super::state::App;
 use super::types::Modal;
 use crate::tui::actions::{self, Context as C, KeyAction as K};
 use crate::tui::layout::Pane;
+use crate::tui::panes::cert::ReduceField;
 use crate::tui::panes::form::Field;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,12 @@ pub enum Layer {
     Inbox,
     /// The detail or comments pane.
     Case,
+    /// The certification table (the detail pane of a certification case).
+    Cert,
+    /// Its filter field has the keyboard.
+    CertFilter,
+    /// Its reduce form, by field.
+    CertReduce(ReduceField),
 }
 
 /// What resolves a key once the layer's own tables and its text field did not.
@@ -121,6 +128,18 @@ const CASE: &[Hint] = &[
     Hint::named(C::Global, K::Quit, "back"),
 ];
 
+const CERT: &[Hint] = &[
+    Hint::new(C::Cert, K::CertAccept),
+    Hint::new(C::Cert, K::CertRevoke),
+    Hint::new(C::Cert, K::CertUndecided),
+    Hint::new(C::Cert, K::Mark),
+    Hint::new(C::Cert, K::CertReduce),
+    Hint::new(C::Cert, K::Filter),
+    Hint::new(C::Cert, K::Sort),
+    Hint::new(C::Global, K::Help),
+    Hint::named(C::Global, K::Back, "back"),
+];
+
 impl Layer {
     /// The layer of the app's current state: the top dialog, else the filter field, else
     /// the focused pane.
@@ -130,6 +149,11 @@ impl Layer {
             Some(Modal::Confirm(_)) => Layer::Confirm,
             Some(Modal::Prompt(_)) => Layer::Prompt,
             Some(Modal::Form(f)) => Layer::Form(f.field()),
+            None if app.focus == Pane::Detail && app.shows_cert() => match &app.cert.reduce {
+                Some(f) => Layer::CertReduce(f.field),
+                None if app.cert.filtering() => Layer::CertFilter,
+                None => Layer::Cert,
+            },
             None if app.inbox.filtering() && app.focus == Pane::Inbox => Layer::Filter,
             None if app.focus == Pane::Inbox => Layer::Inbox,
             None => Layer::Case,
@@ -148,15 +172,20 @@ impl Layer {
             Layer::Filter => &[C::Filter],
             Layer::Inbox => &[C::Inbox, C::Case, C::List, C::Global],
             Layer::Case => &[C::Case, C::List, C::Global],
+            Layer::Cert => &[C::Cert, C::Case, C::List, C::Global],
+            Layer::CertFilter => &[C::Filter],
+            Layer::CertReduce(_) => &[C::Form],
         }
     }
 
     /// What resolves a key after the tables and the text field.
     pub fn fallback(self) -> Fallback {
         match self {
-            Layer::Confirm | Layer::Prompt | Layer::Form(_) => Fallback::GlobalCtrl,
-            Layer::Filter => Fallback::Tables(&[C::List, C::Global]),
-            Layer::Help | Layer::Inbox | Layer::Case => Fallback::Nothing,
+            Layer::Confirm | Layer::Prompt | Layer::Form(_) | Layer::CertReduce(_) => {
+                Fallback::GlobalCtrl
+            }
+            Layer::Filter | Layer::CertFilter => Fallback::Tables(&[C::List, C::Global]),
+            Layer::Help | Layer::Inbox | Layer::Case | Layer::Cert => Fallback::Nothing,
         }
     }
 
@@ -170,9 +199,11 @@ impl Layer {
             Layer::Form(Field::Target) => PICKER,
             Layer::Form(Field::Method | Field::Outcome) => CHOICE,
             Layer::Form(Field::Comment) => COMMENT,
-            Layer::Filter => FILTER,
+            Layer::Filter | Layer::CertFilter => FILTER,
             Layer::Inbox => INBOX,
             Layer::Case => CASE,
+            Layer::Cert => CERT,
+            Layer::CertReduce(_) => COMMENT,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! changed, effects out. No I/O here: the event loop (or the test driver) carries the effects
 //! out and feeds their replies back as actions.
 
+mod cert;
 mod handle;
 mod keys;
 mod layer;
@@ -14,6 +15,7 @@ mod types;
 use ratatui::layout::Rect;
 
 pub use crate::tui::panes::inbox::MAX_ROWS;
+pub use cert::{table_rows, TABLE_HEAD};
 pub use keys::{acting_key, mouse, resolve};
 pub use layer::{Hint, Layer};
 pub use state::App;

@@ -58,6 +58,16 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
             }
             app.dirty = true;
             app.case.loaded(case, result);
+            super::cert::follow_case(app, case)
+        }
+        Reply::Cert { gen, case, result } => {
+            if gen != app.gens.cert {
+                return vec![];
+            }
+            app.dirty = true;
+            app.cert.loaded(case, result);
+            let page = app.cert_page();
+            app.cert.scroll_into_view(page);
             vec![]
         }
         Reply::Org(result) => {
@@ -141,6 +151,7 @@ fn ran(
             };
             app.say(format!("✓ {msg}"));
             app.inbox.clear_marks();
+            app.cert.clear_marks();
         }
         [e] if total == 1 => app.fail(e.to_string()),
         [e, ..] => app.fail(format!("{} of {total} failed; first: {e}", errors.len())),

@@ -10,6 +10,7 @@ use crate::domain::CaseId;
 use crate::tui::keymap::Keymap;
 use crate::tui::layout::{self, Areas, Pane};
 use crate::tui::panes::case::{CaseLines, CaseView};
+use crate::tui::panes::cert::CertView;
 use crate::tui::panes::inbox::Inbox;
 use crate::tui::panes::picker::PickEntry;
 use crate::tui::text::{self, Look};
@@ -21,6 +22,7 @@ pub(super) struct Gens {
     pub(super) counts: u64,
     pub(super) case: u64,
     pub(super) view: u64,
+    pub(super) cert: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct App {
     pub focus: Pane,
     pub inbox: Inbox,
     pub case: CaseView,
+    /// The certification view of the case shown, when it is a certification case.
+    pub cert: CertView,
     pub modals: Vec<Modal>,
     pub status: Status,
     /// Users and groups for the picker, once loaded.
@@ -56,6 +60,7 @@ impl App {
             focus: Pane::Inbox,
             inbox: Inbox::default(),
             case: CaseView::default(),
+            cert: CertView::default(),
             modals: vec![],
             status: Status::default(),
             people: None,

@@ -52,6 +52,11 @@ pub enum Effect {
         case: CaseId,
     },
     LoadOrg,
+    /// The items of a certification case (all of them: the view filters and sorts).
+    LoadCert {
+        gen: u64,
+        case: CaseId,
+    },
     /// Filter and sort rows (off the UI thread: 100k rows take a while).
     View(ViewJob),
     /// Run commands in order, then sweep.
@@ -86,6 +91,11 @@ pub enum Reply {
         result: Result<(CaseDetail, CaseHistory), ApiError>,
     },
     Org(Result<Org, ApiError>),
+    Cert {
+        gen: u64,
+        case: CaseId,
+        result: Result<crate::api::CertItemPage, ApiError>,
+    },
     View {
         gen: u64,
         rows: Rows,

@@ -1,6 +1,7 @@
 //! Drawing: pure functions of the state. `draw(&App, &mut Frame)` runs only when something
 //! changed.
 
+pub mod cert;
 pub mod comments;
 pub mod detail;
 mod dialogs;
@@ -22,7 +23,11 @@ pub fn draw(app: &App, frame: &mut Frame) {
         inbox::draw(app, frame, r);
     }
     if let Some(r) = a.detail {
-        detail::draw(app, frame, r);
+        if app.shows_cert() {
+            cert::draw(app, frame, r);
+        } else {
+            detail::draw(app, frame, r);
+        }
     }
     if let Some(r) = a.comments {
         comments::draw(app, frame, r);

@@ -1,6 +1,7 @@
 //! The state of each pane and dialog. Drawing lives in `draw/`, twin files by name.
 
 pub mod case;
+pub mod cert;
 pub mod complete;
 pub mod form;
 pub mod help;
