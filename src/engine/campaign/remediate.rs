@@ -234,8 +234,14 @@ impl Engine {
             let Some(item) = self.store.cert_item(run.id, no)? else {
                 continue;
             };
-            let Some(rem) = &item.remediation else {
-                continue;
+            // Started in this very change set (the store does not have it yet): it is
+            // under way, looked at by the next poll.
+            let rem = match &item.remediation {
+                Some(rem) => rem,
+                None => {
+                    still.push(no);
+                    continue;
+                }
             };
             let now = self.remediation_now(rem)?;
             if now.state == RemediationState::Open {
