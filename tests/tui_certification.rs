@@ -114,7 +114,7 @@ fn line_of<'a>(screen: &'a str, text: &str) -> &'a str {
 /// The table and its progress line fit 80 columns, each on one line.
 fn check_table(screen: &str, row: &str) {
     let head = line_of(screen, "OWNER");
-    for col in ["NO", "ACCOUNT", "RESOURCE", "ATTRIBUTES", "DECID"] {
+    for col in ["NO", "ACCOUNT", "RESOURCE", "ATTRIBUTES", "DECISION"] {
         assert!(head.contains(col), "{col} not on the head line:\n{screen}");
     }
     let progress = line_of(screen, "of 64 decided");
@@ -164,7 +164,7 @@ fn rita_decides_fifty_items_from_the_keyboard() {
     server.until("Certify 64 items", 10);
     server.send(&["Enter"]);
     let screen = server.until("0 of 64 decided", 10);
-    check_table(&screen, "u01 User 01");
+    check_table(&screen, "User 01  ");
 
     // Single keys: items 1–20 accepted, 21–30 revoked, each moving on to the next.
     for _ in 0..20 {
@@ -183,7 +183,7 @@ fn rita_decides_fifty_items_from_the_keyboard() {
     server.until("Accept 20 marked items?", 5);
     server.send(&["y"]);
     let screen = server.until("50 of 64 decided", 10);
-    check_table(&screen, "u50 User 50");
+    check_table(&screen, "User 50  ");
     println!("{screen}");
     server.send(&["Escape"]);
     server.until("Certify 64 items", 5);

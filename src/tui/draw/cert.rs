@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::widgets::{centered, pad, pane_block};
-use crate::domain::campaign::{CertItem, Decision};
+use crate::domain::campaign::{CertItem, Decision, Subject};
 use crate::tui::app::App;
 use crate::tui::format::{self, Urgency};
 use crate::tui::layout::Pane;
@@ -16,15 +16,15 @@ use crate::tui::panes::cert::{account, ReduceField, ReduceForm};
 use crate::verbs::span;
 
 /// Column widths for an inner width: mark, no, owner, account, resource, attributes, seen,
-/// since, flags, decision (one space between).
+/// since, flags, decision (one space after each).
 fn widths(total: usize) -> [usize; 10] {
-    let fixed = 1 + 4 + 4 + 4 + 3 + 5 + 9;
+    let fixed = 1 + 4 + 4 + 4 + 3 + 8 + 10;
     let flex = total.saturating_sub(fixed).max(16);
-    let owner = flex * 30 / 100;
+    let owner = flex * 28 / 100;
     let acct = flex * 22 / 100;
-    let res = flex * 18 / 100;
+    let res = (flex * 16 / 100).max(8);
     let attrs = flex - owner - acct - res;
-    [1, 4, owner, acct, res, attrs, 4, 4, 3, 5]
+    [1, 4, owner, acct, res, attrs, 4, 4, 3, 8]
 }
 
 const HEADS: [&str; 10] = [
@@ -37,23 +37,47 @@ const HEADS: [&str; 10] = [
     "SEEN",
     "HELD",
     "RSK",
-    "DECID",
+    "DECISION",
 ];
 
+/// The owner's name when the account is named after them (the login would repeat the
+/// account column), else login and name.
 fn owner(i: &CertItem) -> String {
+    let same = matches!(&i.subject, Subject::Account { key, .. } if Some(key) == i.owner.as_ref())
+        || matches!(&i.subject, Subject::Request { .. });
     match (&i.owner, &i.owner_name) {
         (None, _) => "(nobody)".into(),
+        (Some(_), Some(n)) if same => n.clone(),
         (Some(l), Some(n)) if n != l => format!("{l} {n}"),
         (Some(l), _) => l.clone(),
     }
 }
 
+/// Attributes that say what access is held come first (entitlements, groups, roles, …);
+/// contact data (mail, names) last.
 fn attributes(i: &CertItem) -> String {
-    let parts: Vec<String> = i
-        .attributes
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    const ACCESS: [&str; 6] = [
+        "entitlement",
+        "entitlements",
+        "groups",
+        "roles",
+        "profile",
+        "access",
+    ];
+    const CONTACT: [&str; 5] = ["mail", "email", "name", "displayname", "phone"];
+    let rank = |k: &str| {
+        let k = k.to_ascii_lowercase();
+        if ACCESS.contains(&k.as_str()) {
+            0
+        } else if CONTACT.contains(&k.as_str()) {
+            2
+        } else {
+            1
+        }
+    };
+    let mut parts: Vec<(&String, &String)> = i.attributes.iter().collect();
+    parts.sort_by_key(|(k, _)| rank(k));
+    let parts: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
     parts.join(" ")
 }
 
@@ -65,14 +89,14 @@ fn flags(i: &CertItem) -> String {
         .collect()
 }
 
-/// `✓ acc`, `✗ rev`, `~ red`, `? n/d`, blank before any decision.
+/// `✓ accept`, `✗ revoke`, `~ reduce`, `? undec.`, blank before any decision.
 pub fn decision(i: &CertItem) -> &'static str {
     match i.current.as_ref().map(|v| &v.decision) {
         None => "",
-        Some(Decision::Accept) => "✓ acc",
-        Some(Decision::Revoke) => "✗ rev",
-        Some(Decision::Reduce(_)) => "~ red",
-        Some(Decision::NotDecided) => "? n/d",
+        Some(Decision::Accept) => "✓ accept",
+        Some(Decision::Revoke) => "✗ revoke",
+        Some(Decision::Reduce(_)) => "~ reduce",
+        Some(Decision::NotDecided) => "? undec.",
     }
 }
 
