@@ -1,6 +1,7 @@
 //! Parsing import files into API records. No store access: the engine validates the records
 //! against the store and applies them all-or-nothing.
 
+mod calendars;
 pub mod feed;
 mod lines;
 mod orgs;
@@ -9,6 +10,7 @@ mod products;
 mod resources;
 mod shop;
 
+pub use calendars::{parse_calendars_toml, CalendarFile};
 pub use lines::FileLines;
 pub use orgs::parse_orgs_toml;
 pub use policies::{parse_policies_toml, parse_policies_with_names, NameAt};
