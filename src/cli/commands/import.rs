@@ -22,6 +22,8 @@ pub enum ImportCmd {
     Orgs { file: PathBuf },
     /// Products and their approval policies (TOML; docs/cli.md).
     Products { file: PathBuf },
+    /// Working-time calendars and the default (TOML; docs/cli.md).
+    Calendars { file: PathBuf },
 }
 
 pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
@@ -29,7 +31,8 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
     | ImportCmd::Policies { file }
     | ImportCmd::Resources { file }
     | ImportCmd::Orgs { file }
-    | ImportCmd::Products { file }) = &what;
+    | ImportCmd::Products { file }
+    | ImportCmd::Calendars { file }) = &what;
     let label = file.display().to_string();
     let bytes =
         std::fs::read(file).map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
@@ -78,6 +81,16 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             let (import, at) = parse_catalogue_toml(&label, text(&label, &bytes)?)?;
             file_lines = at;
             (Command::ImportCatalogue(import), vec![], vec![])
+        }
+        ImportCmd::Calendars { .. } => {
+            let f = crate::import::parse_calendars_toml(&label, text(&label, &bytes)?)?;
+            file_lines = f.lines;
+            let (calendars, default) = (f.calendars, f.default);
+            (
+                Command::ImportCalendars { calendars, default },
+                vec![],
+                vec![],
+            )
         }
     };
     // The engine decides what a file may name; the file's lines are this side's to say:
