@@ -2,12 +2,14 @@
 //! queries, their answers and errors, all serializable, and the [`Service`] that takes them.
 //! Imports nothing of ours but `domain`.
 
+mod calendar;
 mod campaign;
 mod feed;
 mod records;
 mod shop;
 mod sweep;
 
+pub use calendar::CalendarList;
 pub use records::{NewCase, UserRecord};
 pub use sweep::{Firing, SweepArgs, SweepReport};
 
@@ -193,6 +195,12 @@ pub enum Command {
     /// Reviews again, from stage 1, only the items nobody decided.
     ReiterateCampaign {
         campaign: String,
+    },
+    /// Working-time calendars, added or replaced by name, and the store-wide default
+    /// (administrators; all-or-nothing).
+    ImportCalendars {
+        calendars: Vec<crate::domain::Calendar>,
+        default: Option<String>,
     },
 }
 
@@ -454,6 +462,9 @@ pub enum Query {
         limit: usize,
     },
     CampaignReport(String),
+    Calendars,
+    /// A calendar by name, or the store's default.
+    Calendar(Option<String>),
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -485,6 +496,8 @@ pub enum Answer {
     Campaign(CampaignDetail),
     CertItems(CertItemPage),
     CampaignReport(CampaignReport),
+    Calendars(CalendarList),
+    Calendar(crate::domain::Calendar),
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this

@@ -53,9 +53,8 @@ pub enum Cmd {
         #[arg(long = "group", value_name = "NAME")]
         groups: Vec<String>,
     },
-    /// Import users (CSV), escalation policies, resources, org structure, products or
-    /// campaigns (TOML);
-    /// all-or-nothing.
+    /// Import users (CSV), escalation policies, resources, org structure, products,
+    /// campaigns or calendars (TOML); all-or-nothing.
     Import {
         #[command(subcommand)]
         what: commands::import::ImportCmd,
@@ -84,6 +83,11 @@ pub enum Cmd {
     Request {
         #[command(subcommand)]
         cmd: commands::request::RequestCmd,
+    },
+    /// Working-time calendars; when a duration is due in one.
+    Calendar {
+        #[command(subcommand)]
+        cmd: commands::calendar::CalendarCmd,
     },
     /// The product catalogue.
     Product {
@@ -345,6 +349,7 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Sweep(args)) => commands::sweep::run(&ctx, args),
         Some(Cmd::Request { cmd }) => commands::request::run(&ctx, cmd),
         Some(Cmd::Product { cmd }) => commands::product::run(&ctx, cmd),
+        Some(Cmd::Calendar { cmd }) => commands::calendar::run(&ctx, cmd),
         Some(Cmd::Org { cmd }) => commands::org::run(&ctx, cmd),
         Some(Cmd::Campaign { cmd }) => commands::campaign::run(&ctx, cmd),
         Some(Cmd::Resource { cmd }) => commands::resource::resource(&ctx, cmd),

@@ -1,10 +1,13 @@
-//! Durations as written in config and on the command line: `90m`, `12h`, `3d`, `2w`.
+//! Durations as written in config and on the command line: `90m`, `12h`, `3d`, `2w`, and
+//! in working time `2bd`, `6bh` ([`parse_work_duration`]).
 //!
 //! A duration is at most [`MAX_DAYS`] (100 years), so that adding one to any time the
 //! workbench accepts stays far inside what `chrono` can represent. Stored durations are
 //! still added with [`add_secs`], which turns an overflow into an error instead of a panic.
 
 use chrono::{DateTime, Duration, Utc};
+
+use serde::{Deserialize, Serialize};
 
 use super::DomainError;
 
@@ -56,6 +59,71 @@ pub fn parse_duration(text: &str) -> Result<Duration, DomainError> {
         return Err(too_long());
     }
     Ok(total)
+}
+
+/// An amount of working time, counted in a [`super::calendar::Calendar`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkAmount {
+    /// `2bd`: the same clock time that many working days later.
+    Days(u32),
+    /// `6bh`: that many hours of working time.
+    Hours(u32),
+}
+
+/// A duration as config may write it: wall-clock (`3d`, kept as seconds) or working time
+/// (`2bd`, `6bh`), which needs a calendar to be added to a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Span {
+    Wall(i64),
+    Work(WorkAmount),
+}
+
+impl std::fmt::Display for WorkAmount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkAmount::Days(n) => write!(f, "{n}bd"),
+            WorkAmount::Hours(n) => write!(f, "{n}bh"),
+        }
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Span::Wall(secs) => f.write_str(&format_duration(Duration::seconds(*secs))),
+            Span::Work(w) => write!(f, "{w}"),
+        }
+    }
+}
+
+/// The most business days accepted (as many as [`MAX_DAYS`]); business hours at most as
+/// many hours as that has.
+pub const MAX_WORK_DAYS: u32 = MAX_DAYS as u32;
+
+/// Parses a duration as [`parse_duration`] does, or a working one: `2bd` (business days) or
+/// `6bh` (business hours), one number and one unit.
+pub fn parse_work_duration(text: &str) -> Result<Span, DomainError> {
+    let s = text.trim();
+    type Unit = (&'static str, fn(u32) -> WorkAmount, u32);
+    let work: [Unit; 2] = [
+        ("bd", WorkAmount::Days, MAX_WORK_DAYS),
+        ("bh", WorkAmount::Hours, MAX_WORK_DAYS * 24),
+    ];
+    for (unit, make, max) in work {
+        let Some(digits) = s.strip_suffix(unit) else {
+            continue;
+        };
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(DomainError::BadDuration(text.to_string()));
+        }
+        return match digits.parse::<u32>() {
+            Ok(n) if n <= max => Ok(Span::Work(make(n))),
+            _ => Err(DomainError::DurationTooLong(s.to_string())),
+        };
+    }
+    parse_duration(text).map(|d| Span::Wall(d.num_seconds()))
 }
 
 /// `t` plus `secs` seconds (negative: minus), or an error naming `what` when the result is
@@ -120,6 +188,30 @@ mod tests {
         let t = chrono::DateTime::<Utc>::MAX_UTC;
         assert!(add_secs(t, 1, "x").is_err());
         assert_eq!(add_secs(t, 0, "x").unwrap(), t);
+    }
+
+    #[test]
+    fn working_durations() {
+        assert_eq!(
+            parse_work_duration("2bd").unwrap(),
+            Span::Work(WorkAmount::Days(2))
+        );
+        assert_eq!(
+            parse_work_duration(" 6bh").unwrap(),
+            Span::Work(WorkAmount::Hours(6))
+        );
+        assert_eq!(parse_work_duration("0bh").unwrap().to_string(), "0bh");
+        assert_eq!(parse_work_duration("1d12h").unwrap(), Span::Wall(129_600));
+        assert_eq!(parse_work_duration("3d").unwrap().to_string(), "3d");
+        for bad in ["bd", "bh", "1.5bd", "-2bd", "2 bd", "1bd4bh", "2bx", ""] {
+            let e = parse_work_duration(bad).unwrap_err();
+            assert!(matches!(e, DomainError::BadDuration(_)), "{bad:?}: {e}");
+        }
+        let e = parse_work_duration("36501bd").unwrap_err().to_string();
+        assert_eq!(e, "\"36501bd\" is too long (at most 36500d)");
+        assert!(parse_work_duration("876000bh").is_ok());
+        assert!(parse_work_duration("876001bh").is_err());
+        assert!(parse_work_duration("99999999999bd").is_err());
     }
 
     proptest! {

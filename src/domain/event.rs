@@ -239,6 +239,11 @@ pub enum EventKind {
         timer: String,
         error: String,
     },
+    /// A working-time calendar was added or replaced (`default`: it is now the store's).
+    CalendarImported {
+        name: String,
+        default: bool,
+    },
 }
 
 impl EventKind {
@@ -295,6 +300,7 @@ impl EventKind {
             EventKind::CertNoResponse { .. } => "no-response",
             EventKind::CertRemediation { .. } => "remediation",
             EventKind::TimerDropped { .. } => "timer-failed",
+            EventKind::CalendarImported { .. } => "calendar",
         }
     }
 
@@ -464,6 +470,12 @@ impl EventKind {
                 format!("{request}: the approval starts again from level 1")
             }
             EventKind::CampaignImported { name } => format!("campaign {name}"),
+            EventKind::CalendarImported { name, default } => {
+                format!(
+                    "calendar {name}{}",
+                    if *default { " (the default)" } else { "" }
+                )
+            }
             EventKind::CampaignChanged { campaign, state } => format!("{campaign}: {state}"),
             EventKind::CertDecided {
                 campaign,

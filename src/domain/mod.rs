@@ -2,6 +2,7 @@
 //! every function that needs the time takes `now` as an argument.
 
 pub mod approval;
+pub mod calendar;
 pub mod campaign;
 pub mod case;
 pub mod duration;
@@ -20,6 +21,7 @@ pub mod time;
 pub mod work_item;
 
 pub use approval::{Approval, ApprovalPolicy, ApprovalTimer, StepRun, StepState};
+pub use calendar::Calendar;
 pub use campaign::{CampaignDef, CampaignRun, CertItem};
 pub use case::{Case, CaseKind, CaseState, OpRef, Outcome};
 pub use duration::parse_duration;

@@ -121,6 +121,9 @@ impl Engine {
             | Command::AdvanceCampaign { .. }
             | Command::CloseCampaign { .. }
             | Command::ReiterateCampaign { .. }) => self.campaign_command(&mut tx, &user, c)?,
+            Command::ImportCalendars { calendars, default } => {
+                self.import_calendars(&mut tx, &user, calendars, default)?
+            }
             Command::Backup { .. } => unreachable!("taken above, outside the transaction"),
         };
         self.commit(tx, message)

@@ -5,6 +5,7 @@ mod admin;
 mod approval;
 mod authz;
 mod backup;
+mod calendar;
 mod campaign;
 mod catalogue;
 mod check;

@@ -68,6 +68,8 @@ impl Service for Engine {
                 limit,
             )?),
             Query::CampaignReport(c) => Answer::CampaignReport(self.campaign_report(&c)?),
+            Query::Calendars => Answer::Calendars(self.calendar_list()?),
+            Query::Calendar(c) => Answer::Calendar(self.calendar_named(c.as_deref())?),
         })
     }
 

@@ -1,6 +1,7 @@
 //! Parsing import files into API records. No store access: the engine validates the records
 //! against the store and applies them all-or-nothing.
 
+mod calendars;
 mod campaigns;
 pub mod feed;
 mod lines;
@@ -10,6 +11,7 @@ mod products;
 mod resources;
 mod shop;
 
+pub use calendars::{parse_calendars_toml, CalendarFile};
 pub use campaigns::parse_campaigns_toml;
 pub use lines::FileLines;
 pub use orgs::parse_orgs_toml;

@@ -223,6 +223,14 @@ pub trait Storage: Send + Sync {
 
     /// The item a certification work item decides: (run id, item no).
     fn cert_item_of(&self, work_item: WorkItemId) -> Result<Option<(u64, u32)>, StoreError>;
+
+    fn calendar(&self, name: &str) -> Result<Option<crate::domain::Calendar>, StoreError>;
+
+    /// Every working-time calendar, by name.
+    fn calendars(&self) -> Result<Vec<crate::domain::Calendar>, StoreError>;
+
+    /// The name of the store-wide default calendar, if one was imported.
+    fn default_calendar(&self) -> Result<Option<String>, StoreError>;
 }
 
 impl dyn Storage + '_ {

@@ -579,4 +579,16 @@ impl Storage for Store {
             .get(Tree::Meta, trees::KEY_SHOP_SETTINGS)?
             .unwrap_or_default())
     }
+
+    fn calendar(&self, name: &str) -> Result<Option<crate::domain::Calendar>, StoreError> {
+        self.get(Tree::Calendars, name.as_bytes())
+    }
+
+    fn calendars(&self) -> Result<Vec<crate::domain::Calendar>, StoreError> {
+        self.values(Tree::Calendars, self.tree(Tree::Calendars)?.iter())
+    }
+
+    fn default_calendar(&self) -> Result<Option<String>, StoreError> {
+        self.get(Tree::Meta, trees::KEY_DEFAULT_CALENDAR)
+    }
 }

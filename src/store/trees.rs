@@ -39,6 +39,8 @@
 //! | `campaign_runs`| run id                                | `CampaignRun`    |
 //! | `cert_items`   | run id ‖ item no (u32)                | `CertItem`       |
 //! | `idx_cert_work`| work item id                          | run id ‖ item no (items in review) |
+//! | `calendars`    | name                                  | `Calendar`       |
+//! |  `meta`        | `calendar/default`                    | the default calendar's name (String) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
 //! for store-wide ones (imports), so a case's or request's history is one prefix scan.
@@ -64,7 +66,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 29] = [
+pub const NAMES: [&str; 30] = [
     "meta",
     "cases",
     "work_items",
@@ -94,6 +96,7 @@ pub const NAMES: [&str; 29] = [
     "campaign_runs",
     "cert_items",
     "idx_cert_work",
+    "calendars",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -127,6 +130,7 @@ pub enum Tree {
     CampaignRuns,
     CertItems,
     CertWork,
+    Calendars,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";
@@ -146,6 +150,7 @@ pub const KEY_ORG_SETTINGS: &[u8] = b"org/settings";
 pub const KEY_SHOP_SETTINGS: &[u8] = b"shop/settings";
 pub const KEY_NEXT_RESOURCE: &[u8] = b"next/resource";
 pub const KEY_NEXT_OPERATION: &[u8] = b"next/operation";
+pub const KEY_DEFAULT_CALENDAR: &[u8] = b"calendar/default";
 
 /// `resource ‖ 0 ‖ account`.
 pub fn shadow_key(resource: &str, account: &str) -> Vec<u8> {

@@ -284,6 +284,18 @@ impl WriteSet {
     pub fn put_group(&mut self, group: &Group) {
         self.put(Tree::Groups, group.name.as_bytes(), encode(group));
     }
+
+    pub fn put_calendar(&mut self, c: &crate::domain::Calendar) {
+        self.put(Tree::Calendars, c.name.as_bytes(), encode(c));
+    }
+
+    pub fn put_default_calendar(&mut self, name: &str) {
+        self.put(
+            Tree::Meta,
+            trees::KEY_DEFAULT_CALENDAR,
+            encode(&name.to_string()),
+        );
+    }
 }
 
 /// The index entries an (open) work item owns.

@@ -24,6 +24,8 @@ pub enum ImportCmd {
     Products { file: PathBuf },
     /// Certification campaign definitions (TOML; docs/cli.md).
     Campaigns { file: PathBuf },
+    /// Working-time calendars and the default (TOML; docs/cli.md).
+    Calendars { file: PathBuf },
 }
 
 pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
@@ -32,7 +34,8 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
     | ImportCmd::Resources { file }
     | ImportCmd::Orgs { file }
     | ImportCmd::Products { file }
-    | ImportCmd::Campaigns { file }) = &what;
+    | ImportCmd::Campaigns { file }
+    | ImportCmd::Calendars { file }) = &what;
     let label = file.display().to_string();
     let bytes =
         std::fs::read(file).map_err(|e| ApiError::BadInput(format!("cannot read {label}: {e}")))?;
@@ -86,6 +89,16 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             let (campaigns, at) = parse_campaigns_toml(&label, text(&label, &bytes)?)?;
             file_lines = at;
             (Command::ImportCampaigns { campaigns }, vec![], vec![])
+        }
+        ImportCmd::Calendars { .. } => {
+            let f = crate::import::parse_calendars_toml(&label, text(&label, &bytes)?)?;
+            file_lines = f.lines;
+            let (calendars, default) = (f.calendars, f.default);
+            (
+                Command::ImportCalendars { calendars, default },
+                vec![],
+                vec![],
+            )
         }
     };
     // The engine decides what a file may name; the file's lines are this side's to say:

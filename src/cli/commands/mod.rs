@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod calendar;
 pub mod campaign;
 pub mod case;
 pub mod check;
