@@ -119,81 +119,10 @@ impl Engine {
                 .1
                 .push(i);
         }
-        let label = run.label();
         for (name, (target, idx)) in &by {
-            let id = tx.new_case_id()?;
-            let mut resources: Vec<&str> = idx
-                .iter()
-                .filter_map(|i| items[*i].resource.as_deref())
-                .collect();
-            resources.dedup();
-            let title = format!(
-                "Certify {} item{} · {label} stage {stage} ({})",
-                idx.len(),
-                if idx.len() == 1 { "" } else { "s" },
-                def.name
-            );
-            let mut case = Case {
-                id,
-                kind: CaseKind::Certification,
-                title: title.clone(),
-                description: run.def.description.clone(),
-                state: CaseState::Created,
-                outcome: None,
-                requester: run.started_by.clone(),
-                resource: (resources.len() == 1).then(|| resources[0].to_string()),
-                object: Some(label.clone()),
-                parent: None,
-                policy: None,
-                external_ticket: None,
-                work_items: Vec::with_capacity(idx.len()),
-                operations: vec![],
-                correlation: None,
-                created: tx.now,
-                modified: tx.now,
-                closed: None,
-                request: None,
-            };
-            tx.event(
-                Some(id),
-                EventKind::CaseCreated {
-                    kind: CaseKind::Certification,
-                    title,
-                },
-                None,
-            );
-            for i in idx {
-                let item = &mut items[*i];
-                let wid = tx.new_work_item_id()?;
-                let mut wi = WorkItem::new(wid, id, item.subject.label(), target, due, tx.now);
-                wi.stage = stage;
-                case.work_items.push(wid);
-                item.stage = stage;
-                item.reviewer = Some(name.clone());
-                item.case = Some(id);
-                item.work_item = Some(wid);
-                item.current = None;
-                tx.ws.put_work_item(None, &wi);
-            }
-            let opened = case.transition(CaseState::Open, tx.now)?;
-            tx.event(Some(id), opened, None);
-            tx.event(
-                Some(id),
-                EventKind::CampaignChanged {
-                    campaign: label.clone(),
-                    state: format!("stage {stage}: {} items for {name} to review", idx.len()),
-                },
-                None,
-            );
-            tx.ws.put_case(None, &case);
-            run.cases.push(ReviewCase {
-                stage,
-                iteration: run.iteration,
-                case: id,
-                reviewer: name.clone(),
-                items: idx.len() as u32,
-            });
+            self.open_review_case(tx, run, items, (stage, due), (name, target), idx)?;
         }
+        let label = run.label();
         let until = due.map(|d| format!(", due {}", d.format("%Y-%m-%d %H:%M UTC")));
         let said = format!(
             "stage {stage} ({}): {} items for {} reviewer{}{}",
@@ -212,6 +141,104 @@ impl Engine {
             Some(said.clone()),
         );
         Ok(said)
+    }
+
+    /// One reviewer's certification case of a stage, with a work item per item.
+    fn open_review_case(
+        &self,
+        tx: &mut Tx,
+        run: &mut CampaignRun,
+        items: &mut [CertItem],
+        (stage, due): (u32, Option<DateTime<Utc>>),
+        (name, target): (&String, &Target),
+        idx: &[usize],
+    ) -> Result<(), ApiError> {
+        let label = run.label();
+        let def = run.stage_def().cloned().expect("the stage is open");
+        let id = tx.new_case_id()?;
+        let mut resources: Vec<&str> = idx
+            .iter()
+            .filter_map(|i| items[*i].resource.as_deref())
+            .collect();
+        resources.dedup();
+        let title = format!(
+            "Certify {} item{} · {label} stage {stage} ({})",
+            idx.len(),
+            if idx.len() == 1 { "" } else { "s" },
+            def.name
+        );
+        let mut case = Case {
+            id,
+            kind: CaseKind::Certification,
+            title: title.clone(),
+            description: run.def.description.clone(),
+            state: CaseState::Created,
+            outcome: None,
+            requester: run.started_by.clone(),
+            resource: (resources.len() == 1).then(|| resources[0].to_string()),
+            object: Some(label.clone()),
+            parent: None,
+            policy: None,
+            external_ticket: None,
+            work_items: Vec::with_capacity(idx.len()),
+            operations: vec![],
+            correlation: None,
+            created: tx.now,
+            modified: tx.now,
+            closed: None,
+            request: None,
+        };
+        tx.event(
+            Some(id),
+            EventKind::CaseCreated {
+                kind: CaseKind::Certification,
+                title,
+            },
+            None,
+        );
+        for i in idx {
+            let item = &mut items[*i];
+            let wid = tx.new_work_item_id()?;
+            let mut wi = WorkItem::new(wid, id, item.subject.label(), target, due, tx.now);
+            wi.stage = stage;
+            case.work_items.push(wid);
+            item.stage = stage;
+            item.reviewer = Some(name.clone());
+            item.case = Some(id);
+            item.work_item = Some(wid);
+            item.current = None;
+            // Each item's work item is recorded, as every work item is: a case's
+            // history replays to what is stored.
+            tx.event(
+                Some(id),
+                EventKind::WorkItemCreated {
+                    work_item: wid,
+                    assignees: wi.assignees.clone(),
+                    candidates: wi.candidates.clone(),
+                },
+                None,
+            );
+            tx.ws.put_work_item(None, &wi);
+        }
+        let opened = case.transition(CaseState::Open, tx.now)?;
+        tx.event(Some(id), opened, None);
+        tx.event(
+            Some(id),
+            EventKind::CampaignChanged {
+                campaign: label.clone(),
+                state: format!("stage {stage}: {} items for {name} to review", idx.len()),
+            },
+            None,
+        );
+        tx.ws.put_case(None, &case);
+        run.cases.push(ReviewCase {
+            stage,
+            iteration: run.iteration,
+            case: id,
+            reviewer: name.clone(),
+            items: idx.len() as u32,
+        });
+        Ok(())
     }
 
     /// The running stage ends (its deadline, `campaign advance`, `campaign close`). With
