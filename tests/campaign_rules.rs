@@ -587,3 +587,67 @@ fn an_item_delegated_then_escalated_goes_to_the_delegates_manager() {
     assert_eq!(wi.unwrap().assignees, vec!["ann".to_string()]);
     w.decide("ann", vec![bob.no], Decision::Revoke).unwrap();
 }
+
+/// A revoke on a request whose unsubscription is in approval overrides that approval: its
+/// case is cancelled and the request is unsubscribed by the campaign.
+#[test]
+fn a_revoke_overrides_an_unsubscription_in_approval() {
+    use casebench::api::Command;
+    use casebench::domain::approval::{
+        Approvers, Level, NoApprover, OnTimeout, SelfApproval, Step,
+    };
+    use casebench::domain::{ApprovalPolicy, CaseState};
+    let w = world();
+    w.vpn_product();
+    let mut p = w.e.inspect().product("vpn").unwrap().unwrap();
+    p.unsubscription_policy = Some("olga-decides".into());
+    let policy = ApprovalPolicy {
+        name: "olga-decides".into(),
+        chief: None,
+        levels: vec![Level {
+            steps: vec![Step {
+                name: "olga".into(),
+                approvers: Approvers::User("olga".into()),
+                count: 1,
+                reminder_secs: None,
+                timeout_secs: None,
+                on_timeout: OnTimeout::Abort,
+                no_approver: NoApprover::Abort,
+                self_approval: SelfApproval::Skipped,
+            }],
+        }],
+    };
+    let import = Command::ImportProducts {
+        products: vec![p],
+        policies: vec![policy],
+    };
+    w.e.execute("root", import).unwrap();
+    let r = w.vpn_request("bob");
+    let cancel = Command::CancelRequest {
+        request: r,
+        from: None,
+    };
+    w.e.execute("bob", cancel).unwrap();
+    let asked = w.e.inspect().request(r).unwrap().unwrap();
+    assert_eq!(asked.state, RequestState::Unsubscription);
+    let approval_case = asked.approval.as_ref().unwrap().case;
+    let mut d = def(vec![stage(
+        ReviewerSource::Owners,
+        StageItems::All,
+        NoResponse::Keep,
+    )]);
+    d.scope.resources.clear();
+    d.scope.products = vec!["vpn".into()];
+    w.import(d);
+    w.start();
+    let item = w.item(&r.to_string());
+    w.decide("olga", vec![item.no], Decision::Revoke).unwrap();
+    w.sweep_at(week());
+    let rem = w.item(&r.to_string()).remediation.unwrap();
+    assert_eq!(rem.state, RemediationState::Open, "{rem:?}");
+    let req = w.e.inspect().request(r).unwrap().unwrap();
+    assert_eq!(req.state, RequestState::Unsubscribed);
+    let case = w.e.inspect().case(approval_case).unwrap().unwrap();
+    assert_eq!(case.state, CaseState::Cancelled);
+    w.check();
+}

@@ -125,17 +125,14 @@ impl Engine {
                     rem.note = format!("{id} is {} already", prev.state);
                     return Ok(rem);
                 }
-                if prev.state != RequestState::Assigned {
-                    rem.state = RemediationState::Failed;
-                    rem.note = format!(
-                        "{id} is in {} approval: decide or cancel that first, then `request cancel {id}`",
-                        prev.state
-                    );
-                    return Ok(rem);
-                }
                 let mut r = prev.clone();
                 let ops = r.operations.len();
                 let why = format!("revoked in certification campaign {}", run.label());
+                if prev.state != RequestState::Assigned {
+                    // A renewal or unsubscription in approval: the revocation overrides it.
+                    self.drop_approval(tx, &mut r, &why)?;
+                    r.keep(tx.now)?;
+                }
                 let said = self.unsubscribe_now(tx, &mut r, None, why)?;
                 self.tell_change(tx, &r, "unsubscribed", &said)?;
                 tx.ws.put_request(Some(&prev), &r);
