@@ -190,11 +190,17 @@ fn rita_decides_fifty_items_from_the_keyboard() {
     server.send(&["q"]);
     server.until("CASEBENCH-EXITED 0", 10);
 
-    let e = engine(&db);
-    let report = match e.query("root", Query::CampaignReport("q4".into())).unwrap() {
-        Answer::CampaignReport(r) => r,
-        a => panic!("{a:?}"),
-    };
+    // The evidence as an auditor reads it: `campaign report --json` through the binary.
+    let out = std::process::Command::new(BIN)
+        .args(["--db"])
+        .arg(&db)
+        .args(["--as", "root", "campaign", "report", "q4", "--json"])
+        .env("CASEBENCH_NOW", NOW)
+        .env_remove("CASEBENCH_USER")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: casebench::api::CampaignReport = serde_json::from_slice(&out.stdout).unwrap();
     let mut got: Vec<(u32, String, String)> = report
         .decisions
         .iter()
