@@ -5,6 +5,7 @@
 //! What replay does not rebuild: a work item's pending policy `timers` (the sweep's
 //! schedule, derived from the policy as it was then; the deadline they lead to is rebuilt).
 
+mod query;
 mod record;
 
 use chrono::{DateTime, Utc};
