@@ -230,7 +230,8 @@ fn full_flow_from_group_offer_to_closed_case() {
     assert_eq!(created["case"], "C-1");
     assert_eq!(created["work_item"], "W-1");
     assert!(created["message"].as_str().unwrap().contains("C-1"));
-    assert_eq!(created["events"].as_array().unwrap().len(), 3);
+    // CaseCreated, WorkItemCreated, WorkItemOpened, CaseOpened, the move to Open.
+    assert_eq!(created["events"].as_array().unwrap().len(), 5);
 
     // Alice, a member of ops, sees it in her claimable queue, with its deadline.
     let claimable = b.json("alice", &["case", "list", "--queue", "claimable"]);
