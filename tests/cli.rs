@@ -230,7 +230,8 @@ fn full_flow_from_group_offer_to_closed_case() {
     assert_eq!(created["case"], "C-1");
     assert_eq!(created["work_item"], "W-1");
     assert!(created["message"].as_str().unwrap().contains("C-1"));
-    assert_eq!(created["events"].as_array().unwrap().len(), 3);
+    // CaseCreated, WorkItemCreated, WorkItemOpened, CaseOpened, the move to Open.
+    assert_eq!(created["events"].as_array().unwrap().len(), 5);
 
     // Alice, a member of ops, sees it in her claimable queue, with its deadline.
     let claimable = b.json("alice", &["case", "list", "--queue", "claimable"]);
@@ -296,6 +297,8 @@ fn full_flow_from_group_offer_to_closed_case() {
         [
             "case-created",
             "work-item-created",
+            "work-item-opened",
+            "case-opened",
             "state-changed",
             "claimed",
             "commented",
@@ -317,31 +320,31 @@ fn full_flow_from_group_offer_to_closed_case() {
     let actors: Vec<&str> = evs.iter().map(|e| e["actor"].as_str().unwrap()).collect();
     assert_eq!(
         actors,
-        ["root", "root", "root", "alice", "alice", "alice", "bob", "bob", "bob"]
+        ["root", "root", "root", "root", "root", "alice", "alice", "alice", "bob", "bob", "bob"]
     );
     assert_eq!(
-        evs[2]["what"],
+        evs[4]["what"],
         json!({"state-changed": {"from": "created", "to": "open", "outcome": null}})
     );
-    assert_eq!(evs[3]["what"], json!({"claimed": {"work_item": "W-1"}}));
-    assert_eq!(evs[4]["what"], "commented");
-    assert_eq!(evs[4]["why"], "asking HR for the cost centre");
-    assert_eq!(
-        evs[5]["what"],
-        json!({"delegated": {"work_item": "W-1", "to": {"user": "bob"}, "method": "replace"}})
-    );
-    assert_eq!(evs[5]["why"], "bob owns the ERP");
-    assert_eq!(
-        evs[6]["what"],
-        json!({"work-item-completed": {"work_item": "W-1", "outcome": "success"}})
-    );
-    assert_eq!(evs[6]["why"], "account created");
+    assert_eq!(evs[5]["what"], json!({"claimed": {"work_item": "W-1"}}));
+    assert_eq!(evs[6]["what"], "commented");
+    assert_eq!(evs[6]["why"], "asking HR for the cost centre");
     assert_eq!(
         evs[7]["what"],
+        json!({"delegated": {"work_item": "W-1", "to": {"user": "bob"}, "method": "replace"}})
+    );
+    assert_eq!(evs[7]["why"], "bob owns the ERP");
+    assert_eq!(
+        evs[8]["what"],
+        json!({"work-item-completed": {"work_item": "W-1", "outcome": "success"}})
+    );
+    assert_eq!(evs[8]["why"], "account created");
+    assert_eq!(
+        evs[9]["what"],
         json!({"state-changed": {"from": "open", "to": "closing", "outcome": null}})
     );
     assert_eq!(
-        evs[8]["what"],
+        evs[10]["what"],
         json!({"state-changed": {"from": "closing", "to": "closed", "outcome": "success"}})
     );
 
@@ -376,7 +379,7 @@ fn full_flow_from_group_offer_to_closed_case() {
     assert!(human.contains("success by bob"), "{human}");
     let human = b.ok("alice", &["case", "history", "C-1"]);
     assert!(human.starts_with("SEQ"), "{human}");
-    assert_eq!(human.lines().count(), 10, "{human}");
+    assert_eq!(human.lines().count(), 12, "{human}");
 }
 
 // 2 ───────────────────────────────────────────────────────────────────────────────────────

@@ -2,6 +2,7 @@
 //! queries, their answers and errors, all serializable, and the [`Service`] that takes them.
 //! Imports nothing of ours but `domain`.
 
+pub mod asof;
 mod calendar;
 mod campaign;
 mod feed;
@@ -9,6 +10,7 @@ mod records;
 mod shop;
 mod sweep;
 
+pub use asof::CaseAsOf;
 pub use calendar::CalendarList;
 pub use records::{NewCase, UserRecord};
 pub use sweep::{Firing, SweepArgs, SweepReport};
@@ -465,6 +467,12 @@ pub enum Query {
     Calendars,
     /// A calendar by name, or the store's default.
     Calendar(Option<String>),
+    /// A case as it stood at `at`, rebuilt from its events (not later than the clock).
+    CaseAsOf {
+        case: CaseId,
+        #[serde(with = "crate::domain::time::ts")]
+        at: DateTime<Utc>,
+    },
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -498,6 +506,7 @@ pub enum Answer {
     CampaignReport(CampaignReport),
     Calendars(CalendarList),
     Calendar(crate::domain::Calendar),
+    CaseAsOf(CaseAsOf),
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this

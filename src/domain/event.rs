@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::approval::{ApprovalTimerKind, Decision};
 use super::{
-    CaseId, CaseKind, CaseState, DelegationMethod, OpResult, Outcome, RequestId, RequestState,
-    Target, ValidityKind, WorkItemId,
+    CaseId, CaseKind, CaseState, Correlation, DelegationMethod, OpRef, OpResult, Outcome,
+    RequestId, RequestState, Target, ValidityKind, WorkItemId,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,9 +244,63 @@ pub enum EventKind {
         name: String,
         default: bool,
     },
+    /// What a case was opened with beyond its kind and title (follows `CaseCreated`; a
+    /// later one replaces the earlier).
+    CaseOpened {
+        requester: String,
+        description: Option<String>,
+        resource: Option<String>,
+        object: Option<String>,
+        parent: Option<CaseId>,
+        policy: Option<String>,
+        external_ticket: Option<String>,
+        request: Option<RequestId>,
+        operations: Vec<OpRef>,
+        correlation: Option<Correlation>,
+    },
+    /// A work item's name, stage and first deadline (follows `WorkItemCreated`).
+    WorkItemOpened {
+        work_item: WorkItemId,
+        name: String,
+        stage: u32,
+        #[serde(with = "super::time::ts_opt")]
+        deadline: Option<DateTime<Utc>>,
+    },
+    /// A work item's deadline moved (an escalation level's, an approval step's timeout).
+    DeadlineSet {
+        work_item: WorkItemId,
+        #[serde(with = "super::time::ts_opt")]
+        deadline: Option<DateTime<Utc>>,
+    },
+    /// The next change to `work_item` is made in the name of `login` (the event's actor
+    /// being whoever ran it, e.g. a feed confirming what the account's owner did).
+    ActingFor {
+        work_item: WorkItemId,
+        login: String,
+    },
 }
 
 impl EventKind {
+    /// The work item the event is about, if any.
+    pub fn work_item(&self) -> Option<WorkItemId> {
+        match self {
+            EventKind::WorkItemCreated { work_item, .. }
+            | EventKind::Claimed { work_item }
+            | EventKind::Reassigned { work_item, .. }
+            | EventKind::Delegated { work_item, .. }
+            | EventKind::Escalated { work_item, .. }
+            | EventKind::WorkItemCompleted { work_item, .. }
+            | EventKind::WorkItemCancelled { work_item }
+            | EventKind::TimerFired { work_item, .. }
+            | EventKind::TimerFailed { work_item, .. }
+            | EventKind::WorkItemOpened { work_item, .. }
+            | EventKind::DeadlineSet { work_item, .. }
+            | EventKind::ActingFor { work_item, .. } => Some(*work_item),
+            EventKind::ApprovalStepOpened { work_item, .. } => *work_item,
+            _ => None,
+        }
+    }
+
     /// A short verb for tables and the history view.
     pub fn verb(&self) -> &'static str {
         match self {
@@ -301,6 +355,10 @@ impl EventKind {
             EventKind::CertRemediation { .. } => "remediation",
             EventKind::TimerDropped { .. } => "timer-failed",
             EventKind::CalendarImported { .. } => "calendar",
+            EventKind::CaseOpened { .. } => "details",
+            EventKind::WorkItemOpened { .. } => "work-item",
+            EventKind::DeadlineSet { .. } => "deadline",
+            EventKind::ActingFor { .. } => "on-behalf",
         }
     }
 
@@ -496,6 +554,29 @@ impl EventKind {
                 state,
             } => format!("{campaign} item {item} ({subject}): {state}"),
             EventKind::TimerDropped { timer, error } => format!("{timer} dropped: {error}"),
+            EventKind::CaseOpened {
+                requester, policy, ..
+            } => match policy {
+                Some(p) => format!("requested by {requester}, policy {p}"),
+                None => format!("requested by {requester}"),
+            },
+            EventKind::WorkItemOpened {
+                work_item,
+                name,
+                deadline,
+                ..
+            } => match deadline {
+                Some(d) => format!("{work_item} {name}, due {}", d.format("%Y-%m-%d %H:%M UTC")),
+                None => format!("{work_item} {name}"),
+            },
+            EventKind::DeadlineSet {
+                work_item,
+                deadline,
+            } => match deadline {
+                Some(d) => format!("{work_item} due {}", d.format("%Y-%m-%d %H:%M UTC")),
+                None => format!("{work_item} no deadline"),
+            },
+            EventKind::ActingFor { work_item, login } => format!("{work_item} for {login}"),
             _ => String::new(),
         }
     }

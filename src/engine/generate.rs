@@ -270,6 +270,7 @@ impl Generator<'_> {
         };
         let (mut case, mut item) = tx.open_case(new, vec![], None)?;
         case.resource = Some(SYSTEMS[(case.id.0 % 10) as usize].to_string());
+        tx.record_case_opened(&case);
         if self.rng.chance(0.3) {
             let text = COMMENTS[self.rng.below(COMMENTS.len() as u64) as usize];
             tx.event(Some(case.id), EventKind::Commented, Some(text.to_string()));
@@ -292,7 +293,8 @@ impl Generator<'_> {
             tx.now = end;
             tx.actor = worker.clone();
             if item.assignees.is_empty() {
-                item.claim(&worker)?;
+                let what = item.claim(&worker)?;
+                tx.event(Some(case.id), what, None);
             }
             let outcome = match kind {
                 CaseKind::Approval if self.rng.chance(0.2) => Outcome::Rejected,
@@ -339,6 +341,7 @@ impl Generator<'_> {
         // deadline (their timers wait in `due`); overdue ones stay untimed.
         if is_due || (!past && deadline.is_some() && self.rng.chance(0.5)) {
             case.policy = Some(self.policy.name.clone());
+            tx.record_case_opened(case);
             item.timers = self.policy.schedule(item, item.level_start)?;
             self.timers += item.timers.len();
         }

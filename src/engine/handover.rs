@@ -220,6 +220,7 @@ impl Engine {
             _ => clean(comment),
         };
         tx.event(Some(case.id), what, why);
+        tx.record_deadline(prev.deadline, &item);
         tx.ws.put_work_item(Some(&prev), &item);
         tx.applied.work_item = Some(item.id);
         Ok(said)

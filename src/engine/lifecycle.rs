@@ -63,6 +63,8 @@ impl Tx<'_> {
             candidates: item.candidates.clone(),
         };
         self.event(Some(id), offered, None);
+        self.record_item_opened(&item);
+        self.record_case_opened(&case);
         let opened = case.transition(CaseState::Open, self.now)?;
         self.event(Some(id), opened, None);
         Ok((case, item))
@@ -76,6 +78,7 @@ impl Tx<'_> {
         outcome: Outcome,
         comment: Option<String>,
     ) -> Result<(), ApiError> {
+        self.record_acting_for(item, by);
         let what = item.complete(by, outcome, comment.clone(), self.now)?;
         self.event(Some(item.case), what, comment);
         Ok(())

@@ -269,25 +269,7 @@ impl Engine {
             .iter()
             .filter_map(|w| self.store.work_item(*w).transpose())
             .collect::<Result<Vec<_>, _>>()?;
-        let comments = self
-            .store
-            .case_events(id)?
-            .into_iter()
-            .filter_map(|e| {
-                let text = e.why?;
-                let on = match e.what {
-                    EventKind::Commented => "commented".to_string(),
-                    other => other.verb().to_string(),
-                };
-                Some(CommentView {
-                    seq: e.seq,
-                    time: e.time,
-                    author: e.actor,
-                    on,
-                    text,
-                })
-            })
-            .collect();
+        let comments = comment_views(self.store.case_events(id)?);
         let operations = self.operation_views(&case)?;
         let request = match case.request {
             Some(r) => self.store.request(r)?,
@@ -341,4 +323,25 @@ impl Engine {
             .collect::<Result<Vec<_>, ApiError>>()?;
         Ok(Org { users, groups })
     }
+}
+
+/// The comments of a case's events: comments, and the comments that came with changes.
+pub(crate) fn comment_views(events: Vec<crate::domain::Event>) -> Vec<CommentView> {
+    events
+        .into_iter()
+        .filter_map(|e| {
+            let text = e.why?;
+            let on = match e.what {
+                EventKind::Commented => "commented".to_string(),
+                other => other.verb().to_string(),
+            };
+            Some(CommentView {
+                seq: e.seq,
+                time: e.time,
+                author: e.actor,
+                on,
+                text,
+            })
+        })
+        .collect()
 }

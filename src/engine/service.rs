@@ -20,6 +20,7 @@ impl Service for Engine {
         Ok(match query {
             Query::ListCases(q) => Answer::Cases(self.list(&user, &q)?),
             Query::ShowCase(c) => Answer::Case(self.detail(c)?),
+            Query::CaseAsOf { case, at } => Answer::CaseAsOf(self.case_as_of(case, at)?),
             Query::CaseHistory(c) => Answer::History(self.history(c)?),
             Query::Org => Answer::Org(self.org_view()?),
             Query::CaseOfWorkItem(w) => Answer::CaseId(self.case_of(w)?),

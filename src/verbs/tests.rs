@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-use super::case::{OnCase, Read, EXAMPLES};
+use super::case::{OnCase, EXAMPLES};
 use super::{build, CaseCmd, Cases, Naming, Role, VERBS};
 use crate::api::ApiError;
 use crate::domain::{CaseId, DelegationMethod, Outcome, Target};
@@ -125,7 +125,7 @@ fn the_dialog_wording_or_the_prompt_wording() {
 fn read_verbs_build_nothing() {
     let show = CaseCmd::Show(OnCase {
         id: "C-1".into(),
-        args: Read {},
+        args: crate::verbs::case::show::AsOf::default(),
     });
     let now = || Err(ApiError::Internal("not asked".into()));
     assert_eq!(build(show, &two(), None, now), Ok(None));

@@ -45,6 +45,20 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
             let list = engine.list_cases(actor, &q)?;
             return print_list(ctx, &list);
         }
+        (CaseCmd::Show(show), Some((case, _))) if show.args.as_of.is_some() => {
+            let text = show.args.as_of.as_deref().unwrap_or_default();
+            let at = crate::cli::timearg::parse_time(text, ctx.clock.now())
+                .map_err(|e| ApiError::BadInput(format!("--as-of: {e}")))?;
+            let past = match engine.query(actor, crate::api::Query::CaseAsOf { case, at })? {
+                crate::api::Answer::CaseAsOf(p) => p,
+                other => return Err(ApiError::Internal(format!("unexpected answer: {other:?}"))),
+            };
+            if ctx.json {
+                return output::json(&past);
+            }
+            say!("as of {} (read-only)", output::local(at));
+            return print_detail(ctx, &past.detail);
+        }
         (CaseCmd::Show(_), Some((case, _))) => {
             let detail = engine.show_case(actor, case)?;
             return print_detail(ctx, &detail);

@@ -71,6 +71,7 @@ impl Flow {
         tx.ws.put_case(self.prev_case.as_ref(), &self.case);
         for (prev, item) in &self.items {
             if prev.as_ref() != Some(item) {
+                tx.record_deadline(prev.as_ref().and_then(|p| p.deadline), item);
                 tx.ws.put_work_item(prev.as_ref(), item);
             }
         }
@@ -173,6 +174,7 @@ impl Engine {
             },
             request.reason.clone(),
         );
+        tx.record_case_opened(&case);
         let opened = case.transition(CaseState::Open, tx.now)?;
         tx.event(Some(id), opened, None);
         let mut request = request;
@@ -379,6 +381,7 @@ impl Engine {
             },
             None,
         );
+        tx.record_item_opened(&item);
         flow.case.work_items.push(id);
         flow.items.push((None, item));
         Ok(id)
@@ -446,6 +449,7 @@ impl Engine {
                     Outcome::Rejected
                 };
                 // The comment is the decision's (recorded with it), not said twice.
+                tx.record_acting_for(item, &by);
                 let what = item.complete(&by, outcome, comment, tx.now)?;
                 tx.event(Some(item.case), what, None);
             }

@@ -123,6 +123,7 @@ impl Engine {
             let what = item.delegate(SYSTEM_ACTOR, t, DelegationMethod::Add)?;
             tx.event(Some(case), what, None);
         }
+        item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
         let (assignees, candidates) = (item.assignees.clone(), item.candidates.clone());
         let run = flow
             .approval_mut()

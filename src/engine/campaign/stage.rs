@@ -196,6 +196,7 @@ impl Engine {
             },
             None,
         );
+        tx.record_case_opened(&case);
         for i in idx {
             let item = &mut items[*i];
             let wid = tx.new_work_item_id()?;
@@ -218,6 +219,7 @@ impl Engine {
                 },
                 None,
             );
+            tx.record_item_opened(&wi);
             tx.ws.put_work_item(None, &wi);
         }
         let opened = case.transition(CaseState::Open, tx.now)?;
@@ -446,6 +448,8 @@ impl Engine {
                 what,
                 Some("no decision by the stage's deadline".into()),
             );
+            wi.delegated_by.retain(|d| d != SYSTEM_ACTOR);
+            tx.record_deadline(before.deadline, &wi);
             tx.ws.put_work_item(Some(&before), &wi);
             let prev = items[i].clone();
             items[i].reviewer = Some(m);

@@ -436,6 +436,7 @@ fn write_change(
     item: WorkItem,
     changed_case: Option<Case>,
 ) {
+    tx.record_deadline(prev_item.deadline, &item);
     tx.ws.put_work_item(Some(prev_item), &item);
     let case_now = changed_case.unwrap_or_else(|| {
         let mut touched = case.clone();

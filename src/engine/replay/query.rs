@@ -1,0 +1,45 @@
+//! `Query::CaseAsOf`: a case as it stood at a past time, read-only.
+
+use chrono::{DateTime, Utc};
+
+use super::replay;
+use crate::api::{ApiError, CaseAsOf, CaseDetail};
+use crate::domain::CaseId;
+use crate::engine::Engine;
+
+impl Engine {
+    /// The case `id` as its events up to `at` leave it; `at` may not be later than now.
+    pub(crate) fn case_as_of(&self, id: CaseId, at: DateTime<Utc>) -> Result<CaseAsOf, ApiError> {
+        let now = self.now();
+        if at > now {
+            return Err(ApiError::BadInput(format!(
+                "--as-of {} is in the future (now is {}): the past only",
+                at.format("%Y-%m-%d %H:%M UTC"),
+                now.format("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+        let events = self.store.case_events(id)?;
+        if events.is_empty() && self.store.case(id)?.is_none() {
+            return Err(ApiError::NotFound(format!("no case {id}")));
+        }
+        let Some(r) = replay(id, &events, at) else {
+            return Err(ApiError::NotFound(format!(
+                "case {id} did not exist yet at {}",
+                at.format("%Y-%m-%d %H:%M UTC")
+            )));
+        };
+        let past = events.into_iter().filter(|e| e.time <= at).collect();
+        Ok(CaseAsOf {
+            at,
+            detail: CaseDetail {
+                case: r.case,
+                work_items: r.items,
+                comments: crate::engine::query::comment_views(past),
+                operations: vec![],
+                request: None,
+                product: None,
+                campaign: None,
+            },
+        })
+    }
+}

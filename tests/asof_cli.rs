@@ -1,0 +1,131 @@
+//! `case show ID --as-of T`: the case as it stood at T, rebuilt from its events; a time
+//! before a delegation shows the old holder; a time in the future is refused.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const USERS_CSV: &str = "\
+login,name,email,manager,groups
+boss,Boss,boss@example.org,,
+alice,Alice,alice@example.org,boss,ops
+bob,Bob,bob@example.org,boss,ops
+";
+
+fn run(db: &Path, now: &str, user: &str, args: &[&str]) -> Output {
+    Command::cargo_bin("casebench")
+        .expect("the casebench binary")
+        .env_remove("CASEBENCH_USER")
+        .env_remove("CASEBENCH_DB")
+        .env("CASEBENCH_NOW", now)
+        .env("TZ", "UTC")
+        .env("COLUMNS", "200")
+        .arg("--db")
+        .arg(db)
+        .args(["--as", user])
+        .args(args)
+        .output()
+        .expect("casebench runs")
+}
+
+fn ok(db: &Path, now: &str, user: &str, args: &[&str]) -> String {
+    let out = run(db, now, user, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn as_of_before_a_delegation_shows_the_old_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    let users = dir.path().join("users.csv");
+    std::fs::write(&users, USERS_CSV).unwrap();
+    let t0 = "2026-11-20T09:00:00Z";
+    ok(&db, t0, "root", &["init"]);
+    ok(
+        &db,
+        t0,
+        "root",
+        &["import", "users", users.to_str().unwrap()],
+    );
+    let new = [
+        "case",
+        "new",
+        "--kind",
+        "manual",
+        "--title",
+        "Rename",
+        "--assignee",
+        "alice",
+    ];
+    ok(&db, t0, "alice", &new);
+    let t1 = "2026-11-20T15:00:00Z";
+    ok(&db, t1, "alice", &["case", "delegate", "C-1", "bob"]);
+    let later = "2026-11-21T09:00:00Z";
+
+    let past = ok(
+        &db,
+        later,
+        "alice",
+        &[
+            "case",
+            "show",
+            "C-1",
+            "--as-of",
+            "2026-11-20T14:00:00Z",
+            "--json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&past).unwrap();
+    assert_eq!(
+        v["detail"]["work_items"][0]["assignees"],
+        serde_json::json!(["alice"])
+    );
+    let after = ok(
+        &db,
+        later,
+        "alice",
+        &["case", "show", "C-1", "--as-of", t1, "--json"],
+    );
+    let v: Value = serde_json::from_str(&after).unwrap();
+    assert_eq!(
+        v["detail"]["work_items"][0]["assignees"],
+        serde_json::json!(["bob"])
+    );
+    assert_eq!(
+        v["detail"]["work_items"][0]["delegated_by"],
+        serde_json::json!(["alice"])
+    );
+
+    let text = ok(
+        &db,
+        later,
+        "alice",
+        &["case", "show", "C-1", "--as-of", "2026-11-20T14:00:00Z"],
+    );
+    assert!(text.starts_with("as of 2026-11-20 14:00"), "{text}");
+    assert!(text.contains("(read-only)"), "{text}");
+
+    let out = run(
+        &db,
+        later,
+        "alice",
+        &["case", "show", "C-1", "--as-of", "2026-11-22T09:00:00Z"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in the future"), "{err}");
+    let before = run(
+        &db,
+        later,
+        "alice",
+        &["case", "show", "C-1", "--as-of", "2026-11-19T09:00:00Z"],
+    );
+    assert_ne!(before.status.code(), Some(0));
+}
