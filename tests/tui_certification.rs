@@ -199,7 +199,11 @@ fn rita_decides_fifty_items_from_the_keyboard() {
         .env_remove("CASEBENCH_USER")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: casebench::api::CampaignReport = serde_json::from_slice(&out.stdout).unwrap();
     let mut got: Vec<(u32, String, String)> = report
         .decisions

@@ -9,11 +9,13 @@ mod feed;
 mod records;
 mod shop;
 mod sweep;
+mod views;
 
 pub use asof::CaseAsOf;
 pub use calendar::CalendarList;
 pub use records::{NewCase, UserRecord};
 pub use sweep::{Firing, SweepArgs, SweepReport};
+pub use views::{CaseDetail, CaseHistory, CommentView, OperationView, RequestDetail};
 
 pub use campaign::{
     CampaignDetail, CampaignRecord, CampaignReport, CampaignSummary, CertItemPage, DecisionRow,
@@ -32,8 +34,8 @@ pub use shop::{
 };
 
 use crate::domain::{
-    Case, CaseId, CaseKind, CaseState, DelegationMethod, DomainError, Event, Notification, Outcome,
-    Request, RequestId, Resource, Shadow, Target, User, WorkItem, WorkItemId,
+    CaseId, CaseKind, CaseState, DelegationMethod, DomainError, Notification, Outcome, Request,
+    RequestId, Resource, Shadow, Target, User, WorkItemId,
 };
 
 /// A change asked of the engine. `Engine::execute(actor, Command)` is the only write path.
@@ -301,62 +303,6 @@ pub struct CaseList {
     /// How many cases match, before `limit`.
     pub total: usize,
     pub cases: Vec<CaseRow>,
-}
-
-/// A comment in a case's thread: a comment, or the comment that came with a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommentView {
-    pub seq: u64,
-    #[serde(with = "crate::domain::time::ts")]
-    pub time: DateTime<Utc>,
-    pub author: String,
-    /// `commented`, or the verb of the change it came with (`delegated`, `completed`, …).
-    pub on: String,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseDetail {
-    pub case: Case,
-    pub work_items: Vec<WorkItem>,
-    pub comments: Vec<CommentView>,
-    /// The pending operations the case carries, as they stand now.
-    #[serde(default)]
-    pub operations: Vec<OperationView>,
-    /// The access request an approval case decides, with its workflow.
-    #[serde(default)]
-    pub request: Option<Request>,
-    /// The product of that request.
-    #[serde(default)]
-    pub product: Option<crate::domain::Product>,
-    /// The campaign run a certification case belongs to: its label and the stage.
-    #[serde(default)]
-    pub campaign: Option<(String, u32)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationView {
-    pub resource: String,
-    pub account: String,
-    pub operation: crate::domain::PendingOperation,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestDetail {
-    pub request: crate::domain::Request,
-    /// The request's events and those of its approval case, in order.
-    pub events: Vec<Event>,
-    #[serde(default)]
-    pub product: Option<crate::domain::Product>,
-    /// Where provisioning stands, one line per operation of the request.
-    #[serde(default)]
-    pub provisioning: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseHistory {
-    pub case: CaseId,
-    pub events: Vec<Event>,
 }
 
 /// Why a command or query failed. Each kind maps to one exit code in `cli::exit`.

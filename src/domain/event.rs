@@ -281,6 +281,18 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Bookkeeping that completes another event for replay (what a case or work item was
+    /// opened with, in whose name a change was made): the workbench's history leaves it
+    /// out; `case history` and `--json` keep it.
+    pub fn is_supplement(&self) -> bool {
+        matches!(
+            self,
+            EventKind::CaseOpened { .. }
+                | EventKind::WorkItemOpened { .. }
+                | EventKind::ActingFor { .. }
+        )
+    }
+
     /// The work item the event is about, if any.
     pub fn work_item(&self) -> Option<WorkItemId> {
         match self {

@@ -253,11 +253,16 @@ fn history(app: &Look, h: &CaseHistory, width: usize, out: &mut Vec<Line<'static
     let t = app.theme;
     let z = app.zone;
     out.push(Line::raw(""));
+    let shown: Vec<&crate::domain::Event> = h
+        .events
+        .iter()
+        .filter(|e| !e.what.is_supplement())
+        .collect();
     out.push(Line::styled(
-        format!("History ({})", h.events.len()),
+        format!("History ({})", shown.len()),
         t.heading(),
     ));
-    for e in &h.events {
+    for e in shown {
         let mut detail = e.what.describe();
         if let Some(why) = &e.why {
             if !detail.is_empty() {
