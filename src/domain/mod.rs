@@ -8,6 +8,7 @@ pub mod case;
 pub mod duration;
 pub mod error;
 pub mod event;
+mod event_meta;
 pub mod ids;
 pub mod notification;
 pub mod org;
