@@ -6,11 +6,13 @@ mod calendar;
 mod campaign;
 mod feed;
 mod records;
+mod report;
 mod shop;
 mod sweep;
 
 pub use calendar::CalendarList;
 pub use records::{NewCase, UserRecord};
+pub use report::{KpiArgs, KpiFigure, KpiGroup, KpiGroupRow, KpiOffender, KpiReport, Percentiles};
 pub use sweep::{Firing, SweepArgs, SweepReport};
 
 pub use campaign::{
@@ -465,6 +467,7 @@ pub enum Query {
     Calendars,
     /// A calendar by name, or the store's default.
     Calendar(Option<String>),
+    KpiReport(KpiArgs),
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -498,6 +501,7 @@ pub enum Answer {
     CampaignReport(CampaignReport),
     Calendars(CalendarList),
     Calendar(crate::domain::Calendar),
+    KpiReport(KpiReport),
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this

@@ -20,6 +20,7 @@ mod notify;
 mod provision;
 mod query;
 mod relocate;
+mod report;
 mod request;
 mod request_change;
 mod request_provision;
