@@ -11,6 +11,7 @@ mod codec;
 mod migrate;
 mod open;
 mod period;
+mod period_backfill;
 mod reserve;
 pub mod seal;
 mod sled_store;

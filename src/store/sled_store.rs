@@ -593,6 +593,6 @@ impl Storage for Store {
     }
 
     fn ids_between(&self, index: PeriodIndex, span: Span) -> Result<Vec<u64>, StoreError> {
-        super::period::ids_between(self, index, span)
+        super::period::ids_between(&self.tree(index.tree())?, index, span)
     }
 }
