@@ -7,6 +7,7 @@ mod calendar;
 mod campaign;
 mod feed;
 mod records;
+mod report;
 mod shop;
 mod sweep;
 mod views;
@@ -14,6 +15,7 @@ mod views;
 pub use asof::CaseAsOf;
 pub use calendar::CalendarList;
 pub use records::{NewCase, UserRecord};
+pub use report::{KpiArgs, KpiFigure, KpiGroup, KpiGroupRow, KpiOffender, KpiReport, Percentiles};
 pub use sweep::{Firing, SweepArgs, SweepReport};
 pub use views::{CaseDetail, CaseHistory, CommentView, OperationView, RequestDetail};
 
@@ -419,6 +421,7 @@ pub enum Query {
         #[serde(with = "crate::domain::time::ts")]
         at: DateTime<Utc>,
     },
+    KpiReport(KpiArgs),
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -453,6 +456,7 @@ pub enum Answer {
     Calendars(CalendarList),
     Calendar(crate::domain::Calendar),
     CaseAsOf(CaseAsOf),
+    KpiReport(KpiReport),
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this

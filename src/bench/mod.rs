@@ -6,6 +6,7 @@
 mod campaign;
 pub mod cert_tui;
 mod export;
+mod kpi;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -297,6 +298,7 @@ fn measure(
     let subject = survey(report, db, now)?;
     whole_process(report, &runner, runs, &subject)?;
     let engine = in_process(report, db, now, runs, &subject)?;
+    kpi::figures(report, &engine, now, runs)?;
     // The TUI, headless (TestBackend), on the Open queue of every open case.
     let service: std::sync::Arc<dyn Service + Send + Sync> = std::sync::Arc::new(engine);
     for f in crate::tui::bench::run(service, "admin", 3, (120, 40), runs.max(3)) {

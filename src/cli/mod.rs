@@ -84,6 +84,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: commands::request::RequestCmd,
     },
+    /// Reports over a period: `report kpi`.
+    Report {
+        #[command(subcommand)]
+        cmd: commands::report::ReportCmd,
+    },
     /// Working-time calendars; when a duration is due in one.
     Calendar {
         #[command(subcommand)]
@@ -350,6 +355,7 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Request { cmd }) => commands::request::run(&ctx, cmd),
         Some(Cmd::Product { cmd }) => commands::product::run(&ctx, cmd),
         Some(Cmd::Calendar { cmd }) => commands::calendar::run(&ctx, cmd),
+        Some(Cmd::Report { cmd }) => commands::report::run(&ctx, cmd),
         Some(Cmd::Org { cmd }) => commands::org::run(&ctx, cmd),
         Some(Cmd::Campaign { cmd }) => commands::campaign::run(&ctx, cmd),
         Some(Cmd::Resource { cmd }) => commands::resource::resource(&ctx, cmd),

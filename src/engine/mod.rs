@@ -21,6 +21,7 @@ mod provision;
 mod query;
 mod relocate;
 pub mod replay;
+mod report;
 mod request;
 mod request_change;
 mod request_provision;

@@ -71,6 +71,7 @@ impl Service for Engine {
             Query::CampaignReport(c) => Answer::CampaignReport(self.campaign_report(&c)?),
             Query::Calendars => Answer::Calendars(self.calendar_list()?),
             Query::Calendar(c) => Answer::Calendar(self.calendar_named(c.as_deref())?),
+            Query::KpiReport(a) => Answer::KpiReport(self.kpi_report(&a)?),
         })
     }
 

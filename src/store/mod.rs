@@ -10,6 +10,8 @@ mod campaign_store;
 mod codec;
 mod migrate;
 mod open;
+mod period;
+mod period_backfill;
 mod reserve;
 pub mod seal;
 mod sled_store;
@@ -28,6 +30,7 @@ use crate::domain::{
 };
 
 pub use codec::encode;
+pub use period::{PeriodIndex, Span};
 pub use sled_store::Store;
 pub use writeset::WriteSet;
 
@@ -231,6 +234,10 @@ pub trait Storage: Send + Sync {
 
     /// The name of the store-wide default calendar, if one was imported.
     fn default_calendar(&self) -> Result<Option<String>, StoreError>;
+
+    /// Case ids (`Closed`) or request ids (`RequestCreated`) whose time lies in the
+    /// half-open `span`, in time order: a bounded read of one period.
+    fn ids_between(&self, index: PeriodIndex, span: Span) -> Result<Vec<u64>, StoreError>;
 }
 
 impl dyn Storage + '_ {

@@ -201,6 +201,7 @@ impl Store {
                 if v < trees::SCHEMA_VERSION {
                     super::migrate::migrate(&store, v)?;
                 }
+                super::period_backfill::backfill(&store)?;
                 store.reseal(sealed)?;
                 // A full disk leaves it without one for now: reads go on.
                 let _ = reserve::ensure(path);
@@ -235,7 +236,7 @@ impl Store {
             trees::KEY_SCHEMA,
             trees::SCHEMA_VERSION.to_be_bytes().to_vec(),
         )?;
-        store.flush()?;
+        super::period_backfill::mark_built(&store)?;
         reserve::ensure(path)?;
         Ok(store)
     }

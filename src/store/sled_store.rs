@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::trees::{self, Tree};
 use super::writeset::index_keys;
-use super::{bad_key, codec, DueEntry, Storage, StoreError, WriteSet};
+use super::{bad_key, codec, DueEntry, PeriodIndex, Span, Storage, StoreError, WriteSet};
 use crate::domain::{
     ApprovalPolicy, CampaignDef, CampaignRun, Case, CaseId, CaseState, CertItem, Event, Group,
     Notification, OrgSettings, OrgUnit, Policy, Product, Request, RequestId, Resource, Shadow,
@@ -590,5 +590,9 @@ impl Storage for Store {
 
     fn default_calendar(&self) -> Result<Option<String>, StoreError> {
         self.get(Tree::Meta, trees::KEY_DEFAULT_CALENDAR)
+    }
+
+    fn ids_between(&self, index: PeriodIndex, span: Span) -> Result<Vec<u64>, StoreError> {
+        super::period::ids_between(&self.tree(index.tree())?, index, span)
     }
 }

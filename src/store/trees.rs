@@ -41,6 +41,9 @@
 //! | `idx_cert_work`| work item id                          | run id ‖ item no (items in review) |
 //! | `calendars`    | name                                  | `Calendar`       |
 //! |  `meta`        | `calendar/default`                    | the default calendar's name (String) |
+//! | `idx_closed`   | closed time ‖ case id                 | – (closed and cancelled cases) |
+//! | `idx_request_time` | created ‖ request id              | –                |
+//! |  `meta`        | `idx/period`                          | – (the two above are complete: built once at open for an older store) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
 //! for store-wide ones (imports), so a case's or request's history is one prefix scan.
@@ -66,7 +69,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 30] = [
+pub const NAMES: [&str; 32] = [
     "meta",
     "cases",
     "work_items",
@@ -97,6 +100,8 @@ pub const NAMES: [&str; 30] = [
     "cert_items",
     "idx_cert_work",
     "calendars",
+    "idx_closed",
+    "idx_request_time",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,6 +136,8 @@ pub enum Tree {
     CertItems,
     CertWork,
     Calendars,
+    Closed,
+    RequestTime,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";
@@ -151,6 +158,8 @@ pub const KEY_SHOP_SETTINGS: &[u8] = b"shop/settings";
 pub const KEY_NEXT_RESOURCE: &[u8] = b"next/resource";
 pub const KEY_NEXT_OPERATION: &[u8] = b"next/operation";
 pub const KEY_DEFAULT_CALENDAR: &[u8] = b"calendar/default";
+/// Set once `idx_closed` and `idx_request_time` hold every case and request.
+pub const KEY_PERIOD_INDEXED: &[u8] = b"idx/period";
 
 /// `resource ‖ 0 ‖ account`.
 pub fn shadow_key(resource: &str, account: &str) -> Vec<u8> {

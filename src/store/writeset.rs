@@ -56,6 +56,7 @@ impl WriteSet {
                 vec![],
             );
         }
+        self.put_closed(prev, case);
     }
 
     pub fn put_work_item(&mut self, prev: Option<&WorkItem>, item: &WorkItem) {
@@ -156,6 +157,16 @@ impl WriteSet {
 
     pub fn put_request(&mut self, prev: Option<&Request>, r: &Request) {
         self.put(Tree::Requests, trees::u64_key(r.id.0), encode(r));
+        if prev.map(|p| p.created) != Some(r.created) {
+            if let Some(p) = prev {
+                self.del(Tree::RequestTime, trees::time_id_key(p.created, p.id.0));
+            }
+            self.put(
+                Tree::RequestTime,
+                trees::time_id_key(r.created, r.id.0),
+                vec![],
+            );
+        }
         let keys = |r: &Request| -> BTreeSet<(Tree, Vec<u8>)> {
             let mut k = BTreeSet::new();
             k.insert((Tree::Recipient, trees::name_id_key(&r.recipient, r.id.0)));
@@ -295,6 +306,22 @@ impl WriteSet {
             trees::KEY_DEFAULT_CALENDAR,
             encode(&name.to_string()),
         );
+    }
+}
+
+impl WriteSet {
+    /// `idx_closed`: a closed or cancelled case by its closing time.
+    fn put_closed(&mut self, prev: Option<&Case>, case: &Case) {
+        let old = prev.and_then(|p| p.closed);
+        if old == case.closed {
+            return;
+        }
+        if let Some(t) = old {
+            self.del(Tree::Closed, trees::time_id_key(t, case.id.0));
+        }
+        if let Some(t) = case.closed {
+            self.put(Tree::Closed, trees::time_id_key(t, case.id.0), vec![]);
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod init;
 pub mod notify;
 pub mod org;
 pub mod product;
+pub mod report;
 pub mod request;
 pub mod resource;
 pub mod serve;
