@@ -206,6 +206,7 @@ fn organisation(spec: &GenSpec, rng: &mut Rng) -> Vec<UserRecord> {
                 email: format!("{}@example.com", user_login(i)),
                 manager: (i > 0).then(|| user_login((i - 1) / 8)),
                 groups,
+                calendar: None,
             }
         })
         .collect()
@@ -339,7 +340,7 @@ impl Generator<'_> {
         // deadline (their timers wait in `due`); overdue ones stay untimed.
         if is_due || (!past && deadline.is_some() && self.rng.chance(0.5)) {
             case.policy = Some(self.policy.name.clone());
-            item.timers = self.policy.schedule(item, item.level_start)?;
+            item.timers = self.policy.schedule(item, item.level_start, None)?;
             self.timers += item.timers.len();
         }
         Ok(())

@@ -103,6 +103,7 @@ impl Engine {
             email: String::new(),
             manager: None,
             groups,
+            calendar: None,
             admin: true,
         };
         tx.ws.put_user(None, &user);
