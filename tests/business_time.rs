@@ -75,25 +75,24 @@ fn world(start: DateTime<Utc>) -> World {
     let clock = Arc::new(ManualClock::new(start));
     let engine = Engine::init(&dir.path().join("s"), clock.clone(), "root", &[]).unwrap();
     let cal = parse_calendars_toml("c.toml", CALENDARS).unwrap();
-    engine
-        .execute(
-            "root",
-            Command::ImportCalendars {
-                calendars: cal.calendars,
-                default: cal.default,
-            },
-        )
-        .unwrap();
-    let users = parse_users_csv("u.csv", USERS.as_bytes()).unwrap();
-    engine
-        .execute("root", Command::ImportUsers { users })
-        .unwrap();
-    let policies = parse_policies_toml("p.toml", POLICIES).unwrap();
-    engine
-        .execute("root", Command::ImportPolicies { policies })
-        .unwrap();
+    let imports = [
+        Command::ImportCalendars {
+            calendars: cal.calendars,
+            default: cal.default,
+        },
+        Command::ImportUsers {
+            users: parse_users_csv("u.csv", USERS.as_bytes()).unwrap(),
+        },
+        Command::ImportPolicies {
+            policies: parse_policies_toml("p.toml", POLICIES).unwrap(),
+        },
+    ];
+    for c in imports {
+        engine.execute("root", c).unwrap();
+    }
+    let _dir = dir;
     World {
-        _dir: dir,
+        _dir,
         engine,
         clock,
     }
@@ -120,24 +119,18 @@ impl World {
             .unwrap()
     }
 
+    /// The case's (only) work item.
     fn item(&self, case: CaseId) -> WorkItem {
-        let c = self.engine.inspect().case(case).unwrap().unwrap();
-        self.engine
-            .inspect()
-            .work_item(c.work_items[0])
-            .unwrap()
-            .unwrap()
+        let store = self.engine.inspect();
+        let first = store.case(case).unwrap().unwrap().work_items[0];
+        store.work_item(first).unwrap().unwrap()
     }
 
+    /// What a sweep at `at` fired (the clock moved there first).
     fn sweep(&self, at: DateTime<Utc>) -> Vec<String> {
-        self.clock.set(self.clock.now().max(at));
-        self.engine
-            .sweep("root", SweepArgs::at(at))
-            .unwrap()
-            .fired
-            .into_iter()
-            .map(|f| f.action)
-            .collect()
+        self.clock.set(at.max(self.clock.now()));
+        let report = self.engine.sweep("root", SweepArgs::at(at)).unwrap();
+        report.fired.iter().map(|f| f.action.clone()).collect()
     }
 }
 
