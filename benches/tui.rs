@@ -64,6 +64,7 @@ fn main() {
         name: "Alice Martin".into(),
         email: "alice@example.org".into(),
         manager: None,
+        calendar: None,
         groups: vec!["ops".into()],
     }];
     for i in 0..200 {
@@ -74,6 +75,7 @@ fn main() {
             email: format!("u{i:03}@example.org"),
             manager: Some("alice".into()),
             groups: vec![format!("g{}", i % 10), "ops".into()],
+            calendar: None,
         });
     }
     engine

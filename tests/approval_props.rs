@@ -72,6 +72,7 @@ fn world() -> World {
                 email,
                 manager,
                 groups,
+                calendar: None,
             }
         })
         .collect();

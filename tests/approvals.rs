@@ -55,6 +55,7 @@ fn world() -> World {
             email: format!("{l}@example.org"),
             manager: m.map(String::from),
             groups: g.iter().map(|s| s.to_string()).collect(),
+            calendar: None,
         })
         .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();
@@ -227,6 +228,7 @@ fn each_approver_source_resolves_its_approvers() {
                 email: String::new(),
                 manager: None,
                 groups: vec!["fileserver-admins".into()],
+                calendar: None,
             }],
         },
     )

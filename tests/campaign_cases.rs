@@ -41,6 +41,7 @@ fn world() -> (Engine, tempfile::TempDir, CaseId) {
             email: String::new(),
             manager: m.map(String::from),
             groups: vec![g.to_string()],
+            calendar: None,
         })
         .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();

@@ -548,6 +548,7 @@ fn a_reviewer_group_left_without_members_falls_back_to_whoever_started_the_run()
         email: "olga@example.org".into(),
         manager: None,
         groups: vec!["staff".into()],
+        calendar: None,
     };
     let users = vec![olga];
     w.e.execute("root", casebench::api::Command::ImportUsers { users })

@@ -27,6 +27,7 @@ fn user(line: u64, login: &str, manager: Option<&str>, groups: &[&str]) -> UserR
         email: format!("{login}@example.com"),
         manager: manager.map(String::from),
         groups: groups.iter().map(|g| g.to_string()).collect(),
+        calendar: None,
     }
 }
 

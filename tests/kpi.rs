@@ -97,6 +97,7 @@ fn users() -> Vec<UserRecord> {
             email: format!("{l}@example.org"),
             manager: m.map(String::from),
             groups: vec!["staff".into()],
+            calendar: None,
         })
         .collect()
 }

@@ -29,6 +29,7 @@ fn build(path: &Path) {
         email: "carol@example.org".into(),
         manager: None,
         groups: vec!["ops".into()],
+        calendar: None,
     }];
     e.execute("root", Cmd::ImportUsers { users }).unwrap();
     let cases: Vec<_> = [

@@ -67,6 +67,7 @@ fn world() -> World {
             email: format!("{l}@example.org"),
             manager: None,
             groups: vec![g.to_string()],
+            calendar: None,
         })
         .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();

@@ -57,6 +57,7 @@ fn world(now: DateTime<Utc>, products: &str) -> World {
             email: format!("{l}@example.org"),
             manager: m.map(String::from),
             groups: vec![],
+            calendar: None,
         })
         .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();

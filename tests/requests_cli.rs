@@ -84,6 +84,7 @@ impl Bench {
                 email: format!("{login}@example.org"),
                 manager: manager.map(String::from),
                 groups: vec![group.to_string()],
+                calendar: None,
             })
             .collect();
         engine.execute("root", Cmd::ImportUsers { users }).unwrap();

@@ -75,6 +75,7 @@ fn setup(dir: &std::path::Path) -> (Engine, Arc<ManualClock>) {
         email: "alice@x.org".into(),
         manager: None,
         groups: vec!["ops".into()],
+        calendar: None,
     }];
     e.execute("root", Command::ImportUsers { users }).unwrap();
     let resources = parse_resources_toml("r.toml", RESOURCES, dir).unwrap();

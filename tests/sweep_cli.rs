@@ -327,7 +327,7 @@ fn delivery_through_a_configured_command() {
 fn poison_policy(db: &Path, name: &str) {
     let s = casebench::store::Store::open(db).unwrap();
     let mut p = s.policy(name).unwrap().unwrap();
-    p.level_deadline_secs = Some(i64::MAX);
+    p.level_deadline = Some(casebench::domain::duration::Span::Wall(i64::MAX));
     let mut ws = casebench::store::WriteSet::default();
     ws.put_policy(&p);
     s.commit(ws).unwrap();

@@ -34,6 +34,7 @@ fn build(path: &Path) {
             email: String::new(),
             manager: None,
             groups: vec!["ops".into()],
+            calendar: None,
         })
         .collect();
     engine

@@ -32,6 +32,7 @@ fn user(line: u64, login: &str, name: &str, manager: Option<&str>, groups: &[&st
         email: format!("{login}@example.org"),
         manager: manager.map(str::to_string),
         groups: groups.iter().map(|g| g.to_string()).collect(),
+        calendar: None,
     }
 }
 

@@ -44,6 +44,7 @@ fn prepare(db: &Path, dir: &Path) {
         email: "rita@example.org".into(),
         manager: None,
         groups: vec!["staff".into()],
+        calendar: None,
     }];
     users.push(UserRecord {
         line: 2,
@@ -52,6 +53,7 @@ fn prepare(db: &Path, dir: &Path) {
         email: "olga@example.org".into(),
         manager: None,
         groups: vec!["ops".into()],
+        calendar: None,
     });
     users.extend((1..=PEOPLE).map(|i| UserRecord {
         line: i as u64 + 2,
@@ -60,6 +62,7 @@ fn prepare(db: &Path, dir: &Path) {
         email: format!("u{i:02}@example.org"),
         manager: Some("rita".into()),
         groups: vec!["staff".into()],
+        calendar: None,
     }));
     e.execute("root", Command::ImportUsers { users }).unwrap();
     let resources = parse_resources_toml(

@@ -27,6 +27,7 @@ fn engine(dir: &std::path::Path) -> (Engine, Arc<ManualClock>) {
             email: format!("{l}@x.org"),
             manager: None,
             groups: vec![],
+            calendar: None,
         })
         .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();

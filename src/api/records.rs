@@ -28,4 +28,6 @@ pub struct UserRecord {
     pub email: String,
     pub manager: Option<String>,
     pub groups: Vec<String>,
+    /// The user's working-time calendar (the optional `calendar` column).
+    pub calendar: Option<String>,
 }

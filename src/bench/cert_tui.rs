@@ -26,6 +26,7 @@ fn users() -> Vec<UserRecord> {
         login,
         manager: manager.map(str::to_string),
         groups: vec![group.to_string()],
+        calendar: None,
     };
     let mut out = vec![
         user(1, "rita".into(), None, "staff"),

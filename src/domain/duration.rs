@@ -92,9 +92,55 @@ impl std::fmt::Display for WorkAmount {
 impl std::fmt::Display for Span {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Span::Wall(secs) => f.write_str(&format_duration(Duration::seconds(*secs))),
+            Span::Wall(secs) => match Duration::try_seconds(*secs) {
+                Some(d) => f.write_str(&format_duration(d)),
+                None => write!(f, "{secs}s"),
+            },
             Span::Work(w) => write!(f, "{w}"),
         }
+    }
+}
+
+impl Span {
+    pub fn is_work(&self) -> bool {
+        matches!(self, Span::Work(_))
+    }
+
+    /// The latest time this span before `end` (so that [`Span::after`] from it is not past
+    /// `end`): wall-clock as it is, working time counted back in `calendar`.
+    pub fn before(
+        self,
+        end: DateTime<Utc>,
+        calendar: Option<&super::Calendar>,
+    ) -> Result<DateTime<Utc>, DomainError> {
+        let amount = match self {
+            Span::Wall(secs) => {
+                return add_secs(end, secs.checked_neg().unwrap_or(i64::MAX), "a time before")
+            }
+            Span::Work(WorkAmount::Days(0) | WorkAmount::Hours(0)) => return Ok(end),
+            Span::Work(w) => w,
+        };
+        // Working time is monotonic in its start: search back for the latest start whose
+        // end is not past `end`, to the second, within a week per unit (a calendar has
+        // working time every week) and two years of holidays.
+        let fits = |t: DateTime<Utc>| Span::Work(amount).after(t, calendar).map(|e| e <= end);
+        let units = match amount {
+            WorkAmount::Days(n) | WorkAmount::Hours(n) => i64::from(n),
+        };
+        let mut hi = end;
+        let mut lo = add_secs(end, -(units * 7 + 732) * 86_400, "a time before")?;
+        if !fits(lo)? {
+            return Err(DomainError::TimeOverflow(format!("{self} before {end}")));
+        }
+        while (hi - lo).num_seconds() > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits(mid)? {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(if fits(hi)? { hi } else { lo })
     }
 }
 

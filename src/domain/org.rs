@@ -11,6 +11,8 @@ pub struct User {
     pub manager: Option<String>,
     pub groups: Vec<String>,
     pub admin: bool,
+    /// The user's working-time calendar; none = the store default.
+    pub calendar: Option<String>,
 }
 
 impl User {

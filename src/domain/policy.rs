@@ -11,16 +11,16 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::duration::add_secs;
-use super::{DelegationMethod, DomainError, Target, WorkItem};
+use super::duration::{add_secs, Span};
+use super::{Calendar, DelegationMethod, DomainError, Target, WorkItem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     pub name: String,
     /// The deadline of a work item created under this policy, when none is given.
-    pub deadline_secs: Option<i64>,
+    pub deadline: Option<Span>,
     /// The deadline of each new escalation level, counted from the escalation.
-    pub level_deadline_secs: Option<i64>,
+    pub level_deadline: Option<Span>,
     pub rules: Vec<Rule>,
 }
 
@@ -29,19 +29,19 @@ pub struct Rule {
     pub trigger: Trigger,
     /// Escalation levels the rule applies to; empty = level 0 only.
     pub levels: Vec<u32>,
-    pub notify_before_secs: Option<i64>,
+    pub notify_before: Option<Span>,
     pub action: Action,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Trigger {
-    /// Seconds after the start of the current level.
-    After(i64),
-    /// Seconds before the deadline.
-    BeforeDeadline(i64),
-    /// Seconds after the deadline (0 = at the deadline).
-    AfterDeadline(i64),
+    /// This long after the start of the current level.
+    After(Span),
+    /// This long before the deadline.
+    BeforeDeadline(Span),
+    /// This long after the deadline (0 = at the deadline).
+    AfterDeadline(Span),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,42 +157,44 @@ impl Rule {
         }
     }
 
-    /// When the rule's action fires for a level that started at `level_start`; an error
-    /// when that is beyond what a time can be (a stored rule from before durations were
-    /// bounded).
+    /// When the rule's action fires for a level that started at `level_start`, working
+    /// time counted in `cal`; an error when that is beyond what a time can be (a stored
+    /// rule from before durations were bounded) or a working duration has no calendar.
     pub fn fires_at(
         &self,
         level_start: DateTime<Utc>,
         deadline: Option<DateTime<Utc>>,
+        cal: Option<&Calendar>,
     ) -> Result<Option<DateTime<Utc>>, DomainError> {
-        let what = "the rule's time";
         Ok(match self.trigger {
-            Trigger::After(s) => Some(add_secs(level_start, s, what)?),
-            Trigger::BeforeDeadline(s) => deadline.map(|d| add_secs(d, -s, what)).transpose()?,
-            Trigger::AfterDeadline(s) => deadline.map(|d| add_secs(d, s, what)).transpose()?,
+            Trigger::After(s) => Some(s.after(level_start, cal)?),
+            Trigger::BeforeDeadline(s) => deadline.map(|d| s.before(d, cal)).transpose()?,
+            Trigger::AfterDeadline(s) => deadline.map(|d| s.after(d, cal)).transpose()?,
         })
     }
 }
 
 impl Policy {
     /// Every timer of `item` at its current level, which started at `level_start`, oldest
-    /// first. A rule is limited to 2047 per policy (checked at import).
+    /// first, working time counted in `cal` (the holder's calendar). A rule is limited to
+    /// 2047 per policy (checked at import).
     pub fn schedule(
         &self,
         item: &WorkItem,
         level_start: DateTime<Utc>,
+        cal: Option<&Calendar>,
     ) -> Result<Vec<TimerRef>, DomainError> {
         let mut out = vec![];
         for (i, rule) in self.rules.iter().enumerate() {
             if !rule.applies_to_level(item.escalation_level) {
                 continue;
             }
-            let Some(at) = rule.fires_at(level_start, item.deadline)? else {
+            let Some(at) = rule.fires_at(level_start, item.deadline, cal)? else {
                 continue;
             };
             out.push(TimerRef::new(at, rule.action.rank(), i, false));
-            if let Some(nb) = rule.notify_before_secs {
-                let before = add_secs(at, -nb, "the rule's reminder")?;
+            if let Some(nb) = rule.notify_before {
+                let before = nb.before(at, cal)?;
                 out.push(TimerRef::new(before, 0, i, true));
             }
         }
@@ -200,14 +202,32 @@ impl Policy {
         Ok(out)
     }
 
-    /// The deadline of a new level starting at `start`.
+    /// The deadline of a new level starting at `start`, working time counted in `cal`.
     pub fn level_deadline(
         &self,
         start: DateTime<Utc>,
+        cal: Option<&Calendar>,
     ) -> Result<Option<DateTime<Utc>>, DomainError> {
-        self.level_deadline_secs
-            .map(|s| add_secs(start, s, "the level deadline"))
+        self.level_deadline
+            .map(|s| match s {
+                Span::Wall(secs) => add_secs(start, secs, "the level deadline"),
+                work => work.after(start, cal),
+            })
             .transpose()
+    }
+
+    /// Every duration of the policy, to check at import that a working one has a calendar.
+    pub fn spans(&self) -> Vec<Span> {
+        let rules = self.rules.iter().flat_map(|r| {
+            let (Trigger::After(s) | Trigger::BeforeDeadline(s) | Trigger::AfterDeadline(s)) =
+                r.trigger;
+            std::iter::once(s).chain(r.notify_before)
+        });
+        self.deadline
+            .into_iter()
+            .chain(self.level_deadline)
+            .chain(rules)
+            .collect()
     }
 
     /// The highest escalation level any rule applies to.
@@ -234,7 +254,7 @@ mod tests {
         Rule {
             trigger,
             levels,
-            notify_before_secs: None,
+            notify_before: None,
             action,
         }
     }
@@ -242,21 +262,21 @@ mod tests {
     fn three_levels() -> Policy {
         Policy {
             name: "p".into(),
-            deadline_secs: Some(86_400),
-            level_deadline_secs: Some(86_400),
+            deadline: Some(Span::Wall(86_400)),
+            level_deadline: Some(Span::Wall(86_400)),
             rules: vec![
                 rule(
-                    Trigger::BeforeDeadline(4 * 3600),
+                    Trigger::BeforeDeadline(Span::Wall(4 * 3600)),
                     vec![0, 1, 2],
                     Action::Notify(vec![Recipient::Assignees]),
                 ),
                 rule(
-                    Trigger::AfterDeadline(0),
+                    Trigger::AfterDeadline(Span::Wall(0)),
                     vec![0, 1],
                     Action::Escalate(EscalationTarget::Manager),
                 ),
                 rule(
-                    Trigger::AfterDeadline(0),
+                    Trigger::AfterDeadline(Span::Wall(0)),
                     vec![2],
                     Action::Complete(AutoOutcome::Reject),
                 ),
@@ -275,7 +295,7 @@ mod tests {
             Some(t0() + Duration::days(1)),
             t0(),
         );
-        let timers = p.schedule(&w, t0()).unwrap();
+        let timers = p.schedule(&w, t0(), None).unwrap();
         assert_eq!(timers.len(), 2);
         assert_eq!(timers[0].due, t0() + Duration::hours(20));
         assert_eq!(timers[0].rule(), 0);
@@ -284,8 +304,8 @@ mod tests {
         // Level 2: the complete rule instead of escalate.
         w.escalation_level = 2;
         let at = t0() + Duration::days(2);
-        w.deadline = p.level_deadline(at).unwrap();
-        let timers = p.schedule(&w, at).unwrap();
+        w.deadline = p.level_deadline(at, None).unwrap();
+        let timers = p.schedule(&w, at, None).unwrap();
         assert_eq!(
             timers.iter().map(|t| t.rule()).collect::<Vec<_>>(),
             vec![0, 2]
@@ -320,13 +340,13 @@ mod tests {
             None,
             t0(),
         );
-        assert!(p.schedule(&w, t0()).unwrap().is_empty());
+        assert!(p.schedule(&w, t0(), None).unwrap().is_empty());
     }
 
     #[test]
     fn a_rule_beyond_any_time_is_an_error() {
         let mut p = three_levels();
-        p.rules[0].trigger = Trigger::After(i64::MAX / 2);
+        p.rules[0].trigger = Trigger::After(Span::Wall(i64::MAX / 2));
         let w = WorkItem::new(
             WorkItemId(1),
             CaseId(1),
@@ -336,23 +356,23 @@ mod tests {
             t0(),
         );
         assert!(matches!(
-            p.schedule(&w, t0()),
+            p.schedule(&w, t0(), None),
             Err(DomainError::TimeOverflow(_))
         ));
-        p.level_deadline_secs = Some(i64::MAX / 2);
-        assert!(p.level_deadline(t0()).is_err());
+        p.level_deadline = Some(Span::Wall(i64::MAX / 2));
+        assert!(p.level_deadline(t0(), None).is_err());
     }
 
     #[test]
     fn after_counts_from_level_start_and_reminder_before() {
         let p = Policy {
             name: "p".into(),
-            deadline_secs: None,
-            level_deadline_secs: None,
+            deadline: None,
+            level_deadline: None,
             rules: vec![Rule {
-                trigger: Trigger::After(2 * 86_400),
+                trigger: Trigger::After(Span::Wall(2 * 86_400)),
                 levels: vec![],
-                notify_before_secs: Some(3600),
+                notify_before: Some(Span::Wall(3600)),
                 action: Action::Delegate {
                     to: "@ops".parse().unwrap(),
                     method: DelegationMethod::Add,
@@ -367,7 +387,7 @@ mod tests {
             None,
             t0(),
         );
-        let timers = p.schedule(&w, t0()).unwrap();
+        let timers = p.schedule(&w, t0(), None).unwrap();
         assert_eq!(timers.len(), 2);
         assert!(timers[0].is_reminder());
         assert_eq!(timers[0].due, t0() + Duration::hours(47));

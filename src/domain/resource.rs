@@ -63,6 +63,8 @@ pub struct Resource {
     pub grace_due: Option<DateTime<Utc>>,
     /// A fingerprint of the last export read (semi-manual).
     pub feed_fingerprint: Option<String>,
+    /// The working-time calendar of the resource's cases; none = the store default.
+    pub calendar: Option<String>,
 }
 
 impl Resource {

@@ -24,6 +24,16 @@ impl Engine {
         {
             self.must_exist(&target)?;
         }
+        // A working duration needs a calendar wherever the policy's work is held: without
+        // a default calendar some holder would have none.
+        if self.store.default_calendar()?.is_none() {
+            for p in &policies {
+                if let Some(s) = p.spans().into_iter().find(|s| s.is_work()) {
+                    let why = crate::import::needs_calendar(&s);
+                    return Err(ApiError::BadInput(format!("policy {:?}: {why}", p.name)));
+                }
+            }
+        }
         let names: Vec<String> = policies.iter().map(|p| p.name.clone()).collect();
         for p in &policies {
             tx.ws.put_policy(p);
@@ -81,6 +91,11 @@ impl Engine {
             if !r.email.is_empty() && !r.email.contains('@') {
                 return Err(at(r.line, format!("invalid email {:?}", r.email)));
             }
+            if let Some(c) = &r.calendar {
+                if self.store.calendar(c)?.is_none() {
+                    return Err(at(r.line, format!("no calendar {c:?}")));
+                }
+            }
             for g in &r.groups {
                 if !valid_name(g) {
                     return Err(at(r.line, format!("invalid group name {g:?}")));
@@ -118,6 +133,7 @@ impl Engine {
                 manager: r.manager,
                 groups: r.groups,
                 admin: prev.as_ref().is_some_and(|p| p.admin),
+                calendar: r.calendar,
             };
             if prev.as_ref() == Some(&user) {
                 continue;

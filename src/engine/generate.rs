@@ -206,6 +206,7 @@ fn organisation(spec: &GenSpec, rng: &mut Rng) -> Vec<UserRecord> {
                 email: format!("{}@example.com", user_login(i)),
                 manager: (i > 0).then(|| user_login((i - 1) / 8)),
                 groups,
+                calendar: None,
             }
         })
         .collect()
@@ -342,7 +343,7 @@ impl Generator<'_> {
         if is_due || (!past && deadline.is_some() && self.rng.chance(0.5)) {
             case.policy = Some(self.policy.name.clone());
             tx.record_case_opened(case);
-            item.timers = self.policy.schedule(item, item.level_start)?;
+            item.timers = self.policy.schedule(item, item.level_start, None)?;
             self.timers += item.timers.len();
         }
         Ok(())

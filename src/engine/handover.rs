@@ -194,15 +194,16 @@ impl Engine {
                     Some(name) => self.store.policy(name)?,
                     None => None,
                 };
+                let cal = self.calendar_of(&to, case.resource.as_deref())?;
                 let deadline = match &policy {
-                    Some(p) => p.level_deadline(tx.now)?,
+                    Some(p) => p.level_deadline(tx.now, cal.as_ref())?,
                     // A certification item keeps its stage's deadline.
                     None if case.kind == CaseKind::Certification => item.deadline,
                     None => None,
                 };
                 let what = item.escalate(&user.login, &to, deadline, tx.now)?;
                 if let Some(p) = &policy {
-                    item.timers = p.schedule(&item, tx.now)?;
+                    item.timers = p.schedule(&item, tx.now, cal.as_ref())?;
                 }
                 let level = item.escalation_level;
                 (

@@ -8,8 +8,9 @@
 
 use super::{Engine, Tx};
 use crate::api::{ApiError, NewCase};
-use crate::domain::duration::add_secs;
-use crate::domain::{Case, CaseState, Correlation, OpRef, Outcome, Policy, Target, WorkItem};
+use crate::domain::{
+    Calendar, Case, CaseState, Correlation, OpRef, Outcome, Policy, Target, WorkItem,
+};
 
 impl Tx<'_> {
     /// A new case in `Open` with one work item for `new.target`, taken as given (see
@@ -180,8 +181,9 @@ impl Engine {
             Some(name) => Some(self.load_policy(name)?),
             None => None,
         };
-        let deadline = match (new.deadline, policy.as_ref().and_then(|p| p.deadline_secs)) {
-            (None, Some(secs)) => Some(add_secs(tx.now, secs, "the policy's deadline")?),
+        let cal = self.calendar_of(&new.target, new.resource.as_deref())?;
+        let deadline = match (new.deadline, policy.as_ref().and_then(|p| p.deadline)) {
+            (None, Some(span)) => Some(span.after(tx.now, cal.as_ref())?),
             (given, _) => given,
         };
         let new = NewCase {
@@ -192,11 +194,46 @@ impl Engine {
         };
         let (case, mut item) = tx.open_case(new, operations, correlation)?;
         if let Some(p) = &policy {
-            item.timers = p.schedule(&item, tx.now)?;
+            item.timers = p.schedule(&item, tx.now, cal.as_ref())?;
         }
         tx.ws.put_case(None, &case);
         tx.ws.put_work_item(None, &item);
         Ok((case, item))
+    }
+
+    /// The calendar working time is counted in for work held by `holder` on a case of
+    /// `resource`: the user's own calendar, else the resource's, else the store's default;
+    /// none when no calendar applies (a working duration then fails with a clear error).
+    pub(crate) fn calendar_of(
+        &self,
+        holder: &Target,
+        resource: Option<&str>,
+    ) -> Result<Option<Calendar>, ApiError> {
+        let own = match holder {
+            Target::User(u) => self.store.user(u)?.and_then(|u| u.calendar),
+            Target::Group(_) => None,
+        };
+        let of_resource = || -> Result<Option<String>, ApiError> {
+            Ok(match resource {
+                Some(r) => self.store.resource(r)?.and_then(|r| r.calendar),
+                None => None,
+            })
+        };
+        let name = match own {
+            Some(n) => Some(n),
+            None => match of_resource()? {
+                Some(n) => Some(n),
+                None => self.store.default_calendar()?,
+            },
+        };
+        match name {
+            None => Ok(None),
+            Some(n) => self.store.calendar(&n)?.map(Some).ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "no calendar {n:?}: import it with `casebench import calendars FILE.toml`"
+                ))
+            }),
+        }
     }
 
     pub(crate) fn load_policy(&self, name: &str) -> Result<Policy, ApiError> {

@@ -105,6 +105,7 @@ impl Engine {
             email: String::new(),
             manager: None,
             groups,
+            calendar: None,
             admin: true,
         };
         tx.ws.put_user(None, &user);

@@ -37,6 +37,14 @@ impl Engine {
             if let Some(p) = &r.policy {
                 self.load_policy(p)?;
             }
+            if let Some(c) = &r.calendar {
+                if self.store.calendar(c)?.is_none() {
+                    return Err(ApiError::BadInput(format!(
+                        "resource {:?}: no calendar {c:?}",
+                        r.id
+                    )));
+                }
+            }
             if let crate::domain::ResourceKind::SemiManual { feed, .. } = &r.kind {
                 self.feeds
                     .may_name(feed)

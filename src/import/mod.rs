@@ -15,7 +15,10 @@ pub use calendars::{parse_calendars_toml, CalendarFile};
 pub use campaigns::parse_campaigns_toml;
 pub use lines::FileLines;
 pub use orgs::parse_orgs_toml;
-pub use policies::{parse_policies_toml, parse_policies_with_names, NameAt};
+pub use policies::{
+    needs_calendar, parse_policies_toml, parse_policies_with_lines, parse_policies_with_names,
+    NameAt,
+};
 pub use products::{parse_catalogue_toml, parse_products_toml};
 pub use resources::{parse_resources_toml, parse_resources_with_lines, ResourceLines};
 
@@ -23,7 +26,11 @@ use crate::api::{ApiError, UserRecord};
 
 const USER_COLUMNS: [&str; 5] = ["login", "name", "email", "manager", "groups"];
 
-/// Parses a users CSV (`login,name,email,manager,groups`, groups separated by `;`).
+/// Columns a users CSV may have besides [`USER_COLUMNS`].
+const OPTIONAL_USER_COLUMNS: [&str; 1] = ["calendar"];
+
+/// Parses a users CSV (`login,name,email,manager,groups`, groups separated by `;`, and an
+/// optional `calendar` column: the user's working-time calendar).
 /// Errors name `label` (the file) and the line.
 pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, ApiError> {
     let bad = |line: u64, msg: String| ApiError::BadInput(format!("{label}: line {line}: {msg}"));
@@ -44,9 +51,10 @@ pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, Api
                 .to_lowercase()
         })
         .collect();
-    if let Some(h) = headers.iter().find(|h| !USER_COLUMNS.contains(&h.as_str())) {
+    let known = |h: &str| USER_COLUMNS.contains(&h) || OPTIONAL_USER_COLUMNS.contains(&h);
+    if let Some(h) = headers.iter().find(|h| !known(h)) {
         let msg = format!(
-            "unknown column {h:?}: the header must be {}",
+            "unknown column {h:?}: the header must be {} (and optionally calendar)",
             USER_COLUMNS.join(",")
         );
         return Err(bad(1, msg));
@@ -63,6 +71,7 @@ pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, Api
             )
         })?;
     }
+    let calendar_column = headers.iter().position(|h| h == "calendar");
     let mut out = vec![];
     for result in reader.records() {
         let record = result.map_err(|e| {
@@ -94,6 +103,10 @@ pub fn parse_users_csv(label: &str, bytes: &[u8]) -> Result<Vec<UserRecord>, Api
             email: field(2),
             manager,
             groups,
+            calendar: calendar_column
+                .and_then(|i| record.get(i))
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
         });
     }
     if out.is_empty() {

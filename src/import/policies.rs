@@ -6,6 +6,9 @@
 //! deadline = "3d"            # a work item's deadline when the case names none
 //! level_deadline = "1d"      # the deadline of each escalation level
 //!
+//! Every duration may be in working time (`2bd`, `6bh`), counted in the calendar of the
+//! work item's holder (docs/cli.md "Business durations").
+//!
 //! [[policy.rule]]
 //! before_deadline = "4h"     # or after = "2d" (from the level's start), after_deadline = "1d"
 //! notify = ["assignees", "managers", "requester", "@group", "login"]
@@ -31,9 +34,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::api::ApiError;
+use crate::domain::duration::{parse_work_duration, Span};
 use crate::domain::org::valid_name;
 use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient, Rule, Trigger};
-use crate::domain::{parse_duration, DelegationMethod, Policy, Target};
+use crate::domain::{DelegationMethod, Policy, Target};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,10 +77,8 @@ use super::line_of;
 /// A rule's error, at the byte offset of the value it is about (`None`: the rule itself).
 type RuleError = (Option<usize>, String);
 
-fn secs(v: &Spanned<String>) -> Result<i64, RuleError> {
-    parse_duration(v.get_ref())
-        .map(|d| d.num_seconds())
-        .map_err(|e| (Some(v.span().start), e.to_string()))
+fn span(v: &Spanned<String>) -> Result<Span, RuleError> {
+    parse_work_duration(v.get_ref()).map_err(|e| (Some(v.span().start), e.to_string()))
 }
 
 /// A user or group a policy names, with the line naming it: the CLI checks they exist.
@@ -98,6 +100,21 @@ pub fn parse_policies_with_names(
     label: &str,
     text: &str,
 ) -> Result<(Vec<Policy>, Vec<NameAt>), ApiError> {
+    parse_policies_with_lines(label, text).map(|(p, n, _)| (p, n))
+}
+
+/// How the engine refuses a working duration where no calendar applies.
+pub fn needs_calendar(span: &Span) -> String {
+    format!("{span} needs a working-time calendar: import calendars first")
+}
+
+/// [`parse_policies_with_names`], with the line of each policy and of its first working
+/// duration (which the engine refuses when the store has no default calendar).
+pub fn parse_policies_with_lines(
+    label: &str,
+    text: &str,
+) -> Result<(Vec<Policy>, Vec<NameAt>, super::FileLines), ApiError> {
+    let mut lines = super::FileLines::default();
     let raw: RawFile = toml::from_str(text).map_err(|e| super::toml_error(label, text, &e))?;
     if raw.policy.is_empty() {
         return Err(ApiError::BadInput(format!(
@@ -116,14 +133,21 @@ pub fn parse_policies_with_names(
         if out.iter().any(|o| o.name == p.name) {
             return Err(at(line, format!("policy {:?} is defined twice", p.name)));
         }
-        let duration = |v: &Option<Spanned<String>>| {
-            v.as_ref()
-                .map(secs)
+        let ctx = format!("policy {:?}: ", p.name);
+        lines.entity(ctx.clone(), line);
+        let mut duration = |v: &Option<Spanned<String>>| {
+            let s = v
+                .as_ref()
+                .map(span)
                 .transpose()
-                .map_err(|(o, e)| at(o.map_or(line, |o| line_of(text, o)), e))
+                .map_err(|(o, e)| at(o.map_or(line, |o| line_of(text, o)), e))?;
+            if let (Some(s @ Span::Work(_)), Some(v)) = (s, v) {
+                lines.value(&ctx, needs_calendar(&s), line_of(text, v.span().start));
+            }
+            Ok::<_, ApiError>(s)
         };
-        let deadline_secs = duration(&p.deadline)?;
-        let level_deadline_secs = duration(&p.level_deadline)?;
+        let deadline = duration(&p.deadline)?;
+        let level_deadline = duration(&p.level_deadline)?;
         let mut rules = vec![];
         for rs in p.rule {
             let rline = line_of(text, rs.span().start);
@@ -138,6 +162,13 @@ pub fn parse_policies_with_names(
                 let line = o.map_or(rline, |o| line_of(text, o));
                 at(line, format!("policy {:?}: {e}", p.name))
             })?;
+            let (Trigger::After(s) | Trigger::BeforeDeadline(s) | Trigger::AfterDeadline(s)) =
+                rule.trigger;
+            for s in [Some(s), rule.notify_before].into_iter().flatten() {
+                if s.is_work() {
+                    lines.value(&ctx, needs_calendar(&s), rline);
+                }
+            }
             rules.push(rule);
         }
         if rules.len() > 2047 {
@@ -145,12 +176,12 @@ pub fn parse_policies_with_names(
         }
         out.push(Policy {
             name: p.name,
-            deadline_secs,
-            level_deadline_secs,
+            deadline,
+            level_deadline,
             rules,
         });
     }
-    Ok((out, names))
+    Ok((out, names, lines))
 }
 
 /// A rule from its raw form; `named` is told every user and group it names.
@@ -166,13 +197,13 @@ fn convert_rule(r: RawRule, named: &mut dyn FnMut(usize, Target)) -> Result<Rule
         ));
     }
     let trigger = if let Some(a) = &r.after {
-        Trigger::After(secs(a)?)
+        Trigger::After(span(a)?)
     } else if let Some(b) = &r.before_deadline {
-        Trigger::BeforeDeadline(secs(b)?)
+        Trigger::BeforeDeadline(span(b)?)
     } else if let Some(a) = &r.after_deadline {
-        Trigger::AfterDeadline(secs(a)?)
+        Trigger::AfterDeadline(span(a)?)
     } else {
-        Trigger::AfterDeadline(0)
+        Trigger::AfterDeadline(Span::Wall(0))
     };
     let actions = [
         r.notify.is_some(),
@@ -265,7 +296,7 @@ fn convert_rule(r: RawRule, named: &mut dyn FnMut(usize, Target)) -> Result<Rule
     Ok(Rule {
         trigger,
         levels: r.levels,
-        notify_before_secs: r.notify_before.as_ref().map(secs).transpose()?,
+        notify_before: r.notify_before.as_ref().map(span).transpose()?,
         action,
     })
 }
@@ -301,7 +332,7 @@ complete = "reject"
         let p = parse_policies_toml("p.toml", GOOD).unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].rules.len(), 3);
-        assert_eq!(p[0].deadline_secs, Some(86_400));
+        assert_eq!(p[0].deadline, Some(Span::Wall(86_400)));
         assert_eq!(
             p[0].rules[0].action,
             Action::Notify(vec![Recipient::Assignees, Recipient::Group("ops".into())])

@@ -11,6 +11,7 @@
 //! policy = "standard"             # escalation policy of its cases (optional)
 //! grace = "15m"                   # how long the export may lag (default 15m)
 //! retention = "1d"                # completed operations stay visible (default 1d)
+//! calendar = "office"             # working-time calendar of its cases (optional)
 //!
 //! [resource.feed]                 # semi-manual only
 //! path = "exports/badge.csv"      # relative to this file
@@ -46,6 +47,7 @@ struct RawResource {
     policy: Option<Spanned<String>>,
     grace: Option<Spanned<String>>,
     retention: Option<Spanned<String>>,
+    calendar: Option<Spanned<String>>,
     feed: Option<RawFeed>,
 }
 
@@ -74,6 +76,7 @@ pub fn parse_resources_toml(
 pub struct ResourceLines {
     pub owners: usize,
     pub policy: Option<usize>,
+    pub calendar: Option<usize>,
 }
 
 /// [`parse_resources_toml`], with the lines of each resource's owners and policy.
@@ -159,6 +162,7 @@ pub fn parse_resources_with_lines(
         lines.push(ResourceLines {
             owners: line_of(text, r.owners.span().start),
             policy: r.policy.as_ref().map(|p| line_of(text, p.span().start)),
+            calendar: r.calendar.as_ref().map(|c| line_of(text, c.span().start)),
         });
         out.push(Resource {
             name: r.name.clone().unwrap_or_else(|| r.id.clone()),
@@ -174,6 +178,7 @@ pub fn parse_resources_with_lines(
             propagation_due: None,
             grace_due: None,
             feed_fingerprint: None,
+            calendar: r.calendar.as_ref().map(|c| c.get_ref().clone()),
         });
     }
     Ok((out, lines))

@@ -1,17 +1,22 @@
 //! Schema migrations, run when a store is opened. Schema 1 → 2 added a field at the end of
-//! three values (`Case::request`, `Request::approval`, `Group::fallback`); each value still
-//! in the old layout is read as it was and written in the new one. A value that already
-//! reads as the new layout is left alone, so a migration cut short runs again safely; the
-//! schema version is written last.
+//! three values (`Case::request`, `Request::approval`, `Group::fallback`); 2 → 3 added
+//! `calendar` at the end of `User` and `Resource` and made an escalation policy's durations
+//! spans (wall-clock or working time; old ones read as wall-clock). Each value still in the
+//! old layout is read as it was and written in the new one. A value that already reads as
+//! the new layout (every byte of it) is left alone, so a migration cut short runs again
+//! safely; the schema version is written last.
 
 use serde::{Deserialize, Serialize};
 
 use super::sled_store::Store;
 use super::trees::{self, Tree};
 use super::{codec, encode, StoreError};
+use crate::domain::duration::Span;
+use crate::domain::policy::{Action, Rule, Trigger};
+use crate::domain::resource::{ProvisioningMode, ResourceKind};
 use crate::domain::{
-    Case, CaseId, CaseKind, CaseState, Correlation, Group, OpRef, Outcome, Request, RequestId,
-    RequestState, ValidityTimer, WorkItemId,
+    Case, CaseId, CaseKind, CaseState, Correlation, Group, OpRef, Outcome, Policy, Request,
+    RequestId, RequestState, Resource, User, ValidityTimer, WorkItemId,
 };
 
 /// Brings a store of schema `from` to the current one.
@@ -25,7 +30,24 @@ pub(super) fn migrate(store: &Store, from: u32) -> Result<(), StoreError> {
             fallback: None,
         })?;
     }
+    if from < 3 {
+        upgrade::<User, UserV2>(store, Tree::Users, |u| u.into())?;
+        upgrade::<Resource, ResourceV2>(store, Tree::Resources, |r| r.into())?;
+        upgrade::<Policy, PolicyV2>(store, Tree::Policies, |p| p.into())?;
+    }
     store.set_schema_version(trees::SCHEMA_VERSION)
+}
+
+/// `bytes` as a `T` that takes every one of them (a value of another layout may decode as a
+/// prefix).
+fn decode_whole<T: for<'de> Deserialize<'de>>(name: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    match bincode::serde::decode_from_slice(bytes, bincode::config::standard()) {
+        Ok((v, n)) if n == bytes.len() => Ok(v),
+        Ok(_) => Err(StoreError::Corrupt(format!(
+            "a value in tree {name} has bytes after its end"
+        ))),
+        Err(_) => codec::decode(name, bytes),
+    }
 }
 
 fn upgrade<New, Old>(
@@ -41,10 +63,10 @@ where
     let name = trees::NAMES[tree as usize];
     for kv in t.iter() {
         let (k, v) = kv?;
-        if codec::decode::<New>(name, &v).is_ok() {
+        if decode_whole::<New>(name, &v).is_ok() {
             continue;
         }
-        let old: Old = codec::decode(name, &v)?;
+        let old: Old = decode_whole(name, &v)?;
         t.insert(k, encode(&convert(old)))?;
     }
     Ok(())
@@ -151,6 +173,115 @@ impl From<RequestV1> for Request {
     }
 }
 
+#[derive(Serialize, Deserialize)]
+struct UserV2 {
+    login: String,
+    name: String,
+    email: String,
+    manager: Option<String>,
+    groups: Vec<String>,
+    admin: bool,
+}
+
+impl From<UserV2> for User {
+    fn from(u: UserV2) -> User {
+        User {
+            login: u.login,
+            name: u.name,
+            email: u.email,
+            manager: u.manager,
+            groups: u.groups,
+            admin: u.admin,
+            calendar: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ResourceV2 {
+    id: String,
+    seq: u64,
+    name: String,
+    kind: ResourceKind,
+    owners: String,
+    provisioning: ProvisioningMode,
+    propagation_secs: Option<i64>,
+    policy: Option<String>,
+    grace_secs: i64,
+    retention_secs: i64,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    propagation_due: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    grace_due: Option<chrono::DateTime<chrono::Utc>>,
+    feed_fingerprint: Option<String>,
+}
+
+impl From<ResourceV2> for Resource {
+    fn from(r: ResourceV2) -> Resource {
+        Resource {
+            id: r.id,
+            seq: r.seq,
+            name: r.name,
+            kind: r.kind,
+            owners: r.owners,
+            provisioning: r.provisioning,
+            propagation_secs: r.propagation_secs,
+            policy: r.policy,
+            grace_secs: r.grace_secs,
+            retention_secs: r.retention_secs,
+            propagation_due: r.propagation_due,
+            grace_due: r.grace_due,
+            feed_fingerprint: r.feed_fingerprint,
+            calendar: None,
+        }
+    }
+}
+
+/// An escalation policy of schema 2: durations in seconds.
+#[derive(Serialize, Deserialize)]
+struct PolicyV2 {
+    name: String,
+    deadline_secs: Option<i64>,
+    level_deadline_secs: Option<i64>,
+    rules: Vec<RuleV2>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RuleV2 {
+    trigger: TriggerV2,
+    levels: Vec<u32>,
+    notify_before_secs: Option<i64>,
+    action: Action,
+}
+
+#[derive(Serialize, Deserialize)]
+enum TriggerV2 {
+    After(i64),
+    BeforeDeadline(i64),
+    AfterDeadline(i64),
+}
+
+impl From<PolicyV2> for Policy {
+    fn from(p: PolicyV2) -> Policy {
+        let rule = |r: RuleV2| Rule {
+            trigger: match r.trigger {
+                TriggerV2::After(s) => Trigger::After(Span::Wall(s)),
+                TriggerV2::BeforeDeadline(s) => Trigger::BeforeDeadline(Span::Wall(s)),
+                TriggerV2::AfterDeadline(s) => Trigger::AfterDeadline(Span::Wall(s)),
+            },
+            levels: r.levels,
+            notify_before: r.notify_before_secs.map(Span::Wall),
+            action: r.action,
+        };
+        Policy {
+            name: p.name,
+            deadline: p.deadline_secs.map(Span::Wall),
+            level_deadline: p.level_deadline_secs.map(Span::Wall),
+            rules: p.rules.into_iter().map(rule).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +347,72 @@ mod tests {
         assert_eq!(store.request(RequestId(1)).unwrap().unwrap(), r);
         migrate(&store, 1).unwrap();
         assert_eq!(store.request(RequestId(1)).unwrap().unwrap(), r);
+    }
+
+    #[test]
+    fn a_schema_2_store_reads_its_policies_as_wall_clock_spans_and_users_without_calendar() {
+        use super::super::Storage;
+        use crate::domain::policy::{AutoOutcome, Recipient};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        let store = Store::create(&path).unwrap();
+        store.set_schema_version(2).unwrap();
+        let old = PolicyV2 {
+            name: "std".into(),
+            deadline_secs: Some(86_400),
+            level_deadline_secs: None,
+            rules: vec![
+                RuleV2 {
+                    trigger: TriggerV2::BeforeDeadline(3_600),
+                    levels: vec![0, 1],
+                    notify_before_secs: Some(600),
+                    action: Action::Notify(vec![Recipient::Assignees]),
+                },
+                RuleV2 {
+                    trigger: TriggerV2::AfterDeadline(0),
+                    levels: vec![],
+                    notify_before_secs: None,
+                    action: Action::Complete(AutoOutcome::Reject),
+                },
+            ],
+        };
+        let t = store.tree(Tree::Policies).unwrap();
+        t.insert(b"std", encode(&old)).unwrap();
+        let user = UserV2 {
+            login: "ann".into(),
+            name: "Ann".into(),
+            email: String::new(),
+            manager: None,
+            groups: vec!["ops".into()],
+            admin: true,
+        };
+        store
+            .tree(Tree::Users)
+            .unwrap()
+            .insert(b"ann", encode(&user))
+            .unwrap();
+        store.flush().unwrap();
+        drop(t);
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(3));
+        let p = store.policy("std").unwrap().unwrap();
+        assert_eq!(p.deadline, Some(Span::Wall(86_400)));
+        assert_eq!(p.level_deadline, None);
+        assert_eq!(
+            p.rules[0].trigger,
+            Trigger::BeforeDeadline(Span::Wall(3_600))
+        );
+        assert_eq!(p.rules[0].notify_before, Some(Span::Wall(600)));
+        assert_eq!(p.rules[0].levels, vec![0, 1]);
+        assert_eq!(p.rules[1].trigger, Trigger::AfterDeadline(Span::Wall(0)));
+        assert_eq!(p.rules[1].action, Action::Complete(AutoOutcome::Reject));
+        let u = store.user("ann").unwrap().unwrap();
+        assert!(u.admin);
+        assert_eq!(u.calendar, None);
+        // A second run changes nothing.
+        migrate(&store, 2).unwrap();
+        assert_eq!(store.policy("std").unwrap().unwrap(), p);
+        assert_eq!(store.user("ann").unwrap().unwrap(), u);
     }
 }

@@ -67,6 +67,7 @@ pub fn world() -> World {
         email: format!("{l}@example.org"),
         manager: m.map(String::from),
         groups: vec![g.to_string()],
+        calendar: None,
     })
     .collect();
     e.execute("root", Command::ImportUsers { users }).unwrap();

@@ -44,6 +44,7 @@ pub fn prepare(db: &Path, clock: Arc<ManualClock>) -> Engine {
             email: format!("{login}@example.org"),
             manager: manager.map(str::to_string),
             groups: vec![group.to_string()],
+            calendar: None,
         })
         .collect();
     e.execute("admin", Command::ImportUsers { users }).unwrap();

@@ -7,7 +7,7 @@ use crate::cli::{output, Ctx};
 use crate::domain::Target;
 use crate::import::{
     in_file, parse_campaigns_toml, parse_catalogue_toml, parse_orgs_toml,
-    parse_policies_with_names, parse_users_csv, FileLines, NameAt,
+    parse_policies_with_lines, parse_users_csv, FileLines, NameAt,
 };
 
 #[derive(Debug, Subcommand)]
@@ -48,7 +48,8 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
             (Command::ImportUsers { users }, vec![], vec![])
         }
         ImportCmd::Policies { .. } => {
-            let (policies, names) = parse_policies_with_names(&label, text(&label, &bytes)?)?;
+            let (policies, names, at) = parse_policies_with_lines(&label, text(&label, &bytes)?)?;
+            file_lines = at;
             (Command::ImportPolicies { policies }, names, vec![])
         }
         ImportCmd::Resources { file } => {
@@ -68,6 +69,12 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
                     context: format!("resource {:?}: ", r.id),
                 })
                 .collect();
+            for (r, l) in resources.iter().zip(&lines) {
+                if let (Some(c), Some(line)) = (&r.calendar, l.calendar) {
+                    let ctx = format!("resource {:?}: ", r.id);
+                    file_lines.value(&ctx, format!("no calendar {c:?}"), line);
+                }
+            }
             let policies = resources
                 .iter()
                 .zip(&lines)

@@ -90,11 +90,13 @@ impl Engine {
             }
         };
         let due = f.timer.due;
-        let deadline = f.policy.level_deadline(due)?;
+        // The new level's times run in the calendar of whom it goes to.
+        let cal = self.calendar_of(&to, f.case.resource.as_deref())?;
+        let deadline = f.policy.level_deadline(due, cal.as_ref())?;
         let what = f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
         let level = f.item.escalation_level;
         f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
-        f.item.timers = f.policy.schedule(f.item, due)?;
+        f.item.timers = f.policy.schedule(f.item, due, cal.as_ref())?;
         let why = format!("by policy {}: no decision in time", f.policy.name);
         f.tx.event(Some(f.case.id), what, Some(why));
         Ok(Effect {

@@ -162,6 +162,7 @@ mod tests {
             manager: None,
             groups: groups.iter().map(|g| g.to_string()).collect(),
             admin: false,
+            calendar: None,
         };
         crate::tui::panes::picker::entries(&Org {
             users: vec![user("alice", &["db-admins"]), user("albert", &["ops"])],
