@@ -28,7 +28,19 @@ fn engine(db: &Path) -> Engine {
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
     ));
     if db.exists() {
-        Engine::open(db, clock).unwrap()
+        // The store's lock outlives a dropped engine by a moment (sled's flusher thread):
+        // wait for it rather than fail.
+        let start = std::time::Instant::now();
+        loop {
+            match Engine::open(db, clock.clone()) {
+                Err(casebench::api::ApiError::Busy(_))
+                    if start.elapsed() < std::time::Duration::from_secs(10) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other.unwrap(),
+            }
+        }
     } else {
         Engine::init(db, clock, "root", &[]).unwrap()
     }
@@ -141,6 +153,7 @@ fn rita_decides_fifty_items_from_the_keyboard() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store");
     prepare(&db, dir.path());
+    drop(engine(&db)); // free before the binary opens it
     let config = dir.path().join("config");
     std::fs::create_dir_all(&config).unwrap();
     let q = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
