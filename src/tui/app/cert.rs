@@ -143,6 +143,7 @@ fn decide(app: &mut App, decision: Decision) -> Vec<Effect> {
             what,
             commands,
             closes_form: false,
+            clears_cert_marks: true,
         }));
         return vec![];
     }
@@ -182,6 +183,7 @@ pub(super) fn reduce_key(app: &mut App, k: K) -> Vec<Effect> {
                 let what = format!("reduce {n} item{}", if n == 1 { "" } else { "s" });
                 let comment = form.comment_text();
                 let cmd = command(app, form.nos, Decision::Reduce(values), comment);
+                app.cert.clear_marks();
                 return run(app, what, vec![cmd]);
             }
         },

@@ -45,6 +45,9 @@ pub(super) fn confirm_key(app: &mut App, k: K) -> Vec<Effect> {
             if c.closes_form {
                 app.modals.pop();
             }
+            if c.clears_cert_marks {
+                app.cert.clear_marks();
+            }
             run(app, c.what, c.commands)
         }
         K::No => {
@@ -160,6 +163,7 @@ fn prompt_action(app: &mut App, action: PromptAction) -> Vec<Effect> {
                     what,
                     commands,
                     closes_form: false,
+                    clears_cert_marks: false,
                 }));
                 vec![]
             }
@@ -196,6 +200,7 @@ pub(super) fn form_key(app: &mut App, k: K) -> Vec<Effect> {
                         what: built.what,
                         commands: built.commands,
                         closes_form: true,
+                        clears_cert_marks: false,
                     }));
                     vec![]
                 }

@@ -151,7 +151,6 @@ fn ran(
             };
             app.say(format!("✓ {msg}"));
             app.inbox.clear_marks();
-            app.cert.clear_marks();
         }
         [e] if total == 1 => app.fail(e.to_string()),
         [e, ..] => app.fail(format!("{} of {total} failed; first: {e}", errors.len())),

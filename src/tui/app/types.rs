@@ -127,6 +127,9 @@ pub struct Confirm {
     pub commands: Vec<Command>,
     /// The dialog below came with it: close it too once answered yes.
     pub closes_form: bool,
+    /// It decides the certification view's marked items: the marks go once answered yes
+    /// (not when a reply comes, which may follow marks made since).
+    pub clears_cert_marks: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
