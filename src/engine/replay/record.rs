@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Case, EventKind, WorkItem, WorkItemId, WorkItemState};
+use crate::domain::{Case, EventKind, WorkItem, WorkItemId};
 use crate::engine::Tx;
 
 impl Tx<'_> {
@@ -95,24 +95,10 @@ pub(super) fn new_item(
     candidates: &[String],
     now: DateTime<Utc>,
 ) -> WorkItem {
-    WorkItem {
-        id,
-        case: case.id,
-        stage: 1,
-        name: case.kind.name().to_string(),
-        assignees: assignees.to_vec(),
-        candidates: candidates.to_vec(),
-        original_assignee: assignees.first().cloned(),
-        delegated_by: vec![],
-        deadline: None,
-        escalation_level: 0,
-        level_start: now,
-        timers: vec![],
-        state: WorkItemState::Open,
-        outcome: None,
-        comment: None,
-        performer: None,
-        created: now,
-        closed: None,
-    }
+    let nobody = crate::domain::Target::User(String::new());
+    let mut item = WorkItem::new(id, case.id, case.kind.name(), &nobody, None, now);
+    item.assignees = assignees.to_vec();
+    item.candidates = candidates.to_vec();
+    item.original_assignee = assignees.first().cloned();
+    item
 }
