@@ -337,7 +337,7 @@ mod tests {
         store.flush().unwrap();
         drop(groups);
         drop(store);
-        let store = Store::open(&path).unwrap();
+        let store = reopen(&path);
         use super::super::Storage;
         assert_eq!(store.schema_version().unwrap(), Some(trees::SCHEMA_VERSION));
         assert_eq!(
@@ -394,7 +394,7 @@ mod tests {
         store.flush().unwrap();
         drop(t);
         drop(store);
-        let store = Store::open(&path).unwrap();
+        let store = reopen(&path);
         assert_eq!(store.schema_version().unwrap(), Some(3));
         let p = store.policy("std").unwrap().unwrap();
         assert_eq!(p.deadline, Some(Span::Wall(86_400)));
@@ -414,5 +414,20 @@ mod tests {
         migrate(&store, 2).unwrap();
         assert_eq!(store.policy("std").unwrap().unwrap(), p);
         assert_eq!(store.user("ann").unwrap().unwrap(), u);
+    }
+
+    /// Opens the store just dropped; its lock may outlive the drop by a moment under load.
+    fn reopen(path: &std::path::Path) -> Store {
+        let start = std::time::Instant::now();
+        loop {
+            match Store::open(path) {
+                Err(StoreError::Busy { .. })
+                    if start.elapsed() < std::time::Duration::from_secs(10) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other.unwrap(),
+            }
+        }
     }
 }
