@@ -261,6 +261,38 @@ pub struct Case {
 }
 
 impl Case {
+    /// A case just created (`Created`, no work item yet), asked for by `requester` at `now`;
+    /// the caller fills in what it knows beyond kind and title.
+    pub fn new(
+        id: CaseId,
+        kind: CaseKind,
+        title: impl Into<String>,
+        requester: impl Into<String>,
+        now: DateTime<Utc>,
+    ) -> Case {
+        Case {
+            id,
+            kind,
+            title: title.into(),
+            description: None,
+            state: CaseState::Created,
+            outcome: None,
+            requester: requester.into(),
+            resource: None,
+            object: None,
+            parent: None,
+            policy: None,
+            external_ticket: None,
+            work_items: vec![],
+            operations: vec![],
+            correlation: None,
+            created: now,
+            modified: now,
+            closed: None,
+            request: None,
+        }
+    }
+
     /// Moves the case to `to`, stamping `modified` (and `closed` for a terminal state).
     /// Returns the event that records the change.
     pub fn transition(

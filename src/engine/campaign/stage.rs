@@ -167,27 +167,17 @@ impl Engine {
             if idx.len() == 1 { "" } else { "s" },
             def.name
         );
-        let mut case = Case {
+        let mut case = Case::new(
             id,
-            kind: CaseKind::Certification,
-            title: title.clone(),
-            description: run.def.description.clone(),
-            state: CaseState::Created,
-            outcome: None,
-            requester: run.started_by.clone(),
-            resource: (resources.len() == 1).then(|| resources[0].to_string()),
-            object: Some(label.clone()),
-            parent: None,
-            policy: None,
-            external_ticket: None,
-            work_items: Vec::with_capacity(idx.len()),
-            operations: vec![],
-            correlation: None,
-            created: tx.now,
-            modified: tx.now,
-            closed: None,
-            request: None,
-        };
+            CaseKind::Certification,
+            title.clone(),
+            run.started_by.clone(),
+            tx.now,
+        );
+        case.description = run.def.description.clone();
+        case.resource = (resources.len() == 1).then(|| resources[0].to_string());
+        case.object = Some(label.clone());
+        case.work_items = Vec::with_capacity(idx.len());
         tx.event(
             Some(id),
             EventKind::CaseCreated {

@@ -11,9 +11,7 @@ mod record;
 use chrono::{DateTime, Utc};
 
 use super::SYSTEM_ACTOR;
-use crate::domain::{
-    Case, CaseId, CaseState, Event, EventKind, WorkItem, WorkItemId, WorkItemState,
-};
+use crate::domain::{Case, CaseId, Event, EventKind, WorkItem, WorkItemId, WorkItemState};
 
 /// A case as replayed, with its work items in the order of `case.work_items`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,27 +53,9 @@ pub fn replay(id: CaseId, events: &[Event], at: DateTime<Utc>) -> Option<Replaye
 }
 
 fn skeleton(id: CaseId, kind: crate::domain::CaseKind, title: &str, e: &Event) -> Case {
-    Case {
-        id,
-        kind,
-        title: title.to_string(),
-        description: None,
-        state: CaseState::Created,
-        outcome: None,
-        requester: e.actor.clone(),
-        resource: None,
-        object: None,
-        parent: None,
-        policy: None,
-        external_ticket: None,
-        work_items: vec![],
-        operations: vec![],
-        correlation: None,
-        created: e.time,
-        modified: e.time,
-        closed: None,
-        request: e.request,
-    }
+    let mut case = Case::new(id, kind, title, e.actor.clone(), e.time);
+    case.request = e.request;
+    case
 }
 
 impl Replayed {
