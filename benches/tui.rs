@@ -104,6 +104,7 @@ fn main() {
                     object: None,
                     target,
                     deadline: Some(now + Duration::hours(hours)),
+                    deadline_in: None,
                     policy: None,
                 }),
             )

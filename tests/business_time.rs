@@ -111,6 +111,7 @@ impl World {
                     object: None,
                     target: "alice".parse::<Target>().unwrap(),
                     deadline,
+                    deadline_in: None,
                     policy: Some(policy.into()),
                 }),
             )

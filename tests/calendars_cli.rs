@@ -222,3 +222,72 @@ fn bad_files_change_nothing() {
         .assert()
         .code(4);
 }
+
+#[test]
+fn a_case_deadline_in_working_time() {
+    let env = Env::new();
+    // Without a calendar, a working deadline is refused and no case is made.
+    let e = env.refused(
+        &[
+            "case",
+            "new",
+            "--kind",
+            "generic",
+            "--title",
+            "T",
+            "--deadline",
+            "3bd",
+        ],
+        2,
+    );
+    assert!(e.contains("calendar"), "{e}");
+    assert_eq!(env.json(&["case", "list", "--queue", "open"])["total"], 0);
+    env.import();
+    // Friday 15:00 UTC = 16:00 in Prague: 1bd is Monday 16:00 (15:00 UTC), 3bd Wednesday;
+    // 2bh is Monday 09:00 Prague (one hour left on Friday, one on Monday).
+    for (asked, due) in [
+        ("3bd", "2026-12-02T15:00:00Z"),
+        ("now+1bd", "2026-11-30T15:00:00Z"),
+        ("2bh", "2026-11-30T08:00:00Z"),
+        ("2d", "2026-11-29T15:00:00Z"),
+    ] {
+        let out = env.ok(
+            "root",
+            &[
+                "--json",
+                "case",
+                "new",
+                "--kind",
+                "generic",
+                "--title",
+                asked,
+                "--deadline",
+                asked,
+            ],
+        );
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let case = v["case"].as_str().unwrap_or_else(|| panic!("{out}"));
+        let shown = env.json(&["case", "show", case]);
+        assert_eq!(shown["work_items"][0]["deadline"], due, "{asked}: {shown}");
+    }
+    for (bad, says) in [
+        ("0bd", "after now"),
+        ("xbd", "invalid"),
+        ("99999bd", "too long"),
+    ] {
+        let e = env.refused(
+            &[
+                "case",
+                "new",
+                "--kind",
+                "generic",
+                "--title",
+                "T",
+                "--deadline",
+                bad,
+            ],
+            2,
+        );
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+}

@@ -110,6 +110,7 @@ fn to_command(op: &Op, now: chrono::DateTime<Utc>) -> Option<(&'static str, Comm
                 object: None,
                 target: target(t),
                 deadline: d.map(|h| now + Duration::hours(h)),
+                deadline_in: None,
                 policy: None,
             }),
         ),
@@ -368,6 +369,7 @@ fn reopened_store_gives_back_the_same_cases_and_history() {
                 object: None,
                 target: Target::Group("ops".into()),
                 deadline: None,
+                deadline_in: None,
                 policy: None,
             }),
         )

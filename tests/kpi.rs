@@ -45,6 +45,7 @@ impl World {
             object: None,
             target: Target::User("carol".into()),
             deadline: Some(t0() + Duration::days(1)),
+            deadline_in: None,
             policy: None,
         };
         self.e

@@ -49,6 +49,7 @@ fn build(path: &Path) {
             object: None,
             target: Target::Group("ops".into()),
             deadline: Some(t0() + Duration::days(1)),
+            deadline_in: None,
             policy: None,
         };
         let c = e

@@ -60,6 +60,7 @@ fn build(path: &Path) {
                     object: None,
                     target: Target::User("alice".into()),
                     deadline: None,
+                    deadline_in: None,
                     policy: Some("p".into()),
                 }),
             )

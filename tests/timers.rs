@@ -73,6 +73,7 @@ impl World {
                     object: None,
                     target: target.parse::<Target>().unwrap(),
                     deadline: deadline.map(|d| self.clock.now() + d),
+                    deadline_in: None,
                     policy: Some(policy.into()),
                 }),
             )

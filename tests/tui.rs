@@ -77,6 +77,7 @@ fn store() -> Store {
                 object: None,
                 target: to.parse().unwrap(),
                 deadline: deadline.map(|d| now() + d),
+                deadline_in: None,
                 policy: None,
             }),
         );
@@ -301,6 +302,7 @@ fn the_selection_survives_a_refresh_that_adds_rows() {
                 object: None,
                 target: Target::User("alice".into()),
                 deadline: Some(now() - Duration::days(30)),
+                deadline_in: None,
                 policy: None,
             }),
         )
@@ -1206,6 +1208,7 @@ fn add_cases(s: &Store, titles: &[String]) {
                     object: None,
                     target: Target::User("alice".into()),
                     deadline: Some(now() + Duration::days(1) + Duration::hours(i as i64)),
+                    deadline_in: None,
                     policy: None,
                 }),
             )

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::duration::Span;
 use crate::domain::{CaseKind, Target};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +17,10 @@ pub struct NewCase {
     pub target: Target,
     #[serde(with = "crate::domain::time::ts_opt")]
     pub deadline: Option<DateTime<Utc>>,
+    /// A deadline as a duration from the case's creation (`3bd`, `6bh`, `2d`), counted in
+    /// the calendar of the first holder (else the resource's, else the default); exclusive
+    /// with `deadline`.
+    pub deadline_in: Option<Span>,
     pub policy: Option<String>,
 }
 

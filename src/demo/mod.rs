@@ -104,6 +104,7 @@ pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, 
                     object: None,
                     target: field(4).parse().map_err(|e| at(format!("{e}")))?,
                     deadline,
+                    deadline_in: None,
                     policy,
                 }),
             )

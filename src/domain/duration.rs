@@ -106,6 +106,14 @@ impl Span {
         matches!(self, Span::Work(_))
     }
 
+    /// More than nothing: a deadline this long from now is after now.
+    pub fn is_positive(&self) -> bool {
+        match *self {
+            Span::Wall(secs) => secs > 0,
+            Span::Work(WorkAmount::Days(n) | WorkAmount::Hours(n)) => n > 0,
+        }
+    }
+
     /// The latest time this span before `end` (so that [`Span::after`] from it is not past
     /// `end`): wall-clock as it is, working time counted back in `calendar`.
     pub fn before(

@@ -247,6 +247,9 @@ impl Engine {
         // One rule for the times a person sets ahead (as for a request's valid-until): a
         // deadline is after now; a case is overdue only when its deadline passes.
         future_time(new.deadline, "the deadline", tx.now)?;
+        if new.deadline_in.is_some_and(|s| !s.is_positive()) {
+            return Err(ApiError::BadInput("the deadline must be after now".into()));
+        }
         let (case, item) = self.open_case(tx, new, vec![], None)?;
         tx.applied.case = Some(case.id);
         tx.applied.work_item = Some(item.id);

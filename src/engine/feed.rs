@@ -370,6 +370,7 @@ impl Engine {
                     object: Some(key.clone()),
                     target: Target::Group(resource.owners.clone()),
                     deadline: None,
+                    deadline_in: None,
                     policy: resource.policy.clone(),
                 },
                 vec![],

@@ -267,6 +267,7 @@ impl Generator<'_> {
             object: None,
             target: target.clone(),
             deadline,
+            deadline_in: None,
             policy: None,
         };
         let (mut case, mut item) = tx.open_case(new, vec![], None)?;

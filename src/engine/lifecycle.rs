@@ -182,7 +182,16 @@ impl Engine {
             None => None,
         };
         let cal = self.calendar_of(&new.target, new.resource.as_deref())?;
-        let deadline = match (new.deadline, policy.as_ref().and_then(|p| p.deadline)) {
+        let asked = match (new.deadline, new.deadline_in) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::BadInput(
+                    "a deadline is a time or a duration, not both".into(),
+                ))
+            }
+            (None, Some(span)) => Some(span.after(tx.now, cal.as_ref())?),
+            (given, None) => given,
+        };
+        let deadline = match (asked, policy.as_ref().and_then(|p| p.deadline)) {
             (None, Some(span)) => Some(span.after(tx.now, cal.as_ref())?),
             (given, _) => given,
         };
@@ -190,6 +199,7 @@ impl Engine {
             title,
             description: new.description.filter(|d| !d.trim().is_empty()),
             deadline,
+            deadline_in: None,
             ..new
         };
         let (case, mut item) = tx.open_case(new, operations, correlation)?;

@@ -305,6 +305,7 @@ impl Engine {
                 object: operations.first().map(|o| o.account.clone()),
                 target: Target::Group(resource.owners.clone()),
                 deadline: None,
+                deadline_in: None,
                 policy: resource.policy.clone(),
             },
             operations,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Local, NaiveDate, TimeZone, Utc};
 
 use crate::domain::{parse_duration, DomainError};
 
-use crate::domain::duration::YEARS;
+use crate::domain::duration::{parse_work_duration, Span, YEARS};
 
 pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let t = parse_unbounded(text, now)?;
@@ -17,6 +17,17 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
         ));
     }
     Ok(t)
+}
+
+/// A working duration from now (`3bd`, `6bh`, `now+3bd`), which only the engine can turn
+/// into a time (it needs a calendar); `None` when `text` is not one.
+pub fn working_offset(text: &str) -> Option<Result<Span, String>> {
+    let s = text.trim();
+    let rest = s.strip_prefix("now+").unwrap_or(s);
+    if !(rest.ends_with("bd") || rest.ends_with("bh")) {
+        return None;
+    }
+    Some(parse_work_duration(rest).map_err(|e| format!("deadline {text:?}: {e}")))
 }
 
 fn parse_unbounded(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {

@@ -34,7 +34,8 @@ pub struct Args {
     /// Offer the work item to this group; any member may claim it.
     #[arg(long)]
     pub group: Option<String>,
-    /// A duration from now (3d) or a time (RFC 3339, 2026-12-01, now+3d).
+    /// A duration from now (3d; 3bd or 6bh in working time), or a time (RFC 3339,
+    /// 2026-12-01, now+3d, now+3bd).
     #[arg(long)]
     pub deadline: Option<String>,
     #[arg(long)]
@@ -71,10 +72,16 @@ pub fn new_case(args: Args, me: Option<&str>, now: DateTime<Utc>) -> Result<NewC
             ))
         }
     };
-    let deadline = args
-        .deadline
-        .map(|d| timearg::parse_time(&d, now).map_err(ApiError::BadInput))
-        .transpose()?;
+    let (deadline, deadline_in) = match args.deadline.as_deref().map(str::trim) {
+        None => (None, None),
+        Some(d) => match timearg::working_offset(d) {
+            Some(span) => (None, Some(span.map_err(ApiError::BadInput)?)),
+            None => (
+                Some(timearg::parse_time(d, now).map_err(ApiError::BadInput)?),
+                None,
+            ),
+        },
+    };
     Ok(NewCase {
         kind: args.kind,
         title: args.title,
@@ -83,6 +90,7 @@ pub fn new_case(args: Args, me: Option<&str>, now: DateTime<Utc>) -> Result<NewC
         object: None,
         target,
         deadline,
+        deadline_in,
         policy: args.policy,
     })
 }
