@@ -12,6 +12,7 @@ pub enum Context {
     Inbox,
     Case,
     Cert,
+    Reports,
     Filter,
     Prompt,
     Form,
@@ -22,12 +23,13 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::List,
         Context::Inbox,
         Context::Case,
         Context::Cert,
+        Context::Reports,
         Context::Filter,
         Context::Prompt,
         Context::Form,
@@ -44,6 +46,7 @@ impl Context {
             Context::Inbox => "inbox",
             Context::Case => "case",
             Context::Cert => "cert",
+            Context::Reports => "reports",
             Context::Filter => "filter",
             Context::Prompt => "prompt",
             Context::Form => "form",
@@ -65,6 +68,7 @@ impl Context {
                 "Certification view (flags: O orphan, D divergent, L owner left; \
                  ✓ accept, ✗ revoke, ~ reduce, ? not-decided, blank: none yet)"
             }
+            Context::Reports => "Reports view (KPIs of a period; the worst cases)",
             Context::Filter => "Typing a filter",
             Context::Prompt => "The : prompt",
             Context::Form => "Dialogs (comment, delegate, complete, …)",
@@ -134,6 +138,11 @@ pub enum KeyAction {
     CertRevoke,
     CertUndecided,
     CertReduce,
+    // reports view
+    Reports,
+    LaterPeriod,
+    EarlierPeriod,
+    PeriodLength,
     // text fields and dialogs
     Accept,
     ClearFilter,
@@ -286,6 +295,12 @@ pub const ACTIONS: &[ActionDef] = &[
         A::Queue(5),
         "queue: closed and cancelled",
     ),
+    def(
+        C::Inbox,
+        "reports",
+        A::Reports,
+        "the Reports view: SLA breaches, lead times, worst cases",
+    ),
     case(V::comment::VERB, A::Comment),
     case(V::complete::VERB, A::Complete),
     def(
@@ -340,6 +355,20 @@ pub const ACTIONS: &[ActionDef] = &[
     ),
     def(C::Cert, "sort", A::Sort, "next sort column"),
     def(C::Cert, "reverse-sort", A::ReverseSort, "reverse the sort"),
+    def(C::Reports, "open", A::Open, "open the selected worst case"),
+    def(
+        C::Reports,
+        "later",
+        A::LaterPeriod,
+        "the next period (up to now)",
+    ),
+    def(C::Reports, "earlier", A::EarlierPeriod, "the period before"),
+    def(
+        C::Reports,
+        "period",
+        A::PeriodLength,
+        "period length: 7, 30, 90 days",
+    ),
     def(
         C::Filter,
         "accept",

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::api::{ApiError, CaseQuery, Service, ServiceExt, SweepArgs, SweepReport};
 use crate::tui::app::{Effect, Reply, MAX_APPROVALS};
 use crate::tui::panes::inbox::{Rows, ViewJob, QUEUES};
+use crate::tui::panes::reports::ReportSet;
 
 /// Runs one effect; `None` for the effects that are not the service's (copy, quit).
 pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Reply> {
@@ -66,6 +67,10 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
             case,
             result: cert_items(service, actor, case),
         },
+        Effect::LoadReports { gen, since, until } => Reply::Reports {
+            gen,
+            result: report_set(service, actor, since, until).map(Box::new),
+        },
         Effect::View(job) => {
             let view = job.run();
             Reply::View {
@@ -114,6 +119,31 @@ fn cert_items(
             "items of {case}: unexpected answer {other:?}"
         ))),
     }
+}
+
+/// The Reports view's four reports of `[since, until)`.
+fn report_set(
+    service: &dyn Service,
+    actor: &str,
+    since: chrono::DateTime<chrono::Utc>,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Result<ReportSet, ApiError> {
+    let kpi = |by| {
+        let args = crate::api::KpiArgs { since, until, by };
+        match service.query(actor, crate::api::Query::KpiReport(args))? {
+            crate::api::Answer::KpiReport(r) => Ok(r),
+            other => Err(ApiError::Internal(format!(
+                "KPI report: unexpected answer {other:?}"
+            ))),
+        }
+    };
+    use crate::api::KpiGroup as G;
+    Ok(ReportSet {
+        all: kpi(None)?,
+        by_resource: kpi(Some(G::Resource))?,
+        by_product: kpi(Some(G::Product))?,
+        by_week: kpi(Some(G::Week))?,
+    })
 }
 
 /// Items of one certification case asked for at most.

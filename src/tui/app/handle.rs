@@ -58,6 +58,7 @@ pub(super) fn key(app: &mut App, k: K) -> Vec<Effect> {
         Layer::Cert => super::cert::key(app, k).unwrap_or_else(|| pane_key(app, k)),
         Layer::CertFilter => super::cert::filter_key(app, k).unwrap_or_else(|| pane_key(app, k)),
         Layer::CertReduce(_) => super::cert::reduce_key(app, k),
+        Layer::Reports => super::reports::key(app, k).unwrap_or_else(|| pane_key(app, k)),
     }
 }
 
@@ -161,6 +162,7 @@ fn inbox_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
         K::NextQueue => switch_queue(app, (app.inbox.queue() + 1) % QUEUES.len()),
         K::PrevQueue => switch_queue(app, (app.inbox.queue() + QUEUES.len() - 1) % QUEUES.len()),
         K::Queue(i) => switch_queue(app, i.min(QUEUES.len() - 1)),
+        K::Reports => super::reports::open(app),
         _ => return None,
     })
 }
@@ -413,6 +415,9 @@ pub(super) fn mouse(app: &mut App, m: Mouse) -> Vec<Effect> {
             MouseKind::ScrollUp => key(app, K::Up),
             MouseKind::Click => vec![],
         };
+    }
+    if let Some(fx) = super::reports::mouse(app, m.kind) {
+        return fx;
     }
     let Some(hit) = m.hit else { return vec![] };
     app.focus = hit.pane();

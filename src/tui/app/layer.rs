@@ -27,6 +27,8 @@ pub enum Layer {
     CertFilter,
     /// Its reduce form, by field.
     CertReduce(ReduceField),
+    /// The Reports view (over the inbox).
+    Reports,
 }
 
 /// What resolves a key once the layer's own tables and its text field did not.
@@ -115,6 +117,7 @@ const INBOX: &[Hint] = &[
     Hint::new(C::Global, K::CommandPrompt),
     Hint::new(C::Global, K::Help),
     Hint::new(C::Global, K::Quit),
+    Hint::new(C::Inbox, K::Reports),
 ];
 const CASE: &[Hint] = &[
     Hint::new(C::Case, K::Comment),
@@ -140,6 +143,16 @@ const CERT: &[Hint] = &[
     Hint::named(C::Global, K::Back, "back"),
 ];
 
+const REPORTS: &[Hint] = &[
+    Hint::new(C::Reports, K::Open),
+    Hint::named(C::Reports, K::EarlierPeriod, "earlier"),
+    Hint::named(C::Reports, K::LaterPeriod, "later"),
+    Hint::new(C::Reports, K::PeriodLength),
+    Hint::named(C::List, K::Down, "next"),
+    Hint::new(C::Global, K::Help),
+    Hint::named(C::Global, K::Quit, "back"),
+];
+
 impl Layer {
     /// The layer of the app's current state: the top dialog, else the filter field, else
     /// the focused pane.
@@ -154,6 +167,7 @@ impl Layer {
                 None if app.cert.filtering() => Layer::CertFilter,
                 None => Layer::Cert,
             },
+            None if app.reports.is_open() && app.focus == Pane::Inbox => Layer::Reports,
             None if app.inbox.filtering() && app.focus == Pane::Inbox => Layer::Filter,
             None if app.focus == Pane::Inbox => Layer::Inbox,
             None => Layer::Case,
@@ -175,6 +189,7 @@ impl Layer {
             Layer::Cert => &[C::Cert, C::Case, C::List, C::Global],
             Layer::CertFilter => &[C::Filter],
             Layer::CertReduce(_) => &[C::Form],
+            Layer::Reports => &[C::Reports, C::List, C::Global],
         }
     }
 
@@ -185,7 +200,9 @@ impl Layer {
                 Fallback::GlobalCtrl
             }
             Layer::Filter | Layer::CertFilter => Fallback::Tables(&[C::List, C::Global]),
-            Layer::Help | Layer::Inbox | Layer::Case | Layer::Cert => Fallback::Nothing,
+            Layer::Help | Layer::Inbox | Layer::Case | Layer::Cert | Layer::Reports => {
+                Fallback::Nothing
+            }
         }
     }
 
@@ -204,6 +221,7 @@ impl Layer {
             Layer::Case => CASE,
             Layer::Cert => CERT,
             Layer::CertReduce(_) => COMMENT,
+            Layer::Reports => REPORTS,
         }
     }
 }

@@ -9,6 +9,7 @@ mod layer;
 mod modals;
 mod ops;
 mod replies;
+mod reports;
 mod state;
 mod types;
 

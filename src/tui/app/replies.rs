@@ -70,6 +70,10 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
             app.cert.scroll_into_view(page);
             vec![]
         }
+        Reply::Reports { gen, result } => {
+            super::reports::arrived(app, gen, result);
+            vec![]
+        }
         Reply::Org(result) => {
             app.dirty = true;
             match result {

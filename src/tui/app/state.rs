@@ -13,6 +13,7 @@ use crate::tui::panes::case::{CaseLines, CaseView};
 use crate::tui::panes::cert::CertView;
 use crate::tui::panes::inbox::Inbox;
 use crate::tui::panes::picker::PickEntry;
+use crate::tui::panes::reports::ReportsView;
 use crate::tui::text::{self, Look};
 
 /// The newest request of each kind; older replies are dropped.
@@ -23,6 +24,7 @@ pub(super) struct Gens {
     pub(super) case: u64,
     pub(super) view: u64,
     pub(super) cert: u64,
+    pub(super) reports: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub struct App {
     pub case: CaseView,
     /// The certification view of the case shown, when it is a certification case.
     pub cert: CertView,
+    /// The Reports view, over the inbox while open.
+    pub reports: ReportsView,
     pub modals: Vec<Modal>,
     pub status: Status,
     /// Users and groups for the picker, once loaded.
@@ -61,6 +65,7 @@ impl App {
             inbox: Inbox::default(),
             case: CaseView::default(),
             cert: CertView::default(),
+            reports: ReportsView::default(),
             modals: vec![],
             status: Status::default(),
             people: None,

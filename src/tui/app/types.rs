@@ -57,6 +57,12 @@ pub enum Effect {
         gen: u64,
         case: CaseId,
     },
+    /// The Reports view's KPI reports of the period `[since, until)`.
+    LoadReports {
+        gen: u64,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    },
     /// Filter and sort rows (off the UI thread: 100k rows take a while).
     View(ViewJob),
     /// Run commands in order, then sweep.
@@ -95,6 +101,10 @@ pub enum Reply {
         gen: u64,
         case: CaseId,
         result: Result<crate::api::CertItemPage, ApiError>,
+    },
+    Reports {
+        gen: u64,
+        result: Result<Box<crate::tui::panes::reports::ReportSet>, ApiError>,
     },
     View {
         gen: u64,

@@ -8,6 +8,7 @@ mod dialogs;
 mod header;
 mod help;
 pub mod inbox;
+mod reports;
 mod status;
 mod widgets;
 
@@ -19,17 +20,29 @@ pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let a = crate::tui::layout::areas(area, app.focus);
     header::draw(app, frame, a.header, a.wide);
-    if let Some(r) = a.inbox {
-        inbox::draw(app, frame, r);
+    let reports = app.reports.is_open();
+    // Over the inbox, the Reports view takes the whole body; with a case opened from it,
+    // the inbox's place.
+    let over = reports && app.focus == crate::tui::layout::Pane::Inbox;
+    if over {
+        let body = a.header.union(a.hints);
+        let body = ratatui::layout::Rect::new(body.x, body.y + 1, body.width, body.height - 2);
+        reports::draw(app, frame, body);
+    } else if let Some(r) = a.inbox {
+        if reports {
+            reports::draw(app, frame, r);
+        } else {
+            inbox::draw(app, frame, r);
+        }
     }
-    if let Some(r) = a.detail {
+    if let Some(r) = a.detail.filter(|_| !over) {
         if app.shows_cert() {
             cert::draw(app, frame, r);
         } else {
             detail::draw(app, frame, r);
         }
     }
-    if let Some(r) = a.comments {
+    if let Some(r) = a.comments.filter(|_| !over) {
         comments::draw(app, frame, r);
     }
     status::hints(app, frame, a.hints);

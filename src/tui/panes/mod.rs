@@ -8,4 +8,5 @@ pub mod help;
 pub mod inbox;
 pub mod picker;
 pub mod prompt;
+pub mod reports;
 pub mod view;
