@@ -126,6 +126,7 @@ fn store() -> Store {
             object: None,
             target: Target::User("carol".into()),
             deadline: Some(t0() + Duration::days(1)),
+            deadline_in: None,
             policy: None,
         };
         (run("root", Command::CreateCase(new)).case.unwrap(), done)
