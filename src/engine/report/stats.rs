@@ -18,7 +18,7 @@ pub(super) struct Keys {
 
 impl Keys {
     fn of(&self, by: Option<KpiGroup>) -> String {
-        let pick = |k: &Option<String>| k.clone().unwrap_or_else(|| "-".into());
+        let pick = |k: &Option<String>| k.clone().unwrap_or_else(|| "(none)".into());
         match by {
             None => "all".into(),
             Some(KpiGroup::Resource) => pick(&self.resource),
