@@ -88,6 +88,22 @@ fn every_open_demo_case_is_workable() {
     assert!(built.status.success(), "{built:?}");
     // The demo's store is consistent (its propagation and export-grace timers included).
     assert!(ok(&demo, "admin", &["check"]).contains("is consistent"));
+    // The demo's default working-time calendar (its `standard` policy counts in it): Friday
+    // 16:00 in Berlin plus one business day is Monday 16:00.
+    let args = [
+        "--json",
+        "calendar",
+        "show",
+        "--from",
+        "2026-11-27T15:00:00Z",
+        "--add",
+        "1bd",
+    ];
+    let due: Value = serde_json::from_str(&ok(&demo, "admin", &args)).expect("JSON");
+    assert_eq!(
+        (&due["calendar"], &due["due"]),
+        (&"office".into(), &"2026-11-30T15:00:00Z".into())
+    );
 
     let list = ok(
         &demo,

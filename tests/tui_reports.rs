@@ -255,7 +255,10 @@ fn keys_move_the_period_open_a_worst_case_and_come_back() {
     assert!(d.screen(80, 24).contains("crm weekend"));
     // Side by side on a large screen: the view keeps the inbox's place above the case.
     let wide = d.screen(120, 40);
-    assert!(wide.contains("worst cases") && wide.contains("crm weekend"), "{wide}");
+    assert!(
+        wide.contains("worst cases") && wide.contains("crm weekend"),
+        "{wide}"
+    );
     d.press("esc");
     assert_eq!(d.app.focus, Pane::Inbox);
     assert!(d.screen(80, 24).contains("worst cases"), "back in the view");

@@ -32,6 +32,7 @@ use crate::import::{in_file, parse_policies_toml, parse_users_csv};
 
 pub const USERS_CSV: &str = include_str!("../../assets/demo/users.csv");
 pub const CASES_CSV: &str = include_str!("../../assets/demo/cases.csv");
+pub const CALENDARS_TOML: &str = include_str!("../../assets/demo/calendars.toml");
 pub const POLICIES_TOML: &str = include_str!("../../assets/demo/policies.toml");
 pub const RESOURCES_TOML: &str = include_str!("../../assets/demo/resources.toml");
 pub const BADGE_EXPORT: &str = include_str!("../../assets/demo/exports/badge.csv");
@@ -50,6 +51,14 @@ pub fn build(path: &Path, exports: &Path, now: DateTime<Utc>) -> Result<Engine, 
     let clock = Arc::new(ManualClock::new(now - Duration::days(60)));
     let mut engine = Engine::init(path, clock.clone(), ADMIN, &[])?;
     engine.set_batch_mode(true);
+    let cals = crate::import::parse_calendars_toml("assets/demo/calendars.toml", CALENDARS_TOML)?;
+    engine.execute(
+        ADMIN,
+        Command::ImportCalendars {
+            calendars: cals.calendars,
+            default: cals.default,
+        },
+    )?;
     let users = parse_users_csv("assets/demo/users.csv", USERS_CSV.as_bytes())?;
     engine
         .execute(ADMIN, Command::ImportUsers { users })

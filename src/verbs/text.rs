@@ -15,6 +15,15 @@ pub fn span(secs: i64) -> String {
     }
 }
 
+/// Working time, short: minutes, then hours, never days (a working day is as long as its
+/// calendar says, not 24 hours).
+pub fn work_span(secs: i64) -> String {
+    match secs.abs() {
+        s if s < 3_570 => format!("{}m", ((s + 30) / 60).max(1)),
+        s => format!("{}h", (s + 1_800) / 3_600),
+    }
+}
+
 /// `3d ago`, `in 2h`, `just now`.
 pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - t).num_seconds();
@@ -64,6 +73,8 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap();
         assert_eq!(span(90), "2m");
         assert_eq!(span(-3 * 3600), "3h");
+        assert_eq!(work_span(45 * 3600), "45h");
+        assert_eq!(work_span(90), "2m");
         assert_eq!(ago(now - chrono::Duration::days(3), now), "3d ago");
         assert_eq!(ago(now + chrono::Duration::hours(2), now), "in 2h");
         assert_eq!(ago(now - chrono::Duration::seconds(30), now), "just now");

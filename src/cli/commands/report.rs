@@ -73,6 +73,17 @@ pub fn human(secs: i64) -> String {
     }
 }
 
+/// Working time in hours and minutes, never days: a working day is as long as its
+/// calendar says (9h in an 08:00–17:00 one), not 24 hours.
+pub fn human_work(secs: i64) -> String {
+    match (secs / 3600, secs % 3600 / 60) {
+        (0, 0) => format!("{secs}s"),
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m}m"),
+    }
+}
+
 fn cells(p: Option<Percentiles>, f: fn(i64) -> String) -> [String; 2] {
     match p {
         Some(p) => [f(p.p50), f(p.p90)],
@@ -95,7 +106,7 @@ pub fn table(r: &KpiReport) -> String {
     for g in &r.groups {
         for f in &g.figures {
             let [w50, w90] = cells(f.wall, human);
-            let [k50, k90] = cells(f.working, human);
+            let [k50, k90] = cells(f.working, human_work);
             t.row(vec![
                 g.group.clone(),
                 f.figure.clone(),
@@ -124,7 +135,7 @@ pub fn table(r: &KpiReport) -> String {
             o.kind.name().to_string(),
             o.breaches.to_string(),
             lead,
-            o.working_secs.map(human).unwrap_or_default(),
+            o.working_secs.map(human_work).unwrap_or_default(),
             o.title.clone(),
         ]);
     }
@@ -179,5 +190,7 @@ mod tests {
         assert_eq!(human(5 * 3600 + 1800), "5h 30m");
         assert_eq!(human(3 * 86_400 + 4 * 3600 + 59), "3d 4h");
         assert_eq!(human(2 * 86_400), "2d");
+        assert_eq!(super::human_work(2 * 86_400 + 1800), "48h 30m");
+        assert_eq!(super::human_work(600), "10m");
     }
 }

@@ -18,6 +18,7 @@ use crate::tui::format::fit;
 use crate::tui::layout::Pane;
 use crate::tui::panes::reports::{self as rp, Loaded, ReportSet};
 use crate::verbs::span;
+use crate::verbs::text::work_span;
 
 /// From this inner size on, the panels get frames and both charts show.
 const LARGE: (u16, u16) = (100, 30);
@@ -109,18 +110,16 @@ fn body(app: &App, frame: &mut Frame, area: Rect, set: &ReportSet) {
     worst_table(app, frame, worst);
 }
 
-fn cells(p: Option<Percentiles>) -> [String; 2] {
-    p.map_or([String::new(), String::new()], |p| {
-        [span(p.p50), span(p.p90)]
-    })
+fn cells(p: Option<Percentiles>, f: fn(i64) -> String) -> [String; 2] {
+    p.map_or([String::new(), String::new()], |p| [f(p.p50), f(p.p90)])
 }
 
 /// The headline: each figure's count and p50/p90, wall-clock and working time.
 fn headline_table<'a>(app: &App, figures: &'a [KpiFigure], name_w: u16) -> Table<'a> {
     let t = app.session.theme;
     let rows = figures.iter().map(|f| {
-        let [w50, w90] = cells(f.wall);
-        let [k50, k90] = cells(f.working);
+        let [w50, w90] = cells(f.wall, span);
+        let [k50, k90] = cells(f.working, work_span);
         Row::new(vec![
             fit(&f.figure, name_w as usize),
             f.count.to_string(),
@@ -295,7 +294,7 @@ fn worst_table(app: &App, frame: &mut Frame, area: Rect) {
             fit(o.kind.name(), 12),
             o.breaches.to_string(),
             lead,
-            o.working_secs.map(span).unwrap_or_default(),
+            o.working_secs.map(work_span).unwrap_or_default(),
             fit(&o.title, title_w),
         ])
     });
