@@ -48,6 +48,8 @@ pub struct App {
     /// Something changed since the last frame.
     pub dirty: bool,
     pub(super) gens: Gens,
+    /// The past time the workbench shows, read-only (`:asof`); `None`: now.
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 impl App {
@@ -70,6 +72,7 @@ impl App {
             quit: false,
             dirty: true,
             gens: Gens::default(),
+            as_of: None,
         }
     }
 
