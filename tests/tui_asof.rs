@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use casebench::api::{Command, NewCase, Service};
+use casebench::api::{Command, NewCase};
 use casebench::domain::{CaseId, CaseKind, DelegationMethod, Target};
 use casebench::engine::{Engine, ManualClock};
 use casebench::import::parse_users_csv;
