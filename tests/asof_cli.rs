@@ -40,13 +40,11 @@ fn ok(db: &Path, now: &str, user: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[test]
-fn as_of_before_a_delegation_shows_the_old_holder() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("store");
-    let users = dir.path().join("users.csv");
+/// A new store in `dir` with the users of `USERS_CSV`, made at `t0`.
+fn store_with_users(dir: &Path, t0: &str) -> std::path::PathBuf {
+    let db = dir.join("store");
+    let users = dir.join("users.csv");
     std::fs::write(&users, USERS_CSV).unwrap();
-    let t0 = "2026-11-20T09:00:00Z";
     ok(&db, t0, "root", &["init"]);
     ok(
         &db,
@@ -54,6 +52,13 @@ fn as_of_before_a_delegation_shows_the_old_holder() {
         "root",
         &["import", "users", users.to_str().unwrap()],
     );
+    db
+}
+
+#[test]
+fn as_of_before_a_delegation_shows_the_old_holder() {
+    let (dir, t0) = (tempfile::tempdir().unwrap(), "2026-11-20T09:00:00Z");
+    let db = store_with_users(dir.path(), t0);
     let new = [
         "case",
         "new",
@@ -143,18 +148,8 @@ fn ids(json: &str) -> Vec<String> {
 
 #[test]
 fn a_queue_as_of_a_past_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("store");
-    let users = dir.path().join("users.csv");
-    std::fs::write(&users, USERS_CSV).unwrap();
-    let t0 = "2026-11-20T09:00:00Z";
-    ok(&db, t0, "root", &["init"]);
-    ok(
-        &db,
-        t0,
-        "root",
-        &["import", "users", users.to_str().unwrap()],
-    );
+    let (dir, t0) = (tempfile::tempdir().unwrap(), "2026-11-20T09:00:00Z");
+    let db = store_with_users(dir.path(), t0);
     let new = |title: &'static str| {
         [
             "case",
