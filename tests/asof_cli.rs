@@ -40,13 +40,11 @@ fn ok(db: &Path, now: &str, user: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[test]
-fn as_of_before_a_delegation_shows_the_old_holder() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("store");
-    let users = dir.path().join("users.csv");
+/// A new store in `dir` with the users of `USERS_CSV`, made at `t0`.
+fn store_with_users(dir: &Path, t0: &str) -> std::path::PathBuf {
+    let db = dir.join("store");
+    let users = dir.join("users.csv");
     std::fs::write(&users, USERS_CSV).unwrap();
-    let t0 = "2026-11-20T09:00:00Z";
     ok(&db, t0, "root", &["init"]);
     ok(
         &db,
@@ -54,6 +52,13 @@ fn as_of_before_a_delegation_shows_the_old_holder() {
         "root",
         &["import", "users", users.to_str().unwrap()],
     );
+    db
+}
+
+#[test]
+fn as_of_before_a_delegation_shows_the_old_holder() {
+    let (dir, t0) = (tempfile::tempdir().unwrap(), "2026-11-20T09:00:00Z");
+    let db = store_with_users(dir.path(), t0);
     let new = [
         "case",
         "new",
@@ -128,4 +133,86 @@ fn as_of_before_a_delegation_shows_the_old_holder() {
         &["case", "show", "C-1", "--as-of", "2026-11-19T09:00:00Z"],
     );
     assert_ne!(before.status.code(), Some(0));
+}
+
+/// The ids of a `case list --json`.
+fn ids(json: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(json).unwrap();
+    v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_queue_as_of_a_past_time() {
+    let (dir, t0) = (tempfile::tempdir().unwrap(), "2026-11-20T09:00:00Z");
+    let db = store_with_users(dir.path(), t0);
+    let new = |title: &'static str| {
+        [
+            "case",
+            "new",
+            "--kind",
+            "manual",
+            "--title",
+            title,
+            "--assignee",
+            "alice",
+        ]
+    };
+    ok(&db, t0, "alice", &new("Rename"));
+    ok(&db, t0, "alice", &new("Unlock"));
+    let t1 = "2026-11-20T15:00:00Z";
+    ok(&db, t1, "alice", &["case", "delegate", "C-1", "bob"]);
+    ok(&db, t1, "alice", &["case", "cancel", "C-2"]);
+    ok(&db, t1, "alice", &new("Reset"));
+    let later = "2026-11-21T09:00:00Z";
+    let t = "2026-11-20T14:00:00Z";
+    let list = |user: &str, queue: &str, at: Option<&str>| {
+        let mut a = vec!["case", "list", "--queue", queue, "--json"];
+        if let Some(at) = at {
+            a.extend(["--as-of", at]);
+        }
+        ids(&ok(&db, later, user, &a))
+    };
+
+    // Delegated after T: the old holder's then, the new holder's now.
+    assert_eq!(list("alice", "mine", Some(t)), ["C-1", "C-2"]);
+    assert_eq!(list("bob", "mine", Some(t)), Vec::<String>::new());
+    assert_eq!(list("bob", "mine", None), ["C-1"]);
+    assert_eq!(list("alice", "delegated", None), ["C-1"]);
+    assert_eq!(list("alice", "delegated", Some(t)), Vec::<String>::new());
+    // Cancelled after T: open then, closed now.
+    assert_eq!(list("alice", "open", Some(t)), ["C-1", "C-2"]);
+    assert_eq!(list("alice", "closed", Some(t)), Vec::<String>::new());
+    assert_eq!(list("alice", "closed", None), ["C-2"]);
+    // Created after T: absent then.
+    assert_eq!(list("alice", "all", Some(t)), ["C-2", "C-1"]);
+    assert_eq!(list("alice", "all", None), ["C-3", "C-2", "C-1"]);
+    // As of now, the same list as without --as-of.
+    for q in ["mine", "open", "closed", "all"] {
+        assert_eq!(list("alice", q, Some(later)), list("alice", q, None), "{q}");
+    }
+
+    let text = ok(
+        &db,
+        later,
+        "alice",
+        &["case", "list", "--queue", "mine", "--as-of", t],
+    );
+    assert!(text.starts_with("as of 2026-11-20 14:00"), "{text}");
+    assert!(
+        text.contains("(read-only)") && text.contains("Rename"),
+        "{text}"
+    );
+    let out = run(
+        &db,
+        later,
+        "alice",
+        &["case", "list", "--as-of", "2026-11-22T09:00:00Z"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in the future"));
 }

@@ -422,6 +422,13 @@ pub enum Query {
         at: DateTime<Utc>,
     },
     KpiReport(KpiArgs),
+    /// An inbox queue (with its filters and limit) as it stood at `at`, rebuilt from the
+    /// events of the cases alive then (not later than the clock): answered as `Cases`.
+    QueueAsOf {
+        query: CaseQuery,
+        #[serde(with = "crate::domain::time::ts")]
+        at: DateTime<Utc>,
+    },
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -524,6 +531,10 @@ pub trait ServiceExt: Service {
     typed!(org_structure() -> OrgStructure, Query::OrgStructure, OrgStructure);
     typed!(org_unit(u: &str) -> OrgUnitDetail, Query::OrgUnit(u.to_string()), OrgUnit);
     typed!(pending_approvals(limit: usize) -> Vec<PendingApproval>, Query::PendingApprovals { limit }, PendingApprovals);
+    typed!(
+        /// `list_cases` as the queue stood at `at`.
+        list_cases_as_of(q: &CaseQuery, at: DateTime<Utc>) -> CaseList, Query::QueueAsOf { query: q.clone(), at }, Cases
+    );
     typed!(
         /// The engine's clock.
         now() -> DateTime<Utc>, Query::Now, Now

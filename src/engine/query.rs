@@ -62,59 +62,7 @@ impl Engine {
             .iter()
             .filter_map(|id| self.store.work_item(*id).transpose())
             .collect::<Result<_, _>>()?;
-        let open: Vec<&WorkItem> = items.iter().filter(|i| i.is_open()).collect();
-        // The item the row is about: mine first in my queues, then the most urgent.
-        let relevant = |i: &&WorkItem| match queue {
-            Queue::Mine => i.is_assignee(&user.login),
-            Queue::Claimable => i.candidates.iter().any(|g| user.in_group(g)),
-            Queue::Delegated => i.delegated_by.contains(&user.login),
-            _ => true,
-        };
-        let pick = open
-            .iter()
-            .filter(|i| relevant(i))
-            .min_by_key(|i| (i.deadline.is_none(), i.deadline, i.id))
-            .or_else(|| {
-                open.iter()
-                    .min_by_key(|i| (i.deadline.is_none(), i.deadline))
-            })
-            .copied()
-            .or_else(|| items.last());
-        let (work_item, assignees, candidates, deadline, level) = match pick {
-            Some(i) => (
-                Some(i.id),
-                if i.is_open() {
-                    i.assignees.clone()
-                } else {
-                    i.performer.clone().into_iter().collect()
-                },
-                if i.is_open() {
-                    i.candidates.clone()
-                } else {
-                    vec![]
-                },
-                if i.is_open() { i.deadline } else { None },
-                i.escalation_level,
-            ),
-            None => (None, vec![], vec![], None, 0),
-        };
-        Ok(CaseRow {
-            id: case.id,
-            kind: case.kind,
-            title: case.title,
-            state: case.state,
-            outcome: case.outcome,
-            requester: case.requester,
-            resource: case.resource,
-            work_item,
-            assignees,
-            candidates,
-            deadline,
-            escalation_level: level,
-            created: case.created,
-            modified: case.modified,
-            closed: case.closed,
-        })
+        Ok(row_of(user, queue, case, &items))
     }
 
     /// The big queues without a filter answer from their index: a page and a count, never
@@ -214,49 +162,16 @@ impl Engine {
                 cases: vec![],
             });
         }
-        let needle = q
-            .filter
-            .as_deref()
-            .map(|f| f.trim().to_lowercase())
-            .filter(|f| !f.is_empty());
-        let mut rows = vec![];
+        let mut rows = Rows::new(q);
         for id in ids {
             let Some(case) = self.store.case(id)? else {
                 continue;
             };
-            if q.state.is_some_and(|s| s != case.state) || q.kind.is_some_and(|k| k != case.kind) {
-                continue;
+            if rows.wants(&case) {
+                rows.push(self.row(user, q.queue, case)?);
             }
-            let row = self.row(user, q.queue, case)?;
-            if let Some(n) = &needle {
-                if !matches_filter(&row, n) {
-                    continue;
-                }
-            }
-            rows.push(row);
         }
-        let closed_first = q.queue == Queue::Closed;
-        let by_deadline = matches!(
-            q.queue,
-            Queue::Mine | Queue::Claimable | Queue::Delegated | Queue::Open | Queue::Overdue
-        );
-        if by_deadline {
-            // As the deadline index orders them: deadline, then work item; none last.
-            rows.sort_by_key(|r| (r.deadline.is_none(), r.deadline, r.work_item));
-        } else if closed_first {
-            rows.sort_by_key(|r| (std::cmp::Reverse(r.closed), std::cmp::Reverse(r.id)));
-        } else {
-            rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-        }
-        let total = rows.len();
-        if let Some(limit) = q.limit {
-            rows.truncate(limit);
-        }
-        Ok(CaseList {
-            queue: q.queue,
-            total,
-            cases: rows,
-        })
+        Ok(rows.finish())
     }
 
     pub(super) fn detail(&self, id: CaseId) -> Result<CaseDetail, ApiError> {
@@ -289,6 +204,126 @@ impl Engine {
             product,
             campaign,
         })
+    }
+}
+
+/// A case's inbox line in `queue` for `user`, from the case and its work items (stored, or
+/// replayed as they stood at a past time).
+pub(crate) fn row_of(user: &User, queue: Queue, case: Case, items: &[WorkItem]) -> CaseRow {
+    let open: Vec<&WorkItem> = items.iter().filter(|i| i.is_open()).collect();
+    // The item the row is about: mine first in my queues, then the most urgent.
+    let relevant = |i: &&WorkItem| match queue {
+        Queue::Mine => i.is_assignee(&user.login),
+        Queue::Claimable => i.candidates.iter().any(|g| user.in_group(g)),
+        Queue::Delegated => i.delegated_by.contains(&user.login),
+        _ => true,
+    };
+    let pick = open
+        .iter()
+        .filter(|i| relevant(i))
+        .min_by_key(|i| (i.deadline.is_none(), i.deadline, i.id))
+        .or_else(|| {
+            open.iter()
+                .min_by_key(|i| (i.deadline.is_none(), i.deadline))
+        })
+        .copied()
+        .or_else(|| items.last());
+    let (work_item, assignees, candidates, deadline, level) = match pick {
+        Some(i) => (
+            Some(i.id),
+            if i.is_open() {
+                i.assignees.clone()
+            } else {
+                i.performer.clone().into_iter().collect()
+            },
+            if i.is_open() {
+                i.candidates.clone()
+            } else {
+                vec![]
+            },
+            if i.is_open() { i.deadline } else { None },
+            i.escalation_level,
+        ),
+        None => (None, vec![], vec![], None, 0),
+    };
+    CaseRow {
+        id: case.id,
+        kind: case.kind,
+        title: case.title,
+        state: case.state,
+        outcome: case.outcome,
+        requester: case.requester,
+        resource: case.resource,
+        work_item,
+        assignees,
+        candidates,
+        deadline,
+        escalation_level: level,
+        created: case.created,
+        modified: case.modified,
+        closed: case.closed,
+    }
+}
+
+/// The rows of a list being built: those that pass the query's state, kind and filter,
+/// then in the queue's order, counted and cut to its limit.
+pub(crate) struct Rows<'q> {
+    q: &'q CaseQuery,
+    needle: Option<String>,
+    rows: Vec<CaseRow>,
+}
+
+impl<'q> Rows<'q> {
+    pub(crate) fn new(q: &'q CaseQuery) -> Self {
+        let needle = q
+            .filter
+            .as_deref()
+            .map(|f| f.trim().to_lowercase())
+            .filter(|f| !f.is_empty());
+        Rows {
+            q,
+            needle,
+            rows: vec![],
+        }
+    }
+
+    /// Whether `case` passes the query's state and kind (before its row is built).
+    pub(crate) fn wants(&self, case: &Case) -> bool {
+        let q = self.q;
+        !(q.state.is_some_and(|s| s != case.state) || q.kind.is_some_and(|k| k != case.kind))
+    }
+
+    /// Keeps `row` if it matches the filter.
+    pub(crate) fn push(&mut self, row: CaseRow) {
+        if self.needle.as_ref().is_none_or(|n| matches_filter(&row, n)) {
+            self.rows.push(row);
+        }
+    }
+
+    pub(crate) fn finish(self) -> CaseList {
+        let (q, mut rows) = (self.q, self.rows);
+        let closed_first = q.queue == Queue::Closed;
+        let by_deadline = matches!(
+            q.queue,
+            Queue::Mine | Queue::Claimable | Queue::Delegated | Queue::Open | Queue::Overdue
+        );
+        if by_deadline {
+            // As the deadline index orders them: deadline, then work item; none last.
+            rows.sort_by_key(|r| (r.deadline.is_none(), r.deadline, r.work_item));
+        } else if closed_first {
+            rows.sort_by_key(|r| (std::cmp::Reverse(r.closed), std::cmp::Reverse(r.id)));
+        } else {
+            rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+        }
+        let total = rows.len();
+        if let Some(limit) = q.limit {
+            rows.truncate(limit);
+        }
+        CaseList {
+            queue: q.queue,
+            total,
+            cases: rows,
+        }
     }
 }
 

@@ -72,6 +72,7 @@ impl Service for Engine {
             Query::Calendars => Answer::Calendars(self.calendar_list()?),
             Query::Calendar(c) => Answer::Calendar(self.calendar_named(c.as_deref())?),
             Query::KpiReport(a) => Answer::KpiReport(self.kpi_report(&a)?),
+            Query::QueueAsOf { query, at } => Answer::Cases(self.queue_as_of(&user, &query, at)?),
         })
     }
 

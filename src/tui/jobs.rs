@@ -94,6 +94,9 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
             }
         }
         Effect::Sweep => Reply::Swept(sweep(service, actor)),
+        Effect::AsOf { at, load } => {
+            return crate::tui::app::perform_as_of(service, actor, at, *load)
+        }
         Effect::Copy(_) | Effect::Quit => return None,
     })
 }

@@ -42,13 +42,18 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
                 filter: list.filter.clone(),
                 limit: list.limit,
             };
-            let list = engine.list_cases(actor, &q)?;
-            return print_list(ctx, &list);
+            let Some(text) = list.as_of.as_deref() else {
+                return print_list(ctx, &engine.list_cases(actor, &q)?);
+            };
+            let at = as_of(ctx, text)?;
+            let past = engine.list_cases_as_of(actor, &q, at)?;
+            if !ctx.json {
+                say!("as of {} (read-only)", output::local(at));
+            }
+            return print_list_at(ctx, &past, at);
         }
         (CaseCmd::Show(show), Some((case, _))) if show.args.as_of.is_some() => {
-            let text = show.args.as_of.as_deref().unwrap_or_default();
-            let at = crate::cli::timearg::parse_time(text, ctx.clock.now())
-                .map_err(|e| ApiError::BadInput(format!("--as-of: {e}")))?;
+            let at = as_of(ctx, show.args.as_of.as_deref().unwrap_or_default())?;
             let past = match engine.query(actor, crate::api::Query::CaseAsOf { case, at })? {
                 crate::api::Answer::CaseAsOf(p) => p,
                 other => return Err(ApiError::Internal(format!("unexpected answer: {other:?}"))),
@@ -94,7 +99,18 @@ fn who(assignees: &[String], candidates: &[String]) -> String {
     }
 }
 
+/// The time of `--as-of TIME`.
+fn as_of(ctx: &Ctx, text: &str) -> Result<DateTime<Utc>, ApiError> {
+    crate::cli::timearg::parse_time(text, ctx.clock.now())
+        .map_err(|e| ApiError::BadInput(format!("--as-of: {e}")))
+}
+
 pub fn print_list(ctx: &Ctx, list: &CaseList) -> Result<(), ApiError> {
+    print_list_at(ctx, list, ctx.clock.now())
+}
+
+/// The list with its deadlines told from `now` (the clock, or the time it stood at).
+fn print_list_at(ctx: &Ctx, list: &CaseList, now: DateTime<Utc>) -> Result<(), ApiError> {
     if ctx.json {
         return output::json(list);
     }
@@ -102,7 +118,6 @@ pub fn print_list(ctx: &Ctx, list: &CaseList) -> Result<(), ApiError> {
         say!("no cases in queue {}", list.queue);
         return Ok(());
     }
-    let now = ctx.clock.now();
     let mut t = Table::new(vec![
         "ID", "KIND", "STATE", "DUE", "ESC", "ASSIGNEE", "TITLE",
     ]);

@@ -6,6 +6,7 @@
 //! schedule, derived from the policy as it was then; the deadline they lead to is rebuilt).
 
 mod query;
+mod queue;
 mod record;
 
 use chrono::{DateTime, Utc};

@@ -10,14 +10,7 @@ use crate::engine::Engine;
 impl Engine {
     /// The case `id` as its events up to `at` leave it; `at` may not be later than now.
     pub(crate) fn case_as_of(&self, id: CaseId, at: DateTime<Utc>) -> Result<CaseAsOf, ApiError> {
-        let now = self.now();
-        if at > now {
-            return Err(ApiError::BadInput(format!(
-                "--as-of {} is in the future (now is {}): the past only",
-                at.format("%Y-%m-%d %H:%M UTC"),
-                now.format("%Y-%m-%d %H:%M UTC")
-            )));
-        }
+        not_in_future(at, self.now())?;
         let events = self.store.case_events(id)?;
         if events.is_empty() && self.store.case(id)?.is_none() {
             return Err(ApiError::NotFound(format!("no case {id}")));
@@ -42,4 +35,16 @@ impl Engine {
             },
         })
     }
+}
+
+/// Refuses a time later than the clock: only the past may be replayed.
+pub(super) fn not_in_future(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if at <= now {
+        return Ok(());
+    }
+    Err(ApiError::BadInput(format!(
+        "--as-of {} is in the future (now is {}): the past only",
+        at.format("%Y-%m-%d %H:%M UTC"),
+        now.format("%Y-%m-%d %H:%M UTC")
+    )))
 }

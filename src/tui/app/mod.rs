@@ -2,6 +2,7 @@
 //! changed, effects out. No I/O here: the event loop (or the test driver) carries the effects
 //! out and feeds their replies back as actions.
 
+mod asof;
 mod cert;
 mod handle;
 mod keys;
@@ -16,6 +17,7 @@ mod types;
 use ratatui::layout::Rect;
 
 pub use crate::tui::panes::inbox::MAX_ROWS;
+pub use asof::{banner as asof_banner, perform as perform_as_of};
 pub use cert::{table_rows, TABLE_HEAD};
 pub use keys::{acting_key, mouse, resolve};
 pub use layer::{Hint, Layer};
@@ -24,6 +26,12 @@ pub use types::*;
 
 /// The transition function.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let fx = transition(app, action);
+    // Looking at the past (`:asof`): its loads, and no change.
+    asof::guard(app, fx)
+}
+
+fn transition(app: &mut App, action: Action) -> Vec<Effect> {
     let fx = match action {
         Action::Tick(now) => {
             let fx = handle::tick(app, now);

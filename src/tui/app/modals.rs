@@ -131,6 +131,7 @@ fn prompt_action(app: &mut App, action: PromptAction) -> Vec<Effect> {
             vec![]
         }
         PromptAction::Refresh => ops::refresh_all(app),
+        PromptAction::AsOf(text) => super::asof::set(app, &text),
         PromptAction::Open(id) => {
             app.focus = Pane::Detail;
             app.open_case(id)

@@ -52,6 +52,8 @@ pub struct App {
     /// Something changed since the last frame.
     pub dirty: bool,
     pub(super) gens: Gens,
+    /// The past time the workbench shows, read-only (`:asof`); `None`: now.
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 impl App {
@@ -75,6 +77,7 @@ impl App {
             quit: false,
             dirty: true,
             gens: Gens::default(),
+            as_of: None,
         }
     }
 

@@ -74,6 +74,11 @@ pub enum Effect {
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     Quit,
+    /// A load (inbox, counts, case) as of a past time (`:asof`).
+    AsOf {
+        at: DateTime<Utc>,
+        load: Box<Effect>,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -13,6 +13,12 @@ use crate::tui::panes::inbox::{queue_label, QUEUES};
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
     let t = app.session.theme;
     let mut spans = vec![Span::styled(" casebench ", t.title())];
+    if let Some(banner) = crate::tui::app::asof_banner(app) {
+        spans.push(Span::styled(
+            banner,
+            t.urgency(crate::tui::format::Urgency::Overdue),
+        ));
+    }
     if !wide && app.focus != Pane::Inbox {
         for (i, p) in Pane::ALL.iter().enumerate() {
             if i > 0 {

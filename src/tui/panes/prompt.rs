@@ -43,6 +43,10 @@ pub const TUI_VERBS: &[(&str, &str)] = &[
         "unsubscribe",
         "end the request of the case shown: unsubscribe [TIME] (now, or at TIME)",
     ),
+    (
+        "asof",
+        "the inbox and case as they stood at TIME, read-only: asof 2026-11-20T14:00 (asof: now)",
+    ),
     ("refresh", "reload and run due timers"),
     ("help", "show the keys"),
     ("quit", "leave casebench (also q)"),
@@ -111,6 +115,8 @@ pub enum PromptAction {
     Help,
     Quit,
     Nothing,
+    /// `:asof [TIME]`: the past time to show (empty or `now`: the present).
+    AsOf(String),
 }
 
 /// Splits a line into words: spaces separate, quotes group, a backslash escapes.
@@ -209,6 +215,7 @@ pub fn parse_naming(
         "q" | "quit" | "exit" => return Ok(PromptAction::Quit),
         "help" | "h" | "?" => return Ok(PromptAction::Help),
         "refresh" => return Ok(PromptAction::Refresh),
+        "asof" => return Ok(PromptAction::AsOf(rest.to_string())),
         "filter" => return Ok(PromptAction::Filter(unquote(rest))),
         "open" | "o" => return open(rest, targets),
         "queue" => {

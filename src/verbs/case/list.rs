@@ -28,6 +28,9 @@ pub struct Args {
     pub filter: Option<String>,
     #[arg(long)]
     pub limit: Option<usize>,
+    /// The queue as it stood at TIME, rebuilt from the events (read-only).
+    #[arg(long = "as-of", value_name = "TIME")]
+    pub as_of: Option<String>,
 }
 
 impl CaseVerb for Args {
