@@ -5,6 +5,7 @@
 //! derive (`check`); one live request per recipient and single-request product; a refused
 //! command and a dry-run sweep change nothing, and a dry run foretells the sweep.
 
+use casebench::domain::duration::Span;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -85,6 +86,7 @@ fn world() -> World {
         members: members.iter().map(|m| m.to_string()).collect(),
     };
     let owners = GroupSettings {
+        calendar: None,
         name: "owners".into(),
         manager: Some("frank".into()),
         fallback: Some("staff".into()),
@@ -119,8 +121,8 @@ fn step(
         name: approvers.name(),
         approvers,
         count,
-        reminder_secs: reminder_days.map(|d| d * DAY),
-        timeout_secs: timeout_days.map(|d| d * DAY),
+        reminder: (reminder_days.map(|d| d * DAY)).map(Span::Wall),
+        timeout: (timeout_days.map(|d| d * DAY)).map(Span::Wall),
         on_timeout,
         no_approver,
         self_approval,
@@ -129,6 +131,7 @@ fn step(
 
 fn policy(name: &str, chief: Option<&str>, levels: Vec<Vec<Step>>) -> ApprovalPolicy {
     ApprovalPolicy {
+        calendar: None,
         name: name.into(),
         chief: chief.map(String::from),
         levels: levels.into_iter().map(|steps| Level { steps }).collect(),

@@ -2,6 +2,7 @@
 //! parallel steps and sequential levels, rejections, timeouts, no approver, self-approval,
 //! delegation, the chief approval team, and the catalogue's one-request rule.
 
+use casebench::domain::duration::Span;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -69,6 +70,7 @@ fn world() -> World {
             members: vec!["bob".into()],
         }],
         groups: vec![GroupSettings {
+            calendar: None,
             name: "vpn-owners".into(),
             manager: Some("frank".into()),
             fallback: None,
@@ -87,16 +89,16 @@ fn step(approvers: Approvers) -> Step {
         name: approvers.name(),
         approvers,
         count: 1,
-        reminder_secs: None,
-        timeout_secs: None,
+        reminder: None,
+        timeout: None,
         on_timeout: OnTimeout::Abort,
         no_approver: NoApprover::Abort,
         self_approval: SelfApproval::Skipped,
     }
 }
 
-fn days(d: i64) -> Option<i64> {
-    Some(d * 86_400)
+fn days(d: i64) -> Option<Span> {
+    Some(Span::Wall(d * 86_400))
 }
 
 impl World {
@@ -108,6 +110,7 @@ impl World {
             Some(levels) => {
                 p.policy = Some(format!("{id}-policy"));
                 vec![ApprovalPolicy {
+                    calendar: None,
                     name: format!("{id}-policy"),
                     chief: None,
                     levels: levels.into_iter().map(|steps| Level { steps }).collect(),
@@ -393,8 +396,8 @@ fn a_timeout_approves_aborts_or_escalates_to_the_chief_team() {
     let w = world();
     let timed = |on: OnTimeout| {
         let mut s = step(Approvers::Manager);
-        s.timeout_secs = days(2);
-        s.reminder_secs = days(1);
+        s.timeout = days(2);
+        s.reminder = days(1);
         s.on_timeout = on;
         vec![vec![s]]
     };
@@ -486,7 +489,7 @@ fn self_approval_is_skipped_auto_approved_or_allowed() {
 fn delegating_a_step_restarts_its_timeout_for_the_new_approver() {
     let w = world();
     let mut s = step(Approvers::Manager);
-    s.timeout_secs = days(2);
+    s.timeout = days(2);
     w.product("vpn", Some(vec![vec![s]]));
     let r = w.request("bob", "vpn", "bob").unwrap();
     let case = w.get(r).approval.unwrap().case;
@@ -644,13 +647,14 @@ fn one_live_request_per_product_unless_multi_request() {
 fn a_product_validity_sets_valid_until_at_approval() {
     let w = world();
     let mut p = Product::plain("vpn");
-    p.validity_secs = days(90);
+    p.validity_secs = Some(90 * 86_400);
     p.policy = Some("m".into());
     w.e.execute(
         "root",
         Command::ImportProducts {
             products: vec![p],
             policies: vec![ApprovalPolicy {
+                calendar: None,
                 name: "m".into(),
                 chief: None,
                 levels: vec![Level {
@@ -777,6 +781,7 @@ fn a_product_for_some_units_and_a_move_to_another_unit() {
             Command::ImportProducts {
                 products: vec![p],
                 policies: vec![ApprovalPolicy {
+                    calendar: None,
                     name: "unit".into(),
                     chief: None,
                     levels: vec![Level {

@@ -603,6 +603,7 @@ fn a_revoke_overrides_an_unsubscription_in_approval() {
     let mut p = w.e.inspect().product("vpn").unwrap().unwrap();
     p.unsubscription_policy = Some("olga-decides".into());
     let policy = ApprovalPolicy {
+        calendar: None,
         name: "olga-decides".into(),
         chief: None,
         levels: vec![Level {
@@ -610,8 +611,8 @@ fn a_revoke_overrides_an_unsubscription_in_approval() {
                 name: "olga".into(),
                 approvers: Approvers::User("olga".into()),
                 count: 1,
-                reminder_secs: None,
-                timeout_secs: None,
+                reminder: None,
+                timeout: None,
                 on_timeout: OnTimeout::Abort,
                 no_approver: NoApprover::Abort,
                 self_approval: SelfApproval::Skipped,

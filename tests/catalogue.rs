@@ -216,7 +216,7 @@ fn products_are_listed_and_shown_with_their_approval_policy() {
     assert_eq!(j["product"]["max_renewals"], 3);
     assert_eq!(j["resource_owners"], "it-ops");
     assert_eq!(
-        j["policy"]["levels"][0]["steps"][0]["timeout_secs"],
+        j["policy"]["levels"][0]["steps"][0]["timeout"]["wall"],
         3 * 86_400
     );
     assert_eq!(

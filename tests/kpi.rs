@@ -4,6 +4,7 @@
 //! case still open past its deadline. The report gives exactly those numbers, wall-clock and
 //! in the default calendar (UTC, Mon–Fri 08:00–17:00).
 
+use casebench::domain::duration::Span;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
@@ -142,6 +143,7 @@ fn world() -> World {
     p.multi_request = true;
     p.policy = Some("manager".into());
     let policy = ApprovalPolicy {
+        calendar: None,
         name: "manager".into(),
         chief: None,
         levels: vec![Level {
@@ -149,8 +151,8 @@ fn world() -> World {
                 name: "manager".into(),
                 approvers: Approvers::Manager,
                 count: 1,
-                reminder_secs: None,
-                timeout_secs: Some(2 * 86_400),
+                reminder: None,
+                timeout: Some(Span::Wall(2 * 86_400)),
                 on_timeout: OnTimeout::Approve,
                 no_approver: NoApprover::Abort,
                 self_approval: SelfApproval::Skipped,

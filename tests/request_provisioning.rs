@@ -93,6 +93,7 @@ impl World {
         if approval {
             p.policy = Some("carol-approves".into());
             policies.push(ApprovalPolicy {
+                calendar: None,
                 name: "carol-approves".into(),
                 chief: None,
                 levels: vec![Level {
@@ -100,8 +101,8 @@ impl World {
                         name: "carol".into(),
                         approvers: Approvers::User("carol".into()),
                         count: 1,
-                        reminder_secs: None,
-                        timeout_secs: None,
+                        reminder: None,
+                        timeout: None,
                         on_timeout: OnTimeout::Abort,
                         no_approver: NoApprover::Abort,
                         self_approval: SelfApproval::Skipped,

@@ -3,6 +3,7 @@
 //! decision, listing and refusal on the command line, with the clock pinned by
 //! `CASEBENCH_NOW`.
 
+use casebench::domain::duration::Span;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,8 +36,8 @@ fn step(approvers: Approvers, timeout_days: Option<i64>) -> Step {
         name: approvers.name(),
         approvers,
         count: 1,
-        reminder_secs: timeout_days.map(|d| (d - 1) * 86_400),
-        timeout_secs: timeout_days.map(|d| d * 86_400),
+        reminder: (timeout_days.map(|d| (d - 1) * 86_400)).map(Span::Wall),
+        timeout: (timeout_days.map(|d| d * 86_400)).map(Span::Wall),
         on_timeout: OnTimeout::Abort,
         no_approver: NoApprover::Abort,
         self_approval: SelfApproval::Skipped,
@@ -53,6 +54,7 @@ fn product(id: &str, name: &str, levels: Option<Vec<Vec<Step>>>) -> (Product, Ve
     };
     p.policy = Some(format!("{id}-policy"));
     let policy = ApprovalPolicy {
+        calendar: None,
         name: format!("{id}-policy"),
         chief: None,
         levels: levels.into_iter().map(|steps| Level { steps }).collect(),

@@ -30,6 +30,9 @@ pub struct GroupSettings {
     pub name: String,
     pub manager: Option<String>,
     pub fallback: Option<String>,
+    /// The group's working-time calendar (replaced like the manager and fallback).
+    #[serde(default)]
+    pub calendar: Option<String>,
 }
 
 /// The org structure as stored.

@@ -141,7 +141,8 @@ impl Span {
             return Err(DomainError::TimeOverflow(format!("{self} before {end}")));
         }
         while (hi - lo).num_seconds() > 1 {
-            let mid = lo + (hi - lo) / 2;
+            // Whole seconds from `end`, so that the time found is one too.
+            let mid = lo + Duration::seconds((hi - lo).num_seconds() / 2);
             if fits(mid)? {
                 lo = mid;
             } else {

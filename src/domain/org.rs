@@ -28,6 +28,9 @@ pub struct Group {
     /// Where work offered to the group goes when it has nobody (no members, or only the
     /// one who may not decide): approvers from a group with no one resolve to this one.
     pub fallback: Option<String>,
+    /// The working-time calendar of work the group holds (no single holder yet); none = the
+    /// resource's, else the store default.
+    pub calendar: Option<String>,
 }
 
 impl Group {
@@ -36,6 +39,7 @@ impl Group {
             name: name.to_string(),
             manager: None,
             fallback: None,
+            calendar: None,
         }
     }
 }

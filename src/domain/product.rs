@@ -35,6 +35,9 @@ pub struct Product {
     /// The org units whose members (their sub-units' included) may request it; empty =
     /// anyone (One Identity's shelves assigned to org units).
     pub units: Vec<String>,
+    /// The working-time calendar of its approval steps when the approver has none; none =
+    /// the approval policy's, else the resource's, else the store default.
+    pub calendar: Option<String>,
 }
 
 /// Which existing requests of a product for the same recipient a new one is checked
@@ -144,6 +147,7 @@ impl Product {
             unsubscription_policy: None,
             gap: None,
             units: vec![],
+            calendar: None,
         }
     }
 }

@@ -57,8 +57,10 @@ impl Engine {
                 self.must_exist(&Target::Group(f.clone()))
                     .map_err(|e| bad(at.clone(), e.to_string()))?;
             }
+            self.check_calendar_for(g.calendar.as_deref(), None, &at)?;
             group.manager = g.manager.clone();
             group.fallback = g.fallback.clone();
+            group.calendar = g.calendar.clone();
             groups.insert(g.name.clone(), group.clone());
             changed.push(group);
         }
@@ -191,6 +193,7 @@ impl Engine {
                 self.must_exist(&t)
                     .map_err(|e| bad(at.clone(), e.to_string()))?;
             }
+            self.check_calendar_for(p.calendar.as_deref(), p.work_span(), &at)?;
         }
         let mut ids = BTreeSet::new();
         for p in &products {
@@ -212,6 +215,7 @@ impl Engine {
                 return Err(bad(at, "an entitlement needs a resource".into()));
             }
             self.check_product_names(p, &at, &policy_names)?;
+            self.check_calendar_for(p.calendar.as_deref(), None, &at)?;
             match p.validity_secs {
                 Some(v) if v <= 0 => {
                     return Err(bad(at, "a validity of zero".into()));
@@ -261,6 +265,26 @@ impl Engine {
             products.len(),
             policies.len()
         ))
+    }
+
+    /// The calendar `name` exists; with a `working` duration, some calendar applies (the
+    /// one named, else the store default).
+    pub(super) fn check_calendar_for(
+        &self,
+        name: Option<&str>,
+        working: Option<crate::domain::duration::Span>,
+        at: &str,
+    ) -> Result<(), ApiError> {
+        match name {
+            Some(n) if self.store.calendar(n)?.is_none() => {
+                Err(bad(at.to_string(), crate::import::no_calendar(n)))
+            }
+            None if working.is_some() && self.store.default_calendar()?.is_none() => {
+                let s = working.expect("checked");
+                Err(bad(at.to_string(), crate::import::needs_calendar(&s)))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The groups, policies and org units a product names exist (the policies in the

@@ -212,16 +212,31 @@ impl Engine {
     }
 
     /// The calendar working time is counted in for work held by `holder` on a case of
-    /// `resource`: the user's own calendar, else the resource's, else the store's default;
-    /// none when no calendar applies (a working duration then fails with a clear error).
+    /// `resource`: the user's (or the group's) own calendar, else the resource's, else the
+    /// store's default; none when no calendar applies (a working duration then fails with a
+    /// clear error).
     pub(crate) fn calendar_of(
         &self,
         holder: &Target,
         resource: Option<&str>,
     ) -> Result<Option<Calendar>, ApiError> {
+        self.calendar_in(Some(holder), &[], resource)
+    }
+
+    /// [`Engine::calendar_of`] with calendars `named` between the holder's and the
+    /// resource's, the first that is set winning (an approval step: the product's, then the
+    /// approval policy's); no holder when the work has no single one. The one place the
+    /// order of calendars is decided.
+    pub(crate) fn calendar_in(
+        &self,
+        holder: Option<&Target>,
+        named: &[Option<&str>],
+        resource: Option<&str>,
+    ) -> Result<Option<Calendar>, ApiError> {
         let own = match holder {
-            Target::User(u) => self.store.user(u)?.and_then(|u| u.calendar),
-            Target::Group(_) => None,
+            Some(Target::User(u)) => self.store.user(u)?.and_then(|u| u.calendar),
+            Some(Target::Group(g)) => self.store.group(g)?.and_then(|g| g.calendar),
+            None => None,
         };
         let of_resource = || -> Result<Option<String>, ApiError> {
             Ok(match resource {
@@ -229,7 +244,7 @@ impl Engine {
                 None => None,
             })
         };
-        let name = match own {
+        let name = match own.or_else(|| named.iter().find_map(|n| n.map(str::to_string))) {
             Some(n) => Some(n),
             None => match of_resource()? {
                 Some(n) => Some(n),

@@ -46,6 +46,11 @@ pub fn no_user(login: &str) -> String {
     format!("no user {login:?}")
 }
 
+/// How the engine refuses a calendar it does not know.
+pub fn no_calendar(name: &str) -> String {
+    format!("no calendar {name:?}")
+}
+
 /// How the engine refuses a group it does not know.
 pub fn no_group(name: &str) -> String {
     format!("no group @{name}")

@@ -13,7 +13,7 @@ mod shop;
 
 pub use calendars::{parse_calendars_toml, CalendarFile};
 pub use campaigns::parse_campaigns_toml;
-pub use lines::FileLines;
+pub use lines::{no_calendar, FileLines};
 pub use orgs::parse_orgs_toml;
 pub use policies::{
     needs_calendar, parse_policies_toml, parse_policies_with_lines, parse_policies_with_names,

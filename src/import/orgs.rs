@@ -14,16 +14,17 @@
 //! name = "vpn-owners"
 //! manager = "dave"                # optional login
 //! fallback = "it-ops"             # optional: where its work goes when it has nobody
+//! calendar = "office"             # optional: working-time calendar of work it holds
 //! ```
 //!
-//! Units are added or replaced by id; a group's manager and fallback are replaced. Group
+//! Units are added or replaced by id; a group's manager, fallback and calendar are replaced. Group
 //! names may be written `@name`.
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::line_of;
-use super::lines::{no_group, no_user, FileLines};
+use super::lines::{no_calendar, no_group, no_user, FileLines};
 use crate::api::{ApiError, GroupSettings, OrgImport};
 use crate::domain::org::valid_name;
 use crate::domain::OrgUnit;
@@ -55,6 +56,7 @@ struct RawGroup {
     name: Spanned<String>,
     manager: Option<Spanned<String>>,
     fallback: Option<Spanned<String>>,
+    calendar: Option<Spanned<String>>,
 }
 
 /// A group name as written (`@ops` or `ops`).
@@ -165,10 +167,19 @@ pub fn parse_orgs_toml(label: &str, text: &str) -> Result<(OrgImport, FileLines)
             }
             None => None,
         };
+        let calendar = match &g.calendar {
+            Some(c) => {
+                let n = name(c, "calendar", c.get_ref().trim().to_string())?;
+                lines.value(&ctx, no_calendar(&n), line_of(text, c.span().start));
+                Some(n)
+            }
+            None => None,
+        };
         import.groups.push(GroupSettings {
             name: group,
             manager,
             fallback,
+            calendar,
         });
     }
     Ok((import, lines))
@@ -194,6 +205,7 @@ members = ["ann", "bob"]
 name = "vpn-owners"
 manager = "dave"
 fallback = "@it-ops"
+calendar = "office"
 "#;
 
     #[test]
@@ -205,6 +217,11 @@ fallback = "@it-ops"
         assert_eq!(i.units[1].parent.as_deref(), Some("corp"));
         assert_eq!(i.units[1].members, vec!["ann", "bob"]);
         assert_eq!(i.groups[0].fallback.as_deref(), Some("it-ops"));
+        assert_eq!(i.groups[0].calendar.as_deref(), Some("office"));
+        assert_eq!(
+            lines.line_of("group @vpn-owners: no calendar \"office\""),
+            Some(17)
+        );
         assert_eq!(
             lines.line_of("org unit \"finance\": no user \"bob\""),
             Some(11)

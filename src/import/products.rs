@@ -18,17 +18,19 @@
 //! unsubscription_policy = "owners"  # optional approval policy of an unsubscription (none = at once)
 //! units = ["it", "hr"]              # optional: only members of these org units (and below) may request it
 //! gap = { fitting = "no-overlap" }  # optional: its own gap rule (see `shop.rs`: also zone, [gap])
+//! calendar = "prague-office"        # optional: working-time calendar of its approval steps
 //!
 //! [[policy]]
 //! name = "manager-then-owners"
 //! chief = "approvers"               # optional chief approval team of this policy (a group)
+//! calendar = "office"               # optional: working-time calendar (after the product's)
 //! [[policy.level]]                  # levels run in sequence, the steps of one in parallel
 //! [[policy.level.step]]
 //! name = "manager"                  # default: the approvers as written
 //! approvers = "manager"             # manager | org-manager | product-owners | resource-owners | chief | LOGIN | @GROUP
 //! count = 1                         # approvals needed from distinct approvers (default 1)
-//! reminder = "1d"                   # optional: this long before the timeout
-//! timeout = "3d"                    # optional
+//! reminder = "1d"                   # optional: this long before the timeout (or "4bh")
+//! timeout = "3d"                    # optional; "2bd" / "6bh" count in the approver's calendar
 //! on_timeout = "abort"              # approve | abort | escalate-chief | escalate-managers
 //! no_approver = "abort"             # chief | approve | abort
 //! self_approval = "skipped"         # skipped | auto-approved | allowed
@@ -36,6 +38,10 @@
 //! [[policy.level.step]]
 //! approvers = "product-owners"
 //! ```
+//!
+//! Working durations count in the calendar of the approver holding the step, else the
+//! product's, the policy's, the resource's, the store default (docs/cli.md "Business
+//! durations"); a policy with one where no calendar applies is refused at its line.
 //!
 //! A policy that could not run (a level without steps, a count of 0, a zero timeout, a
 //! reminder not shorter than its timeout, escalating without a timeout) is refused at the
@@ -45,12 +51,13 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::line_of;
-use super::lines::{no_group, no_user, FileLines};
+use super::lines::{no_calendar, no_group, no_user, FileLines};
 use super::shop::{settings, RawGap, Refusal};
 use crate::api::{ApiError, CatalogueImport};
 use crate::domain::approval::{
     Approvers, Level, NoApprover, OnTimeout, SelfApproval, Step, MAX_LEVELS, MAX_STEPS,
 };
+use crate::domain::duration::{parse_work_duration, Span};
 use crate::domain::org::valid_name;
 use crate::domain::{parse_duration, ApprovalPolicy, Product};
 
@@ -84,6 +91,7 @@ struct RawProduct {
     #[serde(default)]
     units: Vec<Spanned<String>>,
     gap: Option<Spanned<RawGap>>,
+    calendar: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -91,6 +99,7 @@ struct RawProduct {
 struct RawPolicy {
     name: Spanned<String>,
     chief: Option<Spanned<String>>,
+    calendar: Option<Spanned<String>>,
     #[serde(default)]
     level: Vec<Spanned<RawLevel>>,
 }
@@ -170,6 +179,24 @@ impl Src<'_> {
 
     fn refused(&self, (offset, msg): Refusal) -> ApiError {
         self.err(line_of(self.text, offset), msg)
+    }
+
+    /// A duration in wall-clock or working time (`3d`, `2bd`, `6bh`).
+    pub(super) fn span(&self, v: &Spanned<String>) -> Result<Span, ApiError> {
+        parse_work_duration(v.get_ref()).map_err(|e| self.err(self.line(v), e.to_string()))
+    }
+
+    /// A calendar's name, noted at its line for the engine's `no calendar "x"`.
+    pub(super) fn calendar(
+        &self,
+        v: &Option<Spanned<String>>,
+        ctx: &str,
+        lines: &mut FileLines,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(v) = v else { return Ok(None) };
+        let n = self.name(v, "calendar")?;
+        lines.value(ctx, no_calendar(&n), self.line(v));
+        Ok(Some(n))
     }
 
     pub(super) fn secs(&self, v: &Spanned<String>) -> Result<i64, ApiError> {
@@ -288,6 +315,7 @@ fn product(
     if name.trim().is_empty() {
         return Err(err(src.line(sp), "an empty name"));
     }
+    let calendar = src.calendar(&r.calendar, &ctx, lines)?;
     Ok(Product {
         id,
         name,
@@ -305,6 +333,7 @@ fn product(
         gap: (r.gap.as_ref().map(|g| g.get_ref().rule()).transpose())
             .map_err(|e| src.refused(e))?,
         units,
+        calendar,
     })
 }
 
@@ -325,6 +354,7 @@ fn policy(
         }
         None => None,
     };
+    let calendar = src.calendar(&r.calendar, &ctx, lines)?;
     let mut levels = vec![];
     let mut at = vec![];
     for lsp in &r.level {
@@ -339,6 +369,12 @@ fn policy(
                 };
                 lines.value(&ctx, refusal, src.line(&ssp.get_ref().approvers));
             }
+            let raw = ssp.get_ref();
+            for (s, v) in [(step.timeout, &raw.timeout), (step.reminder, &raw.reminder)] {
+                if let (Some(s @ Span::Work(_)), Some(v)) = (s, v) {
+                    lines.value(&ctx, super::needs_calendar(&s), src.line(v));
+                }
+            }
             steps.push(step);
             steps_at.push(step_at);
         }
@@ -349,6 +385,7 @@ fn policy(
         name,
         chief,
         levels,
+        calendar,
     };
     match refused_at(&p, src.line(sp), &at) {
         Some((line, e)) => Err(src.err(line, e)),
@@ -363,8 +400,8 @@ fn step(src: &Src, sp: &Spanned<RawStep>) -> Result<(Step, StepAt), ApiError> {
         name: r.name.clone().unwrap_or_else(|| approvers.name()),
         approvers,
         count: r.count.as_ref().map_or(1, |c| *c.get_ref()),
-        reminder_secs: r.reminder.as_ref().map(|v| src.secs(v)).transpose()?,
-        timeout_secs: r.timeout.as_ref().map(|v| src.secs(v)).transpose()?,
+        reminder: r.reminder.as_ref().map(|v| src.span(v)).transpose()?,
+        timeout: r.timeout.as_ref().map(|v| src.span(v)).transpose()?,
         on_timeout: r
             .on_timeout
             .as_ref()
@@ -419,6 +456,7 @@ fn refused_at(
             name: p.name.clone(),
             chief: None,
             levels,
+            calendar: None,
         }
         .validate()
         .is_err()

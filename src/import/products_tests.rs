@@ -53,8 +53,8 @@ fn parses_products_and_policies() {
     assert_eq!(first.name, "manager");
     assert_eq!(first.on_timeout, OnTimeout::EscalateChief);
     assert_eq!(
-        (first.reminder_secs, first.timeout_secs),
-        (Some(86_400), Some(3 * 86_400))
+        (first.reminder, first.timeout),
+        (Some(Span::Wall(86_400)), Some(Span::Wall(3 * 86_400)))
     );
     let owners = &p.levels[1].steps[0];
     assert_eq!(owners.approvers, Approvers::Group("vpn-owners".into()));

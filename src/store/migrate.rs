@@ -1,12 +1,16 @@
 //! Schema migrations, run when a store is opened. Schema 1 → 2 added a field at the end of
 //! three values (`Case::request`, `Request::approval`, `Group::fallback`); 2 → 3 added
 //! `calendar` at the end of `User` and `Resource` and made an escalation policy's durations
-//! spans (wall-clock or working time; old ones read as wall-clock). Each value still in the
+//! spans (wall-clock or working time; old ones read as wall-clock); 3 → 4 did the same to
+//! approval steps and added `calendar` to approval policies, products and groups
+//! ([`v3`]). Each value still in the
 //! old layout is read as it was and written in the new one. A value that already reads as
 //! the new layout (every byte of it) is left alone, so a migration cut short runs again
 //! safely; the schema version is written last.
 
 use serde::{Deserialize, Serialize};
+
+mod v3;
 
 use super::sled_store::Store;
 use super::trees::{self, Tree};
@@ -28,12 +32,16 @@ pub(super) fn migrate(store: &Store, from: u32) -> Result<(), StoreError> {
             name: g.name,
             manager: g.manager,
             fallback: None,
+            calendar: None,
         })?;
     }
     if from < 3 {
         upgrade::<User, UserV2>(store, Tree::Users, |u| u.into())?;
         upgrade::<Resource, ResourceV2>(store, Tree::Resources, |r| r.into())?;
         upgrade::<Policy, PolicyV2>(store, Tree::Policies, |p| p.into())?;
+    }
+    if from < 4 {
+        v3::migrate(store)?;
     }
     store.set_schema_version(trees::SCHEMA_VERSION)
 }
@@ -395,7 +403,7 @@ mod tests {
         drop(t);
         drop(store);
         let store = reopen(&path);
-        assert_eq!(store.schema_version().unwrap(), Some(3));
+        assert_eq!(store.schema_version().unwrap(), Some(trees::SCHEMA_VERSION));
         let p = store.policy("std").unwrap().unwrap();
         assert_eq!(p.deadline, Some(Span::Wall(86_400)));
         assert_eq!(p.level_deadline, None);
@@ -417,7 +425,7 @@ mod tests {
     }
 
     /// Opens the store just dropped; its lock may outlive the drop by a moment under load.
-    fn reopen(path: &std::path::Path) -> Store {
+    pub(super) fn reopen(path: &std::path::Path) -> Store {
         let start = std::time::Instant::now();
         loop {
             match Store::open(path) {

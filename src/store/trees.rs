@@ -66,7 +66,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{time::from_millis, CaseId, WorkItemId};
 
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Tree names, in the order of `Tree` below.
 pub const NAMES: [&str; 32] = [

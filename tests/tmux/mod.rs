@@ -61,4 +61,21 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+
+    /// The screen once it no longer shows `text` (a refresh that follows a reply; fails
+    /// with the screen after `secs`).
+    pub fn until_gone(&self, text: &str, secs: u64) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "still {text:?} after {secs}s:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }

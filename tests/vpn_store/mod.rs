@@ -16,8 +16,8 @@ fn level(approvers: Approvers) -> Level {
         name: approvers.name(),
         approvers,
         count: 1,
-        reminder_secs: None,
-        timeout_secs: None,
+        reminder: None,
+        timeout: None,
         on_timeout: OnTimeout::Abort,
         no_approver: NoApprover::Abort,
         self_approval: SelfApproval::Skipped,
@@ -54,6 +54,7 @@ pub fn prepare(db: &Path, clock: Arc<ManualClock>) -> Engine {
     vpn.policy = Some("two-levels".into());
     vpn.validity_secs = Some(90 * 86_400);
     let policies = vec![ApprovalPolicy {
+        calendar: None,
         name: "two-levels".into(),
         chief: None,
         levels: vec![level(Approvers::Manager), level(Approvers::ProductOwners)],

@@ -160,16 +160,12 @@ pub fn describe_step(s: &Step) -> String {
         parts.push(format!("approvers {source}"));
     }
     parts.push(format!("count {}", s.count));
-    match s.timeout_secs {
-        Some(t) => parts.push(format!(
-            "timeout {} → {}",
-            secs(t),
-            on_timeout(s.on_timeout)
-        )),
+    match s.timeout {
+        Some(t) => parts.push(format!("timeout {t} → {}", on_timeout(s.on_timeout))),
         None => parts.push("no timeout".into()),
     }
-    if let Some(r) = s.reminder_secs {
-        parts.push(format!("reminder {} before", secs(r)));
+    if let Some(r) = s.reminder {
+        parts.push(format!("reminder {r} before"));
     }
     if s.no_approver != NoApprover::Abort {
         let to = match s.no_approver {

@@ -14,6 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::duration::Span;
 use super::{DomainError, Target};
 
 mod run;
@@ -33,6 +34,9 @@ pub struct ApprovalPolicy {
     /// The chief approval team of this policy; none = the store-wide one.
     pub chief: Option<String>,
     pub levels: Vec<Level>,
+    /// The working-time calendar its steps' working durations count in when the approver
+    /// and the product have none (docs/cli.md "Business durations").
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,10 +50,11 @@ pub struct Step {
     pub approvers: Approvers,
     /// Approvals needed from distinct approvers (at least 1).
     pub count: u32,
-    /// Remind the approvers this long before the timeout (seconds).
-    pub reminder_secs: Option<i64>,
-    /// How long the approvers have (seconds, positive); none = no timeout.
-    pub timeout_secs: Option<i64>,
+    /// Remind the approvers this long before the timeout (wall-clock or working time).
+    pub reminder: Option<Span>,
+    /// How long the approvers have (positive; wall-clock or working time, counted in the
+    /// approver's calendar); none = no timeout.
+    pub timeout: Option<Span>,
     pub on_timeout: OnTimeout,
     pub no_approver: NoApprover,
     pub self_approval: SelfApproval,
@@ -134,6 +139,27 @@ pub enum SelfApproval {
     Allowed,
 }
 
+/// A span longer than nothing.
+fn positive(s: Span) -> bool {
+    use super::duration::WorkAmount;
+    match s {
+        Span::Wall(secs) => secs > 0,
+        Span::Work(WorkAmount::Days(n) | WorkAmount::Hours(n)) => n > 0,
+    }
+}
+
+/// A reminder `r` that is not shorter than the timeout `t`, where the two can be compared
+/// without a calendar (both wall-clock, or both in the same working unit).
+fn not_shorter(r: Span, t: Span) -> bool {
+    use super::duration::WorkAmount::{Days, Hours};
+    match (r, t) {
+        (Span::Wall(r), Span::Wall(t)) => r >= t,
+        (Span::Work(Days(r)), Span::Work(Days(t)))
+        | (Span::Work(Hours(r)), Span::Work(Hours(t))) => r >= t,
+        _ => false,
+    }
+}
+
 impl ApprovalPolicy {
     /// The rules a policy must keep, whatever sent it: levels with steps, positive counts
     /// and timeouts, a reminder before its timeout, bounded sizes.
@@ -169,23 +195,23 @@ impl ApprovalPolicy {
                 if s.count == 0 {
                     return Err(bad(format!("{at}: count 0"), "a count of at least 1"));
                 }
-                if s.timeout_secs.is_some_and(|t| t <= 0) {
+                if s.timeout.is_some_and(|t| !positive(t)) {
                     return Err(bad(format!("{at}: timeout of zero"), "a positive timeout"));
                 }
-                if s.reminder_secs.is_some_and(|r| r <= 0) {
+                if s.reminder.is_some_and(|r| !positive(r)) {
                     return Err(bad(
                         format!("{at}: reminder of zero"),
                         "a positive reminder",
                     ));
                 }
-                match (s.reminder_secs, s.timeout_secs) {
+                match (s.reminder, s.timeout) {
                     (Some(_), None) => {
                         return Err(bad(
                             format!("{at}: a reminder without a timeout"),
                             "a timeout to remind before",
                         ))
                     }
-                    (Some(r), Some(t)) if r >= t => {
+                    (Some(r), Some(t)) if not_shorter(r, t) => {
                         return Err(bad(
                             format!("{at}: reminder not shorter than the timeout"),
                             "a reminder shorter than the timeout",
@@ -196,7 +222,7 @@ impl ApprovalPolicy {
                 if matches!(
                     s.on_timeout,
                     OnTimeout::EscalateChief | OnTimeout::EscalateManagers
-                ) && s.timeout_secs.is_none()
+                ) && s.timeout.is_none()
                 {
                     return Err(bad(
                         format!("{at}: escalate on timeout without a timeout"),
@@ -206,6 +232,16 @@ impl ApprovalPolicy {
             }
         }
         Ok(())
+    }
+
+    /// The first step timeout or reminder in working time (which needs a calendar).
+    pub fn work_span(&self) -> Option<Span> {
+        self.levels
+            .iter()
+            .flat_map(|l| &l.steps)
+            .flat_map(|s| [s.timeout, s.reminder])
+            .flatten()
+            .find(|s| s.is_work())
     }
 
     /// Every user and group the policy names, to check the store knows them.

@@ -4,8 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{ApprovalPolicy, Step};
-use crate::domain::duration::add_secs;
-use crate::domain::{CaseId, DomainError, WorkItemId};
+use crate::domain::{Calendar, CaseId, DomainError, WorkItemId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -349,12 +348,14 @@ impl Approval {
     }
 
     /// The step's timers anew from its `chance_from` (reminder and timeout still ahead of
-    /// `now`), replacing the old ones.
+    /// `now`), replacing the old ones; working durations count in `calendar` (the one of
+    /// the step's approver, chosen by the engine).
     pub fn schedule(
         &mut self,
         level: u32,
         step: u32,
         now: DateTime<Utc>,
+        calendar: Option<&Calendar>,
     ) -> Result<(), DomainError> {
         self.timers
             .retain(|t| !(t.level == level && t.step == step));
@@ -364,13 +365,13 @@ impl Approval {
         if !run.is_open() {
             return Ok(());
         }
-        let (Some(timeout), Some(from)) = (def.timeout_secs, run.chance_from) else {
+        let (Some(timeout), Some(from)) = (def.timeout, run.chance_from) else {
             return Ok(());
         };
-        let due = add_secs(from, timeout, "the step's timeout")?;
+        let due = timeout.after(from, calendar)?;
         let mut new = vec![];
-        if let Some(r) = def.reminder_secs {
-            let at = add_secs(due, -r, "the step's reminder")?;
+        if let Some(r) = def.reminder {
+            let at = r.before(due, calendar)?;
             if at > now {
                 new.push(ApprovalTimer {
                     due: at,
@@ -414,6 +415,7 @@ impl Approval {
 mod tests {
     use super::*;
     use crate::domain::approval::{Approvers, Level, NoApprover, OnTimeout, SelfApproval};
+    use crate::domain::duration::Span;
     use chrono::{Duration, TimeZone};
 
     fn t0() -> DateTime<Utc> {
@@ -425,8 +427,8 @@ mod tests {
             name: name.into(),
             approvers: Approvers::Manager,
             count,
-            reminder_secs: reminder_h.map(|h| h * 3600),
-            timeout_secs: timeout_h.map(|h| h * 3600),
+            reminder: reminder_h.map(|h| Span::Wall(h * 3600)),
+            timeout: timeout_h.map(|h| Span::Wall(h * 3600)),
             on_timeout: OnTimeout::Abort,
             no_approver: NoApprover::Abort,
             self_approval: SelfApproval::Skipped,
@@ -438,6 +440,7 @@ mod tests {
             name: "p".into(),
             chief: None,
             levels: levels.into_iter().map(|steps| Level { steps }).collect(),
+            calendar: None,
         }
     }
 
@@ -521,7 +524,7 @@ mod tests {
             CaseId(1),
         );
         open(&mut a, 0, 0);
-        a.schedule(0, 0, t0()).unwrap();
+        a.schedule(0, 0, t0(), None).unwrap();
         let dues: Vec<_> = a
             .timers
             .iter()
@@ -536,7 +539,7 @@ mod tests {
         );
         // A delegation 30 hours in: the new approver has the whole 48 hours.
         a.run_mut(0, 0).unwrap().chance_from = Some(t0() + Duration::hours(30));
-        a.schedule(0, 0, t0() + Duration::hours(30)).unwrap();
+        a.schedule(0, 0, t0() + Duration::hours(30), None).unwrap();
         let dues: Vec<_> = a
             .timers
             .iter()
@@ -563,7 +566,7 @@ mod tests {
             .validate()
             .is_err());
         let mut zero = step("z", 1, None, None);
-        zero.timeout_secs = Some(0);
+        zero.timeout = Some(Span::Wall(0));
         assert!(policy(vec![vec![zero]]).validate().is_err());
         assert!(policy(vec![vec![step("r", 1, Some(2), Some(3))]])
             .validate()

@@ -51,7 +51,10 @@ impl Engine {
         run.groups = item.candidates.clone();
         run.chance_from = Some(tx.now);
         let (level, step) = (run.level, run.step);
-        a.schedule(level, step, tx.now)?;
+        match self.store.product(&prev.product)? {
+            Some(p) => self.schedule_step(a, &p, (level, step), tx.now)?,
+            None => a.schedule(level, step, tx.now, None)?,
+        }
         item.deadline = a.timeout_of(level, step);
         tx.ws.put_request(Some(&prev), &r);
         Ok(())

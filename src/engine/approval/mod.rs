@@ -346,7 +346,8 @@ impl Engine {
             .run(level, step)
             .is_some_and(|r| r.is_open())
         {
-            flow.approval_mut().schedule(level, step, now)?;
+            let product = flow.product.clone();
+            self.schedule_step(flow.approval_mut(), &product, (level, step), now)?;
             self.sync_deadline(flow, level, step);
             self.tell_approvers(tx, flow, &holders)?;
         }

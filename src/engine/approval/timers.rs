@@ -2,8 +2,8 @@
 
 use super::{decision, Flow};
 use crate::api::ApiError;
-use crate::domain::approval::{ApprovalTimer, ApprovalTimerKind, How, OnTimeout};
-use crate::domain::{DelegationMethod, EventKind, Target};
+use crate::domain::approval::{Approval, ApprovalTimer, ApprovalTimerKind, How, OnTimeout};
+use crate::domain::{DelegationMethod, EventKind, Product, Target};
 use crate::engine::{Engine, Tx, SYSTEM_ACTOR};
 
 impl Engine {
@@ -83,6 +83,31 @@ impl Engine {
         Ok(action)
     }
 
+    /// Schedules a step's reminder and timeout anew ([`Approval::schedule`]), its working
+    /// durations counted in the calendar of the approver holding it: a single user's (or a
+    /// single group's, nobody having claimed it), else the product's, else the approval
+    /// policy's, else the resource's, else the store default. A step held by several
+    /// approvers counts from the product's on.
+    pub(crate) fn schedule_step(
+        &self,
+        a: &mut Approval,
+        product: &Product,
+        (level, step): (u32, u32),
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), ApiError> {
+        let holder =
+            a.run(level, step)
+                .and_then(|r| match (r.approvers.as_slice(), r.groups.as_slice()) {
+                    ([u], []) => Some(Target::User(u.clone())),
+                    ([], [g]) => Some(Target::Group(g.clone())),
+                    _ => None,
+                });
+        let named = [product.calendar.as_deref(), a.policy.calendar.as_deref()];
+        let cal = self.calendar_in(holder.as_ref(), &named, product.resource.as_deref())?;
+        a.schedule(level, step, now, cal.as_ref())?;
+        Ok(())
+    }
+
     /// The managers of a step's users, and of its groups.
     fn managers_of(&self, users: &[String], groups: &[String]) -> Result<Vec<Target>, ApiError> {
         let mut out: Vec<Target> = vec![];
@@ -133,7 +158,8 @@ impl Engine {
         run.groups = candidates;
         run.escalated = true;
         run.chance_from = Some(now);
-        flow.approval_mut().schedule(level, step, now)?;
+        let product = flow.product.clone();
+        self.schedule_step(flow.approval_mut(), &product, (level, step), now)?;
         self.sync_deadline(flow, level, step);
         let holders = flow
             .approval()

@@ -272,6 +272,7 @@ mod tests {
                 name: "p".into(),
                 chief: None,
                 levels: vec![],
+                calendar: None,
             },
             None,
             crate::domain::CaseId(1),
