@@ -342,3 +342,43 @@ fn a_period_outside_the_history_is_empty_and_an_empty_period_is_refused() {
     let e = w.e.query("root", Query::KpiReport(args)).unwrap_err();
     assert!(e.to_string().contains("the period is empty"), "{e}");
 }
+
+#[test]
+fn figures_are_settled_when_a_case_closes_and_a_late_comment_changes_nothing() {
+    let w = history();
+    // "dropped" is cancelled with nobody's action before: a comment after that is not its
+    // first action, and the settled facts still agree with the records (`check`).
+    w.at(50);
+    let new = NewCase {
+        kind: CaseKind::Generic,
+        title: "dropped".into(),
+        description: None,
+        resource: Some("ldap".into()),
+        object: None,
+        target: Target::User("carol".into()),
+        deadline: None,
+        deadline_in: None,
+        policy: None,
+    };
+    let dropped = w.e.execute("root", Command::CreateCase(new)).unwrap();
+    let dropped = dropped.case.unwrap();
+    let cancel = Command::Cancel {
+        case: dropped,
+        comment: None,
+    };
+    w.e.execute("root", cancel).unwrap();
+    let before = w.report(None);
+    assert_eq!(
+        figure(&before, "all", "first-action").count,
+        6,
+        "{before:?}"
+    );
+    w.at(60);
+    let c = Command::Comment {
+        case: dropped,
+        text: "for the record".into(),
+    };
+    w.e.execute("carol", c).unwrap();
+    assert_eq!(w.report(None), before);
+    assert_eq!(w.e.check().unwrap(), Vec::<String>::new());
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 mod event_meta;
 pub mod ids;
+pub mod kpi;
 pub mod notification;
 pub mod org;
 pub mod policy;

@@ -161,7 +161,10 @@ impl Engine {
         for (key, n) in &tx.counters {
             ws.set_counter(key, *n);
         }
-        Ok(self.store.commit_unflushed(ws)?)
+        let closed = ws.closed_cases().to_vec();
+        self.store.commit_unflushed(ws)?;
+        self.settle_facts(&closed);
+        Ok(())
     }
 
     /// One case for the unknown accounts beyond [`MAX_CORRELATION_CASES`]; what the read's

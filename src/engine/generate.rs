@@ -10,8 +10,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::{Engine, ManualClock, Tx};
+use super::{Engine, ManualClock, Tx, SYSTEM_ACTOR};
 use crate::api::{ApiError, Command, NewCase, UserRecord};
+use crate::domain::kpi::CaseFacts;
 use crate::domain::{
     Case, CaseKind, CaseState, DelegationMethod, EventKind, Outcome, Policy, Shadow, ShadowState,
     Target, WorkItem,
@@ -259,6 +260,7 @@ impl Generator<'_> {
         };
         tx.now = created;
         tx.actor = requester.clone();
+        tx.kept = Some(vec![]);
         let new = NewCase {
             kind,
             title: title(kind, &mut self.rng, self.spec.users),
@@ -309,6 +311,11 @@ impl Generator<'_> {
         }
         tx.ws.put_case(None, &case);
         tx.ws.put_work_item(None, &item);
+        let events = tx.kept.take().unwrap_or_default();
+        if case.closed.is_some() {
+            let facts = CaseFacts::of(&case, &[item], &events, None, SYSTEM_ACTOR);
+            tx.ws.put_case_facts(&case, &facts);
+        }
         Ok(())
     }
 

@@ -187,6 +187,7 @@ impl Engine {
             next_event: self.store.counter(trees::KEY_NEXT_EVENT)?,
             counters: BTreeMap::new(),
             applied: Applied::default(),
+            kept: None,
         })
     }
 
@@ -203,17 +204,21 @@ impl Engine {
     /// Commits without flushing, whatever the mode (sweeps flush once at their end).
     fn commit_batch(&self, tx: Tx<'_>) -> Result<Applied, ApiError> {
         let (ws, applied) = Engine::seal(tx);
+        let closed = ws.closed_cases().to_vec();
         self.store.commit_unflushed(ws)?;
+        self.settle_facts(&closed);
         Ok(applied)
     }
 
     fn commit(&self, tx: Tx<'_>, message: impl Into<String>) -> Result<Applied, ApiError> {
         let (ws, mut applied) = Engine::seal(tx);
+        let closed = ws.closed_cases().to_vec();
         if self.durable_each {
             self.store.commit(ws)?;
         } else {
             self.store.commit_unflushed(ws)?;
         }
+        self.settle_facts(&closed);
         applied.message = message.into();
         Ok(applied)
     }
@@ -229,6 +234,8 @@ pub(crate) struct Tx<'a> {
     /// The next value of every id counter this change set advanced, by `meta` key.
     counters: BTreeMap<&'static [u8], u64>,
     pub applied: Applied,
+    /// When set, a copy of every event written (the generator computes KPI facts from it).
+    pub kept: Option<Vec<Event>>,
 }
 
 impl Tx<'_> {
@@ -285,6 +292,9 @@ impl Tx<'_> {
             why,
         };
         self.ws.put_event(&event);
+        if let Some(kept) = &mut self.kept {
+            kept.push(event);
+        }
     }
 }
 

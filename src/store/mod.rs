@@ -238,6 +238,12 @@ pub trait Storage: Send + Sync {
     /// Case ids (`Closed`) or request ids (`RequestCreated`) whose time lies in the
     /// half-open `span`, in time order: a bounded read of one period.
     fn ids_between(&self, index: PeriodIndex, span: Span) -> Result<Vec<u64>, StoreError>;
+
+    /// The closed cases in `span` with their KPI facts, if settled (`period::closed_between`).
+    fn closed_between(
+        &self,
+        span: Span,
+    ) -> Result<Vec<(u64, Option<crate::domain::kpi::CaseFacts>)>, StoreError>;
 }
 
 impl dyn Storage + '_ {

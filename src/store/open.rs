@@ -326,3 +326,22 @@ impl Drop for Store {
         }
     }
 }
+
+/// sled's errors as the store reports them: a full disk, damaged data (with the fix).
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Io(io) if super::reserve::is_full(&io) => {
+                StoreError::DiskFull {
+                    path: "the store".into(),
+                }
+            }
+            sled::Error::Corruption { at, .. } => StoreError::Corrupt(format!(
+                "{}: sled read damaged data{}; restore the last backup with `casebench restore BACKUP`",
+                last_opened(),
+                at.map(|a| format!(" at {a:?}")).unwrap_or_default()
+            )),
+            e => StoreError::Sled(e.to_string()),
+        }
+    }
+}

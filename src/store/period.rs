@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::trees::{self, Tree};
-use super::{bad_key, StoreError};
+use super::{bad_key, codec, encode, StoreError, WriteSet};
+use crate::domain::kpi::CaseFacts;
+use crate::domain::Case;
 
 /// Which period index to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,4 +46,60 @@ pub(super) fn ids_between(
         out.push(id);
     }
     Ok(out)
+}
+
+/// The closed cases in `span`, in closing order, each with its KPI facts when they were
+/// settled (`None`: closed in a change whose facts were not written yet, or before facts
+/// existed).
+pub(super) fn closed_between(
+    tree: &sled::Tree,
+    (since, until): Span,
+) -> Result<Vec<(u64, Option<CaseFacts>)>, StoreError> {
+    let name = trees::NAMES[Tree::Closed as usize];
+    let (from, to) = (trees::time_id_key(since, 0), trees::time_id_key(until, 0));
+    let mut out = vec![];
+    for kv in tree.range(from.as_slice()..to.as_slice()) {
+        let (k, v) = kv?;
+        let (_, id) = trees::read_time_id_key(&k).ok_or_else(|| bad_key(name))?;
+        let facts = match v.is_empty() {
+            true => None,
+            false => Some(codec::decode(name, &v)?),
+        };
+        out.push((id, facts));
+    }
+    Ok(out)
+}
+
+impl WriteSet {
+    /// `idx_closed`: a closed or cancelled case by its closing time; its KPI facts are
+    /// written later by [`WriteSet::put_case_facts`] (the entry starts empty).
+    pub(super) fn put_closed(&mut self, prev: Option<&Case>, case: &Case) {
+        let old = prev.and_then(|p| p.closed);
+        if old == case.closed {
+            return;
+        }
+        if let Some(t) = old {
+            self.del(Tree::Closed, trees::time_id_key(t, case.id.0));
+        }
+        if let Some(t) = case.closed {
+            self.put(Tree::Closed, trees::time_id_key(t, case.id.0), vec![]);
+            self.closed.push(case.id);
+        }
+    }
+
+    /// The KPI facts of a closed case, beside its entry in `idx_closed`.
+    pub fn put_case_facts(&mut self, case: &Case, facts: &CaseFacts) {
+        if let Some(t) = case.closed {
+            self.put(
+                Tree::Closed,
+                trees::time_id_key(t, case.id.0),
+                encode(facts),
+            );
+        }
+    }
+
+    /// The cases this set closes or cancels.
+    pub fn closed_cases(&self) -> &[crate::domain::CaseId] {
+        &self.closed
+    }
 }

@@ -9,29 +9,12 @@ use serde::de::DeserializeOwned;
 use super::trees::{self, Tree};
 use super::writeset::index_keys;
 use super::{bad_key, codec, DueEntry, PeriodIndex, Span, Storage, StoreError, WriteSet};
+use crate::domain::kpi::CaseFacts;
 use crate::domain::{
     ApprovalPolicy, CampaignDef, CampaignRun, Case, CaseId, CaseState, CertItem, Event, Group,
     Notification, OrgSettings, OrgUnit, Policy, Product, Request, RequestId, Resource, Shadow,
     User, WorkItem, WorkItemId,
 };
-
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        match e {
-            sled::Error::Io(io) if super::reserve::is_full(&io) => {
-                StoreError::DiskFull {
-                    path: "the store".into(),
-                }
-            }
-            sled::Error::Corruption { at, .. } => StoreError::Corrupt(format!(
-                "{}: sled read damaged data{}; restore the last backup with `casebench restore BACKUP`",
-                super::open::last_opened(),
-                at.map(|a| format!(" at {a:?}")).unwrap_or_default()
-            )),
-            e => StoreError::Sled(e.to_string()),
-        }
-    }
-}
 
 /// A store open on sled. After a write that could not be saved (a full disk), the sled
 /// handle is dropped and reopened, so what is served is what is on disk.
@@ -594,5 +577,9 @@ impl Storage for Store {
 
     fn ids_between(&self, index: PeriodIndex, span: Span) -> Result<Vec<u64>, StoreError> {
         super::period::ids_between(&self.tree(index.tree())?, index, span)
+    }
+
+    fn closed_between(&self, span: Span) -> Result<Vec<(u64, Option<CaseFacts>)>, StoreError> {
+        super::period::closed_between(&self.tree(Tree::Closed)?, span)
     }
 }

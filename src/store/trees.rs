@@ -41,7 +41,7 @@
 //! | `idx_cert_work`| work item id                          | run id ‖ item no (items in review) |
 //! | `calendars`    | name                                  | `Calendar`       |
 //! |  `meta`        | `calendar/default`                    | the default calendar's name (String) |
-//! | `idx_closed`   | closed time ‖ case id                 | – (closed and cancelled cases) |
+//! | `idx_closed`   | closed time ‖ case id                 | `CaseFacts` (closed and cancelled cases; empty until the engine settles them) |
 //! | `idx_request_time` | created ‖ request id              | –                |
 //! |  `meta`        | `idx/period`                          | – (the two above are complete: built once at open for an older store) |
 //!

@@ -17,14 +17,16 @@ pub struct WriteSet {
     pub(super) ops: Vec<(Tree, Vec<u8>, Option<Vec<u8>>)>,
     /// Changes to `meta` counters, applied inside the transaction (read, add, write).
     pub(super) counts: std::collections::BTreeMap<Vec<u8>, i64>,
+    /// The cases this set closes (or cancels), for the engine to settle their KPI facts.
+    pub(super) closed: Vec<crate::domain::CaseId>,
 }
 
 impl WriteSet {
-    fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: Vec<u8>) {
+    pub(super) fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: Vec<u8>) {
         self.ops.push((tree, key.into(), Some(value)));
     }
 
-    fn del(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
+    pub(super) fn del(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
         self.ops.push((tree, key.into(), None));
     }
 
@@ -306,22 +308,6 @@ impl WriteSet {
             trees::KEY_DEFAULT_CALENDAR,
             encode(&name.to_string()),
         );
-    }
-}
-
-impl WriteSet {
-    /// `idx_closed`: a closed or cancelled case by its closing time.
-    fn put_closed(&mut self, prev: Option<&Case>, case: &Case) {
-        let old = prev.and_then(|p| p.closed);
-        if old == case.closed {
-            return;
-        }
-        if let Some(t) = old {
-            self.del(Tree::Closed, trees::time_id_key(t, case.id.0));
-        }
-        if let Some(t) = case.closed {
-            self.put(Tree::Closed, trees::time_id_key(t, case.id.0), vec![]);
-        }
     }
 }
 

@@ -5,18 +5,18 @@
 //! Requests count in the period they were created in, cases in the period they closed in;
 //! SLA breaches of open work items count when their deadline lies in the period.
 
+mod facts;
 mod stats;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Utc};
 
-use super::{Engine, SYSTEM_ACTOR};
+use super::Engine;
 use crate::api::{ApiError, KpiArgs, KpiOffender, KpiReport};
 use crate::domain::approval::{Decision, How};
-use crate::domain::{
-    Calendar, Case, CaseId, EventKind, ProvisioningMode, Request, RequestId, WorkItemId,
-};
+use crate::domain::kpi::CaseFacts;
+use crate::domain::{Calendar, CaseId, ProvisioningMode, Request, RequestId, WorkItemId};
 use crate::store::PeriodIndex;
 use stats::{Keys, Tally};
 
@@ -127,87 +127,48 @@ impl Pass<'_> {
         Ok(())
     }
 
-    /// The keys of a case: its resource, its request's product, the performer of its last
-    /// completed work item, the first group offered one.
-    fn case_keys(&self, c: &Case, items: &[crate::domain::WorkItem]) -> Result<Keys, ApiError> {
-        let product = match c.request {
-            Some(r) => self.engine.store.request(r)?.map(|r| r.product),
-            None => None,
+    /// Lead time, first action, escalations and breaches of one case, from its facts.
+    fn case(&mut self, id: CaseId, f: &CaseFacts) {
+        let keys = Keys {
+            resource: f.resource.clone(),
+            product: f.product.clone(),
+            approver: f.approver.clone(),
+            group: f.group.clone(),
+            kind: f.kind.name().to_string(),
+            week: week(f.closed.unwrap_or(self.until)),
         };
-        Ok(Keys {
-            resource: c.resource.clone(),
-            product,
-            approver: items
-                .iter()
-                .filter(|w| w.closed.is_some())
-                .max_by_key(|w| w.closed)
-                .and_then(|w| w.performer.clone()),
-            group: items.iter().find_map(|w| w.candidates.first().cloned()),
-            kind: c.kind.name().to_string(),
-            week: week(c.closed.unwrap_or(self.until)),
-        })
+        let end = f.closed.unwrap_or(self.until);
+        if f.closed.is_some() {
+            let figure = format!("case-lead/{}", f.kind.name());
+            self.duration(&keys, &figure, f.created, end);
+        }
+        if let Some(t) = f.first_action {
+            self.duration(&keys, "first-action", f.created, t);
+        }
+        self.tally
+            .count(&keys, "escalations", f.escalations as usize);
+        // Done after its deadline, or still open past it at the end of the period.
+        let breaches = f.breaches(self.until);
+        self.tally.count(&keys, "sla-breaches", breaches);
+        if breaches > 0 || f.closed.is_some() {
+            self.worst.push(KpiOffender {
+                case: id,
+                kind: f.kind,
+                title: String::new(),
+                lead_secs: (end - f.created).num_seconds().max(0),
+                working_secs: self.working(f.created, end),
+                breaches: breaches as u32,
+                open: f.closed.is_none(),
+            });
+        }
     }
 
-    /// Lead time, first action, escalations and breaches of one case.
-    fn case(&mut self, c: &Case) -> Result<(), ApiError> {
-        let store = &self.engine.store;
-        let mut items = vec![];
-        for w in &c.work_items {
-            items.extend(store.work_item(*w)?);
+    /// The facts of a case the index has none for (closed before facts were written, or
+    /// still open).
+    fn live(&mut self, id: CaseId) -> Result<(), ApiError> {
+        if let Some((_, f)) = self.engine.case_facts(id)? {
+            self.case(id, &f);
         }
-        let keys = self.case_keys(c, &items)?;
-        let end = c.closed.unwrap_or(self.until);
-        if c.closed.is_some() {
-            self.duration(
-                &keys,
-                &format!("case-lead/{}", c.kind.name()),
-                c.created,
-                end,
-            );
-        }
-        let mut escalations = 0;
-        let mut first = None;
-        let events = match c.closed {
-            Some(_) => store.case_events(c.id)?,
-            None => vec![],
-        };
-        for e in events {
-            match e.what {
-                EventKind::Escalated { .. } => escalations += 1,
-                EventKind::Claimed { .. }
-                | EventKind::Commented
-                | EventKind::WorkItemCompleted { .. }
-                | EventKind::ApprovalDecided { .. }
-                | EventKind::CertDecided { .. }
-                    if e.actor != SYSTEM_ACTOR && first.is_none() =>
-                {
-                    first = Some(e.time)
-                }
-                _ => {}
-            }
-        }
-        if let Some(t) = first {
-            self.duration(&keys, "first-action", c.created, t);
-        }
-        self.tally.count(&keys, "escalations", escalations);
-        // Done after its deadline, or still open past it at the end of the period.
-        let breaches = items
-            .iter()
-            .filter(|w| {
-                w.deadline
-                    .is_some_and(|d| w.closed.unwrap_or(self.until) > d)
-            })
-            .count();
-        self.tally.count(&keys, "sla-breaches", breaches);
-        self.worst.push(KpiOffender {
-            case: c.id,
-            kind: c.kind,
-            title: c.title.clone(),
-            lead_secs: (end - c.created).num_seconds().max(0),
-            working_secs: self.working(c.created, end),
-            breaches: breaches as u32,
-            open: c.closed.is_none(),
-        });
         Ok(())
     }
 }
@@ -242,10 +203,12 @@ impl Engine {
             }
         }
         let mut seen = std::collections::HashSet::new();
-        for id in self.store.ids_between(PeriodIndex::Closed, span)? {
-            if let Some(c) = self.store.case(CaseId(id))? {
-                seen.insert(c.id);
-                pass.case(&c)?;
+        for (id, facts) in self.store.closed_between(span)? {
+            let id = CaseId(id);
+            seen.insert(id);
+            match facts {
+                Some(f) => pass.case(id, &f),
+                None => pass.live(id)?,
             }
         }
         pass.open_breaches(args.since, &mut seen)?;
@@ -253,11 +216,17 @@ impl Engine {
         let Pass {
             tally, mut worst, ..
         } = pass;
-        worst.retain(|o| o.breaches > 0 || !o.open);
         worst.sort_by(|a, b| {
             (b.breaches, b.lead_secs, a.case).cmp(&(a.breaches, a.lead_secs, b.case))
         });
         worst.truncate(WORST);
+        for o in &mut worst {
+            o.title = self
+                .store
+                .case(o.case)?
+                .map(|c| c.title)
+                .unwrap_or_default();
+        }
         Ok(KpiReport {
             since: args.since,
             until: args.until,
@@ -282,9 +251,9 @@ impl Pass<'_> {
             if late.is_none_or(|d| d < since) || !seen.insert(c) {
                 continue;
             }
-            if let Some(case) = self.engine.store.case(c)? {
-                if case.closed.is_none() {
-                    self.case(&case)?;
+            if let Some((_, f)) = self.engine.case_facts(c)? {
+                if f.closed.is_none() {
+                    self.case(c, &f);
                 }
             }
         }
