@@ -76,12 +76,20 @@ fn asof_shows_the_old_holders_inbox_read_only() {
 
     d.type_text(":asof 2026-11-20T14:00:00Z\n");
     let screen = d.screen(80, 24);
+    // At 80 columns the banner is short and stands in for the title; the line above the
+    // status bar says read-only. Wider, it says it all.
+    assert!(screen.contains("\" AS OF 11-20 14:00  Mine 1"), "{screen}");
+    assert!(screen.contains("Closed 0"), "every queue fits: {screen}");
+    assert!(screen.contains("read-only: :asof now returns"), "{screen}");
+    let wide = d.screen(120, 40);
     assert!(
-        screen.contains("AS OF 2026-11-20 14:00 — read-only"),
-        "{screen}"
+        wide.contains("AS OF 2026-11-20 14:00 — read-only"),
+        "{wide}"
     );
     assert_eq!(d.app.inbox.len(), 1, "C-1 was alice's then");
     assert!(screen.contains("Rename the account"), "{screen}");
+    // Its deadline counts from the time looked at ("in 2d" from now).
+    assert!(screen.contains("alice        in 3d"), "{screen}");
     insta::assert_snapshot!("asof_80x24", screen);
 
     let events = engine.inspect().event_count();

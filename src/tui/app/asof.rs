@@ -38,12 +38,15 @@ pub(super) fn set(app: &mut App, text: &str) -> Vec<Effect> {
 }
 
 /// The header's banner while looking at the past.
-pub fn banner(app: &App) -> Option<String> {
+pub fn banner(app: &App, width: u16) -> Option<String> {
     let at = app.as_of?;
-    Some(format!(
-        " AS OF {} — read-only ",
-        app.session.zone.date_time(at)
-    ))
+    let when = app.session.zone.date_time(at);
+    // On a narrow screen the year and the words go (the line below says "read-only"), and
+    // the banner stands in for the title: the queues still need their room.
+    Some(match (width < 100, when.get(5..)) {
+        (true, Some(short)) => format!(" AS OF {short} "),
+        _ => format!(" AS OF {when} — read-only "),
+    })
 }
 
 /// What an update asks for, as of the time looked at: the loads are of the past, and a

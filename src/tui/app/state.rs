@@ -94,7 +94,8 @@ impl App {
         Look {
             theme: self.session.theme,
             zone: self.session.zone,
-            now: self.now,
+            // As of a past time, "in 2d" and "3h ago" count from that time.
+            now: self.as_of.unwrap_or(self.now),
             keymap: &self.keymap,
         }
     }

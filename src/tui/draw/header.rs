@@ -12,8 +12,17 @@ use crate::tui::panes::inbox::{queue_label, QUEUES};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
     let t = app.session.theme;
-    let mut spans = vec![Span::styled(" casebench ", t.title())];
-    if let Some(banner) = crate::tui::app::asof_banner(app) {
+    let banner = crate::tui::app::asof_banner(app, area.width);
+    let narrow = area.width < 100;
+    let mut spans = match banner.is_some() && narrow {
+        true => vec![],
+        false => vec![Span::styled(" casebench ", t.title())],
+    };
+    let title_w = if spans.is_empty() { 0 } else { 11 };
+    let banner_w = banner
+        .as_deref()
+        .map_or(0, unicode_width::UnicodeWidthStr::width);
+    if let Some(banner) = banner {
         spans.push(Span::styled(
             banner,
             t.urgency(crate::tui::format::Urgency::Overdue),
@@ -52,7 +61,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
                 .unwrap_or_else(|| "…".into())
         };
         let width = |label: fn(crate::api::Queue) -> &'static str, extra: usize| {
-            11 + approvals
+            title_w
+                + approvals
+                + banner_w
                 + QUEUES
                     .iter()
                     .enumerate()

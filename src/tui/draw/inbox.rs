@@ -170,9 +170,10 @@ fn row_line(
 ) -> Line<'static> {
     let t = app.session.theme;
     let marked = app.inbox.marks().contains(&r.id);
+    let now = app.as_of.unwrap_or(app.now);
     let (due, urgency) = match r.closed {
-        Some(t) if !r.state.is_active() => (format::ago(t, app.now), Urgency::None),
-        _ => format::deadline(r.deadline, app.now),
+        Some(t) if !r.state.is_active() => (format::ago(t, now), Urgency::None),
+        _ => format::deadline(r.deadline, now),
     };
     let mut spans = vec![
         Span::styled(if marked { "● " } else { "  " }, t.marked()),
