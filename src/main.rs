@@ -16,6 +16,7 @@ fn main() -> color_eyre::Result<()> {
         Run::Workbench(w) => cli::exit_code(workbench(w)),
         Run::Bench(ctx, args) => cli::exit_code(casebench::bench::run(&ctx, args)),
     };
+    casebench::bench::peak::record();
     std::process::exit(code);
 }
 

@@ -24,7 +24,9 @@ attributes = ["mail"]
 /// Runs `casebench --db DB --as bench ARGS…`; its time and peak RSS in MB.
 fn run(exe: &Path, db: &Path, args: &[&str]) -> Result<(Duration, f64), ApiError> {
     let started = Instant::now();
+    let peaks = super::peak::fresh("export");
     let child = Process::new(exe)
+        .env(super::peak::ENV, &peaks)
         .arg("--db")
         .arg(db)
         .args(["--as", "bench"])
@@ -43,7 +45,10 @@ fn run(exe: &Path, db: &Path, args: &[&str]) -> Result<(Duration, f64), ApiError
     if pid < 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
         return Err(ApiError::Internal(format!("{args:?} failed ({status})")));
     }
-    Ok((took, ru.ru_maxrss as f64 / 1024.0))
+    // Not `ru.ru_maxrss`: it holds this process's size at the spawn (`super::peak`).
+    let peak = super::peak::max_mb(&peaks);
+    let _ = std::fs::remove_file(&peaks);
+    Ok((took, peak))
 }
 
 /// `rows` unknown accounts, one a line.

@@ -7,6 +7,7 @@ mod campaign;
 pub mod cert_tui;
 mod export;
 mod kpi;
+pub mod peak;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -39,14 +40,6 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// Peak resident set of the children waited for so far, in MB.
-fn children_peak_mb() -> f64 {
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes into the struct we own.
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
-    ru.ru_maxrss as f64 / 1024.0
 }
 
 /// Peak resident set of this process, in MB.
@@ -91,6 +84,7 @@ impl Runner {
             .arg(&self.db)
             .args(args)
             .env("CASEBENCH_NOW", &self.now)
+            .env(peak::ENV, peak::path("children"))
             .env_remove("CASEBENCH_NOTIFY_COMMAND")
             .stdin(Stdio::null())
             .output()
@@ -167,6 +161,7 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
     let runs = args.runs.max(1);
     let now = ctx.clock.now();
     let mut report = Report { figures: vec![] };
+    peak::fresh("children");
     let generated;
     let db = match &args.store {
         Some(p) => {
@@ -208,7 +203,8 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
         eprintln!("kept the store at {}", db.display());
     }
     result?;
-    let peak_children = children_peak_mb();
+    let peak_children = peak::max_mb(&peak::path("children"));
+    let _ = std::fs::remove_file(peak::path("children"));
     report.add(
         "peak RSS of any casebench process above",
         peak_children,
