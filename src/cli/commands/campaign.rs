@@ -386,11 +386,20 @@ fn show_detail(d: &CampaignDetail, now: chrono::DateTime<chrono::Utc>) {
     }
 }
 
-/// `2 of 3 "owners" (reviewers: the resource's or product's owners)`.
+/// `2 of 3 "owners" (reviewers: the resource's or product's owners; 2bd, reminders 4bh
+/// before, calendar office)`.
 fn stage_line(r: &CampaignRun) -> String {
     let name = r
         .stage_def()
-        .map(|s| format!(" {:?} (reviewers: {})", s.name, s.reviewers.describe()))
+        .map(|s| {
+            let (who, timing) = (s.reviewers.describe(), s.timing());
+            let cal = (r.def.calendar.as_ref()).map(|c| format!(", calendar {c}"));
+            format!(
+                " {:?} (reviewers: {who}; {timing}{})",
+                s.name,
+                cal.unwrap_or_default()
+            )
+        })
         .unwrap_or_default();
     let iteration = if r.iteration > 1 {
         format!(", iteration {}", r.iteration)

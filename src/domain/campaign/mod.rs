@@ -215,6 +215,19 @@ impl StageDef {
         r.is_positive() && !super::approval::not_shorter(r, self.duration)
     }
 
+    /// Its durations as written: `2bd, reminders 4bh and 1bh before, escalate for 1bd`.
+    pub fn timing(&self) -> String {
+        let mut out = self.duration.to_string();
+        if !self.reminders.is_empty() {
+            let r: Vec<String> = self.reminders.iter().map(Span::to_string).collect();
+            out.push_str(&format!(", reminders {} before", r.join(" and ")));
+        }
+        if let Some(e) = self.escalate_for {
+            out.push_str(&format!(", escalate for {e}"));
+        }
+        out
+    }
+
     /// Its first duration in working time: the duration, a reminder, the escalation.
     pub fn work_span(&self) -> Option<Span> {
         std::iter::once(self.duration)

@@ -80,6 +80,13 @@ fn a_definition_checks_its_own_rules() {
         .to_string()
         .contains("stage 2 has no positive duration"));
     assert_eq!(def().work_span(), None);
+    d.stages[1].duration = Span::Work(WorkAmount::Days(2));
+    d.stages[1].escalate_for = Some(Span::Work(WorkAmount::Days(1)));
+    assert_eq!(
+        d.stages[1].timing(),
+        "2bd, reminders 4bh and 1h before, escalate for 1bd"
+    );
+    assert_eq!(def().stages[0].timing(), "1w, reminders 2d and 12h before");
     assert_eq!(
         ReviewerSource::parse("@it-ops").unwrap(),
         ReviewerSource::Group("it-ops".into())
