@@ -199,3 +199,97 @@ fn unknown_calendars_and_business_durations_without_one_are_refused_at_their_lin
     // Wall-clock durations need none.
     import(&w, &campaign(None, "manager", "3d", "reminders = [\"4h\"]")).unwrap();
 }
+
+/// `casebench` on the store at `db` as root at `now`: its exit code, stdout and stderr.
+fn cli(db: &std::path::Path, now: &str, args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("casebench")
+        .unwrap()
+        .arg("--db")
+        .arg(db)
+        .args(["--as", "root"])
+        .args(args)
+        .env("CASEBENCH_NOW", now)
+        .env("TZ", "UTC")
+        .env_remove("CASEBENCH_USER")
+        .env_remove("CASEBENCH_DB")
+        .env_remove("CASEBENCH_NOTIFY_COMMAND")
+        .env("XDG_CONFIG_HOME", db.with_extension("config"))
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_string();
+    (
+        out.status.code().unwrap(),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
+}
+
+#[test]
+fn the_binary_refuses_at_the_files_line_with_exit_2_and_shows_the_durations_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, now) = (dir.path().join("s"), "2026-12-04T10:00:00Z");
+    let file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let ok = |args: &[&str]| {
+        let (code, out, err) = cli(&db, now, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    };
+    ok(&["init"]);
+    let users = file(
+        "u.csv",
+        "login,name,email,manager,groups\nann,Ann,,,ops\nbob,Bob,,ann,\n",
+    );
+    ok(&["import", "users", &users]);
+    let res = "[[resource]]\nid = \"sap\"\nkind = \"manual\"\nowners = \"ops\"\n";
+    ok(&["import", "resources", &file("r.toml", res)]);
+    ok(&[
+        "provision",
+        "add",
+        "sap",
+        "--account",
+        "bob",
+        "--owner",
+        "bob",
+    ]);
+    let q = file("q.toml", &campaign(None, "manager", "3bd", ""));
+    let (code, _, err) = cli(&db, now, &["import", "campaigns", &q]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("q.toml:7: stage 1: 3bd needs a working-time calendar"),
+        "{err}"
+    );
+    let nope = file("n.toml", &campaign(Some("nope"), "manager", "2bd", ""));
+    let (code, _, err) = cli(&db, now, &["import", "campaigns", &nope]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.ends_with("n.toml:3: no calendar \"nope\""), "{err}");
+    let list = ok(&["--json", "campaign", "list"]);
+    assert!(
+        list.contains("\"campaigns\": []"),
+        "nothing imported: {list}"
+    );
+    ok(&["import", "calendars", &file("c.toml", CALENDARS)]);
+    let text = campaign(Some("office"), "manager", "2bd", "reminders = [\"4bh\"]");
+    ok(&["import", "campaigns", &file("q.toml", &text)]);
+    ok(&["campaign", "start", "q4"]);
+    let show = ok(&["campaign", "show", "q4"]);
+    assert!(
+        show.contains(
+            "(reviewers: the owner's manager; 2bd, reminders 4bh before, calendar office)"
+        ),
+        "{show}"
+    );
+    assert!(show.contains("deadline:    2026-12-09 10:00"), "{show}");
+    let json = ok(&["--json", "campaign", "show", "q4"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let stage = &v["run"]["def"]["stages"][0];
+    assert_eq!(stage["duration"], serde_json::json!({"work": {"days": 2}}));
+    assert_eq!(
+        stage["reminders"],
+        serde_json::json!([{"work": {"hours": 4}}])
+    );
+    assert_eq!(v["run"]["def"]["calendar"], "office");
+}
