@@ -390,16 +390,8 @@ fn show_detail(d: &CampaignDetail, now: chrono::DateTime<chrono::Utc>) {
 /// before, calendar office)`.
 fn stage_line(r: &CampaignRun) -> String {
     let name = r
-        .stage_def()
-        .map(|s| {
-            let (who, timing) = (s.reviewers.describe(), s.timing());
-            let cal = (r.def.calendar.as_ref()).map(|c| format!(", calendar {c}"));
-            format!(
-                " {:?} (reviewers: {who}; {timing}{})",
-                s.name,
-                cal.unwrap_or_default()
-            )
-        })
+        .describe_stage()
+        .map(|s| format!(" {s}"))
         .unwrap_or_default();
     let iteration = if r.iteration > 1 {
         format!(", iteration {}", r.iteration)

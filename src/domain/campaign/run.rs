@@ -121,6 +121,20 @@ impl CampaignRun {
             .and_then(|i| self.def.stages.get(i))
     }
 
+    /// The running stage as written: `"owners" (reviewers: the resource's or product's
+    /// owners; 2bd, reminders 4bh before, calendar office)`.
+    pub fn describe_stage(&self) -> Option<String> {
+        let s = self.stage_def()?;
+        let cal = (self.def.calendar.as_ref()).map(|c| format!(", calendar {c}"));
+        Some(format!(
+            "{:?} (reviewers: {}; {}{})",
+            s.name,
+            s.reviewers.describe(),
+            s.timing(),
+            cal.unwrap_or_default()
+        ))
+    }
+
     /// `in-review (stage 2 of 3)`, or the state.
     pub fn describe_state(&self) -> String {
         match self.state {
