@@ -3,6 +3,7 @@
 //! every item the actor holds (or, for a claim, is offered); `case complete|close|cancel`
 //! are refused with what to do instead.
 
+use casebench::domain::duration::Span;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
@@ -73,10 +74,10 @@ fn world() -> (Engine, tempfile::TempDir, CaseId) {
     let stage = StageDef {
         name: "owners".into(),
         reviewers: ReviewerSource::Group("ops".into()),
-        duration_secs: 86_400 * 7,
-        reminders_secs: vec![],
+        duration: Span::Wall(86_400 * 7),
+        reminders: vec![],
         no_response: NoResponse::Keep,
-        escalate_for_secs: None,
+        escalate_for: None,
         items: StageItems::All,
     };
     let def = CampaignDef {
@@ -89,6 +90,7 @@ fn world() -> (Engine, tempfile::TempDir, CaseId) {
         stages: vec![stage],
         remediate: Remediate::AtEnd,
         runs: vec![],
+        calendar: None,
     };
     let campaigns = vec![CampaignRecord { line: 1, def }];
     e.execute("root", Command::ImportCampaigns { campaigns })
@@ -224,7 +226,7 @@ fn a_campaign_timer_that_cannot_fire_is_dropped_and_the_sweep_goes_on() {
     let s = casebench::store::Store::open(&db).unwrap();
     let mut poisoned = run.clone();
     let mut second = poisoned.def.stages[0].clone();
-    second.duration_secs = i64::MAX;
+    second.duration = Span::Wall(i64::MAX);
     poisoned.def.stages.push(second);
     let mut ws = casebench::store::WriteSet::default();
     ws.put_campaign_run(Some(&run), &poisoned);

@@ -7,6 +7,7 @@
 mod campaign_support;
 
 use casebench::clock::Clock;
+use casebench::domain::duration::Span;
 use chrono::Duration;
 use proptest::prelude::*;
 
@@ -54,8 +55,8 @@ fn campaign() -> World {
         StageItems::All,
         NoResponse::Escalate,
     );
-    first.escalate_for_secs = Some(86_400);
-    first.reminders_secs = vec![48 * 3600, 12 * 3600];
+    first.escalate_for = Some(Span::Wall(86_400));
+    first.reminders = vec![Span::Wall(48 * 3600), Span::Wall(12 * 3600)];
     let second = stage(
         ReviewerSource::Owners,
         StageItems::Accepted,

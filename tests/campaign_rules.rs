@@ -5,6 +5,7 @@
 
 mod campaign_support;
 
+use casebench::domain::duration::Span;
 use chrono::Duration;
 
 use campaign_support::{def, manager_then_owners, stage, t0, world, World};
@@ -105,7 +106,7 @@ fn no_response_revoke_revokes_by_rule_through_a_manual_case() {
 fn escalate_moves_undecided_items_to_the_managers_manager_then_leaves_them_undecided() {
     let w = two_accounts();
     let mut stages = one_stage(NoResponse::Escalate);
-    stages[0].escalate_for_secs = Some(2 * 86_400);
+    stages[0].escalate_for = Some(Span::Wall(2 * 86_400));
     w.import(def(stages));
     w.start();
     let (bob, carl) = (w.item("sap/bob"), w.item("sap/carl"));
@@ -164,7 +165,7 @@ fn reminders_go_48h_and_12h_before_the_deadline_to_reviewers_with_undecided_item
     // eve has no manager: her account goes to sap's owners (@ops: olga).
     w.account("eve", "hr-rw");
     let mut stages = one_stage(NoResponse::Keep);
-    stages[0].reminders_secs = vec![48 * 3600, 12 * 3600];
+    stages[0].reminders = vec![Span::Wall(48 * 3600), Span::Wall(12 * 3600)];
     w.import(def(stages));
     w.start();
     assert_eq!(w.detail().reviewers.len(), 2);
@@ -447,7 +448,10 @@ fn unknown_resource_product_unit_or_reviewer_is_refused_at_import_naming_the_lin
         &|d| d.stages[0].reviewers = ReviewerSource::Group("zed".into()),
         "no group @zed",
     );
-    bad(&|d| d.stages[0].duration_secs = 0, "no positive duration");
+    bad(
+        &|d| d.stages[0].duration = Span::Wall(0),
+        "no positive duration",
+    );
 }
 
 #[test]

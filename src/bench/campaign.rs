@@ -4,6 +4,7 @@
 //! items (10,000 decided) when the benchmark runs at 100,000 cases or more; at fewer, as
 //! many items as cases (at least 1,000), so CI's small run stays quick.
 
+use crate::domain::duration::Span;
 use std::path::Path;
 use std::time::Instant;
 
@@ -35,14 +36,15 @@ fn definition() -> CampaignDef {
         stages: vec![StageDef {
             name: "owners".into(),
             reviewers: ReviewerSource::Owners,
-            duration_secs: 14 * 86_400,
-            reminders_secs: vec![48 * 3600, 12 * 3600],
+            duration: Span::Wall(14 * 86_400),
+            reminders: vec![Span::Wall(48 * 3600), Span::Wall(12 * 3600)],
             no_response: NoResponse::Keep,
-            escalate_for_secs: None,
+            escalate_for: None,
             items: StageItems::All,
         }],
         remediate: Remediate::AtEnd,
         runs: vec![],
+        calendar: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! reviewer managing 10,000 people, an account each, a campaign over them), the reviewer's
 //! certification case opened headless, keys timed to their frame.
 
+use crate::domain::duration::Span;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -49,14 +50,15 @@ pub fn managers_campaign(name: &str, resource: &str, days: i64) -> CampaignDef {
         stages: vec![StageDef {
             name: "managers".into(),
             reviewers: ReviewerSource::Manager,
-            duration_secs: days * 86_400,
-            reminders_secs: vec![48 * 3600],
+            duration: Span::Wall(days * 86_400),
+            reminders: vec![Span::Wall(48 * 3600)],
             no_response: NoResponse::Keep,
-            escalate_for_secs: None,
+            escalate_for: None,
             items: StageItems::All,
         }],
         remediate: Remediate::AtEnd,
         runs: vec![],
+        calendar: None,
     }
 }
 

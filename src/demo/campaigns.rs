@@ -10,6 +10,7 @@
 //!   accepted): started 4 days ago, in review in stage 1, partly decided by several
 //!   managers.
 
+use crate::domain::duration::Span;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{ADMIN, USERS_CSV};
@@ -87,10 +88,10 @@ fn stage(n: usize, s: &Stage) -> Result<StageDef, ApiError> {
     Ok(StageDef {
         name: format!("stage {n}: {}", s.0),
         reviewers: ReviewerSource::parse(s.0).map_err(|e| ApiError::BadInput(e.to_string()))?,
-        duration_secs: s.1 * 86_400,
-        reminders_secs: s.2.iter().map(|h| h * 3600).collect(),
+        duration: Span::Wall(s.1 * 86_400),
+        reminders: s.2.iter().map(|h| Span::Wall(h * 3600)).collect(),
         no_response: s.3,
-        escalate_for_secs: None,
+        escalate_for: None,
         items: s.4,
     })
 }
@@ -114,6 +115,7 @@ pub fn definitions() -> Result<Vec<CampaignDef>, ApiError> {
                         .collect::<Result<_, _>>()?,
                     remediate: *remediate,
                     runs: vec![],
+                    calendar: None,
                 })
             },
         )

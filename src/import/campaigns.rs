@@ -6,12 +6,13 @@
 //! description = "Quarterly review"    # optional
 //! scope = { resources = ["sap"], products = ["vpn"], org_unit = "finance", attribute = "groups=fin-rw" }
 //! remediate = "at-end"                # at-end (default) | at-once
+//! calendar = "office"                 # optional: working-time calendar of its stages
 //!
 //! [[campaign.stage]]
 //! name = "managers"                   # default: the reviewers as written
 //! reviewers = "manager"               # manager | owners | LOGIN | @GROUP
-//! duration = "14d"
-//! reminders = ["48h", "12h"]          # optional: this long before the deadline
+//! duration = "14d"                   # or "10bd" / "6bh": working time
+//! reminders = ["48h", "12h"]          # optional: this long before the deadline (or "4bh")
 //! no_response = "escalate"            # keep (default) | revoke | escalate
 //! escalate_for = "3d"                 # optional, with escalate (default: the duration again)
 //! items = "all"                       # all (default) | accepted | undecided (a later stage)
@@ -19,17 +20,24 @@
 //!
 //! The scope may also be a `[campaign.scope]` table. A definition that could not run (see
 //! `CampaignDef::validate`) is refused at the line of the value it is about.
+//!
+//! Working durations count in the calendar of the stage's reviewer when it names one (a
+//! login or `@GROUP` with a calendar), else the campaign's `calendar`, else the store
+//! default (docs/cli.md "Business durations"); a stage with one where no calendar applies,
+//! and an unknown calendar, are refused at their line.
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::lines::{no_group, no_user, FileLines};
+use super::needs_calendar;
 use super::products::Src;
 use crate::api::{ApiError, CampaignRecord};
 use crate::domain::campaign::{
     CampaignDef, NoResponse, Remediate, ReviewerSource, Scope, StageDef, StageItems, MAX_REMINDERS,
     MAX_STAGES,
 };
+use crate::domain::duration::Span;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +53,7 @@ struct RawCampaign {
     description: Option<String>,
     scope: Option<Spanned<RawScope>>,
     remediate: Option<Remediate>,
+    calendar: Option<Spanned<String>>,
     #[serde(default)]
     stage: Vec<Spanned<RawStage>>,
 }
@@ -85,9 +94,12 @@ struct StageAt {
     table: usize,
     duration: usize,
     /// Each reminder's line and length.
-    reminders: Vec<(usize, i64)>,
+    reminders: Vec<(usize, Span)>,
     escalate_for: Option<usize>,
     items: Option<usize>,
+    /// The stage's first working duration ([`StageDef::work_span`]) and its line, which
+    /// the engine refuses where no calendar applies.
+    work: Option<(Span, usize)>,
 }
 
 impl CampaignAt {
@@ -124,7 +136,7 @@ impl CampaignAt {
         } else if rest.contains("reminder") {
             at.reminders
                 .iter()
-                .find(|(_, r)| *r <= 0 || *r >= s.duration_secs)
+                .find(|(_, r)| !s.reminder_fits(*r))
                 .map_or(at.table, |r| r.0)
         } else if rest.contains("escalate_for") {
             at.escalate_for.unwrap_or(at.table)
@@ -174,6 +186,7 @@ fn campaign(
         Some(s) => scope(src, s.get_ref(), &ctx, lines)?,
         None => Scope::default(),
     };
+    let calendar = src.calendar(&r.calendar, &ctx, lines)?;
     let mut stages = vec![];
     let mut stages_at = vec![];
     for (i, ssp) in r.stage.iter().enumerate() {
@@ -187,6 +200,10 @@ fn campaign(
             let what = format!("stage {}: {refusal}", i + 1);
             lines.value(&ctx, what, src.line(&ssp.get_ref().reviewers));
         }
+        if let Some((work, line)) = at.work {
+            let what = format!("stage {}: {}", i + 1, needs_calendar(&work));
+            lines.value(&ctx, what, line);
+        }
         stages.push(stage);
         stages_at.push(at);
     }
@@ -197,6 +214,7 @@ fn campaign(
         stages,
         remediate: r.remediate.unwrap_or(Remediate::AtEnd),
         runs: vec![],
+        calendar,
     };
     let at = CampaignAt {
         table,
@@ -256,7 +274,7 @@ fn stage(src: &Src, sp: &Spanned<RawStage>) -> Result<(StageDef, StageAt), ApiEr
         .map_err(|e| src.err(src.line(&r.reviewers), e.to_string()))?;
     let mut reminders = vec![];
     for v in &r.reminders {
-        reminders.push((src.line(v), src.secs(v)?));
+        reminders.push((src.line(v), src.span(v)?));
     }
     let stage = StageDef {
         name: r
@@ -265,13 +283,13 @@ fn stage(src: &Src, sp: &Spanned<RawStage>) -> Result<(StageDef, StageAt), ApiEr
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| r.reviewers.get_ref().trim().to_string()),
         reviewers,
-        duration_secs: src.secs(&r.duration)?,
-        reminders_secs: reminders.iter().map(|r| r.1).collect(),
+        duration: src.span(&r.duration)?,
+        reminders: reminders.iter().map(|r| r.1).collect(),
         no_response: r
             .no_response
             .as_ref()
             .map_or(NoResponse::Keep, |v| *v.get_ref()),
-        escalate_for_secs: r.escalate_for.as_ref().map(|v| src.secs(v)).transpose()?,
+        escalate_for: r.escalate_for.as_ref().map(|v| src.span(v)).transpose()?,
         items: r.items.as_ref().map_or(StageItems::All, |v| *v.get_ref()),
     };
     let at = StageAt {
@@ -280,7 +298,14 @@ fn stage(src: &Src, sp: &Spanned<RawStage>) -> Result<(StageDef, StageAt), ApiEr
         reminders,
         escalate_for: r.escalate_for.as_ref().map(|v| src.line(v)),
         items: r.items.as_ref().map(|v| src.line(v)),
+        work: None,
     };
+    let escalate = (stage.escalate_for.zip(at.escalate_for)).into_iter();
+    let work = std::iter::once((stage.duration, at.duration))
+        .chain(at.reminders.iter().copied().map(|(l, s)| (s, l)))
+        .chain(escalate)
+        .find(|(s, _)| s.is_work());
+    let at = StageAt { work, ..at };
     Ok((stage, at))
 }
 

@@ -80,10 +80,13 @@ fn reads_campaigns_with_stages_and_defaults() {
     let s1 = &q4.def.stages[0];
     assert_eq!(s1.name, "managers");
     assert_eq!(s1.reviewers, ReviewerSource::Manager);
-    assert_eq!(s1.duration_secs, 14 * 86_400);
-    assert_eq!(s1.reminders_secs, vec![48 * 3600, 12 * 3600]);
+    assert_eq!(s1.duration, Span::Wall(14 * 86_400));
+    assert_eq!(
+        s1.reminders,
+        vec![Span::Wall(48 * 3600), Span::Wall(12 * 3600)]
+    );
     assert_eq!(s1.no_response, NoResponse::Escalate);
-    assert_eq!(s1.escalate_for_secs, Some(3 * 86_400));
+    assert_eq!(s1.escalate_for, Some(Span::Wall(3 * 86_400)));
     assert_eq!(s1.items, StageItems::All);
     let s2 = &q4.def.stages[1];
     assert_eq!(s2.name, "@ops");
@@ -96,7 +99,7 @@ fn reads_campaigns_with_stages_and_defaults() {
     assert_eq!(vpn.scope.products, vec!["vpn"]);
     assert_eq!(vpn.stages[0].reviewers, ReviewerSource::Owners);
     assert_eq!(vpn.stages[0].no_response, NoResponse::Keep);
-    assert!(vpn.stages[0].reminders_secs.is_empty());
+    assert!(vpn.stages[0].reminders.is_empty());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! clock, and helpers that check the store's invariants after every step.
 #![allow(dead_code)]
 
+use casebench::domain::duration::Span;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -105,10 +106,10 @@ pub fn stage(reviewers: ReviewerSource, items: StageItems, no_response: NoRespon
     StageDef {
         name: "review".into(),
         reviewers,
-        duration_secs: 7 * 86_400,
-        reminders_secs: vec![48 * 3600],
+        duration: Span::Wall(7 * 86_400),
+        reminders: vec![Span::Wall(48 * 3600)],
         no_response,
-        escalate_for_secs: None,
+        escalate_for: None,
         items,
     }
 }
@@ -125,6 +126,7 @@ pub fn def(stages: Vec<StageDef>) -> CampaignDef {
         stages,
         remediate: Remediate::AtEnd,
         runs: vec![],
+        calendar: None,
     }
 }
 

@@ -386,11 +386,12 @@ fn show_detail(d: &CampaignDetail, now: chrono::DateTime<chrono::Utc>) {
     }
 }
 
-/// `2 of 3 "owners" (reviewers: the resource's or product's owners)`.
+/// `2 of 3 "owners" (reviewers: the resource's or product's owners; 2bd, reminders 4bh
+/// before, calendar office)`.
 fn stage_line(r: &CampaignRun) -> String {
     let name = r
-        .stage_def()
-        .map(|s| format!(" {:?} (reviewers: {})", s.name, s.reviewers.describe()))
+        .describe_stage()
+        .map(|s| format!(" {s}"))
         .unwrap_or_default();
     let iteration = if r.iteration > 1 {
         format!(", iteration {}", r.iteration)

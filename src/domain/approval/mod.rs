@@ -150,7 +150,7 @@ fn positive(s: Span) -> bool {
 
 /// A reminder `r` that is not shorter than the timeout `t`, where the two can be compared
 /// without a calendar (both wall-clock, or both in the same working unit).
-fn not_shorter(r: Span, t: Span) -> bool {
+pub(crate) fn not_shorter(r: Span, t: Span) -> bool {
     use super::duration::WorkAmount::{Days, Hours};
     match (r, t) {
         (Span::Wall(r), Span::Wall(t)) => r >= t,

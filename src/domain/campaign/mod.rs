@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::duration::Span;
 use super::DomainError;
 
 mod item;
@@ -115,12 +116,14 @@ pub enum Remediate {
 pub struct StageDef {
     pub name: String,
     pub reviewers: ReviewerSource,
-    pub duration_secs: i64,
+    /// How long the stage runs (positive; wall-clock or working time, counted in the
+    /// stage's calendar: see `Engine::stage_calendar`).
+    pub duration: Span,
     /// Remind reviewers with undecided items this long before the deadline.
-    pub reminders_secs: Vec<i64>,
+    pub reminders: Vec<Span>,
     pub no_response: NoResponse,
     /// How long an escalated stage runs on (none = its duration again).
-    pub escalate_for_secs: Option<i64>,
+    pub escalate_for: Option<Span>,
     pub items: StageItems,
 }
 
@@ -144,6 +147,9 @@ pub struct CampaignDef {
     pub remediate: Remediate,
     /// Its runs, oldest first (ids in the `campaign_runs` tree).
     pub runs: Vec<u64>,
+    /// The working-time calendar its stages' working durations count in when the stage's
+    /// reviewer has none; none = the store default.
+    pub calendar: Option<String>,
 }
 
 impl CampaignDef {
@@ -169,34 +175,65 @@ impl CampaignDef {
         }
         for (i, s) in self.stages.iter().enumerate() {
             let n = i + 1;
-            if s.duration_secs <= 0 {
+            if !s.duration.is_positive() {
                 return bad(format!("stage {n} has no positive duration"));
             }
             if i == 0 && s.items != StageItems::All {
                 return bad("stage 1 reviews every item: items = \"accepted\" or \"undecided\" is for a later stage".into());
             }
-            if s.reminders_secs.len() > MAX_REMINDERS {
+            if s.reminders.len() > MAX_REMINDERS {
                 return bad(format!("stage {n} has more than {MAX_REMINDERS} reminders"));
             }
-            if let Some(r) = s
-                .reminders_secs
-                .iter()
-                .find(|r| **r <= 0 || **r >= s.duration_secs)
-            {
+            if let Some(r) = s.reminders.iter().find(|r| !s.reminder_fits(**r)) {
                 return bad(format!(
-                    "stage {n}: a reminder {r}s before the deadline is not within its duration"
+                    "stage {n}: a reminder {r} before the deadline is not within its duration"
                 ));
             }
-            if s.escalate_for_secs.is_some_and(|e| e <= 0) {
+            if s.escalate_for.is_some_and(|e| !e.is_positive()) {
                 return bad(format!("stage {n}: escalate_for must be positive"));
             }
-            if s.escalate_for_secs.is_some() && s.no_response != NoResponse::Escalate {
+            if s.escalate_for.is_some() && s.no_response != NoResponse::Escalate {
                 return bad(format!(
                     "stage {n}: escalate_for without no_response = \"escalate\""
                 ));
             }
         }
         Ok(())
+    }
+
+    /// The first stage duration, reminder or escalation in working time (which needs a
+    /// calendar).
+    pub fn work_span(&self) -> Option<Span> {
+        self.stages.iter().find_map(StageDef::work_span)
+    }
+}
+
+impl StageDef {
+    /// A reminder `r` that is positive and, where that can be told without a calendar,
+    /// shorter than the stage's duration.
+    pub fn reminder_fits(&self, r: Span) -> bool {
+        r.is_positive() && !super::approval::not_shorter(r, self.duration)
+    }
+
+    /// Its durations as written: `2bd, reminders 4bh and 1bh before, escalate for 1bd`.
+    pub fn timing(&self) -> String {
+        let mut out = self.duration.to_string();
+        if !self.reminders.is_empty() {
+            let r: Vec<String> = self.reminders.iter().map(Span::to_string).collect();
+            out.push_str(&format!(", reminders {} before", r.join(" and ")));
+        }
+        if let Some(e) = self.escalate_for {
+            out.push_str(&format!(", escalate for {e}"));
+        }
+        out
+    }
+
+    /// Its first duration in working time: the duration, a reminder, the escalation.
+    pub fn work_span(&self) -> Option<Span> {
+        std::iter::once(self.duration)
+            .chain(self.reminders.iter().copied())
+            .chain(self.escalate_for)
+            .find(Span::is_work)
     }
 }
 

@@ -4,10 +4,10 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::super::duration::add_secs;
 use serde::{Deserialize, Serialize};
 
-use super::super::{CaseId, DomainError};
+use super::super::duration::Span;
+use super::super::{Calendar, CaseId, DomainError};
 use super::{CampaignDef, StageDef};
 
 /// `created → in-review(n) → review-done → in-remediation → closed`.
@@ -121,6 +121,20 @@ impl CampaignRun {
             .and_then(|i| self.def.stages.get(i))
     }
 
+    /// The running stage as written: `"owners" (reviewers: the resource's or product's
+    /// owners; 2bd, reminders 4bh before, calendar office)`.
+    pub fn describe_stage(&self) -> Option<String> {
+        let s = self.stage_def()?;
+        let cal = (self.def.calendar.as_ref()).map(|c| format!(", calendar {c}"));
+        Some(format!(
+            "{:?} (reviewers: {}; {}{})",
+            s.name,
+            s.reviewers.describe(),
+            s.timing(),
+            cal.unwrap_or_default()
+        ))
+    }
+
     /// `in-review (stage 2 of 3)`, or the state.
     pub fn describe_state(&self) -> String {
         match self.state {
@@ -161,12 +175,14 @@ impl CampaignRun {
     }
 
     /// Opens stage `stage` at `now` (deadline: `deadline`, else now + its duration) and
-    /// schedules its reminders and deadline.
+    /// schedules its reminders and deadline; working durations count in `calendar` (the
+    /// stage's, chosen by the engine).
     pub fn open_stage(
         &mut self,
         stage: u32,
         now: DateTime<Utc>,
         deadline: Option<DateTime<Utc>>,
+        calendar: Option<&Calendar>,
     ) -> Result<(), DomainError> {
         self.stage = stage;
         self.state = RunState::InReview;
@@ -178,21 +194,32 @@ impl CampaignRun {
             .clone();
         let end = match deadline {
             Some(d) => d,
-            None => add_secs(now, def.duration_secs, "the stage's duration")?,
+            None => def.duration.after(now, calendar)?,
         };
-        self.schedule(end, &def.reminders_secs, now);
+        self.schedule(end, &def.reminders, now, calendar);
         Ok(())
     }
 
-    /// Moves the deadline (an escalation): the reminders are not repeated.
-    pub fn extend(&mut self, by_secs: i64, now: DateTime<Utc>) -> Result<(), DomainError> {
-        let end = add_secs(now, by_secs, "the escalation's duration")?;
+    /// Moves the deadline `by` from now (an escalation): the reminders are not repeated.
+    pub fn extend(
+        &mut self,
+        by: Span,
+        now: DateTime<Utc>,
+        calendar: Option<&Calendar>,
+    ) -> Result<(), DomainError> {
+        let end = by.after(now, calendar)?;
         self.escalated = true;
-        self.schedule(end, &[], now);
+        self.schedule(end, &[], now, calendar);
         Ok(())
     }
 
-    fn schedule(&mut self, end: DateTime<Utc>, reminders: &[i64], now: DateTime<Utc>) {
+    fn schedule(
+        &mut self,
+        end: DateTime<Utc>,
+        reminders: &[Span],
+        now: DateTime<Utc>,
+        calendar: Option<&Calendar>,
+    ) {
         self.stage_deadline = Some(end);
         self.timers.clear();
         self.timers.push(RunTimer {
@@ -200,8 +227,8 @@ impl CampaignRun {
             kind: RunTimerKind::Deadline,
         });
         for (i, r) in reminders.iter().enumerate() {
-            // A stored reminder no time can hold is no reminder.
-            let Ok(at) = add_secs(end, r.saturating_neg(), "a reminder") else {
+            // A stored reminder no time (or no calendar) can hold is no reminder.
+            let Ok(at) = r.before(end, calendar) else {
                 continue;
             };
             if at > now {

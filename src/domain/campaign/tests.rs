@@ -1,15 +1,16 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::domain::duration::{Span, WorkAmount};
 
 fn stage(items: StageItems) -> StageDef {
     StageDef {
         name: "s".into(),
         reviewers: ReviewerSource::Manager,
-        duration_secs: 7 * 86_400,
-        reminders_secs: vec![48 * 3600, 12 * 3600],
+        duration: Span::Wall(7 * 86_400),
+        reminders: vec![Span::Wall(48 * 3600), Span::Wall(12 * 3600)],
         no_response: NoResponse::Keep,
-        escalate_for_secs: None,
+        escalate_for: None,
         items,
     }
 }
@@ -25,6 +26,7 @@ fn def() -> CampaignDef {
         stages: vec![stage(StageItems::All), stage(StageItems::Accepted)],
         remediate: Remediate::AtEnd,
         runs: vec![],
+        calendar: None,
     }
 }
 
@@ -45,19 +47,46 @@ fn a_definition_checks_its_own_rules() {
         .to_string()
         .contains("stage 1 reviews every item"));
     let mut d = def();
-    d.stages[1].reminders_secs = vec![8 * 86_400];
+    d.stages[1].reminders = vec![Span::Wall(8 * 86_400)];
     assert!(d
         .validate()
         .unwrap_err()
         .to_string()
         .contains("not within its duration"));
     let mut d = def();
-    d.stages[1].escalate_for_secs = Some(3600);
+    d.stages[1].escalate_for = Some(Span::Wall(3600));
     assert!(d
         .validate()
         .unwrap_err()
         .to_string()
         .contains("escalate_for without"));
+    // Working time: positive, a reminder in the same unit shorter than the duration; one
+    // in another unit is left to the calendar.
+    let mut d = def();
+    d.stages[1].duration = Span::Work(WorkAmount::Days(2));
+    d.stages[1].reminders = vec![Span::Work(WorkAmount::Days(2))];
+    assert!(d
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("a reminder 2bd before the deadline is not within its duration"));
+    d.stages[1].reminders = vec![Span::Work(WorkAmount::Hours(4)), Span::Wall(3600)];
+    assert!(d.validate().is_ok());
+    assert_eq!(d.work_span(), Some(Span::Work(WorkAmount::Days(2))));
+    d.stages[1].duration = Span::Work(WorkAmount::Days(0));
+    assert!(d
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("stage 2 has no positive duration"));
+    assert_eq!(def().work_span(), None);
+    d.stages[1].duration = Span::Work(WorkAmount::Days(2));
+    d.stages[1].escalate_for = Some(Span::Work(WorkAmount::Days(1)));
+    assert_eq!(
+        d.stages[1].timing(),
+        "2bd, reminders 4bh and 1h before, escalate for 1bd"
+    );
+    assert_eq!(def().stages[0].timing(), "1w, reminders 2d and 12h before");
     assert_eq!(
         ReviewerSource::parse("@it-ops").unwrap(),
         ReviewerSource::Group("it-ops".into())
@@ -87,7 +116,7 @@ fn a_stage_schedules_reminders_before_its_deadline_and_refuses_late_decisions() 
         timers: vec![],
         remediating: vec![],
     };
-    run.open_stage(1, t0, None).unwrap();
+    run.open_stage(1, t0, None, None).unwrap();
     let end = t0 + chrono::Duration::days(7);
     assert_eq!(run.stage_deadline, Some(end));
     let mut at: Vec<_> = run.timers.iter().map(|t| (t.at, t.slot())).collect();

@@ -11,6 +11,7 @@
 //! - `remind.rs`: reminders before a deadline;
 //! - `views.rs`: the queries.
 
+mod calendar;
 mod check;
 mod control;
 mod decide;
@@ -81,7 +82,8 @@ impl Engine {
     }
 
     /// `import campaigns`: administrators; all or nothing. Every resource, product, org
-    /// unit, reviewer user and group named must exist.
+    /// unit, reviewer user, group and calendar named must exist, and a working duration
+    /// needs a calendar (the definition's, else the store default).
     pub(crate) fn import_campaigns(
         &self,
         tx: &mut Tx,
@@ -101,6 +103,8 @@ impl Engine {
                 return Err(at(format!("campaign {:?} is defined twice", def.name)));
             }
             self.check_campaign_refs(def)
+                .map_err(|e| at(e.to_string()))?;
+            self.check_stage_calendars(def)
                 .map_err(|e| at(e.to_string()))?;
         }
         let n = campaigns.len();

@@ -12,6 +12,7 @@ use crate::domain::campaign::{
     CampaignRun, Decision, NoResponse, Remediate, ReviewCase, ReviewerSource, RunState, RunTimer,
     RunTimerKind, StageItems,
 };
+use crate::domain::duration::Span;
 use crate::domain::{Case, CaseKind, CaseState, CertItem, EventKind, Outcome, Target, WorkItem};
 
 /// How often an in-remediation run looks at its remediations again.
@@ -107,7 +108,8 @@ impl Engine {
         stage: u32,
         deadline: Option<DateTime<Utc>>,
     ) -> Result<String, ApiError> {
-        run.open_stage(stage, tx.now, deadline)?;
+        let calendar = self.stage_calendar(run, stage)?;
+        run.open_stage(stage, tx.now, deadline, calendar.as_ref())?;
         let def = run.stage_def().cloned().expect("the stage was just opened");
         let due = run.stage_deadline;
         let mut cache = BTreeMap::new();
@@ -254,7 +256,7 @@ impl Engine {
             .filter(|i| items[*i].stage == stage && items[*i].work_item.is_some())
             .collect();
         if escalate && def.no_response == NoResponse::Escalate && !run.escalated {
-            let by = def.escalate_for_secs.unwrap_or(def.duration_secs);
+            let by = def.escalate_for.unwrap_or(def.duration);
             if let Some(said) = self.escalate_stage(tx, run, &mut items, &in_stage, by)? {
                 tx.ws.put_campaign_run(Some(&prev_run), run);
                 return Ok(said);
@@ -392,9 +394,10 @@ impl Engine {
         run: &mut CampaignRun,
         items: &mut [CertItem],
         in_stage: &[usize],
-        by_secs: i64,
+        by: Span,
     ) -> Result<Option<String>, ApiError> {
-        run.extend(by_secs, tx.now)?;
+        let calendar = self.stage_calendar(run, run.stage)?;
+        run.extend(by, tx.now, calendar.as_ref())?;
         let deadline = run.stage_deadline;
         let mut moved = 0;
         let mut managers: BTreeMap<String, Option<String>> = BTreeMap::new();

@@ -1,6 +1,8 @@
 //! Schema 3 → 4: approval steps' reminders and timeouts became spans (wall-clock or working
 //! time; old second counts read as wall-clock), and `calendar` was added at the end of
-//! `ApprovalPolicy` (so of the copy a request in approval holds), `Product` and `Group`.
+//! `ApprovalPolicy` (so of the copy a request in approval holds), `Product` and `Group`;
+//! certification stages' durations, reminders and escalations became spans too, and
+//! `calendar` was added at the end of `CampaignDef` (so of the copy a run holds).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,10 @@ use crate::domain::approval::{
     Approval, ApprovalTimer, Approvers, Level, NoApprover, OnTimeout, Purpose, SelfApproval, Step,
     StepRun,
 };
+use crate::domain::campaign::{
+    CampaignDef, CampaignRun, NoResponse, Remediate, ReviewCase, ReviewerSource, RunState,
+    RunTimer, Scope, StageDef, StageItems,
+};
 use crate::domain::duration::Span;
 use crate::domain::{
     ApprovalPolicy, CaseId, Group, OpRef, Product, Request, RequestId, RequestState, ValidityTimer,
@@ -23,7 +29,9 @@ pub(super) fn migrate(store: &Store) -> Result<(), StoreError> {
     upgrade::<Request, RequestV3>(store, Tree::Requests, |r| r.into())?;
     // `calendar: None` at the end is one zero byte more.
     append_none::<Product>(store, Tree::Products)?;
-    append_none::<Group>(store, Tree::Groups)
+    append_none::<Group>(store, Tree::Groups)?;
+    upgrade::<CampaignDef, CampaignDefV3>(store, Tree::Campaigns, |d| d.into())?;
+    upgrade::<CampaignRun, CampaignRunV3>(store, Tree::CampaignRuns, |r| r.into())
 }
 
 /// Values of `tree` not yet in the `New` layout, which is theirs with a last `None` field.
@@ -166,6 +174,99 @@ impl From<RequestV3> for Request {
     }
 }
 
+#[derive(Serialize, Deserialize)]
+pub(super) struct StageDefV3 {
+    pub name: String,
+    pub reviewers: ReviewerSource,
+    pub duration_secs: i64,
+    pub reminders_secs: Vec<i64>,
+    pub no_response: NoResponse,
+    pub escalate_for_secs: Option<i64>,
+    pub items: StageItems,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct CampaignDefV3 {
+    pub name: String,
+    pub description: Option<String>,
+    pub scope: Scope,
+    pub stages: Vec<StageDefV3>,
+    pub remediate: Remediate,
+    pub runs: Vec<u64>,
+}
+
+impl From<CampaignDefV3> for CampaignDef {
+    fn from(d: CampaignDefV3) -> CampaignDef {
+        let stage = |s: StageDefV3| StageDef {
+            name: s.name,
+            reviewers: s.reviewers,
+            duration: Span::Wall(s.duration_secs),
+            reminders: s.reminders_secs.into_iter().map(Span::Wall).collect(),
+            no_response: s.no_response,
+            escalate_for: s.escalate_for_secs.map(Span::Wall),
+            items: s.items,
+        };
+        CampaignDef {
+            name: d.name,
+            description: d.description,
+            scope: d.scope,
+            stages: d.stages.into_iter().map(stage).collect(),
+            remediate: d.remediate,
+            runs: d.runs,
+            calendar: None,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct CampaignRunV3 {
+    pub id: u64,
+    pub name: String,
+    pub number: u32,
+    pub def: CampaignDefV3,
+    pub state: RunState,
+    pub stage: u32,
+    pub iteration: u32,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    pub stage_deadline: Option<DateTime<Utc>>,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    pub stage_started: Option<DateTime<Utc>>,
+    pub escalated: bool,
+    pub started_by: String,
+    #[serde(with = "crate::domain::time::ts")]
+    pub started: DateTime<Utc>,
+    #[serde(with = "crate::domain::time::ts_opt")]
+    pub closed: Option<DateTime<Utc>>,
+    pub items: u32,
+    pub cases: Vec<ReviewCase>,
+    pub timers: Vec<RunTimer>,
+    pub remediating: Vec<u32>,
+}
+
+impl From<CampaignRunV3> for CampaignRun {
+    fn from(r: CampaignRunV3) -> CampaignRun {
+        CampaignRun {
+            id: r.id,
+            name: r.name,
+            number: r.number,
+            def: r.def.into(),
+            state: r.state,
+            stage: r.stage,
+            iteration: r.iteration,
+            stage_deadline: r.stage_deadline,
+            stage_started: r.stage_started,
+            escalated: r.escalated,
+            started_by: r.started_by,
+            started: r.started,
+            closed: r.closed,
+            items: r.items,
+            cases: r.cases,
+            timers: r.timers,
+            remediating: r.remediating,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::super::Storage;
@@ -261,6 +362,7 @@ mod tests {
         let mut bytes = encode(&group);
         bytes.pop();
         insert(Tree::Groups, b"ops", bytes);
+        insert_campaigns(&store, t);
         store.flush().unwrap();
         drop(store);
         let store = reopen(&path);
@@ -283,10 +385,96 @@ mod tests {
         );
         assert_eq!(store.product("vpn").unwrap().unwrap(), product);
         assert_eq!(store.group("ops").unwrap().unwrap(), group);
+        let (def, run) = check_campaigns(&store);
         // A second run changes nothing.
         super::super::migrate(&store, 3).unwrap();
+        assert_eq!(check_campaigns(&store), (def, run));
         assert_eq!(store.request(RequestId(7)).unwrap().unwrap(), r);
         assert_eq!(store.approval_policy("two").unwrap().unwrap(), p);
         assert_eq!(store.group("ops").unwrap().unwrap(), group);
+    }
+
+    fn old_def() -> CampaignDefV3 {
+        CampaignDefV3 {
+            name: "q4".into(),
+            description: Some("Quarterly".into()),
+            scope: Scope {
+                resources: vec!["sap".into()],
+                ..Scope::default()
+            },
+            stages: vec![StageDefV3 {
+                name: "managers".into(),
+                reviewers: ReviewerSource::Manager,
+                duration_secs: 14 * 86_400,
+                reminders_secs: vec![48 * 3600, 12 * 3600],
+                no_response: NoResponse::Escalate,
+                escalate_for_secs: Some(3 * 86_400),
+                items: StageItems::All,
+            }],
+            remediate: Remediate::AtEnd,
+            runs: vec![5],
+        }
+    }
+
+    /// A schema 3 campaign definition and its run (holding a copy of it).
+    fn insert_campaigns(store: &Store, t: DateTime<Utc>) {
+        let deadline = t + chrono::Duration::days(14);
+        let run = CampaignRunV3 {
+            id: 5,
+            name: "q4".into(),
+            number: 1,
+            def: CampaignDefV3 {
+                runs: vec![],
+                ..old_def()
+            },
+            state: RunState::InReview,
+            stage: 1,
+            iteration: 1,
+            stage_deadline: Some(deadline),
+            stage_started: Some(t),
+            escalated: false,
+            started_by: "root".into(),
+            started: t,
+            closed: None,
+            items: 3,
+            cases: vec![ReviewCase {
+                stage: 1,
+                iteration: 1,
+                case: CaseId(9),
+                reviewer: "mia".into(),
+                items: 3,
+            }],
+            timers: vec![RunTimer {
+                at: deadline,
+                kind: crate::domain::campaign::RunTimerKind::Deadline,
+            }],
+            remediating: vec![],
+        };
+        let t = |tree| store.tree(tree).unwrap();
+        t(Tree::Campaigns)
+            .insert(b"q4", encode(&old_def()))
+            .unwrap();
+        t(Tree::CampaignRuns)
+            .insert(trees::u64_key(5), encode(&run))
+            .unwrap();
+    }
+
+    /// The campaign and its run read in the new layout: wall-clock spans, no calendar.
+    fn check_campaigns(store: &Store) -> (CampaignDef, CampaignRun) {
+        let def = store.campaign("q4").unwrap().unwrap();
+        let s = &def.stages[0];
+        assert_eq!(s.duration, Span::Wall(14 * 86_400));
+        assert_eq!(
+            s.reminders,
+            vec![Span::Wall(48 * 3600), Span::Wall(12 * 3600)]
+        );
+        assert_eq!(s.escalate_for, Some(Span::Wall(3 * 86_400)));
+        assert_eq!((def.runs.clone(), def.calendar.clone()), (vec![5], None));
+        let run = store.campaign_run(5).unwrap().unwrap();
+        assert_eq!(run.def.stages, def.stages);
+        assert_eq!((run.def.calendar.clone(), run.items), (None, 3));
+        assert_eq!(run.cases[0].case, CaseId(9));
+        assert_eq!(run.timers[0].at, run.stage_deadline.unwrap());
+        (def, run)
     }
 }
