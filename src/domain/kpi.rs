@@ -44,9 +44,18 @@ impl CaseFacts {
     ) -> CaseFacts {
         let mut escalations = 0;
         let mut first_action = None;
-        // What happened after the case closed (a late comment) is not part of its figures.
-        let within = |e: &&Event| case.closed.is_none_or(|c| e.time <= c);
-        for e in events.iter().filter(within) {
+        // What happened after the case closed (a late comment, even in the same second) is
+        // not part of its figures: its events end with the change to closed or cancelled.
+        let end = match case.closed {
+            None => events.len(),
+            Some(_) => events
+                .iter()
+                .rposition(
+                    |e| matches!(&e.what, EventKind::StateChanged { to, .. } if !to.is_active()),
+                )
+                .map_or(events.len(), |i| i + 1),
+        };
+        for e in &events[..end] {
             match e.what {
                 EventKind::Escalated { .. } => escalations += 1,
                 EventKind::Claimed { .. }
