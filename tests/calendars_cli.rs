@@ -226,20 +226,12 @@ fn bad_files_change_nothing() {
 #[test]
 fn a_case_deadline_in_working_time() {
     let env = Env::new();
+    let new = |deadline: &'static str| -> Vec<&'static str> {
+        let args = "case new --kind generic --title T --deadline";
+        args.split(' ').chain([deadline]).collect()
+    };
     // Without a calendar, a working deadline is refused and no case is made.
-    let e = env.refused(
-        &[
-            "case",
-            "new",
-            "--kind",
-            "generic",
-            "--title",
-            "T",
-            "--deadline",
-            "3bd",
-        ],
-        2,
-    );
+    let e = env.refused(&new("3bd"), 2);
     assert!(e.contains("calendar"), "{e}");
     assert_eq!(env.json(&["case", "list", "--queue", "open"])["total"], 0);
     env.import();
@@ -251,20 +243,7 @@ fn a_case_deadline_in_working_time() {
         ("2bh", "2026-11-30T08:00:00Z"),
         ("2d", "2026-11-29T15:00:00Z"),
     ] {
-        let out = env.ok(
-            "root",
-            &[
-                "--json",
-                "case",
-                "new",
-                "--kind",
-                "generic",
-                "--title",
-                asked,
-                "--deadline",
-                asked,
-            ],
-        );
+        let out = env.ok("root", &[&["--json"], &new(asked)[..]].concat());
         let v: Value = serde_json::from_str(&out).unwrap();
         let case = v["case"].as_str().unwrap_or_else(|| panic!("{out}"));
         let shown = env.json(&["case", "show", case]);
@@ -275,19 +254,7 @@ fn a_case_deadline_in_working_time() {
         ("xbd", "invalid"),
         ("99999bd", "too long"),
     ] {
-        let e = env.refused(
-            &[
-                "case",
-                "new",
-                "--kind",
-                "generic",
-                "--title",
-                "T",
-                "--deadline",
-                bad,
-            ],
-            2,
-        );
+        let e = env.refused(&new(bad), 2);
         assert!(e.contains(says), "{bad}: {e}");
     }
 }
