@@ -163,8 +163,7 @@ impl Engine {
         }
         let closed = ws.closed_cases().to_vec();
         self.store.commit_unflushed(ws)?;
-        self.settle_facts(&closed);
-        Ok(())
+        Ok(self.settle_facts(&closed)?)
     }
 
     /// One case for the unknown accounts beyond [`MAX_CORRELATION_CASES`]; what the read's

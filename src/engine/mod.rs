@@ -206,7 +206,7 @@ impl Engine {
         let (ws, applied) = Engine::seal(tx);
         let closed = ws.closed_cases().to_vec();
         self.store.commit_unflushed(ws)?;
-        self.settle_facts(&closed);
+        self.settle_facts(&closed)?;
         Ok(applied)
     }
 
@@ -218,7 +218,11 @@ impl Engine {
         } else {
             self.store.commit_unflushed(ws)?;
         }
-        self.settle_facts(&closed);
+        let settled = self.settle_facts(&closed);
+        // Durable: the change is on disk whatever became of its facts (they stay empty).
+        if !self.durable_each {
+            settled?;
+        }
         applied.message = message.into();
         Ok(applied)
     }

@@ -5,14 +5,17 @@ use super::super::{Engine, SYSTEM_ACTOR};
 use crate::api::ApiError;
 use crate::domain::kpi::CaseFacts;
 use crate::domain::{Case, CaseId};
-use crate::store::WriteSet;
+use crate::store::{StoreError, WriteSet};
 
 impl Engine {
-    /// Writes the facts of the cases a committed change closed. They are derived data: when
-    /// this fails the entries stay empty and a report computes those facts from the cases.
-    pub(in crate::engine) fn settle_facts(&self, closed: &[CaseId]) {
+    /// Writes the facts of the cases a committed change closed. They are derived data: a
+    /// case whose facts cannot be computed keeps an empty entry, which a report reads from
+    /// the case. The write's own failure is returned: a failed write reopens the store, so
+    /// a change committed without a flush before it would be gone, and must not be
+    /// reported done.
+    pub(in crate::engine) fn settle_facts(&self, closed: &[CaseId]) -> Result<(), StoreError> {
         if closed.is_empty() {
-            return;
+            return Ok(());
         }
         let mut ws = WriteSet::default();
         for id in closed {
@@ -20,8 +23,7 @@ impl Engine {
                 ws.put_case_facts(&case, &facts);
             }
         }
-        // A failed write leaves the entries empty, which the report reads correctly.
-        let _ = self.store.commit_unflushed(ws);
+        self.store.commit_unflushed(ws)
     }
 
     /// A case and its facts as they are in the store (events only for a closed case: an
