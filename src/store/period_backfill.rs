@@ -49,30 +49,20 @@ mod tests {
 
     fn case(id: u64, closed: Option<DateTime<Utc>>) -> Case {
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let state = match closed {
+            Some(_) => CaseState::Closed,
+            None => CaseState::Open,
+        };
         Case {
-            id: CaseId(id),
-            kind: CaseKind::Generic,
-            title: format!("case {id}"),
-            description: None,
-            state: if closed.is_some() {
-                CaseState::Closed
-            } else {
-                CaseState::Open
-            },
-            outcome: None,
-            requester: "ann".into(),
-            resource: None,
-            object: None,
-            parent: None,
-            policy: None,
-            external_ticket: None,
-            work_items: vec![],
-            operations: vec![],
-            correlation: None,
-            created: t,
-            modified: t,
+            state,
             closed,
-            request: None,
+            ..Case::new(
+                CaseId(id),
+                CaseKind::Generic,
+                format!("case {id}"),
+                "ann",
+                t,
+            )
         }
     }
 
