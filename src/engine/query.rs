@@ -43,7 +43,7 @@ impl Engine {
                 s.cases_in_states(&active, usize::MAX)?
             }
             Queue::Overdue => s
-                .deadlines_until(self.now())?
+                .deadlines_between(chrono::DateTime::<chrono::Utc>::MIN_UTC, self.now())?
                 .into_iter()
                 .map(|x| x.1)
                 .collect(),

@@ -137,9 +137,11 @@ pub trait Storage: Send + Sync {
     /// Open work items `login` delegated away.
     fn delegated_by(&self, login: &str) -> Result<Vec<(WorkItemId, CaseId)>, StoreError>;
 
-    /// Open work items whose deadline is at or before `until`, oldest deadline first.
-    fn deadlines_until(
+    /// Open work items whose deadline is at or after `since` and at or before `until`,
+    /// oldest deadline first.
+    fn deadlines_between(
         &self,
+        since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(WorkItemId, CaseId)>, StoreError>;
 

@@ -31,21 +31,33 @@ impl PeriodIndex {
 /// `[since, until)`: a half-open period.
 pub type Span = (DateTime<Utc>, DateTime<Utc>);
 
+/// Each entry of the period index `tree` (named `name`) whose time lies in `span`, in time
+/// order: its id and its value.
+fn entries<T>(
+    tree: &sled::Tree,
+    name: &str,
+    (since, until): Span,
+    mut each: impl FnMut(u64, &[u8]) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let (from, to) = (trees::time_id_key(since, 0), trees::time_id_key(until, 0));
+    let mut out = vec![];
+    for kv in tree.range(from.as_slice()..to.as_slice()) {
+        let (k, v) = kv?;
+        let (_, id) = trees::read_time_id_key(&k).ok_or_else(|| bad_key(name))?;
+        out.push(each(id, &v)?);
+    }
+    Ok(out)
+}
+
 /// The ids in the period index `tree` whose time lies in `span`, in time order.
 pub(super) fn ids_between(
     tree: &sled::Tree,
     index: PeriodIndex,
-    (since, until): Span,
+    span: Span,
 ) -> Result<Vec<u64>, StoreError> {
-    let name = trees::NAMES[index.tree() as usize];
-    let (from, to) = (trees::time_id_key(since, 0), trees::time_id_key(until, 0));
-    let mut out = vec![];
-    for kv in tree.range(from.as_slice()..to.as_slice()) {
-        let (k, _) = kv?;
-        let (_, id) = trees::read_time_id_key(&k).ok_or_else(|| bad_key(name))?;
-        out.push(id);
-    }
-    Ok(out)
+    entries(tree, trees::NAMES[index.tree() as usize], span, |id, _| {
+        Ok(id)
+    })
 }
 
 /// The closed cases in `span`, in closing order, each with its KPI facts when they were
@@ -53,21 +65,13 @@ pub(super) fn ids_between(
 /// existed).
 pub(super) fn closed_between(
     tree: &sled::Tree,
-    (since, until): Span,
+    span: Span,
 ) -> Result<Vec<(u64, Option<CaseFacts>)>, StoreError> {
     let name = trees::NAMES[Tree::Closed as usize];
-    let (from, to) = (trees::time_id_key(since, 0), trees::time_id_key(until, 0));
-    let mut out = vec![];
-    for kv in tree.range(from.as_slice()..to.as_slice()) {
-        let (k, v) = kv?;
-        let (_, id) = trees::read_time_id_key(&k).ok_or_else(|| bad_key(name))?;
-        let facts = match v.is_empty() {
-            true => None,
-            false => Some(codec::decode(name, &v)?),
-        };
-        out.push((id, facts));
-    }
-    Ok(out)
+    entries(tree, name, span, |id, v| match v.is_empty() {
+        true => Ok((id, None)),
+        false => Ok((id, Some(codec::decode(name, v)?))),
+    })
 }
 
 impl WriteSet {

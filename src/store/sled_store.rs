@@ -318,13 +318,20 @@ impl Storage for Store {
     }
 
     /// Open work items whose deadline is at or before `until`, oldest deadline first.
-    fn deadlines_until(
+    fn deadlines_between(
         &self,
+        since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(WorkItemId, CaseId)>, StoreError> {
         let mut out = vec![];
-        let end = trees::time_id_key(until, u64::MAX);
-        for kv in self.tree(Tree::Deadline)?.range(..=end.as_slice()) {
+        let (start, end) = (
+            trees::time_id_key(since, 0),
+            trees::time_id_key(until, u64::MAX),
+        );
+        for kv in self
+            .tree(Tree::Deadline)?
+            .range(start.as_slice()..=end.as_slice())
+        {
             let (k, v) = kv?;
             let (_, wi) = trees::read_time_id_key(&k).ok_or_else(|| bad_key("idx_deadline"))?;
             let case = trees::read_u64(&v).ok_or_else(|| bad_key("idx_deadline"))?;

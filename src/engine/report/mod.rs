@@ -16,7 +16,7 @@ use super::Engine;
 use crate::api::{ApiError, KpiArgs, KpiOffender, KpiReport};
 use crate::domain::approval::{Decision, How};
 use crate::domain::kpi::CaseFacts;
-use crate::domain::{Calendar, CaseId, ProvisioningMode, Request, RequestId, WorkItemId};
+use crate::domain::{Calendar, CaseId, ProvisioningMode, Request, RequestId};
 use crate::store::PeriodIndex;
 use stats::{Keys, Tally};
 
@@ -239,16 +239,16 @@ impl Engine {
 }
 
 impl Pass<'_> {
-    /// Open cases with a work item whose deadline fell in the period (from `idx_deadline`).
+    /// Open cases with a work item whose deadline fell in the period (the range of
+    /// `idx_deadline` that holds them).
     fn open_breaches(
         &mut self,
         since: DateTime<Utc>,
         seen: &mut std::collections::HashSet<CaseId>,
     ) -> Result<(), ApiError> {
-        let due: Vec<(WorkItemId, CaseId)> = self.engine.store.deadlines_until(self.until)?;
-        for (w, c) in due {
-            let late = self.engine.store.work_item(w)?.and_then(|w| w.deadline);
-            if late.is_none_or(|d| d < since) || !seen.insert(c) {
+        let due = self.engine.store.deadlines_between(since, self.until)?;
+        for (_, c) in due {
+            if !seen.insert(c) {
                 continue;
             }
             if let Some((_, f)) = self.engine.case_facts(c)? {
