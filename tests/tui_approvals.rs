@@ -64,15 +64,17 @@ fn ann_approves_bobs_vpn_request_in_the_tui() {
     ];
     assert!(tmux(&server.0, &args).status.success(), "tmux new-session");
 
-    let screen = server.until("Approvals 1", 10);
+    // The header's counts come before the queue's rows (under load, "loading…" a moment):
+    // wait for the row itself.
+    let screen = server.until("Approve Remote VPN for bob", 10);
+    assert!(screen.contains("Approvals 1"), "{screen}");
     assert!(screen.contains("1 Mine 1"), "{screen}");
-    assert!(screen.contains("Approve Remote VPN for bob"), "{screen}");
     server.send(&["Enter"]);
-    let screen = server.until("Request R-1", 5);
+    let screen = server.until("› level 1  manager", 5);
+    assert!(screen.contains("Request R-1"), "{screen}");
     assert!(screen.contains("Remote VPN (vpn)"), "{screen}");
     assert!(screen.contains("level 1 of 2"), "{screen}");
     assert!(screen.contains("90d from approval"), "{screen}");
-    assert!(screen.contains("› level 1  manager"), "{screen}");
     server.send(&["a"]);
     server.until("Approve R-1 on C-1?", 5);
     server.send(&["-l", "fine by me"]);
