@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod import;
+pub mod itsm;
 pub mod remote;
 pub mod store;
 pub mod tui;

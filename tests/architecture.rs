@@ -202,7 +202,7 @@ fn target(modules: &BTreeSet<Vec<String>>, to: &[String]) -> Vec<String> {
 }
 
 /// Whether `layer` may name `other` (top-level modules of src/, DESIGN.md §3): domain and
-/// clock name nothing of ours, api and store only domain, verbs only api/domain/clock, the
+/// clock name nothing of ours, api, store and itsm only domain, verbs only api/domain/clock, the
 /// engine no front end, the TUI no engine, store, CLI or socket, the CLI not the TUI. Nothing
 /// but the binary names `bench`, which measures the CLI and the TUI alike.
 fn may_name(layer: &str, other: &str) -> bool {
@@ -210,9 +210,9 @@ fn may_name(layer: &str, other: &str) -> bool {
     layer == other
         || match layer {
             "domain" | "clock" => false,
-            "api" | "store" => other == "domain",
+            "api" | "store" | "itsm" => other == "domain",
             "verbs" | "import" => below_front_ends(other),
-            "engine" => below_front_ends(other) || matches!(other, "store" | "import"),
+            "engine" => below_front_ends(other) || matches!(other, "store" | "import" | "itsm"),
             "demo" => below_front_ends(other) || matches!(other, "engine" | "import"),
             "tui" => below_front_ends(other) || matches!(other, "verbs" | "import"),
             "remote" => below_front_ends(other) || other == "engine",
