@@ -6,6 +6,7 @@ pub mod asof;
 mod calendar;
 mod campaign;
 mod feed;
+pub mod itsm;
 mod records;
 mod report;
 mod shop;
@@ -14,6 +15,7 @@ mod views;
 
 pub use asof::CaseAsOf;
 pub use calendar::CalendarList;
+pub use itsm::{ItsmStatus, SyncReport};
 pub use records::{NewCase, UserRecord};
 pub use report::{KpiArgs, KpiFigure, KpiGroup, KpiGroupRow, KpiOffender, KpiReport, Percentiles};
 pub use sweep::{Firing, SweepArgs, SweepReport};
@@ -208,6 +210,17 @@ pub enum Command {
         calendars: Vec<crate::domain::Calendar>,
         default: Option<String>,
     },
+    /// Sends a case to a ticket system (`[itsm.NAME]`): its ticket is created at the next
+    /// sync.
+    Outsource {
+        case: CaseId,
+        target: String,
+    },
+    /// Pushes new outsourced cases and polls open tickets (administrators, and the sweep).
+    SyncTickets {
+        target: Option<String>,
+        dry_run: bool,
+    },
 }
 
 /// What a command changed.
@@ -219,6 +232,9 @@ pub struct Applied {
     /// Sequence numbers of the events recorded.
     pub events: Vec<u64>,
     pub message: String,
+    /// What a ticket sync did (`SyncTickets`).
+    #[serde(default)]
+    pub sync: Option<itsm::SyncReport>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -429,6 +445,8 @@ pub enum Query {
         #[serde(with = "crate::domain::time::ts")]
         at: DateTime<Utc>,
     },
+    /// The configured ticket systems, with counts, and the outsourced cases not settled.
+    ItsmStatus,
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -464,6 +482,7 @@ pub enum Answer {
     Calendar(crate::domain::Calendar),
     CaseAsOf(CaseAsOf),
     KpiReport(KpiReport),
+    ItsmStatus(ItsmStatus),
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this

@@ -36,6 +36,9 @@ pub struct SweepReport {
     /// Notifications handed to the delivery command in this sweep, and failures.
     pub delivered: usize,
     pub delivery_failures: usize,
+    /// The ticket sync that followed (when ticket systems are configured), or its error.
+    #[serde(default)]
+    pub itsm: Option<Result<super::SyncReport, String>>,
 }
 
 /// When a sweep runs and what it may fire: every timer due at or before `until` (default:

@@ -35,6 +35,9 @@ pub struct CaseDetail {
     /// The campaign run a certification case belongs to: its label and the stage.
     #[serde(default)]
     pub campaign: Option<(String, u32)>,
+    /// The case's ticket in a ticket system, when it was outsourced.
+    #[serde(default)]
+    pub ticket: Option<crate::domain::Outsourcing>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,9 @@
 //!
 //! [serve]
 //! exports = "/srv/casebench/exports"   # the only place the server reads exports from
+//!
+//! [itsm.rt]                            # ticket systems (see `crate::itsm::config`)
+//! kind = "rt"
 //! ```
 
 use std::path::PathBuf;
@@ -22,6 +25,8 @@ struct File {
     notify: Notify,
     #[serde(default)]
     serve: Serve,
+    #[serde(default)]
+    itsm: std::collections::BTreeMap<String, crate::itsm::TargetSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +56,22 @@ pub fn notify_command() -> Result<Option<String>, ApiError> {
 /// The server's exports directory: `[serve] exports` in the config.
 pub fn serve_exports() -> Result<Option<PathBuf>, ApiError> {
     Ok(read()?.serve.exports)
+}
+
+/// The ticket systems of `[itsm.NAME]` tables; a table that is wrong is refused with the
+/// file and what is wrong (`CASEBENCH_CONFIG` names another file, for tests and servers).
+pub fn itsm_targets() -> Result<Vec<crate::itsm::Target>, ApiError> {
+    let file = read()?;
+    let label = config_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    file.itsm
+        .iter()
+        .map(|(name, spec)| {
+            spec.check(name)
+                .map_err(|e| ApiError::BadInput(format!("{label}: {e}")))
+        })
+        .collect()
 }
 
 /// The config file's tables (empty when there is no file).

@@ -160,7 +160,10 @@ pub struct Ctx {
 impl Ctx {
     /// The store in this process (fails with "busy" while a server or a workbench holds it).
     pub fn open(&self) -> Result<Engine, ApiError> {
-        Engine::open(&self.db, self.clock.clone())
+        let targets = config::itsm_targets()?;
+        let mut engine = Engine::open(&self.db, self.clock.clone())?;
+        engine.set_itsm_targets(targets);
+        Ok(engine)
     }
 
     /// The store's server, when one answers on `<store>.sock`. A socket that does not answer

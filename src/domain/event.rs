@@ -278,6 +278,8 @@ pub enum EventKind {
         work_item: WorkItemId,
         login: String,
     },
+    /// What happened to the case's ticket in a ticket system.
+    Ticket(super::TicketEvent),
 }
 
 impl EventKind {
@@ -339,6 +341,7 @@ impl EventKind {
             EventKind::WorkItemOpened { .. } => "work-item",
             EventKind::DeadlineSet { .. } => "deadline",
             EventKind::ActingFor { .. } => "on-behalf",
+            EventKind::Ticket(t) => t.verb(),
         }
     }
 
@@ -557,6 +560,7 @@ impl EventKind {
                 None => format!("{work_item} no deadline"),
             },
             EventKind::ActingFor { work_item, login } => format!("{work_item} for {login}"),
+            EventKind::Ticket(t) => t.describe(),
             _ => String::new(),
         }
     }

@@ -65,6 +65,8 @@ pub struct Resource {
     pub feed_fingerprint: Option<String>,
     /// The working-time calendar of the resource's cases; none = the store default.
     pub calendar: Option<String>,
+    /// The ticket system (`[itsm.NAME]` of the config file) its cases are outsourced to.
+    pub itsm: Option<String>,
 }
 
 impl Resource {

@@ -12,8 +12,8 @@ impl Engine {
     /// The single write path: checks, applies and records `command` as `actor`, atomically
     /// and durably (unless in batch mode).
     pub fn execute(&self, actor: &str, command: Command) -> Result<Applied, ApiError> {
-        if let Command::Backup { dest } = &command {
-            return self.backup_command(actor, dest);
+        if let Some(done) = self.outside_transaction(actor, &command) {
+            return done;
         }
         let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let user = self.actor(actor)?;
@@ -124,9 +124,27 @@ impl Engine {
             Command::ImportCalendars { calendars, default } => {
                 self.import_calendars(&mut tx, &user, calendars, default)?
             }
-            Command::Backup { .. } => unreachable!("taken above, outside the transaction"),
+            Command::Outsource { case, target } => self.outsource(&mut tx, &user, case, &target)?,
+            Command::Backup { .. } | Command::SyncTickets { .. } => unreachable!("taken above"),
         };
         self.commit(tx, message)
+    }
+
+    /// The commands that write no transaction of their own: a backup (the copy is taken
+    /// under the write lock itself) and a ticket sync (a transaction per case, between calls
+    /// to ticket systems).
+    fn outside_transaction(
+        &self,
+        actor: &str,
+        command: &Command,
+    ) -> Option<Result<Applied, ApiError>> {
+        match command {
+            Command::Backup { dest } => Some(self.backup_command(actor, dest)),
+            Command::SyncTickets { target, dry_run } => {
+                Some(self.sync_command(actor, target.as_deref(), *dry_run))
+            }
+            _ => None,
+        }
     }
 
     /// It writes no transaction: the copy is taken under the write lock itself.

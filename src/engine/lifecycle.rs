@@ -208,6 +208,7 @@ impl Engine {
         }
         tx.ws.put_case(None, &case);
         tx.ws.put_work_item(None, &item);
+        self.outsource_new(tx, &case)?;
         Ok((case, item))
     }
 

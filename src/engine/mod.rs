@@ -15,6 +15,7 @@ mod feed_file;
 mod gap;
 pub mod generate;
 mod handover;
+mod itsm;
 mod lifecycle;
 mod notify;
 mod provision;
@@ -51,6 +52,8 @@ pub struct Engine {
     notify_command: Option<String>,
     /// Which export files the sweep may read.
     feeds: FeedAccess,
+    /// The ticket systems cases may be outsourced to (`[itsm.NAME]` of the config file).
+    itsm: Vec<crate::itsm::Target>,
 }
 
 /// The actor of changes made by timers.
@@ -70,6 +73,7 @@ impl Engine {
             durable_each: true,
             notify_command: None,
             feeds: FeedAccess::Any,
+            itsm: vec![],
         }
     }
 
@@ -154,6 +158,11 @@ impl Engine {
     /// Delivers notifications through `command` (run by `sh -c`, message on stdin).
     pub fn set_notify_command(&mut self, command: Option<String>) {
         self.notify_command = command.filter(|c| !c.trim().is_empty());
+    }
+
+    /// The ticket systems cases may be outsourced to.
+    pub fn set_itsm_targets(&mut self, targets: Vec<crate::itsm::Target>) {
+        self.itsm = targets;
     }
 
     /// Which export files the sweep may read (a server: only under its exports directory).

@@ -45,6 +45,14 @@ impl Engine {
                     )));
                 }
             }
+            if let Some(t) = &r.itsm {
+                if !self.itsm.iter().any(|x| &x.name == t) {
+                    return Err(ApiError::BadInput(format!(
+                        "resource {:?}: no ITSM target {t:?}",
+                        r.id
+                    )));
+                }
+            }
             if let crate::domain::ResourceKind::SemiManual { feed, .. } = &r.kind {
                 self.feeds
                     .may_name(feed)

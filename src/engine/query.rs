@@ -195,7 +195,9 @@ impl Engine {
             None => None,
         };
         let campaign = self.campaign_of_case(&case)?;
+        let ticket = self.store.outsourcing(case.id)?;
         Ok(CaseDetail {
+            ticket,
             operations,
             case,
             work_items,

@@ -21,6 +21,7 @@ impl Service for Engine {
             Query::ListCases(q) => Answer::Cases(self.list(&user, &q)?),
             Query::ShowCase(c) => Answer::Case(self.detail(c)?),
             Query::CaseAsOf { case, at } => Answer::CaseAsOf(self.case_as_of(case, at)?),
+            Query::ItsmStatus => Answer::ItsmStatus(self.itsm_status()?),
             Query::CaseHistory(c) => Answer::History(self.history(c)?),
             Query::Org => Answer::Org(self.org_view()?),
             Query::CaseOfWorkItem(w) => Answer::CaseId(self.case_of(w)?),
@@ -84,7 +85,8 @@ impl Service for Engine {
         if !args.dry_run {
             check_sweep_time(now, clock)?;
         }
-        self.sweep_at(now, args.until.unwrap_or(now), args.dry_run)
+        let report = self.sweep_at(now, args.until.unwrap_or(now), args.dry_run)?;
+        Ok(self.then_sync(report))
     }
 }
 
@@ -109,7 +111,21 @@ impl Engine {
     /// client asks it, so no actor is checked).
     pub fn sweep_as_system(&self) -> Result<SweepReport, ApiError> {
         let now = self.now();
-        self.sweep_at(now, now, false)
+        let report = self.sweep_at(now, now, false)?;
+        Ok(self.then_sync(report))
+    }
+
+    /// After a sweep that fired, the ticket systems are synced (when any is configured). A
+    /// failure of the sync is reported, never the sweep's: the timers fired stand.
+    fn then_sync(&self, mut report: SweepReport) -> SweepReport {
+        if report.dry_run || !self.has_itsm() {
+            return report;
+        }
+        report.itsm = Some(
+            self.sync_tickets(super::SYSTEM_ACTOR, None, false)
+                .map_err(|e| e.to_string()),
+        );
+        report
     }
 
     fn history(&self, case: CaseId) -> Result<CaseHistory, ApiError> {

@@ -12,6 +12,7 @@
 //! grace = "15m"                   # how long the export may lag (default 15m)
 //! retention = "1d"                # completed operations stay visible (default 1d)
 //! calendar = "office"             # working-time calendar of its cases (optional)
+//! itsm = "rt"                     # its cases go to this ticket system ([itsm.rt] in config.toml)
 //!
 //! [resource.feed]                 # semi-manual only
 //! path = "exports/badge.csv"      # relative to this file
@@ -48,6 +49,7 @@ struct RawResource {
     grace: Option<Spanned<String>>,
     retention: Option<Spanned<String>>,
     calendar: Option<Spanned<String>>,
+    itsm: Option<Spanned<String>>,
     feed: Option<RawFeed>,
 }
 
@@ -77,6 +79,7 @@ pub struct ResourceLines {
     pub owners: usize,
     pub policy: Option<usize>,
     pub calendar: Option<usize>,
+    pub itsm: Option<usize>,
 }
 
 /// [`parse_resources_toml`], with the lines of each resource's owners and policy.
@@ -163,6 +166,7 @@ pub fn parse_resources_with_lines(
             owners: line_of(text, r.owners.span().start),
             policy: r.policy.as_ref().map(|p| line_of(text, p.span().start)),
             calendar: r.calendar.as_ref().map(|c| line_of(text, c.span().start)),
+            itsm: r.itsm.as_ref().map(|c| line_of(text, c.span().start)),
         });
         out.push(Resource {
             name: r.name.clone().unwrap_or_else(|| r.id.clone()),
@@ -179,6 +183,7 @@ pub fn parse_resources_with_lines(
             grace_due: None,
             feed_fingerprint: None,
             calendar: r.calendar.as_ref().map(|c| c.get_ref().clone()),
+            itsm: r.itsm.as_ref().map(|c| c.get_ref().clone()),
         });
     }
     Ok((out, lines))

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::CaseId;
+pub use crate::domain::TicketState;
 
 pub use config::{Auth, Kind, Secret, SecretSource, Target, TargetSpec};
 
@@ -47,36 +48,6 @@ impl Draft {
             label: format!("casebench-{case}"),
             body,
         }
-    }
-}
-
-/// Where a ticket stands, mapped from the system's own states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TicketState {
-    /// Still being worked (RT new/open/stalled, Jira new/indeterminate).
-    Open,
-    /// Worked and finished: the work succeeded (RT resolved, Jira done with a resolution
-    /// that is not a refusal).
-    Succeeded,
-    /// Worked and finished without success (RT rejected, Jira done as "Won't Do", …).
-    Failed,
-    /// The ticket is gone or refused as a ticket (RT deleted).
-    Rejected,
-}
-
-impl TicketState {
-    pub fn name(self) -> &'static str {
-        match self {
-            TicketState::Open => "open",
-            TicketState::Succeeded => "done-success",
-            TicketState::Failed => "done-failure",
-            TicketState::Rejected => "rejected",
-        }
-    }
-
-    pub fn is_final(self) -> bool {
-        self != TicketState::Open
     }
 }
 

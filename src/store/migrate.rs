@@ -3,7 +3,7 @@
 //! `calendar` at the end of `User` and `Resource` and made an escalation policy's durations
 //! spans (wall-clock or working time; old ones read as wall-clock); 3 → 4 did the same to
 //! approval steps and added `calendar` to approval policies, products and groups
-//! ([`v3`]). Each value still in the
+//! ([`v3`]); 4 → 5 added `itsm` at the end of `Resource`. Each value still in the
 //! old layout is read as it was and written in the new one. A value that already reads as
 //! the new layout (every byte of it) is left alone, so a migration cut short runs again
 //! safely; the schema version is written last.
@@ -42,6 +42,10 @@ pub(super) fn migrate(store: &Store, from: u32) -> Result<(), StoreError> {
     }
     if from < 4 {
         v3::migrate(store)?;
+    }
+    if from < 5 {
+        // `Resource::itsm`, a last `None`.
+        v3::append_none::<Resource>(store, Tree::Resources)?;
     }
     store.set_schema_version(trees::SCHEMA_VERSION)
 }
@@ -241,6 +245,7 @@ impl From<ResourceV2> for Resource {
             grace_due: r.grace_due,
             feed_fingerprint: r.feed_fingerprint,
             calendar: None,
+            itsm: None,
         }
     }
 }

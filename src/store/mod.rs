@@ -8,6 +8,7 @@
 
 mod campaign_store;
 mod codec;
+mod itsm_store;
 mod migrate;
 mod open;
 mod period;
@@ -30,6 +31,7 @@ use crate::domain::{
 };
 
 pub use codec::encode;
+pub use itsm_store::TicketStore;
 pub use period::{PeriodIndex, Span};
 pub use sled_store::Store;
 pub use writeset::WriteSet;
@@ -67,7 +69,7 @@ pub type DueEntry = (DateTime<Utc>, u8, u64, u16, CaseId);
 
 /// What the engine reads and writes: typed getters, bounded scans and atomic commits of a
 /// [`WriteSet`]. A backend implements it whole; the engine knows no other.
-pub trait Storage: Send + Sync {
+pub trait Storage: TicketStore + Send + Sync {
     fn path(&self) -> &Path;
 
     fn schema_version(&self) -> Result<Option<u32>, StoreError>;

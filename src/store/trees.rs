@@ -66,10 +66,10 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{time::from_millis, CaseId, WorkItemId};
 
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 32] = [
+pub const NAMES: [&str; 34] = [
     "meta",
     "cases",
     "work_items",
@@ -102,6 +102,8 @@ pub const NAMES: [&str; 32] = [
     "calendars",
     "idx_closed",
     "idx_request_time",
+    "itsm",
+    "idx_itsm",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -138,6 +140,8 @@ pub enum Tree {
     Calendars,
     Closed,
     RequestTime,
+    Itsm,
+    ItsmLive,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";

@@ -164,6 +164,7 @@ fn sweep(service: &dyn Service, actor: &str) -> Result<SweepReport, ApiError> {
             failed: vec![],
             delivered: 0,
             delivery_failures: 0,
+            itsm: None,
         }),
         other => other,
     }

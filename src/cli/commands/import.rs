@@ -70,9 +70,12 @@ pub fn run(ctx: &Ctx, what: ImportCmd) -> Result<(), ApiError> {
                 })
                 .collect();
             for (r, l) in resources.iter().zip(&lines) {
+                let ctx = format!("resource {:?}: ", r.id);
                 if let (Some(c), Some(line)) = (&r.calendar, l.calendar) {
-                    let ctx = format!("resource {:?}: ", r.id);
                     file_lines.value(&ctx, format!("no calendar {c:?}"), line);
+                }
+                if let (Some(t), Some(line)) = (&r.itsm, l.itsm) {
+                    file_lines.value(&ctx, format!("no ITSM target {t:?}"), line);
                 }
             }
             let policies = resources

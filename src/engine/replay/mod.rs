@@ -80,11 +80,15 @@ impl Replayed {
                 | EventKind::CertRemediation { .. }
                 | EventKind::CertNoResponse { .. }
                 | EventKind::CampaignChanged { .. }
-        ) {
+        ) && !matches!(&e.what, EventKind::Ticket(t) if !t.touches_case())
+        {
             self.case.modified = now;
         }
         match &e.what {
             EventKind::CaseOpened { .. } => record::fill_case(&mut self.case, &e.what),
+            EventKind::Ticket(crate::domain::TicketEvent::Linked { reference, .. }) => {
+                self.case.external_ticket = Some(reference.clone());
+            }
             EventKind::StateChanged { to, outcome, .. } => {
                 self.case.state = *to;
                 if !to.is_active() {

@@ -32,6 +32,7 @@ impl Engine {
                 request: None,
                 product: None,
                 campaign: None,
+                ticket: None,
             },
         })
     }

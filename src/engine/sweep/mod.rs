@@ -139,6 +139,7 @@ impl Engine {
             failed: run.failed,
             delivered,
             delivery_failures,
+            itsm: None,
         })
     }
 

@@ -35,7 +35,7 @@ pub(super) fn migrate(store: &Store) -> Result<(), StoreError> {
 }
 
 /// Values of `tree` not yet in the `New` layout, which is theirs with a last `None` field.
-fn append_none<New>(store: &Store, tree: Tree) -> Result<(), StoreError>
+pub(super) fn append_none<New>(store: &Store, tree: Tree) -> Result<(), StoreError>
 where
     New: Serialize + for<'de> Deserialize<'de>,
 {
@@ -362,11 +362,19 @@ mod tests {
         let mut bytes = encode(&group);
         bytes.pop();
         insert(Tree::Groups, b"ops", bytes);
+        // A resource of schema 4: without `itsm`, its last byte.
+        let text = "[[resource]]\nid = \"erp\"\nkind = \"manual\"\nowners = \"ops\"\n";
+        let base = std::path::Path::new("/");
+        let resource =
+            crate::import::parse_resources_toml("r.toml", text, base).unwrap()[0].clone();
+        let mut bytes = encode(&resource);
+        bytes.pop();
+        insert(Tree::Resources, b"erp", bytes);
         insert_campaigns(&store, t);
         store.flush().unwrap();
         drop(store);
         let store = reopen(&path);
-        assert_eq!(store.schema_version().unwrap(), Some(4));
+        assert_eq!(store.schema_version().unwrap(), Some(trees::SCHEMA_VERSION));
         let p = store.approval_policy("two").unwrap().unwrap();
         let step = &p.levels[0].steps[0];
         assert_eq!(step.timeout, Some(Span::Wall(3 * 86_400)));
@@ -385,6 +393,7 @@ mod tests {
         );
         assert_eq!(store.product("vpn").unwrap().unwrap(), product);
         assert_eq!(store.group("ops").unwrap().unwrap(), group);
+        assert_eq!(store.resource("erp").unwrap().unwrap(), resource);
         let (def, run) = check_campaigns(&store);
         // A second run changes nothing.
         super::super::migrate(&store, 3).unwrap();

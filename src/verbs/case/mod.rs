@@ -21,6 +21,7 @@ pub mod escalate;
 pub mod history;
 pub mod list;
 pub mod new;
+pub mod outsource;
 pub mod show;
 
 use chrono::{DateTime, Utc};
@@ -153,6 +154,7 @@ case_verbs! {
     Close => close,
     Cancel => cancel,
     Correlate => correlate,
+    Outsource => outsource,
 }
 
 /// The verb called `name` (or one of its aliases).
