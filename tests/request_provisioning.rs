@@ -223,7 +223,7 @@ impl World {
                     fingerprint: casebench::engine::Clock::now(&*self.clock)
                         .timestamp()
                         .to_string(),
-                    rows,
+                    rows: rows.into(),
                 },
             )
             .unwrap();

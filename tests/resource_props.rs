@@ -202,7 +202,7 @@ proptest! {
                         resource: "semi".into(),
                         label: "semi.csv".into(),
                         fingerprint: format!("{}", clock.now().timestamp()),
-                        rows,
+                        rows: rows.into(),
                     })
                 }
                 Op::Correlate(c, orphan) => e.execute("root", Command::Correlate {

@@ -1173,7 +1173,7 @@ fn snapshot_pending_operations_and_correlation() {
             resource: "badge".into(),
             label: "b.csv".into(),
             fingerprint: "x".into(),
-            rows,
+            rows: rows.into(),
         },
     )
     .unwrap();

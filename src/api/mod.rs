@@ -26,7 +26,7 @@ pub use campaign::{
     ItemFilter, ItemPick, RemediationRow, ReportRow, ReviewerProgress, Tally,
 };
 
-pub use feed::{FeedAttributes, FeedRow};
+pub use feed::{FeedAttributes, FeedRow, FeedRows, MAX_FEED_COLUMNS};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -126,7 +126,7 @@ pub enum Command {
         /// The file, for messages.
         label: String,
         fingerprint: String,
-        rows: Vec<FeedRow>,
+        rows: FeedRows,
     },
     /// Resolves a correlation case: the account's owner, or none (an orphan).
     Correlate {

@@ -328,6 +328,14 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
             ))
         }
     };
+    // sled's page cache: small for a one-shot command, larger where pages are read again.
+    let long = matches!(
+        cli.command,
+        None | Some(Cmd::Serve(_) | Cmd::Bench(_) | Cmd::Gen(_) | Cmd::Demo { .. } | Cmd::Sweep(_))
+    );
+    if long {
+        crate::store::set_cache_mb(crate::store::LONG_CACHE_MB);
+    }
     let db = match cli.db.clone() {
         Some(p) => p,
         None => data_path(if is_demo { "demo" } else { "store" })?,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::lifecycle::with_item;
 use super::{authz, Engine, Tx};
-use crate::api::{ApiError, FeedAttributes, FeedRow, NewCase};
+use crate::api::{ApiError, FeedAttributes, FeedRows, NewCase};
 use crate::domain::duration::add_secs;
 use crate::domain::resource::rank_candidates;
 use crate::domain::{
@@ -41,28 +41,44 @@ struct FeedRead<'a> {
     named: Vec<String>,
 }
 
-/// An export's rows sorted by account (of two rows of one account, the later counts): looked
-/// up by binary search, without a map of every account.
-struct Export(Vec<FeedRow>);
+/// An export's rows by account (of two rows of one account, the later counts): looked up
+/// by binary search in an index of row numbers, without a map of every account; a row's
+/// columns are made only when its account is looked at.
+struct Export {
+    rows: FeedRows,
+    /// Row numbers, sorted by account, one per account.
+    order: Vec<u32>,
+}
 
 impl Export {
-    fn new(mut rows: Vec<FeedRow>) -> Export {
-        rows.reverse();
-        rows.sort_by(|a, b| a.key.cmp(&b.key));
-        rows.dedup_by(|later, first| later.key == first.key);
-        Export(rows)
+    fn new(mut rows: FeedRows) -> Export {
+        rows.index_by_key();
+        let mut order = rows.take_index().unwrap_or_default();
+        // Of one account's rows (in their order), the last one stays.
+        order.reverse();
+        order.dedup_by(|a, b| rows.key(*a as usize) == rows.key(*b as usize));
+        order.reverse();
+        Export { rows, order }
     }
 
     fn position(&self, key: &str) -> Option<usize> {
-        self.0.binary_search_by(|r| r.key.as_str().cmp(key)).ok()
+        self.order
+            .binary_search_by(|r| self.rows.key(*r as usize).cmp(key))
+            .ok()
     }
 
-    fn get(&self, key: &str) -> Option<&FeedAttributes> {
-        self.position(key).map(|i| &self.0[i].attributes)
+    /// The row at `position` in the order by account.
+    fn row(&self, position: usize) -> usize {
+        self.order.get(position).map_or(usize::MAX, |r| *r as usize)
+    }
+
+    fn get(&self, key: &str) -> Option<FeedAttributes> {
+        self.position(key)
+            .map(|i| self.rows.attributes(self.row(i)))
     }
 
     fn len(&self) -> usize {
-        self.0.len()
+        self.order.len()
     }
 }
 
@@ -76,7 +92,7 @@ impl Engine {
         resource_id: &str,
         label: &str,
         fingerprint: &str,
-        rows: Vec<FeedRow>,
+        rows: FeedRows,
     ) -> Result<String, ApiError> {
         let resource = self.load_resource(resource_id)?;
         let ResourceKind::SemiManual { attributes, .. } = &resource.kind else {
@@ -112,9 +128,12 @@ impl Engine {
         }
         // Accounts nobody asked for.
         let users = self.store.users()?;
-        let unknown = export.0.iter().zip(known).filter(|(_, k)| !k);
-        for (row, _) in unknown {
-            self.unknown_account(tx, &mut r, &users, &row.key, &row.attributes)?;
+        let unknown = known.iter().enumerate().filter(|(_, k)| !**k);
+        for (position, _) in unknown {
+            let row = export.row(position);
+            let key = export.rows.key(row).to_string();
+            let attributes = export.rows.attributes(row);
+            self.unknown_account(tx, &mut r, &users, &key, &attributes)?;
             self.commit_part(tx, &mut in_part)?;
         }
         let summary = self.summarise_uncorrelated(tx, &r)?;
@@ -203,6 +222,7 @@ impl Engine {
         let label = r.label;
         let mut s = prev.clone();
         let seen = export.get(&s.key);
+        let seen = seen.as_ref();
         if seen.is_some() {
             s.last_seen = Some(tx.now);
         }

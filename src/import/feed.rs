@@ -1,7 +1,7 @@
 //! A semi-manual resource's export (CSV): one account per row. Refused whole, naming file
 //! and line, on a missing key column, a duplicate account, bad encoding or a malformed row.
 
-use crate::api::{ApiError, FeedRow};
+use crate::api::{ApiError, FeedRows};
 
 /// A fingerprint of an export's bytes (FNV-1a 64), to notice when it changed.
 pub fn fingerprint(bytes: &[u8]) -> String {
@@ -35,7 +35,7 @@ pub fn parse_feed_csv(
     bytes: &[u8],
     key: &str,
     attributes: &[String],
-) -> Result<Vec<FeedRow>, ApiError> {
+) -> Result<FeedRows, ApiError> {
     let bad = |line: u64, msg: String| ApiError::BadInput(format!("{label}: line {line}: {msg}"));
     if std::str::from_utf8(bytes).is_err() {
         let valid = match std::str::from_utf8(bytes) {
@@ -67,9 +67,11 @@ pub fn parse_feed_csv(
             return Err(bad(1, format!("no attribute column {a:?}")));
         }
     }
-    let mut out = vec![];
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| {
+    let plan = column_plan(&headers, key);
+    let mut out = FeedRows::new();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let more = reader.read_record(&mut rec).map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             match e.kind() {
                 csv::ErrorKind::UnequalLengths {
@@ -81,45 +83,61 @@ pub fn parse_feed_csv(
                 _ => bad(line, format!("malformed CSV: {e}")),
             }
         })?;
+        if !more {
+            break;
+        }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let account = rec.get(key_at).unwrap_or("").to_string();
+        let account = rec.get(key_at).unwrap_or("");
         if account.is_empty() {
             return Err(bad(line, format!("empty {key}")));
         }
-        let attributes = headers
+        let values = plan
             .iter()
-            .zip(rec.iter())
-            .filter(|(h, _)| *h != key)
-            .map(|(h, v)| (h.clone(), v.to_string()))
-            .collect();
-        out.push(FeedRow {
-            line,
-            key: account,
-            attributes,
-        });
+            .map(|(name, at)| (name.as_str(), rec.get(*at).unwrap_or("")));
+        out.push(line, account, values)
+            .map_err(|why| bad(line, why))?;
     }
-    if let Some((first, dup)) = first_duplicate(&out) {
+    out.index_by_key();
+    if let Some((first, dup)) = first_duplicate(&out, out.by_key().unwrap_or(&[])) {
         return Err(bad(
-            dup.line,
+            out.line(dup),
             format!(
                 "duplicate account {:?} (first on line {})",
-                dup.key, first.line
+                out.key(dup),
+                out.line(first)
             ),
         ));
     }
     Ok(out)
 }
 
+/// The attribute columns of a header (all but the key's), by name, with where each is: of
+/// two columns of one name, the later one counts.
+fn column_plan(headers: &[String], key: &str) -> Vec<(String, usize)> {
+    let mut plan: Vec<(String, usize)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| *h != key)
+        .map(|(at, h)| (h.clone(), at))
+        .collect();
+    plan.reverse();
+    plan.sort_by(|a, b| a.0.cmp(&b.0));
+    plan.dedup_by(|later, first| later.0 == first.0);
+    plan
+}
+
 /// The first row (in the file's order) whose account an earlier row has, with that earlier
-/// row; found by sorting references, not by a second map of every account.
-fn first_duplicate(rows: &[FeedRow]) -> Option<(&FeedRow, &FeedRow)> {
-    let mut by_key: Vec<&FeedRow> = rows.iter().collect();
-    by_key.sort_by(|a, b| a.key.cmp(&b.key).then(a.line.cmp(&b.line)));
+/// row; found in the rows sorted by key (rows of one key in their order), not by a map.
+fn first_duplicate(rows: &FeedRows, by_key: &[u32]) -> Option<(usize, usize)> {
     by_key
         .windows(2)
-        .filter(|w| w[0].key == w[1].key)
-        .map(|w| (w[0], w[1]))
-        .min_by_key(|(_, dup)| dup.line)
+        .filter_map(|w| match w {
+            [a, b] if rows.key(*a as usize) == rows.key(*b as usize) => {
+                Some((*a as usize, *b as usize))
+            }
+            _ => None,
+        })
+        .min_by_key(|(_, dup)| rows.line(*dup))
 }
 
 /// The columns of a header, for a message: named when they look like column names, else
@@ -156,7 +174,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.len(), 2);
-        assert_eq!(ok[1].attributes["mail"], "b@x");
+        assert_eq!(ok.attributes(1)["mail"], "b@x");
         let e = parse_feed_csv("e.csv", b"login,mail\njdoe,j@x\n", "account", &attrs).unwrap_err();
         assert!(
             e.to_string()

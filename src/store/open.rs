@@ -5,6 +5,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use super::reserve;
@@ -57,6 +58,33 @@ fn damaged(path: &Path, why: impl Into<String>) -> StoreError {
     }
 }
 
+/// sled's page cache, in MB, of a one-shot command (the CLI's): enough for the pages one
+/// command touches; a larger cache would only raise its peak memory.
+pub const ONE_SHOT_CACHE_MB: u64 = 32;
+
+/// sled's page cache, in MB, of a process that lives long or walks much of a large store (a
+/// server, the workbench, a sweep, gen, the benchmark): pages read again are served from it.
+pub const LONG_CACHE_MB: u64 = 128;
+
+/// The page cache this process gives the stores it opens, unless `CASEBENCH_CACHE_MB` says.
+static CACHE_MB: AtomicU64 = AtomicU64::new(ONE_SHOT_CACHE_MB);
+
+/// The page cache (in MB) of the stores this process opens from now on, when
+/// `CASEBENCH_CACHE_MB` does not set one.
+pub fn set_cache_mb(mb: u64) {
+    CACHE_MB.store(mb.clamp(1, 1 << 20), Ordering::Relaxed);
+}
+
+/// sled's page cache in bytes: `CASEBENCH_CACHE_MB` (1 to 1,048,576) when set to a number,
+/// else what [`set_cache_mb`] chose (or [`ONE_SHOT_CACHE_MB`]).
+pub fn cache_bytes() -> u64 {
+    let set = std::env::var("CASEBENCH_CACHE_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|mb| (1..=1 << 20).contains(mb));
+    set.unwrap_or_else(|| CACHE_MB.load(Ordering::Relaxed)) * 1024 * 1024
+}
+
 /// sled's handle and trees at `path`; a panic or a corruption report is "damaged".
 fn sled_open(path: &Path) -> Result<Inner, StoreError> {
     reserve::remove_unfinished_snapshots(path);
@@ -67,7 +95,7 @@ fn sled_open(path: &Path) -> Result<Inner, StoreError> {
             // store's lock for a moment after the store is dropped).
             .flush_every_ms(None)
             // A bounded page cache: peak memory stays small on large stores.
-            .cache_capacity(128 * 1024 * 1024)
+            .cache_capacity(cache_bytes())
             .open()?;
         let trees = trees::NAMES
             .iter()
