@@ -89,6 +89,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: commands::report::ReportCmd,
     },
+    /// Ticket systems (Request Tracker, Jira, command plugins) cases are outsourced to.
+    Itsm {
+        #[command(subcommand)]
+        cmd: commands::itsm::ItsmCmd,
+    },
     /// Working-time calendars; when a duration is due in one.
     Calendar {
         #[command(subcommand)]
@@ -366,6 +371,7 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Request { cmd }) => commands::request::run(&ctx, cmd),
         Some(Cmd::Product { cmd }) => commands::product::run(&ctx, cmd),
         Some(Cmd::Calendar { cmd }) => commands::calendar::run(&ctx, cmd),
+        Some(Cmd::Itsm { cmd }) => commands::itsm::run(&ctx, cmd),
         Some(Cmd::Report { cmd }) => commands::report::run(&ctx, cmd),
         Some(Cmd::Org { cmd }) => commands::org::run(&ctx, cmd),
         Some(Cmd::Campaign { cmd }) => commands::campaign::run(&ctx, cmd),

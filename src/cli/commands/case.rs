@@ -161,6 +161,13 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
     }
     let now = ctx.clock.now();
     print_fields(&d.case, now);
+    for l in d
+        .ticket
+        .iter()
+        .flat_map(|o| super::itsm::ticket_lines(o, now))
+    {
+        say!("{l}");
+    }
     print_work_items(d, now);
     print_operations(d);
     print_correlation(&d.case);

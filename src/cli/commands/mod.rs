@@ -11,6 +11,7 @@ pub mod gen;
 pub mod import;
 pub mod inbox;
 pub mod init;
+pub mod itsm;
 pub mod notify;
 pub mod org;
 pub mod product;

@@ -88,6 +88,20 @@ fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
         ));
     }
     say!("{summary}");
+    match &r.itsm {
+        Some(Ok(sync)) => {
+            super::itsm::print_sync(sync);
+            say!(
+                "tickets: {} created, {} polled ({} settled), {} failed",
+                sync.created,
+                sync.polled,
+                sync.settled,
+                sync.failed
+            );
+        }
+        Some(Err(e)) => say!("tickets: the sync failed: {e}"),
+        None => {}
+    }
     failed(r)
 }
 
