@@ -254,10 +254,12 @@ pub enum Queue {
     /// Closed and cancelled cases.
     Closed,
     All,
+    /// Cases whose ticket in a ticket system is not settled yet.
+    Outsourced,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 7] = [
+    pub const ALL: [Queue; 8] = [
         Queue::Mine,
         Queue::Claimable,
         Queue::Delegated,
@@ -265,6 +267,7 @@ impl Queue {
         Queue::Overdue,
         Queue::Closed,
         Queue::All,
+        Queue::Outsourced,
     ];
 
     pub fn name(self) -> &'static str {
@@ -276,6 +279,7 @@ impl Queue {
             Queue::Overdue => "overdue",
             Queue::Closed => "closed",
             Queue::All => "all",
+            Queue::Outsourced => "outsourced",
         }
     }
 }

@@ -51,6 +51,7 @@ impl Engine {
                 s.cases_in_states(&[CaseState::Closed, CaseState::Cancelled], usize::MAX)?
             }
             Queue::All => s.case_ids(usize::MAX)?,
+            Queue::Outsourced => s.live_outsourcings()?.into_iter().map(|o| o.case).collect(),
         };
         let mut seen = BTreeSet::new();
         Ok(ids.into_iter().filter(|id| seen.insert(*id)).collect())
@@ -114,7 +115,9 @@ impl Engine {
                 s.cases_in_states(&CaseState::ALL, limit)?,
                 count(&CaseState::ALL)?,
             ),
-            Queue::Mine | Queue::Claimable | Queue::Delegated => return Ok(None),
+            Queue::Mine | Queue::Claimable | Queue::Delegated | Queue::Outsourced => {
+                return Ok(None)
+            }
         };
         let mut rows = Vec::with_capacity(ids.len());
         for id in ids {

@@ -19,6 +19,8 @@ use crate::domain::{Case, CaseId, Event, EventKind, WorkItem, WorkItemId, WorkIt
 pub struct Replayed {
     pub case: Case,
     pub items: Vec<WorkItem>,
+    /// Whether its ticket in a ticket system was followed (outsourced, not settled).
+    pub outsourced: bool,
 }
 
 /// Replays `events` (a case's history) up to `at`; `None` when the case did not exist yet.
@@ -32,6 +34,7 @@ pub fn replay(id: CaseId, events: &[Event], at: DateTime<Utc>) -> Option<Replaye
             r = Some(Replayed {
                 case: skeleton(id, *kind, title, e),
                 items: vec![],
+                outsourced: false,
             });
             continue;
         }
@@ -86,9 +89,7 @@ impl Replayed {
         }
         match &e.what {
             EventKind::CaseOpened { .. } => record::fill_case(&mut self.case, &e.what),
-            EventKind::Ticket(crate::domain::TicketEvent::Linked { reference, .. }) => {
-                self.case.external_ticket = Some(reference.clone());
-            }
+            EventKind::Ticket(t) => self.apply_ticket(t),
             EventKind::StateChanged { to, outcome, .. } => {
                 self.case.state = *to;
                 if !to.is_active() {
@@ -108,6 +109,17 @@ impl Replayed {
                 self.items.push(item);
             }
             _ => self.apply_item(e, by),
+        }
+    }
+
+    fn apply_ticket(&mut self, t: &crate::domain::TicketEvent) {
+        use crate::domain::TicketEvent as T;
+        match t {
+            T::Outsourced { .. } => self.outsourced = true,
+            T::Linked { reference, .. } => self.case.external_ticket = Some(reference.clone()),
+            T::Released { .. } => self.outsourced = false,
+            T::Changed { state, .. } if state.is_final() => self.outsourced = false,
+            _ => {}
         }
     }
 

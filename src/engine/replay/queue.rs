@@ -80,5 +80,6 @@ fn in_queue(user: &User, queue: Queue, at: DateTime<Utc>, r: &Replayed) -> bool 
         Queue::Open => r.case.state.is_active(),
         Queue::Closed => !r.case.state.is_active(),
         Queue::All => true,
+        Queue::Outsourced => r.outsourced && r.case.state.is_active(),
     }
 }

@@ -32,6 +32,7 @@ pub fn queue_label(q: Queue) -> &'static str {
         Queue::Overdue => "Overdue",
         Queue::Closed => "Closed",
         Queue::All => "All",
+        Queue::Outsourced => "Outsourced",
     }
 }
 
