@@ -375,6 +375,39 @@ mod tests {
         assert_eq!(outcome(Some("Granted?")), TicketState::Failed);
     }
 
+    /// docs/itsm.md's resolution table is the one in the code.
+    #[test]
+    fn the_documented_resolutions_are_the_code() {
+        let docs = include_str!("../../docs/itsm.md");
+        let mut rows = 0;
+        for line in docs.lines().filter(|l| l.starts_with("| `done`")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let (names, want) = (cells[2], cells[3]);
+            if names == "any other name" {
+                assert_eq!(outcome(Some("Granted")), TicketState::Failed);
+                rows += 1;
+                continue;
+            }
+            let want = match want {
+                "done, success" => TicketState::Succeeded,
+                "done, failure" => TicketState::Failed,
+                other => panic!("{other}"),
+            };
+            for name in names.split(", ") {
+                let name = if name == "none" { None } else { Some(name) };
+                assert_eq!(outcome(name), want, "{name:?}");
+            }
+            rows += 1;
+        }
+        assert_eq!(rows, 3, "the table's done rows");
+        for name in SUCCESS.iter().chain(FAILURE) {
+            assert!(
+                docs.to_lowercase().contains(name),
+                "{name} is not documented"
+            );
+        }
+    }
+
     #[test]
     fn jira_times() {
         let t = time(&json!("2026-12-01T10:03:00.000+0100")).unwrap();
