@@ -108,11 +108,20 @@ fn find_searches_the_label_by_jql() {
             200,
             json!({"total": 1, "issues": [{"id": "1", "key": "OPS-7"}]}),
         ),
+        Expect::new("GET", SEARCH, BEARER).answer(
+            200,
+            json!({"total": 2, "issues": [{"key": "OPS-3"}, {"key": "OPS-9"}]}),
+        ),
+        Expect::new("GET", SEARCH, BEARER).answer(200, json!({"issues": [{"key": "x/../1"}]})),
         Expect::new("GET", SEARCH, BEARER).answer(200, json!({"errorMessages": []})),
     ]);
     let j = jira(&server);
     assert_eq!(j.find(&draft()).unwrap(), None);
     assert_eq!(j.find(&draft()).unwrap(), Some("OPS-7".into()));
+    // Two issues for one case (made before casebench knew): the oldest is the case's.
+    assert_eq!(j.find(&draft()).unwrap(), Some("OPS-3".into()));
+    let e = j.find(&draft()).unwrap_err();
+    assert!(e.to_string().contains("is not an issue key"), "{e}");
     let e = j.find(&draft()).unwrap_err();
     assert!(e.to_string().contains("no `issues` list"), "{e}");
     server.finish();
@@ -290,8 +299,11 @@ fn an_error_status_is_bounded_and_never_shows_the_token() {
     };
     assert_eq!(*status, 401);
     assert!(body.chars().count() <= 201, "{}", body.len());
-    // The reply echoed the token: the error keeps the system's words, bounded; our own
-    // parts (Display, Debug of the adapter's error) never add it.
+    // The reply echoed the token: the error keeps the system's words, bounded, without it.
+    for shown in [e.to_string(), format!("{e:?}")] {
+        assert!(!shown.contains(TOKEN), "{shown}");
+        assert!(shown.contains("bad token [redacted]?"), "{shown}");
+    }
     let server = Server::start(vec![Expect::new("POST", "/rest/api/2/issue", BEARER)
         .check(|_| Ok(()))
         .answer(500, "{\"message\":\"boom\"}")]);

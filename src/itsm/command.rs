@@ -123,10 +123,15 @@ impl Plugin {
         }
         let stdout = reader(child.stdout.take(), MAX_REPLY + 1, false);
         let stderr = reader(child.stderr.take(), MAX_STDERR, true);
-        let Some(status) = wait(child, deadline) else {
-            return Err(self.timeout());
+        let status = match wait(child, deadline) {
+            Some(Ok(status)) => status,
+            Some(Err(e)) => return Err(self.plugin(format!("could not be waited for: {e}"))),
+            None => return Err(self.timeout()),
         };
-        let left = deadline.saturating_duration_since(Instant::now());
+        // An exit just at the deadline still has a moment to hand over what it wrote.
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(100));
         let Ok(out) = stdout.recv_timeout(left) else {
             // It exited but something it started still holds its stdout.
             kill_group(pid);
@@ -182,7 +187,7 @@ fn reader<R: Read + Send + 'static>(
 
 /// Waits for `child` until `deadline`; `None` when it is still running then (it is killed
 /// and reaped before this returns: no zombie is left).
-fn wait(mut child: Child, deadline: Instant) -> Option<ExitStatus> {
+fn wait(mut child: Child, deadline: Instant) -> Option<std::io::Result<ExitStatus>> {
     let pid = child.id();
     let (tx, rx) = mpsc::channel();
     let waiter = std::thread::spawn(move || {
@@ -190,7 +195,7 @@ fn wait(mut child: Child, deadline: Instant) -> Option<ExitStatus> {
     });
     let left = deadline.saturating_duration_since(Instant::now());
     match rx.recv_timeout(left) {
-        Ok(status) => status.ok(),
+        Ok(status) => Some(status),
         Err(_) => {
             kill_group(pid);
             let _ = waiter.join();
