@@ -33,11 +33,30 @@ fn target(url: &str, auth: Auth, timeout: Duration) -> Target {
     }
 }
 
-/// An adapter for `server` with the bearer token (set in the environment).
+/// An adapter for `url`: its secret is read from an owner-only file as it is built (a file,
+/// not a variable: tests run in parallel threads).
+fn with_secret(
+    url: &str,
+    secret: &str,
+    auth: impl Fn(SecretSource) -> Auth,
+    t: u64,
+) -> Box<dyn Adapter> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret");
+    std::fs::write(&path, format!("{secret}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    adapter(&target(
+        url,
+        auth(SecretSource::File(path)),
+        Duration::from_secs(t),
+    ))
+    .unwrap()
+}
+
+/// An adapter for `server` with the bearer token.
 fn jira(server: &Server) -> Box<dyn Adapter> {
-    std::env::set_var("CASEBENCH_TEST_JIRA_TOKEN", TOKEN);
-    let auth = Auth::Token(SecretSource::Env("CASEBENCH_TEST_JIRA_TOKEN".into()));
-    adapter(&target(&server.url, auth, Duration::from_secs(5))).unwrap()
+    with_secret(&server.url, TOKEN, Auth::Token, 5)
 }
 
 fn draft() -> Draft {
@@ -372,7 +391,6 @@ fn references_that_are_not_keys_never_reach_a_url() {
 
 #[test]
 fn basic_auth_sends_the_e_mail_and_api_token() {
-    std::env::set_var("CASEBENCH_TEST_JIRA_API_TOKEN", "api-tok-2");
     let server = Server::start(vec![Expect::new(
         "POST",
         "/rest/api/2/issue/OPS-7/comment",
@@ -380,11 +398,11 @@ fn basic_auth_sends_the_e_mail_and_api_token() {
     )
     .json(json!({"body": "hi"}))
     .answer(201, "{}")]);
-    let auth = Auth::Basic {
+    let basic = |password| Auth::Basic {
         user: "ana@example.com".into(),
-        password: SecretSource::Env("CASEBENCH_TEST_JIRA_API_TOKEN".into()),
+        password,
     };
-    let j = adapter(&target(&server.url, auth, Duration::from_secs(5))).unwrap();
+    let j = with_secret(&server.url, "api-tok-2", basic, 5);
     j.comment("OPS-7", "hi").unwrap();
     server.finish();
 }
@@ -401,9 +419,7 @@ fn a_missing_secret_is_a_config_error() {
 #[test]
 fn a_server_that_never_answers_times_out() {
     let server = Server::silent();
-    std::env::set_var("CASEBENCH_TEST_JIRA_TOKEN", TOKEN);
-    let auth = Auth::Token(SecretSource::Env("CASEBENCH_TEST_JIRA_TOKEN".into()));
-    let j = adapter(&target(&server.url, auth, Duration::from_secs(1))).unwrap();
+    let j = with_secret(&server.url, TOKEN, Auth::Token, 1);
     let start = Instant::now();
     let e = j.status("OPS-7", None).unwrap_err();
     assert!(matches!(e, ItsmError::Timeout { secs: 1, .. }), "{e:?}");

@@ -74,9 +74,8 @@ fn the_example_bridge_creates_finds_reads_and_comments() {
     }
     let dir = tempfile::tempdir().unwrap();
     let tickets = dir.path().join("tickets");
-    // The example reads its directory from the environment (inherited by the plugin).
-    std::env::set_var("CASEBENCH_TICKETS_DIR", &tickets);
-    let plugin = adapter(&target(&example(), vec![], Duration::from_secs(20))).unwrap();
+    let args = vec!["--dir".to_string(), tickets.display().to_string()];
+    let plugin = adapter(&target(&example(), args, Duration::from_secs(20))).unwrap();
 
     assert_eq!(plugin.find(&draft(12)).unwrap(), None);
     let r = plugin.create(&draft(12)).unwrap();
@@ -122,6 +121,8 @@ fn the_example_bridge_creates_finds_reads_and_comments() {
 
     // Or with --set; a failure carries its reason.
     let set = std::process::Command::new(example())
+        .arg("--dir")
+        .arg(&tickets)
         .args(["--set", "T-2", "done", "failure", "no such department"])
         .status()
         .unwrap();

@@ -2,19 +2,21 @@
 """A casebench ITSM command plugin that keeps tickets as JSON files.
 
 An example bridge for trying the plugin protocol (docs/itsm.md, "Ticket systems (ITSM)"):
-each ticket is $CASEBENCH_TICKETS_DIR/T-<n>.json. casebench runs this script once per call,
+each ticket is DIR/T-<n>.json, DIR given as `--dir DIR` (in the target's `args`) or
+in $CASEBENCH_TICKETS_DIR. casebench runs this script once per call,
 writes one JSON request on its stdin and reads one JSON reply from its stdout.
 
     [itsm.files]
     kind = "command"
     command = "/path/to/assets/itsm/file-tickets.py"
+    args = ["--dir", "/var/lib/casebench-tickets"]
     kinds = ["remediation"]
 
 To work a ticket by hand, edit its file ("state": "done", "outcome": "success") or run
 
-    file-tickets.py --set T-1 done success "the account is there"
-    file-tickets.py --set T-2 done failure "no such department"
-    file-tickets.py --set T-3 rejected "not ours"
+    file-tickets.py --dir DIR --set T-1 done success "the account is there"
+    file-tickets.py --dir DIR --set T-2 done failure "no such department"
+    file-tickets.py --dir DIR --set T-3 rejected "not ours"
 
 Standard library only. A real bridge (ServiceNow, Remedy, ...) keeps this shape and
 replaces the file operations with calls to its system.
@@ -39,10 +41,13 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
 
+DIR = None  # --dir DIR, else $CASEBENCH_TICKETS_DIR
+
+
 def tickets_dir():
-    path = os.environ.get("CASEBENCH_TICKETS_DIR")
+    path = DIR or os.environ.get("CASEBENCH_TICKETS_DIR")
     if not path:
-        raise Refused("CASEBENCH_TICKETS_DIR is not set")
+        raise Refused("give --dir DIR in the target's args, or set CASEBENCH_TICKETS_DIR")
     os.makedirs(path, exist_ok=True)
     return path
 
@@ -170,13 +175,18 @@ def set_by_hand(args):
     save(t)
 
 
+USAGE = "usage: file-tickets.py [--dir DIR] (reads a request on stdin) | [--dir DIR] --set REF STATE [OUTCOME] [COMMENT]"
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--set"] and len(sys.argv) >= 4:
+    args = sys.argv[1:]
+    if args[:1] == ["--dir"] and len(args) >= 2:
+        DIR, args = args[1], args[2:]
+    if args[:1] == ["--set"] and len(args) >= 3:
         try:
-            set_by_hand(sys.argv[2:])
+            set_by_hand(args[1:])
         except Refused as e:
             sys.exit("file-tickets: %s" % e)
-    elif len(sys.argv) > 1:
-        sys.exit("usage: file-tickets.py (reads a request on stdin) | --set REF STATE [OUTCOME] [COMMENT]")
+    elif args:
+        sys.exit(USAGE)
     else:
         serve()
