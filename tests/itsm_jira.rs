@@ -469,3 +469,20 @@ fn the_checking_server_fails_what_it_does_not_expect() {
     let message = *failed.unwrap_err().downcast::<String>().unwrap();
     assert!(message.contains("it never came"), "{message}");
 }
+
+#[test]
+fn the_adapter_shows_no_secret_in_debug() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret");
+    std::fs::write(&path, TOKEN).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let t = target(
+        "http://127.0.0.1:9",
+        Auth::Token(SecretSource::File(path)),
+        Duration::from_secs(1),
+    );
+    let j = casebench::itsm::jira::Jira::new(&t).unwrap();
+    let shown = format!("{j:?}");
+    assert!(shown.contains("OPS") && !shown.contains(TOKEN), "{shown}");
+}

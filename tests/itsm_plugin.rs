@@ -368,19 +368,19 @@ fn a_slow_plugin_times_out_and_leaves_no_process() {
     assert!(matches!(e, ItsmError::Timeout { secs: 1, .. }), "{e:?}");
     assert_eq!(e.to_string(), "bridge: no answer within 1 s");
     assert!(took < Duration::from_secs(5), "{took:?}");
-    let me = std::fs::read_to_string(&me).unwrap();
-    let kid = std::fs::read_to_string(&kid).unwrap();
+    let me = std::fs::read_to_string(&me).unwrap().trim().to_string();
+    let kid = std::fs::read_to_string(&kid).unwrap().trim().to_string();
     // The plugin itself is reaped (not even a zombie is left)...
     assert!(
-        !Path::new(&format!("/proc/{}", me.trim())).exists(),
+        !Path::new(&format!("/proc/{me}")).exists(),
         "the plugin {me} is still there"
     );
     // ...and what it started was killed with its group (its reaper is init's, not ours).
     let deadline = Instant::now() + Duration::from_secs(5);
-    while alive(kid.trim()) && Instant::now() < deadline {
+    while alive(&kid) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(!alive(kid.trim()), "its child {kid} still runs");
+    assert!(!alive(&kid), "its child {kid} still runs");
 }
 
 #[test]
