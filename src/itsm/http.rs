@@ -101,7 +101,10 @@ impl Client {
                 target: self.target.clone(),
                 status,
                 what: what.to_string(),
-                body: bounded(text.lines().next().unwrap_or("").trim(), 200),
+                body: bounded(
+                    &self.redacted(text.lines().next().unwrap_or("").trim()),
+                    200,
+                ),
             });
         }
         let body = if text.trim().is_empty() {
@@ -115,6 +118,14 @@ impl Client {
             location,
             body,
         })
+    }
+
+    /// `text` without our credential, should a system echo it back in an error.
+    fn redacted(&self, text: &str) -> String {
+        match self.authorization.split_once(' ') {
+            Some((_, secret)) if secret.len() >= 4 => text.replace(secret, "[redacted]"),
+            _ => text.to_string(),
+        }
     }
 
     /// An error about the reply to `what`.
