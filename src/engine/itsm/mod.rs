@@ -86,10 +86,11 @@ impl Engine {
         self.itsm_target(target)?;
         if !user.admin {
             let items = self.load_work_items(&case)?;
-            let mine = items
-                .iter()
-                .filter(|i| i.is_open())
-                .any(|i| authz::may_work_on(user, i, "outsource").is_ok());
+            // An assignee, or a member of a group the work is offered to.
+            let mine = items.iter().filter(|i| i.is_open()).any(|i| {
+                authz::may_work_on(user, i, "outsource").is_ok()
+                    || i.candidates.iter().any(|g| user.in_group(g))
+            });
             if !mine {
                 return Err(ApiError::NotAllowed(format!(
                     "{} may not outsource {case_id}: only its holders and administrators may",

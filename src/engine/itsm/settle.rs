@@ -13,6 +13,10 @@ use crate::itsm::{bounded, Adapter, ItsmError, Poll, Status, MAX_TEXT};
 /// Outgoing comments start so; a comment read back that starts so is casebench's own.
 const OWN: &str = "[casebench]";
 
+/// What a comment exchange did: the last case comment sent and how many (when any went),
+/// and the ticket's new comments.
+type Traded = (Option<(u64, u32)>, Vec<crate::itsm::TicketComment>);
+
 type Adapters = std::collections::BTreeMap<String, Result<Box<dyn Adapter>, String>>;
 
 impl Engine {
@@ -235,7 +239,7 @@ impl Engine {
         &self,
         adapter: &dyn Adapter,
         rec: &Outsourcing,
-    ) -> Result<(Option<(u64, u32)>, Vec<crate::itsm::TicketComment>), ApiError> {
+    ) -> Result<Traded, ApiError> {
         let Some(reference) = rec.reference.as_deref() else {
             return Ok((None, vec![]));
         };
