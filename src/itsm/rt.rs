@@ -6,7 +6,8 @@
 //! - find: TicketSQL `CF.{CasebenchCase} = 'C-12'` in the queue (exact); when that finds
 //!   nothing (the queue has no such field, or the ticket predates it), `Subject LIKE` the
 //!   marker, then an exact, case-sensitive check that the subject ends with it (LIKE ignores
-//!   case and treats `_`/`%` as wildcards). Finished tickets count.
+//!   case and treats `_`/`%` as wildcards). Finished tickets count; deleted ones cannot
+//!   be found: RT 5.0.3's REST search never returns them, even asked by `Status = 'deleted'`.
 //! - status: `GET /ticket/N` with `If-None-Match`; RT answers 304 when the ETag still holds.
 //!   For a final state, the last comment or reply that casebench did not write itself is the
 //!   reason given (history newest first, then that transaction's text/plain attachment).
