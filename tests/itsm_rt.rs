@@ -94,6 +94,7 @@ fn the_adapter_against_a_real_request_tracker() {
     // RT's REST search never returns a deleted ticket (not even by `Status = 'deleted'`).
     assert_eq!(a.find(&d).unwrap(), None);
     a_bad_token_is_401_without_the_token(&rt, &id);
+    basic_auth_works_too(&rt, &id);
 
     for (what, id) in [("an open", &open), ("a final (with its reason)", &id)] {
         let t = Instant::now();
@@ -232,6 +233,25 @@ fn a_bad_token_is_401_without_the_token(rt: &rt::Rt, id: &str) {
         );
         assert!(!shown.contains(&rt.token), "{shown}");
     }
+}
+
+/// `user` + password (RT's initial root password is `password`).
+fn basic_auth_works_too(rt: &rt::Rt, id: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut target = rt.target("rt");
+    target.kind = Kind::Rt {
+        url: rt.url.clone(),
+        queue: "General".into(),
+        auth: Auth::Basic {
+            user: "root".into(),
+            password: token_file(dir.path(), "password"),
+        },
+    };
+    let a = adapter(&target).unwrap();
+    assert_eq!(status(&*a, id).state, TicketState::Rejected);
+    std::fs::write(dir.path().join("token"), "wrong").unwrap();
+    let e = adapter(&target).unwrap().status(id, None).unwrap_err();
+    assert!(matches!(e, ItsmError::Http { status: 401, .. }), "{e:?}");
 }
 
 fn token_file(dir: &Path, secret: &str) -> SecretSource {
