@@ -187,7 +187,12 @@ impl Rt {
             eprintln!("NOTICE: Request Tracker 5 is not installed; skipping the RT tests");
             return None;
         }
-        let template = match TEMPLATE.get_or_init(make_template) {
+        let template = match TEMPLATE.get_or_init(|| {
+            let t = Instant::now();
+            let made = make_template();
+            eprintln!("RT database initialised in {:?}", t.elapsed());
+            made
+        }) {
             Ok(t) => t,
             Err(e) => panic!("could not initialise an RT database: {e}"),
         };
