@@ -40,7 +40,10 @@ impl Env {
         std::fs::write(base.join("resources.toml"), resources).unwrap();
         env.ok("root", &["init"]);
         env.ok("root", &["import", "users", &env.path("users.csv")]);
-        env.ok("root", &["import", "resources", &env.path("resources.toml")]);
+        env.ok(
+            "root",
+            &["import", "resources", &env.path("resources.toml")],
+        );
         env
     }
 
@@ -90,7 +93,15 @@ impl Env {
     /// `provision add RESOURCE --account ACCOUNT --set mail=…` as root: the case it opened.
     pub fn provision(&self, resource: &str, account: &str) -> String {
         let mail = format!("mail={account}@x.org");
-        let args = ["provision", "add", resource, "--account", account, "--set", &mail];
+        let args = [
+            "provision",
+            "add",
+            resource,
+            "--account",
+            account,
+            "--set",
+            &mail,
+        ];
         let out = self.ok("root", &args);
         // "op 1 on jdoe: C-1 opened for @ops"
         case_in(&out)

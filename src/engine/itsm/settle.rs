@@ -155,7 +155,8 @@ impl Engine {
         };
         let (sent, read) = match adapters.get(&rec.target) {
             Some(Ok(a)) if self.carries_comments(&rec.target) => {
-                self.trade_comments(a.as_ref(), &rec)?
+                // A ticket unchanged since the last answer has no new comment to read.
+                self.trade_comments(a.as_ref(), &rec, status.is_some())?
             }
             _ => (None, vec![]),
         };
@@ -233,12 +234,13 @@ impl Engine {
         Ok(format!("{} {outcome}: {reason}", case.id))
     }
 
-    /// Sends the case's new comments to the ticket and reads the ticket's new ones. A
-    /// failure here is not the sync's: the comments are tried again next time.
+    /// Sends the case's new comments to the ticket and reads the ticket's new ones (when
+    /// `read`). A failure here is not the sync's: the comments are tried again next time.
     fn trade_comments(
         &self,
         adapter: &dyn Adapter,
         rec: &Outsourcing,
+        read: bool,
     ) -> Result<Traded, ApiError> {
         let Some(reference) = rec.reference.as_deref() else {
             return Ok((None, vec![]));
@@ -262,6 +264,9 @@ impl Engine {
             }
             last = e.seq;
             count += 1;
+        }
+        if !read {
+            return Ok(((last > rec.comments_sent).then_some((last, count)), vec![]));
         }
         let read = adapter
             .comments_since(reference, rec.comments_read)
