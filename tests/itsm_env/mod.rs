@@ -66,6 +66,22 @@ impl Env {
         c
     }
 
+    /// [`Env::cmd`] as a process to spawn (its pid is known).
+    pub fn process(&self, actor: &str, now: &str, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_casebench"));
+        c.arg("--db")
+            .arg(&self.db)
+            .args(["--as", actor])
+            .args(args)
+            .env("CASEBENCH_NOW", now)
+            .env("TZ", "UTC")
+            .env_remove("CASEBENCH_USER")
+            .env_remove("CASEBENCH_DB")
+            .env_remove("CASEBENCH_NOTIFY_COMMAND")
+            .env("XDG_CONFIG_HOME", self.dir.join("config"));
+        c
+    }
+
     pub fn ok_at(&self, actor: &str, now: &str, args: &[&str]) -> String {
         let out = self.cmd(actor, now, args).assert().success();
         String::from_utf8_lossy(&out.get_output().stdout).into_owned()
