@@ -177,6 +177,7 @@ fn a_resolved_ticket_completes_the_case_and_the_shadow_shows_the_account() {
     );
     let status = e.json(&["itsm", "status"]);
     assert_eq!(status["live"].as_array().unwrap().len(), 0, "{status}");
+    e.ok("root", &["check"]);
     // Nothing more to do.
     let report = e.json_at("2026-12-01T10:05:00Z", &["itsm", "sync"]);
     assert!(actions(&report).is_empty(), "{report}");

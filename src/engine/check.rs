@@ -281,6 +281,7 @@ impl Engine {
         timers(s, &mut out).map_err(named)?;
         approvals(s, &mut out).map_err(named)?;
         super::campaign::check_campaigns(s, &mut out).map_err(named)?;
+        super::itsm::check_tickets(s, &mut out).map_err(named)?;
         self.check_facts(&mut out).map_err(named)?;
         Ok(out)
     }

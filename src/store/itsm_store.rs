@@ -15,6 +15,9 @@ pub trait TicketStore {
 
     /// Every record not settled, by case id.
     fn live_outsourcings(&self) -> Result<Vec<Outsourcing>, StoreError>;
+
+    /// Every record, by case id (`check`).
+    fn all_outsourcings(&self) -> Result<Vec<Outsourcing>, StoreError>;
 }
 
 impl TicketStore for Store {
@@ -33,6 +36,15 @@ impl TicketStore for Store {
             if let Some(o) = self.outsourcing(CaseId(id))? {
                 out.push(o);
             }
+        }
+        Ok(out)
+    }
+
+    fn all_outsourcings(&self) -> Result<Vec<Outsourcing>, StoreError> {
+        let mut out = vec![];
+        for kv in self.tree(Tree::Itsm)?.iter() {
+            let (_, v) = kv?;
+            out.push(codec::decode("itsm", &v)?);
         }
         Ok(out)
     }

@@ -3,8 +3,11 @@
 //! The calls themselves are `crate::itsm`'s adapters, made by [`sync`] outside any
 //! transaction; every change they bring is written here through transactions of its own.
 
+mod check;
 mod settle;
 mod sync;
+
+pub(crate) use check::check_tickets;
 
 use super::{authz, Engine, Tx};
 use crate::api::itsm::TargetStatus;
