@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use super::Look;
 use crate::api::{CaseDetail, CaseHistory};
 use crate::domain::resource::Correlation;
-use crate::domain::{Case, Execution, OpResult, WorkItem};
+use crate::domain::{Execution, OpResult, WorkItem};
 use crate::tui::format::{self, fit, wrap};
 use crate::tui::panes::case::CaseView;
 
@@ -104,7 +104,7 @@ pub fn lines(app: &Look, cv: &CaseView, width: usize) -> Vec<Line<'static>> {
         return vec![Line::styled(text, t.dim())];
     };
     let mut out = vec![];
-    case_fields(app, &d.case, width, &mut out);
+    case_fields(app, d, width, &mut out);
     super::request::block(app, d, width, &mut out);
     out.push(Line::raw(""));
     out.push(Line::styled(
@@ -124,8 +124,10 @@ pub fn lines(app: &Look, cv: &CaseView, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-/// The head line, the title and description, and the case's fields.
-fn case_fields(app: &Look, c: &Case, width: usize, out: &mut Vec<Line<'static>>) {
+/// The head line, the title and description, and the case's fields (with its ticket in a
+/// ticket system, when outsourced).
+fn case_fields(app: &Look, d: &CaseDetail, width: usize, out: &mut Vec<Line<'static>>) {
+    let c = &d.case;
     let t = app.theme;
     let z = app.zone;
     let state = match c.outcome {
@@ -152,12 +154,19 @@ fn case_fields(app: &Look, c: &Case, width: usize, out: &mut Vec<Line<'static>>)
         ("object", c.object.clone()),
         ("parent", c.parent.map(|p| p.to_string())),
         ("policy", c.policy.clone()),
-        ("ticket", c.external_ticket.clone()),
+        // The outsourced case's ticket is the block below.
+        (
+            "ticket",
+            c.external_ticket.clone().filter(|_| d.ticket.is_none()),
+        ),
     ];
     for (name, value) in optional {
         if let Some(v) = value {
             out.push(field(app, name, v));
         }
+    }
+    if let Some(o) = &d.ticket {
+        super::ticket::block(app, o, width, out);
     }
     for (name, at) in [("created", c.created), ("modified", c.modified)] {
         let value = format!("{} ({})", z.date_time(at), format::ago(at, app.now));
