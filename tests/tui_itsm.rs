@@ -147,6 +147,10 @@ fn outsourced_cases_have_their_tab_and_their_ticket_in_the_detail() {
     for line in screen.lines() {
         assert!(columns(line) <= 80, "{line:?}");
     }
+    // The history, at its end: the ticket's events in their own column.
+    server.send(&["G"]);
+    let screen = server.until("ticket-error", 5);
+    assert!(screen.contains("outsourced     to helpdesk"), "{screen}");
 
     // Back to the inbox: C-2 (in Mine, filtered to it) goes to helpdesk too.
     server.send(&["q"]);

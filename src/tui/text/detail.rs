@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use super::Look;
 use crate::api::{CaseDetail, CaseHistory};
 use crate::domain::resource::Correlation;
-use crate::domain::{Execution, OpResult, WorkItem};
+use crate::domain::{EventKind, Execution, OpResult, TicketEvent, WorkItem};
 use crate::tui::format::{self, fit, wrap};
 use crate::tui::panes::case::CaseView;
 
@@ -271,6 +271,13 @@ fn history(app: &Look, h: &CaseHistory, width: usize, out: &mut Vec<Line<'static
         format!("History ({})", shown.len()),
         t.heading(),
     ));
+    // The verbs' column is as wide as the widest shown (`ticket-released`), at most 15.
+    let verb_w = shown
+        .iter()
+        .map(|e| e.what.verb().len())
+        .max()
+        .unwrap_or(0)
+        .clamp(10, 15);
     for e in shown {
         let mut detail = e.what.describe();
         if let Some(why) = &e.why {
@@ -281,13 +288,29 @@ fn history(app: &Look, h: &CaseHistory, width: usize, out: &mut Vec<Line<'static
         }
         let when = z.date_time(e.time);
         let actor = crate::tui::format::pad(&e.actor, 9);
-        let head = format!("{when} {actor} {:<10} ", e.what.verb());
+        let verb = crate::tui::format::pad(e.what.verb(), verb_w);
+        let head = format!("{when} {actor} {verb} ");
         let rest = width.saturating_sub(crate::tui::format::width(&head));
+        // A ticket system's error is what one needs to read whole: on up to three lines.
+        let failed = matches!(e.what, EventKind::Ticket(TicketEvent::Failed { .. }));
+        let detail = detail.replace('\n', " ");
+        let (style, lines) = match failed {
+            true => (t.error(), format::wrap_at_most(&detail, rest, 3)),
+            false => (t.text(), vec![fit(&detail, rest)]),
+        };
+        let mut lines = lines.into_iter();
         out.push(Line::from(vec![
             Span::styled(when, t.dim()),
             Span::styled(format!(" {actor} "), t.user()),
-            Span::raw(format!("{:<10} ", e.what.verb())),
-            Span::raw(fit(&detail.replace('\n', " "), rest)),
+            Span::raw(format!("{verb} ")),
+            Span::styled(lines.next().unwrap_or_default(), style),
         ]));
+        let indent = " ".repeat(width.saturating_sub(rest));
+        for l in lines {
+            out.push(Line::from(vec![
+                Span::raw(indent.clone()),
+                Span::styled(l, style),
+            ]));
+        }
     }
 }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use super::Look;
 use crate::domain::itsm::Phase;
 use crate::domain::Outsourcing;
-use crate::tui::format::{self, fit, wrap};
+use crate::tui::format::{self, fit};
 
 /// The most lines a sync error takes (the rest is cut with `…`).
 const MAX_ERROR_LINES: usize = 3;
@@ -81,16 +81,7 @@ pub fn block(app: &Look, o: &Outsourcing, width: usize, out: &mut Vec<Line<'stat
 /// The sync error (wrapped, at most a few lines), the failures in a row and the next try.
 fn error(app: &Look, o: &Outsourcing, e: &str, rest: usize, out: &mut Vec<Line<'static>>) {
     let t = app.theme;
-    let mut lines = wrap(&e.replace(['\n', '\r'], " "), rest);
-    if lines.len() > MAX_ERROR_LINES {
-        lines.truncate(MAX_ERROR_LINES);
-        if let Some(last) = lines.last_mut() {
-            *last = fit(&format!("{last} …"), rest);
-            if !last.ends_with('…') {
-                last.push('…');
-            }
-        }
-    }
+    let lines = format::wrap_at_most(&e.replace(['\n', '\r'], " "), rest, MAX_ERROR_LINES);
     for (i, l) in lines.into_iter().enumerate() {
         let name = if i == 0 { "sync error" } else { "" };
         out.push(field(app, name, vec![Span::styled(l, t.error())]));
@@ -116,4 +107,84 @@ fn error(app: &Look, o: &Outsourcing, e: &str, rest: usize, out: &mut Vec<Line<'
             t.dim(),
         )],
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CaseId, TicketState};
+    use crate::tui::format::Zone;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn what_a_ticket_system_sent_is_neutralised_and_fits() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+        let keymap = Keymap::defaults().unwrap();
+        let look = Look {
+            theme: Theme::plain(),
+            zone: Zone::utc(),
+            now,
+            keymap: &keymap,
+        };
+        let mut o = Outsourcing::new(CaseId(4), "rt", now - Duration::hours(2));
+        o.phase = Phase::Linked;
+        o.reference = Some(format!("RT-\x1b]0;pwned\x07{}", "9".repeat(200)));
+        o.status = Some("stalled\r\x1b[2J".repeat(20));
+        o.state = Some(TicketState::Open);
+        o.last_sync = Some(now - Duration::minutes(5));
+        o.failed(
+            format!("rt: 502 from the server: {}", "<html> ".repeat(100)),
+            now,
+        );
+        let mut out = vec![];
+        block(&look, &o, 70, &mut out);
+        let lines: Vec<String> = out.iter().map(text).collect();
+        for l in &lines {
+            assert!(format::width(l) <= 70, "{l:?}");
+            assert!(!l.contains(['\x1b', '\x07', '\r']), "{l:?}");
+        }
+        assert!(lines[0].starts_with("ticket     rt RT-"), "{lines:?}");
+        assert!(lines[1].contains("2026-12-01 09:55 (5m ago)"), "{lines:?}");
+        assert!(
+            lines[1].contains("outsourced 2026-12-01 08:00"),
+            "{lines:?}"
+        );
+        assert!(lines[2].starts_with("sync error rt: 502"), "{lines:?}");
+        assert_eq!(lines.len(), 2 + MAX_ERROR_LINES + 1, "{lines:?}");
+        assert!(lines[4].ends_with('…'), "{lines:?}");
+        let last = lines.last().unwrap();
+        assert!(
+            last.contains("1 failure; next try 10:01:00 (in 1m)"),
+            "{last:?}"
+        );
+    }
+
+    #[test]
+    fn a_ticket_not_created_yet_says_so_with_its_phase() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+        let keymap = Keymap::defaults().unwrap();
+        let look = Look {
+            theme: Theme::plain(),
+            zone: Zone::utc(),
+            now,
+            keymap: &keymap,
+        };
+        let o = Outsourcing::new(CaseId(4), "helpdesk", now);
+        let mut out = vec![];
+        block(&look, &o, 78, &mut out);
+        let lines: Vec<String> = out.iter().map(text).collect();
+        assert_eq!(
+            lines,
+            [
+                "ticket     helpdesk not created yet · queued",
+                "synced     never · outsourced 2026-12-01 10:00",
+            ]
+        );
+    }
 }
