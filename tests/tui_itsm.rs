@@ -3,8 +3,8 @@
 //! table in the binary's config file, then the real binary in tmux at 80×24 as the
 //! administrator: the Outsourced tab is there with C-1, its detail shows the ticket block with
 //! the sync error, and `:outsource --to helpdesk` sends C-2 there too (then it is in the tab).
-//! Without a ticket system the tabs stay the six of before. Skipped (with a notice) when tmux
-//! is missing.
+//! Without a ticket system the tabs stay the six of before. The tmux tests are skipped (with
+//! a notice) when tmux is missing; the same checks in-process (the test driver) always run.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -15,6 +15,9 @@ use casebench::api::{Command, NewCase, ServiceExt};
 use casebench::domain::{CaseId, CaseKind, Target};
 use casebench::engine::{Engine, ManualClock};
 use casebench::itsm::TargetSpec;
+use casebench::tui::app::Effect;
+use casebench::tui::driver::Driver;
+use casebench::tui::keymap::Keymap;
 
 mod tmux;
 
@@ -44,7 +47,7 @@ fn new_case(title: &str) -> Command {
 }
 
 /// Three cases for the administrator; with `itsm`, C-1 outsourced and synced (failing).
-fn prepare(db: &Path, itsm: bool) {
+fn prepare(db: &Path, itsm: bool) -> Engine {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
     ));
@@ -53,7 +56,7 @@ fn prepare(db: &Path, itsm: bool) {
         e.execute("admin", new_case(t)).unwrap();
     }
     if !itsm {
-        return;
+        return e;
     }
     let table: toml::Table = toml::from_str(TABLE).unwrap();
     let spec: TargetSpec = table["itsm"]["helpdesk"].clone().try_into().unwrap();
@@ -71,6 +74,7 @@ fn prepare(db: &Path, itsm: bool) {
     let shown = e.show_case("admin", CaseId(1)).unwrap();
     let ticket = shown.ticket.expect("C-1 is outsourced");
     assert!(ticket.error.is_some(), "the sync failed: {ticket:?}");
+    e
 }
 
 /// The binary in tmux at 80×24 as the administrator, with `table` as its config file.
@@ -117,7 +121,7 @@ fn outsourced_cases_have_their_tab_and_their_ticket_in_the_detail() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    prepare(&dir.path().join("store"), true);
+    drop(prepare(&dir.path().join("store"), true));
     let server = start(dir.path(), "tab", TABLE);
 
     // The header's counts come before the rows: wait for a row, then for the tab's count.
@@ -184,7 +188,7 @@ fn without_ticket_systems_the_tabs_stay_as_they_were() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    prepare(&dir.path().join("store"), false);
+    drop(prepare(&dir.path().join("store"), false));
     let server = start(dir.path(), "none", "");
     server.until(TITLES[0], 10);
     let screen = server.until("Closed 0", 10);
@@ -197,6 +201,79 @@ fn without_ticket_systems_the_tabs_stay_as_they_were() {
     assert!(!header(&screen).contains("Outs"), "{screen}");
     server.send(&["q"]);
     server.until("CASEBENCH-EXITED 0", 10);
+}
+
+/// The workbench in-process (no tmux) at 80×24 as the administrator.
+fn driver(dir: &Path, itsm: bool) -> Driver {
+    let e = prepare(&dir.join("store"), itsm);
+    Driver::new(Arc::new(e), "admin", Keymap::defaults().unwrap(), (80, 24))
+}
+
+#[test]
+fn the_outsourced_tab_follows_the_six_with_the_next_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = driver(dir.path(), true);
+    assert_eq!(
+        d.effects
+            .iter()
+            .filter(|e| matches!(e, Effect::LoadItsm))
+            .count(),
+        1,
+        "asked once at the start"
+    );
+    assert_eq!(d.app.inbox.queues().len(), 7);
+    assert_eq!(d.app.inbox.counts()[6], Some(1));
+    let screen = d.screen(80, 24);
+    let head = header(&screen);
+    // The last tab whole: not cut at the 80th column.
+    assert!(head.contains("Outs 1 "), "{screen}");
+    d.press("7");
+    assert_eq!(
+        d.app.inbox.current_queue(),
+        casebench::api::Queue::Outsourced
+    );
+    assert_eq!(d.app.inbox.len(), 1);
+    assert_eq!(d.app.inbox.selected_id(), Some(CaseId(1)));
+    // Around: the next queue after it is the first one again.
+    d.press("l");
+    assert_eq!(d.app.inbox.queue(), 0);
+    d.press("h");
+    assert_eq!(d.app.inbox.queue(), 6);
+    d.press("1");
+    d.press(":");
+    d.type_text("queue outsourced\n");
+    assert_eq!(d.app.inbox.queue(), 6);
+    // The detail, at 80 columns.
+    d.press("enter");
+    let screen = d.screen(80, 24);
+    assert!(
+        screen.contains("ticket     helpdesk not created yet"),
+        "{screen}"
+    );
+    assert!(screen.contains("sync error helpdesk: "), "{screen}");
+    assert!(
+        screen.contains("1 failure; next try 09:01:00 (in 1m)"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn without_ticket_systems_there_are_six_tabs_and_no_seventh_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = driver(dir.path(), false);
+    assert_eq!(d.app.inbox.queues().len(), 6);
+    assert_eq!(
+        d.app.inbox.counts(),
+        [Some(3), Some(0), Some(0), Some(3), Some(0), Some(0)]
+    );
+    d.press("4");
+    assert_eq!(d.app.inbox.queue(), 3);
+    d.press("7");
+    assert_eq!(d.app.inbox.queue(), 3, "no seventh tab");
+    d.press("l l l");
+    assert_eq!(d.app.inbox.queue(), 0, "around the six");
+    let screen = d.screen(80, 24);
+    assert!(!screen.contains("Outs"), "{screen}");
 }
 
 fn columns(s: &str) -> usize {
