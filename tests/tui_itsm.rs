@@ -227,6 +227,13 @@ fn the_outsourced_tab_follows_the_six_with_the_next_number() {
     let head = header(&screen);
     // The last tab whole: not cut at the 80th column.
     assert!(head.contains("Outs 1 "), "{screen}");
+    // Narrower, the title goes first.
+    let screen = d.screen(60, 24);
+    assert!(
+        header(&screen).starts_with("\" Mine 3  Claim 0"),
+        "{screen}"
+    );
+    d.screen(80, 24);
     d.press("7");
     assert_eq!(
         d.app.inbox.current_queue(),

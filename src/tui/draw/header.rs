@@ -74,8 +74,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
         };
         let numbered = width(queue_label, 6) <= area.width as usize;
         let short = width(queue_label, 3) > area.width as usize;
-        // Too wide even short (seven tabs with big counts): the title goes, not a tab.
-        if short && title_w > 0 && width(short_label, 3) > area.width as usize {
+        // Seven tabs too wide even short (big counts): the title goes before the Outsourced
+        // tab is cut off (with six, the last tabs are cut, as always).
+        let seven = app.inbox.queues().len() > crate::tui::panes::inbox::QUEUES.len();
+        if seven && short && title_w > 0 && width(short_label, 3) > area.width as usize {
             spans.remove(0);
         }
         for (i, q) in app.inbox.queues().iter().enumerate() {
