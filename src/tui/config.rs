@@ -38,6 +38,14 @@ struct RawFile {
     #[serde(default)]
     #[allow(dead_code)]
     notify: Option<toml::Value>,
+    /// Read by the server (`[serve] exports`); accepted here as is.
+    #[serde(default)]
+    #[allow(dead_code)]
+    serve: Option<toml::Value>,
+    /// The ticket systems (`[itsm.NAME]`), read and checked by the CLI; accepted here as is.
+    #[serde(default)]
+    #[allow(dead_code)]
+    itsm: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +126,13 @@ mod tests {
         let c = Config::parse(
             "c",
             "[notify]\ncommand = \"sendmail -t\"\n[tui]\nmouse = true\n",
+        )
+        .unwrap();
+        assert!(c.mouse);
+        // So do the server's [serve] and the ticket systems' [itsm.NAME] tables.
+        let c = Config::parse(
+            "c",
+            "[serve]\nexports = \"/srv/x\"\n[itsm.rt]\nkind = \"rt\"\n[tui]\nmouse = true\n",
         )
         .unwrap();
         assert!(c.mouse);

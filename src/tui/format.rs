@@ -117,6 +117,17 @@ pub fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(n)))
 }
 
+/// `text` wrapped to `width` columns in at most `most` lines, the last cut with `…` when
+/// more is left (neutralised, as [`wrap`]).
+pub fn wrap_at_most(text: &str, width: usize, most: usize) -> Vec<String> {
+    let mut lines = wrap(text, width);
+    if lines.len() > most.max(1) {
+        let rest = lines.split_off(most.max(1) - 1).join(" ");
+        lines.push(fit(&rest, width.max(1)));
+    }
+    lines
+}
+
 /// Wraps text to `width` columns at spaces (long words are cut); keeps explicit newlines and
 /// shows what else would act on the terminal as an escape (see [`neutralise`]).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -164,6 +175,17 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn wraps_in_at_most_so_many_lines() {
+        let text = "helpdesk: the plugin said \x1b[2J something long and longer still";
+        let lines = wrap_at_most(text, 20, 2);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| width(l) <= 20), "{lines:?}");
+        assert!(lines[1].ends_with('…'), "{lines:?}");
+        assert!(lines.iter().all(|l| !l.contains('\x1b')), "{lines:?}");
+        assert_eq!(wrap_at_most("short", 20, 3), ["short"]);
+    }
 
     #[test]
     fn deadlines_with_urgency() {

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::api::{ApiError, CaseQuery, Service, ServiceExt, SweepArgs, SweepReport};
+use crate::api::{Answer, ApiError, CaseQuery, Query, Service, ServiceExt, SweepArgs, SweepReport};
 use crate::tui::app::{Effect, Reply, MAX_APPROVALS};
-use crate::tui::panes::inbox::{Rows, ViewJob, QUEUES};
+use crate::tui::panes::inbox::{Rows, ViewJob};
 use crate::tui::panes::reports::ReportSet;
 
 /// Runs one effect; `None` for the effects that are not the service's (copy, quit).
@@ -32,8 +32,8 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
                 filter,
             }
         }
-        Effect::LoadCounts { gen } => {
-            let counts = QUEUES
+        Effect::LoadCounts { gen, queues } => {
+            let counts = queues
                 .iter()
                 .map(|q| {
                     let query = CaseQuery {
@@ -62,6 +62,13 @@ pub fn perform(service: &dyn Service, actor: &str, effect: Effect) -> Option<Rep
             Reply::Case { gen, case, result }
         }
         Effect::LoadOrg => Reply::Org(service.org(actor)),
+        Effect::LoadItsm => Reply::Itsm(match service.query(actor, Query::ItsmStatus) {
+            Ok(Answer::ItsmStatus(s)) => Ok(s),
+            Ok(_) => Err(ApiError::Internal(
+                "unexpected answer to itsm status".into(),
+            )),
+            Err(e) => Err(e),
+        }),
         Effect::LoadCert { gen, case } => Reply::Cert {
             gen,
             case,

@@ -9,7 +9,7 @@ use super::types::{Effect, Modal, Reply};
 use super::App;
 use crate::api::{Answer, ApiError, CaseHistory, CaseQuery, Query, Service, ServiceExt};
 use crate::domain::CaseId;
-use crate::tui::panes::inbox::{Rows, QUEUES};
+use crate::tui::panes::inbox::Rows;
 
 /// `:asof TIME` goes back to TIME; `:asof` or `:asof now` returns to the present.
 pub(super) fn set(app: &mut App, text: &str) -> Vec<Effect> {
@@ -105,9 +105,9 @@ pub fn perform(
                 .map(|l| (Rows::new(queue, l.cases), l.total)),
             filter,
         },
-        Effect::LoadCounts { gen } => Reply::Counts {
+        Effect::LoadCounts { gen, queues } => Reply::Counts {
             gen,
-            counts: QUEUES
+            counts: queues
                 .iter()
                 .map(|q| (*q, past(*q, Some(0), None).map(|l| l.total)))
                 .collect(),

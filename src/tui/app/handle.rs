@@ -12,7 +12,6 @@ use crate::domain::CaseKind;
 use crate::tui::actions::KeyAction as K;
 use crate::tui::layout::{self, Hit, Mouse, MouseKind, Pane};
 use crate::tui::panes::form::{Form, FormKind};
-use crate::tui::panes::inbox::QUEUES;
 use crate::verbs;
 
 pub(super) fn tick(app: &mut App, now: DateTime<Utc>) -> Vec<Effect> {
@@ -117,6 +116,7 @@ fn pane_key(app: &mut App, k: K) -> Vec<Effect> {
 
 /// Keys of [inbox]: open, filter, sort, marks, queues.
 fn inbox_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
+    let tabs = app.inbox.queues().len();
     Some(match k {
         K::Open => match app.inbox.selected_id() {
             Some(id) => {
@@ -159,9 +159,9 @@ fn inbox_key(app: &mut App, k: K) -> Option<Vec<Effect>> {
             app.inbox.mark_all();
             vec![]
         }
-        K::NextQueue => switch_queue(app, (app.inbox.queue() + 1) % QUEUES.len()),
-        K::PrevQueue => switch_queue(app, (app.inbox.queue() + QUEUES.len() - 1) % QUEUES.len()),
-        K::Queue(i) => switch_queue(app, i.min(QUEUES.len() - 1)),
+        K::NextQueue => switch_queue(app, (app.inbox.queue() + 1) % tabs),
+        K::PrevQueue => switch_queue(app, (app.inbox.queue() + tabs - 1) % tabs),
+        K::Queue(i) => switch_queue(app, i.min(tabs - 1)),
         K::Reports => super::reports::open(app),
         _ => return None,
     })

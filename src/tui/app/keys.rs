@@ -47,7 +47,24 @@ pub fn resolve(app: &App, ev: KeyEvent) -> Option<Action> {
         Fallback::GlobalCtrl => None,
         Fallback::Tables(contexts) => first(contexts),
     };
-    own.or_else(typed).or_else(|| fallback().map(Action::Key))
+    own.or_else(typed)
+        .or_else(|| fallback().map(Action::Key))
+        .or_else(|| extra_tab(app, layer, key).map(Action::Key))
+}
+
+/// The tabs after those the keymap names (Outsourced, when ticket systems are configured)
+/// take the next digits in the inbox.
+fn extra_tab(app: &App, layer: Layer, key: Key) -> Option<KeyAction> {
+    let i = match (layer, key.code) {
+        (Layer::Inbox, crossterm::event::KeyCode::Char(c)) if key.mods.is_empty() => {
+            (c.to_digit(10)? as usize).checked_sub(1)?
+        }
+        _ => return None,
+    };
+    let named = crate::tui::panes::inbox::QUEUES.len();
+    (named..app.inbox.queues().len())
+        .contains(&i)
+        .then_some(KeyAction::Queue(i))
 }
 
 /// The first key of `action` in `context` that really does it here, for the footer's hints:

@@ -136,6 +136,10 @@ fn prompt_action(app: &mut App, action: PromptAction) -> Vec<Effect> {
             app.focus = Pane::Detail;
             app.open_case(id)
         }
+        PromptAction::Queue(i, _) if i >= app.inbox.queues().len() => {
+            app.fail("no Outsourced tab: no ticket systems are configured ([itsm.NAME])");
+            vec![]
+        }
         PromptAction::Queue(i, filter) => {
             let mut fx = switch_queue(app, i);
             if let Some(f) = filter {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::state::App;
 use super::types::{Approvals, Effect, Modal, Reply, SweepInfo};
 use crate::api::{ApiError, Applied, SweepReport};
-use crate::tui::panes::inbox::{Rows, QUEUES};
+use crate::tui::panes::inbox::Rows;
 use crate::tui::panes::picker;
 
 pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
@@ -43,7 +43,7 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
                 app.approvals = Approvals { pending };
             }
             for (q, n) in counts {
-                if let Some(i) = QUEUES.iter().position(|x| *x == q) {
+                if let Some(i) = app.inbox.queues().iter().position(|x| *x == q) {
                     // The queue shown counts itself when it loads.
                     if let Ok(n) = n {
                         app.inbox.set_count(i, n);
@@ -73,6 +73,16 @@ pub(super) fn reply(app: &mut App, r: Reply) -> Vec<Effect> {
         Reply::Reports { gen, result } => {
             super::reports::arrived(app, gen, result);
             vec![]
+        }
+        Reply::Itsm(result) => {
+            // No ticket systems (or a server that cannot say): the tabs stay as they are.
+            match result {
+                Ok(s) if !s.targets.is_empty() && app.inbox.show_outsourced() => {
+                    app.dirty = true;
+                    vec![app.load_counts()]
+                }
+                _ => vec![],
+            }
         }
         Reply::Org(result) => {
             app.dirty = true;

@@ -85,6 +85,7 @@ impl App {
     pub fn start(&mut self) -> Vec<Effect> {
         let mut fx = self.refresh();
         fx.push(Effect::LoadOrg);
+        fx.push(Effect::LoadItsm);
         fx.push(Effect::Sweep);
         fx
     }
@@ -201,10 +202,11 @@ impl App {
         }
     }
 
-    fn load_counts(&mut self) -> Effect {
+    pub(super) fn load_counts(&mut self) -> Effect {
         self.gens.counts += 1;
         Effect::LoadCounts {
             gen: self.gens.counts,
+            queues: self.inbox.queues().to_vec(),
         }
     }
 

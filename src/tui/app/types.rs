@@ -44,9 +44,13 @@ pub enum Effect {
         limit: Option<usize>,
         filter: Option<String>,
     },
+    /// How many cases each of `queues` (the tabs) holds.
     LoadCounts {
         gen: u64,
+        queues: Vec<Queue>,
     },
+    /// The ticket systems configured (asked once at the start: they add the Outsourced tab).
+    LoadItsm,
     LoadCase {
         gen: u64,
         case: CaseId,
@@ -102,6 +106,7 @@ pub enum Reply {
         result: Result<(CaseDetail, CaseHistory), ApiError>,
     },
     Org(Result<Org, ApiError>),
+    Itsm(Result<crate::api::ItsmStatus, ApiError>),
     Cert {
         gen: u64,
         case: CaseId,

@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use crate::tui::app::App;
 use crate::tui::layout::Pane;
-use crate::tui::panes::inbox::{queue_label, QUEUES};
+use crate::tui::panes::inbox::queue_label;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
     let t = app.session.theme;
@@ -64,7 +64,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
             title_w
                 + approvals
                 + banner_w
-                + QUEUES
+                + app
+                    .inbox
+                    .queues()
                     .iter()
                     .enumerate()
                     .map(|(i, q)| label(*q).len() + count(i).len() + extra)
@@ -72,7 +74,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
         };
         let numbered = width(queue_label, 6) <= area.width as usize;
         let short = width(queue_label, 3) > area.width as usize;
-        for (i, q) in QUEUES.iter().enumerate() {
+        // Seven tabs too wide even short (big counts): the title goes before the Outsourced
+        // tab is cut off (with six, the last tabs are cut, as always).
+        let seven = app.inbox.queues().len() > crate::tui::panes::inbox::QUEUES.len();
+        if seven && short && title_w > 0 && width(short_label, 3) > area.width as usize {
+            spans.remove(0);
+        }
+        for (i, q) in app.inbox.queues().iter().enumerate() {
             let n = count(i);
             let label = if numbered {
                 format!(" {} {} {n} ", i + 1, queue_label(*q))
@@ -101,6 +109,7 @@ fn short_label(q: crate::api::Queue) -> &'static str {
         Queue::Claimable => "Claim",
         Queue::Delegated => "Deleg",
         Queue::Overdue => "Late",
+        Queue::Outsourced => "Outs",
         q => queue_label(q),
     }
 }

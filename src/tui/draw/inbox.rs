@@ -13,7 +13,7 @@ use crate::tui::actions::{Context, KeyAction};
 use crate::tui::app::App;
 use crate::tui::format::{self, Urgency};
 use crate::tui::layout::{self, Pane};
-use crate::tui::panes::inbox::{queue_label, Sort, QUEUES};
+use crate::tui::panes::inbox::{queue_label, Sort};
 
 /// Column widths for an inner width: (id, kind, title, state, who, due, esc).
 fn widths(total: usize, id: usize) -> [usize; 7] {
@@ -250,11 +250,11 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
 fn draw_empty(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.session.theme;
     let inbox = &app.inbox;
-    let key = |ctx: Context, a: KeyAction| {
-        app.keymap
-            .hint(ctx, a)
-            .map(|k| k.to_string())
-            .unwrap_or_else(|| "?".into())
+    let key = |ctx: Context, a: KeyAction| match (app.keymap.hint(ctx, a), a) {
+        (Some(k), _) => k.to_string(),
+        // A tab the keymap does not name takes its number.
+        (None, KeyAction::Queue(i)) => (i + 1).to_string(),
+        (None, _) => "?".into(),
     };
     let mut lines = vec![Line::raw("")];
     if let Some(e) = inbox.error() {
@@ -279,7 +279,8 @@ fn draw_empty(app: &App, frame: &mut Frame, area: Rect) {
             "  No cases in {}.",
             queue_label(inbox.current_queue())
         )));
-        let others: Vec<String> = QUEUES
+        let others: Vec<String> = inbox
+            .queues()
             .iter()
             .enumerate()
             .filter(|(i, _)| *i != inbox.queue())

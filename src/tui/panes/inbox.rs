@@ -9,7 +9,8 @@ use crate::domain::CaseId;
 use crate::tui::input::TextInput;
 pub use crate::tui::panes::view::{row_haystack, Rows, Sort, View, ViewJob};
 
-/// The queues shown as tabs, in order.
+/// The queues shown as tabs, in order (and, when ticket systems are configured, the
+/// Outsourced one after them: [`Inbox::show_outsourced`]).
 pub const QUEUES: [Queue; 6] = [
     Queue::Mine,
     Queue::Claimable,
@@ -38,9 +39,11 @@ pub fn queue_label(q: Queue) -> &'static str {
 
 #[derive(Debug, Clone)]
 pub struct Inbox {
-    /// Index into [`QUEUES`].
+    /// The tabs: [`QUEUES`], then Outsourced when ticket systems are configured.
+    queues: Vec<Queue>,
+    /// Index into `queues`.
     queue: usize,
-    counts: [Option<usize>; 6],
+    counts: Vec<Option<usize>>,
     rows: Option<Rows>,
     loading: bool,
     /// The load whose every row has arrived (a first page no longer applies).
@@ -77,8 +80,9 @@ pub struct Inbox {
 impl Default for Inbox {
     fn default() -> Self {
         Inbox {
+            queues: QUEUES.to_vec(),
             queue: 0,
-            counts: [None; 6],
+            counts: vec![None; QUEUES.len()],
             rows: None,
             loading: false,
             complete_gen: None,
@@ -106,13 +110,19 @@ impl Default for Inbox {
 
 /// Reading the state.
 impl Inbox {
-    /// Index into [`QUEUES`].
+    /// Index into [`Inbox::queues`].
     pub fn queue(&self) -> usize {
         self.queue
     }
 
-    pub fn counts(&self) -> [Option<usize>; 6] {
-        self.counts
+    /// The queues shown as tabs, in order.
+    pub fn queues(&self) -> &[Queue] {
+        &self.queues
+    }
+
+    /// The count of each tab (`None`: not counted yet).
+    pub fn counts(&self) -> &[Option<usize>] {
+        &self.counts
     }
 
     pub fn has_rows(&self) -> bool {
@@ -200,7 +210,7 @@ impl Inbox {
     }
 
     pub fn current_queue(&self) -> Queue {
-        QUEUES[self.queue]
+        self.queues.get(self.queue).copied().unwrap_or(QUEUES[0])
     }
 
     pub fn len(&self) -> usize {
@@ -312,7 +322,18 @@ impl Inbox {
 
     /// Forgets the queues' counts (as before the first load).
     pub fn forget_counts(&mut self) {
-        self.counts = [None; 6];
+        self.counts = vec![None; self.queues.len()];
+    }
+
+    /// Ticket systems are configured: the Outsourced tab follows the others (once).
+    /// Returns whether it was added.
+    pub fn show_outsourced(&mut self) -> bool {
+        if self.queues.contains(&Queue::Outsourced) {
+            return false;
+        }
+        self.queues.push(Queue::Outsourced);
+        self.counts.push(None);
+        true
     }
 
     /// Holds at most `n` rows of a queue (tests use small numbers).
@@ -321,7 +342,9 @@ impl Inbox {
     }
 
     pub fn set_count(&mut self, queue: usize, n: usize) {
-        self.counts[queue] = Some(n);
+        if let Some(c) = self.counts.get_mut(queue) {
+            *c = Some(n);
+        }
     }
 
     /// A load of the current queue started.
@@ -343,7 +366,7 @@ impl Inbox {
         self.partial = !complete;
         self.error = None;
         if !filtered {
-            self.counts[self.queue] = Some(total);
+            self.set_count(self.queue, total);
         }
     }
 
@@ -432,7 +455,7 @@ impl Inbox {
     /// Shows queue `i` (its rows are to load): no rows, view, selection or error; returns
     /// whether marks were cleared.
     pub fn switch_to(&mut self, i: usize) -> bool {
-        self.queue = i;
+        self.queue = i.min(self.queues.len() - 1);
         self.rows = None;
         self.view = Default::default();
         self.view_query.clear();

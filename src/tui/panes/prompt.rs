@@ -222,8 +222,11 @@ pub fn parse_naming(
             let q: Queue = rest.parse()?;
             let i = QUEUES
                 .iter()
+                .chain([&Queue::Outsourced])
                 .position(|x| *x == q)
-                .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
+                .ok_or(
+                    "the inbox shows mine, claimable, delegated, open, overdue, closed, outsourced",
+                )?;
             return Ok(PromptAction::Queue(i, None));
         }
         "renew" | "unsubscribe" => return request_change(verb, rest, targets, now, requests),
@@ -374,8 +377,11 @@ fn to_action(
         CaseCmd::List(list) => {
             let i = QUEUES
                 .iter()
+                .chain([&Queue::Outsourced])
                 .position(|x| *x == list.queue)
-                .ok_or("the inbox shows mine, claimable, delegated, open, overdue, closed")?;
+                .ok_or(
+                    "the inbox shows mine, claimable, delegated, open, overdue, closed, outsourced",
+                )?;
             return Ok(PromptAction::Queue(i, list.filter.clone()));
         }
         CaseCmd::Comment(c) if c.args.text.trim().is_empty() => {

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use super::Look;
 use crate::api::{CaseDetail, CaseHistory};
 use crate::domain::resource::Correlation;
-use crate::domain::{Case, Execution, OpResult, WorkItem};
+use crate::domain::{EventKind, Execution, OpResult, TicketEvent, WorkItem};
 use crate::tui::format::{self, fit, wrap};
 use crate::tui::panes::case::CaseView;
 
@@ -104,7 +104,7 @@ pub fn lines(app: &Look, cv: &CaseView, width: usize) -> Vec<Line<'static>> {
         return vec![Line::styled(text, t.dim())];
     };
     let mut out = vec![];
-    case_fields(app, &d.case, width, &mut out);
+    case_fields(app, d, width, &mut out);
     super::request::block(app, d, width, &mut out);
     out.push(Line::raw(""));
     out.push(Line::styled(
@@ -124,8 +124,10 @@ pub fn lines(app: &Look, cv: &CaseView, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-/// The head line, the title and description, and the case's fields.
-fn case_fields(app: &Look, c: &Case, width: usize, out: &mut Vec<Line<'static>>) {
+/// The head line, the title and description, and the case's fields (with its ticket in a
+/// ticket system, when outsourced).
+fn case_fields(app: &Look, d: &CaseDetail, width: usize, out: &mut Vec<Line<'static>>) {
+    let c = &d.case;
     let t = app.theme;
     let z = app.zone;
     let state = match c.outcome {
@@ -152,12 +154,19 @@ fn case_fields(app: &Look, c: &Case, width: usize, out: &mut Vec<Line<'static>>)
         ("object", c.object.clone()),
         ("parent", c.parent.map(|p| p.to_string())),
         ("policy", c.policy.clone()),
-        ("ticket", c.external_ticket.clone()),
+        // The outsourced case's ticket is the block below.
+        (
+            "ticket",
+            c.external_ticket.clone().filter(|_| d.ticket.is_none()),
+        ),
     ];
     for (name, value) in optional {
         if let Some(v) = value {
             out.push(field(app, name, v));
         }
+    }
+    if let Some(o) = &d.ticket {
+        super::ticket::block(app, o, width, out);
     }
     for (name, at) in [("created", c.created), ("modified", c.modified)] {
         let value = format!("{} ({})", z.date_time(at), format::ago(at, app.now));
@@ -262,6 +271,13 @@ fn history(app: &Look, h: &CaseHistory, width: usize, out: &mut Vec<Line<'static
         format!("History ({})", shown.len()),
         t.heading(),
     ));
+    // The verbs' column is as wide as the widest shown (`ticket-released`), at most 15.
+    let verb_w = shown
+        .iter()
+        .map(|e| e.what.verb().len())
+        .max()
+        .unwrap_or(0)
+        .clamp(10, 15);
     for e in shown {
         let mut detail = e.what.describe();
         if let Some(why) = &e.why {
@@ -272,13 +288,29 @@ fn history(app: &Look, h: &CaseHistory, width: usize, out: &mut Vec<Line<'static
         }
         let when = z.date_time(e.time);
         let actor = crate::tui::format::pad(&e.actor, 9);
-        let head = format!("{when} {actor} {:<10} ", e.what.verb());
+        let verb = crate::tui::format::pad(e.what.verb(), verb_w);
+        let head = format!("{when} {actor} {verb} ");
         let rest = width.saturating_sub(crate::tui::format::width(&head));
+        // A ticket system's error is what one needs to read whole: on up to three lines.
+        let failed = matches!(e.what, EventKind::Ticket(TicketEvent::Failed { .. }));
+        let detail = detail.replace('\n', " ");
+        let (style, lines) = match failed {
+            true => (t.error(), format::wrap_at_most(&detail, rest, 3)),
+            false => (t.text(), vec![fit(&detail, rest)]),
+        };
+        let mut lines = lines.into_iter();
         out.push(Line::from(vec![
             Span::styled(when, t.dim()),
             Span::styled(format!(" {actor} "), t.user()),
-            Span::raw(format!("{:<10} ", e.what.verb())),
-            Span::raw(fit(&detail.replace('\n', " "), rest)),
+            Span::raw(format!("{verb} ")),
+            Span::styled(lines.next().unwrap_or_default(), style),
         ]));
+        let indent = " ".repeat(width.saturating_sub(rest));
+        for l in lines {
+            out.push(Line::from(vec![
+                Span::raw(indent.clone()),
+                Span::styled(l, style),
+            ]));
+        }
     }
 }

@@ -4,6 +4,7 @@
 pub mod comments;
 pub mod detail;
 pub mod request;
+pub mod ticket;
 
 use chrono::{DateTime, Utc};
 
