@@ -63,7 +63,7 @@ fn env() -> Env {
             .replace("$TICKETS", &base.join("tickets").display().to_string());
         std::fs::write(base.join("plugin.sh"), wrapper).unwrap();
         format!(
-            "[itsm.files]\nkind = \"command\"\ncommand = \"/bin/sh\"\nargs = [{:?}]\ncomments = true\ntimeout = \"20s\"\n\n[itsm.broken]\nkind = \"command\"\ncommand = \"/bin/sh\"\nargs = [\"-c\", \"cat >/dev/null; echo the bridge is down >&2; exit 3\"]\nkinds = [\"remediation\"]\n",
+            "[itsm.files]\nkind = \"command\"\ncommand = \"/bin/sh\"\nargs = [{:?}]\ncomments = true\ntimeout = \"20s\"\n\n[itsm.broken]\nkind = \"command\"\ncommand = \"/bin/sh\"\nargs = [\"-c\", \"cat >/dev/null; echo the bridge is down >&2; exit 3\"]\nkinds = [\"remediation\"]\n\n[itsm.deaf]\nkind = \"command\"\ncommand = \"/bin/false\"\n",
             base.join("plugin.sh").display().to_string()
         )
     };
@@ -348,4 +348,31 @@ fn a_resource_naming_an_unknown_target_is_refused_at_its_line() {
         err.contains("bad.toml:7:") && err.contains("no ITSM target \"jira\""),
         "{err}"
     );
+}
+
+#[test]
+fn a_plugin_that_exits_without_reading_its_request_does_not_take_casebench_with_it() {
+    let e = env();
+    // A request bigger than a pipe holds: the write meets the closed pipe (EPIPE, and for
+    // a process that keeps SIGPIPE's default, the signal).
+    let about = "x".repeat(100_000);
+    let out = e.ok(
+        "root",
+        &[
+            "case",
+            "new",
+            "--kind",
+            "generic",
+            "--title",
+            "Big",
+            "--description",
+            &about,
+        ],
+    );
+    let case = case_in(&out);
+    e.ok("root", &["case", "outsource", &case, "--to", "deaf"]);
+    let report = e.json(&["itsm", "sync"]);
+    assert_eq!(actions(&report), ["failed"], "{report}");
+    let detail = report["lines"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("exited with status 1"), "{detail}");
 }

@@ -216,6 +216,10 @@ impl TicketEvent {
                 status,
                 state,
             } => format!("{target} {reference}: {status} ({})", state.name()),
+            // Errors of the adapters name their target already.
+            TicketEvent::Failed { target, error } if error.starts_with(&format!("{target}:")) => {
+                error.clone()
+            }
             TicketEvent::Failed { target, error } => format!("{target}: {error}"),
             TicketEvent::Released { target, reason } => format!("{target}: {reason}"),
             TicketEvent::CommentsSent {

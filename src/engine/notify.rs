@@ -3,7 +3,6 @@
 //! after its command succeeded; a failed delivery stays queued with its error and is tried
 //! again on the next sweep.
 
-use std::io::Write;
 use std::process::{Command as Process, Stdio};
 
 use super::{Engine, Tx, SYSTEM_ACTOR};
@@ -161,12 +160,17 @@ fn run_delivery(command: &str, n: &Notification) -> Result<(), String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(message.as_bytes());
-    }
+    // A command that does not read the message must not take this process with it.
+    let writer = child
+        .stdin
+        .take()
+        .map(|stdin| crate::itsm::command::feed_stdin(stdin, message.into_bytes()));
     let out = child
         .wait_with_output()
         .map_err(|e| format!("{command:?} failed: {e}"))?;
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
     if out.status.success() {
         Ok(())
     } else {

@@ -115,11 +115,9 @@ impl Plugin {
                 ))
             })?;
         let pid = child.id();
-        if let Some(mut stdin) = child.stdin.take() {
+        if let Some(stdin) = child.stdin.take() {
             // A plugin that does not read its request gets EPIPE here, not a hang.
-            std::thread::spawn(move || {
-                let _ = stdin.write_all(&input);
-            });
+            feed_stdin(stdin, input);
         }
         let stdout = reader(child.stdout.take(), MAX_REPLY + 1, false);
         let stderr = reader(child.stderr.take(), MAX_STDERR, true);
@@ -312,4 +310,24 @@ impl Adapter for Plugin {
         self.call("comment", json!({"ref": reference, "text": text}))?;
         Ok(())
     }
+}
+
+/// Writes `input` to a child's stdin on a thread of its own that blocks SIGPIPE: a child that
+/// exits without reading it makes the write fail with EPIPE (ignored) instead of killing this
+/// process (the binary restores SIGPIPE's default, so that `casebench … | head` ends quietly,
+/// and the signal goes to the thread that wrote). The thread ends when the write does.
+pub fn feed_stdin(
+    mut stdin: std::process::ChildStdin,
+    input: Vec<u8>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        // SAFETY: a signal mask of this thread only, built from an emptied set.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGPIPE);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        }
+        let _ = stdin.write_all(&input);
+    })
 }
