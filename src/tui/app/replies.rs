@@ -182,7 +182,16 @@ fn ran(
 fn swept(app: &mut App, result: Result<SweepReport, ApiError>, announce: bool) -> bool {
     match result {
         Ok(report) => {
-            let fired: Vec<String> = report.fired.iter().map(|f| f.action.clone()).collect();
+            let mut fired: Vec<String> = report.fired.iter().map(|f| f.action.clone()).collect();
+            // What the ticket sync after the sweep changed counts too (a case a ticket
+            // completed is reloaded like one a timer escalated).
+            if let Some(Ok(sync)) = &report.itsm {
+                let moved = sync
+                    .lines
+                    .iter()
+                    .filter(|l| !matches!(l.action.as_str(), "polled" | "waiting"));
+                fired.extend(moved.map(|l| format!("{} ticket {}", l.case, l.action)));
+            }
             // Timers that could not fire were recorded on their cases (and dropped).
             let failed = report.failed.len();
             let changed = !fired.is_empty() || failed > 0;
