@@ -103,7 +103,6 @@ impl Engine {
         };
         let compared: BTreeSet<&String> = attributes.iter().collect();
         let export = Export::new(rows);
-        let shadows = self.store.shadows(&resource.id)?;
         let mut known = vec![false; export.len()];
         let mut r = FeedRead {
             resource: &resource,
@@ -119,12 +118,21 @@ impl Engine {
             named: vec![],
         };
         let mut in_part = 0;
-        for prev in shadows {
-            if let Some(i) = export.position(&prev.key) {
-                known[i] = true;
+        // The shadows a part at a time: a large resource's are never all in memory.
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .shadows_after(&resource.id, after.as_deref(), PART)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.key.clone());
+            for prev in page {
+                if let Some(i) = export.position(&prev.key) {
+                    known[i] = true;
+                }
+                self.check_shadow(tx, &mut r, prev)?;
+                self.commit_part(tx, &mut in_part)?;
             }
-            self.check_shadow(tx, &mut r, prev)?;
-            self.commit_part(tx, &mut in_part)?;
         }
         // Accounts nobody asked for.
         let users = self.store.users()?;

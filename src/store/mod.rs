@@ -15,6 +15,7 @@ mod period;
 mod period_backfill;
 mod reserve;
 pub mod seal;
+mod shadow_pages;
 mod sled_store;
 pub mod trees;
 mod writeset;
@@ -34,6 +35,7 @@ pub use codec::encode;
 pub use itsm_store::TicketStore;
 pub use open::{cache_bytes, set_cache_mb, LONG_CACHE_MB, ONE_SHOT_CACHE_MB};
 pub use period::{PeriodIndex, Span};
+pub use shadow_pages::ShadowPages;
 pub use sled_store::Store;
 pub use writeset::WriteSet;
 
@@ -70,7 +72,7 @@ pub type DueEntry = (DateTime<Utc>, u8, u64, u16, CaseId);
 
 /// What the engine reads and writes: typed getters, bounded scans and atomic commits of a
 /// [`WriteSet`]. A backend implements it whole; the engine knows no other.
-pub trait Storage: TicketStore + Send + Sync {
+pub trait Storage: TicketStore + ShadowPages + Send + Sync {
     fn path(&self) -> &Path;
 
     fn schema_version(&self) -> Result<Option<u32>, StoreError>;
