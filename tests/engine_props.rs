@@ -14,7 +14,7 @@ use casebench::domain::{
     Case, CaseId, CaseKind, DelegationMethod, Outcome, Target, WorkItem, WorkItemId,
 };
 use casebench::engine::{Clock, Engine, ManualClock};
-use casebench::store::{trees, Storage, Store};
+use casebench::store::{trees, Storage, Store, TokenIndex};
 
 const USERS: [&str; 5] = ["root", "alice", "bob", "carol", "dave"];
 const GROUPS: [&str; 2] = ["ops", "db"];
@@ -258,6 +258,34 @@ fn check_invariants(store: &dyn Storage) -> Result<(), TestCaseError> {
         }
     }
     prop_assert_eq!(actual, expected);
+    // The token index: exactly what the cases and work items derive, and every word of a
+    // case (and of its open items' holders) finds it.
+    let tokens: BTreeSet<Vec<u8>> = store.index_keys("idx_token").unwrap().into_iter().collect();
+    prop_assert_eq!(
+        &tokens,
+        &casebench::store::derived_token_keys(store).unwrap()
+    );
+    for case in &cases {
+        let mut words = casebench::store::token_words(&case.title);
+        words.extend(casebench::store::token_words(&case.requester));
+        words.push(case.id.0.to_string());
+        for item in items.iter().filter(|i| i.case == case.id && i.is_open()) {
+            words.extend(item.assignees.iter().map(|a| a.to_lowercase()));
+            words.extend(
+                item.candidates
+                    .iter()
+                    .map(|g| format!("@{}", g.to_lowercase())),
+            );
+        }
+        for w in words.iter().filter(|w| casebench::store::indexable(w)) {
+            prop_assert!(
+                store.cases_with_word(w).unwrap().contains(&case.id),
+                "{} is not found by {:?}",
+                case.id,
+                w
+            );
+        }
+    }
     // Every event of a case is indexed under it, and only those.
     let all = store.all_events().unwrap();
     let indexed: usize = cases
@@ -349,6 +377,47 @@ fn check_queues(engine: &Engine, now: chrono::DateTime<Utc>) -> Result<(), TestC
         let first: Vec<_> = all.cases.iter().take(2).map(|r| r.id).collect();
         let paged: Vec<_> = page.cases.iter().map(|r| r.id).collect();
         prop_assert_eq!(first, paged, "page of {} is the head of the list", q);
+    }
+    check_filters(engine)
+}
+
+/// A filter answered from the token index lists what the scan of the queue lists, in the
+/// same order (relevance, then the queue's), pages included.
+fn check_filters(engine: &Engine) -> Result<(), TestCaseError> {
+    use casebench::api::{CaseQuery, Queue, ServiceExt};
+    let needles = [
+        "case", "ca", "by", "ali", "alice", "bob case", "@op", "ops", "db", "c-1", "2", "se",
+        "e b", "ob", "ol", "zz", "by ca", "manual",
+    ];
+    let queues = [
+        Queue::Open,
+        Queue::Closed,
+        Queue::All,
+        Queue::Overdue,
+        Queue::Mine,
+        Queue::Claimable,
+        Queue::Delegated,
+    ];
+    for actor in ["root", "alice", "bob"] {
+        for q in queues {
+            for n in needles {
+                for limit in [None, Some(2)] {
+                    let query = CaseQuery {
+                        queue: q,
+                        filter: Some(n.into()),
+                        limit,
+                        ..Default::default()
+                    };
+                    let got = engine.list_cases(actor, &query).unwrap();
+                    let want = engine.list_scanning(actor, &query).unwrap();
+                    let ids = |l: &casebench::api::CaseList| -> Vec<u64> {
+                        l.cases.iter().map(|r| r.id.0).collect()
+                    };
+                    prop_assert_eq!(ids(&got), ids(&want), "{} {} {:?} {:?}", actor, q, n, limit);
+                    prop_assert_eq!(got.total, want.total);
+                }
+            }
+        }
     }
     Ok(())
 }

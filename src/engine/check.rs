@@ -277,6 +277,7 @@ impl Engine {
             e => e,
         };
         indexes(s, &mut out).map_err(named)?;
+        out.extend(crate::store::token_findings(s).map_err(|e| named(e.into()))?);
         cases(s, &mut out).map_err(named)?;
         timers(s, &mut out).map_err(named)?;
         approvals(s, &mut out).map_err(named)?;

@@ -6,7 +6,7 @@ use super::Engine;
 use crate::api::{
     ApiError, CaseDetail, CaseList, CaseQuery, CaseRow, CommentView, GroupView, Org, Queue,
 };
-use crate::domain::{Case, CaseId, CaseState, EventKind, User, WorkItem};
+use crate::domain::{Case, CaseId, CaseKind, CaseState, EventKind, User, WorkItem};
 
 impl Engine {
     fn queue_case_ids(&self, user: &User, queue: Queue) -> Result<Vec<CaseId>, ApiError> {
@@ -153,6 +153,20 @@ impl Engine {
         if let Some(page) = self.list_page(user, q)? {
             return Ok(page);
         }
+        if let Some(list) = self.list_by_token(user, q)? {
+            return Ok(list);
+        }
+        self.list_scanned(user, q)
+    }
+
+    /// The list `q` as a scan of every case of the queue answers it, without the token
+    /// index: what the tests hold the index to (tests/filter_index.rs).
+    #[doc(hidden)]
+    pub fn list_scanning(&self, actor: &str, q: &CaseQuery) -> Result<CaseList, ApiError> {
+        self.list_scanned(&self.actor(actor)?, q)
+    }
+
+    fn list_scanned(&self, user: &User, q: &CaseQuery) -> Result<CaseList, ApiError> {
         let ids = self.queue_case_ids(user, q.queue)?;
         let plain = q.filter.as_deref().is_none_or(|f| f.trim().is_empty())
             && q.state.is_none()
@@ -171,10 +185,51 @@ impl Engine {
                 continue;
             };
             if rows.wants(&case) {
-                rows.push(self.row(user, q.queue, case)?);
+                let object = case.object.clone();
+                rows.push(self.row(user, q.queue, case)?, object.as_deref());
             }
         }
         Ok(rows.finish())
+    }
+
+    /// A filtered list from the token index (`store::token_index`): only the cases whose
+    /// words contain every needle word it can answer are read, then matched as the scan
+    /// matches them. `None` when it can answer no word of the needle.
+    fn list_by_token(&self, user: &User, q: &CaseQuery) -> Result<Option<CaseList>, ApiError> {
+        let mut rows = Rows::new(q);
+        let mut candidates: Option<BTreeSet<CaseId>> = None;
+        for w in rows.indexed_words() {
+            let found = self.store.cases_with_word(w)?;
+            candidates = Some(match candidates {
+                None => found,
+                Some(c) => c.intersection(&found).copied().collect(),
+            });
+        }
+        let Some(candidates) = candidates else {
+            return Ok(None);
+        };
+        let members: Option<HashSet<CaseId>> = match q.queue {
+            Queue::Open | Queue::Closed | Queue::All => None,
+            _ => Some(self.queue_case_ids(user, q.queue)?.into_iter().collect()),
+        };
+        for id in candidates {
+            if members.as_ref().is_some_and(|m| !m.contains(&id)) {
+                continue;
+            }
+            let Some(case) = self.store.case(id)? else {
+                continue;
+            };
+            let in_queue = match q.queue {
+                Queue::Open => case.state.is_active(),
+                Queue::Closed => matches!(case.state, CaseState::Closed | CaseState::Cancelled),
+                _ => true,
+            };
+            if in_queue && rows.wants(&case) {
+                let object = case.object.clone();
+                rows.push(self.row(user, q.queue, case)?, object.as_deref());
+            }
+        }
+        Ok(Some(rows.finish()))
     }
 
     pub(super) fn detail(&self, id: CaseId) -> Result<CaseDetail, ApiError> {
@@ -271,25 +326,41 @@ pub(crate) fn row_of(user: &User, queue: Queue, case: Case, items: &[WorkItem]) 
 }
 
 /// The rows of a list being built: those that pass the query's state, kind and filter,
-/// then in the queue's order, counted and cut to its limit.
+/// then by relevance to the filter and in the queue's order, counted and cut to its limit.
 pub(crate) struct Rows<'q> {
     q: &'q CaseQuery,
-    needle: Option<String>,
-    rows: Vec<CaseRow>,
+    /// The filter's words (lowercased): every one must match.
+    needle: Vec<String>,
+    rows: Vec<(Relevance, CaseRow)>,
 }
+
+/// How well a row matches the filter, best first when sorted: the weakest word's match
+/// (exact word, prefix of a word, inside a word), then how many fields match.
+type Relevance = std::cmp::Reverse<(u8, usize)>;
 
 impl<'q> Rows<'q> {
     pub(crate) fn new(q: &'q CaseQuery) -> Self {
         let needle = q
             .filter
             .as_deref()
-            .map(|f| f.trim().to_lowercase())
-            .filter(|f| !f.is_empty());
+            .map(crate::store::token_words)
+            .unwrap_or_default();
         Rows {
             q,
             needle,
             rows: vec![],
         }
+    }
+
+    /// The filter's words the token index answers: none of a kind's name (every case of
+    /// the kind matches it, the index does not hold kinds), at least two characters.
+    fn indexed_words(&self) -> Vec<&str> {
+        self.needle
+            .iter()
+            .map(String::as_str)
+            .filter(|w| crate::store::indexable(w))
+            .filter(|w| !CaseKind::ALL.iter().any(|k| k.name().contains(w)))
+            .collect()
     }
 
     /// Whether `case` passes the query's state and kind (before its row is built).
@@ -298,10 +369,10 @@ impl<'q> Rows<'q> {
         !(q.state.is_some_and(|s| s != case.state) || q.kind.is_some_and(|k| k != case.kind))
     }
 
-    /// Keeps `row` if it matches the filter.
-    pub(crate) fn push(&mut self, row: CaseRow) {
-        if self.needle.as_ref().is_none_or(|n| matches_filter(&row, n)) {
-            self.rows.push(row);
+    /// Keeps `row` (of a case about `object`) if it matches the filter.
+    pub(crate) fn push(&mut self, row: CaseRow, object: Option<&str>) {
+        if let Some(r) = relevance(&row, object, &self.needle) {
+            self.rows.push((r, row));
         }
     }
 
@@ -314,12 +385,14 @@ impl<'q> Rows<'q> {
         );
         if by_deadline {
             // As the deadline index orders them: deadline, then work item; none last.
-            rows.sort_by_key(|r| (r.deadline.is_none(), r.deadline, r.work_item));
+            rows.sort_by_key(|(_, r)| (r.deadline.is_none(), r.deadline, r.work_item));
         } else if closed_first {
-            rows.sort_by_key(|r| (std::cmp::Reverse(r.closed), std::cmp::Reverse(r.id)));
+            rows.sort_by_key(|(_, r)| (std::cmp::Reverse(r.closed), std::cmp::Reverse(r.id)));
         } else {
-            rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+            rows.sort_by_key(|(_, r)| std::cmp::Reverse(r.id));
         }
+        // Stable: the queue's order within one relevance.
+        rows.sort_by_key(|(rel, _)| *rel);
         let total = rows.len();
         if let Some(limit) = q.limit {
             rows.truncate(limit);
@@ -327,23 +400,76 @@ impl<'q> Rows<'q> {
         CaseList {
             queue: q.queue,
             total,
-            cases: rows,
+            cases: rows.into_iter().map(|(_, r)| r).collect(),
         }
     }
 }
 
-fn matches_filter(row: &CaseRow, needle: &str) -> bool {
-    let hay = |s: &str| s.to_lowercase().contains(needle);
-    hay(&row.id.to_string())
-        || hay(&row.title)
-        || hay(&row.requester)
-        || row.resource.as_deref().is_some_and(hay)
-        || row.assignees.iter().any(|a| hay(a))
-        || row
-            .candidates
-            .iter()
-            .any(|g| hay(g) || hay(&format!("@{g}")))
-        || hay(row.kind.name())
+/// The fields a filter matches, each as its words (`store::token_words`).
+fn fields_of(row: &CaseRow, object: Option<&str>) -> Vec<Vec<String>> {
+    use crate::store::token_words as words;
+    let mut id = words(&row.id.to_string());
+    id.push(row.id.0.to_string());
+    let mut fields = vec![id, words(&row.title), words(&row.requester)];
+    fields.extend(row.resource.as_deref().map(words));
+    fields.extend(object.map(words));
+    fields.push(row.assignees.iter().flat_map(|a| words(a)).collect());
+    let groups = row.candidates.iter();
+    fields.push(
+        groups
+            .flat_map(|g| [words(g), words(&format!("@{g}"))].concat())
+            .collect(),
+    );
+    fields.push(words(row.kind.name()));
+    fields
+}
+
+/// Whether `row` matches the filter's words, every one (`matches_filter`), and how well.
+fn relevance(row: &CaseRow, object: Option<&str>, needle: &[String]) -> Option<Relevance> {
+    if needle.is_empty() {
+        return Some(std::cmp::Reverse((0, 0)));
+    }
+    if !matches_filter(row, object, needle) {
+        return None;
+    }
+    let fields = fields_of(row, object);
+    let grade = |w: &str| {
+        let all = fields.iter().flatten();
+        all.map(|t| match () {
+            _ if t == w => 3,
+            _ if t.starts_with(w) => 2,
+            _ if t.contains(w) => 1,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+    };
+    let weakest = needle.iter().map(|w| grade(w)).min().unwrap_or(0);
+    let matched = fields
+        .iter()
+        .filter(|f| {
+            f.iter()
+                .any(|t| needle.iter().any(|w| t.contains(w.as_str())))
+        })
+        .count();
+    Some(std::cmp::Reverse((weakest, matched)))
+}
+
+/// What a filter matches: every word of the needle is inside the id, title, requester,
+/// resource, object, an assignee, a candidate group (or `@group`) or the kind's name.
+fn matches_filter(row: &CaseRow, object: Option<&str>, needle: &[String]) -> bool {
+    let lower: Vec<String> = [row.id.to_string(), row.title.clone(), row.requester.clone()]
+        .into_iter()
+        .chain(row.resource.clone())
+        .chain(object.map(str::to_string))
+        .chain(row.assignees.iter().cloned())
+        .chain(row.candidates.iter().map(|g| format!("@{g}")))
+        .chain([row.kind.name().to_string()])
+        .map(|s| s.to_lowercase())
+        .collect();
+    needle
+        .iter()
+        .all(|w| lower.iter().any(|h| h.contains(w.as_str())))
 }
 
 impl Engine {

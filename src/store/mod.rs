@@ -17,6 +17,7 @@ mod reserve;
 pub mod seal;
 mod shadow_pages;
 mod sled_store;
+mod token_index;
 pub mod trees;
 mod writeset;
 
@@ -37,6 +38,9 @@ pub use open::{cache_bytes, set_cache_mb, LONG_CACHE_MB, ONE_SHOT_CACHE_MB};
 pub use period::{PeriodIndex, Span};
 pub use shadow_pages::ShadowPages;
 pub use sled_store::Store;
+pub use token_index::{
+    derived_token_keys, indexable, token_findings, words as token_words, TokenIndex,
+};
 pub use writeset::WriteSet;
 
 #[derive(Debug, Error)]
@@ -72,7 +76,7 @@ pub type DueEntry = (DateTime<Utc>, u8, u64, u16, CaseId);
 
 /// What the engine reads and writes: typed getters, bounded scans and atomic commits of a
 /// [`WriteSet`]. A backend implements it whole; the engine knows no other.
-pub trait Storage: TicketStore + ShadowPages + Send + Sync {
+pub trait Storage: TicketStore + ShadowPages + TokenIndex + Send + Sync {
     fn path(&self) -> &Path;
 
     fn schema_version(&self) -> Result<Option<u32>, StoreError>;

@@ -230,6 +230,7 @@ impl Store {
                     super::migrate::migrate(&store, v)?;
                 }
                 super::period_backfill::backfill(&store)?;
+                super::token_index::backfill(&store)?;
                 store.reseal(sealed)?;
                 // A full disk leaves it without one for now: reads go on.
                 let _ = reserve::ensure(path);
@@ -265,6 +266,7 @@ impl Store {
             trees::SCHEMA_VERSION.to_be_bytes().to_vec(),
         )?;
         super::period_backfill::mark_built(&store)?;
+        super::token_index::mark_built(&store)?;
         reserve::ensure(path)?;
         Ok(store)
     }

@@ -44,6 +44,10 @@
 //! | `idx_closed`   | closed time ‖ case id                 | `CaseFacts` (closed and cancelled cases; empty until the engine settles them) |
 //! | `idx_request_time` | created ‖ request id              | –                |
 //! |  `meta`        | `idx/period`                          | – (the two above are complete: built once at open for an older store) |
+//! | `idx_token`    | suffix ‖ 0 ‖ case id                  | – (a suffix, cut to 16 chars, of a word of the case's id, title, requester, resource or object) |
+//! |                | suffix ‖ 0 ‖ case id ‖ work item id   | – (of a word of an open item's assignees or `@group`s, or a closed item's performer) |
+//! |                | 0 ‖ case id [‖ work item id]          | – (a word too long or too many words: a candidate for every filter) |
+//! |  `meta`        | `idx/token`                           | – (`idx_token` is complete: built once at open for an older store; `store::token_index`) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
 //! for store-wide ones (imports), so a case's or request's history is one prefix scan.
@@ -69,7 +73,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 34] = [
+pub const NAMES: [&str; 35] = [
     "meta",
     "cases",
     "work_items",
@@ -104,6 +108,7 @@ pub const NAMES: [&str; 34] = [
     "idx_request_time",
     "itsm",
     "idx_itsm",
+    "idx_token",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -142,6 +147,7 @@ pub enum Tree {
     RequestTime,
     Itsm,
     ItsmLive,
+    Token,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";

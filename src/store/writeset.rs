@@ -59,10 +59,12 @@ impl WriteSet {
             );
         }
         self.put_closed(prev, case);
+        self.put_case_tokens(prev, case);
     }
 
     pub fn put_work_item(&mut self, prev: Option<&WorkItem>, item: &WorkItem) {
         self.put(Tree::WorkItems, trees::u64_key(item.id.0), encode(item));
+        self.put_item_tokens(prev, item);
         let old: BTreeSet<(Tree, Vec<u8>)> = prev.map(index_keys).unwrap_or_default();
         let new = index_keys(item);
         let case = trees::u64_key(item.case.0).to_vec();

@@ -40,7 +40,8 @@ impl Engine {
                 continue;
             };
             if in_queue(user, q.queue, at, &r) && rows.wants(&r.case) {
-                rows.push(row_of(user, q.queue, r.case, &r.items));
+                let object = r.case.object.clone();
+                rows.push(row_of(user, q.queue, r.case, &r.items), object.as_deref());
             }
         }
         Ok(rows.finish())
