@@ -14,7 +14,7 @@ use casebench::domain::{
     Case, CaseId, CaseKind, DelegationMethod, Outcome, Target, WorkItem, WorkItemId,
 };
 use casebench::engine::{Clock, Engine, ManualClock};
-use casebench::store::{trees, Storage, Store, TokenIndex};
+use casebench::store::{trees, Storage, Store};
 
 const USERS: [&str; 5] = ["root", "alice", "bob", "carol", "dave"];
 const GROUPS: [&str; 2] = ["ops", "db"];
