@@ -249,3 +249,75 @@ pub(super) fn mark_built(store: &Store) -> Result<(), StoreError> {
     store.tree(Tree::Meta)?.insert(KEY_TOKEN_INDEXED, vec![])?;
     store.flush()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CaseKind, WorkItemId};
+    use chrono::TimeZone;
+    use chrono::Utc;
+
+    fn case(id: u64, title: &str) -> Case {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        Case::new(CaseId(id), CaseKind::Generic, title.to_string(), "ann", t)
+    }
+
+    fn ids(store: &Store, word: &str) -> Vec<u64> {
+        let found = store.cases_with_word(word).unwrap();
+        found.into_iter().map(|c| c.0).collect()
+    }
+
+    #[test]
+    fn a_store_without_the_index_gets_it_once_at_open_and_the_write_set_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        let store = Store::create(&path).unwrap();
+        // Written as an older casebench did: cases and items alone, no index, no flag.
+        let cases = store.tree(Tree::Cases).unwrap();
+        for c in [case(1, "SAP access"), case(2, "Reset password")] {
+            cases
+                .insert(trees::u64_key(c.id.0), codec::encode(&c))
+                .unwrap();
+        }
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let bob = crate::domain::Target::User("Bob".into());
+        let item = WorkItem::new(WorkItemId(7), CaseId(2), "review", &bob, None, t);
+        store
+            .tree(Tree::WorkItems)
+            .unwrap()
+            .insert(trees::u64_key(7), codec::encode(&item))
+            .unwrap();
+        let meta = store.tree(Tree::Meta).unwrap();
+        meta.remove(KEY_TOKEN_INDEXED).unwrap();
+        store.flush().unwrap();
+        drop((cases, meta));
+        assert!(ids(&store, "sap").is_empty());
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(ids(&store, "sap"), vec![1]);
+        assert_eq!(ids(&store, "ss"), vec![1, 2]);
+        assert_eq!(ids(&store, "bo"), vec![2]);
+        assert_eq!(ids(&store, "c-2"), vec![2]);
+        // From now on the write set keeps it: a new title moves the case's words.
+        let mut ws = WriteSet::default();
+        ws.put_case(Some(&case(1, "SAP access")), &case(1, "Oracle grant"));
+        store.commit(ws).unwrap();
+        assert!(ids(&store, "sap").is_empty());
+        assert_eq!(ids(&store, "racl"), vec![1]);
+        let derived = derived_token_keys(&store).unwrap();
+        let actual: BTreeSet<Vec<u8>> =
+            store.index_keys("idx_token").unwrap().into_iter().collect();
+        assert_eq!(actual, derived);
+    }
+
+    #[test]
+    fn words_are_lowercased_whole_and_suffixes_cut() {
+        assert_eq!(words(" SAP-HR  Ärger\0x "), vec!["sap-hr", "ärger", "x"]);
+        let keys = keys_of(&["abcdefghijklmnopqrstu".into(), "x".into()], &[9]);
+        // 20 suffixes of two characters or more, none of the one-letter word.
+        assert_eq!(keys.len(), 20);
+        assert!(keys.contains(&b"abcdefghijklmnop\0\x09".to_vec()));
+        assert!(keys.contains(&b"tu\0\x09".to_vec()));
+        assert!(keys.iter().all(|k| k.len() <= SUFFIX_CHARS + 2));
+    }
+}
