@@ -316,8 +316,8 @@ mod tests {
         let keys = keys_of(&["abcdefghijklmnopqrstu".into(), "x".into()], &[9]);
         // 20 suffixes of two characters or more, none of the one-letter word.
         assert_eq!(keys.len(), 20);
-        assert!(keys.contains(&b"abcdefghijklmnop\0\x09".to_vec()));
-        assert!(keys.contains(&b"tu\0\x09".to_vec()));
+        assert!(keys.contains(b"abcdefghijklmnop\0\x09".as_slice()));
+        assert!(keys.contains(b"tu\0\x09".as_slice()));
         assert!(keys.iter().all(|k| k.len() <= SUFFIX_CHARS + 2));
     }
 }
