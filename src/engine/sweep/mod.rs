@@ -56,6 +56,8 @@ struct Effect {
     action: String,
     changed_case: Option<Case>,
     next: Vec<TimerRef>,
+    /// The effect's own event says the work item's new deadline (no `DeadlineSet`).
+    deadline_said: bool,
 }
 
 impl Effect {
@@ -64,6 +66,7 @@ impl Effect {
             action,
             changed_case: None,
             next: vec![],
+            deadline_said: false,
         }
     }
 }
@@ -422,7 +425,8 @@ impl Engine {
         };
         tx.event_at(fired_seq, Some(case.id), what, None);
         let firing = work_item_firing(timer, case.id, item.id, policy, effect.action);
-        write_change(o, tx, case, &prev_item, item, effect.changed_case);
+        let said = effect.deadline_said;
+        write_change(o, tx, (case, &prev_item, item), effect.changed_case, said);
         (firing, effect.next)
     }
 }
@@ -432,12 +436,13 @@ impl Engine {
 fn write_change(
     o: &mut Overlay,
     tx: &mut Tx<'_>,
-    case: &Case,
-    prev_item: &WorkItem,
-    item: WorkItem,
+    (case, prev_item, item): (&Case, &WorkItem, WorkItem),
     changed_case: Option<Case>,
+    deadline_said: bool,
 ) {
-    tx.record_deadline(prev_item.deadline, &item);
+    if !deadline_said {
+        tx.record_deadline(prev_item.deadline, &item);
+    }
     tx.ws.put_work_item(Some(prev_item), &item);
     let case_now = changed_case.unwrap_or_else(|| {
         let mut touched = case.clone();

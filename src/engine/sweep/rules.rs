@@ -3,7 +3,7 @@
 use super::{Effect, Fire};
 use crate::api::ApiError;
 use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient, Rule};
-use crate::domain::{CaseState, Outcome, Target, WorkItem};
+use crate::domain::{CaseState, EventKind, Outcome, Target, WorkItem};
 use crate::engine::{Engine, SYSTEM_ACTOR};
 
 impl Engine {
@@ -93,8 +93,15 @@ impl Engine {
         // The new level's times run in the calendar of whom it goes to.
         let cal = self.calendar_of(&to, f.case.resource.as_deref())?;
         let deadline = f.policy.level_deadline(due, cal.as_ref())?;
-        let what = f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
+        f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
         let level = f.item.escalation_level;
+        // One event says the escalation and the new level's deadline (replay reads both).
+        let what = EventKind::EscalatedUntil {
+            work_item: f.item.id,
+            to: to.clone(),
+            level,
+            deadline: f.item.deadline,
+        };
         f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
         f.item.timers = f.policy.schedule(f.item, due, cal.as_ref())?;
         let why = format!("by policy {}: no decision in time", f.policy.name);
@@ -103,6 +110,7 @@ impl Engine {
             action: format!("escalated {} to {to} (level {level})", f.item.id),
             changed_case: None,
             next: f.item.timers.clone(),
+            deadline_said: true,
         })
     }
 
@@ -127,6 +135,7 @@ impl Engine {
             action: format!("aborted {}", case.id),
             changed_case: Some(ended),
             next: vec![],
+            deadline_said: false,
         })
     }
 
@@ -153,6 +162,7 @@ impl Engine {
             action: format!("completed {} as {outcome}", f.item.id),
             changed_case: f.tx.close_if_done(f.case, &items)?,
             next: vec![],
+            deadline_said: false,
         })
     }
 
