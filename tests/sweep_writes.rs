@@ -91,18 +91,15 @@ fn an_escalating_firing_is_two_events_and_replays_exactly() {
         .unwrap();
     assert_eq!(item.assignees, vec!["boss".to_string()]);
     assert_eq!(item.escalation_level, 1);
-    let last = new
-        .iter()
-        .filter_map(|e| match &e.what {
-            EventKind::EscalatedUntil {
-                to,
-                level,
-                deadline,
-                ..
-            } => Some((to.clone(), *level, *deadline)),
-            _ => None,
-        })
-        .last();
+    let last = new.iter().rev().find_map(|e| match &e.what {
+        EventKind::EscalatedUntil {
+            to,
+            level,
+            deadline,
+            ..
+        } => Some((to.clone(), *level, *deadline)),
+        _ => None,
+    });
     assert_eq!(last, Some((Target::User("boss".into()), 1, item.deadline)));
     assert_eq!(item.deadline, Some(t0() + Duration::hours(26)));
     let rebuilt = replay(case, &events, at).unwrap();
