@@ -24,7 +24,7 @@ use resources::resource_firing;
 use super::{Engine, Tx, SYSTEM_ACTOR};
 use crate::api::{ApiError, Firing, SweepReport};
 use crate::domain::{
-    ApprovalTimer, Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, WorkItem,
+    ApprovalTimer, Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, User, WorkItem,
     WorkItemId,
 };
 use crate::store::trees::{
@@ -38,6 +38,9 @@ struct Overlay {
     items: HashMap<WorkItemId, WorkItem>,
     cases: HashMap<CaseId, Case>,
     policies: HashMap<String, Option<Policy>>,
+    /// Users read by this sweep (a sweep changes none): whom a timer escalates to, above
+    /// whom, read once however many firings ask.
+    users: HashMap<String, Option<User>>,
 }
 
 /// One timer firing on its work item, while its rule applies.
@@ -326,6 +329,15 @@ impl Engine {
         let p = self.store.policy(name)?;
         o.policies.insert(name.to_string(), p.clone());
         Ok(p)
+    }
+
+    fn overlay_user(&self, o: &mut Overlay, login: &str) -> Result<Option<User>, ApiError> {
+        if let Some(u) = o.users.get(login) {
+            return Ok(u.clone());
+        }
+        let u = self.store.user(login)?;
+        o.users.insert(login.to_string(), u.clone());
+        Ok(u)
     }
 
     /// The work item of a live timer (open, the timer still among its timers) as it is and

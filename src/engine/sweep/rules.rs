@@ -1,6 +1,6 @@
 //! The per-rule actions of a work-item timer: remind, notify, delegate, escalate, complete.
 
-use super::{Effect, Fire};
+use super::{Effect, Fire, Overlay};
 use crate::api::ApiError;
 use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient, Rule};
 use crate::domain::{CaseState, EventKind, Outcome, Target, WorkItem};
@@ -15,7 +15,7 @@ impl Engine {
         match &rule.action {
             Action::Notify(recipients) => self.notify_holders(f, recipients),
             Action::Delegate { to, method } => {
-                if !self.target_exists(to)? {
+                if !self.target_known(f.o, to)? {
                     return Ok(Effect::said(format!(
                         "delegation to {to} skipped: no such user or group"
                     )));
@@ -74,10 +74,10 @@ impl Engine {
     ) -> Result<Effect, ApiError> {
         let to = match target {
             EscalationTarget::Target(t) => Some(t.clone()),
-            EscalationTarget::Manager => self.manager_of(f.item)?,
+            EscalationTarget::Manager => self.manager_of(f.o, f.item)?,
         };
         let to = match to {
-            Some(to) if self.target_exists(&to)? => to,
+            Some(to) if self.target_known(f.o, &to)? => to,
             Some(to) => {
                 return Ok(Effect::said(format!(
                     "escalation to {to} skipped: no such user or group"
@@ -166,19 +166,19 @@ impl Engine {
         })
     }
 
-    pub(super) fn target_exists(&self, t: &Target) -> Result<bool, ApiError> {
+    /// Whether the user or group exists (users through the sweep's cache).
+    fn target_known(&self, o: &mut Overlay, t: &Target) -> Result<bool, ApiError> {
         Ok(match t {
-            Target::User(u) => self.store.user(u)?.is_some(),
+            Target::User(u) => self.overlay_user(o, u)?.is_some(),
             Target::Group(g) => self.store.group(g)?.is_some(),
         })
     }
 
     /// The manager of the first assignee, else of the first candidate group.
-    fn manager_of(&self, item: &WorkItem) -> Result<Option<Target>, ApiError> {
+    fn manager_of(&self, o: &mut Overlay, item: &WorkItem) -> Result<Option<Target>, ApiError> {
         if let Some(a) = item.assignees.first() {
             return Ok(self
-                .store
-                .user(a)?
+                .overlay_user(o, a)?
                 .and_then(|u| u.manager)
                 .map(Target::User));
         }
