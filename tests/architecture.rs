@@ -536,6 +536,16 @@ fn only_store_names_sled() {
 }
 
 #[test]
+fn only_the_bench_sqlite_comparison_names_rusqlite() {
+    let bad = words(
+        &sources(),
+        |f| f.shown == "src/bench/sqlite.rs",
+        &["rusqlite"],
+    );
+    assert_clean("only src/bench/sqlite.rs may name rusqlite", bad);
+}
+
+#[test]
 fn front_ends_change_data_only_through_the_engine() {
     let bad = words(
         &sources(),

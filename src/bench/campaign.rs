@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn campaign_figures_run_at_a_small_n() {
-        let mut report = Report { figures: vec![] };
+        let mut report = Report::default();
         let now = crate::domain::time::from_millis(1_795_000_000_000);
         campaign(&mut report, 1_000, now).unwrap();
         let names: Vec<&str> = report.figures.iter().map(|f| f.name.as_str()).collect();

@@ -9,6 +9,7 @@ mod export;
 mod kpi;
 pub mod peak;
 mod serve;
+mod sqlite;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
@@ -108,8 +109,13 @@ impl Runner {
     }
 }
 
+#[derive(Default)]
 struct Report {
     figures: Vec<Figure>,
+    /// Cases and open cases in the store (the survey), for the SQLite comparison.
+    shape: (usize, usize),
+    /// The whole-process sweep: timers fired and its time.
+    sweep: Option<(usize, Duration)>,
 }
 
 impl Report {
@@ -160,7 +166,7 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
         .unwrap_or(1);
     let runs = args.runs.max(1);
     let now = ctx.clock.now();
-    let mut report = Report { figures: vec![] };
+    let mut report = Report::default();
     peak::fresh("children");
     let generated;
     let db = match &args.store {
@@ -221,6 +227,16 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
         Some(("< 200 MB", peak_self < 200.0)),
     );
     // After the peaks above: its processes have a figure of their own.
+    let (cases, open) = report.shape;
+    let shape = sqlite::Shape {
+        cases,
+        open,
+        firings: report.sweep.map_or(args.due_now, |(n, _)| n).min(open),
+        users: 1_000,
+        groups: 20,
+    };
+    let sweep = report.sweep;
+    sqlite::comparison(&mut report, &shape, now, sweep, runs)?;
     export::large_export(&mut report, args.cases)?;
     campaign::campaign(&mut report, campaign::items_for(args.cases), now)?;
     cert_tui::figures(&mut report, now, runs)?;
@@ -364,6 +380,7 @@ fn survey(
         None,
     );
     eprintln!("{cases} cases, {open} open; acting as {actor}");
+    report.shape = (cases, open);
     Ok(Subject { actor, case_id })
 }
 
@@ -402,6 +419,7 @@ fn whole_process(
         .and_then(|v| v["fired"].as_array().map(|a| a.len()))
         .unwrap_or(0);
     let rate = fired as f64 / took.as_secs_f64();
+    report.sweep = Some((fired, took));
     report.add(
         format!("sweep firing {fired} timers (whole process)"),
         ms(took),

@@ -280,6 +280,15 @@ pub enum EventKind {
     },
     /// What happened to the case's ticket in a ticket system.
     Ticket(super::TicketEvent),
+    /// An escalation by a policy timer with the new level's deadline: one event where
+    /// `Escalated` and `DeadlineSet` were two (last, so stored events keep their numbers).
+    EscalatedUntil {
+        work_item: WorkItemId,
+        to: Target,
+        level: u32,
+        #[serde(with = "super::time::ts_opt")]
+        deadline: Option<DateTime<Utc>>,
+    },
 }
 
 impl EventKind {
@@ -342,6 +351,7 @@ impl EventKind {
             EventKind::DeadlineSet { .. } => "deadline",
             EventKind::ActingFor { .. } => "on-behalf",
             EventKind::Ticket(t) => t.verb(),
+            EventKind::EscalatedUntil { .. } => "escalated",
         }
     }
 
@@ -561,6 +571,18 @@ impl EventKind {
             },
             EventKind::ActingFor { work_item, login } => format!("{work_item} for {login}"),
             EventKind::Ticket(t) => t.describe(),
+            EventKind::EscalatedUntil {
+                work_item,
+                to,
+                level,
+                deadline,
+            } => match deadline {
+                Some(d) => format!(
+                    "{work_item} to {to}, level {level}, due {}",
+                    d.format("%Y-%m-%d %H:%M UTC")
+                ),
+                None => format!("{work_item} to {to}, level {level}"),
+            },
             _ => String::new(),
         }
     }

@@ -23,6 +23,7 @@ impl EventKind {
             | EventKind::Reassigned { work_item, .. }
             | EventKind::Delegated { work_item, .. }
             | EventKind::Escalated { work_item, .. }
+            | EventKind::EscalatedUntil { work_item, .. }
             | EventKind::WorkItemCompleted { work_item, .. }
             | EventKind::WorkItemCancelled { work_item }
             | EventKind::TimerFired { work_item, .. }

@@ -245,7 +245,11 @@ impl WriteSet {
     pub fn put_notification(&mut self, n: &Notification) {
         self.put(Tree::Outbox, trees::u64_key(n.seq), encode(n));
         if n.sent.is_none() {
-            self.put(Tree::Unsent, trees::u64_key(n.seq), vec![]);
+            // Only a message never tried is new to `unsent`: one whose delivery failed
+            // (attempts counted) was read from it and is still there.
+            if n.attempts == 0 {
+                self.put(Tree::Unsent, trees::u64_key(n.seq), vec![]);
+            }
         } else {
             self.del(Tree::Unsent, trees::u64_key(n.seq));
         }

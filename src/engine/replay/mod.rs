@@ -158,6 +158,11 @@ impl Replayed {
                 item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
                 done
             }
+            EventKind::EscalatedUntil { to, deadline, .. } => {
+                let done = item.escalate(by, to, *deadline, now);
+                item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
+                done
+            }
             EventKind::WorkItemCompleted { outcome, .. } => {
                 item.complete(by, *outcome, e.why.clone(), now)
             }

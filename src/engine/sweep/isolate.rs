@@ -89,7 +89,7 @@ impl Engine {
         };
         tx.event(Some(case.id), what, None);
         let failed = work_item_firing(timer, case.id, item.id, &policy, error.to_string());
-        write_change(o, tx, &case, &prev_item, item, None);
+        write_change(o, tx, (&case, &prev_item, item), None, false);
         Ok(Some(failed))
     }
 }

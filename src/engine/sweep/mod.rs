@@ -24,7 +24,7 @@ use resources::resource_firing;
 use super::{Engine, Tx, SYSTEM_ACTOR};
 use crate::api::{ApiError, Firing, SweepReport};
 use crate::domain::{
-    ApprovalTimer, Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, WorkItem,
+    ApprovalTimer, Case, CaseId, EventKind, Policy, Request, RequestId, TimerRef, User, WorkItem,
     WorkItemId,
 };
 use crate::store::trees::{
@@ -38,6 +38,9 @@ struct Overlay {
     items: HashMap<WorkItemId, WorkItem>,
     cases: HashMap<CaseId, Case>,
     policies: HashMap<String, Option<Policy>>,
+    /// Users read by this sweep (a sweep changes none): whom a timer escalates to, above
+    /// whom, read once however many firings ask.
+    users: HashMap<String, Option<User>>,
 }
 
 /// One timer firing on its work item, while its rule applies.
@@ -56,6 +59,8 @@ struct Effect {
     action: String,
     changed_case: Option<Case>,
     next: Vec<TimerRef>,
+    /// The effect's own event says the work item's new deadline (no `DeadlineSet`).
+    deadline_said: bool,
 }
 
 impl Effect {
@@ -64,6 +69,7 @@ impl Effect {
             action,
             changed_case: None,
             next: vec![],
+            deadline_said: false,
         }
     }
 }
@@ -325,6 +331,15 @@ impl Engine {
         Ok(p)
     }
 
+    fn overlay_user(&self, o: &mut Overlay, login: &str) -> Result<Option<User>, ApiError> {
+        if let Some(u) = o.users.get(login) {
+            return Ok(u.clone());
+        }
+        let u = self.store.user(login)?;
+        o.users.insert(login.to_string(), u.clone());
+        Ok(u)
+    }
+
     /// The work item of a live timer (open, the timer still among its timers) as it is and
     /// without the timer, and its case; `None` when the timer no longer applies.
     fn live(
@@ -422,7 +437,8 @@ impl Engine {
         };
         tx.event_at(fired_seq, Some(case.id), what, None);
         let firing = work_item_firing(timer, case.id, item.id, policy, effect.action);
-        write_change(o, tx, case, &prev_item, item, effect.changed_case);
+        let said = effect.deadline_said;
+        write_change(o, tx, (case, &prev_item, item), effect.changed_case, said);
         (firing, effect.next)
     }
 }
@@ -432,12 +448,13 @@ impl Engine {
 fn write_change(
     o: &mut Overlay,
     tx: &mut Tx<'_>,
-    case: &Case,
-    prev_item: &WorkItem,
-    item: WorkItem,
+    (case, prev_item, item): (&Case, &WorkItem, WorkItem),
     changed_case: Option<Case>,
+    deadline_said: bool,
 ) {
-    tx.record_deadline(prev_item.deadline, &item);
+    if !deadline_said {
+        tx.record_deadline(prev_item.deadline, &item);
+    }
     tx.ws.put_work_item(Some(prev_item), &item);
     let case_now = changed_case.unwrap_or_else(|| {
         let mut touched = case.clone();

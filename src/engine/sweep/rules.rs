@@ -1,9 +1,9 @@
 //! The per-rule actions of a work-item timer: remind, notify, delegate, escalate, complete.
 
-use super::{Effect, Fire};
+use super::{Effect, Fire, Overlay};
 use crate::api::ApiError;
 use crate::domain::policy::{Action, AutoOutcome, EscalationTarget, Recipient, Rule};
-use crate::domain::{CaseState, Outcome, Target, WorkItem};
+use crate::domain::{CaseState, EventKind, Outcome, Target, WorkItem};
 use crate::engine::{Engine, SYSTEM_ACTOR};
 
 impl Engine {
@@ -15,7 +15,7 @@ impl Engine {
         match &rule.action {
             Action::Notify(recipients) => self.notify_holders(f, recipients),
             Action::Delegate { to, method } => {
-                if !self.target_exists(to)? {
+                if !self.target_known(f.o, to)? {
                     return Ok(Effect::said(format!(
                         "delegation to {to} skipped: no such user or group"
                     )));
@@ -74,10 +74,10 @@ impl Engine {
     ) -> Result<Effect, ApiError> {
         let to = match target {
             EscalationTarget::Target(t) => Some(t.clone()),
-            EscalationTarget::Manager => self.manager_of(f.item)?,
+            EscalationTarget::Manager => self.manager_of(f.o, f.item)?,
         };
         let to = match to {
-            Some(to) if self.target_exists(&to)? => to,
+            Some(to) if self.target_known(f.o, &to)? => to,
             Some(to) => {
                 return Ok(Effect::said(format!(
                     "escalation to {to} skipped: no such user or group"
@@ -93,8 +93,15 @@ impl Engine {
         // The new level's times run in the calendar of whom it goes to.
         let cal = self.calendar_of(&to, f.case.resource.as_deref())?;
         let deadline = f.policy.level_deadline(due, cal.as_ref())?;
-        let what = f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
+        f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
         let level = f.item.escalation_level;
+        // One event says the escalation and the new level's deadline (replay reads both).
+        let what = EventKind::EscalatedUntil {
+            work_item: f.item.id,
+            to: to.clone(),
+            level,
+            deadline: f.item.deadline,
+        };
         f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
         f.item.timers = f.policy.schedule(f.item, due, cal.as_ref())?;
         let why = format!("by policy {}: no decision in time", f.policy.name);
@@ -103,6 +110,7 @@ impl Engine {
             action: format!("escalated {} to {to} (level {level})", f.item.id),
             changed_case: None,
             next: f.item.timers.clone(),
+            deadline_said: true,
         })
     }
 
@@ -127,6 +135,7 @@ impl Engine {
             action: format!("aborted {}", case.id),
             changed_case: Some(ended),
             next: vec![],
+            deadline_said: false,
         })
     }
 
@@ -153,22 +162,23 @@ impl Engine {
             action: format!("completed {} as {outcome}", f.item.id),
             changed_case: f.tx.close_if_done(f.case, &items)?,
             next: vec![],
+            deadline_said: false,
         })
     }
 
-    pub(super) fn target_exists(&self, t: &Target) -> Result<bool, ApiError> {
+    /// Whether the user or group exists (users through the sweep's cache).
+    fn target_known(&self, o: &mut Overlay, t: &Target) -> Result<bool, ApiError> {
         Ok(match t {
-            Target::User(u) => self.store.user(u)?.is_some(),
+            Target::User(u) => self.overlay_user(o, u)?.is_some(),
             Target::Group(g) => self.store.group(g)?.is_some(),
         })
     }
 
     /// The manager of the first assignee, else of the first candidate group.
-    fn manager_of(&self, item: &WorkItem) -> Result<Option<Target>, ApiError> {
+    fn manager_of(&self, o: &mut Overlay, item: &WorkItem) -> Result<Option<Target>, ApiError> {
         if let Some(a) = item.assignees.first() {
             return Ok(self
-                .store
-                .user(a)?
+                .overlay_user(o, a)?
                 .and_then(|u| u.manager)
                 .map(Target::User));
         }
