@@ -298,6 +298,7 @@ impl From<PolicyV2> for Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::test_support::reopen;
     use chrono::TimeZone;
 
     #[derive(Serialize)]
@@ -427,20 +428,5 @@ mod tests {
         migrate(&store, 2).unwrap();
         assert_eq!(store.policy("std").unwrap().unwrap(), p);
         assert_eq!(store.user("ann").unwrap().unwrap(), u);
-    }
-
-    /// Opens the store just dropped; its lock may outlive the drop by a moment under load.
-    pub(super) fn reopen(path: &std::path::Path) -> Store {
-        let start = std::time::Instant::now();
-        loop {
-            match Store::open(path) {
-                Err(StoreError::Busy { .. })
-                    if start.elapsed() < std::time::Duration::from_secs(10) =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                other => return other.unwrap(),
-            }
-        }
     }
 }

@@ -21,6 +21,26 @@ mod token_index;
 pub mod trees;
 mod writeset;
 
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{Store, StoreError};
+
+    /// Opens the store just dropped; its lock may outlive the drop by a moment under load.
+    pub(crate) fn reopen(path: &std::path::Path) -> Store {
+        let start = std::time::Instant::now();
+        loop {
+            match Store::open(path) {
+                Err(StoreError::Busy { .. })
+                    if start.elapsed() < std::time::Duration::from_secs(10) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other.unwrap(),
+            }
+        }
+    }
+}
+
 use std::path::Path;
 
 use chrono::{DateTime, Utc};

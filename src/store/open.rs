@@ -85,8 +85,39 @@ pub fn cache_bytes() -> u64 {
     set.unwrap_or_else(|| CACHE_MB.load(Ordering::Relaxed)) * 1024 * 1024
 }
 
-/// sled's handle and trees at `path`; a panic or a corruption report is "damaged".
+/// Stores this process has opened: a lock on one of them is most likely this process's own
+/// sled I/O threads finishing after the handle was dropped, and is waited out for a moment.
+static OPENED_HERE: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+
+/// How long a reopen by the same process waits for the lock its dropped handle still holds.
+const OWN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// sled's handle and trees at `path`; a panic or a corruption report is "damaged". A store
+/// this process opened before and dropped is waited for briefly when still locked.
 fn sled_open(path: &Path) -> Result<Inner, StoreError> {
+    let started = std::time::Instant::now();
+    let ours = OPENED_HERE
+        .lock()
+        .is_ok_and(|o| o.iter().any(|p| p == path));
+    loop {
+        match sled_open_once(path) {
+            Err(StoreError::Busy { .. }) if ours && started.elapsed() < OWN_LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(inner) => {
+                if !ours {
+                    if let Ok(mut o) = OPENED_HERE.lock() {
+                        o.push(path.to_path_buf());
+                    }
+                }
+                return Ok(inner);
+            }
+            other => return other,
+        }
+    }
+}
+
+fn sled_open_once(path: &Path) -> Result<Inner, StoreError> {
     reserve::remove_unfinished_snapshots(path);
     let opened = quietly(|| -> Result<Inner, sled::Error> {
         let db = sled::Config::new()

@@ -91,7 +91,7 @@ mod tests {
             .unwrap()
             .is_empty());
         drop(store);
-        let store = Store::open(&path).unwrap();
+        let store = crate::store::test_support::reopen(&path);
         let span = (at(1), at(9));
         assert_eq!(
             store.ids_between(PeriodIndex::Closed, span).unwrap(),

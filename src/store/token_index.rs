@@ -293,7 +293,7 @@ mod tests {
         drop((cases, meta));
         assert!(ids(&store, "sap").is_empty());
         drop(store);
-        let store = Store::open(&path).unwrap();
+        let store = crate::store::test_support::reopen(&path);
         assert_eq!(ids(&store, "sap"), vec![1]);
         assert_eq!(ids(&store, "ss"), vec![1, 2]);
         assert_eq!(ids(&store, "bo"), vec![2]);

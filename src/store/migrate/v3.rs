@@ -270,9 +270,9 @@ impl From<CampaignRunV3> for CampaignRun {
 #[cfg(test)]
 mod tests {
     use super::super::super::Storage;
-    use super::super::tests::reopen;
     use super::*;
     use crate::domain::approval::{ApprovalTimerKind, StepState};
+    use crate::store::test_support::reopen;
     use chrono::TimeZone;
 
     fn old_policy() -> PolicyV3 {
