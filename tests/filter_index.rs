@@ -241,6 +241,7 @@ fn filter_timing_over_a_generated_store() {
         groups: 20,
         due_now: 0,
         seed: 7,
+        span_days: 90,
     };
     let t = std::time::Instant::now();
     Engine::generate(&path, now, &spec).unwrap();

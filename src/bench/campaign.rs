@@ -77,6 +77,7 @@ fn measure(
         groups: 20,
         due_now: 0,
         seed: 1,
+        span_days: 90,
     };
     let db = dir.join("store");
     let started = Instant::now();

@@ -184,6 +184,7 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
                 groups: 20,
                 due_now: args.due_now,
                 seed: 1,
+                span_days: args.span_days,
             };
             eprintln!("generating {} cases at {} …", args.cases, p.display());
             let started = Instant::now();

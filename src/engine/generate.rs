@@ -27,6 +27,9 @@ pub struct GenSpec {
     pub groups: usize,
     pub due_now: usize,
     pub seed: u64,
+    /// Closed cases were created over this many days up to now (open ones in the last 90
+    /// at most), so a store can hold years of history.
+    pub span_days: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -243,12 +246,22 @@ impl Generator<'_> {
             8 => 3,
             _ => 4 + rng.below(2) as usize,
         }];
-        let created = now - Duration::minutes(rng.below(90 * 24 * 60) as i64 + 1);
-        // Deadlines over ±60 days around now; those due now fall just before it.
+        let days = if is_open {
+            self.spec.span_days.clamp(1, 90)
+        } else {
+            self.spec.span_days.max(1)
+        };
+        let created = now - Duration::minutes(rng.below(u64::from(days) * 24 * 60) as i64 + 1);
+        // Deadlines over ±60 days around now; those due now fall just before it; a case
+        // created before that window had its deadline within 10 days of its creation.
         let deadline = if is_due {
             Some(now - Duration::seconds(rng.below(3_600) as i64))
         } else if rng.chance(0.85) {
-            Some(now + Duration::minutes(rng.below(120 * 24 * 60) as i64 - 60 * 24 * 60))
+            Some(if created < now - Duration::days(90) {
+                created + Duration::minutes(rng.below(10 * 24 * 60) as i64 + 60)
+            } else {
+                now + Duration::minutes(rng.below(120 * 24 * 60) as i64 - 60 * 24 * 60)
+            })
         } else {
             None
         };
@@ -428,6 +441,7 @@ mod tests {
             groups: 5,
             due_now: 100,
             seed: 1,
+            span_days: 90,
         };
         let r = Engine::generate(&dir.path().join("g"), now, &spec).unwrap();
         assert_eq!(r.open, 600);
@@ -440,5 +454,35 @@ mod tests {
         let fired = engine.sweep_at(now, now, false).unwrap().fired;
         assert_eq!(fired.len(), 100);
         assert!(engine.sweep_at(now, now, false).unwrap().fired.is_empty());
+    }
+
+    #[test]
+    fn a_span_of_two_years_spreads_closed_cases_and_keeps_open_ones_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = crate::domain::time::from_millis(1_795_000_000_000);
+        let spec = GenSpec {
+            cases: 2_000,
+            open_ratio: 0.1,
+            users: 50,
+            groups: 5,
+            due_now: 50,
+            seed: 3,
+            span_days: 730,
+        };
+        Engine::generate(&dir.path().join("g"), now, &spec).unwrap();
+        let engine = Engine::open(&dir.path().join("g"), Arc::new(ManualClock::new(now))).unwrap();
+        let cases = engine.store().all_cases().unwrap();
+        let (open, closed): (Vec<_>, Vec<_>) = cases.iter().partition(|c| c.closed.is_none());
+        let window = now - Duration::days(90);
+        assert!(open.iter().all(|c| c.created >= window));
+        let old = closed.iter().filter(|c| c.created < window).count();
+        // About 640 of 730 days lie before the window.
+        assert!((1_400..1_750).contains(&old), "{old} of {}", closed.len());
+        assert!(closed
+            .iter()
+            .all(|c| c.created >= now - Duration::days(730)));
+        assert!(closed.iter().all(|c| c.closed.unwrap() <= now));
+        let findings = engine.check().unwrap();
+        assert!(findings.is_empty(), "{findings:?}");
     }
 }

@@ -15,6 +15,9 @@ pub struct BenchArgs {
     /// Timers due at generation time (what the first sweep fires).
     #[arg(long, default_value_t = 10_000)]
     pub due_now: usize,
+    /// The generated store's closed cases spread over this many days (two years by default).
+    #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub span_days: u32,
     /// Runs per figure (the median is printed).
     #[arg(long, default_value_t = 5)]
     pub runs: usize,

@@ -24,6 +24,10 @@ pub struct GenArgs {
     pub due_now: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Closed cases are spread over this many days up to now (open ones over the last 90 at
+    /// most): `--span-days 730` is two years of history.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub span_days: u32,
 }
 
 impl GenArgs {
@@ -35,6 +39,7 @@ impl GenArgs {
             groups: self.groups,
             due_now: self.due_now,
             seed: self.seed,
+            span_days: self.span_days,
         }
     }
 }
