@@ -198,6 +198,36 @@ fn a_claimed_delegated_or_renamed_case_is_found_by_its_new_words() {
 }
 
 #[test]
+fn a_closed_case_leaves_the_index_and_is_still_found_among_closed_ones() {
+    let (_dir, engine) = sample();
+    engine
+        .execute(
+            "root",
+            Command::Close {
+                case: CaseId(1),
+                outcome: None,
+                comment: None,
+            },
+        )
+        .unwrap();
+    let store = engine.inspect();
+    assert!(!store.cases_with_word("sap").unwrap().contains(&CaseId(1)));
+    assert!(store.cases_with_word("sap").unwrap().contains(&CaseId(4)));
+    // Neither its own words nor its items' holders stay behind.
+    let keys = store.index_keys("idx_token").unwrap();
+    let ends_with = |k: &Vec<u8>, id: u64| {
+        let sep = k.iter().position(|b| *b == 0).unwrap();
+        k[sep + 1..].starts_with(&id.to_be_bytes())
+    };
+    assert!(!keys.iter().any(|k| ends_with(k, 1)));
+    assert_eq!(found(&engine, Queue::Open, "sap"), vec![4, 3]);
+    assert_eq!(found(&engine, Queue::Closed, "sap"), vec![1]);
+    assert_eq!(found(&engine, Queue::All, "sap"), vec![1, 4, 3]);
+    assert_eq!(found(&engine, Queue::All, "smith"), vec![1]);
+    assert_eq!(engine.check().unwrap(), Vec::<String>::new());
+}
+
+#[test]
 fn hostile_fields_stay_bounded_and_are_still_found() {
     let dir = tempfile::tempdir().unwrap();
     let engine = setup(dir.path());

@@ -194,7 +194,9 @@ impl Engine {
 
     /// A filtered list from the token index (`store::token_index`): only the cases whose
     /// words contain every needle word it can answer are read, then matched as the scan
-    /// matches them. `None` when it can answer no word of the needle.
+    /// matches them. `None` when it can answer no word of the needle. The index holds
+    /// active cases only: a queue that shows closed ones (closed, all) reads those from
+    /// `idx_state` besides.
     fn list_by_token(&self, user: &User, q: &CaseQuery) -> Result<Option<CaseList>, ApiError> {
         let mut rows = Rows::new(q);
         let mut candidates: Option<BTreeSet<CaseId>> = None;
@@ -205,9 +207,13 @@ impl Engine {
                 Some(c) => c.intersection(&found).copied().collect(),
             });
         }
-        let Some(candidates) = candidates else {
+        let Some(mut candidates) = candidates else {
             return Ok(None);
         };
+        if matches!(q.queue, Queue::Closed | Queue::All) {
+            let ended = [CaseState::Closed, CaseState::Cancelled];
+            candidates.extend(self.store.cases_in_states(&ended, usize::MAX)?);
+        }
         let members: Option<HashSet<CaseId>> = match q.queue {
             Queue::Open | Queue::Closed | Queue::All => None,
             _ => Some(self.queue_case_ids(user, q.queue)?.into_iter().collect()),

@@ -2,8 +2,8 @@
 //! match instead of every case of the queue.
 //!
 //! A case's tokens are the words of its id (`c-12`), title, requester, resource and object,
-//! and of its work items' holders (an open item's assignees and candidate groups, also as
-//! `@group`; a closed item's performer, whom a closed case's row shows). A word is a run of
+//! and of its open work items' holders (assignees and candidate groups, also as `@group`).
+//! A word is a run of
 //! characters between whitespace (or NUL) of the field lowercased whole, as the filter
 //! lowercases it. Every suffix of at least two characters of every word is a key, cut to
 //! [`SUFFIX_CHARS`] characters: a needle word of two characters or more that is a substring
@@ -11,6 +11,11 @@
 //! A case with a word longer than [`MAX_WORD_CHARS`] or more than [`MAX_WORDS`] words is
 //! marked instead (an empty word) and is a candidate for every needle. The index only
 //! narrows: `engine::query` still matches each candidate's row.
+//!
+//! Only active cases (and their open work items) are indexed: the queues people filter
+//! are of open work, and most of a mature store is closed cases, which would otherwise
+//! carry most of the keys (some 40 per case). A filter over closed cases reads them from
+//! `idx_state` (`engine::query`).
 
 use std::collections::BTreeSet;
 
@@ -108,13 +113,20 @@ fn cut(s: &str, chars: usize) -> &str {
     }
 }
 
-/// The `idx_token` keys a case's own fields derive.
+/// The `idx_token` keys a case's own fields derive: none once it is closed or cancelled.
 pub fn case_keys(case: &Case) -> BTreeSet<Vec<u8>> {
+    if !case.state.is_active() {
+        return BTreeSet::new();
+    }
     keys_of(&case_words(case), &trees::u64_key(case.id.0))
 }
 
-/// The `idx_token` keys a work item derives (`‖ case ‖ item`, so each item owns its own).
+/// The `idx_token` keys a work item derives (`‖ case ‖ item`, so each item owns its own):
+/// its holders while it is open (an open item's case is active), none after.
 pub fn item_keys(item: &WorkItem) -> BTreeSet<Vec<u8>> {
+    if !item.is_open() {
+        return BTreeSet::new();
+    }
     let mut tail = trees::u64_key(item.case.0).to_vec();
     tail.extend_from_slice(&trees::u64_key(item.id.0));
     keys_of(&item_words(item), &tail)
@@ -128,8 +140,8 @@ pub fn indexable(word: &str) -> bool {
 
 /// Reads of the token index (a part of [`super::Storage`]).
 pub trait TokenIndex {
-    /// Every case one of whose words contains `word` (lowercased, [`indexable`]), and
-    /// perhaps some more; never fewer.
+    /// Every active case one of whose words contains `word` (lowercased, [`indexable`]),
+    /// and perhaps some more; never fewer. Closed and cancelled cases are not indexed.
     fn cases_with_word(&self, word: &str) -> Result<BTreeSet<CaseId>, StoreError>;
 }
 
@@ -161,9 +173,9 @@ impl TokenIndex for Store {
 impl WriteSet {
     /// Keeps `idx_token` to a case's fields (one call in `put_case`).
     pub(super) fn put_case_tokens(&mut self, prev: Option<&Case>, case: &Case) {
-        fn fields(c: &Case) -> (CaseId, &str, &str, Option<&str>, Option<&str>) {
+        fn fields(c: &Case) -> (CaseId, bool, &str, &str, Option<&str>, Option<&str>) {
             let (r, o) = (c.resource.as_deref(), c.object.as_deref());
-            (c.id, &c.title, &c.requester, r, o)
+            (c.id, c.state.is_active(), &c.title, &c.requester, r, o)
         }
         if prev.is_some_and(|p| fields(p) == fields(case)) {
             return;

@@ -44,8 +44,8 @@
 //! | `idx_closed`   | closed time ‖ case id                 | `CaseFacts` (closed and cancelled cases; empty until the engine settles them) |
 //! | `idx_request_time` | created ‖ request id              | –                |
 //! |  `meta`        | `idx/period`                          | – (the two above are complete: built once at open for an older store) |
-//! | `idx_token`    | suffix ‖ 0 ‖ case id                  | – (a suffix, cut to 16 chars, of a word of the case's id, title, requester, resource or object) |
-//! |                | suffix ‖ 0 ‖ case id ‖ work item id   | – (of a word of an open item's assignees or `@group`s, or a closed item's performer) |
+//! | `idx_token`    | suffix ‖ 0 ‖ case id                  | – (a suffix, cut to 16 chars, of a word of an active case's id, title, requester, resource or object; closed and cancelled cases are not indexed) |
+//! |                | suffix ‖ 0 ‖ case id ‖ work item id   | – (of a word of an open item's assignees or `@group`s) |
 //! |                | 0 ‖ case id [‖ work item id]          | – (a word too long or too many words: a candidate for every filter) |
 //! |  `meta`        | `idx/token`                           | – (`idx_token` is complete: built once at open for an older store; `store::token_index`) |
 //!
