@@ -178,6 +178,10 @@ impl Engine {
             events += tx.applied.events.len();
             let (ws, _) = Engine::seal(tx);
             engine.store.commit_unflushed(ws)?;
+            // A flush now and then keeps what sled holds unwritten (and the memory) bounded.
+            if i % (chunk * 50) == 0 {
+                engine.flush()?;
+            }
         }
         engine.flush()?;
         Ok(GenReport {
