@@ -12,14 +12,20 @@ use crate::store::{trees, Storage, Store};
 /// One thing wrong with the store, in one line.
 pub type Finding = String;
 
+/// The ids the archive holds: references to them are not dangling.
+pub(super) type Archived =
+    std::collections::BTreeMap<u64, (String, chrono::DateTime<chrono::Utc>)>;
+
 /// A request in approval has an open step, every open step an open work item held as the
 /// step is (or claimed by one of its approvers), on an active approval case that names the request; a decided one none.
-fn approvals(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
+fn approvals(s: &dyn Storage, archived: &Archived, out: &mut Vec<Finding>) -> Result<(), ApiError> {
     for r in s.requests(None, usize::MAX)? {
         let Some(a) = &r.approval else { continue };
         let id = r.id;
         let Some(case) = s.case(a.case)? else {
-            out.push(format!("{id} names {}, which is missing", a.case));
+            if !archived.contains_key(&a.case.0) {
+                out.push(format!("{id} names {}, which is missing", a.case));
+            }
             continue;
         };
         if case.request != Some(id) {
@@ -276,13 +282,15 @@ impl Engine {
             }
             e => e,
         };
+        let archived = self.archived_ids().map_err(named)?;
+        self.check_archive(&archived, &mut out).map_err(named)?;
         indexes(s, &mut out).map_err(named)?;
         out.extend(crate::store::token_findings(s).map_err(|e| named(e.into()))?);
         cases(s, &mut out).map_err(named)?;
         timers(s, &mut out).map_err(named)?;
-        approvals(s, &mut out).map_err(named)?;
+        approvals(s, &archived, &mut out).map_err(named)?;
         super::campaign::check_campaigns(s, &mut out).map_err(named)?;
-        super::itsm::check_tickets(s, &mut out).map_err(named)?;
+        super::itsm::check_tickets(s, &archived, &mut out).map_err(named)?;
         self.check_facts(&mut out).map_err(named)?;
         Ok(out)
     }

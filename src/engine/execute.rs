@@ -125,7 +125,9 @@ impl Engine {
                 self.import_calendars(&mut tx, &user, calendars, default)?
             }
             Command::Outsource { case, target } => self.outsource(&mut tx, &user, case, &target)?,
-            Command::Backup { .. } | Command::SyncTickets { .. } => unreachable!("taken above"),
+            Command::Backup { .. } | Command::SyncTickets { .. } | Command::Archive { .. } => {
+                unreachable!("taken above")
+            }
         };
         self.commit(tx, message)
     }
@@ -143,6 +145,18 @@ impl Engine {
             Command::SyncTickets { target, dry_run } => {
                 Some(self.sync_command(actor, target.as_deref(), *dry_run))
             }
+            Command::Archive {
+                before,
+                dry_run,
+                max,
+            } => Some(self.archive_command(
+                actor,
+                super::archive::Run {
+                    before: *before,
+                    dry_run: *dry_run,
+                    max: *max,
+                },
+            )),
             _ => None,
         }
     }
@@ -180,9 +194,10 @@ impl Engine {
     }
 
     fn load_case(&self, id: CaseId) -> Result<Case, ApiError> {
-        self.store
-            .case(id)?
-            .ok_or_else(|| ApiError::NotFound(format!("no case {id}")))
+        match self.store.case(id)? {
+            Some(case) => Ok(case),
+            None => Err(self.missing_case(id)),
+        }
     }
 
     pub(super) fn load_active_case(&self, id: CaseId, verb: &str) -> Result<Case, ApiError> {

@@ -146,6 +146,7 @@ impl Engine {
             delivered,
             delivery_failures,
             itsm: None,
+            archived: None,
         })
     }
 
