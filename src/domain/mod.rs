@@ -24,8 +24,8 @@ pub mod text;
 pub mod time;
 pub mod work_item;
 
-pub use archive::ArchivedCase;
 pub use approval::{Approval, ApprovalPolicy, ApprovalTimer, StepRun, StepState};
+pub use archive::ArchivedCase;
 pub use calendar::Calendar;
 pub use campaign::{CampaignDef, CampaignRun, CertItem};
 pub use case::{Case, CaseKind, CaseState, OpRef, Outcome};

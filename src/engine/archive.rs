@@ -93,7 +93,9 @@ impl Engine {
         let mut after = None;
         loop {
             let _one = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-            let room = run.max.map_or(BATCH, |m| (m - report.archived).min(BATCH as u64) as usize);
+            let room = run
+                .max
+                .map_or(BATCH, |m| (m - report.archived).min(BATCH as u64) as usize);
             let page = self.store.closed_page(after, run.before, BATCH)?;
             let Some(last) = page.last() else { break };
             after = Some((last.0, last.1));
@@ -113,7 +115,8 @@ impl Engine {
                 self.archive_batch(actor, run.before, &mut writer, batch)?;
             }
             if report.more || run.max.is_some_and(|m| report.archived >= m) {
-                report.more = report.more || !self.store.closed_page(after, run.before, 1)?.is_empty();
+                report.more =
+                    report.more || !self.store.closed_page(after, run.before, 1)?.is_empty();
                 break;
             }
         }
@@ -164,8 +167,12 @@ impl Engine {
         let mut tx = self.begin(actor)?;
         let mut n = 0;
         for id in pending {
-            let Some(case) = self.store.case(id)? else { continue };
-            let Some(copy) = self.archive.get(id)? else { continue };
+            let Some(case) = self.store.case(id)? else {
+                continue;
+            };
+            let Some(copy) = self.archive.get(id)? else {
+                continue;
+            };
             let (items, events) = self.filed_under(&case)?;
             if copy.case != case || copy.work_items != items || copy.events != events {
                 continue;
@@ -207,7 +214,11 @@ impl Engine {
         if !matches!(case.state, CaseState::Closed | CaseState::Cancelled) || live.contains(&id) {
             return Ok(None);
         }
-        if self.store.outsourcing(id)?.is_some_and(|o| o.phase != Phase::Settled) {
+        if self
+            .store
+            .outsourcing(id)?
+            .is_some_and(|o| o.phase != Phase::Settled)
+        {
             return Ok(None);
         }
         if let Some(r) = case.request {

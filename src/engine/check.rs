@@ -13,8 +13,7 @@ use crate::store::{trees, Storage, Store};
 pub type Finding = String;
 
 /// The ids the archive holds: references to them are not dangling.
-pub(super) type Archived =
-    std::collections::BTreeMap<u64, (String, chrono::DateTime<chrono::Utc>)>;
+pub(super) type Archived = std::collections::BTreeMap<u64, (String, chrono::DateTime<chrono::Utc>)>;
 
 /// A request in approval has an open step, every open step an open work item held as the
 /// step is (or claimed by one of its approvers), on an active approval case that names the request; a decided one none.

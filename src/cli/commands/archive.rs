@@ -19,7 +19,10 @@ pub struct ArchiveArgs {
 }
 
 /// The cut-off: `90d` is ninety days before now, anything else a time.
-pub fn cutoff(text: &str, now: chrono::DateTime<chrono::Utc>) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+pub fn cutoff(
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
     let bad = |e: String| ApiError::BadInput(format!("--closed-before: {e}"));
     match crate::domain::parse_duration(text) {
         Ok(d) => now
@@ -47,7 +50,10 @@ pub fn run(ctx: &Ctx, args: ArchiveArgs) -> Result<(), ApiError> {
     }
     say!("{}", applied.message);
     if r.mended > 0 {
-        say!("{} cases left in both places by a run cut short are now only in the archive", r.mended);
+        say!(
+            "{} cases left in both places by a run cut short are now only in the archive",
+            r.mended
+        );
     }
     if r.kept > 0 {
         say!("{} closed cases kept: still needed (an unsettled ticket, a request in approval, a campaign run not closed)", r.kept);

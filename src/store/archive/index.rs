@@ -11,8 +11,8 @@ use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use super::segment::{self, damaged, io, Entry};
 use super::super::StoreError;
+use super::segment::{self, damaged, io, Entry};
 
 const MAGIC: &[u8; 4] = b"CBX1";
 const HEADER: usize = 44;

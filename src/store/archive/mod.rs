@@ -82,7 +82,11 @@ impl Archive {
         index::load(&self.segment(month))
     }
 
-    fn read(&self, month: &str, entries: &[segment::Entry]) -> Result<Vec<ArchivedCase>, StoreError> {
+    fn read(
+        &self,
+        month: &str,
+        entries: &[segment::Entry],
+    ) -> Result<Vec<ArchivedCase>, StoreError> {
         let path = self.segment(month);
         let file = File::open(&path).map_err(|e| io(&path, "open", e))?;
         entries
@@ -120,7 +124,11 @@ impl Archive {
 
     /// The archived cases, the last closed first, `skip` of them skipped, at most `limit`;
     /// and how many there are.
-    pub fn newest(&self, skip: usize, limit: usize) -> Result<(usize, Vec<ArchivedCase>), StoreError> {
+    pub fn newest(
+        &self,
+        skip: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<ArchivedCase>), StoreError> {
         let (mut total, mut out, mut skip) = (0, vec![], skip);
         for month in self.months()?.iter().rev() {
             let mut entries = self.load(month)?.entries;

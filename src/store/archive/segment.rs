@@ -72,7 +72,10 @@ fn parse(buf: &[u8], offset: u64) -> Result<(Entry, usize), String> {
         return Err(format!("a record length of {len} bytes"));
     }
     if buf.len() < HEAD + len {
-        return Err(format!("a record cut short ({} of {len} bytes)", buf.len() - HEAD));
+        return Err(format!(
+            "a record cut short ({} of {len} bytes)",
+            buf.len() - HEAD
+        ));
     }
     let crc = u32::from_be_bytes(buf[8..12].try_into().unwrap_or_default());
     if crc32fast::hash(&buf[12..HEAD + len]) != crc {
@@ -144,7 +147,10 @@ pub(super) fn read_at(file: &File, path: &Path, entry: &Entry) -> Result<Archive
     if found.id != entry.id {
         return Err(damaged(
             path,
-            format!("offset {at} holds C-{}, the index says C-{}", found.id, entry.id),
+            format!(
+                "offset {at} holds C-{}, the index says C-{}",
+                found.id, entry.id
+            ),
         ));
     }
     let bytes = lz4_flex::decompress_size_prepended(&buf[HEAD..n])
@@ -152,7 +158,10 @@ pub(super) fn read_at(file: &File, path: &Path, entry: &Entry) -> Result<Archive
     let case: ArchivedCase =
         codec::decode("archive", &bytes).map_err(|e| damaged(path, format!("offset {at}: {e}")))?;
     if case.case.id.0 != entry.id {
-        return Err(damaged(path, format!("offset {at} does not hold C-{}", entry.id)));
+        return Err(damaged(
+            path,
+            format!("offset {at} does not hold C-{}", entry.id),
+        ));
     }
     Ok(case)
 }

@@ -3,7 +3,13 @@ use crate::domain::{Case, CaseKind, CaseState};
 
 fn archived(id: u64, closed: &str) -> ArchivedCase {
     let t: DateTime<Utc> = closed.parse().unwrap();
-    let mut case = Case::new(CaseId(id), CaseKind::Generic, format!("case {id}"), "admin", t);
+    let mut case = Case::new(
+        CaseId(id),
+        CaseKind::Generic,
+        format!("case {id}"),
+        "admin",
+        t,
+    );
     case.state = CaseState::Closed;
     case.closed = Some(t);
     ArchivedCase {
@@ -41,7 +47,12 @@ fn appended_cases_read_back_by_id_by_month_and_newest_first() {
         "2026-01-10T00:00:00Z".parse().unwrap(),
         "2026-02-01T10:00:00Z".parse().unwrap(),
     );
-    let ids: Vec<u64> = a.closed_between(jan).unwrap().iter().map(|c| c.case.id.0).collect();
+    let ids: Vec<u64> = a
+        .closed_between(jan)
+        .unwrap()
+        .iter()
+        .map(|c| c.case.id.0)
+        .collect();
     assert_eq!(ids, vec![3]);
 }
 
@@ -49,7 +60,9 @@ fn appended_cases_read_back_by_id_by_month_and_newest_first() {
 fn a_torn_tail_is_ignored_then_cut_off_and_a_stale_index_is_completed() {
     let dir = tempfile::tempdir().unwrap();
     let a = Archive::beside(dir.path());
-    a.writer().append(&[archived(1, "2026-01-05T10:00:00Z")]).unwrap();
+    a.writer()
+        .append(&[archived(1, "2026-01-05T10:00:00Z")])
+        .unwrap();
     let seg = a.dir().join("2026-01.seg");
     // A record synced but not indexed, then half a record.
     let whole = segment::record(&archived(2, "2026-01-06T10:00:00Z"));
@@ -60,7 +73,9 @@ fn a_torn_tail_is_ignored_then_cut_off_and_a_stale_index_is_completed() {
     assert!(a.get(CaseId(2)).unwrap().is_some());
     assert_eq!(a.get(CaseId(3)).unwrap(), None);
     assert_eq!(a.findings().unwrap().len(), 1, "the torn tail is reported");
-    a.writer().append(&[archived(3, "2026-01-07T10:00:00Z")]).unwrap();
+    a.writer()
+        .append(&[archived(3, "2026-01-07T10:00:00Z")])
+        .unwrap();
     assert!(a.findings().unwrap().is_empty());
     assert_eq!(a.count().unwrap(), 3);
     assert!(a.get(CaseId(3)).unwrap().is_some());
@@ -74,14 +89,20 @@ fn a_flipped_byte_is_damage_naming_the_segment_never_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let a = Archive::beside(dir.path());
     a.writer()
-        .append(&[archived(1, "2026-01-05T10:00:00Z"), archived(2, "2026-01-06T10:00:00Z")])
+        .append(&[
+            archived(1, "2026-01-05T10:00:00Z"),
+            archived(2, "2026-01-06T10:00:00Z"),
+        ])
         .unwrap();
     let seg = a.dir().join("2026-01.seg");
     let mut bytes = fs::read(&seg).unwrap();
     bytes[40] ^= 0xff;
     fs::write(&seg, bytes).unwrap();
     let err = a.get(CaseId(1)).unwrap_err().to_string();
-    assert!(err.contains("2026-01.seg") && err.contains("damaged"), "{err}");
+    assert!(
+        err.contains("2026-01.seg") && err.contains("damaged"),
+        "{err}"
+    );
     assert!(a.get(CaseId(2)).unwrap().is_some());
     assert_eq!(a.findings().unwrap().len(), 1);
 }
