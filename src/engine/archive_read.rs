@@ -11,6 +11,10 @@ use super::Engine;
 use crate::api::{ApiError, ArchiveStatus, CaseDetail, CaseHistory, CaseList, CaseQuery, Queue};
 use crate::domain::{CaseId, User};
 
+/// The ids the archive holds, with their month and closing time: references to them are
+/// not dangling.
+pub(super) type Archived = BTreeMap<u64, (String, DateTime<Utc>)>;
+
 /// How many archived cases `case list --archived` shows without `--limit`.
 const DEFAULT_PAGE: usize = 100;
 
@@ -91,7 +95,7 @@ impl Engine {
     }
 
     /// Every id the archive holds, with when it closed (none without an archive).
-    pub(super) fn archived_ids(&self) -> Result<BTreeMap<u64, (String, DateTime<Utc>)>, ApiError> {
+    pub(super) fn archived_ids(&self) -> Result<Archived, ApiError> {
         Ok(self.archive.ids()?)
     }
 
@@ -99,7 +103,7 @@ impl Engine {
     /// hot store and in the archive (a run cut short; the next run mends them).
     pub(super) fn check_archive(
         &self,
-        archived: &BTreeMap<u64, (String, DateTime<Utc>)>,
+        archived: &Archived,
         out: &mut Vec<String>,
     ) -> Result<(), ApiError> {
         out.extend(self.archive.findings()?);

@@ -11,9 +11,7 @@ use crate::store::{trees, Storage, Store};
 
 /// One thing wrong with the store, in one line.
 pub type Finding = String;
-
-/// The ids the archive holds: references to them are not dangling.
-pub(super) type Archived = std::collections::BTreeMap<u64, (String, chrono::DateTime<chrono::Utc>)>;
+use super::archive_read::Archived;
 
 /// A request in approval has an open step, every open step an open work item held as the
 /// step is (or claimed by one of its approvers), on an active approval case that names the request; a decided one none.

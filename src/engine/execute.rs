@@ -105,15 +105,9 @@ impl Engine {
                 },
             )?,
             Command::ImportCatalogue(import) => self.import_products(&mut tx, &user, import)?,
-            Command::Decide {
-                request,
-                work_item,
-                approve,
-                comment,
-            } => self.decide(&mut tx, &user, request, work_item, approve, comment)?,
-            Command::Renew { request, until } => self.renew(&mut tx, &user, request, until)?,
-            Command::CancelRequest { request, from } => {
-                self.cancel_request(&mut tx, &user, request, from)?
+            c
+            @ (Command::Decide { .. } | Command::Renew { .. } | Command::CancelRequest { .. }) => {
+                self.request_command(&mut tx, &user, c)?
             }
             c @ (Command::ImportCampaigns { .. }
             | Command::StartCampaign { .. }
@@ -125,9 +119,8 @@ impl Engine {
                 self.import_calendars(&mut tx, &user, calendars, default)?
             }
             Command::Outsource { case, target } => self.outsource(&mut tx, &user, case, &target)?,
-            Command::Backup { .. } | Command::SyncTickets { .. } | Command::Archive { .. } => {
-                unreachable!("taken above")
-            }
+            Command::Backup { .. } | Command::SyncTickets { .. } => unreachable!("taken above"),
+            Command::Archive { .. } => unreachable!("taken above"),
         };
         self.commit(tx, message)
     }
@@ -170,6 +163,24 @@ impl Engine {
             message: format!("backed up {} to {}", self.path().display(), dest.display()),
             ..Applied::default()
         })
+    }
+
+    fn request_command(&self, tx: &mut Tx, user: &User, c: Command) -> Result<String, ApiError> {
+        match c {
+            Command::Decide {
+                request,
+                work_item,
+                approve,
+                comment,
+            } => self.decide(tx, user, request, work_item, approve, comment),
+            Command::Renew { request, until } => self.renew(tx, user, request, until),
+            Command::CancelRequest { request, from } => {
+                self.cancel_request(tx, user, request, from)
+            }
+            other => Err(ApiError::Internal(format!(
+                "not a request command: {other:?}"
+            ))),
+        }
     }
 
     fn campaign_command(&self, tx: &mut Tx, user: &User, c: Command) -> Result<String, ApiError> {

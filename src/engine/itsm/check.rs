@@ -7,7 +7,7 @@ use crate::store::{trees, Storage};
 
 pub(crate) fn check_tickets(
     s: &dyn Storage,
-    archived: &crate::engine::check::Archived,
+    archived: &crate::engine::archive_read::Archived,
     out: &mut Vec<String>,
 ) -> Result<(), ApiError> {
     let mut live = std::collections::BTreeSet::new();
