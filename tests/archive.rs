@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use casebench::api::{
     Answer, ApiError, CaseList, CaseQuery, Command, KpiArgs, KpiReport, NewCase, Query, Queue,
-    Service, ServiceExt, UserRecord,
+    Service, ServiceExt, SweepArgs, UserRecord,
 };
 use casebench::domain::{CaseId, CaseKind, CaseState, Outcome, Target};
 use casebench::engine::{Clock, Engine, ManualClock};
@@ -314,6 +314,27 @@ fn archived_cases_read_as_before_and_the_hot_store_stays_consistent() {
     };
     assert_eq!(status.cases as usize, closed.len());
     assert!(status.months.len() >= 2, "{:?}", status.months);
+
+    // What the archived cases left in the hot store (events, search entries) goes with the
+    // next sweep; the archive still has every event.
+    let before_sweep = w.e.inspect().event_count();
+    let swept = w.e.sweep("root", SweepArgs::due()).unwrap();
+    assert_eq!(swept.archive_cleared as usize, closed.len());
+    assert!(w.e.inspect().event_count() < before_sweep);
+    assert!(w.e.inspect().index_keys("idx_evicted").unwrap().is_empty());
+    for c in &closed {
+        assert!(w.e.inspect().case_events(*c).unwrap().is_empty());
+    }
+    assert_eq!(w.e.check(), Ok(vec![]));
+    for (i, c) in closed.iter().enumerate() {
+        assert_eq!(
+            w.e.case_history("root", *c).unwrap().events,
+            history[i].events
+        );
+    }
+    assert_eq!(w.kpi(), kpi);
+    let again = w.e.sweep("root", SweepArgs::due()).unwrap();
+    assert_eq!(again.archive_cleared, 0);
 }
 
 #[test]

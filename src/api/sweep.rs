@@ -42,6 +42,9 @@ pub struct SweepReport {
     /// Closed cases the archive retention moved to the archive, or its error.
     #[serde(default)]
     pub archived: Option<Result<u64, String>>,
+    /// Archived cases whose leftovers in the hot store (events, index entries) it removed.
+    #[serde(default)]
+    pub archive_cleared: u64,
 }
 
 /// When a sweep runs and what it may fire: every timer due at or before `until` (default:

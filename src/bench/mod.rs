@@ -3,6 +3,7 @@
 //! both); the binary runs it when the CLI asks. Whole-process figures run the real binary; in-process
 //! ones call the engine. Medians of several runs; nothing here asserts a time.
 
+mod archive;
 mod campaign;
 pub mod cert_tui;
 mod export;
@@ -202,7 +203,11 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
             p
         }
     };
-    let result = measure(&mut report, &db, now, runs);
+    let in_place = generated && !args.keep;
+    let result = measure(&mut report, &db, now, runs).and_then(|()| {
+        let exe = std::env::current_exe().map_err(|e| ApiError::Internal(e.to_string()))?;
+        archive::figures(&mut report, &exe, &db, in_place, now, runs)
+    });
     if generated && !args.keep {
         let _ = std::fs::remove_dir_all(&db);
     } else if generated {

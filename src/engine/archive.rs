@@ -24,7 +24,10 @@ use crate::domain::campaign::RunState;
 use crate::domain::itsm::Phase;
 use crate::domain::kpi::CaseFacts;
 use crate::domain::{ArchivedCase, Case, CaseId, CaseState, EventKind};
-use crate::store::ClosedEntry;
+use crate::store::{ClosedEntry, WriteSet};
+
+/// Evicted cases whose leftovers one call of [`Engine::clear_evicted`] removes at a time.
+const CLEAR_BATCH: usize = 1_000;
 
 /// Cases per batch: one append and sync, one hot-store transaction.
 const BATCH: usize = 2_000;
@@ -125,7 +128,8 @@ impl Engine {
         Ok(report)
     }
 
-    /// One batch: pending, appended and synced, then gone from the hot store.
+    /// One batch: pending, appended and synced, then gone from the hot store in one
+    /// transaction (what was filed under the cases is left to [`Engine::clear_evicted`]).
     fn archive_batch(
         &self,
         actor: &str,
@@ -157,7 +161,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Drops from the hot store the cases of a batch cut short that the archive holds whole.
+    /// Finishes the batch of a run cut short: of its cases the archive holds whole, those
+    /// still in the hot store leave it.
     fn mend_pending(&self, actor: &str, before: DateTime<Utc>) -> Result<u64, ApiError> {
         let pending = self.archive.pending()?;
         if pending.is_empty() {
@@ -167,18 +172,17 @@ impl Engine {
         let mut tx = self.begin(actor)?;
         let mut n = 0;
         for id in pending {
-            let Some(case) = self.store.case(id)? else {
-                continue;
-            };
             let Some(copy) = self.archive.get(id)? else {
                 continue;
             };
-            let (items, events) = self.filed_under(&case)?;
-            if copy.case != case || copy.work_items != items || copy.events != events {
-                continue;
+            if let Some(case) = self.store.case(id)? {
+                let (items, events) = self.filed_under(&case)?;
+                if copy.case != case || copy.work_items != items || copy.events != events {
+                    continue;
+                }
+                tx.ws.evict_case(&case, &items, &events);
+                n += 1;
             }
-            tx.ws.evict_case(&case, &items, &events);
-            n += 1;
         }
         if n > 0 {
             tx.event(None, EventKind::CasesArchived { count: n, before }, None);
@@ -279,6 +283,30 @@ impl Engine {
             max: Some(max),
         };
         Ok(self.archive_run(SYSTEM_ACTOR, &run)?.archived)
+    }
+}
+
+impl Engine {
+    /// Removes what evicted cases left in the hot store (events, `idx_token` entries), a
+    /// thousand cases at a time, until none is left or `budget` has passed; returns how
+    /// many cases were cleared (the sweep, the end of an archive run).
+    pub(crate) fn clear_evicted(&self, budget: std::time::Duration) -> Result<u64, ApiError> {
+        let started = Instant::now();
+        let mut n = 0;
+        while started.elapsed() < budget {
+            let _one = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+            let left = self.store.evicted(CLEAR_BATCH)?;
+            if left.is_empty() {
+                break;
+            }
+            let mut ws = WriteSet::default();
+            for e in &left {
+                ws.clear_evicted(e);
+            }
+            self.store.apply_per_tree(ws)?;
+            n += left.len() as u64;
+        }
+        Ok(n)
     }
 }
 

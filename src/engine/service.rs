@@ -96,6 +96,9 @@ impl Service for Engine {
 /// off over several sweeps, each staying short).
 pub const SWEEP_ARCHIVE_MAX: u64 = 5_000;
 
+/// How long one sweep spends at most removing what archived cases left in the hot store.
+const SWEEP_CLEAR_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A sweep that fires runs at the clock, never later: timers would fire early, and the
 /// audit log would hold times still to come. An earlier time is allowed: it fires only what
 /// was due by then (a part of what is due now), and firings carry the time their timer was
@@ -125,13 +128,20 @@ impl Engine {
     /// configured) move to the archive, at most [`SWEEP_ARCHIVE_MAX`]. Its failure is
     /// reported, never the sweep's.
     fn then_archive(&self, mut report: SweepReport) -> SweepReport {
-        if report.dry_run || self.archive_retention.is_none() {
+        if report.dry_run {
             return report;
         }
-        report.archived = Some(
-            self.archive_due(SWEEP_ARCHIVE_MAX)
-                .map_err(|e| e.to_string()),
-        );
+        if self.archive_retention.is_some() {
+            report.archived = Some(
+                self.archive_due(SWEEP_ARCHIVE_MAX)
+                    .map_err(|e| e.to_string()),
+            );
+        }
+        // What archived cases left behind goes a bounded slice per sweep.
+        match self.clear_evicted(SWEEP_CLEAR_BUDGET) {
+            Ok(n) => report.archive_cleared = n,
+            Err(e) => report.archived = Some(Err(e.to_string())),
+        }
         report
     }
 

@@ -35,7 +35,7 @@ use crate::domain::{
 };
 
 pub use codec::encode;
-pub use evict::{ClosedEntry, ClosedPages};
+pub use evict::{ClosedEntry, ClosedPages, Evicted};
 pub use itsm_store::TicketStore;
 pub use open::{cache_bytes, set_cache_mb, LONG_CACHE_MB, ONE_SHOT_CACHE_MB};
 pub use period::{PeriodIndex, Span};

@@ -173,6 +173,7 @@ fn sweep(service: &dyn Service, actor: &str) -> Result<SweepReport, ApiError> {
             delivery_failures: 0,
             itsm: None,
             archived: None,
+            archive_cleared: 0,
         }),
         other => other,
     }

@@ -59,5 +59,8 @@ pub fn run(ctx: &Ctx, args: ArchiveArgs) -> Result<(), ApiError> {
         say!("{} closed cases kept: still needed (an unsettled ticket, a request in approval, a campaign run not closed)", r.kept);
     }
     say!("the archive holds {} cases ({})", r.total, r.path);
+    if r.archived > 0 && !r.dry_run {
+        say!("their events and search entries leave the hot store with the next sweeps");
+    }
     Ok(())
 }

@@ -108,6 +108,12 @@ fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
         Some(Err(e)) => say!("archive: the archive run failed: {e}"),
         _ => {}
     }
+    if r.archive_cleared > 0 {
+        say!(
+            "archive: removed what {} archived cases left in the hot store",
+            r.archive_cleared
+        );
+    }
     failed(r)
 }
 

@@ -147,6 +147,7 @@ impl Engine {
             delivery_failures,
             itsm: None,
             archived: None,
+            archive_cleared: 0,
         })
     }
 
