@@ -139,10 +139,18 @@ impl Engine {
     ) -> Result<(), ApiError> {
         let ids: Vec<CaseId> = batch.iter().map(|a| a.case.id).collect();
         self.archive.set_pending(&ids)?;
+        // Appended once: a case a run cut short had archived is not appended again, unless
+        // it changed in the hot store since (a comment in between): then the newer copy is.
         let mut fresh = vec![];
         for a in &batch {
             let closed = a.case.closed.unwrap_or(a.archived);
-            if !writer.holds(a.case.id, closed)? {
+            let same = match writer.holds(a.case.id, closed)? {
+                false => false,
+                true => writer.copy(a.case.id, closed)?.is_some_and(|c| {
+                    (&c.case, &c.work_items, &c.events) == (&a.case, &a.work_items, &a.events)
+                }),
+            };
+            if !same {
                 fresh.push(a.clone());
             }
         }

@@ -124,16 +124,20 @@ pub(super) fn load(seg: &Path) -> Result<MonthIndex, StoreError> {
         },
     };
     entries.extend(walk.entries);
-    entries.sort_by_key(|e| (e.id, e.offset));
-    // One record per case: a second copy (never written by a run, which looks first) is
-    // damage that `check` reports; the first is read.
-    entries.dedup_by_key(|e| e.id);
+    latest_only(&mut entries);
     Ok(MonthIndex {
         entries,
         end: walk.end,
         torn: walk.stopped,
         stale,
     })
+}
+
+/// Sorts `entries` by id, keeping of each case its last record (a case appended again is
+/// a newer copy: one changed in the hot store after a run cut short had archived it).
+pub(super) fn latest_only(entries: &mut Vec<Entry>) {
+    entries.sort_by_key(|e| (e.id, std::cmp::Reverse(e.offset)));
+    entries.dedup_by_key(|e| e.id);
 }
 
 /// Writes the index of `seg` (temp file, fsync, rename; the caller syncs the directory).

@@ -287,6 +287,19 @@ impl Writer<'_> {
         Ok(self.month(&month_of(closed))?.find(id.0).is_some())
     }
 
+    /// The archived copy of the case `id` that closed at `closed`, if the archive holds it.
+    pub fn copy(
+        &mut self,
+        id: CaseId,
+        closed: DateTime<Utc>,
+    ) -> Result<Option<ArchivedCase>, StoreError> {
+        let month = month_of(closed);
+        let Some(e) = self.month(&month)?.find(id.0).copied() else {
+            return Ok(None);
+        };
+        Ok(self.archive.read(&month, &[e])?.pop())
+    }
+
     /// Appends `cases` to the segments of their closing months and syncs them; returns
     /// once every record is on disk. Cases it already holds must be left out by the caller.
     pub fn append(&mut self, cases: &[ArchivedCase]) -> Result<(), StoreError> {
@@ -332,7 +345,7 @@ impl Writer<'_> {
             file.sync_all().map_err(|e| io(&seg, "sync", e))?;
             sync_dir(&dir)?;
             m.end += buf.len() as u64;
-            m.entries.sort_by_key(|e| e.id);
+            index::latest_only(&mut m.entries);
             index::write(&seg, m)?;
             m.stale = false;
             sync_dir(&dir)?;

@@ -106,3 +106,21 @@ fn a_flipped_byte_is_damage_naming_the_segment_never_a_panic() {
     assert!(a.get(CaseId(2)).unwrap().is_some());
     assert_eq!(a.findings().unwrap().len(), 1);
 }
+
+#[test]
+fn a_case_appended_again_reads_as_its_last_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Archive::beside(dir.path());
+    let first = archived(1, "2026-01-05T10:00:00Z");
+    let mut second = first.clone();
+    second.case.title = "changed in between".into();
+    let mut w = a.writer();
+    w.append(std::slice::from_ref(&first)).unwrap();
+    w.append(std::slice::from_ref(&second)).unwrap();
+    let closed = first.case.closed.unwrap();
+    assert_eq!(w.copy(CaseId(1), closed).unwrap().as_ref(), Some(&second));
+    assert_eq!(a.get(CaseId(1)).unwrap().as_ref(), Some(&second));
+    assert_eq!(a.count().unwrap(), 1);
+    fs::remove_file(a.dir().join("2026-01.idx")).unwrap();
+    assert_eq!(a.get(CaseId(1)).unwrap().as_ref(), Some(&second));
+}
