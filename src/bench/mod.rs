@@ -219,28 +219,7 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
     result?;
     let peak_archive = peak::max_mb(&peak::path("children"));
     let _ = std::fs::remove_file(peak::path("children"));
-    report.add(
-        "peak RSS of the archive run and its case show",
-        peak_archive,
-        "MB",
-        1,
-        Some(("< 200 MB", peak_archive < 200.0)),
-    );
-    report.add(
-        "peak RSS of any casebench process above",
-        peak_children,
-        "MB",
-        1,
-        Some(("< 200 MB", peak_children < 200.0)),
-    );
-    let peak_self = self_peak_mb();
-    report.add(
-        "peak RSS of the in-process benchmarks",
-        peak_self,
-        "MB",
-        1,
-        Some(("< 200 MB", peak_self < 200.0)),
-    );
+    peaks(&mut report, peak_children, peak_archive);
     // After the peaks above: its processes have a figure of their own.
     let (cases, open) = report.shape;
     let shape = sqlite::Shape {
@@ -284,6 +263,17 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
     }
     print!("{}", t.render());
     Ok(())
+}
+
+/// The peak memory figures: of the processes run, of the archive run, of this process.
+fn peaks(report: &mut Report, children: f64, archive: f64) {
+    for (name, mb) in [
+        ("peak RSS of the archive run and its case show", archive),
+        ("peak RSS of any casebench process above", children),
+        ("peak RSS of the in-process benchmarks", self_peak_mb()),
+    ] {
+        report.add(name, mb, "MB", 1, Some(("< 200 MB", mb < 200.0)));
+    }
 }
 
 /// Who has work in the store: the assignee of the most urgent open item, on its case.
