@@ -2,9 +2,10 @@
 //! store into the archive beside it (`store::archive`), oldest closing first, in batches.
 //!
 //! Each batch, in this order: its ids are written to the archive's `pending` file; the
-//! cases the archive does not hold yet are appended and synced; then one write set removes
-//! the batch from the hot store (case, work items, events, every index entry and counter)
-//! with a store-wide `cases-archived` event; then `pending` is cleared. A crash anywhere
+//! cases the archive does not hold yet are appended and synced; then one transaction removes
+//! the batch from the hot store (cases, work items, the queue indexes and counters) with a
+//! store-wide `cases-archived` event, naming in `idx_evicted` the events and search entries
+//! the sweep removes later (`store::evict`); then `pending` is cleared. A crash anywhere
 //! leaves each case in the hot store, or in both: the next run first drops from the hot
 //! store the pending cases the archive holds whole, and appends nothing twice (it looks
 //! each id up first). `check` reports a case in both places.
