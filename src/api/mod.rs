@@ -2,17 +2,20 @@
 //! queries, their answers and errors, all serializable, and the [`Service`] that takes them.
 //! Imports nothing of ours but `domain`.
 
+mod archive;
 pub mod asof;
 mod calendar;
 mod campaign;
 mod feed;
 pub mod itsm;
+mod queue;
 mod records;
 mod report;
 mod shop;
 mod sweep;
 mod views;
 
+pub use archive::{ArchiveReport, ArchiveStatus};
 pub use asof::CaseAsOf;
 pub use calendar::CalendarList;
 pub use itsm::{ItsmStatus, SyncReport};
@@ -221,10 +224,18 @@ pub enum Command {
         target: Option<String>,
         dry_run: bool,
     },
+    /// Moves closed and cancelled cases closed before `before` to the archive (at most
+    /// `max`; administrators), or counts them (`dry_run`).
+    Archive {
+        #[serde(with = "crate::domain::time::ts")]
+        before: DateTime<Utc>,
+        dry_run: bool,
+        max: Option<u64>,
+    },
 }
 
 /// What a command changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Applied {
     pub case: Option<CaseId>,
     pub work_item: Option<WorkItemId>,
@@ -235,6 +246,9 @@ pub struct Applied {
     /// What a ticket sync did (`SyncTickets`).
     #[serde(default)]
     pub sync: Option<itsm::SyncReport>,
+    /// What an archive run did (`Archive`).
+    #[serde(default)]
+    pub archive: Option<ArchiveReport>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -317,6 +331,9 @@ pub struct CaseRow {
     /// When the case closed or was cancelled (the Closed queue's order, newest first).
     #[serde(default, with = "crate::domain::time::ts_opt")]
     pub closed: Option<DateTime<Utc>>,
+    /// When the case was archived (`case list --queue closed --archived`).
+    #[serde(default, with = "crate::domain::time::ts_opt")]
+    pub archived: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -451,6 +468,10 @@ pub enum Query {
     },
     /// The configured ticket systems, with counts, and the outsourced cases not settled.
     ItsmStatus,
+    /// Archived cases, the last closed first (`queue` must be `closed`): answered as `Cases`.
+    ArchivedCases(CaseQuery),
+    /// Where the archive is and how many cases it holds.
+    ArchiveStatus,
 }
 
 /// What a query answers: one variant per [`Query`].
@@ -487,6 +508,7 @@ pub enum Answer {
     CaseAsOf(CaseAsOf),
     KpiReport(KpiReport),
     ItsmStatus(ItsmStatus),
+    Archive(ArchiveStatus),
 }
 
 /// The one front door to a casebench store: implemented by the engine (a store held by this
@@ -565,24 +587,3 @@ pub trait ServiceExt: Service {
 }
 
 impl<S: Service + ?Sized> ServiceExt for S {}
-
-impl std::str::FromStr for Queue {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let norm = s.trim().to_ascii_lowercase();
-        Queue::ALL
-            .into_iter()
-            .find(|q| q.name() == norm)
-            .ok_or_else(|| {
-                format!(
-                    "invalid queue {s:?}: expected one of mine, claimable, delegated, open, overdue, closed, all"
-                )
-            })
-    }
-}
-
-impl std::fmt::Display for Queue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}

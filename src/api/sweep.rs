@@ -39,6 +39,12 @@ pub struct SweepReport {
     /// The ticket sync that followed (when ticket systems are configured), or its error.
     #[serde(default)]
     pub itsm: Option<Result<super::SyncReport, String>>,
+    /// Closed cases the archive retention moved to the archive, or its error.
+    #[serde(default)]
+    pub archived: Option<Result<u64, String>>,
+    /// Archived cases whose leftovers in the hot store (events, index entries) it removed.
+    #[serde(default)]
+    pub archive_cleared: u64,
 }
 
 /// When a sweep runs and what it may fire: every timer due at or before `until` (default:

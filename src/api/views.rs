@@ -38,6 +38,9 @@ pub struct CaseDetail {
     /// The case's ticket in a ticket system, when it was outsourced.
     #[serde(default)]
     pub ticket: Option<crate::domain::Outsourcing>,
+    /// When the case was archived: it is read-only ("archived 2027-03-01").
+    #[serde(default, with = "crate::domain::time::ts_opt")]
+    pub archived: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,4 +66,7 @@ pub struct RequestDetail {
 pub struct CaseHistory {
     pub case: CaseId,
     pub events: Vec<Event>,
+    /// When the case was archived.
+    #[serde(default, with = "crate::domain::time::ts_opt")]
+    pub archived: Option<DateTime<Utc>>,
 }

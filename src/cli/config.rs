@@ -9,6 +9,9 @@
 //! [serve]
 //! exports = "/srv/casebench/exports"   # the only place the server reads exports from
 //!
+//! [archive]
+//! retention = "90d"    # the sweep archives cases closed longer ago (default: off)
+//!
 //! [itsm.rt]                            # ticket systems (see `crate::itsm::config`)
 //! kind = "rt"
 //! ```
@@ -26,6 +29,8 @@ struct File {
     #[serde(default)]
     serve: Serve,
     #[serde(default)]
+    archive: ArchiveTable,
+    #[serde(default)]
     itsm: std::collections::BTreeMap<String, crate::itsm::TargetSpec>,
 }
 
@@ -33,6 +38,12 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct Serve {
     exports: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArchiveTable {
+    retention: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +62,20 @@ pub fn notify_command() -> Result<Option<String>, ApiError> {
         return Ok(Some(c).filter(|c| !c.trim().is_empty()));
     }
     Ok(read()?.notify.command)
+}
+
+/// How long closed cases stay in the hot store before a sweep archives them: `[archive]
+/// retention = "90d"` (none: the sweep archives nothing).
+pub fn archive_retention() -> Result<Option<chrono::TimeDelta>, ApiError> {
+    let Some(text) = read()?.archive.retention else {
+        return Ok(None);
+    };
+    let label = config_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let d = crate::domain::parse_duration(&text)
+        .map_err(|e| ApiError::BadInput(format!("{label}: [archive] retention: {e}")))?;
+    Ok(Some(d))
 }
 
 /// The server's exports directory: `[serve] exports` in the config.

@@ -130,6 +130,8 @@ pub enum Cmd {
     Serve(commands::serve::ServeArgs),
     /// Verify every invariant of the store (read-only): exit 0, or the list of findings.
     Check,
+    /// Move closed and cancelled cases closed before a time to the archive beside the store.
+    Archive(commands::archive::ArchiveArgs),
     /// Write a consistent copy of the store to DEST (a new directory), also while in use.
     Backup {
         #[arg(value_name = "DEST")]
@@ -383,6 +385,7 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Bench(args)) => return Ok(Some(Run::Bench(ctx, args))),
         Some(Cmd::Notify { cmd }) => commands::notify::run(&ctx, cmd),
         Some(Cmd::Check) => commands::check::run(&ctx),
+        Some(Cmd::Archive(args)) => commands::archive::run(&ctx, args),
         Some(Cmd::Backup { dest }) => commands::backup::run(&ctx, &dest),
         Some(Cmd::Restore { src }) => commands::check::restore(&ctx, &src),
         Some(Cmd::Demo { fresh, build_only }) => {

@@ -289,6 +289,13 @@ pub enum EventKind {
         #[serde(with = "super::time::ts_opt")]
         deadline: Option<DateTime<Utc>>,
     },
+    /// An archive run moved `count` closed cases (closed before `before`) out of the hot
+    /// store (a store-wide event).
+    CasesArchived {
+        count: u64,
+        #[serde(with = "super::time::ts")]
+        before: DateTime<Utc>,
+    },
 }
 
 impl EventKind {
@@ -407,133 +414,6 @@ impl EventKind {
             } => format!("{request}: {product} revoked from {recipient}"),
             failed @ EventKind::TimerFailed { .. } => failed.failure(),
             shop => shop.describe_shop(),
-        }
-    }
-
-    /// The IT Shop's events (imports of its reference data, approval workflows).
-    fn describe_shop(&self) -> String {
-        match self {
-            EventKind::OrgUnitImported { id } => format!("org unit {id}"),
-            EventKind::GroupUpdated { name } => format!("group @{name}"),
-            EventKind::ChiefApproversSet { group } => match group {
-                Some(g) => format!("chief approval team @{g}"),
-                None => "no chief approval team".into(),
-            },
-            EventKind::ProductImported { id } => format!("product {id}"),
-            EventKind::ApprovalPolicyImported { name } => format!("approval policy {name}"),
-            EventKind::ApprovalStepOpened {
-                request,
-                level,
-                step,
-                work_item,
-                approvers,
-            } => {
-                let item = work_item.map(|w| format!(" {w}")).unwrap_or_default();
-                format!(
-                    "{request} level {level} step {step}{item} for {}",
-                    if approvers.is_empty() {
-                        "nobody".to_string()
-                    } else {
-                        approvers.join(", ")
-                    }
-                )
-            }
-            EventKind::ApprovalDecided {
-                request,
-                level,
-                step,
-                decision,
-            } => format!(
-                "{request} {} at level {level} ({step})",
-                decision.describe()
-            ),
-            EventKind::ApprovalTimerFired {
-                request,
-                level,
-                step,
-                action,
-                ..
-            } => format!("{request} level {level} step {step}: {action}"),
-            EventKind::ApprovalRestarted { request } => {
-                format!("{request}: the approval starts again from level 1")
-            }
-            EventKind::CampaignImported { name } => format!("campaign {name}"),
-            EventKind::CalendarImported { name, default } => {
-                format!(
-                    "calendar {name}{}",
-                    if *default { " (the default)" } else { "" }
-                )
-            }
-            EventKind::CampaignChanged { campaign, state } => format!("{campaign}: {state}"),
-            EventKind::CertDecided {
-                campaign,
-                item,
-                subject,
-                decision,
-            } => format!("{campaign} item {item} ({subject}): {decision}"),
-            EventKind::CertNoResponse {
-                campaign,
-                stage,
-                items,
-                rule,
-            } => format!("{campaign} stage {stage}: {items} items without response: {rule}"),
-            EventKind::CertRemediation {
-                campaign,
-                item,
-                subject,
-                state,
-            } => format!("{campaign} item {item} ({subject}): {state}"),
-            EventKind::TimerDropped { timer, error } => format!("{timer} dropped: {error}"),
-            EventKind::CaseOpened {
-                requester, policy, ..
-            } => match policy {
-                Some(p) => format!("requested by {requester}, policy {p}"),
-                None => format!("requested by {requester}"),
-            },
-            EventKind::WorkItemOpened {
-                work_item,
-                name,
-                deadline,
-                ..
-            } => match deadline {
-                Some(d) => format!("{work_item} {name}, due {}", d.format("%Y-%m-%d %H:%M UTC")),
-                None => format!("{work_item} {name}"),
-            },
-            EventKind::DeadlineSet {
-                work_item,
-                deadline,
-            } => match deadline {
-                Some(d) => format!("{work_item} due {}", d.format("%Y-%m-%d %H:%M UTC")),
-                None => format!("{work_item} no deadline"),
-            },
-            EventKind::ActingFor { work_item, login } => format!("{work_item} for {login}"),
-            EventKind::Ticket(t) => t.describe(),
-            EventKind::EscalatedUntil {
-                work_item,
-                to,
-                level,
-                deadline,
-            } => match deadline {
-                Some(d) => format!(
-                    "{work_item} to {to}, level {level}, due {}",
-                    d.format("%Y-%m-%d %H:%M UTC")
-                ),
-                None => format!("{work_item} to {to}, level {level}"),
-            },
-            _ => String::new(),
-        }
-    }
-
-    /// The line of a `TimerFailed` (empty for any other event).
-    fn failure(&self) -> String {
-        match self {
-            EventKind::TimerFailed {
-                work_item,
-                policy,
-                rule,
-                error,
-            } => format!("{work_item} {policy}#{rule} could not fire: {error}"),
-            _ => String::new(),
         }
     }
 }

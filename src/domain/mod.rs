@@ -2,6 +2,7 @@
 //! every function that needs the time takes `now` as an argument.
 
 pub mod approval;
+pub mod archive;
 pub mod calendar;
 pub mod campaign;
 pub mod case;
@@ -24,6 +25,7 @@ pub mod time;
 pub mod work_item;
 
 pub use approval::{Approval, ApprovalPolicy, ApprovalTimer, StepRun, StepState};
+pub use archive::ArchivedCase;
 pub use calendar::Calendar;
 pub use campaign::{CampaignDef, CampaignRun, CertItem};
 pub use case::{Case, CaseKind, CaseState, OpRef, Outcome};

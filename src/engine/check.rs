@@ -11,15 +11,18 @@ use crate::store::{trees, Storage, Store};
 
 /// One thing wrong with the store, in one line.
 pub type Finding = String;
+use super::archive_read::Archived;
 
 /// A request in approval has an open step, every open step an open work item held as the
 /// step is (or claimed by one of its approvers), on an active approval case that names the request; a decided one none.
-fn approvals(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
+fn approvals(s: &dyn Storage, archived: &Archived, out: &mut Vec<Finding>) -> Result<(), ApiError> {
     for r in s.requests(None, usize::MAX)? {
         let Some(a) = &r.approval else { continue };
         let id = r.id;
         let Some(case) = s.case(a.case)? else {
-            out.push(format!("{id} names {}, which is missing", a.case));
+            if !archived.contains_key(&a.case.0) {
+                out.push(format!("{id} names {}, which is missing", a.case));
+            }
             continue;
         };
         if case.request != Some(id) {
@@ -129,7 +132,11 @@ fn indexes(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn cases(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
+fn cases(
+    s: &dyn Storage,
+    evicted: &BTreeSet<CaseId>,
+    out: &mut Vec<Finding>,
+) -> Result<(), ApiError> {
     let cases = s.all_cases()?;
     let items = s.all_work_items()?;
     let case_ids: BTreeSet<CaseId> = cases.iter().map(|c| c.id).collect();
@@ -175,13 +182,14 @@ fn cases(s: &dyn Storage, out: &mut Vec<Finding>) -> Result<(), ApiError> {
             ));
         }
     }
-    counters(s, &cases, &items, out)
+    counters(s, &cases, &items, evicted, out)
 }
 
 fn counters(
     s: &dyn Storage,
     cases: &[crate::domain::Case],
     items: &[crate::domain::WorkItem],
+    evicted: &BTreeSet<CaseId>,
     out: &mut Vec<Finding>,
 ) -> Result<(), ApiError> {
     let events = s.all_events()?;
@@ -206,7 +214,11 @@ fn counters(
         .iter()
         .map(|c| s.case_events(c.id).map(|e| e.len()))
         .sum::<Result<usize, _>>()?;
-    let of_cases = events.iter().filter(|e| e.case.is_some()).count();
+    // Events an archived case left behind (on their way out) are filed under no case.
+    let of_cases = events
+        .iter()
+        .filter(|e| e.case.is_some_and(|c| !evicted.contains(&c)))
+        .count();
     if indexed != of_cases {
         out.push(format!(
             "{of_cases} events name a case, {indexed} are filed under one"
@@ -276,13 +288,21 @@ impl Engine {
             }
             e => e,
         };
+        let archived = self.archived_ids().map_err(named)?;
+        self.check_archive(&archived, &mut out).map_err(named)?;
         indexes(s, &mut out).map_err(named)?;
-        out.extend(crate::store::token_findings(s).map_err(|e| named(e.into()))?);
-        cases(s, &mut out).map_err(named)?;
+        let evicted = s.evicted_ids().map_err(|e| named(e.into()))?;
+        for id in evicted.iter().filter(|id| !archived.contains_key(&id.0)) {
+            out.push(format!(
+                "{id} left events in the hot store but the archive does not hold it"
+            ));
+        }
+        out.extend(crate::store::token_findings(s, &evicted).map_err(|e| named(e.into()))?);
+        cases(s, &evicted, &mut out).map_err(named)?;
         timers(s, &mut out).map_err(named)?;
-        approvals(s, &mut out).map_err(named)?;
+        approvals(s, &archived, &mut out).map_err(named)?;
         super::campaign::check_campaigns(s, &mut out).map_err(named)?;
-        super::itsm::check_tickets(s, &mut out).map_err(named)?;
+        super::itsm::check_tickets(s, &archived, &mut out).map_err(named)?;
         self.check_facts(&mut out).map_err(named)?;
         Ok(out)
     }

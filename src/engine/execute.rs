@@ -105,15 +105,9 @@ impl Engine {
                 },
             )?,
             Command::ImportCatalogue(import) => self.import_products(&mut tx, &user, import)?,
-            Command::Decide {
-                request,
-                work_item,
-                approve,
-                comment,
-            } => self.decide(&mut tx, &user, request, work_item, approve, comment)?,
-            Command::Renew { request, until } => self.renew(&mut tx, &user, request, until)?,
-            Command::CancelRequest { request, from } => {
-                self.cancel_request(&mut tx, &user, request, from)?
+            c
+            @ (Command::Decide { .. } | Command::Renew { .. } | Command::CancelRequest { .. }) => {
+                self.request_command(&mut tx, &user, c)?
             }
             c @ (Command::ImportCampaigns { .. }
             | Command::StartCampaign { .. }
@@ -126,6 +120,7 @@ impl Engine {
             }
             Command::Outsource { case, target } => self.outsource(&mut tx, &user, case, &target)?,
             Command::Backup { .. } | Command::SyncTickets { .. } => unreachable!("taken above"),
+            Command::Archive { .. } => unreachable!("taken above"),
         };
         self.commit(tx, message)
     }
@@ -143,6 +138,18 @@ impl Engine {
             Command::SyncTickets { target, dry_run } => {
                 Some(self.sync_command(actor, target.as_deref(), *dry_run))
             }
+            Command::Archive {
+                before,
+                dry_run,
+                max,
+            } => Some(self.archive_command(
+                actor,
+                super::archive::Run {
+                    before: *before,
+                    dry_run: *dry_run,
+                    max: *max,
+                },
+            )),
             _ => None,
         }
     }
@@ -156,6 +163,24 @@ impl Engine {
             message: format!("backed up {} to {}", self.path().display(), dest.display()),
             ..Applied::default()
         })
+    }
+
+    fn request_command(&self, tx: &mut Tx, user: &User, c: Command) -> Result<String, ApiError> {
+        match c {
+            Command::Decide {
+                request,
+                work_item,
+                approve,
+                comment,
+            } => self.decide(tx, user, request, work_item, approve, comment),
+            Command::Renew { request, until } => self.renew(tx, user, request, until),
+            Command::CancelRequest { request, from } => {
+                self.cancel_request(tx, user, request, from)
+            }
+            other => Err(ApiError::Internal(format!(
+                "not a request command: {other:?}"
+            ))),
+        }
     }
 
     fn campaign_command(&self, tx: &mut Tx, user: &User, c: Command) -> Result<String, ApiError> {
@@ -180,9 +205,10 @@ impl Engine {
     }
 
     fn load_case(&self, id: CaseId) -> Result<Case, ApiError> {
-        self.store
-            .case(id)?
-            .ok_or_else(|| ApiError::NotFound(format!("no case {id}")))
+        match self.store.case(id)? {
+            Some(case) => Ok(case),
+            None => Err(self.missing_case(id)),
+        }
     }
 
     pub(super) fn load_active_case(&self, id: CaseId, verb: &str) -> Result<Case, ApiError> {

@@ -458,10 +458,9 @@ impl Engine {
         case_id: CaseId,
         owner: Option<String>,
     ) -> Result<String, ApiError> {
-        let case = self
-            .store
-            .case(case_id)?
-            .ok_or_else(|| ApiError::NotFound(format!("no case {case_id}")))?;
+        let Some(case) = self.store.case(case_id)? else {
+            return Err(self.missing_case(case_id));
+        };
         let Some(corr) = case.correlation.clone() else {
             return Err(ApiError::IllegalState(format!(
                 "{case_id} is not a correlation case"

@@ -3,6 +3,8 @@
 
 mod admin;
 mod approval;
+mod archive;
+mod archive_read;
 mod authz;
 mod backup;
 mod calendar;
@@ -54,6 +56,10 @@ pub struct Engine {
     feeds: FeedAccess,
     /// The ticket systems cases may be outsourced to (`[itsm.NAME]` of the config file).
     itsm: Vec<crate::itsm::Target>,
+    /// The archive beside the store (read only when asked: `store::archive`).
+    archive: crate::store::archive::Archive,
+    /// How long closed cases stay in the hot store before the sweep archives them.
+    archive_retention: Option<chrono::TimeDelta>,
 }
 
 /// The actor of changes made by timers.
@@ -66,7 +72,10 @@ impl Engine {
 
     /// An engine over any [`Storage`] backend.
     pub fn new(store: impl Storage + 'static, clock: Arc<dyn Clock>) -> Engine {
+        let archive = crate::store::archive::Archive::beside(store.path());
         Engine {
+            archive,
+            archive_retention: None,
             store: Box::new(store),
             clock,
             write_lock: Mutex::new(()),
@@ -163,6 +172,11 @@ impl Engine {
     /// The ticket systems cases may be outsourced to.
     pub fn set_itsm_targets(&mut self, targets: Vec<crate::itsm::Target>) {
         self.itsm = targets;
+    }
+
+    /// Closed cases older than `retention` are archived by each sweep (a bounded number).
+    pub fn set_archive_retention(&mut self, retention: Option<chrono::TimeDelta>) {
+        self.archive_retention = retention;
     }
 
     /// Which export files the sweep may read (a server: only under its exports directory).

@@ -239,16 +239,27 @@ impl Engine {
     }
 
     pub(super) fn detail(&self, id: CaseId) -> Result<CaseDetail, ApiError> {
-        let case = self
-            .store
-            .case(id)?
-            .ok_or_else(|| ApiError::NotFound(format!("no case {id}")))?;
+        let Some(case) = self.store.case(id)? else {
+            return self.archived_detail(id);
+        };
         let work_items = case
             .work_items
             .iter()
             .filter_map(|w| self.store.work_item(*w).transpose())
             .collect::<Result<Vec<_>, _>>()?;
-        let comments = comment_views(self.store.case_events(id)?);
+        let events = self.store.case_events(id)?;
+        self.detail_of(case, work_items, events, None)
+    }
+
+    /// The detail of a case from its records (in the hot store, or archived at `archived`).
+    pub(super) fn detail_of(
+        &self,
+        case: Case,
+        work_items: Vec<WorkItem>,
+        events: Vec<crate::domain::Event>,
+        archived: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<CaseDetail, ApiError> {
+        let comments = comment_views(events);
         let operations = self.operation_views(&case)?;
         let request = match case.request {
             Some(r) => self.store.request(r)?,
@@ -269,6 +280,7 @@ impl Engine {
             request,
             product,
             campaign,
+            archived,
         })
     }
 }
@@ -328,6 +340,7 @@ pub(crate) fn row_of(user: &User, queue: Queue, case: Case, items: &[WorkItem]) 
         created: case.created,
         modified: case.modified,
         closed: case.closed,
+        archived: None,
     }
 }
 

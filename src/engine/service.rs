@@ -74,6 +74,8 @@ impl Service for Engine {
             Query::Calendar(c) => Answer::Calendar(self.calendar_named(c.as_deref())?),
             Query::KpiReport(a) => Answer::KpiReport(self.kpi_report(&a)?),
             Query::QueueAsOf { query, at } => Answer::Cases(self.queue_as_of(&user, &query, at)?),
+            Query::ArchivedCases(q) => Answer::Cases(self.archived_list(&user, &q)?),
+            Query::ArchiveStatus => Answer::Archive(self.archive_status()?),
         })
     }
 
@@ -86,9 +88,16 @@ impl Service for Engine {
             check_sweep_time(now, clock)?;
         }
         let report = self.sweep_at(now, args.until.unwrap_or(now), args.dry_run)?;
-        Ok(self.then_sync(report))
+        Ok(self.then_archive(self.then_sync(report)))
     }
 }
+
+/// How many closed cases one sweep archives at most (the retention's backlog is worked
+/// off over several sweeps, each staying short).
+pub const SWEEP_ARCHIVE_MAX: u64 = 5_000;
+
+/// How long one sweep spends at most removing what archived cases left in the hot store.
+const SWEEP_CLEAR_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A sweep that fires runs at the clock, never later: timers would fire early, and the
 /// audit log would hold times still to come. An earlier time is allowed: it fires only what
@@ -112,7 +121,28 @@ impl Engine {
     pub fn sweep_as_system(&self) -> Result<SweepReport, ApiError> {
         let now = self.now();
         let report = self.sweep_at(now, now, false)?;
-        Ok(self.then_sync(report))
+        Ok(self.then_archive(self.then_sync(report)))
+    }
+
+    /// After a sweep that fired, closed cases past the archive retention (when one is
+    /// configured) move to the archive, at most [`SWEEP_ARCHIVE_MAX`]. Its failure is
+    /// reported, never the sweep's.
+    fn then_archive(&self, mut report: SweepReport) -> SweepReport {
+        if report.dry_run {
+            return report;
+        }
+        if self.archive_retention.is_some() {
+            report.archived = Some(
+                self.archive_due(SWEEP_ARCHIVE_MAX)
+                    .map_err(|e| e.to_string()),
+            );
+        }
+        // What archived cases left behind goes a bounded slice per sweep.
+        match self.clear_evicted(SWEEP_CLEAR_BUDGET) {
+            Ok(n) => report.archive_cleared = n,
+            Err(e) => report.archived = Some(Err(e.to_string())),
+        }
+        report
     }
 
     /// After a sweep that fired, the ticket systems are synced (when any is configured). A
@@ -130,11 +160,12 @@ impl Engine {
 
     fn history(&self, case: CaseId) -> Result<CaseHistory, ApiError> {
         if self.store.case(case)?.is_none() {
-            return Err(ApiError::NotFound(format!("no case {case}")));
+            return self.archived_history(case);
         }
         Ok(CaseHistory {
             case,
             events: self.store.case_events(case)?,
+            archived: None,
         })
     }
 
@@ -156,6 +187,7 @@ impl From<StoreError> for ApiError {
             | StoreError::NewerSchema { .. } => ApiError::BadInput(e.to_string()),
             StoreError::Corrupt(_)
             | StoreError::Sled(_)
+            | StoreError::Archive(_)
             | StoreError::Damaged { .. }
             | StoreError::DiskFull { .. } => ApiError::Internal(e.to_string()),
         }

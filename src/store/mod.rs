@@ -6,8 +6,10 @@
 //! caller reports success). Index entries are derived in the write set from the entities,
 //! so indexes cannot disagree with what they index.
 
+pub mod archive;
 mod campaign_store;
 mod codec;
+mod evict;
 mod itsm_store;
 mod migrate;
 mod open;
@@ -53,6 +55,7 @@ use crate::domain::{
 };
 
 pub use codec::encode;
+pub use evict::{ClosedEntry, ClosedPages, Evicted};
 pub use itsm_store::TicketStore;
 pub use open::{cache_bytes, set_cache_mb, LONG_CACHE_MB, ONE_SHOT_CACHE_MB};
 pub use period::{PeriodIndex, Span};
@@ -89,6 +92,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("store error: {0}")]
     Sled(String),
+    /// Reading or writing the archive's files failed (not a damage: that is `Damaged`).
+    #[error("archive: {0}")]
+    Archive(String),
 }
 
 /// A timer in the `due` tree: (time, kind, id, slot, case).
@@ -96,7 +102,7 @@ pub type DueEntry = (DateTime<Utc>, u8, u64, u16, CaseId);
 
 /// What the engine reads and writes: typed getters, bounded scans and atomic commits of a
 /// [`WriteSet`]. A backend implements it whole; the engine knows no other.
-pub trait Storage: TicketStore + ShadowPages + TokenIndex + Send + Sync {
+pub trait Storage: TicketStore + ShadowPages + TokenIndex + ClosedPages + Send + Sync {
     fn path(&self) -> &Path;
 
     fn schema_version(&self) -> Result<Option<u32>, StoreError>;

@@ -48,6 +48,7 @@
 //! |                | suffix ‖ 0 ‖ case id ‖ work item id   | – (of a word of an open item's assignees or `@group`s) |
 //! |                | 0 ‖ case id [‖ work item id]          | – (a word too long or too many words: a candidate for every filter) |
 //! |  `meta`        | `idx/token`                           | – (`idx_token` is complete: built once at open for an older store; `store::token_index`) |
+//! | `idx_evicted`  | case id                               | the `events` and `idx_token` keys an archived case left behind, until a sweep removes them (`store::evict`) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
 //! for store-wide ones (imports), so a case's or request's history is one prefix scan.
@@ -73,7 +74,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 35] = [
+pub const NAMES: [&str; 36] = [
     "meta",
     "cases",
     "work_items",
@@ -109,6 +110,7 @@ pub const NAMES: [&str; 35] = [
     "itsm",
     "idx_itsm",
     "idx_token",
+    "idx_evicted",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -148,6 +150,7 @@ pub enum Tree {
     Itsm,
     ItsmLive,
     Token,
+    Evicted,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";

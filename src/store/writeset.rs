@@ -34,7 +34,7 @@ impl WriteSet {
         self.put(Tree::Meta, key, next.to_be_bytes().to_vec());
     }
 
-    fn count(&mut self, key: Vec<u8>, delta: i64) {
+    pub(super) fn count(&mut self, key: Vec<u8>, delta: i64) {
         *self.counts.entry(key).or_default() += delta;
     }
 

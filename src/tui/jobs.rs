@@ -172,6 +172,8 @@ fn sweep(service: &dyn Service, actor: &str) -> Result<SweepReport, ApiError> {
             delivered: 0,
             delivery_failures: 0,
             itsm: None,
+            archived: None,
+            archive_cleared: 0,
         }),
         other => other,
     }

@@ -42,6 +42,17 @@ pub fn run(ctx: &Ctx, cmd: CaseCmd) -> Result<(), ApiError> {
                 filter: list.filter.clone(),
                 limit: list.limit,
             };
+            if list.archived {
+                if list.as_of.is_some() {
+                    return Err(ApiError::BadInput(
+                        "--archived and --as-of do not go together: archived cases are shown as they closed".into(),
+                    ));
+                }
+                return match engine.query(actor, crate::api::Query::ArchivedCases(q))? {
+                    crate::api::Answer::Cases(list) => print_list(ctx, &list),
+                    other => Err(ApiError::Internal(format!("unexpected answer: {other:?}"))),
+                };
+            }
             let Some(text) = list.as_of.as_deref() else {
                 return print_list(ctx, &engine.list_cases(actor, &q)?);
             };
@@ -130,7 +141,10 @@ fn print_list_at(ctx: &Ctx, list: &CaseList, now: DateTime<Utc>) -> Result<(), A
             r.id.to_string(),
             r.kind.short().to_string(),
             state,
-            output::deadline(r.deadline, now),
+            match r.archived {
+                Some(a) => format!("archived {}", a.format("%Y-%m-%d")),
+                None => output::deadline(r.deadline, now),
+            },
             if r.escalation_level > 0 {
                 r.escalation_level.to_string()
             } else {
@@ -161,6 +175,9 @@ fn print_detail(ctx: &Ctx, d: &CaseDetail) -> Result<(), ApiError> {
     }
     let now = ctx.clock.now();
     print_fields(&d.case, now);
+    if let Some(a) = d.archived {
+        say!("archived:   {} (read-only)", a.format("%Y-%m-%d"));
+    }
     for l in d
         .ticket
         .iter()
@@ -311,6 +328,9 @@ fn print_comments(d: &CaseDetail) {
 fn print_history(ctx: &Ctx, h: &CaseHistory) -> Result<(), ApiError> {
     if ctx.json {
         return output::json(h);
+    }
+    if let Some(a) = h.archived {
+        say!("{} archived {} (read-only)", h.case, a.format("%Y-%m-%d"));
     }
     output::events(&h.events);
     Ok(())

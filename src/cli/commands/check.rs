@@ -2,19 +2,36 @@
 
 use std::path::Path;
 
-use crate::api::{ApiError, ServiceExt};
+use crate::api::{ApiError, Service, ServiceExt};
 use crate::cli::{output, Ctx};
 use crate::engine::Engine;
 
 /// Prints the findings (none: "store … is consistent"); findings are exit 1.
 pub fn run(ctx: &Ctx) -> Result<(), ApiError> {
-    let findings = ctx.backend()?.check(&ctx.actor)?;
+    let backend = ctx.backend()?;
+    let findings = backend.check(&ctx.actor)?;
+    let archive = match backend.query(&ctx.actor, crate::api::Query::ArchiveStatus)? {
+        crate::api::Answer::Archive(a) => a,
+        other => return Err(ApiError::Internal(format!("unexpected answer: {other:?}"))),
+    };
     let db = ctx.db.display();
     if ctx.json {
-        output::json(&serde_json::json!({ "store": db.to_string(), "findings": findings }))?;
+        output::json(&serde_json::json!({
+            "store": db.to_string(),
+            "findings": findings,
+            "archive": archive,
+        }))?;
     } else {
         for f in &findings {
             println!("{f}");
+        }
+        if !archive.months.is_empty() {
+            crate::cli::output::say!(
+                "archive {}: {} cases in {} segments",
+                archive.path,
+                archive.cases,
+                archive.months.len()
+            );
         }
     }
     if findings.is_empty() {

@@ -1,5 +1,6 @@
 //! One file per noun: each holds its clap arguments and its function.
 
+pub mod archive;
 pub mod backup;
 pub mod bench;
 pub mod calendar;

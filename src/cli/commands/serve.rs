@@ -54,6 +54,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<(), ApiError> {
     };
     let mut engine = open_waiting(ctx, store_wait()?)?;
     engine.set_notify_command(config::notify_command()?);
+    engine.set_archive_retention(config::archive_retention()?);
     engine.set_feed_access(feeds);
     serve(
         engine,

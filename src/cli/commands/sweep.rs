@@ -29,6 +29,7 @@ pub fn run(ctx: &Ctx, args: SweepArgs) -> Result<(), ApiError> {
         None => {
             let mut engine = ctx.open()?;
             engine.set_notify_command(config::notify_command()?);
+            engine.set_archive_retention(config::archive_retention()?);
             Arc::new(engine)
         }
     };
@@ -101,6 +102,17 @@ fn print(ctx: &Ctx, r: &SweepReport) -> Result<(), ApiError> {
         }
         Some(Err(e)) => say!("tickets: the sync failed: {e}"),
         None => {}
+    }
+    match &r.archived {
+        Some(Ok(n)) if *n > 0 => say!("archive: moved {n} closed cases past the retention"),
+        Some(Err(e)) => say!("archive: the archive run failed: {e}"),
+        _ => {}
+    }
+    if r.archive_cleared > 0 {
+        say!(
+            "archive: removed what {} archived cases left in the hot store",
+            r.archive_cleared
+        );
     }
     failed(r)
 }

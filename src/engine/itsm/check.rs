@@ -5,7 +5,11 @@ use crate::api::ApiError;
 use crate::domain::itsm::Phase;
 use crate::store::{trees, Storage};
 
-pub(crate) fn check_tickets(s: &dyn Storage, out: &mut Vec<String>) -> Result<(), ApiError> {
+pub(crate) fn check_tickets(
+    s: &dyn Storage,
+    archived: &crate::engine::archive_read::Archived,
+    out: &mut Vec<String>,
+) -> Result<(), ApiError> {
     let mut live = std::collections::BTreeSet::new();
     for key in s.index_keys("idx_itsm")? {
         match trees::read_u64(&key) {
@@ -31,6 +35,9 @@ pub(crate) fn check_tickets(s: &dyn Storage, out: &mut Vec<String>) -> Result<()
             _ => {}
         }
         let Some(case) = s.case(o.case)? else {
+            if archived.contains_key(&o.case.0) {
+                continue;
+            }
             out.push(format!(
                 "{}: a ticket record for a case that is missing",
                 o.case

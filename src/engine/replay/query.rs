@@ -33,6 +33,7 @@ impl Engine {
                 product: None,
                 campaign: None,
                 ticket: None,
+                archived: None,
             },
         })
     }

@@ -211,6 +211,19 @@ impl Engine {
                 None => pass.live(id)?,
             }
         }
+        // Archived cases count in the period they closed in, from the segments of its months.
+        let mut titles = HashMap::new();
+        for a in self.archive.closed_between(span)? {
+            if !seen.insert(a.case.id) {
+                continue;
+            }
+            let facts = match a.facts {
+                Some(f) => f,
+                None => self.facts_of(&a.case, &a.work_items, &a.events)?,
+            };
+            pass.case(a.case.id, &facts);
+            titles.insert(a.case.id, a.case.title);
+        }
         pass.open_breaches(args.since, &mut seen)?;
         let has_calendar = pass.calendar.is_some();
         let Pass {
@@ -221,11 +234,10 @@ impl Engine {
         });
         worst.truncate(WORST);
         for o in &mut worst {
-            o.title = self
-                .store
-                .case(o.case)?
-                .map(|c| c.title)
-                .unwrap_or_default();
+            o.title = match self.store.case(o.case)? {
+                Some(c) => c.title,
+                None => titles.get(&o.case).cloned().unwrap_or_default(),
+            };
         }
         Ok(KpiReport {
             since: args.since,

@@ -146,6 +146,8 @@ impl Engine {
             delivered,
             delivery_failures,
             itsm: None,
+            archived: None,
+            archive_cleared: 0,
         })
     }
 

@@ -31,6 +31,9 @@ pub struct Args {
     /// The queue as it stood at TIME, rebuilt from the events (read-only).
     #[arg(long = "as-of", value_name = "TIME")]
     pub as_of: Option<String>,
+    /// The archived cases (with `--queue closed`), the last closed first; 100 unless --limit.
+    #[arg(long)]
+    pub archived: bool,
 }
 
 impl CaseVerb for Args {
