@@ -52,21 +52,11 @@ impl Env {
     }
 
     pub fn cmd(&self, actor: &str, now: &str, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("casebench").unwrap();
-        c.arg("--db")
-            .arg(&self.db)
-            .args(["--as", actor])
-            .args(args)
-            .env("CASEBENCH_NOW", now)
-            .env("TZ", "UTC")
-            .env_remove("CASEBENCH_USER")
-            .env_remove("CASEBENCH_DB")
-            .env_remove("CASEBENCH_NOTIFY_COMMAND")
-            .env("XDG_CONFIG_HOME", self.dir.join("config"));
-        c
+        Command::from_std(self.process(actor, now, args))
     }
 
-    /// [`Env::cmd`] as a process to spawn (its pid is known).
+    /// A casebench process on this store as `actor` at `now` (its pid is known when
+    /// spawned); [`Env::cmd`] is the same for assert_cmd.
     pub fn process(&self, actor: &str, now: &str, args: &[&str]) -> std::process::Command {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_casebench"));
         c.arg("--db")
