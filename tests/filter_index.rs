@@ -272,6 +272,7 @@ fn filter_timing_over_a_generated_store() {
         due_now: 0,
         seed: 7,
         span_days: 90,
+        archive_before: None,
     };
     let t = std::time::Instant::now();
     Engine::generate(&path, now, &spec).unwrap();

@@ -79,6 +79,7 @@ fn every_generated_case_replays_to_what_is_stored() {
         due_now: 50,
         seed: 14,
         span_days: 90,
+        archive_before: None,
     };
     Engine::generate(&path, now(), &spec).unwrap();
     let clock = std::sync::Arc::new(casebench::engine::ManualClock::new(now()));

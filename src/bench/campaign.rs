@@ -78,6 +78,7 @@ fn measure(
         due_now: 0,
         seed: 1,
         span_days: 90,
+        archive_before: None,
     };
     let db = dir.join("store");
     let started = Instant::now();

@@ -14,8 +14,8 @@ use super::{Engine, ManualClock, Tx, SYSTEM_ACTOR};
 use crate::api::{ApiError, Command, NewCase, UserRecord};
 use crate::domain::kpi::CaseFacts;
 use crate::domain::{
-    Case, CaseKind, CaseState, DelegationMethod, EventKind, Outcome, Policy, Shadow, ShadowState,
-    Target, WorkItem,
+    ArchivedCase, Case, CaseKind, CaseState, DelegationMethod, EventKind, Outcome, Policy, Shadow,
+    ShadowState, Target, WorkItem,
 };
 use crate::import::parse_policies_toml;
 
@@ -30,6 +30,9 @@ pub struct GenSpec {
     /// Closed cases were created over this many days up to now (open ones in the last 90
     /// at most), so a store can hold years of history.
     pub span_days: u32,
+    /// Cases closed before this time are written straight to the archive beside the
+    /// store, as `casebench archive --closed-before` would have left them (none: all hot).
+    pub archive_before: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,8 +43,13 @@ pub struct GenReport {
     pub timers: usize,
     pub due_now: usize,
     pub events: usize,
+    /// Of the cases, those written to the archive.
+    pub archived: usize,
     pub millis: u128,
 }
+
+/// Archived cases the generator holds in memory before it appends them.
+const ARCHIVE_BATCH: usize = 20_000;
 
 /// The generator's policy: escalate at the deadline, then a reminder before the next one.
 pub const GEN_POLICY: &str = r#"
@@ -165,8 +173,11 @@ impl Engine {
             open: 0,
             overdue: 0,
             timers: 0,
+            archived: vec![],
         };
-        let mut events = 0;
+        let archive = engine.archive.clone();
+        let mut writer = archive.bulk_writer();
+        let (mut events, mut archived) = (0, 0);
         let chunk = 1_000;
         let mut i = 0;
         while i < spec.cases {
@@ -175,14 +186,25 @@ impl Engine {
                 g.case(&mut tx, i)?;
                 i += 1;
             }
+            if i == spec.cases && archived + g.archived.len() > 0 {
+                let count = (archived + g.archived.len()) as u64;
+                let before = spec.archive_before.unwrap_or(now);
+                (tx.now, tx.actor) = (now, SYSTEM_ACTOR.to_string());
+                tx.event(None, EventKind::CasesArchived { count, before }, None);
+            }
             events += tx.applied.events.len();
             let (ws, _) = Engine::seal(tx);
             engine.store.commit_unflushed(ws)?;
+            if g.archived.len() >= ARCHIVE_BATCH || i == spec.cases {
+                writer.append(&g.archived)?;
+                archived += std::mem::take(&mut g.archived).len();
+            }
             // A flush now and then keeps what sled holds unwritten (and the memory) bounded.
             if i % (chunk * 50) == 0 {
                 engine.flush()?;
             }
         }
+        writer.finish()?;
         engine.flush()?;
         Ok(GenReport {
             spec: spec.clone(),
@@ -191,6 +213,7 @@ impl Engine {
             timers: g.timers,
             due_now: g.due_now,
             events,
+            archived,
             millis: started.elapsed().as_millis(),
         })
     }
@@ -231,6 +254,8 @@ struct Generator<'a> {
     open: usize,
     overdue: usize,
     timers: usize,
+    /// Cases closed before `spec.archive_before`, not yet appended to the archive.
+    archived: Vec<ArchivedCase>,
 }
 
 impl Generator<'_> {
@@ -240,6 +265,7 @@ impl Generator<'_> {
 
     /// The `i`th case: opened like any case, then left open, cancelled or completed.
     fn case(&mut self, tx: &mut Tx, i: usize) -> Result<(), ApiError> {
+        let mark = tx.ws.mark();
         let (now, rng) = (self.now, &mut self.rng);
         let is_open = i < self.open_target;
         let is_due = i < self.due_now;
@@ -329,10 +355,30 @@ impl Generator<'_> {
         tx.ws.put_case(None, &case);
         tx.ws.put_work_item(None, &item);
         let events = tx.kept.take().unwrap_or_default();
-        if case.closed.is_some() {
-            let facts = CaseFacts::of(&case, &[item], &events, None, SYSTEM_ACTOR);
-            tx.ws.put_case_facts(&case, &facts);
+        let Some(closed) = case.closed else {
+            return Ok(());
+        };
+        let facts = CaseFacts::of(
+            &case,
+            std::slice::from_ref(&item),
+            &events,
+            None,
+            SYSTEM_ACTOR,
+        );
+        if self.spec.archive_before.is_some_and(|b| closed < b) {
+            // Nothing of it in the hot store: as an archive run and the sweeps after it
+            // leave a case (its ids and event numbers stay taken).
+            tx.ws.rewind(mark);
+            self.archived.push(ArchivedCase {
+                case,
+                work_items: vec![item],
+                events,
+                facts: Some(facts),
+                archived: self.now,
+            });
+            return Ok(());
         }
+        tx.ws.put_case_facts(&case, &facts);
         Ok(())
     }
 
@@ -446,6 +492,7 @@ mod tests {
             due_now: 100,
             seed: 1,
             span_days: 90,
+            archive_before: None,
         };
         let r = Engine::generate(&dir.path().join("g"), now, &spec).unwrap();
         assert_eq!(r.open, 600);
@@ -472,6 +519,7 @@ mod tests {
             due_now: 50,
             seed: 3,
             span_days: 730,
+            archive_before: None,
         };
         Engine::generate(&dir.path().join("g"), now, &spec).unwrap();
         let engine = Engine::open(&dir.path().join("g"), Arc::new(ManualClock::new(now))).unwrap();

@@ -21,6 +21,14 @@ pub struct WriteSet {
     pub(super) closed: Vec<crate::domain::CaseId>,
 }
 
+/// A point in a [`WriteSet`] to rewind to.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    ops: usize,
+    counts: std::collections::BTreeMap<Vec<u8>, i64>,
+    closed: usize,
+}
+
 impl WriteSet {
     pub(super) fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: Vec<u8>) {
         self.ops.push((tree, key.into(), Some(value)));
@@ -36,6 +44,23 @@ impl WriteSet {
 
     pub(super) fn count(&mut self, key: Vec<u8>, delta: i64) {
         *self.counts.entry(key).or_default() += delta;
+    }
+
+    /// Where the set stands now: [`WriteSet::rewind`] takes back everything added after.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            ops: self.ops.len(),
+            counts: self.counts.clone(),
+            closed: self.closed.len(),
+        }
+    }
+
+    /// Takes back every change made since `mark` (the generator, for a case it writes
+    /// straight to the archive instead).
+    pub fn rewind(&mut self, mark: Mark) {
+        self.ops.truncate(mark.ops);
+        self.counts = mark.counts;
+        self.closed.truncate(mark.closed);
     }
 
     pub fn put_case(&mut self, prev: Option<&Case>, case: &Case) {

@@ -23,7 +23,16 @@ pub fn cutoff(
     text: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
-    let bad = |e: String| ApiError::BadInput(format!("--closed-before: {e}"));
+    cutoff_of("--closed-before", text, now)
+}
+
+/// [`cutoff`] of the option `flag`, named in its error.
+pub fn cutoff_of(
+    flag: &str,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    let bad = |e: String| ApiError::BadInput(format!("{flag}: {e}"));
     match crate::domain::parse_duration(text) {
         Ok(d) => now
             .checked_sub_signed(d)

@@ -28,11 +28,20 @@ pub struct GenArgs {
     /// most): `--span-days 730` is two years of history.
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub span_days: u32,
+    /// Write the cases closed before this (`90d`: ninety days before now, or a TIME)
+    /// straight to the archive beside the store, as `casebench archive --closed-before`
+    /// would have moved them: a store as it stands under an archive retention.
+    #[arg(long = "archive-before", value_name = "DURATION|TIME")]
+    pub archive_before: Option<String>,
 }
 
 impl GenArgs {
-    pub fn spec(&self) -> GenSpec {
-        GenSpec {
+    pub fn spec(&self, now: chrono::DateTime<chrono::Utc>) -> Result<GenSpec, ApiError> {
+        let archive_before = match &self.archive_before {
+            Some(t) => Some(super::archive::cutoff_of("--archive-before", t, now)?),
+            None => None,
+        };
+        Ok(GenSpec {
             cases: self.cases,
             open_ratio: self.open_ratio,
             users: self.users,
@@ -40,23 +49,29 @@ impl GenArgs {
             due_now: self.due_now,
             seed: self.seed,
             span_days: self.span_days,
-        }
+            archive_before,
+        })
     }
 }
 
 pub fn run(ctx: &Ctx, args: GenArgs) -> Result<(), ApiError> {
-    let report = Engine::generate(&ctx.db, ctx.clock.now(), &args.spec())?;
+    let now = ctx.clock.now();
+    let report = Engine::generate(&ctx.db, now, &args.spec(now)?)?;
     if ctx.json {
         return output::json(&report);
     }
     println!(
-        "generated {} cases ({} open, {} overdue, {} timers, {} due now, {} events) at {} in {:.1} s",
+        "generated {} cases ({} open, {} overdue, {} timers, {} due now, {} events{}) at {} in {:.1} s",
         report.spec.cases,
         report.open,
         report.overdue,
         report.timers,
         report.due_now,
         report.events,
+        match report.archived {
+            0 => String::new(),
+            n => format!(", {n} closed ones archived"),
+        },
         ctx.db.display(),
         report.millis as f64 / 1000.0
     );

@@ -257,6 +257,17 @@ impl Archive {
         Writer {
             archive: self,
             months: BTreeMap::new(),
+            deferred: false,
+        }
+    }
+
+    /// A writer for a store being built (the generator): appends are neither synced nor
+    /// indexed until [`Writer::finish`], which does both once per month. Not crash-safe on
+    /// its own: a build cut short is a store to throw away.
+    pub fn bulk_writer(&self) -> Writer<'_> {
+        Writer {
+            deferred: true,
+            ..self.writer()
         }
     }
 }
@@ -265,6 +276,8 @@ impl Archive {
 pub struct Writer<'a> {
     archive: &'a Archive,
     months: BTreeMap<String, MonthIndex>,
+    /// Sync and index at [`Writer::finish`] only ([`Archive::bulk_writer`]).
+    deferred: bool,
 }
 
 impl Writer<'_> {
@@ -303,7 +316,7 @@ impl Writer<'_> {
     /// Appends `cases` to the segments of their closing months and syncs them; returns
     /// once every record is on disk. Cases it already holds must be left out by the caller.
     pub fn append(&mut self, cases: &[ArchivedCase]) -> Result<(), StoreError> {
-        let dir = self.archive.dir.clone();
+        let (dir, deferred) = (self.archive.dir.clone(), self.deferred);
         if !dir.exists() {
             fs::create_dir_all(&dir).map_err(|e| io(&dir, "create", e))?;
             if let Some(parent) = dir.parent() {
@@ -342,12 +355,35 @@ impl Writer<'_> {
             }
             let mut file = file;
             file.write_all(&buf).map_err(|e| io(&seg, "append to", e))?;
+            m.end += buf.len() as u64;
+            if deferred {
+                m.stale = true;
+                continue;
+            }
             file.sync_all().map_err(|e| io(&seg, "sync", e))?;
             sync_dir(&dir)?;
-            m.end += buf.len() as u64;
             index::latest_only(&mut m.entries);
             index::write(&seg, m)?;
             m.stale = false;
+            sync_dir(&dir)?;
+        }
+        Ok(())
+    }
+
+    /// Syncs the segments a bulk writer appended to and writes their indexes (a no-op for
+    /// a writer that syncs each append).
+    pub fn finish(&mut self) -> Result<(), StoreError> {
+        let dir = self.archive.dir.clone();
+        for (month, m) in self.months.iter_mut().filter(|(_, m)| m.stale) {
+            let seg = self.archive.segment(month);
+            File::open(&seg)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| io(&seg, "sync", e))?;
+            index::latest_only(&mut m.entries);
+            index::write(&seg, m)?;
+            m.stale = false;
+        }
+        if dir.exists() {
             sync_dir(&dir)?;
         }
         Ok(())
