@@ -30,3 +30,17 @@ pub struct ArchiveStatus {
     /// Its segments, one per month of closing (`2026-03`).
     pub months: Vec<String>,
 }
+
+/// What `casebench compact` did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompactReport {
+    /// Archived cases whose leftovers (events, search entries) were removed first.
+    pub cleared: u64,
+    pub keys: u64,
+    pub trees: usize,
+    pub archive_files: usize,
+    /// The store's files (the archive's included) before and after, in bytes.
+    pub bytes_before: u64,
+    pub bytes_after: u64,
+    pub secs: f64,
+}

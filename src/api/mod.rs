@@ -15,7 +15,7 @@ mod shop;
 mod sweep;
 mod views;
 
-pub use archive::{ArchiveReport, ArchiveStatus};
+pub use archive::{ArchiveReport, ArchiveStatus, CompactReport};
 pub use asof::CaseAsOf;
 pub use calendar::CalendarList;
 pub use itsm::{ItsmStatus, SyncReport};

@@ -142,6 +142,9 @@ pub enum Cmd {
         #[arg(value_name = "SRC")]
         src: PathBuf,
     },
+    /// Rewrite the hot store into fresh files, giving back the space archived cases left
+    /// behind (administrators; refused while the store is in use).
+    Compact,
     /// Build the demo store from the bundled assets and open it.
     Demo {
         /// Rebuild the demo store even if it exists.
@@ -388,6 +391,7 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
         Some(Cmd::Archive(args)) => commands::archive::run(&ctx, args),
         Some(Cmd::Backup { dest }) => commands::backup::run(&ctx, &dest),
         Some(Cmd::Restore { src }) => commands::check::restore(&ctx, &src),
+        Some(Cmd::Compact) => commands::check::compact(&ctx),
         Some(Cmd::Demo { fresh, build_only }) => {
             let w = commands::demo::run(ctx, cli.actor.is_some(), fresh, build_only)?;
             return Ok(w.map(Run::Workbench));

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::Engine;
 use crate::api::ApiError;
-use crate::store::{seal, Store, StoreError};
+use crate::api::CompactReport;
+use crate::store::{compact, seal, Store, StoreError};
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_os_string();
@@ -91,5 +92,39 @@ impl Engine {
         }
         std::fs::rename(&incoming, db).map_err(|e| io("restore into", db, e))?;
         Ok(aside)
+    }
+}
+
+impl Engine {
+    /// `casebench compact` as `actor` (an administrator): removes what archived cases left
+    /// behind, writes the hot store into fresh files beside it and puts them in place
+    /// (`store::compact`). Takes the engine: the store is closed and reopened under it; the
+    /// caller makes sure no server holds it. Returns the reopened engine and the report.
+    pub fn compact(self, actor: &str) -> Result<(Engine, CompactReport), ApiError> {
+        let started = std::time::Instant::now();
+        let user = self.actor(actor)?;
+        super::authz::may_administer(&user, "compact the store")?;
+        let cleared = self.clear_evicted(std::time::Duration::from_secs(24 * 3600))?;
+        let path = self.path().to_path_buf();
+        let clock = self.clock.clone();
+        let bytes_before = compact::disk_size(&path);
+        let copied = {
+            let _one = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+            self.store.flush()?;
+            self.store.compact_copy()?
+        };
+        drop(self);
+        compact::swap_in(&path)?;
+        let engine = Engine::open(&path, clock)?;
+        let report = CompactReport {
+            cleared,
+            keys: copied.keys,
+            trees: copied.trees,
+            archive_files: copied.archive_files,
+            bytes_before,
+            bytes_after: compact::disk_size(&path),
+            secs: started.elapsed().as_secs_f64(),
+        };
+        Ok((engine, report))
     }
 }

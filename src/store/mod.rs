@@ -9,6 +9,7 @@
 pub mod archive;
 mod campaign_store;
 mod codec;
+pub mod compact;
 mod evict;
 mod itsm_store;
 mod migrate;
@@ -117,6 +118,10 @@ pub trait Storage: TicketStore + ShadowPages + TokenIndex + ClosedPages + Send +
 
     /// Applies a write set atomically; durable only after the next [`Storage::flush`].
     fn commit_unflushed(&self, ws: WriteSet) -> Result<(), StoreError>;
+
+    /// Writes every tree into a fresh store beside this one (`store::compact`); the
+    /// caller holds the write lock, after a flush.
+    fn compact_copy(&self) -> Result<compact::Copied, StoreError>;
 
     fn counter(&self, key: &[u8]) -> Result<u64, StoreError>;
 

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
-use super::reserve;
 use super::seal::{self, Seal, Verdict};
 use super::sled_store::{Inner, Store};
 use super::trees::{self, Tree};
+use super::{compact, reserve};
 use super::{Storage, StoreError};
 
 fn is_lock_error(e: &sled::Error) -> bool {
@@ -88,6 +88,15 @@ pub fn cache_bytes() -> u64 {
 /// Stores this process has opened: a lock on one of them is most likely this process's own
 /// sled I/O threads finishing after the handle was dropped, and is waited out for a moment.
 static OPENED_HERE: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+
+/// Notes `path` as opened by this process: a reopen waits out its lock for a moment.
+pub(super) fn note_opened(path: &Path) {
+    if let Ok(mut o) = OPENED_HERE.lock() {
+        if !o.iter().any(|p| p == path) {
+            o.push(path.to_path_buf());
+        }
+    }
+}
 
 /// How long a reopen by the same process waits for the lock its dropped handle still holds.
 const OWN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
@@ -221,6 +230,14 @@ impl Store {
             return Err(e);
         }
         if !Store::exists(path) {
+            let aside = super::compact::aside_path(path);
+            if aside.exists() {
+                return Err(StoreError::Sled(format!(
+                    "no store at {}: a `casebench compact` was cut short ({} holds the store): run `casebench compact` to finish it",
+                    shown(path),
+                    shown(&aside)
+                )));
+            }
             return Err(StoreError::Missing { path: shown(path) });
         }
         let sealed = match seal::judge(path)? {
@@ -404,5 +421,62 @@ impl From<sled::Error> for StoreError {
             )),
             e => StoreError::Sled(e.to_string()),
         }
+    }
+}
+
+/// Keys per batch written to a compacted copy.
+const COPY_BATCH: usize = 10_000;
+
+impl Store {
+    /// Writes every tree into a new store at `compact::copy_path` (a leftover copy is removed
+    /// first), seals it and links the archive into it. `src` must be flushed and not written
+    /// meanwhile (the caller holds its write lock).
+    pub(super) fn copy_live(&self) -> Result<compact::Copied, StoreError> {
+        let src = self;
+        let dest = compact::copy_path(&self.path);
+        if dest.exists() {
+            std::fs::remove_dir_all(&dest)
+                .map_err(|e| compact::io("remove the unfinished copy", &dest, e))?;
+        }
+        let mut copied = compact::Copied::default();
+        {
+            let g = src.inner()?;
+            let inner = g.as_ref().ok_or_else(|| src.closed())?;
+            let out = quietly(|| {
+                sled::Config::new()
+                    .path(&dest)
+                    .flush_every_ms(None)
+                    .cache_capacity(cache_bytes())
+                    .create_new(true)
+                    .open()
+            })
+            .map_err(StoreError::Sled)??;
+            note_opened(&dest);
+            for name in inner.db.tree_names() {
+                let from = inner.db.open_tree(&name)?;
+                let to = out.open_tree(&name)?;
+                let mut batch = sled::Batch::default();
+                let mut n = 0;
+                for kv in from.iter() {
+                    let (k, v) = kv?;
+                    batch.insert(k, v);
+                    n += 1;
+                    if n % COPY_BATCH == 0 {
+                        to.apply_batch(std::mem::take(&mut batch))?;
+                    }
+                }
+                to.apply_batch(batch)?;
+                copied.trees += 1;
+                copied.keys += n as u64;
+            }
+            out.flush()?;
+        }
+        // Opened as a store: checked, sealed, its reserve made.
+        let store = Store::open(&dest)?;
+        store.flush()?;
+        drop(store);
+        copied.archive_files = compact::link_archive(&self.path, &dest)?;
+        compact::mark_whole(&dest)?;
+        Ok(copied)
     }
 }

@@ -172,6 +172,10 @@ impl Storage for Store {
         })
     }
 
+    fn compact_copy(&self) -> Result<super::compact::Copied, StoreError> {
+        self.copy_live()
+    }
+
     fn counter(&self, key: &[u8]) -> Result<u64, StoreError> {
         Ok(self
             .tree(Tree::Meta)?

@@ -64,6 +64,9 @@ pub fn run(ctx: &Ctx, args: ArchiveArgs) -> Result<(), ApiError> {
             r.mended
         );
     }
+    if r.archived > 0 && !r.dry_run {
+        say!("the store's files keep their size until `casebench compact` (with no server running) rewrites them");
+    }
     if r.kept > 0 {
         say!("{} closed cases kept: still needed (an unsettled ticket, a request in approval, a campaign run not closed)", r.kept);
     }

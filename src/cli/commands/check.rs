@@ -62,3 +62,39 @@ pub fn restore(ctx: &Ctx, src: &Path) -> Result<(), ApiError> {
     }
     Ok(())
 }
+
+/// `casebench compact`: first finishes (or undoes) a compaction cut short, then rewrites
+/// the store into fresh files with no server holding it.
+pub fn compact(ctx: &Ctx) -> Result<(), ApiError> {
+    if let Some(done) = crate::store::compact::finish_cut_short(&ctx.db)? {
+        crate::cli::output::say!("{done}");
+    }
+    if crate::remote::server::running(&ctx.db) {
+        return Err(ApiError::Busy(format!(
+            "a casebench server holds the store {}: stop it before compacting",
+            ctx.db.display()
+        )));
+    }
+    let (_engine, r) = ctx.open()?.compact(&ctx.actor)?;
+    if ctx.json {
+        return crate::cli::output::json(&r);
+    }
+    let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "compacted {}: {:.1} MB → {:.1} MB ({} keys in {} trees, {} archive files linked) in {:.1} s",
+        ctx.db.display(),
+        mb(r.bytes_before),
+        mb(r.bytes_after),
+        r.keys,
+        r.trees,
+        r.archive_files,
+        r.secs
+    );
+    if r.cleared > 0 {
+        println!(
+            "removed first what {} archived cases had left in the hot store (their events and search entries)",
+            r.cleared
+        );
+    }
+    Ok(())
+}
