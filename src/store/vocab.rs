@@ -212,20 +212,10 @@ pub(super) fn read_entries(vocab: &sled::Tree) -> Result<BTreeMap<Vec<u8>, u64>,
     Ok(out)
 }
 
-/// Writes the vocabulary of `counts` outright (building at open; keys only, idempotent).
-pub(super) fn write_all(
-    vocab: &sled::Tree,
-    counts: &BTreeMap<Vec<u8>, u64>,
-) -> Result<(), StoreError> {
-    let mut batch = sled::Batch::default();
-    for (k, n) in entries_of(counts) {
-        let v = if n == 0 {
-            vec![]
-        } else {
-            n.to_be_bytes().to_vec()
-        };
-        batch.insert(k, v);
+/// The value of an `idx_vocab` entry: its count, or empty for a plain suffix key (0).
+pub(super) fn value_of(count: u64) -> Vec<u8> {
+    match count {
+        0 => vec![],
+        n => n.to_be_bytes().to_vec(),
     }
-    vocab.apply_batch(batch)?;
-    Ok(())
 }
