@@ -1,4 +1,5 @@
-//! `--filter` answers from the token index (`idx_token`): prefixes and substrings of words,
+//! `--filter` answers from the token index (`idx_token`, found through its vocabulary
+//! `idx_vocab`): prefixes and substrings of words,
 //! every word of a multi-word needle, relevance then the queue's order, and a case's
 //! tokens follow it when it is renamed, claimed or delegated.
 
@@ -281,11 +282,14 @@ fn filter_timing_over_a_generated_store() {
     let engine = Engine::open(&path, clock).unwrap();
     let tokens = engine.inspect().index_keys("idx_token").unwrap();
     let token_bytes: usize = tokens.iter().map(|k| k.len()).sum();
+    let vocab = engine.inspect().index_keys("idx_vocab").unwrap().len();
     let raw = engine.inspect().raw_size().unwrap();
     println!(
-        "{n} cases generated in {generated:?}; idx_token {} keys, {token_bytes} key bytes of {raw} raw bytes",
+        "{n} cases generated in {generated:?}; idx_token {} keys, {token_bytes} key bytes, idx_vocab {vocab} keys, of {raw} raw bytes",
         tokens.len()
     );
+    // The generator's large write sets keep both indexes exact (check compares them).
+    assert_eq!(engine.check().unwrap(), Vec::<String>::new());
     for needle in ["sap", "oracle-dwh", "u00012", "c-1234", "ccount", "zzz"] {
         let q = CaseQuery {
             queue: Queue::Open,

@@ -1,11 +1,13 @@
 //! Taking archived cases out of the hot store. [`WriteSet::evict_case`] removes, in one
 //! transaction, what makes a case part of the hot store: the case, its work items, the
 //! counters and the indexes the queues and lists read. What was filed under it, its events
-//! and `idx_token` entries (some seventy keys a case, the bulk of the cost), is named in
-//! `idx_evicted` in the same transaction and removed later, a bounded number of cases at a
-//! time ([`WriteSet::clear_evicted`], by the sweep): no read reaches it meanwhile (no case
-//! names it), and `check` knows it is on its way out. And the paged read of `idx_closed`
-//! an archive run walks (oldest closing first).
+//! (the bulk of the cost) and `idx_token` entries (none, as a rule: a closed case and its
+//! closed items have none), is named in `idx_evicted` in the same transaction and removed
+//! later, a bounded number of cases at a time ([`WriteSet::clear_evicted`], by the sweep):
+//! no read reaches it meanwhile (no case names it), and `check` knows it is on its way
+//! out; an `idx_token` removal there moves the `idx_vocab` counts like any other
+//! (`store::vocab`). And the paged read of `idx_closed` an archive run walks (oldest
+//! closing first).
 
 use chrono::{DateTime, Utc};
 
@@ -33,6 +35,7 @@ pub trait ClosedPages {
     /// Applies `ws` (removals and plain puts, no counters) as one atomic batch per tree,
     /// not atomic across trees, then flushes: for writes whose partial application leaves
     /// nothing any read reaches.
+    /// `idx_token` changes are one transaction with the `idx_vocab` counts they move.
     fn apply_per_tree(&self, ws: WriteSet) -> Result<(), StoreError>;
 
     /// At most `limit` evicted cases whose leftovers are still in the hot store: (case,
@@ -80,7 +83,12 @@ impl ClosedPages for Store {
 
     fn apply_per_tree(&self, ws: WriteSet) -> Result<(), StoreError> {
         let mut batches: std::collections::BTreeMap<Tree, sled::Batch> = Default::default();
+        let mut tokens = vec![];
         for (tree, key, value) in ws.ops {
+            if tree == Tree::Token {
+                tokens.push((key, value));
+                continue;
+            }
             let b = batches.entry(tree).or_default();
             match value {
                 Some(v) => b.insert(key, v),
@@ -88,10 +96,20 @@ impl ClosedPages for Store {
             }
         }
         super::reserve::ensure(&self.path)?;
+        let mut tokens = Some(tokens).filter(|t| !t.is_empty());
         for (tree, batch) in batches {
+            // `idx_token` in its place in tree order, with the `idx_vocab` counts it moves.
+            if tree > Tree::Token {
+                if let Some(ops) = tokens.take() {
+                    self.apply_tokens(&ops)?;
+                }
+            }
             self.tree(tree)?
                 .apply_batch(batch)
                 .map_err(|e| self.failed_write(e))?;
+        }
+        if let Some(ops) = tokens {
+            self.apply_tokens(&ops)?;
         }
         super::Storage::flush(self)
     }
@@ -115,6 +133,18 @@ impl ClosedPages for Store {
             ));
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// `idx_token` writes in one transaction with the `idx_vocab` counts they move.
+    fn apply_tokens(&self, ops: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StoreError> {
+        use sled::transaction::TransactionError;
+        let (token, vocab) = (self.tree(Tree::Token)?, self.tree(Tree::Vocab)?);
+        super::vocab::apply_token_ops(&token, &vocab, ops).map_err(|e| match e {
+            TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
+            TransactionError::Storage(e) => self.failed_write(e),
+        })
     }
 }
 

@@ -22,6 +22,7 @@ mod shadow_pages;
 mod sled_store;
 mod token_index;
 pub mod trees;
+mod vocab;
 mod writeset;
 
 #[cfg(test)]

@@ -152,17 +152,8 @@ impl Storage for Store {
                 let next = (cur + delta).max(0) as u64;
                 meta.insert(key.as_slice(), next.to_be_bytes().to_vec())?;
             }
-            for (tree, key, value) in &ws.ops {
-                let tx = &txs[*tree as usize];
-                match value {
-                    Some(v) => {
-                        tx.insert(key.as_slice(), v.as_slice())?;
-                    }
-                    None => {
-                        tx.remove(key.as_slice())?;
-                    }
-                }
-            }
+            // In order; `idx_token` changes keep `idx_vocab` (`store::vocab`).
+            super::vocab::apply_ops(txs, &ws.ops)?;
             Ok::<(), ConflictableTransactionError<()>>(())
         });
         drop(trees);

@@ -5,35 +5,41 @@
 //! and of its open work items' holders (assignees and candidate groups, also as `@group`).
 //! A word is a run of
 //! characters between whitespace (or NUL) of the field lowercased whole, as the filter
-//! lowercases it. Every suffix of at least two characters of every word is a key, cut to
-//! [`SUFFIX_CHARS`] characters: a needle word of two characters or more that is a substring
-//! of a field is a prefix of one of them, so one prefix scan finds every case it may match.
-//! A case with a word longer than [`MAX_WORD_CHARS`] or more than [`MAX_WORDS`] words is
-//! marked instead (an empty word) and is a candidate for every needle. The index only
-//! narrows: `engine::query` still matches each candidate's row.
+//! lowercases it. Every word of at least two characters is a key `word ‖ 0 ‖ tail`, whole;
+//! `idx_vocab` ([`super::vocab`]) holds every suffix of at least two characters of every
+//! word the index holds, cut to [`SUFFIX_CHARS`] characters: a needle word of two
+//! characters or more that is a substring of a field is a prefix of one of them, so one
+//! prefix scan of the vocabulary finds the words it may be in, and one prefix scan per
+//! word the cases. A case with a word longer than [`MAX_WORD_CHARS`] or more than
+//! [`MAX_WORDS`] words is marked instead (an empty word) and is a candidate for every
+//! needle. The index only narrows: `engine::query` still matches each candidate's row.
 //!
 //! Only active cases (and their open work items) are indexed: the queues people filter
 //! are of open work, and most of a mature store is closed cases, which would otherwise
-//! carry most of the keys (some 40 per case). A filter over closed cases reads them from
-//! `idx_state` (`engine::query`).
+//! carry most of the keys. A filter over closed cases reads them from `idx_state`
+//! (`engine::query`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::sled_store::Store;
 use super::trees::{self, Tree};
+use super::vocab::{self, cut, SUFFIX_CHARS};
 use super::writeset::WriteSet;
 use super::{codec, Storage, StoreError};
 use crate::domain::{Case, CaseId, WorkItem};
 
-/// Keys hold a suffix cut to this many characters; longer needle words probe with theirs.
-pub const SUFFIX_CHARS: usize = 16;
 /// A word longer than this is not indexed: its case is marked as a candidate for all.
 pub const MAX_WORD_CHARS: usize = 48;
 /// A case (or work item) with more words than this is marked likewise.
 pub const MAX_WORDS: usize = 64;
 
-/// Set once `idx_token` holds every case and work item (built at open for an older store).
-pub const KEY_TOKEN_INDEXED: &[u8] = b"idx/token";
+/// Set once `idx_token` holds every case and work item by whole words and `idx_vocab`
+/// their vocabulary (built at open for an older store).
+pub const KEY_TOKEN_INDEXED: &[u8] = b"idx/token2";
+
+/// The flag of the suffix index of an older casebench: a store that has it was last
+/// indexed (or written) by one, and is indexed again at open.
+pub const KEY_SUFFIX_INDEXED: &[u8] = b"idx/token";
 
 /// The words of a field as the filter sees them: lowercased whole, split at whitespace and
 /// NUL.
@@ -75,8 +81,8 @@ pub fn item_words(item: &WorkItem) -> Vec<String> {
     out
 }
 
-/// `suffix ‖ 0 ‖ tail` for every suffix (≥ 2 characters, cut) of every word, or the mark
-/// `0 ‖ tail` for words the index does not hold.
+/// `word ‖ 0 ‖ tail` for every word of two characters or more, or the mark `0 ‖ tail`
+/// for words the index does not hold.
 fn keys_of(words: &[String], tail: &[u8]) -> BTreeSet<Vec<u8>> {
     let mut keys = BTreeSet::new();
     let key = |token: &str| {
@@ -90,27 +96,13 @@ fn keys_of(words: &[String], tail: &[u8]) -> BTreeSet<Vec<u8>> {
         keys.insert(key(""));
     }
     for w in words.iter().take(MAX_WORDS) {
-        let starts: Vec<usize> = w.char_indices().map(|(i, _)| i).collect();
-        if starts.len() > MAX_WORD_CHARS {
-            keys.insert(key(""));
-            continue;
-        }
-        for (n, &at) in starts.iter().enumerate() {
-            if starts.len() - n < 2 {
-                break;
-            }
-            keys.insert(key(cut(&w[at..], SUFFIX_CHARS)));
-        }
+        match w.chars().count() {
+            n if n > MAX_WORD_CHARS => keys.insert(key("")),
+            n if n < 2 => continue,
+            _ => keys.insert(key(w)),
+        };
     }
     keys
-}
-
-/// The first `chars` characters of `s`.
-fn cut(s: &str, chars: usize) -> &str {
-    match s.char_indices().nth(chars) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
 }
 
 /// The `idx_token` keys a case's own fields derive: none once it is closed or cancelled.
@@ -143,6 +135,10 @@ pub trait TokenIndex {
     /// Every active case one of whose words contains `word` (lowercased, [`indexable`]),
     /// and perhaps some more; never fewer. Closed and cancelled cases are not indexed.
     fn cases_with_word(&self, word: &str) -> Result<BTreeSet<CaseId>, StoreError>;
+
+    /// Every `idx_vocab` entry with the count it holds (0 for a plain suffix key), for
+    /// `check`.
+    fn vocab_entries(&self) -> Result<BTreeMap<Vec<u8>, u64>, StoreError>;
 }
 
 fn case_of(key: &[u8]) -> Result<CaseId, StoreError> {
@@ -160,13 +156,23 @@ impl TokenIndex for Store {
         let tree = self.tree(Tree::Token)?;
         let mut out = BTreeSet::new();
         let probe = cut(word, SUFFIX_CHARS);
-        // The marked cases first (empty word), then every suffix the probe begins.
-        for prefix in [&[0u8][..], probe.as_bytes()] {
+        // The marked cases first (empty word), then those of every word a suffix of which
+        // the probe begins.
+        let mut prefixes = vec![vec![0u8]];
+        for mut w in vocab::words_with(&self.tree(Tree::Vocab)?, probe.as_bytes())? {
+            w.push(0);
+            prefixes.push(w);
+        }
+        for prefix in prefixes {
             for k in tree.scan_prefix(prefix).keys() {
                 out.insert(case_of(&k?)?);
             }
         }
         Ok(out)
+    }
+
+    fn vocab_entries(&self) -> Result<BTreeMap<Vec<u8>, u64>, StoreError> {
+        vocab::read_entries(&self.tree(Tree::Vocab)?)
     }
 }
 
@@ -213,52 +219,118 @@ pub fn derived_token_keys(s: &dyn Storage) -> Result<BTreeSet<Vec<u8>>, StoreErr
 }
 
 /// `check`: the index holds exactly what the cases and work items derive, and the entries
-/// of `evicted` cases (archived; a sweep removes them).
+/// of `evicted` cases (archived; a sweep removes them); `idx_vocab` holds exactly the
+/// vocabulary of what `idx_token` holds, with its counts.
 pub fn token_findings(
     s: &dyn Storage,
     evicted: &BTreeSet<CaseId>,
 ) -> Result<Vec<String>, StoreError> {
     let expected = derived_token_keys(s)?;
-    let mut actual: BTreeSet<Vec<u8>> = s.index_keys("idx_token")?.into_iter().collect();
+    let held: BTreeSet<Vec<u8>> = s.index_keys("idx_token")?.into_iter().collect();
+    let mut actual = held.clone();
     actual.retain(|k| case_of(k).map_or(true, |c| !evicted.contains(&c)));
-    let show = |k: &Vec<u8>| String::from_utf8_lossy(k).replace('\0', "‖");
-    let mut out: Vec<String> = expected
-        .difference(&actual)
-        .take(20)
-        .map(|k| format!("index idx_token lacks the entry {:?}", show(k)))
-        .collect();
-    out.extend(
-        actual
-            .difference(&expected)
-            .take(20)
-            .map(|k| format!("index idx_token has a stray entry {:?}", show(k))),
-    );
+    let mut out = differences("idx_token", &expected, &actual);
+    let words = vocab::word_counts(held.iter().map(Vec::as_slice));
+    let want = vocab::entries_of(&words);
+    let have = s.vocab_entries()?;
+    let keys = |m: &BTreeMap<Vec<u8>, u64>| m.keys().cloned().collect::<BTreeSet<_>>();
+    out.extend(differences("idx_vocab", &keys(&want), &keys(&have)));
+    let miscounted = want
+        .iter()
+        .filter_map(|(k, n)| have.get(k).filter(|h| *h != n).map(|h| (k, n, h)));
+    out.extend(miscounted.take(20).map(|(k, n, h)| {
+        let at = k.iter().position(|b| *b == 0).map_or(0, |p| p + 1);
+        let word = String::from_utf8_lossy(&k[at..]);
+        format!("index idx_vocab counts {h} idx_token entries of the word {word:?}, which has {n}")
+    }));
     Ok(out)
 }
 
-/// Builds the index of a store written before it existed, once (flagged in `meta`). Keys
-/// only, so a build cut short runs again safely; the flag is written last.
+/// What `expected` has and `actual` lacks, and the other way round (20 of each at most).
+fn differences(
+    tree: &str,
+    expected: &BTreeSet<Vec<u8>>,
+    actual: &BTreeSet<Vec<u8>>,
+) -> Vec<String> {
+    let show = |k: &Vec<u8>| String::from_utf8_lossy(k).replace('\0', "‖");
+    let mut out: Vec<String> = expected
+        .difference(actual)
+        .take(20)
+        .map(|k| format!("index {tree} lacks the entry {:?}", show(k)))
+        .collect();
+    out.extend(
+        actual
+            .difference(expected)
+            .take(20)
+            .map(|k| format!("index {tree} has a stray entry {:?}", show(k))),
+    );
+    out
+}
+
+/// Builds the index of a store written before it existed (or indexed by suffixes, as an
+/// older casebench did), once (flagged in `meta`): `idx_token` and `idx_vocab` are emptied
+/// and built again from the cases and work items. Keys only, so a build cut short runs
+/// again safely; the flag is written last.
 pub(super) fn backfill(store: &Store) -> Result<(), StoreError> {
     let meta = store.tree(Tree::Meta)?;
-    if meta.get(KEY_TOKEN_INDEXED)?.is_some() {
+    if meta.get(KEY_TOKEN_INDEXED)?.is_some() && meta.get(KEY_SUFFIX_INDEXED)?.is_none() {
         return Ok(());
     }
-    let tokens = store.tree(Tree::Token)?;
+    empty_tree(store, Tree::Token)?;
+    empty_tree(store, Tree::Vocab)?;
+    let mut keys = BTreeSet::new();
     for kv in store.tree(Tree::Cases)?.iter() {
         let (_, v) = kv?;
         let c: Case = codec::decode("cases", &v)?;
-        for k in case_keys(&c) {
-            tokens.insert(k, vec![])?;
-        }
+        keys.extend(case_keys(&c));
     }
     for kv in store.tree(Tree::WorkItems)?.iter() {
         let (_, v) = kv?;
         let i: WorkItem = codec::decode("work_items", &v)?;
-        for k in item_keys(&i) {
-            tokens.insert(k, vec![])?;
+        keys.extend(item_keys(&i));
+    }
+    let words = vocab::word_counts(keys.iter().map(Vec::as_slice));
+    put_flushed(store, Tree::Token, keys.into_iter().map(|k| (k, vec![])))?;
+    let entries = vocab::entries_of(&words).into_iter();
+    put_flushed(
+        store,
+        Tree::Vocab,
+        entries.map(|(k, n)| (k, vocab::value_of(n))),
+    )?;
+    meta.remove(KEY_SUFFIX_INDEXED)?;
+    mark_built(store)
+}
+
+/// Keys written at open between two flushes, one by one: sled keeps what it has not
+/// flushed in memory (and one `sled::Batch` of 200,000 keys raised a process by 600 MB).
+const BUILD_CHUNK: usize = 50_000;
+
+/// Empties `tree`: drops it and opens it anew (removing a million keys one by one is
+/// slow and leaves sled's pages behind).
+fn empty_tree(store: &Store, tree: Tree) -> Result<(), StoreError> {
+    let mut g = store.inner.write().unwrap_or_else(|p| p.into_inner());
+    let inner = g.as_mut().ok_or_else(|| store.closed())?;
+    let name = trees::NAMES[tree as usize];
+    inner.db.drop_tree(name)?;
+    inner.trees[tree as usize] = inner.db.open_tree(name)?;
+    drop(g);
+    store.flush()
+}
+
+/// Writes `rows` into `tree`, flushing every [`BUILD_CHUNK`] keys.
+fn put_flushed(
+    store: &Store,
+    tree: Tree,
+    rows: impl Iterator<Item = (Vec<u8>, Vec<u8>)>,
+) -> Result<(), StoreError> {
+    let t = store.tree(tree)?;
+    for (n, (k, v)) in rows.enumerate() {
+        t.insert(k, v)?;
+        if (n + 1) % BUILD_CHUNK == 0 {
+            store.flush()?;
         }
     }
-    mark_built(store)
+    store.flush()
 }
 
 /// Flags the index as complete (a new store starts so).
@@ -268,73 +340,4 @@ pub(super) fn mark_built(store: &Store) -> Result<(), StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::{CaseKind, WorkItemId};
-    use chrono::TimeZone;
-    use chrono::Utc;
-
-    fn case(id: u64, title: &str) -> Case {
-        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        Case::new(CaseId(id), CaseKind::Generic, title.to_string(), "ann", t)
-    }
-
-    fn ids(store: &Store, word: &str) -> Vec<u64> {
-        let found = store.cases_with_word(word).unwrap();
-        found.into_iter().map(|c| c.0).collect()
-    }
-
-    #[test]
-    fn a_store_without_the_index_gets_it_once_at_open_and_the_write_set_keeps_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s");
-        let store = Store::create(&path).unwrap();
-        // Written as an older casebench did: cases and items alone, no index, no flag.
-        let cases = store.tree(Tree::Cases).unwrap();
-        for c in [case(1, "SAP access"), case(2, "Reset password")] {
-            cases
-                .insert(trees::u64_key(c.id.0), codec::encode(&c))
-                .unwrap();
-        }
-        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let bob = crate::domain::Target::User("Bob".into());
-        let item = WorkItem::new(WorkItemId(7), CaseId(2), "review", &bob, None, t);
-        store
-            .tree(Tree::WorkItems)
-            .unwrap()
-            .insert(trees::u64_key(7), codec::encode(&item))
-            .unwrap();
-        let meta = store.tree(Tree::Meta).unwrap();
-        meta.remove(KEY_TOKEN_INDEXED).unwrap();
-        store.flush().unwrap();
-        drop((cases, meta));
-        assert!(ids(&store, "sap").is_empty());
-        drop(store);
-        let store = crate::store::test_support::reopen(&path);
-        assert_eq!(ids(&store, "sap"), vec![1]);
-        assert_eq!(ids(&store, "ss"), vec![1, 2]);
-        assert_eq!(ids(&store, "bo"), vec![2]);
-        assert_eq!(ids(&store, "c-2"), vec![2]);
-        // From now on the write set keeps it: a new title moves the case's words.
-        let mut ws = WriteSet::default();
-        ws.put_case(Some(&case(1, "SAP access")), &case(1, "Oracle grant"));
-        store.commit(ws).unwrap();
-        assert!(ids(&store, "sap").is_empty());
-        assert_eq!(ids(&store, "racl"), vec![1]);
-        let derived = derived_token_keys(&store).unwrap();
-        let actual: BTreeSet<Vec<u8>> =
-            store.index_keys("idx_token").unwrap().into_iter().collect();
-        assert_eq!(actual, derived);
-    }
-
-    #[test]
-    fn words_are_lowercased_whole_and_suffixes_cut() {
-        assert_eq!(words(" SAP-HR  Ärger\0x "), vec!["sap-hr", "ärger", "x"]);
-        let keys = keys_of(&["abcdefghijklmnopqrstu".into(), "x".into()], &[9]);
-        // 20 suffixes of two characters or more, none of the one-letter word.
-        assert_eq!(keys.len(), 20);
-        assert!(keys.contains(b"abcdefghijklmnop\0\x09".as_slice()));
-        assert!(keys.contains(b"tu\0\x09".as_slice()));
-        assert!(keys.iter().all(|k| k.len() <= SUFFIX_CHARS + 2));
-    }
-}
+mod tests;

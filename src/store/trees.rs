@@ -44,10 +44,11 @@
 //! | `idx_closed`   | closed time ‖ case id                 | `CaseFacts` (closed and cancelled cases; empty until the engine settles them) |
 //! | `idx_request_time` | created ‖ request id              | –                |
 //! |  `meta`        | `idx/period`                          | – (the two above are complete: built once at open for an older store) |
-//! | `idx_token`    | suffix ‖ 0 ‖ case id                  | – (a suffix, cut to 16 chars, of a word of an active case's id, title, requester, resource or object; closed and cancelled cases are not indexed) |
-//! |                | suffix ‖ 0 ‖ case id ‖ work item id   | – (of a word of an open item's assignees or `@group`s) |
+//! | `idx_token`    | word ‖ 0 ‖ case id                    | – (a word, whole, of an active case's id, title, requester, resource or object; closed and cancelled cases are not indexed) |
+//! |                | word ‖ 0 ‖ case id ‖ work item id     | – (a word of an open item's assignees or `@group`s) |
 //! |                | 0 ‖ case id [‖ work item id]          | – (a word too long or too many words: a candidate for every filter) |
-//! |  `meta`        | `idx/token`                           | – (`idx_token` is complete: built once at open for an older store; `store::token_index`) |
+//! | `idx_vocab`    | suffix ‖ 0 ‖ word                     | – (a suffix, cut to 16 chars, of a word `idx_token` holds); the whole word's own key holds, u64, how many `idx_token` keys it has (`store::vocab`) |
+//! |  `meta`        | `idx/token2`                          | – (`idx_token` and `idx_vocab` are complete: built once at open for an older store, or one with `idx/token`, the flag of the suffix index before; `store::token_index`) |
 //! | `idx_evicted`  | case id                               | the `events` and `idx_token` keys an archived case left behind, until a sweep removes them (`store::evict`) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
@@ -74,7 +75,7 @@ use crate::domain::{time::from_millis, CaseId, WorkItemId};
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// Tree names, in the order of `Tree` below.
-pub const NAMES: [&str; 36] = [
+pub const NAMES: [&str; 37] = [
     "meta",
     "cases",
     "work_items",
@@ -111,6 +112,7 @@ pub const NAMES: [&str; 36] = [
     "idx_itsm",
     "idx_token",
     "idx_evicted",
+    "idx_vocab",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -151,6 +153,7 @@ pub enum Tree {
     ItsmLive,
     Token,
     Evicted,
+    Vocab,
 }
 
 pub const KEY_SCHEMA: &[u8] = b"schema";

@@ -11,10 +11,13 @@ use crate::domain::{
     Product, Request, Resource, Shadow, User, WorkItem,
 };
 
+/// One write of a change set: the tree, the key, the value (`None`: removed).
+pub(super) type Op = (Tree, Vec<u8>, Option<Vec<u8>>);
+
 /// One change set, applied atomically by [`Store::commit`].
 #[derive(Default, Debug)]
 pub struct WriteSet {
-    pub(super) ops: Vec<(Tree, Vec<u8>, Option<Vec<u8>>)>,
+    pub(super) ops: Vec<Op>,
     /// Changes to `meta` counters, applied inside the transaction (read, add, write).
     pub(super) counts: std::collections::BTreeMap<Vec<u8>, i64>,
     /// The cases this set closes (or cancels), for the engine to settle their KPI facts.

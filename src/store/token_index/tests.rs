@@ -1,0 +1,280 @@
+//! The token index and its vocabulary: built at open, kept by write sets, checked.
+
+use super::*;
+use crate::domain::{CaseKind, CaseState, WorkItemId};
+use chrono::TimeZone;
+use chrono::Utc;
+
+fn case(id: u64, title: &str) -> Case {
+    let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    Case::new(CaseId(id), CaseKind::Generic, title.to_string(), "ann", t)
+}
+
+fn closed(c: &Case) -> Case {
+    let mut c = c.clone();
+    c.state = CaseState::Closed;
+    c
+}
+
+fn ids(store: &Store, word: &str) -> Vec<u64> {
+    let found = store.cases_with_word(word).unwrap();
+    found.into_iter().map(|c| c.0).collect()
+}
+
+/// `check`'s view: `idx_token` is what the cases derive, `idx_vocab` what it derives.
+fn consistent(store: &Store) {
+    let none = BTreeSet::new();
+    assert_eq!(token_findings(store, &none).unwrap(), Vec::<String>::new());
+}
+
+/// The count `idx_vocab` holds for `word` (`None` when it is not in the vocabulary).
+fn count(store: &Store, word: &str) -> Option<u64> {
+    let entries = store.vocab_entries().unwrap();
+    let n = entries.get(&vocab::count_key(word.as_bytes())).copied();
+    let suffixes = vocab::vocab_keys(word.as_bytes());
+    let held = suffixes.iter().filter(|k| entries.contains_key(*k)).count();
+    assert!(
+        held == 0 || held == suffixes.len(),
+        "{word}: {held} suffixes"
+    );
+    assert_eq!(n.is_some(), held > 0, "{word}");
+    n
+}
+
+fn commit(store: &Store, ws: WriteSet) {
+    crate::store::Storage::commit(store, ws).unwrap();
+}
+
+/// Writes cases and an item as an older casebench did: no vocabulary, and either no
+/// token index at all or suffix keys under the older flag.
+fn older_store(path: &std::path::Path, suffixes: bool) {
+    let store = Store::create(path).unwrap();
+    let cases = store.tree(Tree::Cases).unwrap();
+    for c in [case(1, "SAP access"), case(2, "Reset password")] {
+        cases
+            .insert(trees::u64_key(c.id.0), codec::encode(&c))
+            .unwrap();
+    }
+    let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let bob = crate::domain::Target::User("Bob".into());
+    let item = WorkItem::new(WorkItemId(7), CaseId(2), "review", &bob, None, t);
+    store
+        .tree(Tree::WorkItems)
+        .unwrap()
+        .insert(trees::u64_key(7), codec::encode(&item))
+        .unwrap();
+    let meta = store.tree(Tree::Meta).unwrap();
+    meta.remove(KEY_TOKEN_INDEXED).unwrap();
+    if suffixes {
+        let tokens = store.tree(Tree::Token).unwrap();
+        for suffix in ["sap", "ap", "ccess", "ss"] {
+            let mut k = suffix.as_bytes().to_vec();
+            k.push(0);
+            k.extend_from_slice(&trees::u64_key(1));
+            tokens.insert(k, vec![]).unwrap();
+        }
+        meta.insert(KEY_SUFFIX_INDEXED, vec![]).unwrap();
+    }
+    store.flush().unwrap();
+}
+
+#[test]
+fn an_older_store_is_indexed_by_words_once_at_open_and_the_write_set_keeps_it() {
+    for suffixes in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        older_store(&path, suffixes);
+        let store = crate::store::test_support::reopen(&path);
+        let meta = store.tree(Tree::Meta).unwrap();
+        assert!(meta.get(KEY_TOKEN_INDEXED).unwrap().is_some());
+        assert!(meta.get(KEY_SUFFIX_INDEXED).unwrap().is_none());
+        consistent(&store);
+        assert_eq!(ids(&store, "sap"), vec![1]);
+        assert_eq!(ids(&store, "ss"), vec![1, 2]);
+        assert_eq!(ids(&store, "bo"), vec![2]);
+        assert_eq!(ids(&store, "c-2"), vec![2]);
+        // One key per word now: c-1, sap, access, ann; c-2, reset, password, ann; bob.
+        assert_eq!(store.index_keys("idx_token").unwrap().len(), 9);
+        // From now on the write set keeps it: a new title moves the case's words.
+        let mut ws = WriteSet::default();
+        ws.put_case(Some(&case(1, "SAP access")), &case(1, "Oracle grant"));
+        commit(&store, ws);
+        assert!(ids(&store, "sap").is_empty());
+        assert_eq!(ids(&store, "racl"), vec![1]);
+        assert_eq!(count(&store, "sap"), None);
+        assert_eq!(count(&store, "oracle"), Some(1));
+        consistent(&store);
+    }
+}
+
+#[test]
+fn a_store_indexed_again_by_an_older_casebench_is_indexed_again_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    older_store(&path, false);
+    drop(crate::store::test_support::reopen(&path));
+    // An older casebench adds its flag (and its suffix keys, and leaves idx_vocab).
+    let store = crate::store::test_support::reopen(&path);
+    let tokens = store.tree(Tree::Token).unwrap();
+    tokens.insert(b"ap\0\0\0\0\0\0\0\0\x01", vec![]).unwrap();
+    let meta = store.tree(Tree::Meta).unwrap();
+    meta.insert(KEY_SUFFIX_INDEXED, vec![]).unwrap();
+    store.flush().unwrap();
+    drop((tokens, meta, store));
+    let store = crate::store::test_support::reopen(&path);
+    consistent(&store);
+    assert_eq!(store.index_keys("idx_token").unwrap().len(), 9);
+}
+
+#[test]
+fn a_word_shared_by_two_cases_stays_in_the_vocabulary_until_the_last_one_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(&dir.path().join("s")).unwrap();
+    let (a, b) = (case(1, "Oracle grant"), case(2, "Oracle revoke"));
+    let mut ws = WriteSet::default();
+    ws.put_case(None, &a);
+    ws.put_case(None, &b);
+    commit(&store, ws);
+    assert_eq!(count(&store, "oracle"), Some(2));
+    assert_eq!(ids(&store, "racl"), vec![1, 2]);
+    let mut ws = WriteSet::default();
+    ws.put_case(Some(&a), &closed(&a));
+    commit(&store, ws);
+    assert_eq!(count(&store, "oracle"), Some(1));
+    assert_eq!(count(&store, "grant"), None);
+    assert_eq!(ids(&store, "racl"), vec![2]);
+    consistent(&store);
+    let mut ws = WriteSet::default();
+    ws.put_case(Some(&b), &closed(&b));
+    commit(&store, ws);
+    assert_eq!(count(&store, "oracle"), None);
+    assert!(store.index_keys("idx_vocab").unwrap().is_empty());
+    assert!(store.index_keys("idx_token").unwrap().is_empty());
+    consistent(&store);
+}
+
+#[test]
+fn a_word_added_and_removed_within_one_write_set_is_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(&dir.path().join("s")).unwrap();
+    let v1 = case(1, "Oracle grant");
+    let v2 = case(1, "SAP grant");
+    let v3 = case(1, "Oracle again oracle");
+    let other = case(2, "Oracle once");
+    let mut ws = WriteSet::default();
+    ws.put_case(None, &v1);
+    ws.put_case(Some(&v1), &v2);
+    ws.put_case(Some(&v2), &v3);
+    ws.put_case(None, &other);
+    ws.put_case(Some(&other), &closed(&other));
+    // A stale `prev` writes a key the set already holds: it is not counted twice.
+    ws.put_case(None, &v3);
+    commit(&store, ws);
+    assert_eq!(count(&store, "oracle"), Some(1));
+    assert_eq!(count(&store, "sap"), None);
+    assert_eq!(count(&store, "grant"), None);
+    assert_eq!(count(&store, "once"), None);
+    assert_eq!(ids(&store, "racl"), vec![1]);
+    assert!(ids(&store, "sap").is_empty());
+    consistent(&store);
+    // Removed and added back in one set: still in the vocabulary.
+    let mut ws = WriteSet::default();
+    ws.put_case(Some(&v3), &closed(&v3));
+    ws.put_case(Some(&closed(&v3)), &v3);
+    commit(&store, ws);
+    assert_eq!(count(&store, "oracle"), Some(1));
+    consistent(&store);
+}
+
+#[test]
+fn removals_applied_tree_by_tree_move_the_counts_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(&dir.path().join("s")).unwrap();
+    let (a, b) = (case(1, "Oracle grant"), case(2, "Oracle revoke"));
+    let mut ws = WriteSet::default();
+    ws.put_case(None, &a);
+    ws.put_case(None, &b);
+    commit(&store, ws);
+    let mut ws = WriteSet::default();
+    ws.del(Tree::Cases, trees::u64_key(1));
+    for k in case_keys(&a) {
+        ws.del(Tree::Token, k);
+    }
+    super::super::ClosedPages::apply_per_tree(&store, ws).unwrap();
+    assert_eq!(count(&store, "oracle"), Some(1));
+    assert_eq!(count(&store, "grant"), None);
+    assert_eq!(ids(&store, "ora"), vec![2]);
+    assert_eq!(ids(&store, "gra"), Vec::<u64>::new());
+}
+
+#[test]
+fn words_are_lowercased_whole_and_suffixes_cut() {
+    assert_eq!(words(" SAP-HR  Ärger\0x "), vec!["sap-hr", "ärger", "x"]);
+    let keys = keys_of(&["abcdefghijklmnopqrstu".into(), "x".into()], &[9]);
+    // The word whole, none of the one-letter word.
+    assert_eq!(
+        keys.into_iter().collect::<Vec<_>>(),
+        vec![b"abcdefghijklmnopqrstu\0\x09".to_vec()]
+    );
+    // Its 20 suffixes of two characters or more, cut, in the vocabulary.
+    let suffixes = vocab::vocab_keys(b"abcdefghijklmnopqrstu");
+    assert_eq!(suffixes.len(), 20);
+    assert!(suffixes.contains(&b"abcdefghijklmnop\0abcdefghijklmnopqrstu".to_vec()));
+    assert!(suffixes.contains(&b"tu\0abcdefghijklmnopqrstu".to_vec()));
+    let count_key = vocab::count_key(b"abcdefghijklmnopqrstu");
+    assert_eq!(count_key, b"abcdefghijklmnop\0abcdefghijklmnopqrstu");
+    // A word one of whose cut suffixes repeats another's keeps one key of it.
+    let a = "a".repeat(20);
+    let keys: BTreeSet<Vec<u8>> = vocab::vocab_keys(a.as_bytes()).into_iter().collect();
+    assert_eq!(keys.len(), 15);
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const POOL: [&str; 6] = ["oracle", "sap", "sap-hr", "grant", "ss", "a"];
+
+    /// A case version: its id (1..=3), two words of the pool, open or closed.
+    fn version() -> impl Strategy<Value = (u64, usize, usize, bool)> {
+        (1u64..=3, 0..POOL.len(), 0..POOL.len(), any::<bool>())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #[test]
+        fn the_vocabulary_is_what_idx_token_derives_after_any_write_sets(
+            sets in prop::collection::vec(prop::collection::vec(version(), 1..6), 1..6)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::create(&dir.path().join("s")).unwrap();
+            let mut now: BTreeMap<u64, Case> = BTreeMap::new();
+            for set in sets {
+                let mut ws = WriteSet::default();
+                for (id, w1, w2, open) in set {
+                    let mut c = case(id, &format!("{} {}", POOL[w1], POOL[w2]));
+                    if !open {
+                        c = closed(&c);
+                    }
+                    ws.put_case(now.get(&id), &c);
+                    now.insert(id, c);
+                }
+                commit(&store, ws);
+                let none = BTreeSet::new();
+                prop_assert_eq!(token_findings(&store, &none).unwrap(), Vec::<String>::new());
+                for (id, c) in &now {
+                    // Every word, and a substring inside and at the start of it (the
+                    // pool is ASCII), finds the case while it is active, never after.
+                    for w in case_words(c) {
+                        for needle in [&w[..], &w[1..], &w[..2.min(w.len())]] {
+                            if indexable(needle) {
+                                let found = ids(&store, needle).contains(id);
+                                prop_assert_eq!(found, c.state.is_active(), "{}", needle);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
