@@ -212,18 +212,17 @@ impl Engine {
             }
         }
         // Archived cases count in the period they closed in, from the segments of its months.
-        let mut titles = HashMap::new();
-        for a in self.archive.closed_between(span)? {
+        self.archive.each_closed_between(span, |a| {
             if !seen.insert(a.case.id) {
-                continue;
+                return Ok(());
             }
             let facts = match a.facts {
                 Some(f) => f,
                 None => self.facts_of(&a.case, &a.work_items, &a.events)?,
             };
             pass.case(a.case.id, &facts);
-            titles.insert(a.case.id, a.case.title);
-        }
+            Ok::<(), ApiError>(())
+        })?;
         pass.open_breaches(args.since, &mut seen)?;
         let has_calendar = pass.calendar.is_some();
         let Pass {
@@ -236,7 +235,11 @@ impl Engine {
         for o in &mut worst {
             o.title = match self.store.case(o.case)? {
                 Some(c) => c.title,
-                None => titles.get(&o.case).cloned().unwrap_or_default(),
+                None => self
+                    .archive
+                    .get(o.case)?
+                    .map(|a| a.case.title)
+                    .unwrap_or_default(),
             };
         }
         Ok(KpiReport {

@@ -155,11 +155,25 @@ impl Archive {
     /// segments of those months are read.
     pub fn closed_between(
         &self,
-        (since, until): (DateTime<Utc>, DateTime<Utc>),
+        span: (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<Vec<ArchivedCase>, StoreError> {
+        let mut out = vec![];
+        self.each_closed_between(span, |a| {
+            out.push(a);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Archive::closed_between`] one case at a time, without holding them: a year of a
+    /// large store's archive is hundreds of thousands of cases.
+    pub fn each_closed_between<E: From<StoreError>>(
+        &self,
+        (since, until): (DateTime<Utc>, DateTime<Utc>),
+        mut f: impl FnMut(ArchivedCase) -> Result<(), E>,
+    ) -> Result<(), E> {
         let (first, last) = (month_of(since), month_of(until));
         let (a, b) = (since.timestamp_millis(), until.timestamp_millis());
-        let mut out = vec![];
         for month in self.months()? {
             if month < first || month > last {
                 continue;
@@ -171,9 +185,13 @@ impl Archive {
                 .filter(|e| e.closed >= a && e.closed < b)
                 .collect();
             entries.sort_by_key(|e| (e.closed, e.id));
-            out.extend(self.read(&month, &entries)?);
+            let path = self.segment(&month);
+            let file = File::open(&path).map_err(|e| io(&path, "open", e))?;
+            for e in &entries {
+                f(segment::read_at(&file, &path, e)?)?;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Every archived id with its month and closing time (`check`).
