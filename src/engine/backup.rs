@@ -9,12 +9,6 @@ use crate::api::ApiError;
 use crate::api::CompactReport;
 use crate::store::{compact, seal, Store, StoreError};
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_os_string();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
 fn io(what: &str, path: &Path, e: std::io::Error) -> ApiError {
     if e.raw_os_error() == Some(libc::ENOSPC) {
         return StoreError::DiskFull {
@@ -34,7 +28,7 @@ fn copy_whole(src: &Path, dest: &Path) -> Result<(), ApiError> {
             dest.display()
         )));
     }
-    let tmp = with_suffix(dest, ".partial");
+    let tmp = compact::sibling(dest, ".partial");
     let _ = std::fs::remove_dir_all(&tmp);
     let copied = seal::copy_store(src, &tmp)
         .and_then(|()| std::fs::rename(&tmp, dest))
@@ -81,12 +75,12 @@ impl Engine {
         }
         // The backup must itself be whole; it is opened (read) before anything moves.
         drop(Store::open(src)?);
-        let incoming = with_suffix(db, ".restoring");
+        let incoming = compact::sibling(db, ".restoring");
         let _ = std::fs::remove_dir_all(&incoming);
         copy_whole(src, &incoming)?;
         let aside = db
             .exists()
-            .then(|| with_suffix(db, &format!(".before-restore-{now}")));
+            .then(|| compact::sibling(db, &format!(".before-restore-{now}")));
         if let Some(aside) = &aside {
             std::fs::rename(db, aside).map_err(|e| io("move aside", db, e))?;
         }
