@@ -151,22 +151,9 @@ impl Archive {
         Ok((total, out))
     }
 
-    /// The archived cases that closed in `[since, until)`, in closing order: only the
-    /// segments of those months are read.
-    pub fn closed_between(
-        &self,
-        span: (DateTime<Utc>, DateTime<Utc>),
-    ) -> Result<Vec<ArchivedCase>, StoreError> {
-        let mut out = vec![];
-        self.each_closed_between(span, |a| {
-            out.push(a);
-            Ok::<(), StoreError>(())
-        })?;
-        Ok(out)
-    }
-
-    /// [`Archive::closed_between`] one case at a time, without holding them: a year of a
-    /// large store's archive is hundreds of thousands of cases.
+    /// The archived cases that closed in `[since, until)`, in closing order, one at a time
+    /// and without holding them (a year of a large store's archive is hundreds of thousands
+    /// of cases): only the segments of those months are read.
     pub fn each_closed_between<E: From<StoreError>>(
         &self,
         (since, until): (DateTime<Utc>, DateTime<Utc>),

@@ -47,12 +47,12 @@ fn appended_cases_read_back_by_id_by_month_and_newest_first() {
         "2026-01-10T00:00:00Z".parse().unwrap(),
         "2026-02-01T10:00:00Z".parse().unwrap(),
     );
-    let ids: Vec<u64> = a
-        .closed_between(jan)
-        .unwrap()
-        .iter()
-        .map(|c| c.case.id.0)
-        .collect();
+    let mut ids: Vec<u64> = vec![];
+    a.each_closed_between(jan, |c| {
+        ids.push(c.case.id.0);
+        Ok::<(), StoreError>(())
+    })
+    .unwrap();
     assert_eq!(ids, vec![3]);
 }
 

@@ -126,8 +126,8 @@ fn a_store_indexed_again_by_an_older_casebench_is_indexed_again_at_open() {
     assert_eq!(store.index_keys("idx_token").unwrap().len(), 9);
 }
 
-#[test]
-fn a_word_shared_by_two_cases_stays_in_the_vocabulary_until_the_last_one_closes() {
+/// A new store holding two active cases that share the word "oracle".
+fn two_oracle_cases() -> (tempfile::TempDir, Store, Case, Case) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::create(&dir.path().join("s")).unwrap();
     let (a, b) = (case(1, "Oracle grant"), case(2, "Oracle revoke"));
@@ -135,6 +135,12 @@ fn a_word_shared_by_two_cases_stays_in_the_vocabulary_until_the_last_one_closes(
     ws.put_case(None, &a);
     ws.put_case(None, &b);
     commit(&store, ws);
+    (dir, store, a, b)
+}
+
+#[test]
+fn a_word_shared_by_two_cases_stays_in_the_vocabulary_until_the_last_one_closes() {
+    let (_dir, store, a, b) = two_oracle_cases();
     assert_eq!(count(&store, "oracle"), Some(2));
     assert_eq!(ids(&store, "racl"), vec![1, 2]);
     let mut ws = WriteSet::default();
@@ -188,13 +194,7 @@ fn a_word_added_and_removed_within_one_write_set_is_counted_once() {
 
 #[test]
 fn removals_applied_tree_by_tree_move_the_counts_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::create(&dir.path().join("s")).unwrap();
-    let (a, b) = (case(1, "Oracle grant"), case(2, "Oracle revoke"));
-    let mut ws = WriteSet::default();
-    ws.put_case(None, &a);
-    ws.put_case(None, &b);
-    commit(&store, ws);
+    let (_dir, store, a, _) = two_oracle_cases();
     let mut ws = WriteSet::default();
     ws.del(Tree::Cases, trees::u64_key(1));
     for k in case_keys(&a) {
