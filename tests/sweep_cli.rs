@@ -184,7 +184,12 @@ fn successive_sweeps_fire_the_policy_in_order() {
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|e| e["what"].get("timer-fired"))
+        // A reminder's `timer-fired`, an escalation's own `escalated-by-rule`.
+        .filter_map(|e| {
+            ["timer-fired", "escalated-by-rule"]
+                .iter()
+                .find_map(|k| e["what"].get(*k))
+        })
         .map(|t| {
             (
                 t["policy"].as_str().unwrap().to_string(),

@@ -74,7 +74,8 @@ fn census(path: &Path) -> (usize, usize) {
     let store = Store::open(path).unwrap();
     let mut fired: BTreeMap<u64, usize> = BTreeMap::new();
     for e in store.all_events().unwrap() {
-        if let EventKind::TimerFired { work_item, .. } = e.what {
+        // The firing's one event is its delegation's.
+        if let EventKind::DelegatedByRule { work_item, .. } = e.what {
             *fired.entry(work_item.0).or_default() += 1;
         }
     }

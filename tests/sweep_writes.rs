@@ -1,6 +1,7 @@
-//! What one escalating firing records (issue 17: fewer writes per firing): the timer's event
-//! and one escalation event carrying the new level's deadline, no separate `DeadlineSet`;
-//! replaying the history rebuilds the work item the sweep left.
+//! What one escalating firing records (issue 17: fewer writes per firing): one escalation
+//! event carrying the new level's deadline and naming the policy and rule that fired, no
+//! `TimerFired` beside it and no separate `DeadlineSet`; replaying the history rebuilds the
+//! work item the sweep left.
 
 use std::sync::Arc;
 
@@ -37,7 +38,7 @@ escalate = "manager"
 "#;
 
 #[test]
-fn an_escalating_firing_is_two_events_and_replays_exactly() {
+fn an_escalating_firing_is_one_event_and_replays_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(t0()));
     let engine = Engine::init(&dir.path().join("s"), clock.clone(), "root", &[]).unwrap();
@@ -79,10 +80,8 @@ fn an_escalating_firing_is_two_events_and_replays_exactly() {
     assert_eq!(fired.len(), 1, "{fired:?}");
     let events = engine.inspect().case_events(case).unwrap();
     let new = &events[before..];
-    assert_eq!(new.len(), 2, "two events per firing: {new:?}");
-    assert!(!new
-        .iter()
-        .any(|e| matches!(e.what, EventKind::DeadlineSet { .. })));
+    assert_eq!(new.len(), 1, "one event per firing: {new:?}");
+    assert_eq!(new[0].what.fired_by(), Some(("up", 0)));
     let c = engine.inspect().case(case).unwrap().unwrap();
     let item = engine
         .inspect()
@@ -92,7 +91,7 @@ fn an_escalating_firing_is_two_events_and_replays_exactly() {
     assert_eq!(item.assignees, vec!["boss".to_string()]);
     assert_eq!(item.escalation_level, 1);
     let last = new.iter().rev().find_map(|e| match &e.what {
-        EventKind::EscalatedUntil {
+        EventKind::EscalatedByRule {
             to,
             level,
             deadline,

@@ -176,9 +176,10 @@ fn one_late_sweep_fires_the_same_in_order() {
     assert_eq!(dues, vec![20, 24, 44, 48, 68, 72]);
     // Events carry the time the timer was due, not the time of the sweep.
     let events = w.engine.inspect().case_events(CaseId(1)).unwrap();
+    // One event per firing: a reminder's `TimerFired`, an escalation's own event.
     let fired_events: Vec<_> = events
         .iter()
-        .filter(|e| matches!(e.what, EventKind::TimerFired { .. }))
+        .filter(|e| e.what.fired_by().is_some())
         .map(|e| (e.time - t0()).num_hours())
         .collect();
     assert_eq!(fired_events, dues);
@@ -287,12 +288,19 @@ delegate = "@sec"
         .case_events(case)
         .unwrap()
         .into_iter()
-        .filter_map(|e| match e.what {
-            EventKind::TimerFired { policy, rule, .. } => Some((policy, rule)),
-            _ => None,
-        })
+        .filter_map(|e| e.what.fired_by().map(|(p, r)| (p.to_string(), r)))
         .collect();
     assert_eq!(fired, vec![("d".to_string(), 0), ("d".to_string(), 1)]);
+    // A delegation is the firing's one event: no `TimerFired` beside it.
+    let timer_fired = w
+        .engine
+        .inspect()
+        .case_events(case)
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e.what, EventKind::TimerFired { .. }))
+        .count();
+    assert_eq!(timer_fired, 0);
 }
 
 #[test]

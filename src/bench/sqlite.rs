@@ -7,7 +7,8 @@
 //! open items (assignee, candidate, deadline), and `events` keyed by (case, seq) like the
 //! store's `events` tree, five per case. The first `open` cases are open and the first
 //! `firings` of them due, as the generator makes them. A firing (the generator's policy:
-//! escalate at the deadline) writes two event rows (the timer's, the escalation's), moves the
+//! escalate at the deadline) writes one event row (the escalation's, naming the rule, as the
+//! sweep records it), moves the
 //! work item's assignee, level and deadline and touches the case's modified time; all of them
 //! in one transaction, committed durably (WAL, `synchronous = FULL`). This is the only file
 //! that names rusqlite (tests/architecture.rs).
@@ -162,11 +163,9 @@ fn fire(path: &Path, now: i64, mut seq: i64, users: usize) -> Result<usize, rusq
         for (id, case_id, level) in items {
             let to = user(id as u64 % users.max(1) as u64);
             let level = level + 1;
-            let fired_body = format!("W-{id} gen#0: escalated W-{id} to {to} (level {level})");
-            event.execute(params![case_id, seq, now, "timer-fired", fired_body])?;
-            let why = format!("W-{id} to {to}, level {level}: by policy gen");
-            event.execute(params![case_id, seq + 1, now, "escalated", why])?;
-            seq += 2;
+            let why = format!("W-{id} to {to}, level {level}: by policy gen#0");
+            event.execute(params![case_id, seq, now, "escalated", why])?;
+            seq += 1;
             item.execute(params![to, level, now + 86_400, id])?;
             case.execute(params![now, case_id])?;
             fired += 1;

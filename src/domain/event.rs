@@ -296,6 +296,25 @@ pub enum EventKind {
         #[serde(with = "super::time::ts")]
         before: DateTime<Utc>,
     },
+    /// A policy timer delegated a work item: the firing's one event (no `TimerFired`).
+    DelegatedByRule {
+        work_item: WorkItemId,
+        to: Target,
+        method: DelegationMethod,
+        policy: String,
+        rule: u32,
+    },
+    /// A policy timer escalated a work item, with the new level's deadline: the firing's
+    /// one event (no `TimerFired`; `EscalatedUntil` before it, in older histories).
+    EscalatedByRule {
+        work_item: WorkItemId,
+        to: Target,
+        level: u32,
+        #[serde(with = "super::time::ts_opt")]
+        deadline: Option<DateTime<Utc>>,
+        policy: String,
+        rule: u32,
+    },
 }
 
 impl EventKind {

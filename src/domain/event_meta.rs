@@ -1,6 +1,24 @@
 //! What an event is about, for replay and history views.
 
-use super::{EventKind, WorkItemId};
+use chrono::{DateTime, Utc};
+
+use super::{DelegationMethod, EventKind, Target, WorkItemId};
+
+/// An escalation's line: to whom, the level, and its deadline if it has one.
+fn escalated(
+    work_item: WorkItemId,
+    to: &Target,
+    level: u32,
+    deadline: Option<DateTime<Utc>>,
+) -> String {
+    match deadline {
+        Some(d) => format!(
+            "{work_item} to {to}, level {level}, due {}",
+            d.format("%Y-%m-%d %H:%M UTC")
+        ),
+        None => format!("{work_item} to {to}, level {level}"),
+    }
+}
 
 impl EventKind {
     /// A short verb for tables and the history view.
@@ -62,7 +80,8 @@ impl EventKind {
             EventKind::DeadlineSet { .. } => "deadline",
             EventKind::ActingFor { .. } => "on-behalf",
             EventKind::Ticket(t) => t.verb(),
-            EventKind::EscalatedUntil { .. } => "escalated",
+            EventKind::EscalatedUntil { .. } | EventKind::EscalatedByRule { .. } => "escalated",
+            EventKind::DelegatedByRule { .. } => "delegated",
             EventKind::CasesArchived { .. } => "archived",
         }
     }
@@ -79,6 +98,17 @@ impl EventKind {
         )
     }
 
+    /// The policy and rule of the work-item timer whose firing this event records: its
+    /// `TimerFired`, or the delegation or escalation that is a firing's one event.
+    pub fn fired_by(&self) -> Option<(&str, u32)> {
+        match self {
+            EventKind::TimerFired { policy, rule, .. }
+            | EventKind::DelegatedByRule { policy, rule, .. }
+            | EventKind::EscalatedByRule { policy, rule, .. } => Some((policy, *rule)),
+            _ => None,
+        }
+    }
+
     /// The work item the event is about, if any.
     pub fn work_item(&self) -> Option<WorkItemId> {
         match self {
@@ -88,6 +118,8 @@ impl EventKind {
             | EventKind::Delegated { work_item, .. }
             | EventKind::Escalated { work_item, .. }
             | EventKind::EscalatedUntil { work_item, .. }
+            | EventKind::EscalatedByRule { work_item, .. }
+            | EventKind::DelegatedByRule { work_item, .. }
             | EventKind::WorkItemCompleted { work_item, .. }
             | EventKind::WorkItemCancelled { work_item }
             | EventKind::TimerFired { work_item, .. }
@@ -201,22 +233,47 @@ impl EventKind {
             },
             EventKind::ActingFor { work_item, login } => format!("{work_item} for {login}"),
             EventKind::Ticket(t) => t.describe(),
+            EventKind::EscalatedUntil { .. }
+            | EventKind::EscalatedByRule { .. }
+            | EventKind::DelegatedByRule { .. } => self.describe_escalation(),
+            EventKind::CasesArchived { count, before } => format!(
+                "{count} closed cases archived (closed before {})",
+                before.format("%Y-%m-%d %H:%M UTC")
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// The escalations and delegations a policy timer made.
+    fn describe_escalation(&self) -> String {
+        match self {
             EventKind::EscalatedUntil {
                 work_item,
                 to,
                 level,
                 deadline,
-            } => match deadline {
-                Some(d) => format!(
-                    "{work_item} to {to}, level {level}, due {}",
-                    d.format("%Y-%m-%d %H:%M UTC")
-                ),
-                None => format!("{work_item} to {to}, level {level}"),
-            },
-            EventKind::CasesArchived { count, before } => format!(
-                "{count} closed cases archived (closed before {})",
-                before.format("%Y-%m-%d %H:%M UTC")
+            } => escalated(*work_item, to, *level, *deadline),
+            EventKind::EscalatedByRule {
+                work_item,
+                to,
+                level,
+                deadline,
+                policy,
+                rule,
+            } => format!(
+                "{} ({policy}#{rule})",
+                escalated(*work_item, to, *level, *deadline)
             ),
+            EventKind::DelegatedByRule {
+                work_item,
+                to,
+                method,
+                policy,
+                rule,
+            } => match method {
+                DelegationMethod::Add => format!("{work_item} also to {to} ({policy}#{rule})"),
+                DelegationMethod::Replace => format!("{work_item} to {to} ({policy}#{rule})"),
+            },
             _ => String::new(),
         }
     }

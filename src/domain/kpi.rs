@@ -57,7 +57,9 @@ impl CaseFacts {
         };
         for e in &events[..end] {
             match e.what {
-                EventKind::Escalated { .. } | EventKind::EscalatedUntil { .. } => escalations += 1,
+                EventKind::Escalated { .. }
+                | EventKind::EscalatedUntil { .. }
+                | EventKind::EscalatedByRule { .. } => escalations += 1,
                 EventKind::Claimed { .. }
                 | EventKind::Commented
                 | EventKind::WorkItemCompleted { .. }

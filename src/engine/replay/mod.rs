@@ -148,7 +148,8 @@ impl Replayed {
             }
             EventKind::Claimed { .. } => item.claim(by),
             EventKind::Reassigned { to, .. } => item.reassign(by, to),
-            EventKind::Delegated { to, method, .. } => {
+            EventKind::Delegated { to, method, .. }
+            | EventKind::DelegatedByRule { to, method, .. } => {
                 let done = item.delegate(by, to, *method);
                 item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
                 done
@@ -158,7 +159,8 @@ impl Replayed {
                 item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
                 done
             }
-            EventKind::EscalatedUntil { to, deadline, .. } => {
+            EventKind::EscalatedUntil { to, deadline, .. }
+            | EventKind::EscalatedByRule { to, deadline, .. } => {
                 let done = item.escalate(by, to, *deadline, now);
                 item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
                 done

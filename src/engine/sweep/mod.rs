@@ -61,6 +61,8 @@ struct Effect {
     next: Vec<TimerRef>,
     /// The effect's own event says the work item's new deadline (no `DeadlineSet`).
     deadline_said: bool,
+    /// The effect's own event records the firing, naming policy and rule (no `TimerFired`).
+    recorded: bool,
 }
 
 impl Effect {
@@ -70,13 +72,16 @@ impl Effect {
             changed_case: None,
             next: vec![],
             deadline_said: false,
+            recorded: false,
         }
     }
 }
 
 /// The work item a firing changed, and what to record about it.
 struct Change<'a> {
-    fired_seq: u64,
+    /// The number reserved for the firing's `TimerFired`, first in the history before the
+    /// effect's events; `None` when the rule's action records the firing in its own event.
+    head: Option<u64>,
     case: &'a Case,
     prev_item: WorkItem,
     item: WorkItem,
@@ -379,10 +384,15 @@ impl Engine {
             return Ok(None);
         };
         tx.now = timer.due;
-        let fired_seq = tx.reserve_event();
         let policy_name = case.policy.clone().unwrap_or_default();
         let policy = self.overlay_policy(o, &policy_name)?;
         let rule_no = timer.rule();
+        let folds = !timer.is_reminder()
+            && policy
+                .as_ref()
+                .and_then(|p| p.rules.get(rule_no))
+                .is_some_and(|r| rules::records_itself(&r.action));
+        let head = (!folds).then(|| tx.reserve_event());
         let effect = match policy
             .as_ref()
             .and_then(|p| Some((p, p.rules.get(rule_no)?)))
@@ -404,7 +414,7 @@ impl Engine {
             )),
         };
         let change = Change {
-            fired_seq,
+            head,
             case: &case,
             prev_item,
             item,
@@ -414,7 +424,8 @@ impl Engine {
         Ok(Some(self.finish(o, tx, change, effect)))
     }
 
-    /// Records the firing event, writes the change (unless a dry run) and the overlay.
+    /// Records the firing (in the effect's own event, which names policy and rule, or else in
+    /// a `TimerFired`), writes the change and keeps it in the overlay.
     fn finish(
         &self,
         o: &mut Overlay,
@@ -423,21 +434,28 @@ impl Engine {
         effect: Effect,
     ) -> (Firing, Vec<TimerRef>) {
         let Change {
-            fired_seq,
+            head,
             case,
             prev_item,
             item,
             timer,
             policy,
         } = change;
-        // The firing's own event comes first in the history.
-        let what = EventKind::TimerFired {
-            work_item: item.id,
-            policy: policy.to_string(),
-            rule: timer.rule() as u32,
-            action: effect.action.clone(),
-        };
-        tx.event_at(fired_seq, Some(case.id), what, None);
+        // One event per delegation or escalation, naming the rule (issue 17: fewer writes
+        // per firing); any other firing, or one whose action was skipped, is a `TimerFired`
+        // ahead of what it changed.
+        if !effect.recorded {
+            let what = EventKind::TimerFired {
+                work_item: item.id,
+                policy: policy.to_string(),
+                rule: timer.rule() as u32,
+                action: effect.action.clone(),
+            };
+            match head {
+                Some(seq) => tx.event_at(seq, Some(case.id), what, None),
+                None => tx.event(Some(case.id), what, None),
+            }
+        }
         let firing = work_item_firing(timer, case.id, item.id, policy, effect.action);
         let said = effect.deadline_said;
         write_change(o, tx, (case, &prev_item, item), effect.changed_case, said);

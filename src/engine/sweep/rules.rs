@@ -20,12 +20,22 @@ impl Engine {
                         "delegation to {to} skipped: no such user or group"
                     )));
                 }
-                let what = f.item.delegate(SYSTEM_ACTOR, to, *method)?;
+                f.item.delegate(SYSTEM_ACTOR, to, *method)?;
                 // Nobody's "delegated by me" queue: the timer did it.
                 f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
+                let what = EventKind::DelegatedByRule {
+                    work_item: f.item.id,
+                    to: to.clone(),
+                    method: *method,
+                    policy: f.policy.name.clone(),
+                    rule: f.timer.rule() as u32,
+                };
                 let why = format!("by policy {}", f.policy.name);
                 f.tx.event(Some(f.case.id), what, Some(why));
-                Ok(Effect::said(format!("delegated {} to {to}", f.item.id)))
+                Ok(Effect {
+                    recorded: true,
+                    ..Effect::said(format!("delegated {} to {to}", f.item.id))
+                })
             }
             Action::Escalate(target) => self.auto_escalate(f, target),
             Action::Complete(AutoOutcome::Abort) => self.auto_abort(f),
@@ -96,11 +106,13 @@ impl Engine {
         f.item.escalate(SYSTEM_ACTOR, &to, deadline, due)?;
         let level = f.item.escalation_level;
         // One event says the escalation and the new level's deadline (replay reads both).
-        let what = EventKind::EscalatedUntil {
+        let what = EventKind::EscalatedByRule {
             work_item: f.item.id,
             to: to.clone(),
             level,
             deadline: f.item.deadline,
+            policy: f.policy.name.clone(),
+            rule: f.timer.rule() as u32,
         };
         f.item.delegated_by.retain(|d| d != SYSTEM_ACTOR);
         f.item.timers = f.policy.schedule(f.item, due, cal.as_ref())?;
@@ -111,6 +123,7 @@ impl Engine {
             changed_case: None,
             next: f.item.timers.clone(),
             deadline_said: true,
+            recorded: true,
         })
     }
 
@@ -136,6 +149,7 @@ impl Engine {
             changed_case: Some(ended),
             next: vec![],
             deadline_said: false,
+            recorded: false,
         })
     }
 
@@ -163,6 +177,7 @@ impl Engine {
             changed_case: f.tx.close_if_done(f.case, &items)?,
             next: vec![],
             deadline_said: false,
+            recorded: false,
         })
     }
 
@@ -191,6 +206,12 @@ impl Engine {
         }
         Ok(None)
     }
+}
+
+/// Whether a rule's action, when it acts, records the firing in its own event (naming the
+/// policy and rule) so that the firing needs no `TimerFired`: a delegation, an escalation.
+pub(super) fn records_itself(action: &Action) -> bool {
+    matches!(action, Action::Delegate { .. } | Action::Escalate(_))
 }
 
 fn list(v: &[String]) -> String {
