@@ -254,6 +254,30 @@ fn starts_on_mine_with_counts_and_the_first_case_open_beside() {
 }
 
 #[test]
+fn big_counts_fit_the_tabs_and_a_cut_tab_says_so() {
+    let s = store();
+    let mut d = s.driver("u00060", (80, 24));
+    // As a 1,000,000-case store has them: in full, the tabs need 83 columns.
+    for (i, n) in [112, 3492, 11, 100_000, 41_824, 116_767]
+        .into_iter()
+        .enumerate()
+    {
+        d.app.inbox.set_count(i, n);
+    }
+    let screen = d.screen(80, 24);
+    let top = screen.lines().next().unwrap();
+    assert!(
+        top.contains("Open 100k") && top.contains("Late 42k"),
+        "{top}"
+    );
+    assert!(top.contains("Closed 117k"), "{top}");
+    // Narrower still: the last tab is cut with `…`, never to a shorter number.
+    let top = d.screen(70, 24).lines().next().unwrap().to_string();
+    assert!(top.trim_end_matches('"').trim_end().ends_with('…'), "{top}");
+    assert!(!top.contains("Closed 11 "), "{top}");
+}
+
+#[test]
 fn navigation_keys_move_and_load_the_case() {
     let s = store();
     let mut d = s.driver("alice", (80, 24));

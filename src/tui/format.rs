@@ -110,6 +110,22 @@ pub fn fit(s: &str, width: usize) -> String {
     format!("{head}…")
 }
 
+/// A queue's count for a tab: exact below 10,000, then `42k`, `117k`, `1.2M` (a tab that
+/// does not fit is cut, and a cut number would read as another number).
+pub fn count(n: usize) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_499 => format!("{}k", (n + 500) / 1_000),
+        _ => {
+            let tenths = (n + 50_000) / 100_000;
+            match tenths % 10 {
+                0 => format!("{}M", tenths / 10),
+                t => format!("{}.{t}M", tenths / 10),
+            }
+        }
+    }
+}
+
 /// `s` padded with spaces (or cut with `…`) to exactly `width` columns.
 pub fn pad(s: &str, width: usize) -> String {
     let s = fit(s, width);
@@ -204,6 +220,21 @@ mod tests {
             ("2d late".into(), Urgency::Overdue)
         );
         assert_eq!(deadline(None, now).1, Urgency::None);
+    }
+
+    #[test]
+    fn counts_are_short_and_never_another_number() {
+        let shown: Vec<String> = [
+            0, 9_999, 10_000, 41_824, 116_767, 999_499, 999_500, 1_000_000,
+        ]
+        .into_iter()
+        .chain([1_249_999, 12_345_678])
+        .map(count)
+        .collect();
+        assert_eq!(
+            shown,
+            ["0", "9999", "10k", "42k", "117k", "999k", "1M", "1M", "1.2M", "12.3M"]
+        );
     }
 
     #[test]

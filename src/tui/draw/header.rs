@@ -57,7 +57,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
         // Drop the numbers first, then shorten labels, to fit small screens.
         let count = |i: usize| {
             app.inbox.counts()[i]
-                .map(|n| n.to_string())
+                .map(crate::tui::format::count)
                 .unwrap_or_else(|| "…".into())
         };
         let width = |label: fn(crate::api::Queue) -> &'static str, extra: usize| {
@@ -99,7 +99,35 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
             spans.push(Span::styled(label, style));
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(cut(spans, area.width as usize))),
+        area,
+    );
+}
+
+/// The spans that fit in `width` columns; the first that does not is cut with `…`, so a
+/// tab cut off at the edge never shows a label or a number that reads as another.
+fn cut(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
+    let mut used = 0;
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let w = span.width();
+        if used + w <= width {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let room = width - used;
+        if room >= 2 {
+            let style = span.style;
+            out.push(Span::styled(
+                crate::tui::format::fit(span.content.trim_end(), room),
+                style,
+            ));
+        }
+        break;
+    }
+    out
 }
 
 /// A queue's label on a screen too narrow for the full ones.
