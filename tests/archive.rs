@@ -187,6 +187,25 @@ fn archived_cases_read_as_before_and_the_hot_store_stays_consistent() {
         .iter()
         .map(|c| w.e.case_history("root", *c).unwrap())
         .collect();
+    // Each case as it stood an hour before it closed, and the case of each work item.
+    let as_of = |w: &World, c: CaseId, at: DateTime<Utc>| match w
+        .e
+        .query("root", Query::CaseAsOf { case: c, at })
+        .unwrap()
+    {
+        Answer::CaseAsOf(p) => p.detail,
+        other => panic!("{other:?}"),
+    };
+    let before_close: Vec<_> = detail
+        .iter()
+        .map(|d| d.case.closed.unwrap() - Duration::hours(1))
+        .collect();
+    let past: Vec<_> = closed
+        .iter()
+        .zip(&before_close)
+        .map(|(c, at)| as_of(&w, *c, *at))
+        .collect();
+    assert!(past.iter().all(|p| p.case.state.is_active()));
     let kpi = w.kpi();
     assert_eq!(w.e.check().unwrap(), Vec::<String>::new());
     let hot_closed = w.e.inspect().count_in_state(CaseState::Closed).unwrap();
@@ -209,6 +228,16 @@ fn archived_cases_read_as_before_and_the_hot_store_stays_consistent() {
         );
         let h = w.e.case_history("root", *c).unwrap();
         assert_eq!(h.events, history[i].events);
+        // `case show W-…` finds the case of an archived work item.
+        for item in &detail[i].work_items {
+            assert_eq!(w.e.case_of_work_item("root", item.id).unwrap(), *c);
+        }
+        // `--as-of` replays an archived case's history as it did a hot one's.
+        let p = as_of(&w, *c, before_close[i]);
+        assert_eq!(
+            (&p.case, &p.work_items),
+            (&past[i].case, &past[i].work_items)
+        );
         assert!(
             w.e.inspect().case(*c).unwrap().is_none(),
             "gone from the hot store"
@@ -216,6 +245,33 @@ fn archived_cases_read_as_before_and_the_hot_store_stays_consistent() {
         let json = serde_json::to_value(&d).unwrap();
         assert!(json["archived"].is_string(), "{json}");
     }
+    // The work-item indexes are derived: removed, they are rebuilt from the segments.
+    let wix: Vec<PathBuf> = std::fs::read_dir(w.path.join("archive"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wix"))
+        .collect();
+    assert!(
+        !wix.is_empty(),
+        "the archive run wrote its work-item indexes"
+    );
+    for p in &wix {
+        std::fs::remove_file(p).unwrap();
+    }
+    let last = &detail[closed.len() - 1].work_items[0];
+    assert_eq!(
+        w.e.case_of_work_item("root", last.id).unwrap(),
+        closed[closed.len() - 1]
+    );
+    assert!(
+        wix.iter().any(|p| p.exists()),
+        "rebuilt for the next lookup"
+    );
+    let unknown = casebench::domain::WorkItemId(1 << 40);
+    assert!(matches!(
+        w.e.case_of_work_item("root", unknown),
+        Err(ApiError::NotFound(_))
+    ));
     // Counters and indexes of the hot store count only what it holds.
     let st = w.e.inspect();
     assert_eq!(st.count_in_state(CaseState::Closed).unwrap(), 0);

@@ -169,10 +169,14 @@ impl Engine {
         })
     }
 
+    /// The case of a work item, in the hot store or else in the archive (`case show W-45`
+    /// of an archived case reads it as `C-…` does).
     fn case_of(&self, work_item: WorkItemId) -> Result<CaseId, ApiError> {
-        self.store
-            .work_item(work_item)?
-            .map(|w| w.case)
+        if let Some(w) = self.store.work_item(work_item)? {
+            return Ok(w.case);
+        }
+        self.archive
+            .case_of_work_item(work_item.0)?
             .ok_or_else(|| ApiError::NotFound(format!("no work item {work_item}")))
     }
 }

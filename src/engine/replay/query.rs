@@ -11,9 +11,13 @@ impl Engine {
     /// The case `id` as its events up to `at` leave it; `at` may not be later than now.
     pub(crate) fn case_as_of(&self, id: CaseId, at: DateTime<Utc>) -> Result<CaseAsOf, ApiError> {
         not_in_future(at, self.now())?;
-        let events = self.store.case_events(id)?;
+        let mut events = self.store.case_events(id)?;
         if events.is_empty() && self.store.case(id)?.is_none() {
-            return Err(ApiError::NotFound(format!("no case {id}")));
+            // An archived case keeps its whole history: it replays as a hot one does.
+            match self.archive.get(id)? {
+                Some(a) => events = a.events,
+                None => return Err(ApiError::NotFound(format!("no case {id}"))),
+            }
         }
         let Some(r) = replay(id, &events, at) else {
             return Err(ApiError::NotFound(format!(

@@ -33,7 +33,13 @@ pub(super) struct Header {
 }
 
 fn parse_header(b: &[u8]) -> Option<Header> {
-    if b.len() < HEADER || &b[..4] != MAGIC {
+    parse_header_of(MAGIC, b)
+}
+
+/// The header of a derived file of a segment (its id index, its work-item index), `magic`
+/// first: `covered` and `count`, the least and greatest key, the body's checksum.
+pub(super) fn parse_header_of(magic: &[u8; 4], b: &[u8]) -> Option<Header> {
+    if b.len() < HEADER || &b[..4] != magic {
         return None;
     }
     let u = |i: usize| u64::from_be_bytes(b[i..i + 8].try_into().unwrap_or_default());
@@ -49,10 +55,24 @@ fn parse_header(b: &[u8]) -> Option<Header> {
 
 /// The header of the index of `seg`, if it is there and whole (a cheap read: 44 bytes).
 pub(super) fn header(seg: &Path) -> Option<Header> {
-    let f = File::open(idx_path(seg)).ok()?;
+    header_at(MAGIC, &idx_path(seg))
+}
+
+/// The header of the derived file at `path`, if it is there and whole.
+pub(super) fn header_at(magic: &[u8; 4], path: &Path) -> Option<Header> {
+    let f = File::open(path).ok()?;
     let mut b = [0u8; HEADER];
     f.read_exact_at(&mut b, 0).ok()?;
-    parse_header(&b)
+    parse_header_of(magic, &b)
+}
+
+/// The body of the derived file at `path` if the file is whole and covers exactly `len`
+/// bytes of its segment, with its header.
+pub(super) fn body_at(magic: &[u8; 4], path: &Path, len: u64) -> Option<(Header, Vec<u8>)> {
+    let bytes = fs::read(path).ok()?;
+    let h = parse_header_of(magic, &bytes)?;
+    let body = &bytes[HEADER..];
+    (h.covered == len && crc32fast::hash(body) == h.body_crc).then(|| (h, body.to_vec()))
 }
 
 /// A segment's entries, as its index and the records past it give them.
@@ -148,22 +168,34 @@ pub(super) fn write(seg: &Path, m: &MonthIndex) -> Result<(), StoreError> {
         body.extend_from_slice(&e.offset.to_be_bytes());
         body.extend_from_slice(&e.closed.to_be_bytes());
     }
-    let mut out = Vec::with_capacity(HEADER + body.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&m.end.to_be_bytes());
-    out.extend_from_slice(&(m.entries.len() as u64).to_be_bytes());
     let min = m.entries.first().map_or(0, |e| e.id);
     let max = m.entries.last().map_or(0, |e| e.id);
-    out.extend_from_slice(&min.to_be_bytes());
-    out.extend_from_slice(&max.to_be_bytes());
-    out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    let head = (m.end, m.entries.len() as u64, min, max);
+    write_at(MAGIC, &idx_path(seg), head, &body)
+}
+
+/// Writes a derived file of a segment: `magic`, (covered, count, least key, greatest key),
+/// then `body` (temp file, fsync, rename; the caller syncs the directory).
+pub(super) fn write_at(
+    magic: &[u8; 4],
+    path: &Path,
+    (covered, count, min, max): (u64, u64, u64, u64),
+    body: &[u8],
+) -> Result<(), StoreError> {
+    let mut out = Vec::with_capacity(HEADER + body.len());
+    out.extend_from_slice(magic);
+    for n in [covered, count, min, max] {
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+    out.extend_from_slice(&crc32fast::hash(body).to_be_bytes());
     let crc = crc32fast::hash(&out);
     out.extend_from_slice(&crc.to_be_bytes());
-    out.extend_from_slice(&body);
-    let path = idx_path(seg);
-    let tmp = path.with_extension("idx.tmp");
+    out.extend_from_slice(body);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     let mut f = File::create(&tmp).map_err(|e| io(&tmp, "create", e))?;
     f.write_all(&out).map_err(|e| io(&tmp, "write", e))?;
     f.sync_all().map_err(|e| io(&tmp, "sync", e))?;
-    fs::rename(&tmp, &path).map_err(|e| io(&path, "write", e))
+    fs::rename(&tmp, path).map_err(|e| io(path, "write", e))
 }

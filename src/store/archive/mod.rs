@@ -1,7 +1,8 @@
 //! The archive of closed cases, beside the hot store in `<store>/archive/` (so `backup` and
 //! `restore`, which copy the store's directory, carry it): one append-only segment per
 //! month of closing (`2026-03.seg`, [`segment`]) with its id index (`2026-03.idx`,
-//! [`index`]). Only this module touches these files.
+//! [`index`]) and its work-item index (`2026-03.wix`, [`wix`]). Only this module touches
+//! these files.
 //!
 //! Nothing is read until asked: opening the store does not look here, a `case show` of an
 //! id the hot store has not reads a 44-byte header per segment and one segment's index.
@@ -13,6 +14,7 @@
 
 mod index;
 mod segment;
+mod wix;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -108,6 +110,17 @@ impl Archive {
             }
             if let Some(e) = self.load(month)?.find(id.0) {
                 return Ok(self.read(month, &[*e])?.pop());
+            }
+        }
+        Ok(None)
+    }
+
+    /// The archived case work item `w` belongs to, if the archive holds one: one 44-byte
+    /// header per month, then one month's work-item index.
+    pub fn case_of_work_item(&self, w: u64) -> Result<Option<CaseId>, StoreError> {
+        for month in self.months()?.iter().rev() {
+            if let Some(case) = wix::case_of(&self.segment(month), w)? {
+                return Ok(Some(CaseId(case)));
             }
         }
         Ok(None)
@@ -262,6 +275,7 @@ impl Archive {
         Writer {
             archive: self,
             months: BTreeMap::new(),
+            items: BTreeMap::new(),
             deferred: false,
         }
     }
@@ -281,6 +295,9 @@ impl Archive {
 pub struct Writer<'a> {
     archive: &'a Archive,
     months: BTreeMap<String, MonthIndex>,
+    /// The work-item index of each month touched, when it was whole before (a new month's
+    /// is): kept whole as cases are appended, else left to be rebuilt when first read.
+    items: BTreeMap<String, Option<wix::Items>>,
     /// Sync and index at [`Writer::finish`] only ([`Archive::bulk_writer`]).
     deferred: bool,
 }
@@ -290,11 +307,16 @@ impl Writer<'_> {
     fn month(&mut self, month: &str) -> Result<&mut MonthIndex, StoreError> {
         if !self.months.contains_key(month) {
             let seg = self.archive.segment(month);
-            let m = match seg.exists() {
-                true => index::load(&seg)?,
-                false => MonthIndex::default(),
+            let (m, items) = match seg.exists() {
+                true => {
+                    let m = index::load(&seg)?;
+                    let items = wix::load(&seg, m.end);
+                    (m, items)
+                }
+                false => (MonthIndex::default(), Some(vec![])),
             };
             self.months.insert(month.to_string(), m);
+            self.items.insert(month.to_string(), items);
         }
         Ok(self.months.get_mut(month).expect("inserted above"))
     }
@@ -335,7 +357,11 @@ impl Writer<'_> {
         }
         for (month, cases) in by_month {
             let seg = self.archive.segment(&month);
-            let m = self.month(&month)?;
+            self.month(&month)?;
+            if let Some(Some(items)) = self.items.get_mut(&month) {
+                items.extend(cases.iter().flat_map(|c| wix::of(c)));
+            }
+            let m = self.months.get_mut(&month).expect("loaded above");
             let file = OpenOptions::new()
                 .create(true)
                 .append(true)
@@ -346,6 +372,8 @@ impl Writer<'_> {
             if len != m.end {
                 file.set_len(m.end).map_err(|e| io(&seg, "truncate", e))?;
                 m.torn = None;
+                // Whatever it held of the month is rebuilt when first read.
+                self.items.insert(month.clone(), None);
             }
             let mut buf = vec![];
             for c in &cases {
@@ -370,6 +398,9 @@ impl Writer<'_> {
             index::latest_only(&mut m.entries);
             index::write(&seg, m)?;
             m.stale = false;
+            if let Some(Some(items)) = self.items.get_mut(&month) {
+                wix::write(&seg, m.end, items)?;
+            }
             sync_dir(&dir)?;
         }
         Ok(())
@@ -387,6 +418,9 @@ impl Writer<'_> {
             index::latest_only(&mut m.entries);
             index::write(&seg, m)?;
             m.stale = false;
+            if let Some(Some(items)) = self.items.get_mut(month) {
+                wix::write(&seg, m.end, items)?;
+            }
         }
         if dir.exists() {
             sync_dir(&dir)?;
