@@ -206,6 +206,25 @@ fn archived_cases_read_as_before_and_the_hot_store_stays_consistent() {
         .map(|(c, at)| as_of(&w, *c, *at))
         .collect();
     assert!(past.iter().all(|p| p.case.state.is_active()));
+    // The queues as they stood in the middle of the work, and at its end.
+    let queues_as_of = |w: &World| -> Vec<Vec<String>> {
+        let mut out = vec![];
+        for at in [before_close[closed.len() / 2], w.clock.now()] {
+            for queue in [Queue::Open, Queue::Closed, Queue::All, Queue::Mine] {
+                let q = CaseQuery {
+                    queue,
+                    ..CaseQuery::default()
+                };
+                let list = w.e.list_cases_as_of("carol", &q, at).unwrap();
+                let mut ids: Vec<String> = list.cases.iter().map(|r| r.id.to_string()).collect();
+                ids.push(format!("{queue:?} total {}", list.total));
+                out.push(ids);
+            }
+        }
+        out
+    };
+    let queues_then = queues_as_of(&w);
+    assert!(queues_then.iter().flatten().count() > 20);
     let kpi = w.kpi();
     assert_eq!(w.e.check().unwrap(), Vec::<String>::new());
     let hot_closed = w.e.inspect().count_in_state(CaseState::Closed).unwrap();
@@ -245,6 +264,8 @@ fn archived_cases_read_as_before_and_the_hot_store_stays_consistent() {
         let json = serde_json::to_value(&d).unwrap();
         assert!(json["archived"].is_string(), "{json}");
     }
+    // `--as-of` lists count archived cases where they stood.
+    assert_eq!(queues_as_of(&w), queues_then);
     // The work-item indexes are derived: removed, they are rebuilt from the segments.
     let wix: Vec<PathBuf> = std::fs::read_dir(w.path.join("archive"))
         .unwrap()

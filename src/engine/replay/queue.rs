@@ -4,7 +4,9 @@
 //! closed before `at` is read from `idx_closed` and skipped without decoding anything, a
 //! case created after `at` is skipped on its record); only the candidates' events are
 //! decoded and replayed, and the queue's rule is evaluated on what they say at `at`. The
-//! asking user's groups are today's (group memberships keep no history).
+//! asking user's groups are today's (group memberships keep no history). Archived cases
+//! count as hot ones do: the segments of the months after `at` are read for the cases
+//! alive then, and the closed and all queues read those before too.
 
 use std::collections::HashSet;
 
@@ -28,7 +30,9 @@ impl Engine {
     ) -> Result<CaseList, ApiError> {
         super::query::not_in_future(at, self.now())?;
         let mut rows = Rows::new(q);
-        for id in self.candidates(q.queue, at)? {
+        let hot = self.candidates(q.queue, at)?;
+        let seen: HashSet<CaseId> = hot.iter().copied().collect();
+        for id in hot {
             let Some(case) = self.store.case(id)? else {
                 continue;
             };
@@ -39,10 +43,29 @@ impl Engine {
             let Some(r) = replay(id, &events, at) else {
                 continue;
             };
-            if in_queue(user, q.queue, at, &r) && rows.wants(&r.case) {
-                let object = r.case.object.clone();
-                rows.push(row_of(user, q.queue, r.case, &r.items), object.as_deref());
-            }
+            keep(&mut rows, user, q.queue, at, r);
+        }
+        // Archived cases stood where their histories say, like hot ones: those closed after
+        // `at` (alive then, perhaps), and for the closed and all queues those closed before.
+        let first = DateTime::<Utc>::UNIX_EPOCH;
+        let spans = match q.queue {
+            Queue::Closed => vec![(first, at + Duration::milliseconds(1))],
+            Queue::All => vec![(first, self.now() + Duration::days(1))],
+            _ => vec![(
+                at + Duration::milliseconds(1),
+                self.now() + Duration::days(1),
+            )],
+        };
+        for span in spans {
+            self.archive.each_closed_between(span, |a| {
+                // A case in both (an archive run cut short) counts once, as the hot one.
+                if a.case.created <= at && !seen.contains(&a.case.id) {
+                    if let Some(r) = replay(a.case.id, &a.events, at) {
+                        keep(&mut rows, user, q.queue, at, r);
+                    }
+                }
+                Ok::<(), ApiError>(())
+            })?;
         }
         Ok(rows.finish())
     }
@@ -63,6 +86,14 @@ impl Engine {
                 ids
             }
         })
+    }
+}
+
+/// Keeps the replayed case's row when it was in the queue at `at` and matches the query.
+fn keep(rows: &mut Rows, user: &User, queue: Queue, at: DateTime<Utc>, r: Replayed) {
+    if in_queue(user, queue, at, &r) && rows.wants(&r.case) {
+        let object = r.case.object.clone();
+        rows.push(row_of(user, queue, r.case, &r.items), object.as_deref());
     }
 }
 
