@@ -380,8 +380,31 @@ fn archived_cases_read_as_before_and_the_hot_store_stays_consistent() {
         detail[0].comments
     );
 
-    // The KPI report counts archived cases in the period they closed in.
+    // The KPI report counts archived cases in the period they closed in, from each month's
+    // facts file: written by the first report, read by the next; damaged, it is rebuilt.
     assert_eq!(w.kpi(), kpi);
+    let kfx = |w: &World| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(w.path.join("archive"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "kfx"))
+            .collect();
+        v.sort();
+        v
+    };
+    let files = kfx(&w);
+    assert!(!files.is_empty(), "the report wrote the months' facts");
+    assert_eq!(w.kpi(), kpi);
+    let mut bytes = std::fs::read(&files[0]).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&files[0], &bytes).unwrap();
+    assert_eq!(
+        w.kpi(),
+        kpi,
+        "a damaged facts file is rebuilt, not believed"
+    );
+    assert_ne!(std::fs::read(&files[0]).unwrap(), bytes);
 
     // Again: nothing left to do, nothing appended twice.
     assert_eq!(w.archive("root", before).unwrap(), 0);

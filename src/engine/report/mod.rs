@@ -212,15 +212,19 @@ impl Engine {
             }
         }
         // Archived cases count in the period they closed in, from the segments of its months.
-        self.archive.each_closed_between(span, |a| {
-            if !seen.insert(a.case.id) {
+        // Their facts come from each month's facts file; a case never settled is read whole.
+        self.archive.each_facts_between(span, |id, facts| {
+            if !seen.insert(id) {
                 return Ok(());
             }
-            let facts = match a.facts {
+            let facts = match facts {
                 Some(f) => f,
-                None => self.facts_of(&a.case, &a.work_items, &a.events)?,
+                None => match self.archive.get(id)? {
+                    Some(a) => self.facts_of(&a.case, &a.work_items, &a.events)?,
+                    None => return Ok(()),
+                },
             };
-            pass.case(a.case.id, &facts);
+            pass.case(id, &facts);
             Ok::<(), ApiError>(())
         })?;
         pass.open_breaches(args.since, &mut seen)?;

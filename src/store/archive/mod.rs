@@ -1,8 +1,8 @@
 //! The archive of closed cases, beside the hot store in `<store>/archive/` (so `backup` and
 //! `restore`, which copy the store's directory, carry it): one append-only segment per
 //! month of closing (`2026-03.seg`, [`segment`]) with its id index (`2026-03.idx`,
-//! [`index`]) and its work-item index (`2026-03.wix`, [`wix`]). Only this module touches
-//! these files.
+//! [`index`]), its work-item index (`2026-03.wix`, [`wix`]) and its KPI facts (`2026-03.kfx`,
+//! [`kfx`]). Only this module touches these files.
 //!
 //! Nothing is read until asked: opening the store does not look here, a `case show` of an
 //! id the hot store has not reads a 44-byte header per segment and one segment's index.
@@ -13,6 +13,7 @@
 //! cases from the hot store only after `append` returned.
 
 mod index;
+mod kfx;
 mod segment;
 mod wix;
 
@@ -189,6 +190,29 @@ impl Archive {
             let file = File::open(&path).map_err(|e| io(&path, "open", e))?;
             for e in &entries {
                 f(segment::read_at(&file, &path, e)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The KPI facts of the archived cases that closed in `[since, until)` (none: never
+    /// settled), in closing order, from each month's facts file: no case is decompressed.
+    pub fn each_facts_between<E: From<StoreError>>(
+        &self,
+        (since, until): (DateTime<Utc>, DateTime<Utc>),
+        mut f: impl FnMut(CaseId, Option<crate::domain::kpi::CaseFacts>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (first, last) = (month_of(since), month_of(until));
+        let (a, b) = (since.timestamp_millis(), until.timestamp_millis());
+        for month in self.months()? {
+            if month < first || month > last {
+                continue;
+            }
+            let mut facts = kfx::load(&self.segment(&month))?;
+            facts.retain(|(_, closed, _)| *closed >= a && *closed < b);
+            facts.sort_by_key(|(id, closed, _)| (*closed, *id));
+            for (id, _, facts) in facts {
+                f(CaseId(id), facts)?;
             }
         }
         Ok(())

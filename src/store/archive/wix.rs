@@ -4,7 +4,7 @@
 //! ‖ case id` (u64, u64), sorted by work item id. Derived data like the id index: written
 //! by the writer after the id index when it knows every work item of the month, and
 //! otherwise (an archive from before it, a run cut short) rebuilt from the segment's records
-//! the first time a work item is looked up there.
+//! the first time a work item is looked up there (and used, should it not be writable).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -84,6 +84,9 @@ fn rebuild(seg: &Path) -> Result<Items, StoreError> {
     for e in &m.entries {
         items.extend(of(&segment::read_at(&file, seg, e)?));
     }
-    write(seg, m.end, &mut items)?;
+    items.sort_unstable();
+    items.dedup();
+    // Derived data: a lookup on a store it cannot write to still answers.
+    let _ = write(seg, m.end, &mut items);
     Ok(items)
 }
