@@ -10,6 +10,7 @@ pub mod archive;
 mod campaign_store;
 mod codec;
 pub mod compact;
+mod event_check;
 mod events;
 mod evict;
 mod itsm_store;
@@ -58,7 +59,8 @@ use crate::domain::{
 };
 
 pub use codec::encode;
-pub use events::{EventChunks, CHUNK as EVENT_CHUNK};
+pub use event_check::EventChunks;
+pub use events::CHUNK as EVENT_CHUNK;
 pub use evict::{ClosedEntry, ClosedPages, Evicted};
 pub use itsm_store::TicketStore;
 pub use open::{cache_bytes, set_cache_mb, LONG_CACHE_MB, ONE_SHOT_CACHE_MB};
