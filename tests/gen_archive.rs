@@ -1,7 +1,9 @@
 //! `casebench gen --archive-before`: a store generated with its old closed cases written
 //! straight to the archive is the store `gen` then `casebench archive --closed-before` leave:
 //! the same hot cases, the same archived cases (case, work items, events, KPI facts), the
-//! same KPI report and archived list, and `check` finds nothing.
+//! same KPI report and archived list, and `check` finds nothing. And such a store left by an
+//! older casebench (schema 5, one `events` key per event) opens repacked into chunks, its
+//! histories as they were.
 
 use std::sync::Arc;
 
@@ -186,4 +188,64 @@ fn gen_archive_before_through_the_binary() {
     let (code, _, err) = casebench(&db, &["case", "comment", &id, "late note"]);
     assert_eq!(code, 5, "{err}");
     assert!(err.contains("archived cases are read-only"), "{err}");
+}
+
+/// Every hot case's history and every event, as `check` and people read them.
+fn histories(e: &Engine) -> (Vec<String>, usize) {
+    let s = e.inspect();
+    let mut out = vec![];
+    for c in s.all_cases().unwrap() {
+        let h = e.query("admin", Query::CaseHistory(c.id)).unwrap();
+        out.push(format!("{h:?}"));
+    }
+    out.push(format!("{:?}", s.all_events().unwrap()));
+    (out, s.event_count())
+}
+
+#[test]
+fn a_schema_5_store_opens_with_its_events_packed_and_check_finds_nothing() {
+    use casebench::store::{Storage, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let now = casebench::domain::time::from_millis(1_795_000_000_000);
+    let clock = || Arc::new(ManualClock::new(now));
+    let path = dir.path().join("s");
+    let mut small = spec(None);
+    small.cases = 600;
+    Engine::generate(&path, now, &small).unwrap();
+    let e = Engine::open(&path, clock()).unwrap();
+    // Some archived, their chunks still in the hot store (named in `idx_evicted`).
+    let archive = Command::Archive {
+        before: now - Duration::days(300),
+        dry_run: false,
+        max: None,
+    };
+    let moved = e
+        .execute("admin", archive)
+        .unwrap()
+        .archive
+        .unwrap()
+        .archived;
+    assert!(moved > 50, "{moved}");
+    assert!(!e.inspect().index_keys("idx_evicted").unwrap().is_empty());
+    let before = histories(&e);
+    assert_eq!(e.check().unwrap(), Vec::<String>::new());
+    drop(e);
+    let store = Store::open(&path).unwrap();
+    store.unpack_events_as_schema_5().unwrap();
+    assert_eq!(store.index_keys("events").unwrap().len(), before.1);
+    drop(store);
+
+    let e = Engine::open(&path, clock()).unwrap();
+    assert_eq!(e.inspect().schema_version().unwrap(), Some(6));
+    assert!(e.inspect().index_keys("events").unwrap().len() * 4 < before.1);
+    assert_eq!(histories(&e), before);
+    assert_eq!(e.check().unwrap(), Vec::<String>::new());
+    drop(e);
+    // Opened again: nothing to do; the sweep then clears what the archived cases left.
+    let e = Engine::open(&path, clock()).unwrap();
+    assert_eq!(histories(&e), before);
+    e.sweep("admin", casebench::api::SweepArgs::due()).unwrap();
+    assert!(e.inspect().index_keys("idx_evicted").unwrap().is_empty());
+    assert!(e.inspect().event_count() < before.1);
+    assert_eq!(e.check().unwrap(), Vec::<String>::new());
 }

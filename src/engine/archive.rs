@@ -4,8 +4,8 @@
 //! Each batch, in this order: its ids are written to the archive's `pending` file; the
 //! cases the archive does not hold yet are appended and synced; then one transaction removes
 //! the batch from the hot store (cases, work items, the queue indexes and counters) with a
-//! store-wide `cases-archived` event, naming in `idx_evicted` the events and search entries
-//! the sweep removes later (`store::evict`); then `pending` is cleared. A crash anywhere
+//! store-wide `cases-archived` event, naming in `idx_evicted` the cases whose event chunks
+//! and search entries the sweep removes later (`store::evict`); then `pending` is cleared. A crash anywhere
 //! leaves each case in the hot store, or in both: the next run first drops from the hot
 //! store the pending cases the archive holds whole, and appends nothing twice (it looks
 //! each id up first). `check` reports a case in both places.
@@ -161,7 +161,7 @@ impl Engine {
         fault("after-append");
         let mut tx = self.begin(actor)?;
         for a in &batch {
-            tx.ws.evict_case(&a.case, &a.work_items, &a.events);
+            tx.ws.evict_case(&a.case, &a.work_items);
         }
         let count = batch.len() as u64;
         tx.event(None, EventKind::CasesArchived { count, before }, None);
@@ -191,7 +191,7 @@ impl Engine {
                 if copy.case != case || copy.work_items != items || copy.events != events {
                     continue;
                 }
-                tx.ws.evict_case(&case, &items, &events);
+                tx.ws.evict_case(&case, &items);
                 n += 1;
             }
         }

@@ -298,6 +298,7 @@ impl Engine {
             ));
         }
         out.extend(crate::store::token_findings(s, &evicted).map_err(|e| named(e.into()))?);
+        out.extend(s.event_findings().map_err(|e| named(e.into()))?);
         cases(s, &evicted, &mut out).map_err(named)?;
         timers(s, &mut out).map_err(named)?;
         approvals(s, &archived, &mut out).map_err(named)?;

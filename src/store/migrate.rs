@@ -6,11 +6,14 @@
 //! ([`v3`]); 4 → 5 added `itsm` at the end of `Resource`. Each value still in the
 //! old layout is read as it was and written in the new one. A value that already reads as
 //! the new layout (every byte of it) is left alone, so a migration cut short runs again
-//! safely; the schema version is written last.
+//! safely; the schema version is written last. 5 → 6 packed the `events` tree into
+//! chunks, a few keys per subject instead of one per event ([`v5`]; cut short, it goes on
+//! with the subjects not yet packed).
 
 use serde::{Deserialize, Serialize};
 
 mod v3;
+mod v5;
 
 use super::sled_store::Store;
 use super::trees::{self, Tree};
@@ -46,6 +49,9 @@ pub(super) fn migrate(store: &Store, from: u32) -> Result<(), StoreError> {
     if from < 5 {
         // `Resource::itsm`, a last `None`.
         v3::append_none::<Resource>(store, Tree::Resources)?;
+    }
+    if from < 6 {
+        v5::repack_events(store)?;
     }
     store.set_schema_version(trees::SCHEMA_VERSION)
 }

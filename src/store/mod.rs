@@ -10,6 +10,8 @@ pub mod archive;
 mod campaign_store;
 mod codec;
 pub mod compact;
+mod event_check;
+mod events;
 mod evict;
 mod itsm_store;
 mod migrate;
@@ -57,6 +59,8 @@ use crate::domain::{
 };
 
 pub use codec::encode;
+pub use event_check::EventChunks;
+pub use events::CHUNK as EVENT_CHUNK;
 pub use evict::{ClosedEntry, ClosedPages, Evicted};
 pub use itsm_store::TicketStore;
 pub use open::{cache_bytes, set_cache_mb, LONG_CACHE_MB, ONE_SHOT_CACHE_MB};
@@ -104,7 +108,9 @@ pub type DueEntry = (DateTime<Utc>, u8, u64, u16, CaseId);
 
 /// What the engine reads and writes: typed getters, bounded scans and atomic commits of a
 /// [`WriteSet`]. A backend implements it whole; the engine knows no other.
-pub trait Storage: TicketStore + ShadowPages + TokenIndex + ClosedPages + Send + Sync {
+pub trait Storage:
+    TicketStore + ShadowPages + TokenIndex + ClosedPages + EventChunks + Send + Sync
+{
     fn path(&self) -> &Path;
 
     fn schema_version(&self) -> Result<Option<u32>, StoreError>;
@@ -146,6 +152,7 @@ pub trait Storage: TicketStore + ShadowPages + TokenIndex + ClosedPages + Send +
     /// Every event, in order (for audits and invariant checks).
     fn all_events(&self) -> Result<Vec<Event>, StoreError>;
 
+    /// How many events the store holds (tests and audits: every chunk is read).
     fn event_count(&self) -> usize;
 
     /// How many cases are in `state`, from the counter kept with the state index.

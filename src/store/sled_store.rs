@@ -135,14 +135,14 @@ impl Storage for Store {
 
     /// Applies a write set atomically; durable only after the next [`Store::flush`].
     fn commit_unflushed(&self, ws: WriteSet) -> Result<(), StoreError> {
-        if ws.ops.is_empty() && ws.counts.is_empty() {
+        if ws.ops.is_empty() && ws.counts.is_empty() && ws.events.is_empty() {
             return Ok(());
         }
         use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
         let trees = self.trees()?;
         // No room to keep the reserve: no room for this write either (nothing is written).
         super::reserve::ensure(&self.path)?;
-        let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|txs| {
+        let result: Result<(), TransactionError<String>> = trees.as_slice().transaction(|txs| {
             let meta = &txs[Tree::Meta as usize];
             for (key, delta) in &ws.counts {
                 let cur = meta
@@ -154,11 +154,13 @@ impl Storage for Store {
             }
             // In order; `idx_token` changes keep `idx_vocab` (`store::vocab`).
             super::vocab::apply_ops(txs, &ws.ops)?;
-            Ok::<(), ConflictableTransactionError<()>>(())
+            // The events into their subjects' chunks (`store::events`).
+            super::events::append(&txs[Tree::Events as usize], &ws.events)?;
+            Ok::<(), ConflictableTransactionError<String>>(())
         });
         drop(trees);
         result.map_err(|e| match e {
-            TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
+            TransactionError::Abort(why) => StoreError::Corrupt(why),
             TransactionError::Storage(e) => self.failed_write(e),
         })
     }
@@ -211,19 +213,19 @@ impl Storage for Store {
 
     /// The events of one case, oldest first.
     fn case_events(&self, case: CaseId) -> Result<Vec<Event>, StoreError> {
-        let prefix = trees::u64_key(case.0);
-        self.values(Tree::Events, self.tree(Tree::Events)?.scan_prefix(prefix))
+        super::events::read_subject(&self.tree(Tree::Events)?, case.0)
     }
 
     /// Every event, in order (for audits and invariant checks).
     fn all_events(&self) -> Result<Vec<Event>, StoreError> {
-        let mut all: Vec<Event> = self.values(Tree::Events, self.tree(Tree::Events)?.iter())?;
-        all.sort_by_key(|e| e.seq);
-        Ok(all)
+        super::events::read_all(&self.tree(Tree::Events)?)
     }
 
+    /// Events, not keys: every chunk's length is read (tests and audits only).
     fn event_count(&self) -> usize {
-        self.tree(Tree::Events).map_or(0, |t| t.len())
+        let tree = self.tree(Tree::Events).ok();
+        tree.and_then(|t| super::events::count(&t).ok())
+            .unwrap_or(0)
     }
 
     /// How many cases are in `state`, from the counter kept with the state index.
@@ -413,8 +415,8 @@ impl Storage for Store {
 
     /// The events of one request, oldest first.
     fn request_events(&self, id: RequestId) -> Result<Vec<Event>, StoreError> {
-        let prefix = trees::u64_key(trees::request_subject(id.0));
-        self.values(Tree::Events, self.tree(Tree::Events)?.scan_prefix(prefix))
+        let subject = trees::request_subject(id.0);
+        super::events::read_subject(&self.tree(Tree::Events)?, subject)
     }
 
     fn policy(&self, name: &str) -> Result<Option<Policy>, StoreError> {

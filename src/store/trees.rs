@@ -11,7 +11,7 @@
 //! |                | `next/case`, `next/work-item`, `next/event` | u64 next id |
 //! | `cases`        | case id                               | `Case`           |
 //! | `work_items`   | work item id                          | `WorkItem`       |
-//! | `events`       | subject ‖ seq                         | `Event`          |
+//! | `events`       | subject ‖ chunk no (u32)              | `Vec<Event>`: up to `events::CHUNK` (32) of the subject's events, in seq order; chunks numbered from 0, all but the last full (`store::events`) |
 //! | `users`        | login                                 | `User`           |
 //! | `groups`       | name                                  | `Group`          |
 //! | `idx_members`  | group ‖ 0 ‖ login                     | –                |
@@ -49,10 +49,11 @@
 //! |                | 0 ‖ case id [‖ work item id]          | – (a word too long or too many words: a candidate for every filter) |
 //! | `idx_vocab`    | suffix ‖ 0 ‖ word                     | – (a suffix, cut to 16 chars, of a word `idx_token` holds); the whole word's own key holds, u64, how many `idx_token` keys it has (`store::vocab`) |
 //! |  `meta`        | `idx/token2`                          | – (`idx_token` and `idx_vocab` are complete: built once at open for an older store, or one with `idx/token`, the flag of the suffix index before; `store::token_index`) |
-//! | `idx_evicted`  | case id                               | the `events` and `idx_token` keys an archived case left behind, until a sweep removes them (`store::evict`) |
+//! | `idx_evicted`  | case id                               | (seqs, `idx_token` keys): an archived case whose event chunks and `idx_token` keys are still here, until a sweep removes them (`store::evict`); the seqs are empty since schema 6 (the case's chunks are found by its prefix) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0
-//! for store-wide ones (imports), so a case's or request's history is one prefix scan.
+//! for store-wide ones (imports), so a case's or request's history is one prefix scan (one
+//! key for nearly every case).
 //!
 //! `due` holds every timer the sweep fires, in firing order. Timer kind 1 = a work item's
 //! policy timer (id = work item id, slot = `TimerRef::slot`, value = case id); entries are
@@ -66,13 +67,16 @@
 //! `RunTimer::slot`, value = 0), derived from `CampaignRun::timers`.
 //!
 //! Schema 2 added `Case::request`, `Request::approval` and `Group::fallback` (schema 1
-//! stores are migrated when opened, `store::migrate`).
+//! stores are migrated when opened, `store::migrate`). Schema 6 packed `events` into
+//! chunks: up to schema 5 it held one key per event, `subject ‖ seq` (16 bytes) → `Event`;
+//! a schema-5 store is repacked once when opened (`store::migrate`; the two layouts are
+//! told apart by key length, 16 bytes or 12).
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::{time::from_millis, CaseId, WorkItemId};
 
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Tree names, in the order of `Tree` below.
 pub const NAMES: [&str; 37] = [
@@ -225,11 +229,19 @@ pub fn member_key(group: &str, login: &str) -> Vec<u8> {
     k
 }
 
-pub fn case_event_key(case: CaseId, seq: u64) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    k[..8].copy_from_slice(&case.0.to_be_bytes());
-    k[8..].copy_from_slice(&seq.to_be_bytes());
+/// `subject ‖ no`: chunk `no` of a subject's events (`store::events`).
+pub fn event_chunk_key(subject: u64, no: u32) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..8].copy_from_slice(&subject.to_be_bytes());
+    k[8..].copy_from_slice(&no.to_be_bytes());
     k
+}
+
+pub fn read_event_chunk_key(k: &[u8]) -> Option<(u64, u32)> {
+    if k.len() != 12 {
+        return None;
+    }
+    Some((read_u64(k)?, u32::from_be_bytes(k[8..].try_into().ok()?)))
 }
 
 pub fn state_key(state_code: u8, case: CaseId) -> [u8; 9] {

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use super::encode;
 use super::trees::{self, Tree};
 use crate::domain::{
-    ApprovalPolicy, Case, CaseId, Event, Group, Notification, OrgSettings, OrgUnit, Policy,
-    Product, Request, Resource, Shadow, User, WorkItem,
+    ApprovalPolicy, Case, Event, Group, Notification, OrgSettings, OrgUnit, Policy, Product,
+    Request, Resource, Shadow, User, WorkItem,
 };
 
 /// One write of a change set: the tree, the key, the value (`None`: removed).
@@ -22,6 +22,9 @@ pub struct WriteSet {
     pub(super) counts: std::collections::BTreeMap<Vec<u8>, i64>,
     /// The cases this set closes (or cancels), for the engine to settle their KPI facts.
     pub(super) closed: Vec<crate::domain::CaseId>,
+    /// The events it records, in the order written: filed into their subjects' chunks
+    /// inside the transaction (`store::events`).
+    pub(super) events: Vec<Event>,
 }
 
 /// A point in a [`WriteSet`] to rewind to.
@@ -30,6 +33,7 @@ pub struct Mark {
     ops: usize,
     counts: std::collections::BTreeMap<Vec<u8>, i64>,
     closed: usize,
+    events: usize,
 }
 
 impl WriteSet {
@@ -55,6 +59,7 @@ impl WriteSet {
             ops: self.ops.len(),
             counts: self.counts.clone(),
             closed: self.closed.len(),
+            events: self.events.len(),
         }
     }
 
@@ -64,6 +69,7 @@ impl WriteSet {
         self.ops.truncate(mark.ops);
         self.counts = mark.counts;
         self.closed.truncate(mark.closed);
+        self.events.truncate(mark.events);
     }
 
     pub fn put_case(&mut self, prev: Option<&Case>, case: &Case) {
@@ -104,17 +110,9 @@ impl WriteSet {
         }
     }
 
+    /// Records an event: appended to its subject's last chunk when the set is applied.
     pub fn put_event(&mut self, event: &Event) {
-        let subject = match (event.case, event.request) {
-            (Some(c), _) => c,
-            (None, Some(r)) => CaseId(trees::request_subject(r.0)),
-            (None, None) => CaseId(0),
-        };
-        self.put(
-            Tree::Events,
-            trees::case_event_key(subject, event.seq),
-            encode(event),
-        );
+        self.events.push(event.clone());
     }
 
     pub fn put_resource(&mut self, prev: Option<&Resource>, r: &Resource) {
