@@ -113,3 +113,55 @@ fn an_escalating_firing_is_one_event_and_replays_exactly() {
         )
     );
 }
+
+/// A sweep of more firings than one batch holds (256) goes on numbering events and messages
+/// where the batch before left off: no number is taken twice, and `check` is clean.
+#[test]
+fn a_sweep_over_several_batches_numbers_every_event_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(t0()));
+    let engine = Engine::init(&dir.path().join("s"), clock.clone(), "root", &[]).unwrap();
+    let users = vec![
+        user(2, "ceo", None),
+        user(3, "boss", Some("ceo")),
+        user(4, "alice", Some("boss")),
+    ];
+    engine
+        .execute("root", Command::ImportUsers { users })
+        .unwrap();
+    // Escalate at the deadline, and tell the holders: events and messages per firing.
+    let policy = format!(
+        "{POLICY}\n[[policy]]\nname = \"tell\"\n[[policy.rule]]\nafter = \"1h\"\nnotify = [\"assignees\"]\n"
+    );
+    let policies = parse_policies_toml("p.toml", &policy).unwrap();
+    engine
+        .execute("root", Command::ImportPolicies { policies })
+        .unwrap();
+    for n in 0..600 {
+        let policy = if n % 2 == 0 { "up" } else { "tell" };
+        engine
+            .execute(
+                "alice",
+                Command::CreateCase(NewCase {
+                    kind: CaseKind::Approval,
+                    title: format!("approve {n}"),
+                    description: None,
+                    resource: None,
+                    object: None,
+                    target: Target::User("alice".into()),
+                    deadline: Some(t0() + Duration::hours(2)),
+                    deadline_in: None,
+                    policy: Some(policy.into()),
+                }),
+            )
+            .unwrap();
+    }
+    let at = t0() + Duration::hours(3);
+    clock.set(at);
+    let fired = engine.sweep("root", SweepArgs::at(at)).unwrap().fired;
+    assert_eq!(fired.len(), 600, "more than two batches");
+    let events = engine.inspect().all_events().unwrap();
+    let seqs: std::collections::BTreeSet<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs.len(), events.len(), "an event number taken twice");
+    assert_eq!(engine.check().unwrap(), Vec::<String>::new());
+}

@@ -183,14 +183,10 @@ impl Engine {
             return Ok(());
         }
         *in_part = 0;
-        let mut ws = std::mem::take(&mut tx.ws);
-        ws.set_counter(crate::store::trees::KEY_NEXT_EVENT, tx.next_event);
-        for (key, n) in &tx.counters {
-            ws.set_counter(key, *n);
-        }
-        let closed = ws.closed_cases().to_vec();
-        self.store.commit_unflushed(ws)?;
-        Ok(self.settle_facts(&closed)?)
+        // What the read applied so far is told by its last part.
+        let applied = self.commit_so_far(tx)?;
+        tx.applied = applied;
+        Ok(())
     }
 
     /// One case for the unknown accounts beyond [`MAX_CORRELATION_CASES`]; what the read's

@@ -224,6 +224,21 @@ impl Engine {
         (tx.ws, tx.applied)
     }
 
+    /// Commits what `tx` holds so far without flushing, and leaves `tx` going on after it:
+    /// its event numbers and id counters continue from where they stand (a change set
+    /// begun afresh before this one is in would take the same numbers again).
+    fn commit_so_far(&self, tx: &mut Tx<'_>) -> Result<Applied, ApiError> {
+        let mut ws = std::mem::take(&mut tx.ws);
+        ws.set_counter(trees::KEY_NEXT_EVENT, tx.next_event);
+        for (key, n) in &tx.counters {
+            ws.set_counter(key, *n);
+        }
+        let closed = ws.closed_cases().to_vec();
+        self.store.commit_unflushed(ws)?;
+        self.settle_facts(&closed)?;
+        Ok(std::mem::take(&mut tx.applied))
+    }
+
     /// Commits without flushing, whatever the mode (sweeps flush once at their end).
     fn commit_batch(&self, tx: Tx<'_>) -> Result<Applied, ApiError> {
         let (ws, applied) = Engine::seal(tx);

@@ -96,7 +96,6 @@ struct Batch<'e> {
     tx: Tx<'e>,
     /// Firings in it.
     n: usize,
-    now: DateTime<Utc>,
     dry_run: bool,
 }
 
@@ -176,7 +175,6 @@ impl Engine {
         let mut b = Batch {
             tx: self.begin_at(SYSTEM_ACTOR, now)?,
             n: 0,
-            now,
             dry_run,
         };
         while let Some((key, case)) = pending.pop_first() {
@@ -210,10 +208,11 @@ impl Engine {
         Ok(())
     }
 
-    /// Commits the batch in the making and opens the next.
+    /// Commits the batch in the making and goes on with the next in the same change set, its
+    /// event numbers and counters continuing (one begun before the commit took the batch's
+    /// numbers again: events and messages with numbers already taken).
     fn commit_open_batch<'e>(&'e self, b: &mut Batch<'e>, run: &mut Run) -> Result<(), ApiError> {
-        let full = std::mem::replace(&mut b.tx, self.begin_at(SYSTEM_ACTOR, b.now)?);
-        self.commit_batch(full)?;
+        self.commit_so_far(&mut b.tx)?;
         run.keep();
         b.n = 0;
         Ok(())

@@ -39,6 +39,7 @@ pub(super) fn repack_in_batches(store: &Store, batch_keys: usize) -> Result<(), 
     let mut batch = sled::Batch::default();
     let (mut in_batch, mut since_flush) = (0usize, 0usize);
     let mut cur: Option<Subject> = None;
+    let mut max_seq = 0u64;
     for kv in tree.iter() {
         let (k, v) = kv?;
         match k.len() {
@@ -47,6 +48,7 @@ pub(super) fn repack_in_batches(store: &Store, batch_keys: usize) -> Result<(), 
             _ => return Err(bad_key("events")),
         }
         let id = trees::read_u64(&k).ok_or_else(|| bad_key("events"))?;
+        max_seq = max_seq.max(trees::read_u64(&k[8..]).unwrap_or(0));
         if cur.as_ref().is_none_or(|s| s.id != id) {
             // Whatever the batch holds lies before this key: the iterator never meets it.
             if let Some(done) = cur.take() {
@@ -75,6 +77,16 @@ pub(super) fn repack_in_batches(store: &Store, batch_keys: usize) -> Result<(), 
         pack(&mut batch, done);
     }
     tree.apply_batch(batch)?;
+    // A sweep of several batches by casebench before schema 6 began each batch at the
+    // event number the one before had begun at: the counter may lag the numbers taken.
+    let meta = store.tree(Tree::Meta)?;
+    let next = meta
+        .get(trees::KEY_NEXT_EVENT)?
+        .and_then(|v| trees::read_u64(&v))
+        .unwrap_or(0);
+    if max_seq > 0 && next <= max_seq {
+        meta.insert(trees::KEY_NEXT_EVENT, (max_seq + 1).to_be_bytes().to_vec())?;
+    }
     store.flush()
 }
 

@@ -87,10 +87,22 @@ fn a_schema_5_store_opens_with_its_events_packed_and_a_second_open_changes_nothi
             .collect(),
         all.clone(),
     );
+    // As a sweep of several batches left it: the counter behind the numbers taken.
+    let meta = store.tree(Tree::Meta).unwrap();
+    meta.insert(trees::KEY_NEXT_EVENT, 150u64.to_be_bytes().to_vec())
+        .unwrap();
+    drop(meta);
     drop(store);
     let store = reopen(&path);
     assert_eq!(store.schema_version().unwrap(), Some(6));
     assert_eq!(histories(&store), want);
+    let next = store.tree(Tree::Meta).unwrap().get(trees::KEY_NEXT_EVENT);
+    let next = next.unwrap().and_then(|v| trees::read_u64(&v));
+    assert_eq!(
+        next,
+        Some(201),
+        "the counter goes past the last number taken"
+    );
     assert_eq!(store.event_findings().unwrap(), Vec::<String>::new());
     let tree = store.tree(Tree::Events).unwrap();
     // Case 1: 120 events in 4 chunks; case 2: 8 in 1; the request 32 in 1; store-wide 40
