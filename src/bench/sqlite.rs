@@ -318,7 +318,11 @@ mod tests {
         let events: i64 = db
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(events as usize, 2_000 * EVENTS_PER_CASE + 50, "one event per firing");
+        assert_eq!(
+            events as usize,
+            2_000 * EVENTS_PER_CASE + 50,
+            "one event per firing"
+        );
         let escalated: i64 = db
             .query_row("SELECT count(*) FROM work_items WHERE level = 1", [], |r| {
                 r.get(0)
