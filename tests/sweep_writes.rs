@@ -37,8 +37,8 @@ after_deadline = "0m"
 escalate = "manager"
 "#;
 
-#[test]
-fn an_escalating_firing_is_one_event_and_replays_exactly() {
+/// A store with ceo ← boss ← alice and `policies` imported, on a clock at `t0`.
+fn world(policies: &str) -> (tempfile::TempDir, Arc<ManualClock>, Engine) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(t0()));
     let engine = Engine::init(&dir.path().join("s"), clock.clone(), "root", &[]).unwrap();
@@ -50,10 +50,16 @@ fn an_escalating_firing_is_one_event_and_replays_exactly() {
     engine
         .execute("root", Command::ImportUsers { users })
         .unwrap();
-    let policies = parse_policies_toml("p.toml", POLICY).unwrap();
+    let policies = parse_policies_toml("p.toml", policies).unwrap();
     engine
         .execute("root", Command::ImportPolicies { policies })
         .unwrap();
+    (dir, clock, engine)
+}
+
+#[test]
+fn an_escalating_firing_is_one_event_and_replays_exactly() {
+    let (_dir, clock, engine) = world(POLICY);
     let case = engine
         .execute(
             "alice",
@@ -118,25 +124,11 @@ fn an_escalating_firing_is_one_event_and_replays_exactly() {
 /// where the batch before left off: no number is taken twice, and `check` is clean.
 #[test]
 fn a_sweep_over_several_batches_numbers_every_event_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(t0()));
-    let engine = Engine::init(&dir.path().join("s"), clock.clone(), "root", &[]).unwrap();
-    let users = vec![
-        user(2, "ceo", None),
-        user(3, "boss", Some("ceo")),
-        user(4, "alice", Some("boss")),
-    ];
-    engine
-        .execute("root", Command::ImportUsers { users })
-        .unwrap();
     // Escalate at the deadline, and tell the holders: events and messages per firing.
     let policy = format!(
         "{POLICY}\n[[policy]]\nname = \"tell\"\n[[policy.rule]]\nafter = \"1h\"\nnotify = [\"assignees\"]\n"
     );
-    let policies = parse_policies_toml("p.toml", &policy).unwrap();
-    engine
-        .execute("root", Command::ImportPolicies { policies })
-        .unwrap();
+    let (_dir, clock, engine) = world(&policy);
     for n in 0..600 {
         let policy = if n % 2 == 0 { "up" } else { "tell" };
         engine

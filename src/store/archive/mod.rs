@@ -165,6 +165,18 @@ impl Archive {
         Ok((total, out))
     }
 
+    /// The months with a segment from the month of `since` to that of `until`, oldest first.
+    fn months_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        let (first, last) = (month_of(since), month_of(until));
+        let mut months = self.months()?;
+        months.retain(|m| *m >= first && *m <= last);
+        Ok(months)
+    }
+
     /// The archived cases that closed in `[since, until)`, in closing order, one at a time
     /// and without holding them (a year of a large store's archive is hundreds of thousands
     /// of cases): only the segments of those months are read.
@@ -173,12 +185,8 @@ impl Archive {
         (since, until): (DateTime<Utc>, DateTime<Utc>),
         mut f: impl FnMut(ArchivedCase) -> Result<(), E>,
     ) -> Result<(), E> {
-        let (first, last) = (month_of(since), month_of(until));
         let (a, b) = (since.timestamp_millis(), until.timestamp_millis());
-        for month in self.months()? {
-            if month < first || month > last {
-                continue;
-            }
+        for month in self.months_between(since, until)? {
             let mut entries: Vec<_> = self
                 .load(&month)?
                 .entries
@@ -202,12 +210,8 @@ impl Archive {
         (since, until): (DateTime<Utc>, DateTime<Utc>),
         mut f: impl FnMut(CaseId, Option<crate::domain::kpi::CaseFacts>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let (first, last) = (month_of(since), month_of(until));
         let (a, b) = (since.timestamp_millis(), until.timestamp_millis());
-        for month in self.months()? {
-            if month < first || month > last {
-                continue;
-            }
+        for month in self.months_between(since, until)? {
             let mut facts = kfx::load(&self.segment(&month))?;
             facts.retain(|(_, closed, _)| *closed >= a && *closed < b);
             facts.sort_by_key(|(id, closed, _)| (*closed, *id));
