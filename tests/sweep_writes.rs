@@ -57,27 +57,27 @@ fn world(policies: &str) -> (tempfile::TempDir, Arc<ManualClock>, Engine) {
     (dir, clock, engine)
 }
 
+/// Alice's approval case under `policy`, due two hours after `t0`.
+fn new_case(engine: &Engine, title: String, policy: &str) -> casebench::domain::CaseId {
+    let new = NewCase {
+        kind: CaseKind::Approval,
+        title,
+        description: None,
+        resource: None,
+        object: None,
+        target: Target::User("alice".into()),
+        deadline: Some(t0() + Duration::hours(2)),
+        deadline_in: None,
+        policy: Some(policy.into()),
+    };
+    let applied = engine.execute("alice", Command::CreateCase(new)).unwrap();
+    applied.case.unwrap()
+}
+
 #[test]
 fn an_escalating_firing_is_one_event_and_replays_exactly() {
     let (_dir, clock, engine) = world(POLICY);
-    let case = engine
-        .execute(
-            "alice",
-            Command::CreateCase(NewCase {
-                kind: CaseKind::Approval,
-                title: "approve".into(),
-                description: None,
-                resource: None,
-                object: None,
-                target: Target::User("alice".into()),
-                deadline: Some(t0() + Duration::hours(2)),
-                deadline_in: None,
-                policy: Some("up".into()),
-            }),
-        )
-        .unwrap()
-        .case
-        .unwrap();
+    let case = new_case(&engine, "approve".into(), "up");
     let before = engine.inspect().case_events(case).unwrap().len();
     // alice → boss at +2h, the new level due a day later.
     let at = t0() + Duration::hours(3);
@@ -131,22 +131,7 @@ fn a_sweep_over_several_batches_numbers_every_event_once() {
     let (_dir, clock, engine) = world(&policy);
     for n in 0..600 {
         let policy = if n % 2 == 0 { "up" } else { "tell" };
-        engine
-            .execute(
-                "alice",
-                Command::CreateCase(NewCase {
-                    kind: CaseKind::Approval,
-                    title: format!("approve {n}"),
-                    description: None,
-                    resource: None,
-                    object: None,
-                    target: Target::User("alice".into()),
-                    deadline: Some(t0() + Duration::hours(2)),
-                    deadline_in: None,
-                    policy: Some(policy.into()),
-                }),
-            )
-            .unwrap();
+        new_case(&engine, format!("approve {n}"), policy);
     }
     let at = t0() + Duration::hours(3);
     clock.set(at);

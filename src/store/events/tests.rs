@@ -137,6 +137,12 @@ fn several_subjects_in_one_write_set_get_one_chunk_each() {
     clean(&store);
 }
 
+/// The seqs of case `case`'s history, as read.
+fn seqs_of(store: &Store, case: u64) -> Vec<u64> {
+    let events = store.case_events(CaseId(case)).unwrap();
+    events.iter().map(|e| e.seq).collect()
+}
+
 #[test]
 fn seqs_out_of_order_in_one_write_set_are_filed_in_order() {
     let (_d, store) = store();
@@ -144,12 +150,7 @@ fn seqs_out_of_order_in_one_write_set_are_filed_in_order() {
     let seqs = [5u64, 3, 4, 1, 2, 40, 38, 39, 10];
     let written = of_case(4, seqs);
     commit(&store, &written);
-    let seqs_read: Vec<u64> = store
-        .case_events(CaseId(4))
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
+    let seqs_read = seqs_of(&store, 4);
     assert_eq!(seqs_read, vec![1, 2, 3, 4, 5, 10, 38, 39, 40]);
     // Across a chunk boundary, and one older than what the store holds, and the same
     // seq twice (the later one wins, as a key written twice did).
@@ -168,12 +169,7 @@ fn seqs_out_of_order_in_one_write_set_are_filed_in_order() {
     assert_eq!(chunks(&store, 4), vec![(0, CHUNK), (1, want.len() - CHUNK)]);
     // Older than a full chunk before the last: read back from there.
     commit(&store, &of_case(4, [0]));
-    let seqs_read: Vec<u64> = store
-        .case_events(CaseId(4))
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
+    let seqs_read = seqs_of(&store, 4);
     want.insert(0, 0);
     assert_eq!(seqs_read, want);
     clean(&store);
