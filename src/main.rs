@@ -11,6 +11,8 @@ fn main() -> color_eyre::Result<()> {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     color_eyre::install()?;
+    // The process ends soon after its store closes: sled's handle is flushed, not taken apart.
+    casebench::store::close_at_exit();
     let code = match cli::main_with_args(std::env::args_os()) {
         Run::Exit(code) => code,
         Run::Workbench(w) => cli::exit_code(workbench(w)),

@@ -162,6 +162,8 @@ impl Report {
 }
 
 pub fn run(ctx: &Ctx, args: BenchArgs) -> Result<(), ApiError> {
+    // The bench runs casebench on stores it has just closed: their locks must go with them.
+    crate::store::free_on_close();
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);

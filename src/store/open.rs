@@ -127,6 +127,7 @@ fn sled_open(path: &Path) -> Result<Inner, StoreError> {
 }
 
 fn sled_open_once(path: &Path) -> Result<Inner, StoreError> {
+    super::exit::release();
     reserve::remove_unfinished_snapshots(path);
     let opened = quietly(|| -> Result<Inner, sled::Error> {
         let db = sled::Config::new()
@@ -397,7 +398,13 @@ impl Drop for Store {
             .take();
         if let Some(inner) = inner {
             let events = next_event(&inner);
-            drop(inner);
+            if super::exit::parking() {
+                if let Err(inner) = super::exit::park(inner) {
+                    drop(inner);
+                }
+            } else {
+                drop(inner);
+            }
             if let Ok(now) = seal::current(&self.path, events) {
                 let _ = seal::write(&self.path, now);
             }
