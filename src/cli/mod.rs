@@ -341,7 +341,14 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
     // sled's page cache: small for a one-shot command, larger where pages are read again.
     let long = matches!(
         cli.command,
-        None | Some(Cmd::Serve(_) | Cmd::Bench(_) | Cmd::Gen(_) | Cmd::Demo { .. } | Cmd::Sweep(_))
+        None | Some(
+            Cmd::Serve(_)
+                | Cmd::Bench(_)
+                | Cmd::Gen(_)
+                | Cmd::Demo { .. }
+                | Cmd::Sweep(_)
+                | Cmd::Archive(_)
+        )
     );
     if long {
         crate::store::set_cache_mb(crate::store::LONG_CACHE_MB);

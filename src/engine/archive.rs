@@ -32,8 +32,10 @@ use crate::store::{ClosedEntry, WriteSet};
 /// removals, took a compaction of 157,000 archived cases to 3.9 GB; a hundred, 650 MB).
 const CLEAR_BATCH: usize = 100;
 
-/// Cases per batch: one append and sync, one hot-store transaction.
-const BATCH: usize = 2_000;
+/// Cases per batch: one append and sync, one hot-store transaction. Small enough that the
+/// pages a batch reads are still in sled's cache when its transaction removes them (2,000
+/// read 156,812 cases of a 200,000-case store 30% slower).
+const BATCH: usize = 500;
 
 /// What an archive run is asked.
 pub(crate) struct Run {
