@@ -163,7 +163,7 @@ impl Store {
         use sled::transaction::TransactionError;
         let (token, vocab) = (self.tree(Tree::Token)?, self.tree(Tree::Vocab)?);
         super::vocab::apply_token_ops(&token, &vocab, ops).map_err(|e| match e {
-            TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
+            TransactionError::Abort(why) => StoreError::Corrupt(why),
             TransactionError::Storage(e) => self.failed_write(e),
         })
     }
