@@ -319,7 +319,10 @@ fn filter_timing_over_a_generated_store() {
 fn chunks_of(engine: &Engine, word: &str) -> usize {
     let prefix = [word.as_bytes(), &[0u8][..]].concat();
     let chunks = engine.inspect().token_chunks().unwrap();
-    chunks.iter().filter(|(k, _)| k.starts_with(&prefix)).count()
+    chunks
+        .iter()
+        .filter(|(k, _)| k.starts_with(&prefix))
+        .count()
 }
 
 #[test]
@@ -343,7 +346,10 @@ fn ids_are_found_by_their_fragments_and_a_shared_word_is_one_key_per_bucket() {
     assert_eq!(chunks_of(&engine, "quarterly"), 2);
     assert!(chunks_of(&engine, "bob") <= 2);
     let entries = engine.inspect().index_keys("idx_token").unwrap();
-    let quarterly = entries.iter().filter(|k| k.starts_with(b"quarterly\0")).count();
+    let quarterly = entries
+        .iter()
+        .filter(|k| k.starts_with(b"quarterly\0"))
+        .count();
     assert_eq!(quarterly, 297);
     // No id is a word of the index.
     assert!(!entries.iter().any(|k| k.starts_with(b"c-")));

@@ -7,10 +7,11 @@
 //! cleared ([`WriteSet::clear_evicted`], by the sweep): no read reaches it meanwhile (no
 //! case names it), and `check` knows it is on its way out; an `idx_token` removal there
 //! moves the `idx_vocab` counts like any other (`store::vocab`). An entry names the
-//! `idx_token` keys; the chunks are found by the case's prefix when it is cleared (an entry
-//! of schema 5 also names the event seqs of the layout before: they are not read, the
-//! repack at open put those events into the case's chunks). And the paged read of
-//! `idx_closed` an archive run walks (oldest closing first).
+//! logical `idx_token` entries (`store::token_chunk` finds their chunks); the event chunks
+//! are found by the case's prefix when it is cleared (an entry of schema 5 also names the
+//! event seqs of the layout before: they are not read, the repack at open put those
+//! events into the case's chunks). And the paged read of `idx_closed` an archive run walks
+//! (oldest closing first).
 
 use chrono::{DateTime, Utc};
 

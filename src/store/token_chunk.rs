@@ -90,10 +90,7 @@ pub(super) fn decode(value: &[u8]) -> Result<Vec<&[u8]>, StoreError> {
 /// The logical entries of one chunk: `word ‖ 0 ‖ tail` for each of its tails, and the
 /// first case among them that is not in the key's bucket, if any (its entries are still
 /// given). An error for a malformed key or value.
-pub(super) fn entries(
-    key: &[u8],
-    value: &[u8],
-) -> Result<(Vec<Vec<u8>>, Option<u64>), StoreError> {
+pub(super) fn entries(key: &[u8], value: &[u8]) -> Result<(Vec<Vec<u8>>, Option<u64>), StoreError> {
     let (word, bucket) = parse_key(key).ok_or_else(|| super::bad_key("idx_token"))?;
     let mut out = vec![];
     let mut stray = None;
@@ -154,7 +151,11 @@ mod tests {
         .into();
         let value = encode(&tails);
         assert_eq!(value.len(), 4 + 8 * 2 + 16 * 2);
-        let back: BTreeSet<Vec<u8>> = decode(&value).unwrap().into_iter().map(<[u8]>::to_vec).collect();
+        let back: BTreeSet<Vec<u8>> = decode(&value)
+            .unwrap()
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect();
         assert_eq!(back, tails);
         let mut entry = b"sap\0".to_vec();
         entry.extend_from_slice(&tail(300, Some(1)));

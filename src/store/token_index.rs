@@ -142,6 +142,9 @@ pub fn indexable(word: &str) -> bool {
     word.chars().nth(1).is_some() && !word.chars().any(|c| c.is_whitespace() || c == '\0')
 }
 
+/// One chunk of `idx_token` as sled holds it: key `word ‖ 0 ‖ bucket`, value its tails.
+pub type Chunk = (Vec<u8>, Vec<u8>);
+
 /// Reads of the token index (a part of [`super::Storage`]).
 pub trait TokenIndex {
     /// Every active case one of whose words, or whose id (`c-12`), contains `word`
@@ -150,7 +153,7 @@ pub trait TokenIndex {
     fn cases_with_word(&self, word: &str) -> Result<BTreeSet<CaseId>, StoreError>;
 
     /// Every chunk of `idx_token` as sled holds it, key and value (`check`, tests).
-    fn token_chunks(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn token_chunks(&self) -> Result<Vec<Chunk>, StoreError>;
 
     /// Every `idx_vocab` entry with the count it holds (0 for a plain suffix key), for
     /// `check`.
@@ -172,7 +175,8 @@ fn id_shaped(needle: &str) -> bool {
         .strip_prefix("c-")
         .or_else(|| needle.strip_prefix('-'))
         .unwrap_or(needle);
-    digits.bytes().all(|b| b.is_ascii_digit()) && (digits.len() < needle.len() || !digits.is_empty())
+    digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits.len() < needle.len() || !digits.is_empty())
 }
 
 /// The active cases whose id string `c-N` contains `needle`, from the keys of
@@ -223,10 +227,13 @@ impl TokenIndex for Store {
         Ok(out)
     }
 
-    fn token_chunks(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn token_chunks(&self) -> Result<Vec<Chunk>, StoreError> {
         let tree = self.tree(Tree::Token)?;
         tree.iter()
-            .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Into::into))
+            .map(|kv| {
+                kv.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(Into::into)
+            })
             .collect()
     }
 

@@ -131,9 +131,8 @@ impl Tally {
     ) -> TxStep {
         let mut by_chunk: BTreeMap<Vec<u8>, Vec<(&[u8], bool)>> = BTreeMap::new();
         for (entry, put) in ops {
-            let (key, tail) = chunk::split(entry).ok_or_else(|| {
-                abort(format!("malformed key for tree idx_token: {entry:?}"))
-            })?;
+            let (key, tail) = chunk::split(entry)
+                .ok_or_else(|| abort(format!("malformed key for tree idx_token: {entry:?}")))?;
             by_chunk.entry(key).or_default().push((tail, put));
         }
         for (key, ops) in by_chunk {

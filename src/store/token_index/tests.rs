@@ -146,8 +146,17 @@ fn a_store_indexed_one_key_per_entry_is_packed_into_chunks_once_at_open() {
     for t in [Tree::Token, Tree::Vocab] {
         store.tree(t).unwrap().clear().unwrap();
     }
-    let old = [("c-1", 1), ("sap", 1), ("access", 1), ("ann", 1), ("c-2", 2)];
-    let (tokens, vocab) = (store.tree(Tree::Token).unwrap(), store.tree(Tree::Vocab).unwrap());
+    let old = [
+        ("c-1", 1),
+        ("sap", 1),
+        ("access", 1),
+        ("ann", 1),
+        ("c-2", 2),
+    ];
+    let (tokens, vocab) = (
+        store.tree(Tree::Token).unwrap(),
+        store.tree(Tree::Vocab).unwrap(),
+    );
     let mut counts = BTreeMap::new();
     for (w, c) in old {
         tokens.insert(entry(w, c), vec![]).unwrap();
@@ -225,7 +234,11 @@ fn one_entry_put_and_removed_many_times_in_one_write_set_is_counted_exactly() {
     assert_eq!(store.index_keys("idx_token").unwrap(), vec![a.clone()]);
     // A case of another bucket is another chunk; the tree by tree path counts the same.
     let far = entry("oracle", 300);
-    let ops = vec![(far.clone(), Some(vec![])), (far.clone(), Some(vec![])), (a.clone(), None)];
+    let ops = vec![
+        (far.clone(), Some(vec![])),
+        (far.clone(), Some(vec![])),
+        (a.clone(), None),
+    ];
     let mut ws = WriteSet::default();
     for (k, v) in ops {
         match v {
@@ -255,11 +268,13 @@ fn check_names_a_malformed_chunk_and_one_of_another_bucket_and_reads_fail_cleanl
     // Case 1's "grant" moved into bucket 7's key; "oracle" (bucket 0) made unreadable.
     let grant = b"grant\0\0\0\0\0".to_vec();
     let value = tokens.remove(&grant).unwrap().unwrap();
-    tokens.insert(b"grant\0\0\0\0\x07".to_vec(), value).unwrap();
-    tokens.insert(b"oracle\0\0\0\0\0".to_vec(), vec![8, 1]).unwrap();
+    tokens.insert(b"grant\0\0\0\0\x07", value).unwrap();
+    tokens.insert(b"oracle\0\0\0\0\0", vec![8, 1]).unwrap();
     let found = token_findings(&store, &BTreeSet::new()).unwrap();
     assert!(
-        found.iter().any(|l| l.contains("malformed chunk") && l.contains("oracle")),
+        found
+            .iter()
+            .any(|l| l.contains("malformed chunk") && l.contains("oracle")),
         "{found:?}"
     );
     assert!(
@@ -272,7 +287,9 @@ fn check_names_a_malformed_chunk_and_one_of_another_bucket_and_reads_fail_cleanl
     // A write set onto the malformed chunk is refused, not applied in part.
     let mut ws = WriteSet::default();
     ws.put(Tree::Token, entry("oracle", 2), vec![]);
-    let e = crate::store::Storage::commit(&store, ws).unwrap_err().to_string();
+    let e = crate::store::Storage::commit(&store, ws)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("idx_token"), "{e}");
 }
 
