@@ -189,7 +189,8 @@ fn active_ids_with(store: &Store, needle: &str) -> Result<Vec<CaseId>, StoreErro
     for s in CaseState::ALL.iter().filter(|s| s.is_active()) {
         for k in state.scan_prefix([s.code()]).keys() {
             let k = k?;
-            let n = trees::read_u64(&k[1..]).ok_or_else(|| super::bad_key("idx_state"))?;
+            let n = k.get(1..).and_then(trees::read_u64);
+            let n = n.ok_or_else(|| super::bad_key("idx_state"))?;
             id.clear();
             let _ = write!(id, "c-{n}");
             if id.contains(needle) {
