@@ -180,17 +180,33 @@ fn id_shaped(needle: &str) -> bool {
 }
 
 /// The active cases whose id string `c-N` contains `needle`, from the keys of
-/// `idx_state` (state code ‖ case id).
+/// `idx_state` (state code ‖ case id): a needle that begins with `c-` or `-` reads the
+/// ranges of the ids that begin with its digits, one of digits alone every active key.
 fn active_ids_with(store: &Store, needle: &str) -> Result<Vec<CaseId>, StoreError> {
     use std::fmt::Write;
     let state = store.tree(Tree::State)?;
+    let id_of = |k: sled::Result<sled::IVec>| -> Result<u64, StoreError> {
+        let n = k?.get(1..).and_then(trees::read_u64);
+        n.ok_or_else(|| super::bad_key("idx_state"))
+    };
+    let anchored = needle
+        .strip_prefix("c-")
+        .or_else(|| needle.strip_prefix('-'));
     let mut out = vec![];
     let mut id = String::new();
     for s in CaseState::ALL.iter().filter(|s| s.is_active()) {
+        if let Some(digits) = anchored {
+            for (lo, hi) in leading_ranges(digits) {
+                let lo = trees::state_key(s.code(), CaseId(lo));
+                let hi = trees::state_key(s.code(), CaseId(hi));
+                for k in state.range(lo..=hi).keys() {
+                    out.push(CaseId(id_of(k)?));
+                }
+            }
+            continue;
+        }
         for k in state.scan_prefix([s.code()]).keys() {
-            let k = k?;
-            let n = k.get(1..).and_then(trees::read_u64);
-            let n = n.ok_or_else(|| super::bad_key("idx_state"))?;
+            let n = id_of(k)?;
             id.clear();
             let _ = write!(id, "c-{n}");
             if id.contains(needle) {
@@ -199,6 +215,27 @@ fn active_ids_with(store: &Store, needle: &str) -> Result<Vec<CaseId>, StoreErro
         }
     }
     Ok(out)
+}
+
+/// The ranges of the numbers whose decimal begins with `digits` (every number for none):
+/// `d`, `d0..=d9`, `d00..=d99`, ... as far as a u64 goes; none for a leading 0.
+fn leading_ranges(digits: &str) -> Vec<(u64, u64)> {
+    if digits.is_empty() {
+        return vec![(0, u64::MAX)];
+    }
+    let d = match digits.parse::<u64>() {
+        Ok(d) if !digits.starts_with('0') => d,
+        _ => return vec![],
+    };
+    let mut out = vec![];
+    let mut scale = Some(1u64);
+    while let Some(lo) = scale.and_then(|s| d.checked_mul(s)) {
+        let s = scale.unwrap_or(1);
+        let end = d.checked_add(1).and_then(|e| e.checked_mul(s));
+        out.push((lo, end.map_or(u64::MAX, |e| e - 1)));
+        scale = s.checked_mul(10);
+    }
+    out
 }
 
 impl TokenIndex for Store {

@@ -214,6 +214,23 @@ fn an_id_fragment_finds_the_active_cases_whose_id_holds_it() {
     for not in ["c1", "-c", "--1", "c--1", "1-", "ca", "x1"] {
         assert!(!id_shaped(not), "{not}");
     }
+    assert!(ids(&store, "c-0").is_empty());
+    assert!(ids(&store, "-01").is_empty());
+    let r = leading_ranges("12");
+    assert_eq!(r[..3], [(12, 12), (120, 129), (1200, 1299)]);
+    assert_eq!(r.len(), 19);
+    assert!(r.windows(2).all(|w| w[0].1 < w[1].0));
+    assert_eq!(leading_ranges(""), vec![(0, u64::MAX)]);
+    assert!(leading_ranges("0").is_empty() && leading_ranges("099").is_empty());
+    assert_eq!(
+        leading_ranges(&u64::MAX.to_string()),
+        vec![(u64::MAX, u64::MAX)]
+    );
+    assert_eq!(
+        leading_ranges("1844674407370955161").last(),
+        Some(&(u64::MAX - 5, u64::MAX))
+    );
+    assert!(leading_ranges("99999999999999999999").is_empty());
 }
 
 #[test]
