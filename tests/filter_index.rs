@@ -314,3 +314,61 @@ fn filter_timing_over_a_generated_store() {
         );
     }
 }
+
+/// The chunks (`word ‖ 0 ‖ bucket`) `idx_token` holds for `word`, as sled holds them.
+fn chunks_of(engine: &Engine, word: &str) -> usize {
+    let prefix = [word.as_bytes(), &[0u8][..]].concat();
+    let chunks = engine.inspect().token_chunks().unwrap();
+    chunks
+        .iter()
+        .filter(|(k, _)| k.starts_with(&prefix))
+        .count()
+}
+
+#[test]
+fn ids_are_found_by_their_fragments_and_a_shared_word_is_one_key_per_bucket() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = setup(dir.path());
+    for _ in 0..300 {
+        let title = "Shared quarterly review";
+        new_case(&engine, title, None, None, Target::User("bob".into()));
+    }
+    for case in [12, 120, 299] {
+        let close = Command::Close {
+            case: CaseId(case),
+            outcome: None,
+            comment: None,
+        };
+        engine.execute("root", close).unwrap();
+    }
+    // 300 cases (ids 1..=300: buckets 0 and 1) share "quarterly" and "bob": two keys each,
+    // holding 297 logical entries.
+    assert_eq!(chunks_of(&engine, "quarterly"), 2);
+    assert!(chunks_of(&engine, "bob") <= 2);
+    let entries = engine.inspect().index_keys("idx_token").unwrap();
+    let quarterly = entries
+        .iter()
+        .filter(|k| k.starts_with(b"quarterly\0"))
+        .count();
+    assert_eq!(quarterly, 297);
+    // No id is a word of the index.
+    assert!(!entries.iter().any(|k| k.starts_with(b"c-")));
+    assert_eq!(chunks_of(&engine, "c-1"), 0);
+    // Fragments of ids, as the scan finds them (`found` compares).
+    let open = |f| found(&engine, Queue::Open, f);
+    // c-12 and c-120..c-129, but for the closed c-12 and c-120.
+    assert_eq!(open("c-12").len(), 9);
+    assert!(open("12").contains(&212));
+    assert!(!open("12").contains(&12));
+    assert_eq!(open("c-123"), vec![123]);
+    assert_eq!(open("C-7"), open("c-7"));
+    assert!(open("-29").contains(&290));
+    assert_eq!(open("c-").len(), 297);
+    assert_eq!(open("c-1 quarterly").len(), open("c-1").len());
+    assert_eq!(found(&engine, Queue::All, "c-12").len(), 11);
+    assert_eq!(found(&engine, Queue::All, "c-299"), vec![299]);
+    assert!(open("c-299").is_empty());
+    assert!(open("c-3000").is_empty());
+    assert!(open("c1").is_empty());
+    assert_eq!(engine.check().unwrap(), Vec::<String>::new());
+}

@@ -7,10 +7,11 @@
 //! cleared ([`WriteSet::clear_evicted`], by the sweep): no read reaches it meanwhile (no
 //! case names it), and `check` knows it is on its way out; an `idx_token` removal there
 //! moves the `idx_vocab` counts like any other (`store::vocab`). An entry names the
-//! `idx_token` keys; the chunks are found by the case's prefix when it is cleared (an entry
-//! of schema 5 also names the event seqs of the layout before: they are not read, the
-//! repack at open put those events into the case's chunks). And the paged read of
-//! `idx_closed` an archive run walks (oldest closing first).
+//! logical `idx_token` entries (`store::token_chunk` finds their chunks); the event chunks
+//! are found by the case's prefix when it is cleared (an entry of schema 5 also names the
+//! event seqs of the layout before: they are not read, the repack at open put those
+//! events into the case's chunks). And the paged read of `idx_closed` an archive run walks
+//! (oldest closing first).
 
 use chrono::{DateTime, Utc};
 
@@ -163,7 +164,7 @@ impl Store {
         use sled::transaction::TransactionError;
         let (token, vocab) = (self.tree(Tree::Token)?, self.tree(Tree::Vocab)?);
         super::vocab::apply_token_ops(&token, &vocab, ops).map_err(|e| match e {
-            TransactionError::Abort(()) => StoreError::Sled("transaction aborted".into()),
+            TransactionError::Abort(why) => StoreError::Corrupt(why),
             TransactionError::Storage(e) => self.failed_write(e),
         })
     }

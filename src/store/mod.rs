@@ -23,6 +23,7 @@ mod reserve;
 pub mod seal;
 mod shadow_pages;
 mod sled_store;
+mod token_chunk;
 mod token_index;
 pub mod trees;
 mod vocab;
@@ -232,7 +233,8 @@ pub trait Storage:
     /// The outbox, newest first, at most `limit`; only unsent ones when `unsent`.
     fn notifications(&self, unsent: bool, limit: usize) -> Result<Vec<Notification>, StoreError>;
 
-    /// Raw access for invariant checks in tests: every key of an index tree.
+    /// Raw access for invariant checks in tests: every key of an index tree; of `idx_token`,
+    /// every logical entry `word ‖ 0 ‖ tail` its chunks hold (`store::token_chunk`).
     fn index_keys(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError>;
 
     /// Every case and work item, for invariant checks and exports.

@@ -1,11 +1,12 @@
 //! `idx_token`: the words a filter finds a case by, so that `--filter` reads the cases that
 //! match instead of every case of the queue.
 //!
-//! A case's tokens are the words of its id (`c-12`), title, requester, resource and object,
-//! and of its open work items' holders (assignees and candidate groups, also as `@group`).
-//! A word is a run of
-//! characters between whitespace (or NUL) of the field lowercased whole, as the filter
-//! lowercases it. Every word of at least two characters is a key `word ‖ 0 ‖ tail`, whole;
+//! A case's tokens are the words of its title, requester, resource and object, and of its
+//! open work items' holders (assignees and candidate groups, also as `@group`). A word is
+//! a run of characters between whitespace (or NUL) of the field lowercased whole, as the
+//! filter lowercases it. Every word of at least two characters is an entry
+//! `word ‖ 0 ‖ tail`, whole, packed with the entries of the same word and bucket of 256
+//! case ids into one sled key ([`super::token_chunk`]);
 //! `idx_vocab` ([`super::vocab`]) holds every suffix of at least two characters of every
 //! word the index holds, cut to [`SUFFIX_CHARS`] characters: a needle word of two
 //! characters or more that is a substring of a field is a prefix of one of them, so one
@@ -13,6 +14,11 @@
 //! word the cases. A case with a word longer than [`MAX_WORD_CHARS`] or more than
 //! [`MAX_WORDS`] words is marked instead (an empty word) and is a candidate for every
 //! needle. The index only narrows: `engine::query` still matches each candidate's row.
+//!
+//! A case's own id (`c-12`) is not a token (it would be a word and six suffixes of its
+//! own per case): a needle that can be part of an id string (`c-`, `c-12`, `-12`, `12`)
+//! finds the active cases whose id contains it from the keys of `idx_state`, without
+//! reading a case.
 //!
 //! Only active cases (and their open work items) are indexed: the queues people filter
 //! are of open work, and most of a mature store is closed cases, which would otherwise
@@ -22,20 +28,25 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::sled_store::Store;
+use super::token_chunk as chunk;
 use super::trees::{self, Tree};
 use super::vocab::{self, cut, SUFFIX_CHARS};
 use super::writeset::WriteSet;
 use super::{codec, Storage, StoreError};
-use crate::domain::{Case, CaseId, WorkItem};
+use crate::domain::{Case, CaseId, CaseState, WorkItem};
 
 /// A word longer than this is not indexed: its case is marked as a candidate for all.
 pub const MAX_WORD_CHARS: usize = 48;
 /// A case (or work item) with more words than this is marked likewise.
 pub const MAX_WORDS: usize = 64;
 
-/// Set once `idx_token` holds every case and work item by whole words and `idx_vocab`
-/// their vocabulary (built at open for an older store).
-pub const KEY_TOKEN_INDEXED: &[u8] = b"idx/token2";
+/// Set once `idx_token` holds every case and work item by whole words in chunks, and
+/// `idx_vocab` their vocabulary (built at open for an older store).
+pub const KEY_TOKEN_INDEXED: &[u8] = b"idx/token3";
+
+/// The flag of the index of whole words one key per entry (ids included) of an older
+/// casebench: a store that has it is indexed again at open.
+pub const KEY_WORDS_INDEXED: &[u8] = b"idx/token2";
 
 /// The flag of the suffix index of an older casebench: a store that has it was last
 /// indexed (or written) by one, and is indexed again at open.
@@ -52,9 +63,10 @@ pub fn words(field: &str) -> Vec<String> {
         .collect()
 }
 
-/// The words a case is found by (its own fields, not its work items').
+/// The words a case is found by (its own fields, not its work items', nor its id: see
+/// [`TokenIndex::cases_with_word`]).
 pub fn case_words(case: &Case) -> Vec<String> {
-    let mut out = words(&case.id.to_string());
+    let mut out = vec![];
     for f in [Some(&case.title), Some(&case.requester)]
         .into_iter()
         .chain([case.resource.as_ref(), case.object.as_ref()])
@@ -130,25 +142,100 @@ pub fn indexable(word: &str) -> bool {
     word.chars().nth(1).is_some() && !word.chars().any(|c| c.is_whitespace() || c == '\0')
 }
 
+/// One chunk of `idx_token` as sled holds it: key `word ‖ 0 ‖ bucket`, value its tails.
+pub type Chunk = (Vec<u8>, Vec<u8>);
+
 /// Reads of the token index (a part of [`super::Storage`]).
 pub trait TokenIndex {
-    /// Every active case one of whose words contains `word` (lowercased, [`indexable`]),
-    /// and perhaps some more; never fewer. Closed and cancelled cases are not indexed.
+    /// Every active case one of whose words, or whose id (`c-12`), contains `word`
+    /// (lowercased, [`indexable`]), and perhaps some more; never fewer. Closed and
+    /// cancelled cases are not indexed.
     fn cases_with_word(&self, word: &str) -> Result<BTreeSet<CaseId>, StoreError>;
+
+    /// Every chunk of `idx_token` as sled holds it, key and value (`check`, tests).
+    fn token_chunks(&self) -> Result<Vec<Chunk>, StoreError>;
 
     /// Every `idx_vocab` entry with the count it holds (0 for a plain suffix key), for
     /// `check`.
     fn vocab_entries(&self) -> Result<BTreeMap<Vec<u8>, u64>, StoreError>;
 }
 
-fn case_of(key: &[u8]) -> Result<CaseId, StoreError> {
-    let bad = || super::bad_key("idx_token");
-    let sep = key.iter().position(|b| *b == 0).ok_or_else(bad)?;
-    let tail = &key[sep + 1..];
-    if tail.len() != 8 && tail.len() != 16 {
-        return Err(bad());
+/// The case of a logical entry `word ‖ 0 ‖ tail`.
+fn case_of(entry: &[u8]) -> Result<CaseId, StoreError> {
+    let (_, tail) = chunk::split(entry).ok_or_else(|| super::bad_key("idx_token"))?;
+    trees::read_u64(tail)
+        .map(CaseId)
+        .ok_or_else(|| super::bad_key("idx_token"))
+}
+
+/// Whether `needle` can be a part of a case id as the filter sees it (`c-12`): `c-`, or
+/// digits after `c-`, `-` or nothing.
+fn id_shaped(needle: &str) -> bool {
+    let digits = needle
+        .strip_prefix("c-")
+        .or_else(|| needle.strip_prefix('-'))
+        .unwrap_or(needle);
+    digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits.len() < needle.len() || !digits.is_empty())
+}
+
+/// The active cases whose id string `c-N` contains `needle`, from the keys of
+/// `idx_state` (state code ‖ case id): a needle that begins with `c-` or `-` reads the
+/// ranges of the ids that begin with its digits, one of digits alone every active key.
+fn active_ids_with(store: &Store, needle: &str) -> Result<Vec<CaseId>, StoreError> {
+    use std::fmt::Write;
+    let state = store.tree(Tree::State)?;
+    let id_of = |k: sled::Result<sled::IVec>| -> Result<u64, StoreError> {
+        let n = k?.get(1..).and_then(trees::read_u64);
+        n.ok_or_else(|| super::bad_key("idx_state"))
+    };
+    let anchored = needle
+        .strip_prefix("c-")
+        .or_else(|| needle.strip_prefix('-'));
+    let mut out = vec![];
+    let mut id = String::new();
+    for s in CaseState::ALL.iter().filter(|s| s.is_active()) {
+        if let Some(digits) = anchored {
+            for (lo, hi) in leading_ranges(digits) {
+                let lo = trees::state_key(s.code(), CaseId(lo));
+                let hi = trees::state_key(s.code(), CaseId(hi));
+                for k in state.range(lo..=hi).keys() {
+                    out.push(CaseId(id_of(k)?));
+                }
+            }
+            continue;
+        }
+        for k in state.scan_prefix([s.code()]).keys() {
+            let n = id_of(k)?;
+            id.clear();
+            let _ = write!(id, "c-{n}");
+            if id.contains(needle) {
+                out.push(CaseId(n));
+            }
+        }
     }
-    trees::read_u64(tail).map(CaseId).ok_or_else(bad)
+    Ok(out)
+}
+
+/// The ranges of the numbers whose decimal begins with `digits` (every number for none):
+/// `d`, `d0..=d9`, `d00..=d99`, ... as far as a u64 goes; none for a leading 0.
+fn leading_ranges(digits: &str) -> Vec<(u64, u64)> {
+    if digits.is_empty() {
+        return vec![(0, u64::MAX)];
+    }
+    let d = match digits.parse::<u64>() {
+        Ok(d) if !digits.starts_with('0') => d,
+        _ => return vec![],
+    };
+    let mut out = vec![];
+    let mut scale = Some(1u64);
+    while let Some(lo) = scale.and_then(|s| d.checked_mul(s)) {
+        let s = scale.unwrap_or(1);
+        let end = d.checked_add(1).and_then(|e| e.checked_mul(s));
+        out.push((lo, end.map_or(u64::MAX, |e| e - 1)));
+        scale = s.checked_mul(10);
+    }
+    out
 }
 
 impl TokenIndex for Store {
@@ -164,11 +251,28 @@ impl TokenIndex for Store {
             prefixes.push(w);
         }
         for prefix in prefixes {
-            for k in tree.scan_prefix(prefix).keys() {
-                out.insert(case_of(&k?)?);
+            for kv in tree.scan_prefix(prefix) {
+                let (_, v) = kv?;
+                for tail in chunk::decode(&v)? {
+                    let case = trees::read_u64(tail).ok_or_else(|| super::bad_key("idx_token"))?;
+                    out.insert(CaseId(case));
+                }
             }
         }
+        if id_shaped(word) {
+            out.extend(active_ids_with(self, word)?);
+        }
         Ok(out)
+    }
+
+    fn token_chunks(&self) -> Result<Vec<Chunk>, StoreError> {
+        let tree = self.tree(Tree::Token)?;
+        tree.iter()
+            .map(|kv| {
+                kv.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(Into::into)
+            })
+            .collect()
     }
 
     fn vocab_entries(&self) -> Result<BTreeMap<Vec<u8>, u64>, StoreError> {
@@ -226,10 +330,10 @@ pub fn token_findings(
     evicted: &BTreeSet<CaseId>,
 ) -> Result<Vec<String>, StoreError> {
     let expected = derived_token_keys(s)?;
-    let held: BTreeSet<Vec<u8>> = s.index_keys("idx_token")?.into_iter().collect();
+    let (held, mut out) = held_entries(s)?;
     let mut actual = held.clone();
     actual.retain(|k| case_of(k).map_or(true, |c| !evicted.contains(&c)));
-    let mut out = differences("idx_token", &expected, &actual);
+    out.extend(differences("idx_token", &expected, &actual));
     let words = vocab::word_counts(held.iter().map(Vec::as_slice));
     let want = vocab::entries_of(&words);
     let have = s.vocab_entries()?;
@@ -244,6 +348,32 @@ pub fn token_findings(
         format!("index idx_vocab counts {h} idx_token entries of the word {word:?}, which has {n}")
     }));
     Ok(out)
+}
+
+/// The logical entries of every well-formed chunk, and a line for each malformed chunk (it
+/// is left out) and each chunk holding a case of another bucket than its key's.
+fn held_entries(s: &dyn Storage) -> Result<(BTreeSet<Vec<u8>>, Vec<String>), StoreError> {
+    let show = |k: &[u8]| String::from_utf8_lossy(k).replace('\0', "‖");
+    let (mut held, mut out) = (BTreeSet::new(), vec![]);
+    for (k, v) in s.token_chunks()? {
+        match chunk::entries(&k, &v) {
+            Ok((entries, stray)) => {
+                if let Some(case) = stray {
+                    out.push(format!(
+                        "index idx_token has a chunk {:?} {k:?} holding case {} of another bucket",
+                        show(&k),
+                        CaseId(case)
+                    ));
+                }
+                held.extend(entries);
+            }
+            Err(e) => out.push(format!(
+                "index idx_token has a malformed chunk {:?} {k:?}: {e}",
+                show(&k)
+            )),
+        }
+    }
+    Ok((held, out))
 }
 
 /// What `expected` has and `actual` lacks, and the other way round (20 of each at most).
@@ -267,13 +397,18 @@ fn differences(
     out
 }
 
-/// Builds the index of a store written before it existed (or indexed by suffixes, as an
-/// older casebench did), once (flagged in `meta`): `idx_token` and `idx_vocab` are emptied
-/// and built again from the cases and work items. Keys only, so a build cut short runs
-/// again safely; the flag is written last.
+/// Builds the index of a store written before it existed (or indexed by suffixes, or by
+/// one key per entry, as older casebenches did), once (flagged in `meta`): `idx_token`
+/// and `idx_vocab` are emptied and built again from the cases and work items, packed into
+/// chunks in memory. A build cut short runs again safely; the flag is written last.
 pub(super) fn backfill(store: &Store) -> Result<(), StoreError> {
     let meta = store.tree(Tree::Meta)?;
-    if meta.get(KEY_TOKEN_INDEXED)?.is_some() && meta.get(KEY_SUFFIX_INDEXED)?.is_none() {
+    let older = [KEY_SUFFIX_INDEXED, KEY_WORDS_INDEXED];
+    let mut rebuild = meta.get(KEY_TOKEN_INDEXED)?.is_none();
+    for flag in older {
+        rebuild |= meta.get(flag)?.is_some();
+    }
+    if !rebuild {
         return Ok(());
     }
     empty_tree(store, Tree::Token)?;
@@ -290,14 +425,16 @@ pub(super) fn backfill(store: &Store) -> Result<(), StoreError> {
         keys.extend(item_keys(&i));
     }
     let words = vocab::word_counts(keys.iter().map(Vec::as_slice));
-    put_flushed(store, Tree::Token, keys.into_iter().map(|k| (k, vec![])))?;
+    put_flushed(store, Tree::Token, chunk::pack(&keys)?.into_iter())?;
     let entries = vocab::entries_of(&words).into_iter();
     put_flushed(
         store,
         Tree::Vocab,
         entries.map(|(k, n)| (k, vocab::value_of(n))),
     )?;
-    meta.remove(KEY_SUFFIX_INDEXED)?;
+    for flag in older {
+        meta.remove(flag)?;
+    }
     mark_built(store)
 }
 

@@ -44,11 +44,10 @@
 //! | `idx_closed`   | closed time ‖ case id                 | `CaseFacts` (closed and cancelled cases; empty until the engine settles them) |
 //! | `idx_request_time` | created ‖ request id              | –                |
 //! |  `meta`        | `idx/period`                          | – (the two above are complete: built once at open for an older store) |
-//! | `idx_token`    | word ‖ 0 ‖ case id                    | – (a word, whole, of an active case's id, title, requester, resource or object; closed and cancelled cases are not indexed) |
-//! |                | word ‖ 0 ‖ case id ‖ work item id     | – (a word of an open item's assignees or `@group`s) |
-//! |                | 0 ‖ case id [‖ work item id]          | – (a word too long or too many words: a candidate for every filter) |
-//! | `idx_vocab`    | suffix ‖ 0 ‖ word                     | – (a suffix, cut to 16 chars, of a word `idx_token` holds); the whole word's own key holds, u64, how many `idx_token` keys it has (`store::vocab`) |
-//! |  `meta`        | `idx/token2`                          | – (`idx_token` and `idx_vocab` are complete: built once at open for an older store, or one with `idx/token`, the flag of the suffix index before; `store::token_index`) |
+//! | `idx_token`    | word ‖ 0 ‖ bucket (case id >> 8, u32)  | the bucket's entries (tails), sorted: each a length byte then case id (a word, whole, of an active case's title, requester, resource or object; closed and cancelled cases are not indexed, nor a case's id) or case id ‖ work item id (a word of an open item's assignees or `@group`s); `store::token_chunk` |
+//! |                | 0 ‖ bucket                            | the same, for the cases with a word too long or too many words: a candidate for every filter |
+//! | `idx_vocab`    | suffix ‖ 0 ‖ word                     | – (a suffix, cut to 16 chars, of a word `idx_token` holds); the whole word's own key holds, u64, how many logical `idx_token` entries it has (`store::vocab`) |
+//! |  `meta`        | `idx/token3`                          | – (`idx_token` and `idx_vocab` are complete: built once at open for an older store, or one with `idx/token` or `idx/token2`, the flags of the suffix index and of the one key per entry before; `store::token_index`) |
 //! | `idx_evicted`  | case id                               | (seqs, `idx_token` keys): an archived case whose event chunks and `idx_token` keys are still here, until a sweep removes them (`store::evict`); the seqs are empty since schema 6 (the case's chunks are found by its prefix) |
 //!
 //! An event's subject is its case id, or `1<<63 | request id` for a request's events, or 0

@@ -1,22 +1,25 @@
 //! `idx_vocab`: the vocabulary of `idx_token`, so that a needle found inside a word is
 //! looked up by the words that contain it, not by a key per suffix per case.
 //!
-//! For every word that has at least one `idx_token` key, every suffix of at least two
+//! For every word that has at least one `idx_token` entry, every suffix of at least two
 //! characters, cut to [`SUFFIX_CHARS`], is a key `suffix ‖ 0 ‖ word` with an empty value;
-//! the key of the whole word (its first suffix) holds instead how many `idx_token` keys
-//! the word has (u64). A word enters the vocabulary when that count leaves 0 and leaves it
-//! when the count returns to 0.
+//! the key of the whole word (its first suffix) holds instead how many logical
+//! `idx_token` entries (`word ‖ 0 ‖ tail`, not chunks: `store::token_chunk`) the word has
+//! (u64). A word enters the vocabulary when that count leaves 0 and leaves it when the
+//! count returns to 0.
 //!
 //! The counts follow what `idx_token` really holds: every write to it goes through
-//! [`Tally::apply`], which counts a key only when its presence changes (sled reports the
-//! previous value), and [`Tally::settle`] writes the counts and the suffix keys in the same
-//! transaction. So a write set may add and remove the same word any number of times, or
-//! repeat a key the tree already holds, and the vocabulary stays exact.
+//! [`Tally::apply`], which counts an entry only when its presence changes (as the decoded
+//! chunk shows it before and after the write set's operations on it), and
+//! [`Tally::settle`] writes the counts and the suffix keys in the same transaction. So a
+//! write set may add and remove the same word any number of times, or repeat an entry the
+//! tree already holds, and the vocabulary stays exact.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use sled::transaction::{TransactionalTree, UnabortableTransactionError};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
+use super::token_chunk as chunk;
 use super::trees::{self, Tree};
 use super::StoreError;
 
@@ -24,7 +27,7 @@ use super::StoreError;
 /// with theirs.
 pub const SUFFIX_CHARS: usize = 16;
 
-type TxResult = Result<(), UnabortableTransactionError>;
+type TxStep = Result<(), ConflictableTransactionError<String>>;
 
 /// The first `chars` characters of `s`.
 pub(super) fn cut(s: &str, chars: usize) -> &str {
@@ -107,39 +110,67 @@ pub(super) fn word_counts<'a>(
     counts
 }
 
-/// The change of each word's `idx_token` key count within one transaction.
+/// The change of each word's `idx_token` entry count within one transaction.
 #[derive(Default)]
 pub(super) struct Tally(BTreeMap<Vec<u8>, i64>);
 
+/// One logical `idx_token` operation: the entry `word ‖ 0 ‖ tail`, and whether it is put
+/// (`true`) or removed.
+type TokenOp<'a> = (&'a [u8], bool);
+
 impl Tally {
-    /// Writes (or removes, `None`) one `idx_token` key, counting its word when the key's
-    /// presence changes.
-    pub(super) fn apply(
+    /// Applies logical `idx_token` operations to the chunks that hold them
+    /// ([`super::token_chunk`]): grouped by chunk key, each chunk is read once, its
+    /// operations applied in order, and written once (removed when it empties). A word is
+    /// counted by the entries whose presence the chunk's operations change, as the decoded
+    /// chunk shows them before and after.
+    pub(super) fn apply<'a>(
         &mut self,
         token: &TransactionalTree,
-        key: &[u8],
-        value: Option<&[u8]>,
-    ) -> TxResult {
-        let had = match value {
-            Some(v) => token.insert(key, v)?,
-            None => token.remove(key)?,
+        ops: impl IntoIterator<Item = TokenOp<'a>>,
+    ) -> TxStep {
+        let mut by_chunk: BTreeMap<Vec<u8>, Vec<(&[u8], bool)>> = BTreeMap::new();
+        for (entry, put) in ops {
+            let (key, tail) = chunk::split(entry)
+                .ok_or_else(|| abort(format!("malformed key for tree idx_token: {entry:?}")))?;
+            by_chunk.entry(key).or_default().push((tail, put));
         }
-        .is_some();
-        let delta = match (had, value.is_some()) {
-            (false, true) => 1,
-            (true, false) => -1,
-            _ => return Ok(()),
-        };
-        let word = word_of(key);
-        if !word.is_empty() {
-            *self.0.entry(word.to_vec()).or_default() += delta;
+        for (key, ops) in by_chunk {
+            let before: BTreeSet<Vec<u8>> = match token.get(&key)? {
+                Some(v) => chunk::decode(&v)
+                    .map_err(|e| abort(format!("{} (key {key:?})", message(e))))?
+                    .into_iter()
+                    .map(<[u8]>::to_vec)
+                    .collect(),
+                None => BTreeSet::new(),
+            };
+            let mut after = before.clone();
+            for (tail, put) in ops {
+                match put {
+                    true => after.insert(tail.to_vec()),
+                    false => after.remove(tail),
+                };
+            }
+            if after == before {
+                continue;
+            }
+            let word = chunk::parse_key(&key).map_or(&[][..], |(w, _)| w);
+            if !word.is_empty() {
+                let added = after.difference(&before).count() as i64;
+                let removed = before.difference(&after).count() as i64;
+                *self.0.entry(word.to_vec()).or_default() += added - removed;
+            }
+            match after.is_empty() {
+                true => token.remove(key)?,
+                false => token.insert(key, chunk::encode(&after))?,
+            };
         }
         Ok(())
     }
 
     /// Writes the new counts to `idx_vocab`: a word whose count leaves 0 gets its suffix
     /// keys, one whose count returns to 0 loses them (and its count).
-    pub(super) fn settle(self, vocab: &TransactionalTree) -> TxResult {
+    pub(super) fn settle(self, vocab: &TransactionalTree) -> TxStep {
         for (word, delta) in self.0.into_iter().filter(|(_, d)| *d != 0) {
             let key = count_key(&word);
             let cur = vocab.get(&key)?.and_then(|v| trees::read_u64(&v));
@@ -163,14 +194,27 @@ impl Tally {
     }
 }
 
-/// Applies a write set's operations, in order, inside a transaction over every tree
-/// (`txs` in [`Tree`] order), keeping `idx_vocab` to what `idx_token` ends up holding.
-pub(super) fn apply_ops(txs: &[TransactionalTree], ops: &[super::writeset::Op]) -> TxResult {
-    let mut tally = Tally::default();
+fn abort(why: String) -> ConflictableTransactionError<String> {
+    ConflictableTransactionError::Abort(why)
+}
+
+/// What a store error says, without the "corrupt" its abort is given again.
+fn message(e: StoreError) -> String {
+    match e {
+        StoreError::Corrupt(m) => m,
+        e => e.to_string(),
+    }
+}
+
+/// Applies a write set's operations inside a transaction over every tree (`txs` in
+/// [`Tree`] order), in order per tree, keeping `idx_vocab` to what `idx_token` ends up
+/// holding (its operations are logical entries, grouped by chunk: [`Tally::apply`]).
+pub(super) fn apply_ops(txs: &[TransactionalTree], ops: &[super::writeset::Op]) -> TxStep {
+    let mut tokens = vec![];
     for (tree, key, value) in ops {
         let tx = &txs[*tree as usize];
         match (tree, value) {
-            (Tree::Token, _) => tally.apply(tx, key, value.as_deref())?,
+            (Tree::Token, _) => tokens.push((key.as_slice(), value.is_some())),
             (_, Some(v)) => {
                 tx.insert(key.as_slice(), v.as_slice())?;
             }
@@ -179,26 +223,26 @@ pub(super) fn apply_ops(txs: &[TransactionalTree], ops: &[super::writeset::Op]) 
             }
         }
     }
+    let mut tally = Tally::default();
+    tally.apply(&txs[Tree::Token as usize], tokens)?;
     tally.settle(&txs[Tree::Vocab as usize])
 }
 
-/// Applies `idx_token` operations alone in one transaction over `idx_token` and
+/// Applies logical `idx_token` operations alone in one transaction over `idx_token` and
 /// `idx_vocab` (for a write set applied tree by tree).
 pub(super) fn apply_token_ops(
     token: &sled::Tree,
     vocab: &sled::Tree,
     ops: &[(Vec<u8>, Option<Vec<u8>>)],
-) -> Result<(), sled::transaction::TransactionError<()>> {
-    use sled::transaction::{ConflictableTransactionError, Transactional};
+) -> Result<(), sled::transaction::TransactionError<String>> {
+    use sled::transaction::Transactional;
     [token.clone(), vocab.clone()]
         .as_slice()
         .transaction(|txs| {
             let mut tally = Tally::default();
-            for (key, value) in ops {
-                tally.apply(&txs[0], key, value.as_deref())?;
-            }
-            tally.settle(&txs[1])?;
-            Ok::<(), ConflictableTransactionError<()>>(())
+            let ops = ops.iter().map(|(k, v)| (k.as_slice(), v.is_some()));
+            tally.apply(&txs[0], ops)?;
+            tally.settle(&txs[1])
         })
 }
 

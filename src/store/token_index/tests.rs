@@ -45,14 +45,18 @@ fn commit(store: &Store, ws: WriteSet) {
     crate::store::Storage::commit(store, ws).unwrap();
 }
 
-/// Writes cases and an item as an older casebench did: no vocabulary, and either no
-/// token index at all or suffix keys under the older flag.
+/// Writes cases (with their `idx_state` keys) and an item as an older casebench did: no
+/// vocabulary, and either no token index at all or suffix keys under the older flag.
 fn older_store(path: &std::path::Path, suffixes: bool) {
     let store = Store::create(path).unwrap();
     let cases = store.tree(Tree::Cases).unwrap();
+    let state = store.tree(Tree::State).unwrap();
     for c in [case(1, "SAP access"), case(2, "Reset password")] {
         cases
             .insert(trees::u64_key(c.id.0), codec::encode(&c))
+            .unwrap();
+        state
+            .insert(trees::state_key(c.state.code(), c.id), vec![])
             .unwrap();
     }
     let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
@@ -93,8 +97,8 @@ fn an_older_store_is_indexed_by_words_once_at_open_and_the_write_set_keeps_it() 
         assert_eq!(ids(&store, "ss"), vec![1, 2]);
         assert_eq!(ids(&store, "bo"), vec![2]);
         assert_eq!(ids(&store, "c-2"), vec![2]);
-        // One key per word now: c-1, sap, access, ann; c-2, reset, password, ann; bob.
-        assert_eq!(store.index_keys("idx_token").unwrap().len(), 9);
+        // One entry per word now: sap, access, ann; reset, password, ann; bob (not the ids).
+        assert_eq!(store.index_keys("idx_token").unwrap().len(), 7);
         // From now on the write set keeps it: a new title moves the case's words.
         let mut ws = WriteSet::default();
         ws.put_case(Some(&case(1, "SAP access")), &case(1, "Oracle grant"));
@@ -123,7 +127,187 @@ fn a_store_indexed_again_by_an_older_casebench_is_indexed_again_at_open() {
     drop((tokens, meta, store));
     let store = crate::store::test_support::reopen(&path);
     consistent(&store);
-    assert_eq!(store.index_keys("idx_token").unwrap().len(), 9);
+    assert_eq!(store.index_keys("idx_token").unwrap().len(), 7);
+}
+
+/// `word ‖ 0 ‖ case` as the layout before chunks held it, one key per entry.
+fn entry(word: &str, case: u64) -> Vec<u8> {
+    [word.as_bytes(), &[0u8][..], &trees::u64_key(case)[..]].concat()
+}
+
+#[test]
+fn a_store_indexed_one_key_per_entry_is_packed_into_chunks_once_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    older_store(&path, false);
+    let store = crate::store::test_support::reopen(&path);
+    // As the casebench before chunks left it: a key per entry (ids too), counts per key,
+    // under its flag.
+    for t in [Tree::Token, Tree::Vocab] {
+        store.tree(t).unwrap().clear().unwrap();
+    }
+    let old = [
+        ("c-1", 1),
+        ("sap", 1),
+        ("access", 1),
+        ("ann", 1),
+        ("c-2", 2),
+    ];
+    let (tokens, vocab) = (
+        store.tree(Tree::Token).unwrap(),
+        store.tree(Tree::Vocab).unwrap(),
+    );
+    let mut counts = BTreeMap::new();
+    for (w, c) in old {
+        tokens.insert(entry(w, c), vec![]).unwrap();
+        *counts.entry(w.as_bytes().to_vec()).or_default() += 1;
+    }
+    for (k, n) in vocab::entries_of(&counts) {
+        vocab.insert(k, vocab::value_of(n)).unwrap();
+    }
+    let meta = store.tree(Tree::Meta).unwrap();
+    meta.remove(KEY_TOKEN_INDEXED).unwrap();
+    meta.insert(KEY_WORDS_INDEXED, vec![]).unwrap();
+    store.flush().unwrap();
+    drop((tokens, vocab, meta, store));
+    let store = crate::store::test_support::reopen(&path);
+    let meta = store.tree(Tree::Meta).unwrap();
+    assert!(meta.get(KEY_TOKEN_INDEXED).unwrap().is_some());
+    assert!(meta.get(KEY_WORDS_INDEXED).unwrap().is_none());
+    consistent(&store);
+    // Seven entries in six chunks (both cases are in bucket 0; "ann" is one chunk).
+    assert_eq!(store.index_keys("idx_token").unwrap().len(), 7);
+    let chunks = store.token_chunks().unwrap();
+    assert_eq!(chunks.len(), 6);
+    assert!(chunks.iter().all(|(k, _)| k.ends_with(&[0, 0, 0, 0, 0])));
+    assert_eq!(count(&store, "ann"), Some(2));
+    assert_eq!(count(&store, "c-1"), None);
+    assert_eq!(ids(&store, "c-1"), vec![1]);
+    assert_eq!(ids(&store, "ss"), vec![1, 2]);
+}
+
+#[test]
+fn an_id_fragment_finds_the_active_cases_whose_id_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(&dir.path().join("s")).unwrap();
+    let mut ws = WriteSet::default();
+    for id in [1, 12, 120, 312, 1000] {
+        ws.put_case(None, &case(id, "Plain"));
+    }
+    ws.put_case(None, &closed(&case(2012, "Plain")));
+    commit(&store, ws);
+    assert_eq!(ids(&store, "c-1"), vec![1, 12, 120, 1000]);
+    assert_eq!(ids(&store, "12"), vec![12, 120, 312]);
+    assert_eq!(ids(&store, "-12"), vec![12, 120]);
+    assert_eq!(ids(&store, "c-12"), vec![12, 120]);
+    assert_eq!(ids(&store, "c-120"), vec![120]);
+    assert_eq!(ids(&store, "c-"), vec![1, 12, 120, 312, 1000]);
+    assert_eq!(ids(&store, "000"), vec![1000]);
+    assert!(ids(&store, "c-2012").is_empty());
+    assert!(ids(&store, "c12").is_empty());
+    assert!(ids(&store, "-c").is_empty());
+    // No id word in the index.
+    assert_eq!(store.index_keys("idx_token").unwrap().len(), 5 * 2);
+    for (shaped, yes) in [("c-", true), ("12", true), ("-1", true), ("c-9", true)] {
+        assert_eq!(id_shaped(shaped), yes, "{shaped}");
+    }
+    for not in ["c1", "-c", "--1", "c--1", "1-", "ca", "x1"] {
+        assert!(!id_shaped(not), "{not}");
+    }
+    assert!(ids(&store, "c-0").is_empty());
+    assert!(ids(&store, "-01").is_empty());
+    let r = leading_ranges("12");
+    assert_eq!(r[..3], [(12, 12), (120, 129), (1200, 1299)]);
+    assert_eq!(r.len(), 19);
+    assert!(r.windows(2).all(|w| w[0].1 < w[1].0));
+    assert_eq!(leading_ranges(""), vec![(0, u64::MAX)]);
+    assert!(leading_ranges("0").is_empty() && leading_ranges("099").is_empty());
+    assert_eq!(
+        leading_ranges(&u64::MAX.to_string()),
+        vec![(u64::MAX, u64::MAX)]
+    );
+    assert_eq!(
+        leading_ranges("1844674407370955161").last(),
+        Some(&(u64::MAX - 5, u64::MAX))
+    );
+    assert!(leading_ranges("99999999999999999999").is_empty());
+}
+
+#[test]
+fn one_entry_put_and_removed_many_times_in_one_write_set_is_counted_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(&dir.path().join("s")).unwrap();
+    let (a, b) = (entry("oracle", 3), entry("oracle", 4));
+    let mut ws = WriteSet::default();
+    for _ in 0..5 {
+        ws.put(Tree::Token, a.clone(), vec![]);
+        ws.del(Tree::Token, a.clone());
+        ws.put(Tree::Token, a.clone(), vec![]);
+        ws.put(Tree::Token, b.clone(), vec![]);
+    }
+    ws.del(Tree::Token, b.clone());
+    commit(&store, ws);
+    assert_eq!(count(&store, "oracle"), Some(1));
+    assert_eq!(store.index_keys("idx_token").unwrap(), vec![a.clone()]);
+    // A case of another bucket is another chunk; the tree by tree path counts the same.
+    let far = entry("oracle", 300);
+    let ops = vec![
+        (far.clone(), Some(vec![])),
+        (far.clone(), Some(vec![])),
+        (a.clone(), None),
+    ];
+    let mut ws = WriteSet::default();
+    for (k, v) in ops {
+        match v {
+            Some(v) => ws.put(Tree::Token, k, v),
+            None => ws.del(Tree::Token, k),
+        }
+    }
+    super::super::ClosedPages::apply_per_tree(&store, ws).unwrap();
+    assert_eq!(count(&store, "oracle"), Some(1));
+    assert_eq!(store.token_chunks().unwrap().len(), 1);
+    assert_eq!(store.index_keys("idx_token").unwrap(), vec![far.clone()]);
+    // The last entry of a chunk removed: the chunk goes, and the word with it.
+    let mut ws = WriteSet::default();
+    ws.del(Tree::Token, far.clone());
+    ws.put(Tree::Token, far.clone(), vec![]);
+    ws.del(Tree::Token, far);
+    commit(&store, ws);
+    assert_eq!(count(&store, "oracle"), None);
+    assert!(store.token_chunks().unwrap().is_empty());
+    assert!(store.vocab_entries().unwrap().is_empty());
+}
+
+#[test]
+fn check_names_a_malformed_chunk_and_one_of_another_bucket_and_reads_fail_cleanly() {
+    let (_dir, store, _, _) = two_oracle_cases();
+    let tokens = store.tree(Tree::Token).unwrap();
+    // Case 1's "grant" moved into bucket 7's key; "oracle" (bucket 0) made unreadable.
+    let grant = b"grant\0\0\0\0\0".to_vec();
+    let value = tokens.remove(&grant).unwrap().unwrap();
+    tokens.insert(b"grant\0\0\0\0\x07", value).unwrap();
+    tokens.insert(b"oracle\0\0\0\0\0", vec![8, 1]).unwrap();
+    let found = token_findings(&store, &BTreeSet::new()).unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|l| l.contains("malformed chunk") && l.contains("oracle")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|l| l.contains("holding case C-1")),
+        "{found:?}"
+    );
+    let e = store.cases_with_word("racl").unwrap_err().to_string();
+    assert!(e.contains("idx_token"), "{e}");
+    assert!(store.index_keys("idx_token").is_err());
+    // A write set onto the malformed chunk is refused, not applied in part.
+    let mut ws = WriteSet::default();
+    ws.put(Tree::Token, entry("oracle", 2), vec![]);
+    let e = crate::store::Storage::commit(&store, ws)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("idx_token"), "{e}");
 }
 
 /// A new store holding two active cases that share the word "oracle".
