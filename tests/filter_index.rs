@@ -110,7 +110,7 @@ fn sample() -> (tempfile::TempDir, Engine) {
 #[test]
 fn prefix_substring_and_relevance() {
     let (_dir, engine) = sample();
-    // Exact word in two fields (title, resource prefix), exact in one, then a prefix.
+    // Exact in one word and a prefix of another (title, resource), exact in one, then a prefix.
     assert_eq!(found(&engine, Queue::Open, "sap"), vec![1, 4, 3]);
     assert_eq!(found(&engine, Queue::Open, "SAPPH"), vec![3]);
     // Inside a word.
@@ -371,4 +371,67 @@ fn ids_are_found_by_their_fragments_and_a_shared_word_is_one_key_per_bucket() {
     assert!(open("c-3000").is_empty());
     assert!(open("c1").is_empty());
     assert_eq!(engine.check().unwrap(), Vec::<String>::new());
+}
+
+/// The ranked filter (the open queue from the index alone) walks the deadline order for
+/// its page: each page is the scan's, whatever the relevance of the cases met first.
+#[test]
+fn a_ranked_page_is_the_scans_whatever_the_walk_meets_first() {
+    casebench::engine::set_filter_read_all_below(0);
+    let dir = tempfile::tempdir().unwrap();
+    let engine = setup(dir.path());
+    let titles = [
+        "alpha xbetax",  // exact, inside: weakest 1
+        "alphas betas",  // prefix, prefix: weakest 2
+        "alpha beta",    // exact, exact: weakest 3
+        "xalphax beta",  // inside, exact: weakest 1
+        "alpha only",    // no beta
+        "beta alphabet", // exact, prefix
+    ];
+    for (i, title) in titles.iter().enumerate() {
+        // The first case has the earliest deadline, the last none.
+        let deadline = (i + 1 < titles.len()).then(|| {
+            Utc.with_ymd_and_hms(2026, 11, 2 + i as u32, 9, 0, 0)
+                .unwrap()
+        });
+        let case = NewCase {
+            kind: CaseKind::Generic,
+            title: (*title).into(),
+            description: None,
+            resource: None,
+            object: None,
+            target: Target::User("alice".into()),
+            deadline,
+            deadline_in: None,
+            policy: None,
+        };
+        engine.execute("root", Command::CreateCase(case)).unwrap();
+    }
+    for limit in [Some(1), Some(2), Some(3), None] {
+        let q = CaseQuery {
+            queue: Queue::Open,
+            filter: Some("alpha beta".into()),
+            limit,
+            ..Default::default()
+        };
+        let list = engine.list_cases("root", &q).unwrap();
+        let scanned = engine.list_scanning("root", &q).unwrap();
+        let ids =
+            |l: &casebench::api::CaseList| -> Vec<u64> { l.cases.iter().map(|r| r.id.0).collect() };
+        assert_eq!(ids(&list), ids(&scanned), "limit {limit:?}");
+        assert_eq!(list.total, 5);
+    }
+    let all = CaseQuery {
+        queue: Queue::Open,
+        filter: Some("alpha beta".into()),
+        ..Default::default()
+    };
+    let ids: Vec<u64> = engine
+        .list_cases("root", &all)
+        .unwrap()
+        .cases
+        .iter()
+        .map(|r| r.id.0)
+        .collect();
+    assert_eq!(ids, vec![3, 2, 6, 1, 4]);
 }

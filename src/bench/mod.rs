@@ -495,11 +495,14 @@ fn in_process(
             total = engine.list_cases(&s.actor, &q)?.total;
             Ok(())
         })?;
-        let label = match filter {
-            Some(f) => format!("list {queue} --filter {f}: first 50 + count of {total}"),
-            None => format!("list {queue}: first 50 + count of {total}"),
+        let (label, target) = match filter {
+            Some(f) => (
+                format!("list {queue} --filter {f}: first 50 + count of {total}"),
+                Some(("≤ 30 ms", ms(took) <= 30.0)),
+            ),
+            None => (format!("list {queue}: first 50 + count of {total}"), None),
         };
-        report.add(label, ms(took), "ms", runs, None);
+        report.add(label, ms(took), "ms", runs, target);
     }
     let show = timed(runs, |_| engine.show_case(&s.actor, s.case_id).map(drop))?;
     report.add("case show", ms(show), "ms", runs, None);

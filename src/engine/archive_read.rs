@@ -76,7 +76,7 @@ impl Engine {
                 let object = a.case.object.clone();
                 let mut row = row_of(user, Queue::Closed, a.case, &a.work_items);
                 row.archived = Some(a.archived);
-                rows.push(row, object.as_deref());
+                rows.push(row, object.as_deref(), &a.work_items);
             }
         }
         let mut list = rows.finish();

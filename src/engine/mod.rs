@@ -22,6 +22,9 @@ mod lifecycle;
 mod notify;
 mod provision;
 mod query;
+mod query_ranked;
+#[doc(hidden)]
+pub use query_ranked::set_read_all_below as set_filter_read_all_below;
 mod relocate;
 pub mod replay;
 mod report;

@@ -58,12 +58,30 @@ impl Engine {
     }
 
     fn row(&self, user: &User, queue: Queue, case: Case) -> Result<CaseRow, ApiError> {
-        let items: Vec<WorkItem> = case
-            .work_items
-            .iter()
-            .filter_map(|id| self.store.work_item(*id).transpose())
-            .collect::<Result<_, _>>()?;
+        let items = self.items_of(&case)?;
         Ok(row_of(user, queue, case, &items))
+    }
+
+    fn items_of(&self, case: &Case) -> Result<Vec<WorkItem>, ApiError> {
+        let items = case.work_items.iter();
+        let items = items.filter_map(|id| self.store.work_item(*id).transpose());
+        Ok(items.collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps `case`'s row in `rows` if it passes the query.
+    pub(super) fn push_row(
+        &self,
+        rows: &mut Rows,
+        user: &User,
+        queue: Queue,
+        case: Case,
+    ) -> Result<(), ApiError> {
+        if rows.wants(&case) {
+            let items = self.items_of(&case)?;
+            let object = case.object.clone();
+            rows.push(row_of(user, queue, case, &items), object.as_deref(), &items);
+        }
+        Ok(())
     }
 
     /// The big queues without a filter answer from their index: a page and a count, never
@@ -153,6 +171,9 @@ impl Engine {
         if let Some(page) = self.list_page(user, q)? {
             return Ok(page);
         }
+        if let Some(list) = self.list_ranked(user, q)? {
+            return Ok(list);
+        }
         if let Some(list) = self.list_by_token(user, q)? {
             return Ok(list);
         }
@@ -181,12 +202,8 @@ impl Engine {
         }
         let mut rows = Rows::new(q);
         for id in ids {
-            let Some(case) = self.store.case(id)? else {
-                continue;
-            };
-            if rows.wants(&case) {
-                let object = case.object.clone();
-                rows.push(self.row(user, q.queue, case)?, object.as_deref());
+            if let Some(case) = self.store.case(id)? {
+                self.push_row(&mut rows, user, q.queue, case)?;
             }
         }
         Ok(rows.finish())
@@ -230,9 +247,8 @@ impl Engine {
                 Queue::Closed => matches!(case.state, CaseState::Closed | CaseState::Cancelled),
                 _ => true,
             };
-            if in_queue && rows.wants(&case) {
-                let object = case.object.clone();
-                rows.push(self.row(user, q.queue, case)?, object.as_deref());
+            if in_queue {
+                self.push_row(&mut rows, user, q.queue, case)?;
             }
         }
         Ok(Some(rows.finish()))
@@ -354,8 +370,8 @@ pub(crate) struct Rows<'q> {
 }
 
 /// How well a row matches the filter, best first when sorted: the weakest word's match
-/// (exact word, prefix of a word, inside a word), then how many fields match.
-type Relevance = std::cmp::Reverse<(u8, usize)>;
+/// (exact word, prefix of a word, inside a word), then how many words it is found in.
+pub(crate) type Relevance = std::cmp::Reverse<(u8, usize)>;
 
 impl<'q> Rows<'q> {
     pub(crate) fn new(q: &'q CaseQuery) -> Self {
@@ -373,7 +389,7 @@ impl<'q> Rows<'q> {
 
     /// The filter's words the token index answers: none of a kind's name (every case of
     /// the kind matches it, the index does not hold kinds), at least two characters.
-    fn indexed_words(&self) -> Vec<&str> {
+    pub(super) fn indexed_words(&self) -> Vec<&str> {
         self.needle
             .iter()
             .map(String::as_str)
@@ -382,15 +398,26 @@ impl<'q> Rows<'q> {
             .collect()
     }
 
+    /// The filter's words, lowercased.
+    pub(super) fn needle(&self) -> &[String] {
+        &self.needle
+    }
+
+    /// The best relevance of the rows kept.
+    pub(super) fn best(&self) -> Option<Relevance> {
+        self.rows.iter().map(|(r, _)| *r).min()
+    }
+
     /// Whether `case` passes the query's state and kind (before its row is built).
     pub(crate) fn wants(&self, case: &Case) -> bool {
         let q = self.q;
         !(q.state.is_some_and(|s| s != case.state) || q.kind.is_some_and(|k| k != case.kind))
     }
 
-    /// Keeps `row` (of a case about `object`) if it matches the filter.
-    pub(crate) fn push(&mut self, row: CaseRow, object: Option<&str>) {
-        if let Some(r) = relevance(&row, object, &self.needle) {
+    /// Keeps `row` (of a case about `object`, with these work items) if it matches the
+    /// filter.
+    pub(crate) fn push(&mut self, row: CaseRow, object: Option<&str>, items: &[WorkItem]) {
+        if let Some(r) = relevance(&row, object, items, &self.needle) {
             self.rows.push((r, row));
         }
     }
@@ -425,70 +452,76 @@ impl<'q> Rows<'q> {
 }
 
 /// The fields a filter matches, each as its words (`store::token_words`).
-fn fields_of(row: &CaseRow, object: Option<&str>) -> Vec<Vec<String>> {
+fn fields_of(row: &CaseRow, object: Option<&str>, items: &[WorkItem]) -> Vec<Vec<String>> {
     use crate::store::token_words as words;
     let mut id = words(&row.id.to_string());
     id.push(row.id.0.to_string());
     let mut fields = vec![id, words(&row.title), words(&row.requester)];
     fields.extend(row.resource.as_deref().map(words));
     fields.extend(object.map(words));
-    fields.push(row.assignees.iter().flat_map(|a| words(a)).collect());
-    let groups = row.candidates.iter();
+    let (assignees, groups) = holders(row, items);
+    fields.push(assignees.iter().flat_map(|a| words(a)).collect());
     fields.push(
         groups
-            .flat_map(|g| [words(g), words(&format!("@{g}"))].concat())
+            .iter()
+            .flat_map(|g| words(&format!("@{g}")))
             .collect(),
     );
     fields.push(words(row.kind.name()));
     fields
 }
 
-/// Whether `row` matches the filter's words, every one (`matches_filter`), and how well.
-fn relevance(row: &CaseRow, object: Option<&str>, needle: &[String]) -> Option<Relevance> {
+/// Who a filter finds a case by: for an active case, the holders of every open work item
+/// of it (as the token index holds them); for an ended one, who its row shows.
+fn holders<'a>(row: &'a CaseRow, items: &'a [WorkItem]) -> (Vec<&'a str>, Vec<&'a str>) {
+    if !row.state.is_active() {
+        let a = row.assignees.iter().map(String::as_str).collect();
+        return (a, row.candidates.iter().map(String::as_str).collect());
+    }
+    let open = || items.iter().filter(|i| i.is_open());
+    let a = open()
+        .flat_map(|i| &i.assignees)
+        .map(String::as_str)
+        .collect();
+    (
+        a,
+        open()
+            .flat_map(|i| &i.candidates)
+            .map(String::as_str)
+            .collect(),
+    )
+}
+
+/// Whether `row` (of a case about `object`, with these work items) matches the filter's
+/// words, every one inside a word of the id, title, requester, resource, object, a
+/// holder, a candidate group (or `@group`) or the kind's name; and how well: the weakest
+/// word's [`crate::store::token_grade`], then how many of the case's distinct words (its
+/// id one word) the needle's words are in, summed over them (what the token index tells
+/// without the row: `engine::query_ranked`).
+fn relevance(
+    row: &CaseRow,
+    object: Option<&str>,
+    items: &[WorkItem],
+    needle: &[String],
+) -> Option<Relevance> {
     if needle.is_empty() {
         return Some(std::cmp::Reverse((0, 0)));
     }
-    if !matches_filter(row, object, needle) {
-        return None;
+    let fields = fields_of(row, object, items);
+    let (id, rest) = fields.split_first()?;
+    let tokens: BTreeSet<&str> = rest.iter().flatten().map(String::as_str).collect();
+    let (mut weakest, mut words) = (u8::MAX, 0);
+    for w in needle {
+        let id_grade = id.iter().map(|t| crate::store::token_grade(t, w)).max();
+        let mut best = id_grade.unwrap_or(0);
+        words += usize::from(best > 0);
+        for g in tokens.iter().map(|t| crate::store::token_grade(t, w)) {
+            best = best.max(g);
+            words += usize::from(g > 0);
+        }
+        weakest = weakest.min(best);
     }
-    let fields = fields_of(row, object);
-    let grade = |w: &str| {
-        let all = fields.iter().flatten();
-        all.map(|t| match () {
-            _ if t == w => 3,
-            _ if t.starts_with(w) => 2,
-            _ if t.contains(w) => 1,
-            _ => 0,
-        })
-        .max()
-        .unwrap_or(0)
-    };
-    let weakest = needle.iter().map(|w| grade(w)).min().unwrap_or(0);
-    let matched = fields
-        .iter()
-        .filter(|f| {
-            f.iter()
-                .any(|t| needle.iter().any(|w| t.contains(w.as_str())))
-        })
-        .count();
-    Some(std::cmp::Reverse((weakest, matched)))
-}
-
-/// What a filter matches: every word of the needle is inside the id, title, requester,
-/// resource, object, an assignee, a candidate group (or `@group`) or the kind's name.
-fn matches_filter(row: &CaseRow, object: Option<&str>, needle: &[String]) -> bool {
-    let lower: Vec<String> = [row.id.to_string(), row.title.clone(), row.requester.clone()]
-        .into_iter()
-        .chain(row.resource.clone())
-        .chain(object.map(str::to_string))
-        .chain(row.assignees.iter().cloned())
-        .chain(row.candidates.iter().map(|g| format!("@{g}")))
-        .chain([row.kind.name().to_string()])
-        .map(|s| s.to_lowercase())
-        .collect();
-    needle
-        .iter()
-        .all(|w| lower.iter().any(|h| h.contains(w.as_str())))
+    (weakest > 0).then_some(std::cmp::Reverse((weakest, words)))
 }
 
 impl Engine {

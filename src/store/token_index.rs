@@ -25,7 +25,7 @@
 //! carry most of the keys. A filter over closed cases reads them from `idx_state`
 //! (`engine::query`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::sled_store::Store;
 use super::token_chunk as chunk;
@@ -145,12 +145,60 @@ pub fn indexable(word: &str) -> bool {
 /// One chunk of `idx_token` as sled holds it: key `word ‖ 0 ‖ bucket`, value its tails.
 pub type Chunk = (Vec<u8>, Vec<u8>);
 
+/// How well a needle word matches a token (a word of a field): 3 the token itself, 2 a
+/// token it begins, 1 inside a token, 0 not at all. A token that begins with `@` (a
+/// candidate group) matches also as the name after the `@`.
+pub fn grade(token: &str, word: &str) -> u8 {
+    fn one(t: &str, w: &str) -> u8 {
+        match () {
+            _ if t == w => 3,
+            _ if t.starts_with(w) => 2,
+            _ if t.contains(w) => 1,
+            _ => 0,
+        }
+    }
+    let g = one(token, word);
+    match token.strip_prefix('@') {
+        Some(name) => g.max(one(name, word)),
+        None => g,
+    }
+}
+
+/// The answer of [`TokenIndex::graded_cases_with_word`].
+#[derive(Debug, Default)]
+pub struct Graded {
+    /// Each case found, with its best grade and how many of its words (its id one word)
+    /// contain the needle word.
+    pub grades: HashMap<CaseId, (u8, usize)>,
+    /// The marked cases: candidates the index cannot grade.
+    pub marked: BTreeSet<CaseId>,
+}
+
+impl Graded {
+    /// One more word of `case` that contains the needle, with grade `g`.
+    fn found(&mut self, case: CaseId, g: u8) {
+        let e = self.grades.entry(case).or_insert((g, 0));
+        *e = (e.0.max(g), e.1 + 1);
+    }
+}
+
 /// Reads of the token index (a part of [`super::Storage`]).
 pub trait TokenIndex {
     /// Every active case one of whose words, or whose id (`c-12`), contains `word`
     /// (lowercased, [`indexable`]), and perhaps some more; never fewer. Closed and
     /// cancelled cases are not indexed.
-    fn cases_with_word(&self, word: &str) -> Result<BTreeSet<CaseId>, StoreError>;
+    fn cases_with_word(&self, word: &str) -> Result<BTreeSet<CaseId>, StoreError> {
+        let g = self.graded_cases_with_word(word)?;
+        let mut out: BTreeSet<CaseId> = g.grades.into_keys().collect();
+        out.extend(g.marked);
+        Ok(out)
+    }
+
+    /// The active cases one of whose indexed words, or whose id, contains `word`
+    /// (lowercased, [`indexable`]), each with the best [`grade`] of its matches, exactly;
+    /// and apart, the marked cases (a word too long, too many words), which the index
+    /// cannot grade: candidates for every needle, to be matched by reading them.
+    fn graded_cases_with_word(&self, word: &str) -> Result<Graded, StoreError>;
 
     /// Every chunk of `idx_token` as sled holds it, key and value (`check`, tests).
     fn token_chunks(&self) -> Result<Vec<Chunk>, StoreError>;
@@ -239,28 +287,46 @@ fn leading_ranges(digits: &str) -> Vec<(u64, u64)> {
 }
 
 impl TokenIndex for Store {
-    fn cases_with_word(&self, word: &str) -> Result<BTreeSet<CaseId>, StoreError> {
+    fn graded_cases_with_word(&self, word: &str) -> Result<Graded, StoreError> {
         let tree = self.tree(Tree::Token)?;
-        let mut out = BTreeSet::new();
-        let probe = cut(word, SUFFIX_CHARS);
-        // The marked cases first (empty word), then those of every word a suffix of which
-        // the probe begins.
-        let mut prefixes = vec![vec![0u8]];
-        for mut w in vocab::words_with(&self.tree(Tree::Vocab)?, probe.as_bytes())? {
-            w.push(0);
-            prefixes.push(w);
-        }
-        for prefix in prefixes {
+        let mut out = Graded::default();
+        // Each case once per chunk scan: a case's tails (its own, its items') are in one
+        // chunk, next to each other.
+        let cases = |prefix: &[u8], mut each: Box<dyn FnMut(CaseId) + '_>| {
             for kv in tree.scan_prefix(prefix) {
                 let (_, v) = kv?;
+                let mut last = None;
                 for tail in chunk::decode(&v)? {
                     let case = trees::read_u64(tail).ok_or_else(|| super::bad_key("idx_token"))?;
-                    out.insert(CaseId(case));
+                    if last.replace(case) != Some(case) {
+                        each(CaseId(case));
+                    }
                 }
             }
+            Ok::<_, StoreError>(())
+        };
+        // The marked cases (empty word), then those of every word that contains the
+        // needle, found by a suffix the probe begins.
+        cases(
+            &[0u8],
+            Box::new(|c| {
+                out.marked.insert(c);
+            }),
+        )?;
+        let probe = cut(word, SUFFIX_CHARS);
+        for mut w in vocab::words_with(&self.tree(Tree::Vocab)?, probe.as_bytes())? {
+            let g = grade(&String::from_utf8_lossy(&w), word);
+            if g == 0 {
+                continue; // the probe was cut: this word has its first characters only
+            }
+            w.push(0);
+            cases(&w, Box::new(|c| out.found(c, g)))?;
         }
         if id_shaped(word) {
-            out.extend(active_ids_with(self, word)?);
+            for c in active_ids_with(self, word)? {
+                let id = c.0.to_string();
+                out.found(c, grade(&format!("c-{id}"), word).max(grade(&id, word)));
+            }
         }
         Ok(out)
     }

@@ -93,7 +93,8 @@ impl Engine {
 fn keep(rows: &mut Rows, user: &User, queue: Queue, at: DateTime<Utc>, r: Replayed) {
     if in_queue(user, queue, at, &r) && rows.wants(&r.case) {
         let object = r.case.object.clone();
-        rows.push(row_of(user, queue, r.case, &r.items), object.as_deref());
+        let row = row_of(user, queue, r.case, &r.items);
+        rows.push(row, object.as_deref(), &r.items);
     }
 }
 
