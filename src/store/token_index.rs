@@ -164,6 +164,26 @@ pub fn grade(token: &str, word: &str) -> u8 {
     }
 }
 
+/// Calls `each` with every case of the `idx_token` chunks under `prefix`, once per
+/// chunk: a case's tails (its own, its items') are in one chunk, next to each other.
+fn each_case(
+    tree: &sled::Tree,
+    prefix: &[u8],
+    mut each: impl FnMut(CaseId),
+) -> Result<(), StoreError> {
+    for kv in tree.scan_prefix(prefix) {
+        let (_, v) = kv?;
+        let mut last = None;
+        for tail in chunk::decode(&v)? {
+            let case = trees::read_u64(tail).ok_or_else(|| super::bad_key("idx_token"))?;
+            if last.replace(case) != Some(case) {
+                each(CaseId(case));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The answer of [`TokenIndex::graded_cases_with_word`].
 #[derive(Debug, Default)]
 pub struct Graded {
@@ -290,29 +310,11 @@ impl TokenIndex for Store {
     fn graded_cases_with_word(&self, word: &str) -> Result<Graded, StoreError> {
         let tree = self.tree(Tree::Token)?;
         let mut out = Graded::default();
-        // Each case once per chunk scan: a case's tails (its own, its items') are in one
-        // chunk, next to each other.
-        let cases = |prefix: &[u8], mut each: Box<dyn FnMut(CaseId) + '_>| {
-            for kv in tree.scan_prefix(prefix) {
-                let (_, v) = kv?;
-                let mut last = None;
-                for tail in chunk::decode(&v)? {
-                    let case = trees::read_u64(tail).ok_or_else(|| super::bad_key("idx_token"))?;
-                    if last.replace(case) != Some(case) {
-                        each(CaseId(case));
-                    }
-                }
-            }
-            Ok::<_, StoreError>(())
-        };
         // The marked cases (empty word), then those of every word that contains the
         // needle, found by a suffix the probe begins.
-        cases(
-            &[0u8],
-            Box::new(|c| {
-                out.marked.insert(c);
-            }),
-        )?;
+        each_case(&tree, &[0u8], |c| {
+            out.marked.insert(c);
+        })?;
         let probe = cut(word, SUFFIX_CHARS);
         for mut w in vocab::words_with(&self.tree(Tree::Vocab)?, probe.as_bytes())? {
             let g = grade(&String::from_utf8_lossy(&w), word);
@@ -320,7 +322,7 @@ impl TokenIndex for Store {
                 continue; // the probe was cut: this word has its first characters only
             }
             w.push(0);
-            cases(&w, Box::new(|c| out.found(c, g)))?;
+            each_case(&tree, &w, |c| out.found(c, g))?;
         }
         if id_shaped(word) {
             for c in active_ids_with(self, word)? {
