@@ -401,8 +401,11 @@ fn check_filters(engine: &Engine) -> Result<(), TestCaseError> {
     for actor in ["root", "alice", "bob"] {
         for q in queues {
             for n in needles {
-                for (limit, read_all_below) in [(None, 0), (Some(2), 0), (Some(2), 500)] {
-                    // 0: the ranked filter walks the queue's order even over a few cases.
+                for (limit, read_all_below) in
+                    [(None, 0), (Some(2), 0), (Some(2), 3), (Some(2), 500)]
+                {
+                    // 0: the ranked filter walks the queue's order even over a few cases;
+                    // 3: and reads a relevance of one or two cases whole.
                     casebench::engine::set_filter_read_all_below(read_all_below);
                     let query = CaseQuery {
                         queue: q,

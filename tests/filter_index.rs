@@ -407,7 +407,12 @@ fn a_ranked_page_is_the_scans_whatever_the_walk_meets_first() {
         };
         engine.execute("root", Command::CreateCase(case)).unwrap();
     }
-    for limit in [Some(1), Some(2), Some(3), None] {
+    // 0: every relevance is walked; 2: one of a single case is read whole.
+    for (limit, small) in [Some(1), Some(2), Some(3), None]
+        .into_iter()
+        .flat_map(|l| [(l, 0), (l, 2)])
+    {
+        casebench::engine::set_filter_read_all_below(small);
         let q = CaseQuery {
             queue: Queue::Open,
             filter: Some("alpha beta".into()),
@@ -418,7 +423,7 @@ fn a_ranked_page_is_the_scans_whatever_the_walk_meets_first() {
         let scanned = engine.list_scanning("root", &q).unwrap();
         let ids =
             |l: &casebench::api::CaseList| -> Vec<u64> { l.cases.iter().map(|r| r.id.0).collect() };
-        assert_eq!(ids(&list), ids(&scanned), "limit {limit:?}");
+        assert_eq!(ids(&list), ids(&scanned), "limit {limit:?}, small {small}");
         assert_eq!(list.total, 5);
     }
     let all = CaseQuery {

@@ -47,10 +47,11 @@ impl Engine {
         let Some(ranks) = self.ranks(user, q, words)? else {
             return Ok(None);
         };
-        let page = if ranks.len() < READ_ALL_BELOW.load(Ordering::Relaxed) {
+        let small = READ_ALL_BELOW.load(Ordering::Relaxed);
+        let page = if ranks.len() < small {
             ranks.keys().copied().collect()
         } else {
-            self.page_ids(&ranks, q.limit.unwrap_or(usize::MAX))?
+            self.page_ids(&ranks, q.limit.unwrap_or(usize::MAX), small)?
         };
         let mut rows = Rows::new(q);
         for id in page {
@@ -117,17 +118,24 @@ impl Engine {
     /// order of `idx_deadline`. Its deadlines first, walked until the page is full; then,
     /// if need be, the items without a deadline, and the cases with no open item (never
     /// in it), which are read: the rows decide their order.
+    /// A relevance with fewer than `small` cases is read whole rather than waited for: a
+    /// few best matches scattered over a long queue would make the walk long.
     fn page_ids(
         &self,
         ranks: &HashMap<CaseId, Relevance>,
         limit: usize,
+        small: usize,
     ) -> Result<Vec<CaseId>, ApiError> {
-        let mut sizes: BTreeMap<Relevance, usize> = BTreeMap::new();
-        for r in ranks.values() {
-            *sizes.entry(*r).or_default() += 1;
+        let mut members: BTreeMap<Relevance, Vec<CaseId>> = BTreeMap::new();
+        for (c, r) in ranks {
+            members.entry(*r).or_default().push(*c);
         }
+        let sizes: BTreeMap<Relevance, usize> =
+            members.iter().map(|(r, m)| (*r, m.len())).collect();
+        members.retain(|_, m| m.len() < small);
         let mut walk = Walk {
             sizes: &sizes,
+            read: members,
             limit,
             met: HashSet::new(),
             seen: BTreeMap::new(),
@@ -142,7 +150,7 @@ impl Engine {
             .open_by_deadline(None, |_, c| walk.visit(ranks, c, false))?;
         let unseen: Vec<(CaseId, Relevance)> = ranks
             .iter()
-            .filter(|(c, _)| !walk.met.contains(c))
+            .filter(|(c, r)| !walk.met.contains(c) && !walk.read.contains_key(r))
             .map(|(c, r)| (*c, *r))
             .collect();
         Ok(walk.page(&unseen))
@@ -153,6 +161,8 @@ impl Engine {
 struct Walk<'a> {
     /// How many cases each relevance has.
     sizes: &'a BTreeMap<Relevance, usize>,
+    /// The relevances read whole, with their cases: the walk passes them by.
+    read: BTreeMap<Relevance, Vec<CaseId>>,
     limit: usize,
     met: HashSet<CaseId>,
     /// The cases met of each relevance, in the walk's order.
@@ -169,7 +179,7 @@ impl Walk<'_> {
         stop_when_full: bool,
     ) -> bool {
         match ranks.get(&c) {
-            Some(r) if self.met.insert(c) => {
+            Some(r) if !self.read.contains_key(r) && self.met.insert(c) => {
                 self.seen.entry(*r).or_default().push(c);
                 !(stop_when_full && self.full())
             }
@@ -182,7 +192,10 @@ impl Walk<'_> {
     fn full(&self) -> bool {
         let mut need = self.limit;
         for (r, n) in self.sizes {
-            let met = self.seen.get(r).map_or(0, Vec::len);
+            let met = match self.read.contains_key(r) {
+                true => *n,
+                false => self.seen.get(r).map_or(0, Vec::len),
+            };
             if met >= need {
                 return true;
             }
@@ -195,13 +208,19 @@ impl Walk<'_> {
     }
 
     /// The cases to read for the page: of each relevance needed, the first met and every
-    /// one the walk cannot meet (`unseen`), whose rows place them.
+    /// one the walk cannot meet (`unseen`), or all of one read whole; their rows place
+    /// them.
     fn page(&self, unseen: &[(CaseId, Relevance)]) -> Vec<CaseId> {
         let mut need = self.limit;
         let mut out = vec![];
         for (r, n) in self.sizes {
             if need == 0 {
                 break;
+            }
+            if let Some(all) = self.read.get(r) {
+                out.extend(all);
+                need = need.saturating_sub(*n);
+                continue;
             }
             let met = self.seen.get(r).map_or(&[][..], Vec::as_slice);
             out.extend(met.iter().take(need));
