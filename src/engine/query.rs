@@ -451,7 +451,9 @@ impl<'q> Rows<'q> {
     }
 }
 
-/// The fields a filter matches, each as its words (`store::token_words`).
+/// The fields a filter matches, each as its words (`store::token_words`), the id first.
+/// An active case's holders are every open work item's words as the token index derives
+/// them (`store::item_words`); an ended case's are who its row shows.
 fn fields_of(row: &CaseRow, object: Option<&str>, items: &[WorkItem]) -> Vec<Vec<String>> {
     use crate::store::token_words as words;
     let mut id = words(&row.id.to_string());
@@ -459,37 +461,16 @@ fn fields_of(row: &CaseRow, object: Option<&str>, items: &[WorkItem]) -> Vec<Vec
     let mut fields = vec![id, words(&row.title), words(&row.requester)];
     fields.extend(row.resource.as_deref().map(words));
     fields.extend(object.map(words));
-    let (assignees, groups) = holders(row, items);
-    fields.push(assignees.iter().flat_map(|a| words(a)).collect());
-    fields.push(
-        groups
-            .iter()
-            .flat_map(|g| words(&format!("@{g}")))
-            .collect(),
-    );
+    if row.state.is_active() {
+        let open = items.iter().filter(|i| i.is_open());
+        fields.extend(open.map(crate::store::item_words));
+    } else {
+        fields.push(row.assignees.iter().flat_map(|a| words(a)).collect());
+        let groups = row.candidates.iter();
+        fields.push(groups.flat_map(|g| words(&format!("@{g}"))).collect());
+    }
     fields.push(words(row.kind.name()));
     fields
-}
-
-/// Who a filter finds a case by: for an active case, the holders of every open work item
-/// of it (as the token index holds them); for an ended one, who its row shows.
-fn holders<'a>(row: &'a CaseRow, items: &'a [WorkItem]) -> (Vec<&'a str>, Vec<&'a str>) {
-    if !row.state.is_active() {
-        let a = row.assignees.iter().map(String::as_str).collect();
-        return (a, row.candidates.iter().map(String::as_str).collect());
-    }
-    let open = || items.iter().filter(|i| i.is_open());
-    let a = open()
-        .flat_map(|i| &i.assignees)
-        .map(String::as_str)
-        .collect();
-    (
-        a,
-        open()
-            .flat_map(|i| &i.candidates)
-            .map(String::as_str)
-            .collect(),
-    )
 }
 
 /// Whether `row` (of a case about `object`, with these work items) matches the filter's

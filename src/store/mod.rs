@@ -71,8 +71,8 @@ pub use period::{PeriodIndex, Span};
 pub use shadow_pages::ShadowPages;
 pub use sled_store::Store;
 pub use token_index::{
-    derived_token_keys, grade as token_grade, indexable, token_findings, words as token_words,
-    Graded, TokenIndex,
+    derived_token_keys, grade as token_grade, indexable, item_words, token_findings,
+    words as token_words, Graded, TokenIndex,
 };
 pub use writeset::WriteSet;
 
