@@ -248,12 +248,14 @@ impl Engine {
             Some(f) => Some(f),
             None => Some(self.facts_of(&case, &work_items, &events)?),
         };
+        let links = self.links_of(&case)?;
         Ok(Some(ArchivedCase {
             case,
             work_items,
             events,
             facts,
             archived: self.now(),
+            links: Some(links),
         }))
     }
 

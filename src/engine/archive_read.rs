@@ -3,13 +3,16 @@
 //! refused (read-only), and `check` knows which ids the archive holds.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use super::detail::detail_with;
 use super::query::{row_of, Rows};
 use super::Engine;
 use crate::api::{ApiError, ArchiveStatus, CaseDetail, CaseHistory, CaseList, CaseQuery, Queue};
-use crate::domain::{CaseId, User};
+use crate::domain::{CaseId, User, WorkItemId};
+use crate::store::archive::Archive;
 
 /// The ids the archive holds, with their month and closing time: references to them are
 /// not dangling.
@@ -29,12 +32,31 @@ impl Engine {
         }
     }
 
+    /// An archived case's detail: its links as they stood when it was archived, or (a
+    /// record from before records carried them) as the hot store holds them now.
     pub(super) fn archived_detail(&self, id: CaseId) -> Result<CaseDetail, ApiError> {
         let a = self
             .archive
             .get(id)?
             .ok_or_else(|| ApiError::NotFound(format!("no case {id}")))?;
-        self.detail_of(a.case, a.work_items, a.events, Some(a.archived))
+        match a.links {
+            Some(links) => Ok(detail_with(
+                a.case,
+                a.work_items,
+                a.events,
+                links,
+                Some(a.archived),
+            )),
+            None => self.detail_of(a.case, a.work_items, a.events, Some(a.archived)),
+        }
+    }
+
+    /// After `user` read an archived case: the readers' card notes them, so their next read
+    /// of one is answered by [`ArchiveReader`] without the hot store.
+    pub(super) fn note_reader(&self, user: &User) {
+        if let Ok(events) = self.store.counter(crate::store::trees::KEY_NEXT_EVENT) {
+            crate::store::readers::note(self.store.path(), events, &user.login);
+        }
     }
 
     pub(super) fn archived_history(&self, id: CaseId) -> Result<CaseHistory, ApiError> {
@@ -115,5 +137,47 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+/// Reads of archived cases for a process that has not opened the store: `case show` and
+/// `case history` of an archived case cost a few reads of the archive instead of the hot
+/// store's open. Only for an actor the readers' card vouches for (`store::readers`), and
+/// only for records that carry their links; every other read goes to the engine.
+pub struct ArchiveReader {
+    archive: Archive,
+}
+
+impl ArchiveReader {
+    /// A reader of the archive of the store at `db` for `actor`, when the readers' card
+    /// vouches that `actor` is a user of the store as it is on disk now.
+    pub fn for_actor(db: &Path, actor: &str) -> Option<ArchiveReader> {
+        crate::store::readers::vouches(db, actor).then(|| ArchiveReader {
+            archive: Archive::beside(db),
+        })
+    }
+
+    /// The archived case work item `w` belongs to.
+    pub fn case_of_work_item(&self, w: WorkItemId) -> Result<Option<CaseId>, ApiError> {
+        Ok(self.archive.case_of_work_item(w.0)?)
+    }
+
+    /// The detail of archived case `id`: none when the archive does not hold it, or holds
+    /// a record without its links.
+    pub fn detail(&self, id: CaseId) -> Result<Option<CaseDetail>, ApiError> {
+        let Some(a) = self.archive.get(id)? else {
+            return Ok(None);
+        };
+        Ok(a.links
+            .map(|links| detail_with(a.case, a.work_items, a.events, links, Some(a.archived))))
+    }
+
+    /// The history of archived case `id`, when the archive holds it.
+    pub fn history(&self, id: CaseId) -> Result<Option<CaseHistory>, ApiError> {
+        Ok(self.archive.get(id)?.map(|a| CaseHistory {
+            case: id,
+            events: a.events,
+            archived: Some(a.archived),
+        }))
     }
 }

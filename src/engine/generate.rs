@@ -375,6 +375,8 @@ impl Generator<'_> {
                 events,
                 facts: Some(facts),
                 archived: self.now,
+                // A generated case links no request, campaign, ticket or operation.
+                links: Some(Default::default()),
             });
             return Ok(());
         }

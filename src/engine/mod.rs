@@ -11,6 +11,7 @@ mod calendar;
 mod campaign;
 mod catalogue;
 mod check;
+mod detail;
 mod execute;
 mod feed;
 mod feed_file;
@@ -24,6 +25,7 @@ mod provision;
 mod query;
 mod query_ranked;
 #[doc(hidden)]
+pub use archive_read::ArchiveReader;
 pub use query_ranked::set_read_all_below as set_filter_read_all_below;
 mod relocate;
 pub mod replay;

@@ -3,9 +3,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::Engine;
-use crate::api::{
-    ApiError, CaseDetail, CaseList, CaseQuery, CaseRow, CommentView, GroupView, Org, Queue,
-};
+use crate::api::{ApiError, CaseList, CaseQuery, CaseRow, CommentView, GroupView, Org, Queue};
 use crate::domain::{Case, CaseId, CaseKind, CaseState, EventKind, User, WorkItem};
 
 impl Engine {
@@ -252,52 +250,6 @@ impl Engine {
             }
         }
         Ok(Some(rows.finish()))
-    }
-
-    pub(super) fn detail(&self, id: CaseId) -> Result<CaseDetail, ApiError> {
-        let Some(case) = self.store.case(id)? else {
-            return self.archived_detail(id);
-        };
-        let work_items = case
-            .work_items
-            .iter()
-            .filter_map(|w| self.store.work_item(*w).transpose())
-            .collect::<Result<Vec<_>, _>>()?;
-        let events = self.store.case_events(id)?;
-        self.detail_of(case, work_items, events, None)
-    }
-
-    /// The detail of a case from its records (in the hot store, or archived at `archived`).
-    pub(super) fn detail_of(
-        &self,
-        case: Case,
-        work_items: Vec<WorkItem>,
-        events: Vec<crate::domain::Event>,
-        archived: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<CaseDetail, ApiError> {
-        let comments = comment_views(events);
-        let operations = self.operation_views(&case)?;
-        let request = match case.request {
-            Some(r) => self.store.request(r)?,
-            None => None,
-        };
-        let product = match &request {
-            Some(r) => self.store.product(&r.product)?,
-            None => None,
-        };
-        let campaign = self.campaign_of_case(&case)?;
-        let ticket = self.store.outsourcing(case.id)?;
-        Ok(CaseDetail {
-            ticket,
-            operations,
-            case,
-            work_items,
-            comments,
-            request,
-            product,
-            campaign,
-            archived,
-        })
     }
 }
 

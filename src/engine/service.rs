@@ -19,10 +19,22 @@ impl Service for Engine {
         let user = self.actor(actor)?;
         Ok(match query {
             Query::ListCases(q) => Answer::Cases(self.list(&user, &q)?),
-            Query::ShowCase(c) => Answer::Case(self.detail(c)?),
+            Query::ShowCase(c) => {
+                let detail = self.detail(c)?;
+                if detail.archived.is_some() {
+                    self.note_reader(&user);
+                }
+                Answer::Case(detail)
+            }
             Query::CaseAsOf { case, at } => Answer::CaseAsOf(self.case_as_of(case, at)?),
             Query::ItsmStatus => Answer::ItsmStatus(self.itsm_status()?),
-            Query::CaseHistory(c) => Answer::History(self.history(c)?),
+            Query::CaseHistory(c) => {
+                let history = self.history(c)?;
+                if history.archived.is_some() {
+                    self.note_reader(&user);
+                }
+                Answer::History(history)
+            }
             Query::Org => Answer::Org(self.org_view()?),
             Query::CaseOfWorkItem(w) => Answer::CaseId(self.case_of(w)?),
             Query::ListRequests { all, limit } => {

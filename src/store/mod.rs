@@ -19,6 +19,7 @@ mod migrate;
 mod open;
 mod period;
 mod period_backfill;
+pub mod readers;
 mod reserve;
 pub mod seal;
 mod shadow_pages;

@@ -1,18 +1,28 @@
 //! A segment file (`2026-03.seg`): archived cases closed in one month, appended one record
 //! after another, never rewritten.
 //!
-//! A record is `magic "CBR1" ‖ len u32 ‖ crc32 u32 ‖ case id u64 ‖ closed ms i64 ‖ payload`
+//! A record is `magic "CBR2" ‖ len u32 ‖ crc32 u32 ‖ case id u64 ‖ closed ms i64 ‖ payload`
 //! (big-endian; `len` = payload bytes; the crc covers id, closed time and payload). The
-//! payload is the bincode of an [`ArchivedCase`], lz4-compressed (its size prepended).
+//! payload is the bincode of an [`ArchivedCase`] followed by that of its
+//! [`ArchivedLinks`] (an `Option`), lz4-compressed (its size prepended). A record of magic
+//! `CBR1` (written before records carried links) holds the case alone.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::super::{codec, encode, StoreError};
+use crate::domain::archive::ArchivedLinks;
 use crate::domain::ArchivedCase;
 
-const MAGIC: &[u8; 4] = b"CBR1";
+/// A record with the case's links.
+const MAGIC: &[u8; 4] = b"CBR2";
+/// A record of the case alone (older archives).
+const MAGIC_V1: &[u8; 4] = b"CBR1";
+
+fn is_magic(b: &[u8]) -> bool {
+    b == MAGIC || b == MAGIC_V1
+}
 /// The bytes before a record's payload.
 pub(super) const HEAD: usize = 28;
 /// A record larger than this is damage, not a case (a case of 64 MiB compressed is none).
@@ -45,7 +55,7 @@ pub(super) fn io(path: &Path, what: &str, e: std::io::Error) -> StoreError {
 
 /// The record of `case`.
 pub(super) fn record(case: &ArchivedCase) -> Vec<u8> {
-    let payload = lz4_flex::compress_prepend_size(&encode(case));
+    let payload = lz4_flex::compress_prepend_size(&encode(&(case, &case.links)));
     let closed = case.case.closed.unwrap_or(case.archived).timestamp_millis();
     let mut out = Vec::with_capacity(HEAD + payload.len());
     out.extend_from_slice(MAGIC);
@@ -64,7 +74,7 @@ fn parse(buf: &[u8], offset: u64) -> Result<(Entry, usize), String> {
     if buf.len() < HEAD {
         return Err(format!("{} bytes of a record header", buf.len()));
     }
-    if &buf[..4] != MAGIC {
+    if !is_magic(&buf[..4]) {
         return Err("no record starts here".into());
     }
     let len = u32::from_be_bytes(buf[4..8].try_into().unwrap_or_default()) as usize;
@@ -138,7 +148,7 @@ pub(super) fn read_at(file: &File, path: &Path, entry: &Entry) -> Result<Archive
         .map_err(|_| damaged(path, format!("no record at offset {at}")))?;
     let len = u32::from_be_bytes(head[4..8].try_into().unwrap_or_default()) as usize;
     let mut buf = head.to_vec();
-    if &head[..4] == MAGIC && len <= MAX_PAYLOAD {
+    if is_magic(&head[..4]) && len <= MAX_PAYLOAD {
         buf.resize(HEAD + len, 0);
         file.read_exact_at(&mut buf[HEAD..], at + HEAD as u64)
             .map_err(|_| damaged(path, format!("the record at offset {at} is cut short")))?;
@@ -155,8 +165,16 @@ pub(super) fn read_at(file: &File, path: &Path, entry: &Entry) -> Result<Archive
     }
     let bytes = lz4_flex::decompress_size_prepended(&buf[HEAD..n])
         .map_err(|e| damaged(path, format!("offset {at}: {e}")))?;
-    let case: ArchivedCase =
-        codec::decode("archive", &bytes).map_err(|e| damaged(path, format!("offset {at}: {e}")))?;
+    let undecodable = |e: StoreError| damaged(path, format!("offset {at}: {e}"));
+    let case = match &head[..4] == MAGIC_V1 {
+        true => codec::decode::<ArchivedCase>("archive", &bytes).map_err(undecodable)?,
+        false => {
+            let (mut case, links): (ArchivedCase, Option<ArchivedLinks>) =
+                codec::decode("archive", &bytes).map_err(undecodable)?;
+            case.links = links;
+            case
+        }
+    };
     if case.case.id.0 != entry.id {
         return Err(damaged(
             path,

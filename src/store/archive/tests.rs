@@ -18,6 +18,7 @@ fn archived(id: u64, closed: &str) -> ArchivedCase {
         events: vec![],
         facts: None,
         archived: t,
+        links: None,
     }
 }
 
@@ -123,4 +124,42 @@ fn a_case_appended_again_reads_as_its_last_copy() {
     assert_eq!(a.count().unwrap(), 1);
     fs::remove_file(a.dir().join("2026-01.idx")).unwrap();
     assert_eq!(a.get(CaseId(1)).unwrap().as_ref(), Some(&second));
+}
+
+/// A record as archives wrote it before records carried links: magic `CBR1`, the case alone.
+fn record_v1(case: &ArchivedCase) -> Vec<u8> {
+    let mut out = segment::record(case);
+    let payload = lz4_flex::compress_prepend_size(&super::super::encode(case));
+    out.truncate(segment::HEAD);
+    out[..4].copy_from_slice(b"CBR1");
+    out[4..8].copy_from_slice(&(payload.len() as u32).to_be_bytes());
+    out.extend_from_slice(&payload);
+    let crc = crc32fast::hash(&out[12..]);
+    out[8..12].copy_from_slice(&crc.to_be_bytes());
+    out
+}
+
+#[test]
+fn links_read_back_and_an_older_record_reads_without_them() {
+    use crate::domain::archive::ArchivedLinks;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Archive::beside(dir.path());
+    let mut linked = archived(1, "2026-01-05T10:00:00Z");
+    linked.links = Some(ArchivedLinks {
+        campaign: Some(("Q1 review".into(), 2)),
+        ..ArchivedLinks::default()
+    });
+    a.writer().append(std::slice::from_ref(&linked)).unwrap();
+    assert_eq!(a.get(CaseId(1)).unwrap().as_ref(), Some(&linked));
+    // An older record in the same segment: read whole, its links unknown.
+    let mut old = archived(2, "2026-01-06T10:00:00Z");
+    old.links = Some(ArchivedLinks::default());
+    let seg = a.dir().join("2026-01.seg");
+    let mut f = OpenOptions::new().append(true).open(&seg).unwrap();
+    f.write_all(&record_v1(&old)).unwrap();
+    drop(f);
+    old.links = None;
+    assert_eq!(a.get(CaseId(2)).unwrap().as_ref(), Some(&old));
+    assert!(a.findings().unwrap().is_empty());
+    assert_eq!(a.count().unwrap(), 2);
 }
