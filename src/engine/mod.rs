@@ -27,6 +27,7 @@ mod query_ranked;
 #[doc(hidden)]
 pub use archive_read::ArchiveReader;
 pub use query_ranked::set_read_all_below as set_filter_read_all_below;
+pub use sweep::idle_sweep;
 mod relocate;
 pub mod replay;
 mod report;

@@ -100,7 +100,11 @@ impl Service for Engine {
             check_sweep_time(now, clock)?;
         }
         let report = self.sweep_at(now, args.until.unwrap_or(now), args.dry_run)?;
-        Ok(self.then_archive(self.then_sync(report)))
+        let report = self.then_archive(self.then_sync(report));
+        if !report.dry_run && now == clock {
+            self.note_idle(&user, &report);
+        }
+        Ok(report)
     }
 }
 

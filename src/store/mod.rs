@@ -14,6 +14,7 @@ mod event_check;
 mod events;
 mod evict;
 mod exit;
+pub mod idle;
 mod itsm_store;
 mod migrate;
 mod open;

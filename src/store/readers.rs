@@ -17,7 +17,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::seal::{self, Verdict};
+use super::seal;
 
 const FILE: &str = "casebench.readers";
 const HEADER: &str = "casebench readers 1";
@@ -56,7 +56,7 @@ pub fn vouches(store: &Path, login: &str) -> bool {
     if !logins.iter().any(|l| l == login) {
         return false;
     }
-    matches!(seal::judge(store), Ok(Verdict::Intact(s)) if s.events == events)
+    seal::unchanged_since(store, events)
 }
 
 /// Puts `login` on the card for a store whose event counter is `events` (the card starts

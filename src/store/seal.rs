@@ -135,6 +135,13 @@ pub fn judge(store: &Path) -> Result<Verdict, StoreError> {
     Ok(Verdict::Changed(seal))
 }
 
+/// Whether nothing was acknowledged since the store's event counter stood at `events`: the
+/// seal still holds that counter and the `db` file is exactly as sealed (a change not yet
+/// sealed, a crash, a store being written all fail this).
+pub fn unchanged_since(store: &Path, events: u64) -> bool {
+    matches!(judge(store), Ok(Verdict::Intact(s)) if s.events == events)
+}
+
 /// Copies the files of a store (not the sockets, not temporary files) into `dest`, which
 /// must not exist; for scratch copies, backups and restores.
 pub fn copy_store(src: &Path, dest: &Path) -> std::io::Result<()> {

@@ -10,6 +10,7 @@
 //! A dry run computes the same firings on an in-memory overlay and writes nothing.
 
 mod approvals;
+mod idle;
 mod isolate;
 mod resources;
 mod rules;
@@ -18,6 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+pub use idle::idle_sweep;
 use isolate::{isolated, Run, Stop};
 use resources::resource_firing;
 
