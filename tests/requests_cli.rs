@@ -418,3 +418,52 @@ fn each_refusal_has_its_exit_code() {
         Value::Array(vec![])
     );
 }
+
+/// An archived approval case shows its request and product as they stood when it was
+/// archived, the long way and from the archive alone (the store held), whatever changed in
+/// the catalogue since.
+#[test]
+fn an_archived_approval_case_shows_its_request_as_archived() {
+    let b = Bench::new();
+    b.ok("cid", &["request", "new", "wiki"]);
+    b.ok_at(
+        "ann",
+        "2026-12-01T11:00:00Z",
+        &["request", "deny", "R-1", "--comment", "not needed"],
+    );
+    let closed = b.json("root", &["case", "list", "--queue", "closed"]);
+    let case = closed["cases"][0]["id"].as_str().unwrap().to_string();
+    let later = "2027-06-01T09:00:00Z";
+    let archived = b.ok_at("root", later, &["archive", "--closed-before", "90d"]);
+    assert!(archived.contains("archived 1 case"), "{archived}");
+    // The catalogue changes after the case was archived.
+    let t = Utc.with_ymd_and_hms(2027, 6, 1, 10, 0, 0).unwrap();
+    let engine = Engine::open(&b.db, Arc::new(ManualClock::new(t))).unwrap();
+    let (mut wiki, policies) = product(
+        "wiki",
+        "Team wiki",
+        Some(vec![vec![step(Approvers::Manager, None)]]),
+    );
+    wiki.name = "Knowledge base".into();
+    let products = vec![wiki];
+    engine
+        .execute("root", Cmd::ImportProducts { products, policies })
+        .unwrap();
+    drop(engine);
+    std::thread::sleep(Duration::from_millis(200));
+    let show = |at: &str| -> Value {
+        let out = b.ok_at("root", at, &["--json", "case", "show", &case]);
+        serde_json::from_str(&out).unwrap()
+    };
+    let long = show(later);
+    assert_eq!(long["request"]["id"], "R-1", "{long}");
+    assert_eq!(long["request"]["state"], "denied", "{long}");
+    assert_eq!(long["product"]["name"], "Team wiki", "{long}");
+    assert!(long["archived"].is_string(), "{long}");
+    let now = b.json("root", &["product", "show", "wiki"]);
+    assert!(now.to_string().contains("Knowledge base"), "{now}");
+    // The store held: the archive alone answers the same.
+    let lock = std::fs::File::open(b.db.join("db")).unwrap();
+    lock.try_lock().unwrap();
+    assert_eq!(show(later), long);
+}
