@@ -342,16 +342,14 @@ pub fn run(cli: Cli) -> Result<Option<Run>, ApiError> {
     let long = matches!(
         cli.command,
         None | Some(
-            Cmd::Serve(_)
-                | Cmd::Bench(_)
-                | Cmd::Gen(_)
-                | Cmd::Demo { .. }
-                | Cmd::Sweep(_)
-                | Cmd::Archive(_)
+            Cmd::Serve(_) | Cmd::Bench(_) | Cmd::Demo { .. } | Cmd::Sweep(_) | Cmd::Archive(_)
         )
     );
     if long {
         crate::store::set_cache_mb(crate::store::LONG_CACHE_MB);
+    }
+    if matches!(cli.command, Some(Cmd::Gen(_))) {
+        crate::store::set_cache_mb(crate::store::BUILD_CACHE_MB);
     }
     let db = match cli.db.clone() {
         Some(p) => p,

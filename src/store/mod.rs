@@ -68,7 +68,7 @@ pub use events::CHUNK as EVENT_CHUNK;
 pub use evict::{ClosedEntry, ClosedPages, Evicted};
 pub use exit::{close_at_exit, free_on_close};
 pub use itsm_store::TicketStore;
-pub use open::{cache_bytes, set_cache_mb, LONG_CACHE_MB, ONE_SHOT_CACHE_MB};
+pub use open::{cache_bytes, set_cache_mb, BUILD_CACHE_MB, LONG_CACHE_MB, ONE_SHOT_CACHE_MB};
 pub use period::{PeriodIndex, Span};
 pub use shadow_pages::ShadowPages;
 pub use sled_store::Store;
