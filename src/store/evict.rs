@@ -39,8 +39,9 @@ pub trait ClosedPages {
     /// Applies `ws` (removals and plain puts, no counters) as one atomic batch per tree,
     /// not atomic across trees, then flushes: for writes whose partial application leaves
     /// nothing any read reaches.
-    /// `idx_token` changes are one transaction with the `idx_vocab` counts they move; its
-    /// events (none, from the sweep's clearing) one over `events`, first.
+    /// `idx_token` changes are one transaction with the `idx_vocab` counts they move, and
+    /// `idx_state` changes one over its chunks; its events (none, from the sweep's
+    /// clearing) one over `events`, first.
     fn apply_per_tree(&self, ws: WriteSet) -> Result<(), StoreError>;
 
     /// At most `limit` evicted cases whose leftovers are still in the hot store: (case,
@@ -88,13 +89,19 @@ impl ClosedPages for Store {
 
     fn apply_per_tree(&self, ws: WriteSet) -> Result<(), StoreError> {
         let mut batches: std::collections::BTreeMap<Tree, sled::Batch> = Default::default();
-        let mut tokens = vec![];
+        let (mut tokens, mut states) = (vec![], vec![]);
         for (tree, key, value) in ws.ops {
-            if tree == Tree::Token {
-                tokens.push((key, value));
-                continue;
-            }
-            let b = batches.entry(tree).or_default();
+            let b = match tree {
+                Tree::Token => {
+                    tokens.push((key, value));
+                    continue;
+                }
+                Tree::State => {
+                    states.push((key, value));
+                    continue;
+                }
+                _ => batches.entry(tree).or_default(),
+            };
             match value {
                 Some(v) => b.insert(key, v),
                 None => b.remove(key),
@@ -105,7 +112,14 @@ impl ClosedPages for Store {
             self.append_events(&ws.events)?;
         }
         let mut tokens = Some(tokens).filter(|t| !t.is_empty());
+        let mut states = Some(states).filter(|t| !t.is_empty());
         for (tree, batch) in batches {
+            // `idx_state` in its place, its logical entries into their chunks.
+            if tree > Tree::State {
+                if let Some(ops) = states.take() {
+                    self.apply_states(&ops)?;
+                }
+            }
             // `idx_token` in its place in tree order, with the `idx_vocab` counts it moves.
             if tree > Tree::Token {
                 if let Some(ops) = tokens.take() {
@@ -115,6 +129,9 @@ impl ClosedPages for Store {
             self.tree(tree)?
                 .apply_batch(batch)
                 .map_err(|e| self.failed_write(e))?;
+        }
+        if let Some(ops) = states {
+            self.apply_states(&ops)?;
         }
         if let Some(ops) = tokens {
             self.apply_tokens(&ops)?;

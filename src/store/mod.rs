@@ -25,6 +25,8 @@ mod reserve;
 pub mod seal;
 mod shadow_pages;
 mod sled_store;
+mod state_chunk;
+mod state_index;
 mod token_chunk;
 mod token_index;
 pub mod trees;
@@ -72,6 +74,7 @@ pub use open::{cache_bytes, set_cache_mb, BUILD_CACHE_MB, LONG_CACHE_MB, ONE_SHO
 pub use period::{PeriodIndex, Span};
 pub use shadow_pages::ShadowPages;
 pub use sled_store::Store;
+pub use state_index::{state_findings, StateChunk, StateChunks, KEY_STATE_PACKED};
 pub use token_index::{
     derived_token_keys, grade as token_grade, indexable, item_words, token_findings,
     words as token_words, Graded, TokenIndex,
@@ -115,7 +118,7 @@ pub type DueEntry = (DateTime<Utc>, u8, u64, u16, CaseId);
 /// What the engine reads and writes: typed getters, bounded scans and atomic commits of a
 /// [`WriteSet`]. A backend implements it whole; the engine knows no other.
 pub trait Storage:
-    TicketStore + ShadowPages + TokenIndex + ClosedPages + EventChunks + Send + Sync
+    TicketStore + ShadowPages + TokenIndex + ClosedPages + EventChunks + StateChunks + Send + Sync
 {
     fn path(&self) -> &Path;
 
@@ -237,7 +240,8 @@ pub trait Storage:
     fn notifications(&self, unsent: bool, limit: usize) -> Result<Vec<Notification>, StoreError>;
 
     /// Raw access for invariant checks in tests: every key of an index tree; of `idx_token`,
-    /// every logical entry `word ‖ 0 ‖ tail` its chunks hold (`store::token_chunk`).
+    /// every logical entry `word ‖ 0 ‖ tail` its chunks hold (`store::token_chunk`); of
+    /// `idx_state`, every logical entry `state code ‖ case id` (`store::state_chunk`).
     fn index_keys(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError>;
 
     /// Every case and work item, for invariant checks and exports.

@@ -284,6 +284,7 @@ impl Store {
                 }
                 super::period_backfill::backfill(&store)?;
                 super::token_index::backfill(&store)?;
+                super::state_index::backfill(&store)?;
                 store.reseal(sealed)?;
                 // A full disk leaves it without one for now: reads go on.
                 let _ = reserve::ensure(path);
@@ -320,6 +321,7 @@ impl Store {
         )?;
         super::period_backfill::mark_built(&store)?;
         super::token_index::mark_built(&store)?;
+        super::state_index::mark_built(&store)?;
         reserve::ensure(path)?;
         Ok(store)
     }

@@ -256,33 +256,14 @@ impl Storage for Store {
         Ok(())
     }
 
-    /// Case ids in any of `states`, newest first, at most `limit` (a merge of the indexes).
+    /// Case ids in any of `states`, newest first, at most `limit` (a merge of the states'
+    /// chunks, `store::state_chunk`).
     fn cases_in_states(
         &self,
         states: &[CaseState],
         limit: usize,
     ) -> Result<Vec<CaseId>, StoreError> {
-        let state = self.tree(Tree::State)?;
-        let mut iters: Vec<_> = states
-            .iter()
-            .map(|s| state.scan_prefix([s.code()]).rev().peekable())
-            .collect();
-        let mut out = vec![];
-        while out.len() < limit {
-            let mut best: Option<(usize, u64)> = None;
-            for (i, it) in iters.iter_mut().enumerate() {
-                if let Some(Ok((k, _))) = it.peek() {
-                    let id = trees::read_u64(&k[1..]).ok_or_else(|| bad_key("idx_state"))?;
-                    if best.is_none_or(|(_, b)| id > b) {
-                        best = Some((i, id));
-                    }
-                }
-            }
-            let Some((i, id)) = best else { break };
-            iters[i].next().transpose()?;
-            out.push(CaseId(id));
-        }
-        Ok(out)
+        super::state_chunk::cases_in_states(&self.tree(Tree::State)?, states, limit)
     }
 
     /// All case ids, newest first, at most `limit`.
@@ -478,11 +459,13 @@ impl Storage for Store {
     }
 
     /// Raw access for invariant checks in tests: every key of an index tree (every logical
-    /// entry of `idx_token`).
+    /// entry of `idx_token` and `idx_state`).
     fn index_keys(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError> {
-        if name == "idx_token" {
-            // Its logical entries, not its chunks.
-            return super::token_chunk::logical_keys(&self.tree(Tree::Token)?);
+        // Their logical entries, not their chunks.
+        match name {
+            "idx_token" => return super::token_chunk::logical_keys(&self.tree(Tree::Token)?),
+            "idx_state" => return super::state_chunk::logical_keys(&self.tree(Tree::State)?),
+            _ => {}
         }
         let i = trees::NAMES
             .iter()

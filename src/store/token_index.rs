@@ -17,7 +17,7 @@
 //!
 //! A case's own id (`c-12`) is not a token (it would be a word and six suffixes of its
 //! own per case): a needle that can be part of an id string (`c-`, `c-12`, `-12`, `12`)
-//! finds the active cases whose id contains it from the keys of `idx_state`, without
+//! finds the active cases whose id contains it from the chunks of `idx_state`, without
 //! reading a case.
 //!
 //! Only active cases (and their open work items) are indexed: the queues people filter
@@ -28,6 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::sled_store::Store;
+use super::state_chunk;
 use super::token_chunk as chunk;
 use super::trees::{self, Tree};
 use super::vocab::{self, cut, SUFFIX_CHARS};
@@ -247,39 +248,34 @@ fn id_shaped(needle: &str) -> bool {
         && (digits.len() < needle.len() || !digits.is_empty())
 }
 
-/// The active cases whose id string `c-N` contains `needle`, from the keys of
-/// `idx_state` (state code ‖ case id): a needle that begins with `c-` or `-` reads the
-/// ranges of the ids that begin with its digits, one of digits alone every active key.
+/// The active cases whose id string `c-N` contains `needle`, from the chunks of
+/// `idx_state` (`store::state_chunk`): a needle that begins with `c-` or `-` reads the
+/// chunks of the ranges of the ids that begin with its digits, one of digits alone every
+/// active chunk.
 fn active_ids_with(store: &Store, needle: &str) -> Result<Vec<CaseId>, StoreError> {
     use std::fmt::Write;
     let state = store.tree(Tree::State)?;
-    let id_of = |k: sled::Result<sled::IVec>| -> Result<u64, StoreError> {
-        let n = k?.get(1..).and_then(trees::read_u64);
-        n.ok_or_else(|| super::bad_key("idx_state"))
-    };
     let anchored = needle
         .strip_prefix("c-")
         .or_else(|| needle.strip_prefix('-'));
     let mut out = vec![];
     let mut id = String::new();
     for s in CaseState::ALL.iter().filter(|s| s.is_active()) {
-        if let Some(digits) = anchored {
-            for (lo, hi) in leading_ranges(digits) {
-                let lo = trees::state_key(s.code(), CaseId(lo));
-                let hi = trees::state_key(s.code(), CaseId(hi));
-                for k in state.range(lo..=hi).keys() {
-                    out.push(CaseId(id_of(k)?));
+        let ranges = match anchored {
+            Some(digits) => leading_ranges(digits),
+            None => vec![(0, u64::MAX)],
+        };
+        for range in ranges {
+            state_chunk::each_between(&state, s.code(), range, |n| {
+                if anchored.is_none() {
+                    id.clear();
+                    let _ = write!(id, "c-{n}");
+                    if !id.contains(needle) {
+                        return;
+                    }
                 }
-            }
-            continue;
-        }
-        for k in state.scan_prefix([s.code()]).keys() {
-            let n = id_of(k)?;
-            id.clear();
-            let _ = write!(id, "c-{n}");
-            if id.contains(needle) {
                 out.push(CaseId(n));
-            }
+            })?;
         }
     }
     Ok(out)
@@ -508,11 +504,11 @@ pub(super) fn backfill(store: &Store) -> Result<(), StoreError> {
 
 /// Keys written at open between two flushes, one by one: sled keeps what it has not
 /// flushed in memory (and one `sled::Batch` of 200,000 keys raised a process by 600 MB).
-const BUILD_CHUNK: usize = 50_000;
+pub(super) const BUILD_CHUNK: usize = 50_000;
 
 /// Empties `tree`: drops it and opens it anew (removing a million keys one by one is
 /// slow and leaves sled's pages behind).
-fn empty_tree(store: &Store, tree: Tree) -> Result<(), StoreError> {
+pub(super) fn empty_tree(store: &Store, tree: Tree) -> Result<(), StoreError> {
     let mut g = store.inner.write().unwrap_or_else(|p| p.into_inner());
     let inner = g.as_mut().ok_or_else(|| store.closed())?;
     let name = trees::NAMES[tree as usize];

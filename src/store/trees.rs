@@ -15,7 +15,8 @@
 //! | `users`        | login                                 | `User`           |
 //! | `groups`       | name                                  | `Group`          |
 //! | `idx_members`  | group ‖ 0 ‖ login                     | –                |
-//! | `idx_state`    | state code (u8) ‖ case id             | –                |
+//! | `idx_state`    | state code (u8) ‖ chunk (case id >> 12, u64) | the chunk's cases in that state, offsets `case id & 4095`: below 256 cases u16 each, ascending; from 256 on a 512-byte bitmap (`store::state_chunk`); a chunk that empties is removed. Write sets name its logical entries `state code ‖ case id` (`state_key`) |
+//! |  `meta`        | `idx/state2`                          | – (`idx_state` is in chunks: packed once at open, from `cases`, for an older store with one key per case) |
 //! | `idx_assignee` | login ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_candidate`| group ‖ 0 ‖ work item id              | case id (open items only) |
 //! | `idx_delegator`| login ‖ 0 ‖ work item id              | case id (open items only) |
@@ -243,6 +244,8 @@ pub fn read_event_chunk_key(k: &[u8]) -> Option<(u64, u32)> {
     Some((read_u64(k)?, u32::from_be_bytes(k[8..].try_into().ok()?)))
 }
 
+/// `state code ‖ case id`: a logical `idx_state` entry (its chunk key has the same shape,
+/// the chunk's number for the id: `store::state_chunk`).
 pub fn state_key(state_code: u8, case: CaseId) -> [u8; 9] {
     let mut k = [0u8; 9];
     k[0] = state_code;

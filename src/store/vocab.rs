@@ -208,13 +208,15 @@ fn message(e: StoreError) -> String {
 
 /// Applies a write set's operations inside a transaction over every tree (`txs` in
 /// [`Tree`] order), in order per tree, keeping `idx_vocab` to what `idx_token` ends up
-/// holding (its operations are logical entries, grouped by chunk: [`Tally::apply`]).
+/// holding (its operations are logical entries, grouped by chunk: [`Tally::apply`]); the
+/// `idx_state` operations are logical entries too, filed into their chunks.
 pub(super) fn apply_ops(txs: &[TransactionalTree], ops: &[super::writeset::Op]) -> TxStep {
-    let mut tokens = vec![];
+    let (mut tokens, mut states) = (vec![], vec![]);
     for (tree, key, value) in ops {
         let tx = &txs[*tree as usize];
         match (tree, value) {
             (Tree::Token, _) => tokens.push((key.as_slice(), value.is_some())),
+            (Tree::State, _) => states.push((key.as_slice(), value.is_some())),
             (_, Some(v)) => {
                 tx.insert(key.as_slice(), v.as_slice())?;
             }
@@ -223,6 +225,8 @@ pub(super) fn apply_ops(txs: &[TransactionalTree], ops: &[super::writeset::Op]) 
             }
         }
     }
+    // `idx_state` entries into their chunks (`store::state_chunk`).
+    super::state_chunk::apply(&txs[Tree::State as usize], states)?;
     let mut tally = Tally::default();
     tally.apply(&txs[Tree::Token as usize], tokens)?;
     tally.settle(&txs[Tree::Vocab as usize])
