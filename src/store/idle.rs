@@ -16,17 +16,15 @@
 //! Text, one item per line: `casebench idle 1`, `events N`, `until MS` (UTC milliseconds),
 //! `retention SECS` or `retention off`, `waiting yes` or `waiting no`, then the logins.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::seal;
+use super::{card, seal};
 
 const FILE: &str = "casebench.idle";
 const HEADER: &str = "casebench idle 1";
 const MAX_LOGINS: usize = 64;
-const MAX_BYTES: u64 = 16 * 1024;
 
 /// What a sweep left: nothing to do before `until` with `retention`, for `admins`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,20 +53,8 @@ pub struct Left {
     pub waiting: bool,
 }
 
-fn path(store: &Path) -> PathBuf {
-    store.join(FILE)
-}
-
 fn read(store: &Path) -> Option<Card> {
-    let file = path(store);
-    if fs::metadata(&file).ok()?.len() > MAX_BYTES {
-        return None;
-    }
-    let text = fs::read_to_string(&file).ok()?;
-    let mut lines = text.lines();
-    if lines.next()? != HEADER {
-        return None;
-    }
+    let mut lines = card::read(store, FILE, HEADER)?.into_iter();
     let mut field = |name: &str| lines.next()?.strip_prefix(name).map(str::to_string);
     let events = field("events ")?.parse().ok()?;
     let until = field("until ")?.parse().ok()?;
@@ -81,15 +67,12 @@ fn read(store: &Path) -> Option<Card> {
         "no" => false,
         _ => return None,
     };
-    let admins: Vec<String> = lines.map(str::to_string).collect();
-    let valid =
-        admins.len() <= MAX_LOGINS && admins.iter().all(|l| crate::domain::org::valid_name(l));
-    valid.then_some(Card {
+    Some(Card {
         events,
         until,
         retention,
         waiting,
-        admins,
+        admins: card::logins(lines.collect(), MAX_LOGINS)?,
     })
 }
 
@@ -112,7 +95,7 @@ pub fn note(store: &Path, left: Left, setting: Setting, login: &str) {
     if !crate::domain::org::valid_name(login) {
         return;
     }
-    let mut card = Card {
+    let mut next = Card {
         events: left.events,
         until: left.until.timestamp_millis(),
         retention: setting.retention.map(|r| r.num_seconds()),
@@ -121,43 +104,44 @@ pub fn note(store: &Path, left: Left, setting: Setting, login: &str) {
     };
     if let Some(old) = read(store) {
         let same = |c: &Card| (c.events, c.until, c.retention, c.waiting);
-        if same(&old) == same(&card) {
-            card.admins = old.admins;
+        if same(&old) == same(&next) {
+            next.admins = old.admins;
         }
     }
-    if card.admins.iter().any(|l| l == login) {
+    if next.admins.iter().any(|l| l == login) {
         return;
     }
-    if card.admins.len() >= MAX_LOGINS {
-        card.admins.clear();
+    if next.admins.len() >= MAX_LOGINS {
+        next.admins.clear();
     }
-    card.admins.push(login.to_string());
-    let retention = card
+    next.admins.push(login.to_string());
+    let retention = next
         .retention
         .map_or_else(|| "off".to_string(), |s| s.to_string());
-    let waiting = if card.waiting { "yes" } else { "no" };
-    let mut text = format!(
-        "{HEADER}\nevents {}\nuntil {}\nretention {retention}\nwaiting {waiting}\n",
-        card.events, card.until
-    );
-    for l in &card.admins {
-        text.push_str(l);
-        text.push('\n');
-    }
-    let tmp = store.join(format!("{FILE}.{}.tmp", std::process::id()));
-    if fs::write(&tmp, text).is_err() || fs::rename(&tmp, path(store)).is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
+    let waiting = if next.waiting { "yes" } else { "no" };
+    let mut lines = vec![
+        format!("events {}", next.events),
+        format!("until {}", next.until),
+        format!("retention {retention}"),
+        format!("waiting {waiting}"),
+    ];
+    lines.extend(next.admins);
+    card::write(store, FILE, HEADER, &lines);
 }
 
 /// Forgets the card: the last sweep left work (or could not tell).
 pub fn forget(store: &Path) {
-    let _ = fs::remove_file(path(store));
+    card::forget(store, FILE);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+
+    fn path(store: &Path) -> std::path::PathBuf {
+        store.join(FILE)
+    }
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -8,6 +8,7 @@
 
 pub mod archive;
 mod campaign_store;
+mod card;
 mod codec;
 pub mod compact;
 mod event_check;

@@ -14,49 +14,28 @@
 //!
 //! Text, one item per line: `casebench readers 1`, `events N`, then the logins.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::seal;
+use super::{card, seal};
 
 const FILE: &str = "casebench.readers";
 const HEADER: &str = "casebench readers 1";
 /// At most this many logins are kept: the card starts over beyond it.
 const MAX_LOGINS: usize = 256;
-/// A card longer than this is not one.
-const MAX_BYTES: u64 = 64 * 1024;
-
-fn path(store: &Path) -> PathBuf {
-    store.join(FILE)
-}
 
 /// The card's counter and logins, when the file is a card.
 fn read(store: &Path) -> Option<(u64, Vec<String>)> {
-    let file = path(store);
-    if fs::metadata(&file).ok()?.len() > MAX_BYTES {
-        return None;
-    }
-    let text = fs::read_to_string(&file).ok()?;
-    let mut lines = text.lines();
-    if lines.next()? != HEADER {
-        return None;
-    }
+    let mut lines = card::read(store, FILE, HEADER)?.into_iter();
     let events = lines.next()?.strip_prefix("events ")?.parse().ok()?;
-    let logins: Vec<String> = lines.map(str::to_string).collect();
-    let valid =
-        logins.len() <= MAX_LOGINS && logins.iter().all(|l| crate::domain::org::valid_name(l));
-    valid.then_some((events, logins))
+    Some((events, card::logins(lines.collect(), MAX_LOGINS)?))
 }
 
-/// Whether the card vouches that `login` is a user of the store as it is now on disk.
+/// Whether the card vouches that `login` is a user of the store as it is on disk now.
 pub fn vouches(store: &Path, login: &str) -> bool {
     let Some((events, logins)) = read(store) else {
         return false;
     };
-    if !logins.iter().any(|l| l == login) {
-        return false;
-    }
-    seal::unchanged_since(store, events)
+    logins.iter().any(|l| l == login) && seal::unchanged_since(store, events)
 }
 
 /// Puts `login` on the card for a store whose event counter is `events` (the card starts
@@ -77,22 +56,19 @@ pub fn note(store: &Path, events: u64, login: &str) {
         logins.clear();
     }
     logins.push(login.to_string());
-    let mut text = format!("{HEADER}\nevents {events}\n");
-    for l in &logins {
-        text.push_str(l);
-        text.push('\n');
-    }
-    // A name of its own per process, so two writers never mix their bytes; the rename
-    // puts one whole card in place. Backups skip `.tmp` files.
-    let tmp = store.join(format!("{FILE}.{}.tmp", std::process::id()));
-    if fs::write(&tmp, text).is_err() || fs::rename(&tmp, path(store)).is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
+    let mut lines = vec![format!("events {events}")];
+    lines.extend(logins);
+    card::write(store, FILE, HEADER, &lines);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+
+    fn path(store: &Path) -> std::path::PathBuf {
+        store.join(FILE)
+    }
 
     fn sealed_store(events: u64) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
